@@ -1,0 +1,71 @@
+// Generator: turns a question into one SELECT statement for one database.
+// The three modes of t2sql (template, LLM, ensemble) are Generators; the
+// pipeline and the evaluation harness only see this interface.
+//
+//   auto gen = make_template_generator(catalog, db.get());
+//   auto out = gen->generate({.question = "total sales in 2023"});
+//   if (out.ok() && out->answered) run(out->sql);
+//
+// A generator that cannot answer says so (answered = false, reason set):
+// abstaining is an expected outcome, not an error. Result errors are for
+// broken components (a model file that will not load, a server that is down).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "t2sql/catalog.h"
+#include "t2sql/status.h"
+
+namespace t2sql {
+
+class Database;
+
+// A value of the question found in the database ("apple" -> brands.brand_name = 'Apple').
+struct LinkedValue {
+  std::string table, column, value, matched_text;
+  double score = 0;
+};
+
+// A question/SQL pair shown to a model as a few-shot example.
+struct SqlExample {
+  std::string question, sql;
+};
+
+struct GenerationRequest {
+  std::string question;
+  // The schema the generator may use. Retrieval narrows it; empty = the
+  // generator's whole catalog.
+  std::string schema_ddl;
+  std::vector<LinkedValue> linked_values;
+  std::vector<SqlExample> examples;
+  // Earlier turns of a session, for follow-ups ("and in 2024?").
+  std::vector<std::pair<std::string, std::string>> history;  // question, sql
+};
+
+// One try of a generator (an LLM may try several times; each is kept).
+struct GenerationAttempt {
+  std::string sql;
+  std::string error;  // why this try was rejected, empty when accepted
+  double elapsed_ms = 0;
+};
+
+struct GenerationResult {
+  bool answered = false;
+  std::string sql;
+  double confidence = 0;             // 0..1
+  std::string reason;                // why not answered, or notes
+  std::string engine;                // "template", "llm:<model>", ...
+  std::vector<GenerationAttempt> attempts;
+  int prompt_tokens = 0, completion_tokens = 0;
+};
+
+class Generator {
+ public:
+  virtual ~Generator() = default;
+  virtual std::string name() const = 0;
+  virtual Result<GenerationResult> generate(const GenerationRequest& request) = 0;
+};
+
+}  // namespace t2sql

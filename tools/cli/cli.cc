@@ -1,0 +1,42 @@
+#include "cli.h"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "t2sql/demo.h"
+
+namespace t2sql::cli {
+
+namespace {
+int g_exit_code = kExitUsage;  // stays so when no command ran
+}
+
+void set_action(CLI::App* command, Action action) {
+  command->callback([action = std::move(action)] { g_exit_code = action(); });
+}
+
+int exit_code() { return g_exit_code; }
+
+int fail(const Status& status) { return fail(status.message()); }
+
+int fail(const std::string& message) {
+  std::cerr << "error: " << message << "\n";
+  return kExitFailure;
+}
+
+Result<std::unique_ptr<Database>> open_database(const std::string& uri) {
+  if (!uri.empty()) return Database::open(uri);
+  auto path = ensure_demo_warehouse();
+  if (!path.ok()) return path.status();
+  return Database::open(*path);
+}
+
+void add_db_option(CLI::App* command, std::string& uri) {
+  command->add_option("--db", uri,
+                      "Database: sqlite:///path/to.db or a file path (default: the demo warehouse)");
+}
+
+bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
+
+}  // namespace t2sql::cli

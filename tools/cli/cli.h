@@ -1,0 +1,44 @@
+// Shared pieces of the t2sql command line: each command lives in its own
+// cmd_*.cc and registers itself on the CLI11 app through add_*_command().
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "t2sql/database.h"
+#include "t2sql/status.h"
+
+namespace t2sql::cli {
+
+// Exit codes: 0 success, 1 the work failed (bad database, refused SQL,
+// timeout, abstention), 2 the command line itself is wrong.
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// Runs once the command line has parsed; the int becomes the exit code.
+using Action = std::function<int()>;
+void set_action(CLI::App* command, Action action);
+int exit_code();
+
+// Prints "error: <message>" on stderr and returns kExitFailure.
+int fail(const Status& status);
+int fail(const std::string& message);
+
+// Opens --db, or the demo warehouse (created on first use) when it is empty.
+Result<std::unique_ptr<Database>> open_database(const std::string& uri);
+
+// Adds the standard --db option to a command.
+void add_db_option(CLI::App* command, std::string& uri);
+
+bool stdout_is_terminal();
+
+void add_demo_command(CLI::App& app);
+void add_schema_command(CLI::App& app);
+void add_sql_command(CLI::App& app);
+void add_ask_command(CLI::App& app);
+void add_version_command(CLI::App& app);
+
+}  // namespace t2sql::cli

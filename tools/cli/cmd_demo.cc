@@ -1,0 +1,47 @@
+#include <iostream>
+
+#include "cli.h"
+#include "t2sql/demo.h"
+#include "t2sql/format.h"
+
+namespace t2sql::cli {
+
+void add_demo_command(CLI::App& app) {
+  CLI::App* demo = app.add_subcommand("demo", "The demo sales warehouse");
+  demo->require_subcommand(1);
+
+  struct InitOptions {
+    std::string path;
+    bool force = false;
+  };
+  auto init = std::make_shared<InitOptions>();
+  CLI::App* cmd = demo->add_subcommand("init", "Create the demo warehouse (SQLite), deterministically");
+  cmd->add_option("--path", init->path, "Where to write it (default: " + default_demo_path() + ")");
+  cmd->add_flag("--force", init->force, "Replace an existing file");
+  set_action(cmd, [init] {
+    std::string path = init->path.empty() ? default_demo_path() : init->path;
+    auto stats = create_demo_warehouse(path, init->force || init->path.empty());
+    if (!stats.ok()) return fail(stats.status());
+    std::cout << "created " << path << ": " << stats->stores << " stores, " << stats->brands << " brands, "
+              << stats->products << " products, " << stats->sales << " sales, " << stats->active_store
+              << " active_store rows in " << static_cast<int>(stats->elapsed_ms) << " ms\n";
+    return 0;
+  });
+
+  auto db = std::make_shared<std::string>();
+  CLI::App* queries = demo->add_subcommand("queries", "Run the design documents' example questions' SQL on the demo");
+  add_db_option(queries, *db);
+  set_action(queries, [db] {
+    auto opened = open_database(*db);
+    if (!opened.ok()) return fail(opened.status());
+    for (const auto& q : demo_example_queries()) {
+      std::cout << "Q: " << q.question << "\nSQL: " << q.sql << "\n";
+      auto rows = (*opened)->execute(q.sql, {});
+      if (!rows.ok()) return fail(rows.status());
+      std::cout << format_result(*rows, OutputFormat::kTable) << "\n";
+    }
+    return 0;
+  });
+}
+
+}  // namespace t2sql::cli

@@ -1,0 +1,32 @@
+// t2sql: questions in plain language -> SQL -> rows, on the command line.
+#include <iostream>
+
+#include "cli.h"
+#include "t2sql/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"t2sql: ask a database questions in plain language; it writes the SQL, runs it read-only "
+               "and shows the rows.\nWith no --db, commands use the demo sales warehouse (created on first use "
+               "in the user's data folder)."};
+  app.name("t2sql");
+  app.require_subcommand(1);
+  app.set_version_flag("-V,--version", t2sql::t2sql_version());
+  t2sql::cli::add_ask_command(app);
+  t2sql::cli::add_sql_command(app);
+  t2sql::cli::add_schema_command(app);
+  t2sql::cli::add_demo_command(app);
+  t2sql::cli::add_version_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return t2sql::cli::kExitUsage;
+  }
+  return t2sql::cli::exit_code();
+}
