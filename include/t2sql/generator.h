@@ -11,6 +11,7 @@
 // broken components (a model file that will not load, a server that is down).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,5 +68,30 @@ class Generator {
   virtual std::string name() const = 0;
   virtual Result<GenerationResult> generate(const GenerationRequest& request) = 0;
 };
+
+// How to build a generator; one struct for every mode so that the CLI, the
+// server and the evaluation harness configure engines the same way.
+struct GeneratorOptions {
+  std::string mode = "template";   // "template", "llm", "ensemble"
+  std::string model_path;          // GGUF, for llm and ensemble
+  std::string lora_path;           // optional LoRA adapter (GGUF)
+  float lora_scale = 1.0f;
+  std::string llm_url;             // OpenAI-compatible server instead of a local model
+  std::string llm_model_name;      // the server's model name
+  bool grammar = true;             // grammar-constrained decoding
+  int max_repairs = 2;             // re-prompts after a validation error
+  int threads = 0;                 // 0: all cores
+  int n_ctx = 4096;
+  int max_tokens = 256;
+  float temperature = 0.0f;        // 0: greedy
+  float top_p = 1.0f;
+  uint32_t seed = 42;
+};
+
+// Builds the generator for `options.mode` over `catalog`; `db` (may be null)
+// lets a generator validate SQL and link values. kInvalidArgument for an
+// unknown mode, kNotFound / kInvalidArgument for a missing or broken model.
+Result<std::unique_ptr<Generator>> make_generator(const GeneratorOptions& options, const Catalog& catalog,
+                                                  Database* db);
 
 }  // namespace t2sql
