@@ -305,6 +305,9 @@ class Builder {
   DatePart group_part_ = DatePart::kNone;
   std::vector<int> years_;
   bool time_filtered_ = false;
+  int super_count_table_ = -1;
+  std::vector<Cond> neg_inner_;  // conditions inside a NOT IN subquery
+  int neg_value_table_ = -1;
 };
 
 // ---------------------------------------------------------------- linking
@@ -326,6 +329,12 @@ bool Builder::link() {
   std::vector<Item> value_items;
   for (const auto& v : linked) {
     if (cat_.find_table(v.table) == nullptr) continue;
+    // Numbers stay numbers: years and amounts are read by the rules, not as
+    // text that happens to be stored somewhere.
+    bool numeric = !v.matched_text.empty() && std::all_of(v.matched_text.begin(), v.matched_text.end(), [](char ch) {
+      return std::isdigit(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == ' ';
+    });
+    if (numeric) continue;
     std::string needle;
     for (char ch : v.matched_text) needle += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     size_t pos = needle.empty() ? std::string::npos : lowerq.find(needle);
@@ -355,6 +364,33 @@ bool Builder::link() {
   }
 
   auto mentions = linker_.link(toks_);
+  // A cue word that is also a column name ("average", "highest") is the cue
+  // when another name follows it ("average age").
+  static const std::set<std::string> kCueWords = {"average", "total", "maximum", "minimum", "highest", "lowest",
+                                                  "most", "least", "number", "count", "sum", "max", "min", "avg"};
+  for (size_t m = 0; m + 1 < mentions.size(); ++m) {
+    if (mentions[m].end - mentions[m].begin == 1 && kCueWords.count(lw(mentions[m].begin)) &&
+        mentions[m + 1].begin <= mentions[m].end + 2) {
+      mentions.erase(mentions.begin() + m);
+      --m;
+    }
+  }
+  // "id" alone names the key of whichever table the question is about.
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (nw(i) != "id") continue;
+    bool covered = false;
+    for (const auto& m : mentions) covered = covered || (m.begin <= i && i < m.end);
+    if (covered) continue;
+    SchemaMention m{i, i + 1, {}};
+    for (size_t t = 0; t < cat_.tables.size(); ++t) {
+      int k = key_column(static_cast<int>(t));
+      if (k >= 0) m.candidates.push_back({static_cast<int>(t), k, 0.85});
+    }
+    if (!m.candidates.empty()) {
+      auto pos = std::find_if(mentions.begin(), mentions.end(), [&](const SchemaMention& x) { return x.begin > i; });
+      mentions.insert(pos, m);
+    }
+  }
   std::vector<bool> taken(toks_.size(), false);
   // Keep one value per span: the best; ties go to the earlier (higher score) entry.
   for (auto& v : value_items) {
@@ -477,6 +513,12 @@ int Builder::choose_focus() {
       }
     }
     if (!subordinate) return it.t;
+  }
+  for (const auto& it : items_) {
+    if (it.kind == ItemKind::kColumn && !it.cands.empty() && it.cands[0].column >= 0) {
+      // The best candidate when it is clearly best.
+      if (it.cands.size() == 1 || it.cands[1].score < it.cands[0].score) return it.cands[0].table;
+    }
   }
   if (!mentioned_tables_.empty()) return mentioned_tables_[0];
   std::map<int, double> votes;
@@ -635,15 +677,19 @@ bool Builder::conditions() {
     auto cmp = comparator_at(i);
     if (!cmp) continue;
     size_t k = i + cmp->length;
-    while (k < toks_.size() && (lw(k) == "the" || lw(k) == "age" || lw(k) == "of" || lw(k) == "a" || lw(k) == "$")) {
-      if (item_at(k)) break;
+    while (k < toks_.size() && (lw(k) == "the" || lw(k) == "of" || lw(k) == "a" || lw(k) == "$" || lw(k) == "an")) {
       ++k;
     }
     Item* num = item_at(k);
+    if (lw(k) == "average" || lw(k) == "avg") {
+      if (num) num->used = true;
+      num = nullptr;
+    }
     // "above the average age": compare with a subquery.
     if (!num && (lw(k) == "average" || lw(k) == "avg")) {
       int ci = nearest_numeric_column(i >= 6 ? i - 6 : 0, i, true);
-      Item* after = next_item(k + 1, 2);
+      Item* avg_item = item_at(k);
+      Item* after = next_item(avg_item ? avg_item->end : k + 1, 2);
       if (after && after->kind == ItemKind::kColumn && after->t >= 0 && is_numeric(after->t, after->c)) {
         ci = static_cast<int>(after - items_.data());
       }
@@ -712,10 +758,12 @@ bool Builder::conditions() {
     if (ci < 0 && (is_year(num->number) || date_text)) {
       // "before 2020", "after 2013": a year against a date or year column.
       int dc = -1, yc = -1;
-      for (int t : {focus_}) {
+      std::vector<int> scan{focus_};
+      for (int t : mentioned_tables_) scan.push_back(t);
+      for (int t : scan) {
         if (t < 0) continue;
         for (size_t c = 0; c < cat_.tables[t].columns.size(); ++c) {
-          if (contains(linker_.column_words(t, c), "year") && is_numeric(t, c) && yc < 0) yc = t * 1000 + c;
+          if (contains(linker_.column_words(t, c), "year") && !is_date(t, c) && yc < 0) yc = t * 1000 + c;
         }
       }
       dc = date_column_for(focus_);
@@ -781,8 +829,10 @@ bool Builder::conditions() {
     std::vector<std::string> lits;
     for (Item* v : vals) {
       v->used = true;
-      for (size_t k = v->begin >= 2 ? v->begin - 2 : 0; k < v->begin; ++k) {
-        if (lw(k) == "not" || lw(k) == "except" || lw(k) == "excluding" || (lw(k) == "than" && lw(k - 1) == "other")) {
+      for (size_t k = v->begin >= 3 ? v->begin - 3 : 0; k < v->begin; ++k) {
+        if (lw(k) == "not" || lw(k) == "except" || lw(k) == "excluding" || lw(k) == "never" || lw(k) == "without" ||
+            (lw(k) == "than" && lw(k - 1) == "other") || lw(k) == "don't" || lw(k) == "doesn't" ||
+            lw(k) == "didn't") {
           negated = true;
           consumed_[k] = true;
         }
@@ -805,6 +855,15 @@ bool Builder::conditions() {
       }
     }
     Expr lhs{.t = tc.first, .c = tc.second};
+    if (negated && tc.first != focus_) {
+      // "students who do not own a cat": main rows with no related row of
+      // that value (NOT IN below), not related rows of another value.
+      std::string list;
+      for (size_t i = 0; i < lits.size(); ++i) list += (i ? ", " : "") + lits[i];
+      neg_inner_.push_back({lhs, lits.size() == 1 ? "=" : "IN", lits.size() == 1 ? lits[0] : "(" + list + ")"});
+      neg_value_table_ = tc.first;
+      continue;
+    }
     if (lits.size() == 1) {
       add_condition({{lhs, negated ? "!=" : "=", lits[0]}});
     } else {
@@ -825,6 +884,9 @@ bool Builder::conditions() {
         like = true;
         consumed_[k] = true;
       }
+    }
+    if (lw(it.end) == "in" && (lw(it.end + 1) == "its" || lw(it.end + 1) == "their" || lw(it.end + 1) == "the")) {
+      like = true;
     }
     int best = -1;
     size_t best_dist = 1000;
@@ -873,20 +935,22 @@ bool Builder::dates() {
   int measure_table = has_measure_ ? measure_.t : focus_;
   int dc = date_column_for(measure_table);
   int yc = -1;
-  for (int t : {measure_table, focus_}) {
+  auto year_col = [&](int t, int c) { return contains(linker_.column_words(t, c), "year") && !is_date(t, c); };
+  // A year column named in the question ("release year 2014") comes first,
+  // then one of the measured or main table, then of any table in the query.
+  for (const auto& it : items_) {
+    if (it.kind == ItemKind::kColumn && it.t >= 0 && yc < 0 && year_col(it.t, it.c)) yc = it.t * 1000 + it.c;
+  }
+  std::vector<int> order{measure_table, focus_};
+  for (int t : q_.tables) order.push_back(t);
+  for (int t : mentioned_tables_) order.push_back(t);
+  for (int t : order) {
     if (t < 0 || yc >= 0) continue;
     for (size_t c = 0; c < cat_.tables[t].columns.size(); ++c) {
-      if (contains(linker_.column_words(t, c), "year") && is_numeric(t, c)) {
+      if (year_col(t, c)) {
         yc = t * 1000 + c;
         break;
       }
-    }
-  }
-  // A year column named in the question ("release year 2014") comes first.
-  for (const auto& it : items_) {
-    if (it.kind == ItemKind::kColumn && it.t >= 0 && contains(linker_.column_words(it.t, it.c), "year") &&
-        is_numeric(it.t, it.c)) {
-      yc = it.t * 1000 + it.c;
     }
   }
   Expr year_expr;
@@ -899,7 +963,8 @@ bool Builder::dates() {
     have_year = true;
   }
   auto year_lit = [&](int y) {
-    return year_expr.part == DatePart::kYear ? d_.string_literal(std::to_string(y)) : std::to_string(y);
+    bool text = year_expr.part == DatePart::kYear || !is_numeric(year_expr.t, year_expr.c);
+    return text ? d_.string_literal(std::to_string(y)) : std::to_string(y);
   };
 
   // Months: "in March 2024", "in March", "between March and May".
@@ -1221,7 +1286,7 @@ bool Builder::shape() {
   // columns ("sales" ~ amount) reads as that measure when aggregated.
   auto measure_of_table_item = [&](const Item& it) -> int {
     for (const auto& c : it.cands) {
-      if (c.column >= 0 && c.table == it.t && is_measure(c.table, c.column)) return c.column;
+      if (c.column >= 0 && c.table == it.t && c.score >= 0.8 && is_measure(c.table, c.column)) return c.column;
     }
     return -1;
   };
@@ -1304,8 +1369,8 @@ bool Builder::shape() {
       consumed_[i] = true;
       continue;
     }
-    if (w == "each" || w == "per" || w == "every" || (w == "by" && !pending_order) ||
-        (w == "for" && lw(i + 1) == "each")) {
+    if (w == "each" || w == "per" || (w == "every" && lw(i - 1) == "for") || (w == "by" && !pending_order) ||
+        (w == "for" && (lw(i + 1) == "each" || lw(i + 1) == "every"))) {
       // "ordered by", "sorted by": an ordering; "owned by": a relation.
       bool order_by = i > 0 && (lw(i - 1) == "ordered" || lw(i - 1) == "sorted" || lw(i - 1) == "order" ||
                                 lw(i - 1) == "sort" || lw(i - 1) == "ranked" || lw(i - 1) == "rank" ||
@@ -1349,6 +1414,25 @@ bool Builder::shape() {
         (w == "no" && i > 0 && (lw(i - 1) == "have" || lw(i - 1) == "has" || lw(i - 1) == "with"))) {
       pending_neg = true;
       consumed_[i] = true;
+      continue;
+    }
+    if (auto s = super_word(i); s && (lw(i - 1) == "from" || lw(i - 2) == "from") && (pending_order || !orders.empty())) {
+      // "ordered by age from the oldest to the youngest": a direction.
+      bool desc = s->desc;
+      if (s->implied.size() == 1 && s->implied[0] == "age" && !orders.empty() && !orders.back().first.star) {
+        const auto& w = linker_.column_words(orders.back().first.t, orders.back().first.c);
+        if (!contains(w, "age")) desc = !desc;  // oldest first by birth date is ascending
+      }
+      if (!orders.empty()) orders.back().second = desc;
+      order_desc = desc;
+      consumed_[i] = true;
+      for (size_t k = i + 1; k < std::min(toks_.size(), i + 4); ++k) {
+        if (lw(k) == "to" || lw(k) == "the" || super_word(k)) consumed_[k] = true;
+        if (super_word(k)) {
+          i = k;
+          break;
+        }
+      }
       continue;
     }
     if (auto s = super_word(i)) {
@@ -1428,8 +1512,10 @@ bool Builder::shape() {
         add_table(it->t);
         continue;
       }
-      if (pending_super && pending_super->count_words && it->t != focus_ && measure_c < 0) {
+      if (pending_super && pending_super->count_words && measure_c < 0 &&
+          (it->t != focus_ || (!plain.empty() && plain[0].second.t == it->t))) {
         super_count = true;
+        super_count_table_ = it->t;
         super_desc = pending_super->desc;
         pending_super.reset();
         add_table(it->t);
@@ -1537,37 +1623,54 @@ bool Builder::shape() {
     }
   }
   if (pending_group && group_part_ == DatePart::kNone) penalize(0.3, "a grouping word with nothing to group by");
+  if (!dates()) return false;
 
-  // Negation: main rows with no related row ("stadiums without concerts").
-  if (neg_table >= 0) {
-    auto edge = joins_.direct_edge(focus_, neg_table);
-    if (!edge) {
+  // Negation: main rows with no related row ("stadiums without concerts",
+  // "students who do not own a cat"): focus.key NOT IN (the related keys).
+  if (neg_table < 0) neg_table = neg_value_table_;
+  if (neg_table >= 0 && neg_table != focus_) {
+    auto path = joins_.shortest_path({focus_}, neg_table);
+    if (!path || path->empty()) {
       reason_ = "cannot tell how '" + cat_.tables[focus_].name + "' relates to '" + cat_.tables[neg_table].name +
                 "' for the negation";
       return false;
     }
-    std::string sub = "SELECT " + d_.quote_identifier(edge->to_columns[0]) + " FROM " +
-                      d_.quote_identifier(cat_.tables[neg_table].name);
-    // Conditions on the negated table go inside the subquery.
-    std::vector<std::vector<Cond>> keep;
-    std::vector<std::string> inner;
-    for (auto& g : q_.where) {
-      if (g.size() == 1 && g[0].lhs.t == neg_table) {
-        inner.push_back(expr_sql(g[0].lhs, false) + " " + g[0].op + " " + g[0].rhs);
-      } else {
-        keep.push_back(g);
-      }
+    const JoinEdge& first = (*path)[0];
+    Query sub;
+    std::vector<int> sub_tables;
+    for (const auto& e : *path) sub_tables.push_back(e.to_table);
+    sub.tables = sub_tables;
+    const TableInfo& t1 = cat_.tables[first.to_table];
+    const ColumnInfo* inner_col = t1.find_column(first.to_columns[0]);
+    const ColumnInfo* outer_col = cat_.tables[focus_].find_column(first.from_columns[0]);
+    if (!inner_col || !outer_col) {
+      reason_ = "cannot build the negation subquery";
+      return false;
     }
+    sub.select.push_back({0, Expr{.t = first.to_table, .c = static_cast<int>(inner_col - t1.columns.data())}});
+    // Conditions on the related tables go inside the subquery.
+    std::vector<std::vector<Cond>> keep;
+    for (auto& g : q_.where) {
+      if (g.size() == 1 && contains_int(sub_tables, g[0].lhs.t)) sub.where.push_back(g);
+      else keep.push_back(g);
+    }
+    for (const auto& c : neg_inner_) sub.where.push_back({c});
     q_.where = keep;
-    q_.tables.erase(std::remove(q_.tables.begin(), q_.tables.end(), neg_table), q_.tables.end());
-    for (size_t k = 0; k < inner.size(); ++k) sub += (k ? " AND " : " WHERE ") + inner[k];
-    q_.where.push_back({{Expr{.t = focus_, .c = static_cast<int>(cat_.tables[focus_].find_column(edge->from_columns[0]) -
-                                                                cat_.tables[focus_].columns.data())},
-                         "NOT IN", "(" + sub + ")"}});
+    for (int t : sub_tables) q_.tables.erase(std::remove(q_.tables.begin(), q_.tables.end(), t), q_.tables.end());
+    std::string sub_sql = render(sub);
+    if (sub_sql.empty()) return false;
+    q_.where.push_back({{Expr{.t = focus_, .c = static_cast<int>(outer_col - cat_.tables[focus_].columns.data())},
+                         "NOT IN", "(" + sub_sql + ")"}});
+  } else if (!neg_inner_.empty()) {
+    for (const auto& c : neg_inner_) add_condition({{c.lhs, c.op == "=" ? "!=" : "NOT IN", c.rhs}});
   }
 
   // The grouping key.
   std::vector<Expr> group_exprs = groups;
+  if (entity_group && group_entity == focus_ && aggs.empty() && !count_ && !super_count && q_.having.empty() &&
+      !has_measure_) {
+    entity_group = false;  // "the name of each singer": a list, not groups
+  }
   if (entity_group) {
     int k = key_column(group_entity);
     int n = name_column(group_entity);
@@ -1592,8 +1695,18 @@ bool Builder::shape() {
   // Superlative over counts: "the stadium with the most concerts".
   if (super_count) {
     if (group_exprs.empty()) {
-      int k = key_column(focus_);
-      if (k >= 0) group_exprs.push_back(Expr{.t = focus_, .c = k});
+      // Rows of the counted table grouped by a column of its own ("the year
+      // with the most concerts"), or entities by their key.
+      int owner = plain.empty() ? focus_ : plain[0].second.t;
+      bool own_columns = !plain.empty() && (owner == super_count_table_ || super_count_table_ < 0);
+      for (const auto& p : plain) own_columns = own_columns && p.second.t == owner && !is_key(p.second.t, p.second.c);
+      if (own_columns) {
+        for (const auto& p : plain) group_exprs.push_back(p.second);
+      } else {
+        int k = key_column(owner);
+        if (k >= 0) group_exprs.push_back(Expr{.t = owner, .c = k});
+        else if (!plain.empty()) group_exprs.push_back(plain[0].second);
+      }
     }
     orders.push_back({Expr{.agg = Agg::kCount, .star = true}, super_desc});
     if (limit < 0) limit = 1;
@@ -1696,7 +1809,11 @@ bool Builder::shape() {
     }
   }
   std::stable_sort(sel.begin(), sel.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& s : sel) q_.select.push_back(s);
+  for (auto& s : sel) {
+    bool dup = false;
+    for (const auto& have : q_.select) dup = dup || have.second == s.second;
+    if (!dup) q_.select.push_back(s);
+  }
   // Date-part groups come first in the projection.
   std::stable_partition(q_.select.begin(), q_.select.end(),
                         [](const auto& s) { return s.second.part != DatePart::kNone && s.second.agg == Agg::kNone; });
