@@ -308,6 +308,8 @@ class Builder {
   int super_count_table_ = -1;
   std::vector<Cond> neg_inner_;  // conditions inside a NOT IN subquery
   int neg_value_table_ = -1;
+  std::set<size_t> time_tokens_;  // "by month": handled as a time grouping
+  bool rank_by_count_ = false;    // "top 5 stores by number of sales"
 };
 
 // ---------------------------------------------------------------- linking
@@ -796,6 +798,15 @@ bool Builder::conditions() {
     if (k + 2 < toks_.size() && lw(k + 1) == "or" && (lw(k + 2) == "more" || lw(k + 2) == "greater")) op = ">=";
     if (k + 2 < toks_.size() && lw(k + 1) == "or" && (lw(k + 2) == "less" || lw(k + 2) == "fewer")) op = "<=";
     std::string rhs = date_text ? d_.string_literal(num->text) : number_sql(num->number, num->text);
+    if (is_date(c.t, c.c) && !date_text && is_year(num->number)) {
+      // "opened after 2020": from the first day of the next year.
+      int y = static_cast<int>(num->number);
+      if (op == ">") op = ">=", y += 1;
+      else if (op == "<=") op = "<", y += 1;
+      rhs = d_.date_literal(y, 1, 1);
+    } else if (date_text && d_.engine() != Dialect::Engine::kSqlite) {
+      rhs = "DATE " + rhs;
+    }
     add_condition({{Expr{.t = c.t, .c = c.c}, op, rhs}});
   }
   // "N or more X" / "N or fewer X" without a leading comparator.
@@ -930,8 +941,7 @@ bool Builder::dates() {
   for (auto& it : items_) {
     if (it.kind == ItemKind::kNumber && !it.used && is_year(it.number) && it.text.size() == 4) years.push_back(&it);
   }
-  yoy_ = years.size() >= 2 && (any_word({"vs", "versus", "compared", "comparison", "compare", "against"}) ||
-                               (any_word({"and"}) && any_word({"each", "per", "by", "yearly", "annual"})));
+  yoy_ = yoy_ && years.size() >= 2;
   int measure_table = has_measure_ ? measure_.t : focus_;
   int dc = date_column_for(measure_table);
   int yc = -1;
@@ -1256,6 +1266,13 @@ bool Builder::shape() {
       consumed_[i] = consumed_[i + 1] = true;
       break;
     }
+    if ((at(i, {"number", "of"}) || at(i, {"count", "of"})) && i > 0 && (lw(i - 1) == "by" || super_word(i - 1))) {
+      rank_by_count_ = true;
+      consumed_[i] = consumed_[i + 1] = true;
+      if (lw(i - 1) == "by") consumed_[i - 1] = true;
+      count_pos_ = i + 2;
+      continue;
+    }
     if ((at(i, {"number", "of"}) || at(i, {"count", "of"})) && !(i > 0 && super_word(i - 1))) {
       count_ = true;
       count_pos_ = i + 2;
@@ -1328,22 +1345,31 @@ bool Builder::shape() {
   for (size_t i = 0; i < toks_.size(); ++i) {
     const std::string& w = lw(i);
     bool by_cue = i > 0 && (lw(i - 1) == "by" || lw(i - 1) == "per" || lw(i - 1) == "each" || lw(i - 1) == "every");
-    if (w == "monthly" || (by_cue && (w == "month" || w == "months"))) {
-      if (!item_at(i) || item_at(i)->kind != ItemKind::kColumn) {
-        group_part_ = DatePart::kYearMonth;
-        consumed_[i] = true;
-        if (i > 0) consumed_[i - 1] = true;
-      }
-    }
-    if (w == "yearly" || w == "annual" || w == "annually" || (by_cue && (w == "year" || w == "years"))) {
-      if (!item_at(i) || item_at(i)->kind != ItemKind::kColumn) {
-        group_part_ = DatePart::kYear;
-        consumed_[i] = true;
-        if (i > 0) consumed_[i - 1] = true;
+    Item* named = item_at(i);
+    // A column called "month" of a table the question is not about is the
+    // time word, not that column.
+    bool word_is_time = !named || named->kind != ItemKind::kColumn ||
+                        (named->t != focus_ && !contains_int(mentioned_tables_, named->t) && is_date(named->t, named->c));
+    bool month = w == "monthly" || (by_cue && (w == "month" || w == "months"));
+    bool year = w == "yearly" || w == "annual" || w == "annually" || (by_cue && (w == "year" || w == "years"));
+    if ((month || year) && word_is_time) {
+      group_part_ = month ? DatePart::kYearMonth : DatePart::kYear;
+      if (named) named->used = true, named->kind = ItemKind::kNumber, named->text = w;
+      consumed_[i] = true;
+      time_tokens_.insert(i);
+      if (by_cue) {
+        consumed_[i - 1] = true;
+        time_tokens_.insert(i - 1);
       }
     }
   }
 
+  {
+    int years = 0;
+    for (const auto& it : items_) years += it.kind == ItemKind::kNumber && is_year(it.number) && it.text.size() == 4;
+    yoy_ = years >= 2 && (any_word({"vs", "versus", "compared", "comparison", "compare", "against"}) ||
+                          (any_word({"and"}) && any_word({"each", "per", "by", "yearly", "annual"})));
+  }
   if (!conditions()) return false;
 
   // Walk the items in order and give each a role.
@@ -1358,12 +1384,14 @@ bool Builder::shape() {
   std::vector<std::pair<Expr, bool>> orders;
   bool super_count = false, super_desc = true;
   int neg_table = -1;
+  std::optional<Expr> idle_measure;  // "sales in March": the measure of a named table
   bool entity_group = false;
   int group_entity = -1;
   bool distinct = false;
 
   for (size_t i = 0; i < toks_.size(); ++i) {
     const std::string& w = lw(i);
+    if (time_tokens_.count(i)) continue;
     if (Agg a = agg_word(i); a != Agg::kNone && !(a == Agg::kMax && pending_super) && !at(i, {"total", "number"})) {
       pending_aggs.push_back(a);
       consumed_[i] = true;
@@ -1495,18 +1523,38 @@ bool Builder::shape() {
 
     if (it->kind == ItemKind::kTable) {
       int measure_c = measure_of_table_item(*it);
+      if (rank_by_count_ && it->begin >= count_pos_ && it->begin <= count_pos_ + 2 && !super_count) {
+        // "top 5 stores by number of sales", "the highest number of concerts"
+        super_count = true;
+        super_count_table_ = it->t;
+        super_desc = pending_super ? pending_super->desc : limit_desc;
+        pending_super.reset();
+        pending_group = false;
+        add_table(it->t);
+        it->used = true;
+        continue;
+      }
       if (pending_neg && it->t != focus_) {
         neg_table = it->t;
         pending_neg = false;
         it->used = true;
         continue;
       }
+      if (pending_group && measure_c >= 0 && lw(it->begin - 1) == "by" && it->t != focus_) {
+        // "top 5 brands by revenue": the measure to rank by, not a grouping.
+        pending_group = false;
+        Expr m{.agg = pending_aggs.empty() ? Agg::kSum : pending_aggs.back(), .t = it->t, .c = measure_c};
+        pending_aggs.clear();
+        aggs.push_back({it->begin, m});
+        measure_ = m;
+        has_measure_ = true;
+        add_table(it->t);
+        it->used = true;
+        continue;
+      }
       if (pending_group) {
         pending_group = false;
         it->used = true;
-        if (it->t == focus_ && has_measure_ == false && !count_ && aggs.empty() && measure_c < 0 && !ranking) {
-          // "for each singer, ...": the main entity itself.
-        }
         entity_group = true;
         group_entity = it->t;
         add_table(it->t);
@@ -1532,6 +1580,7 @@ bool Builder::shape() {
         if (pending_super && pending_aggs.empty()) {
           orders.push_back({Expr{.agg = Agg::kSum, .t = it->t, .c = measure_c}, pending_super->desc});
           pending_super.reset();
+          if (limit < 0) limit = 1;
         } else {
           for (Agg a : pending_aggs) {
             Expr e = m;
@@ -1547,6 +1596,7 @@ bool Builder::shape() {
         it->used = true;
         continue;
       }
+      if (measure_c >= 0 && !idle_measure) idle_measure = Expr{.agg = Agg::kSum, .t = it->t, .c = measure_c};
       it->used = true;
       add_table(it->t);
       continue;
@@ -1559,6 +1609,16 @@ bool Builder::shape() {
       continue;
     }
     it->used = true;
+    if (pending_group && lw(it->begin - 1) == "by" && is_measure(e.t, e.c) && !is_key(e.t, e.c)) {
+      pending_group = false;
+      Expr m = e;
+      m.agg = pending_aggs.empty() ? Agg::kSum : pending_aggs.back();
+      pending_aggs.clear();
+      aggs.push_back({it->begin, m});
+      measure_ = m;
+      has_measure_ = true;
+      continue;
+    }
     if (pending_group) {
       pending_group = false;
       if (is_date(e.t, e.c) && group_part_ == DatePart::kNone) e.part = DatePart::kYearMonth;
@@ -1584,6 +1644,7 @@ bool Builder::shape() {
       // "the highest capacity" alone is MAX; with other columns, a row.
       orders.push_back({o, pending_super->desc});
       pending_super.reset();
+      if (limit < 0) limit = 1;
       continue;
     }
     if (!pending_aggs.empty()) {
@@ -1613,6 +1674,12 @@ bool Builder::shape() {
       continue;
     }
     plain.push_back({it->begin, e});
+  }
+  if (pending_super && idle_measure && pending_super->count_words) {
+    // "which brand sold the most": the measure named before the superlative.
+    orders.push_back({*idle_measure, pending_super->desc});
+    if (limit < 0) limit = 1;
+    pending_super.reset();
   }
   if (pending_super) {
     // "the stadium with the highest ..." with nothing after: ambiguous.
@@ -1665,10 +1732,36 @@ bool Builder::shape() {
     for (const auto& c : neg_inner_) add_condition({{c.lhs, c.op == "=" ? "!=" : "NOT IN", c.rhs}});
   }
 
+  // A measure aggregated over the rows of another table, with nothing to
+  // group by: per entity ("which store had the highest sales", "top 5
+  // brands by revenue"), by the named columns, or by the main entity.
+  bool measure_elsewhere = false;
+  int subject = plain.empty() ? focus_ : plain[0].second.t;
+  for (const auto& a : aggs) measure_elsewhere = measure_elsewhere || (a.second.t >= 0 && a.second.t != subject);
+  for (auto& o : orders) {
+    if (!o.first.star && o.first.t >= 0 && o.first.t != subject && is_measure(o.first.t, o.first.c) &&
+        (o.first.agg != Agg::kNone || (!plain.empty() && plain[0].second.t != o.first.t))) {
+      if (o.first.agg == Agg::kNone) o.first.agg = Agg::kSum;
+      measure_elsewhere = true;
+    }
+  }
+  if (measure_elsewhere && groups.empty() && !entity_group && !yoy_ && group_part_ == DatePart::kNone &&
+      (ranking || !orders.empty() || !plain.empty())) {
+    bool plain_is_entity_name = plain.size() == 1 && plain[0].second.c == name_column(plain[0].second.t);
+    if (!plain.empty() && !plain_is_entity_name) {
+      for (const auto& p : plain) groups.push_back(p.second);
+    } else {
+      entity_group = true;
+      group_entity = plain.empty() ? focus_ : plain[0].second.t;
+    }
+  }
+
   // The grouping key.
   std::vector<Expr> group_exprs = groups;
+  bool aggregate_order = false;
+  for (const auto& o : orders) aggregate_order = aggregate_order || o.first.agg != Agg::kNone;
   if (entity_group && group_entity == focus_ && aggs.empty() && !count_ && !super_count && q_.having.empty() &&
-      !has_measure_) {
+      !has_measure_ && !aggregate_order) {
     entity_group = false;  // "the name of each singer": a list, not groups
   }
   if (entity_group) {
@@ -1718,7 +1811,7 @@ bool Builder::shape() {
   for (const auto& p : plain) {
     // A grouped column named in the projection is the group key itself.
     bool is_group = std::find(groups.begin(), groups.end(), p.second) != groups.end();
-    if (!is_group && grouped && !groups.empty() && plain.size() == 1 && aggs.empty() && !count_) {
+    if (!is_group && grouped && aggs.empty() && !count_) {
       // "sales by region" where sales linked as a column: the measure.
       if (is_measure(p.second.t, p.second.c)) {
         Expr m = p.second;
@@ -1766,7 +1859,8 @@ bool Builder::shape() {
       }
       grouped = !group_exprs.empty();
     }
-  } else if (grouped && aggs.empty() && !super_count && sel.size() == group_exprs.size() + (entity_group ? 1 : 0)) {
+  } else if (grouped && aggs.empty() && !super_count && !aggregate_order &&
+             sel.size() == group_exprs.size() + (entity_group ? 1 : 0)) {
     // "Active stores by region", "singers by country": count per group;
     // with a measure table, its measure.
     Expr c{.agg = Agg::kCount, .star = true};
@@ -1784,6 +1878,16 @@ bool Builder::shape() {
     if (!snapshot_count) penalize(0.1, "assumed a count per group");
   }
   (void)snapshot_count;
+  bool listing = lw(0) == "list" || lw(0) == "show" || lw(0) == "display" || at(0, {"give", "me", "all"});
+  if (idle_measure && !count_ && aggs.empty() && !listing && (sel.empty() || grouped) && orders.empty()) {
+    // "Sales in March 2024", "sales last year": the total of the measure.
+    sel.push_back({1000, *idle_measure});
+    measure_ = *idle_measure;
+    has_measure_ = true;
+  }
+  if (grouped && sel.size() == group_exprs.size() && idle_measure && aggs.empty() && !count_) {
+    sel.push_back({1000, *idle_measure});
+  }
   if (sel.empty() && q_.select.empty()) {
     // Nothing named to show: the main table's name column, or all columns.
     int n = name_column(focus_);
@@ -1838,8 +1942,16 @@ bool Builder::shape() {
     q_.group_by.push_back(Expr{.t = focus_, .c = k});
   }
 
-  // Ordering: explicit orders, then ranking by the measure.
-  for (const auto& o : orders) q_.order_by.push_back(o);
+  // Ordering: explicit orders, then ranking by the measure. A ranking
+  // ("top 5 ... by revenue") or a total ranked ("which store sold the
+  // most") shows the figure it ranks by.
+  for (const auto& o : orders) {
+    q_.order_by.push_back(o);
+    bool shown = false;
+    for (const auto& sx : q_.select) shown = shown || sx.second == o.first;
+    bool figure = (o.first.agg == Agg::kSum || o.first.agg == Agg::kAvg) && measure_elsewhere;
+    if (!shown && (figure || (ranking && o.first.agg != Agg::kNone))) q_.select.push_back({1000, o.first});
+  }
   if (ranking && orders.empty()) {
     Expr by;
     bool found = false;

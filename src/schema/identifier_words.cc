@@ -119,7 +119,7 @@ struct SynonymTable {
   std::unordered_map<std::string, std::vector<std::string>> map;
   SynonymTable() {
     const std::vector<std::vector<const char*>> kGroups = {
-        {"revenue", "sale", "turnover", "amount", "income", "earning"},
+        {"revenue", "sale", "turnover", "amount", "income", "earning", "sold", "sell"},
         {"city", "town"},
         {"country", "nation", "nationality"},
         {"price", "cost"},
