@@ -366,6 +366,21 @@ bool Builder::link() {
   }
 
   auto mentions = linker_.link(toks_);
+  // "number of products" may name a column (Number_products), not a count.
+  for (size_t i = 0; i + 2 < toks_.size(); ++i) {
+    if (!(lw(i) == "number" && lw(i + 1) == "of") || toks_[i + 2].kind != QuestionTokenKind::kWord) continue;
+    auto cands = linker_.match_words({"number", toks_[i + 2].norm});
+    cands.erase(std::remove_if(cands.begin(), cands.end(),
+                               [](const SchemaCandidate& c) { return c.column < 0 || c.score < 0.9; }),
+                cands.end());
+    if (cands.empty()) continue;
+    mentions.erase(std::remove_if(mentions.begin(), mentions.end(),
+                                  [&](const SchemaMention& m) { return m.end > i && m.begin < i + 3; }),
+                   mentions.end());
+    SchemaMention m{i, i + 3, cands};
+    auto pos = std::find_if(mentions.begin(), mentions.end(), [&](const SchemaMention& x) { return x.begin > i; });
+    mentions.insert(pos, m);
+  }
   // A cue word that is also a column name ("average", "highest") is the cue
   // when another name follows it ("average age").
   static const std::set<std::string> kCueWords = {"average", "total", "maximum", "minimum", "highest", "lowest",
@@ -1266,6 +1281,7 @@ bool Builder::shape() {
       consumed_[i] = consumed_[i + 1] = true;
       break;
     }
+    if (Item* covered = item_at(i); covered && covered->kind == ItemKind::kColumn) continue;
     if ((at(i, {"number", "of"}) || at(i, {"count", "of"})) && i > 0 && (lw(i - 1) == "by" || super_word(i - 1))) {
       rank_by_count_ = true;
       consumed_[i] = consumed_[i + 1] = true;
@@ -1377,10 +1393,13 @@ bool Builder::shape() {
   bool pending_group = false, pending_order = false, order_desc = false;
   std::optional<Super> pending_super;
   bool pending_neg = false;
+  bool sort_verb = false;
   bool after_boundary = false;
   std::vector<std::pair<size_t, Expr>> plain;  // projected columns
   std::vector<std::pair<size_t, Expr>> aggs;
   std::vector<Expr> groups;
+  std::map<size_t, size_t> group_pos;  // index in groups -> question position
+  size_t entity_pos = 0;
   std::vector<std::pair<Expr, bool>> orders;
   bool super_count = false, super_desc = true;
   int neg_table = -1;
@@ -1394,6 +1413,12 @@ bool Builder::shape() {
     if (time_tokens_.count(i)) continue;
     if (Agg a = agg_word(i); a != Agg::kNone && !(a == Agg::kMax && pending_super) && !at(i, {"total", "number"})) {
       pending_aggs.push_back(a);
+      consumed_[i] = true;
+      continue;
+    }
+    if (w == "by" && sort_verb) {
+      pending_order = true;
+      sort_verb = false;
       consumed_[i] = true;
       continue;
     }
@@ -1416,8 +1441,10 @@ bool Builder::shape() {
       }
       continue;
     }
-    if (w == "order" || w == "sorted" || w == "ordered" || w == "sort") {
-      pending_order = true;
+    if (w == "order" || w == "sorted" || w == "ordered" || w == "sort" || w == "arrange" || w == "rank") {
+      // "sort X by Y": the ordering starts at "by".
+      if (lw(i + 1) == "by" || lw(i + 1) == "of" || lw(i + 1) == "in" || w == "order") pending_order = true;
+      else sort_verb = true;
       consumed_[i] = true;
       continue;
     }
@@ -1557,6 +1584,7 @@ bool Builder::shape() {
         it->used = true;
         entity_group = true;
         group_entity = it->t;
+        entity_pos = it->begin;
         add_table(it->t);
         continue;
       }
@@ -1623,6 +1651,7 @@ bool Builder::shape() {
       pending_group = false;
       if (is_date(e.t, e.c) && group_part_ == DatePart::kNone) e.part = DatePart::kYearMonth;
       groups.push_back(e);
+      group_pos[groups.size() - 1] = it->begin;
       continue;
     }
     if (pending_order) {
@@ -1770,7 +1799,7 @@ bool Builder::shape() {
     // The entity is shown by its name, grouped by its key (names repeat).
     bool shown = false;
     for (const auto& [p, e] : plain) shown = shown || e.t == group_entity;
-    if (!shown && n >= 0) plain.insert(plain.begin(), {0, Expr{.t = group_entity, .c = n}});
+    if (!shown && n >= 0) plain.insert(plain.begin(), {entity_pos, Expr{.t = group_entity, .c = n}});
     if (k >= 0) group_exprs.push_back(Expr{.t = group_entity, .c = k});
     else if (n >= 0) group_exprs.push_back(Expr{.t = group_entity, .c = n});
   }
@@ -1827,7 +1856,8 @@ bool Builder::shape() {
   for (const auto& g : groups) {
     bool present = false;
     for (const auto& s : sel) present = present || s.second == g;
-    if (!present) sel.insert(sel.begin(), {0, g});
+    size_t gi = &g - groups.data();
+    if (!present) sel.insert(sel.begin(), {group_pos.count(gi) ? group_pos[gi] : 0, g});
   }
   for (const auto& a : aggs) sel.push_back(a);
   bool snapshot_count = false;
@@ -2004,6 +2034,10 @@ void Builder::run() {
         "list", "descending", "ascending", "order", "whose", "value", "different", "distinct", "unique", "with",
         "between", "and", "or", "revenue", "sales", "overall", "figure", "figures", "breakdown", "broken", "down",
         "over", "across", "altogether", "full", "complete", "entire", "current", "currently", "ever",
+        "produce", "produced", "produces", "own", "owned", "owns", "happened", "occurred", "performed", "perform",
+        "held", "take", "took", "taken", "play", "played", "plays", "belong", "belongs", "work", "works", "worked",
+        "live", "lives", "lived", "attend", "attended", "create", "created", "creates", "involved", "participate",
+        "participated", "happen", "occur", "hold", "holds", "sell", "sold", "buy", "bought", "come", "comes", "go",
     };
     if (kHarmless.count(toks_[i].lower) || kHarmless.count(toks_[i].norm)) continue;
     unexplained.push_back(toks_[i].text);
