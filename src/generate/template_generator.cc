@@ -309,7 +309,9 @@ class Builder {
   std::vector<Cond> neg_inner_;  // conditions inside a NOT IN subquery
   int neg_value_table_ = -1;
   std::set<size_t> time_tokens_;  // "by month": handled as a time grouping
+  std::set<size_t> cond_tokens_;  // "at least", "above the average": read by conditions()
   bool rank_by_count_ = false;    // "top 5 stores by number of sales"
+  bool count_is_question_ = false;  // "how many": the count is the answer, shown last
 };
 
 // ---------------------------------------------------------------- linking
@@ -343,7 +345,8 @@ bool Builder::link() {
     if (pos == std::string::npos) continue;
     size_t b = toks_.size(), e = 0;
     for (size_t i = 0; i < toks_.size(); ++i) {
-      if (toks_[i].begin >= pos && toks_[i].end <= pos + needle.size() + 2) {
+      size_t b0 = toks_[i].kind == QuestionTokenKind::kQuoted ? toks_[i].begin + 1 : toks_[i].begin;
+      if (b0 >= pos && toks_[i].end <= pos + needle.size() + 2 && toks_[i].end > pos) {
         b = std::min(b, i);
         e = std::max(e, i + 1);
       }
@@ -468,6 +471,9 @@ bool Builder::link() {
     }
   }
   std::sort(items_.begin(), items_.end(), [](const Item& a, const Item& b) { return a.begin < b.begin; });
+  // Implied items (an "older" age column, a name column) are appended
+  // later while items are referenced: room for them keeps references valid.
+  items_.reserve(items_.size() + 64);
   for (const auto& it : items_) {
     for (size_t i = it.begin; i < it.end; ++i) consumed_[i] = true;
   }
@@ -531,11 +537,31 @@ int Builder::choose_focus() {
     }
     if (!subordinate) return it.t;
   }
-  for (const auto& it : items_) {
-    if (it.kind == ItemKind::kColumn && !it.cands.empty() && it.cands[0].column >= 0) {
-      // The best candidate when it is clearly best.
-      if (it.cands.size() == 1 || it.cands[1].score < it.cands[0].score) return it.cands[0].table;
+  {
+    // The table most of the named columns can belong to ("average age for
+    // each pet type": pets has both, student only an age).
+    std::map<int, double> votes;
+    int first_table = -1;
+    for (const auto& it : items_) {
+      if (it.kind != ItemKind::kColumn || it.cands.empty()) continue;
+      double top = it.cands[0].score;
+      std::set<int> seen;
+      for (const auto& c : it.cands) {
+        if (c.column >= 0 && c.score >= top - 0.1 && seen.insert(c.table).second) {
+          votes[c.table] += c.score;
+          if (first_table < 0) first_table = c.table;
+        }
+      }
     }
+    int best = -1;
+    double best_v = 0;
+    for (const auto& [t, v] : votes) {
+      if (v > best_v + 1e-9 || (std::fabs(v - best_v) < 1e-9 && t == first_table)) {
+        best_v = v;
+        best = t;
+      }
+    }
+    if (best >= 0) return best;
   }
   if (!mentioned_tables_.empty()) return mentioned_tables_[0];
   std::map<int, double> votes;
@@ -622,7 +648,15 @@ std::optional<Comparator> Builder::comparator_at(size_t i) const {
   for (const auto& p : kPatterns) {
     bool ok = true;
     for (size_t k = 0; k < p.words.size() && ok; ++k) ok = lw(i + k) == p.words[k];
-    if (ok) return Comparator{p.op, p.words.size(), p.implied};
+    if (ok) {
+      std::string op = p.op;
+      if (i > 0 && lw(i - 1) == "not" && p.words[0] != std::string("not")) {
+        static const std::map<std::string, std::string> kInverse = {
+            {">", "<="}, {"<", ">="}, {">=", "<"}, {"<=", ">"}, {"=", "!="}, {"!=", "="}};
+        op = kInverse.at(op);
+      }
+      return Comparator{op, p.words.size(), p.implied};
+    }
   }
   return std::nullopt;
 }
@@ -728,14 +762,14 @@ bool Builder::conditions() {
       if (ci < 0) continue;
       Item& c = items_[ci];
       c.used = true;
-      for (size_t j = i; j <= k; ++j) consumed_[j] = true;
+      for (size_t j = i; j <= k; ++j) consumed_[j] = true, cond_tokens_.insert(j);
       add_condition({{Expr{.t = c.t, .c = c.c}, cmp->op,
                       "(SELECT AVG(" + col_sql(c.t, c.c, false) + ") FROM " +
                           d_.quote_identifier(cat_.tables[c.t].name) + ")"}});
       continue;
     }
     if (!num || num->kind != ItemKind::kNumber || num->used) continue;
-    for (size_t j = i; j < k; ++j) consumed_[j] = true;
+    for (size_t j = i; j < k; ++j) consumed_[j] = true, cond_tokens_.insert(j);
     bool date_text = num->text.find('-') != std::string::npos || num->text.find('/') != std::string::npos;
     // "N or more", handled by the same code with the op from the suffix.
     std::string op = cmp->op;
@@ -846,23 +880,28 @@ bool Builder::conditions() {
 
   // Values: equality with the stored value; several values of one column
   // are alternatives (IN). A negation just before a value makes it !=.
-  std::map<std::pair<int, int>, std::vector<Item*>> by_column;
+  // Grouped by column and by whether a negation precedes the value ("has a
+  // dog but does not have a cat": dog kept, cat excluded).
+  std::map<std::tuple<int, int, bool>, std::vector<Item*>> by_column;
   for (auto& it : items_) {
-    if (it.kind == ItemKind::kValue) by_column[{it.t, it.c}].push_back(&it);
+    if (it.kind != ItemKind::kValue) continue;
+    bool neg = false;
+    for (size_t k = it.begin >= 3 ? it.begin - 3 : 0; k < it.begin; ++k) {
+      if (lw(k) == "not" || lw(k) == "except" || lw(k) == "excluding" || lw(k) == "never" || lw(k) == "without" ||
+          (lw(k) == "than" && lw(k - 1) == "other") || lw(k) == "don't" || lw(k) == "doesn't" || lw(k) == "didn't") {
+        neg = true;
+        consumed_[k] = true;
+        cond_tokens_.insert(k);
+      }
+    }
+    by_column[{it.t, it.c, neg}].push_back(&it);
   }
-  for (auto& [tc, vals] : by_column) {
-    bool negated = false;
+  for (auto& [key, vals] : by_column) {
+    std::pair<int, int> tc{std::get<0>(key), std::get<1>(key)};
+    bool negated = std::get<2>(key);
     std::vector<std::string> lits;
     for (Item* v : vals) {
       v->used = true;
-      for (size_t k = v->begin >= 3 ? v->begin - 3 : 0; k < v->begin; ++k) {
-        if (lw(k) == "not" || lw(k) == "except" || lw(k) == "excluding" || lw(k) == "never" || lw(k) == "without" ||
-            (lw(k) == "than" && lw(k - 1) == "other") || lw(k) == "don't" || lw(k) == "doesn't" ||
-            lw(k) == "didn't") {
-          negated = true;
-          consumed_[k] = true;
-        }
-      }
       lits.push_back(d_.string_literal(v->value.value));
       // The column named right next to its value ("country France") says
       // nothing more; mark it used.
@@ -901,6 +940,7 @@ bool Builder::conditions() {
 
   // Quoted strings that are not stored values: a pattern ("containing
   // 'Hey'") or an equality on the nearest text column.
+  std::map<std::tuple<int, int, std::string>, std::vector<std::string>> quoted;
   for (auto& it : items_) {
     if (it.kind != ItemKind::kQuoted || it.used) continue;
     bool like = false;
@@ -943,8 +983,20 @@ bool Builder::conditions() {
     Item& c = items_[best];
     it.used = true;
     c.used = true;
-    add_condition({{Expr{.t = c.t, .c = c.c}, like ? "LIKE" : "=",
-                    d_.string_literal(like ? "%" + it.text + "%" : it.text)}});
+    bool negated = lw(it.begin - 1) == "not" || lw(it.begin - 2) == "not";
+    std::string op = like ? (negated ? "NOT LIKE" : "LIKE") : (negated ? "!=" : "=");
+    quoted[{c.t, c.c, op}].push_back(d_.string_literal(like ? "%" + it.text + "%" : it.text));
+  }
+  // Several quoted texts for one column are alternatives.
+  for (const auto& [key, lits] : quoted) {
+    auto [t, c, op] = key;
+    std::vector<Cond> group;
+    for (const auto& l : lits) group.push_back({Expr{.t = t, .c = c}, op, l});
+    if (op == "!=" || op == "NOT LIKE") {
+      for (const auto& g : group) add_condition({g});
+    } else {
+      add_condition(group);
+    }
   }
   return true;
 }
@@ -1278,6 +1330,7 @@ bool Builder::shape() {
     if (at(i, {"how", "many"})) {
       count_ = true;
       count_pos_ = i + 2;
+      count_is_question_ = true;
       consumed_[i] = consumed_[i + 1] = true;
       break;
     }
@@ -1394,6 +1447,7 @@ bool Builder::shape() {
   std::optional<Super> pending_super;
   bool pending_neg = false;
   bool sort_verb = false;
+  bool alpha_order = false;
   bool after_boundary = false;
   std::vector<std::pair<size_t, Expr>> plain;  // projected columns
   std::vector<std::pair<size_t, Expr>> aggs;
@@ -1410,7 +1464,7 @@ bool Builder::shape() {
 
   for (size_t i = 0; i < toks_.size(); ++i) {
     const std::string& w = lw(i);
-    if (time_tokens_.count(i)) continue;
+    if (time_tokens_.count(i) || cond_tokens_.count(i)) continue;
     if (Agg a = agg_word(i); a != Agg::kNone && !(a == Agg::kMax && pending_super) && !at(i, {"total", "number"})) {
       pending_aggs.push_back(a);
       consumed_[i] = true;
@@ -1457,7 +1511,7 @@ bool Builder::shape() {
     if (w == "ascending" || w == "asc" || w == "increasing" || w == "alphabetical" || w == "alphabetically" ||
         w == "lexicographical") {
       consumed_[i] = true;
-      if (w.rfind("alphabet", 0) == 0 || w == "lexicographical") pending_order = true;
+      if (w.rfind("alphabet", 0) == 0 || w == "lexicographical") alpha_order = true;
       continue;
     }
     if (w == "different" || w == "distinct" || w == "unique") {
@@ -1465,7 +1519,15 @@ bool Builder::shape() {
       consumed_[i] = true;
       continue;
     }
-    if (w == "without" || w == "never" || (w == "not" && (lw(i + 1) == "have" || lw(i + 1) == "has")) ||
+    bool not_then_table = false;
+    if (w == "not" || w == "don't" || w == "doesn't" || w == "didn't" || w == "haven't" || w == "hasn't") {
+      Item* next = next_item(i + 1, 3);
+      if (!next) {
+        for (size_t k = i + 1; k < std::min(toks_.size(), i + 4) && !next; ++k) next = item_at(k);
+      }
+      not_then_table = next && next->kind == ItemKind::kTable && !cond_tokens_.count(i);
+    }
+    if (w == "without" || w == "never" || not_then_table ||
         (w == "no" && i > 0 && (lw(i - 1) == "have" || lw(i - 1) == "has" || lw(i - 1) == "with"))) {
       pending_neg = true;
       consumed_[i] = true;
@@ -1704,6 +1766,16 @@ bool Builder::shape() {
     }
     plain.push_back({it->begin, e});
   }
+  if (alpha_order && orders.empty()) {
+    // "in (reverse) alphabetical order": by the first text column shown.
+    for (const auto& p : plain) {
+      if (!is_numeric(p.second.t, p.second.c)) {
+        orders.push_back({p.second, order_desc});
+        break;
+      }
+    }
+    pending_order = false;
+  }
   if (pending_super && idle_measure && pending_super->count_words) {
     // "which brand sold the most": the measure named before the superlative.
     orders.push_back({*idle_measure, pending_super->desc});
@@ -1878,7 +1950,7 @@ bool Builder::shape() {
       int n = name_column(focus_);
       if (n >= 0) c = Expr{.agg = Agg::kCount, .distinct = true, .t = focus_, .c = n};
     }
-    size_t pos = count_pos_;
+    size_t pos = count_is_question_ ? 1000 : count_pos_;
     // Plain columns in a count question are grouping keys ("how many singers
     // from each country": the country is grouped, not projected alone).
     sel.push_back({pos, c});

@@ -283,7 +283,7 @@ bool is_stop_word(std::string_view w) {
       "much",  "one",   "ones",  "thing", "whole", "also",  "along", "per",   "among", "across", "within",
       "including", "include", "included", "respective", "respectively", "corresponding", "what's", "whats",
       "different", "distinct", "unique", "information", "info", "detail", "details", "record", "records",
-      "entry", "entries", "value", "values", "result", "results",
+      "entry", "entries",
   };
   return kStop.count(std::string(w)) > 0;
 }
