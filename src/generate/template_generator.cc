@@ -71,6 +71,7 @@ struct Item {
   std::vector<SchemaCandidate> cands;  // kTable / kColumn
   int t = -1, c = -1;                  // resolved table / column
   LinkedValue value;                   // kValue
+  std::vector<Item> alts;              // kValue: the same text in other columns
   double number = 0;                   // kNumber
   std::string text;                    // kNumber, kQuoted: as written
   bool used = false;
@@ -310,6 +311,7 @@ class Builder {
   int neg_value_table_ = -1;
   std::set<size_t> time_tokens_;  // "by month": handled as a time grouping
   std::set<size_t> cond_tokens_;  // "at least", "above the average": read by conditions()
+  size_t last_cmp_end_ = 0;
   bool rank_by_count_ = false;    // "top 5 stores by number of sales"
   bool count_is_question_ = false;  // "how many": the count is the answer, shown last
 };
@@ -395,7 +397,23 @@ bool Builder::link() {
       --m;
     }
   }
-  // "id" alone names the key of whichever table the question is about.
+  // "id" alone names the key of whichever table the question is about, and
+  // "name" its name column.
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (nw(i) != "name") continue;
+    bool covered = false;
+    for (const auto& m : mentions) covered = covered || (m.begin <= i && i < m.end);
+    if (covered) continue;
+    SchemaMention m{i, i + 1, {}};
+    for (size_t t = 0; t < cat_.tables.size(); ++t) {
+      int n = name_column(static_cast<int>(t));
+      if (n >= 0 && !is_numeric(static_cast<int>(t), n)) m.candidates.push_back({static_cast<int>(t), n, 0.8});
+    }
+    if (!m.candidates.empty()) {
+      auto pos = std::find_if(mentions.begin(), mentions.end(), [&](const SchemaMention& x) { return x.begin > i; });
+      mentions.insert(pos, m);
+    }
+  }
   for (size_t i = 0; i < toks_.size(); ++i) {
     if (nw(i) != "id") continue;
     bool covered = false;
@@ -430,8 +448,14 @@ bool Builder::link() {
     bool overlap = false;
     for (size_t i = v.begin; i < v.end; ++i) overlap = overlap || taken[i];
     if (overlap) {
-      // Same span, another column: keep as an alternative only when nothing
-      // else decides; the first (best) stays.
+      // Same span, another column: an alternative, chosen once the question's
+      // tables are known (resolve_values).
+      for (auto& kept : items_) {
+        if (kept.kind == ItemKind::kValue && kept.begin == v.begin && kept.end == v.end &&
+            v.value.score >= kept.value.score - 0.01) {
+          kept.alts.push_back(v);
+        }
+      }
       continue;
     }
     for (size_t i = v.begin; i < v.end; ++i) taken[i] = true;
@@ -524,7 +548,16 @@ int Builder::choose_focus() {
   // The counted table, else the first table named outside a negation or a
   // "with the most X" clause, else the table most of the columns belong to.
   if (count_) {
-    if (Item* it = next_item(count_pos_, 4); it && it->kind == ItemKind::kTable) return it->t;
+    Item* it = next_item(count_pos_, 4);
+    if (it && it->kind == ItemKind::kTable) return it->t;
+    if (it && it->kind == ItemKind::kColumn && !count_distinct_ && !it->cands.empty() && it->cands[0].column >= 0 &&
+        !is_numeric(it->cands[0].table, it->cands[0].column)) {
+      // "how many car models": rows of the table that holds models.
+      it->used = true;
+      it->t = it->cands[0].table;
+      it->c = it->cands[0].column;
+      return it->t;
+    }
   }
   for (const auto& it : items_) {
     if (it.kind != ItemKind::kTable) continue;
@@ -590,6 +623,34 @@ int Builder::choose_focus() {
 void Builder::resolve_items() {
   for (auto& it : items_) {
     if (it.kind == ItemKind::kColumn) resolve_column(it);
+  }
+  // A value stored in several columns: the one whose column is named next
+  // to it ("model volvo"), else one of the question's tables.
+  for (auto& it : items_) {
+    if (it.kind != ItemKind::kValue || it.alts.empty()) continue;
+    auto score = [&](const Item& v) {
+      double s = 0;
+      for (const auto& other : items_) {
+        if (other.kind != ItemKind::kColumn) continue;
+        if (other.end + 2 < v.begin || other.begin > v.end + 1) continue;
+        for (const auto& c : other.cands) {
+          if (c.table == v.t && c.column == v.c) s += 1.0;
+        }
+      }
+      if (v.t == focus_) s += 0.5;
+      else if (contains_int(mentioned_tables_, v.t)) s += 0.3;
+      return s;
+    };
+    double best = score(it);
+    for (const auto& alt : it.alts) {
+      double sc = score(alt);
+      if (sc > best) {
+        best = sc;
+        it.t = alt.t;
+        it.c = alt.c;
+        it.value = alt.value;
+      }
+    }
   }
 }
 
@@ -666,6 +727,7 @@ int Builder::nearest_numeric_column(size_t from, size_t to_exclusive, bool prefe
   for (size_t k = from; k < to_exclusive && k < toks_.size(); ++k) {
     Item* it = item_at(k);
     if (!it || it->kind != ItemKind::kColumn || it->t < 0) continue;
+    if (is_key(it->t, it->c) && nw(it->begin) != "id") continue;
     if (!is_numeric(it->t, it->c) && !is_date(it->t, it->c)) {
       // Another candidate of the same words may be numeric.
       for (const auto& c : it->cands) {
@@ -770,6 +832,16 @@ bool Builder::conditions() {
     }
     if (!num || num->kind != ItemKind::kNumber || num->used) continue;
     for (size_t j = i; j < k; ++j) consumed_[j] = true, cond_tokens_.insert(j);
+    // "after 2013 or before 2008": alternatives.
+    bool or_previous = false;
+    if (last_cmp_end_ > 0 && i > last_cmp_end_ && i - last_cmp_end_ <= 3 && !q_.where.empty()) {
+      for (size_t j = last_cmp_end_; j < i; ++j) or_previous |= lw(j) == "or";
+    }
+    last_cmp_end_ = k + 1;
+    auto add_cmp = [&](const Cond& c) {
+      if (or_previous) q_.where.back().push_back(c), add_table(c.lhs.t);
+      else add_condition({c});
+    };
     bool date_text = num->text.find('-') != std::string::npos || num->text.find('/') != std::string::npos;
     // "N or more", handled by the same code with the op from the suffix.
     std::string op = cmp->op;
@@ -820,7 +892,7 @@ bool Builder::conditions() {
       dc = date_column_for(focus_);
       num->used = true;
       if (yc >= 0 && !date_text) {
-        add_condition({{Expr{.t = yc / 1000, .c = yc % 1000}, op, number_sql(num->number, "")}});
+        add_cmp({Expr{.t = yc / 1000, .c = yc % 1000}, op, number_sql(num->number, "")});
         continue;
       }
       if (dc >= 0) {
@@ -831,7 +903,7 @@ bool Builder::conditions() {
         if (!date_text && op == ">") op2 = ">=";
         if (!date_text && op == "<=") op2 = "<";
         if (d_.engine() != Dialect::Engine::kSqlite && date_text) lit = "DATE " + lit;
-        add_condition({{Expr{.t = dc / 1000, .c = dc % 1000}, op2, lit}});
+        add_cmp({Expr{.t = dc / 1000, .c = dc % 1000}, op2, lit});
         time_filtered_ = true;
         continue;
       }
@@ -856,7 +928,7 @@ bool Builder::conditions() {
     } else if (date_text && d_.engine() != Dialect::Engine::kSqlite) {
       rhs = "DATE " + rhs;
     }
-    add_condition({{Expr{.t = c.t, .c = c.c}, op, rhs}});
+    add_cmp({Expr{.t = c.t, .c = c.c}, op, rhs});
   }
   // "N or more X" / "N or fewer X" without a leading comparator.
   for (auto& it : items_) {
@@ -982,7 +1054,7 @@ bool Builder::conditions() {
     }
     Item& c = items_[best];
     it.used = true;
-    c.used = true;
+    if (!like || best_dist <= 3) c.used = true;
     bool negated = lw(it.begin - 1) == "not" || lw(it.begin - 2) == "not";
     std::string op = like ? (negated ? "NOT LIKE" : "LIKE") : (negated ? "!=" : "=");
     quoted[{c.t, c.c, op}].push_back(d_.string_literal(like ? "%" + it.text + "%" : it.text));
@@ -1698,6 +1770,20 @@ bool Builder::shape() {
     if (it->used) {
       continue;
     }
+    {
+      // The same column as a condition, said again in the condition's part
+      // of the question ("whose membership level is not higher than 4").
+      bool in_condition = false;
+      for (const auto& g : q_.where) {
+        for (const auto& c : g) in_condition = in_condition || (c.lhs.t == e.t && c.lhs.c == e.c);
+      }
+      bool near_condition = false;
+      for (size_t k = it->begin >= 3 ? it->begin - 3 : 0; k < it->end + 3; ++k) near_condition |= cond_tokens_.count(k) > 0;
+      if (in_condition && (near_condition || after_boundary)) {
+        it->used = true;
+        continue;
+      }
+    }
     it->used = true;
     if (pending_group && lw(it->begin - 1) == "by" && is_measure(e.t, e.c) && !is_key(e.t, e.c)) {
       pending_group = false;
@@ -1841,8 +1927,7 @@ bool Builder::shape() {
   for (const auto& a : aggs) measure_elsewhere = measure_elsewhere || (a.second.t >= 0 && a.second.t != subject);
   for (auto& o : orders) {
     if (!o.first.star && o.first.t >= 0 && o.first.t != subject && is_measure(o.first.t, o.first.c) &&
-        (o.first.agg != Agg::kNone || (!plain.empty() && plain[0].second.t != o.first.t))) {
-      if (o.first.agg == Agg::kNone) o.first.agg = Agg::kSum;
+        o.first.agg != Agg::kNone) {
       measure_elsewhere = true;
     }
   }
