@@ -1306,7 +1306,16 @@ std::string Builder::render(const Query& q) {
   }
   bool qualify = steps->size() > 1;
   std::string sql = "SELECT ";
-  if (q.distinct) sql += "DISTINCT ";
+  // Rows of one table filtered through related rows repeat once per match:
+  // "students who have a cat or a dog" lists each student once.
+  bool fan_out = false;
+  if (qualify && q.group_by.empty() && q.limit < 0 && !q.select.empty()) {
+    int only = q.select[0].second.t;
+    bool single = only >= 0;
+    for (const auto& [p, e] : q.select) single = single && e.agg == Agg::kNone && !e.star && e.t == only;
+    fan_out = single;
+  }
+  if (q.distinct || fan_out) sql += "DISTINCT ";
   for (size_t i = 0; i < q.select.size(); ++i) {
     sql += (i ? ", " : "") + expr_sql(q.select[i].second, qualify);
     const Expr& e = q.select[i].second;
