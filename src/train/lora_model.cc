@@ -6,6 +6,7 @@
 #include <ggml.h>
 #include <gguf.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -39,7 +40,7 @@ struct LoraPair {
 
 const std::map<std::string, std::string> kTargetTensor = {
     {"q", "attn_q"}, {"k", "attn_k"}, {"v", "attn_v"}, {"o", "attn_output"},
-    {"gate", "ffn_gate"}, {"up", "ffn_up"}, {"down", "ffn_down"}};
+    {"gate", "ffn_gate"}, {"up", "ffn_up"}, {"down", "ffn_down"}, {"output", "output"}};
 
 uint64_t splitmix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -68,6 +69,7 @@ struct LoraModel::Impl {
   std::vector<Layer> layers;
   // layers x targets; null pairs where a target is not trained.
   std::vector<std::map<std::string, LoraPair>> lora;
+  LoraPair output_lora;  // the output layer's adapter, when "output" is a target
 
   ~Impl() {
     if (sched) ggml_backend_sched_free(sched);
@@ -240,7 +242,11 @@ Status LoraModel::init_adapter(const LoraConfig& config) {
   if (config.targets.empty()) return invalid_argument("no LoRA target matrices");
   for (const auto& t : config.targets)
     if (!kTargetTensor.count(t))
-      return invalid_argument("unknown LoRA target '" + t + "' (use q, k, v, o, gate, up, down)");
+      return invalid_argument("unknown LoRA target '" + t + "' (use q, k, v, o, gate, up, down, output)");
+  const bool with_output =
+      std::find(config.targets.begin(), config.targets.end(), "output") != config.targets.end();
+  if (with_output && d.output == d.tok_embd)
+    return invalid_argument("LoRA target 'output': this model ties its output layer to the token embeddings");
   config_ = config;
   if (d.abuf) ggml_backend_buffer_free(d.abuf);
   if (d.actx) ggml_free(d.actx);
@@ -254,6 +260,7 @@ Status LoraModel::init_adapter(const LoraConfig& config) {
     const std::map<std::string, ggml_tensor*> base = {{"q", L.wq}, {"k", L.wk}, {"v", L.wv}, {"o", L.wo},
                                                       {"gate", L.gate}, {"up", L.up}, {"down", L.down}};
     for (const auto& t : config.targets) {
+      if (t == "output") continue;
       ggml_tensor* w = base.at(t);
       const std::string name = "blk." + std::to_string(il) + "." + kTargetTensor.at(t) + ".weight";
       LoraPair p;
@@ -267,6 +274,19 @@ Status LoraModel::init_adapter(const LoraConfig& config) {
       params_.push_back(p.a);
       params_.push_back(p.b);
     }
+  }
+  d.output_lora = LoraPair{};
+  if (with_output) {
+    LoraPair p;
+    p.a = ggml_new_tensor_2d(d.actx, GGML_TYPE_F32, d.output->ne[0], config.rank);
+    p.b = ggml_new_tensor_2d(d.actx, GGML_TYPE_F32, config.rank, d.output->ne[1]);
+    ggml_set_name(p.a, "output.weight.lora_a");
+    ggml_set_name(p.b, "output.weight.lora_b");
+    ggml_set_param(p.a);
+    ggml_set_param(p.b);
+    d.output_lora = p;
+    params_.push_back(p.a);
+    params_.push_back(p.b);
   }
   d.abuf = ggml_backend_alloc_ctx_tensors(d.actx, d.main_backend());
   if (!d.abuf) return resource_exhausted("cannot allocate the adapter");
@@ -427,8 +447,7 @@ Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* g
   ggml_tensor* out = ggml_mul(ctx, ggml_rms_norm(ctx, inpL, s.rms_eps), d.output_norm);
   // Only the scored positions go through the (large) output layer.
   out = ggml_get_rows(ctx, out, rows);
-  ggml_tensor* logits = ggml_mul_mat(ctx, d.output, out);
-  if (d.output_b) logits = ggml_add(ctx, logits, d.output_b);
+  ggml_tensor* logits = linear(d.output, d.output_b, nullptr, d.output_lora.a ? &d.output_lora : nullptr, out, nullptr);
   ggml_tensor* loss = ggml_cross_entropy_loss(ctx, logits, labels);
   ggml_set_output(loss);
 

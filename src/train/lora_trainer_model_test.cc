@@ -35,12 +35,14 @@ fs::path test_dir() {
   return dir;
 }
 
-// One tiny model per process: 2 layers, width 64, the GPT-2 tokenizer.
+// One tiny model per process: 2 layers, width 64, the Llama SPM tokenizer
+// (32k tokens, the smallest real one in the bundle: the output layer is
+// most of the cost).
 const std::string& tiny_model() {
   static const std::string path = [] {
     ModelInitOptions o;
     o.out_path = (test_dir() / "tiny.gguf").string();
-    o.vocab = "gpt-2";
+    o.vocab = "llama-spm";
     o.n_embd = 64;
     o.n_layer = 2;
     o.n_head = 4;
@@ -87,7 +89,7 @@ TokenBatch batch_of(const std::vector<int32_t>& tokens, int first_scored) {
 TEST(ModelInit, WritesAModelThatLlamaCppRuns) {
   auto r = LlamaRunner::open(tiny_model());
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ((*r)->n_vocab(), 50257);
+  EXPECT_EQ((*r)->n_vocab(), 32000);
   auto logits = (*r)->last_logits("SELECT COUNT(*) FROM sales");
   ASSERT_TRUE(logits.ok());
   for (float l : *logits) ASSERT_TRUE(std::isfinite(l));
@@ -110,7 +112,7 @@ TEST(ModelInit, RefusesBadShapesAndUnknownVocabs) {
 TEST(LoraModel, TrainingGraphMatchesLlamaCpp) {
   // The same adapter through llama.cpp and through the training graph: the
   // log-probability of the next token agrees.
-  auto m = LoraModel::load(tiny_model(), 2, false);
+  auto m = LoraModel::load(tiny_model(), 1, false);
   ASSERT_TRUE(m.ok()) << m.status().message();
   ASSERT_TRUE((*m)->init_adapter({.rank = 4, .alpha = 8, .dropout = 0, .seed = 1}).ok());
   randomize(**m, 3, 0.05f);
@@ -138,11 +140,11 @@ TEST(LoraModel, TrainingGraphMatchesLlamaCpp) {
 }
 
 TEST(LoraModel, GradientsMatchFiniteDifferences) {
-  auto m = LoraModel::load(tiny_model(), 2, false);
+  auto m = LoraModel::load(tiny_model(), 1, false);
   ASSERT_TRUE(m.ok()) << m.status().message();
   ASSERT_TRUE((*m)->init_adapter({.rank = 4, .alpha = 8, .dropout = 0, .seed = 1}).ok());
   randomize(**m, 5, 0.05f);
-  const std::vector<int32_t> toks = {50256, 46506, 2060, 7, 9, 8, 16034, 4200, 11, 318, 1366, 257};
+  const std::vector<int32_t> toks = {1, 4103, 2060, 7, 9, 8, 16034, 4200, 11, 318, 1366, 257};
   TokenBatch b = batch_of(toks, 4);
   std::vector<float> grads;
   auto loss = (*m)->compute(b, &grads, 0);
@@ -179,7 +181,7 @@ TEST(LoraModel, GradientsMatchFiniteDifferences) {
 }
 
 TEST(LoraAdapter, LlamaCppWithAdapterMatchesMergedModelAndScaleZeroIsTheBase) {
-  auto m = LoraModel::load(tiny_model(), 2, false);
+  auto m = LoraModel::load(tiny_model(), 1, false);
   ASSERT_TRUE(m.ok());
   ASSERT_TRUE((*m)->init_adapter({.rank = 8, .alpha = 16, .dropout = 0, .seed = 2}).ok());
   randomize(**m, 9, 0.05f);
@@ -272,6 +274,9 @@ TEST(Trainer, OverfitsTwentyExamplesThenGeneratesTheirSqlGreedily) {
   o.base_path = tiny_model();
   o.data_path = write_twenty(test_dir() / "twenty.jsonl");
   o.out_path = (test_dir() / "twenty.lora.gguf").string();
+  // A random base cannot sharpen its output distribution by itself: the
+  // output layer is adapted too (as `train --init` does).
+  o.targets = {"q", "k", "v", "o", "gate", "up", "down", "output"};
   o.rank = 16;
   o.alpha = 32;
   o.dropout = 0;
@@ -282,7 +287,7 @@ TEST(Trainer, OverfitsTwentyExamplesThenGeneratesTheirSqlGreedily) {
   o.grad_accum = 1;
   o.max_steps = 150;
   o.checkpoint_every = 0;
-  o.threads = 2;
+  o.threads = 1;
   auto r = train_lora(o);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_LT(r->final_loss, 0.05);
@@ -302,6 +307,9 @@ TEST(Trainer, OverfitsTwentyExamplesThenGeneratesTheirSqlGreedily) {
     const TrainingText text = make_training_text(ex, o.prompt_format, "", o.dialect);
     auto got = (*runner)->greedy(text.prompt, 48);
     ASSERT_TRUE(got.ok());
+    // A sentencepiece tokenizer starts the separately tokenized answer with a
+    // word-boundary piece, which decodes as a leading space.
+    if (!got->empty() && got->front() == ' ') got->erase(0, 1);
     EXPECT_EQ(*got, text.answer) << ex.question;
     exact += *got == text.answer;
   }
@@ -315,7 +323,7 @@ TEST(Trainer, QLoRATrainsOnAQuantizedBase) {
   Status s = quantize_model(tiny_model(), q4, "q4_0", 2);
   ASSERT_TRUE(s.ok()) << s.message();
   for (const std::string& base : {q8, q4}) {
-    auto m = LoraModel::load(base, 2, false);
+    auto m = LoraModel::load(base, 1, false);
     ASSERT_TRUE(m.ok()) << m.status().message();
     EXPECT_NE((*m)->shape().weight_type, "f32");
     TrainOptions o;
@@ -326,14 +334,14 @@ TEST(Trainer, QLoRATrainsOnAQuantizedBase) {
     o.learning_rate = 1e-2f;
     o.batch_size = 4;
     o.grad_accum = 1;
-    o.max_steps = 12;
+    o.max_steps = 8;
     o.checkpoint_every = 0;
-    o.threads = 2;
+    o.threads = 1;
     std::vector<double> losses;
     o.on_progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
     auto r = train_lora(o);
     ASSERT_TRUE(r.ok()) << r.status().message();
-    ASSERT_EQ(losses.size(), 12u);
+    ASSERT_EQ(losses.size(), 8u);
     EXPECT_LT(losses.back(), losses.front() * 0.7) << base;
     // llama.cpp applies the adapter to the quantized base.
     auto runner = LlamaRunner::open(base, o.out_path, 1.0f);
@@ -372,14 +380,14 @@ TEST(Trainer, ResumeAfterSigkillReachesTheSameAdapter) {
   const std::string data = write_twenty(test_dir() / "resume.jsonl");
   auto args = [&](const std::string& out) {
     return std::vector<std::string>{T2SQL_BINARY, "train", "--base", tiny_model(), "--data", data, "--out", out,
-                                    "--rank", "8", "--lr", "5e-3", "--batch", "3", "--grad-accum", "2",
-                                    "--max-steps", "24", "--checkpoint-every", "4", "--dropout", "0.1",
-                                    "--threads", "2", "--seed", "5"};
+                                    "--rank", "8", "--lr", "5e-3", "--batch", "2", "--grad-accum", "2",
+                                    "--max-steps", "12", "--checkpoint-every", "3", "--dropout", "0.1",
+                                    "--threads", "1", "--seed", "5", "--quiet"};
   };
   const std::string straight = (test_dir() / "straight.lora.gguf").string();
   ASSERT_EQ(wait_exit(spawn(args(straight), (test_dir() / "straight.log").string())), 0);
 
-  // 20 examples, 6 per step: step 4 ends mid-epoch. Kill once a checkpoint
+  // 20 examples, 4 per step: checkpoints at steps 3, 6, 9 are mid-epoch. Kill once a checkpoint
   // exists and training has gone past it.
   const std::string killed = (test_dir() / "killed.lora.gguf").string();
   const std::string ckpt = (test_dir() / "killed.lora.ckpt.gguf").string();
@@ -401,7 +409,7 @@ TEST(Trainer, ResumeAfterSigkillReachesTheSameAdapter) {
   ASSERT_TRUE(fs::exists(killed));
   EXPECT_EQ(file_bytes(killed), file_bytes(straight)) << "the resumed adapter differs";
   auto jl = nlohmann::json::parse(file_bytes(log));
-  EXPECT_EQ(jl["steps"].size(), 24u);
+  EXPECT_EQ(jl["steps"].size(), 12u);
 }
 
 }  // namespace
