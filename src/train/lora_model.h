@@ -39,6 +39,7 @@ struct ModelShape {
 // and the positions whose next token is scored.
 struct TokenBatch {
   int n_tokens = 0, n_seq = 0;
+  int n_real = 0;  // tokens that are not padding
   std::vector<int32_t> tokens;   // n_seq * n_tokens, sequence-major
   std::vector<int32_t> scored;   // flat indices (seq * n_tokens + t) whose prediction counts
   std::vector<int32_t> targets;  // the token expected at each scored index (the next token)

@@ -144,6 +144,7 @@ TokenBatch make_batch(const std::vector<Tokenized>& data, const std::vector<int>
   for (int s = 0; s < b.n_seq; ++s) {
     const Tokenized& t = data[static_cast<size_t>(ids[static_cast<size_t>(s)])];
     std::copy(t.tokens.begin(), t.tokens.end(), b.tokens.begin() + static_cast<ptrdiff_t>(s) * b.n_tokens);
+    b.n_real += static_cast<int>(t.tokens.size());
     // Position i predicts token i+1; score where token i+1 is part of the answer.
     for (int i = std::max(0, t.prompt_len - 1); i + 1 < static_cast<int>(t.tokens.size()); ++i) {
       b.scored.push_back(s * b.n_tokens + i);
@@ -407,7 +408,7 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
       step_loss += *l * w;
       const auto wf = static_cast<float>(w);
       for (size_t i = 0; i < grads.size(); ++i) step_grads[i] += wf * grads[i];
-      for (int s = 0; s < micro[a].n_seq; ++s) tokens_done += micro[a].n_tokens;
+      tokens_done += static_cast<double>(micro[a].n_real);
     }
     if (!std::isfinite(step_loss)) return internal_error("train: the loss diverged at step " + std::to_string(step));
     double norm2 = 0;
@@ -454,6 +455,8 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
 
   if (Status s = model->save_adapter(o.out_path); !s.ok()) return s;
   log["final_loss"] = last_loss;
+  log["tokens_trained"] = tokens_done;
+  log["train_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_loop).count();
   log["final_val_loss"] = last_val;
   write_log();
   // A finished run leaves a checkpoint at its last step, so that --resume of

@@ -91,8 +91,11 @@ void add_train_commands(CLI::App& app) {
   cmd->add_option("--rank,-r", o->rank, "LoRA rank")->capture_default_str();
   cmd->add_option("--alpha", o->alpha, "LoRA alpha (scale = alpha/rank)")->capture_default_str();
   cmd->add_option("--dropout", o->dropout, "LoRA dropout on the adapter inputs")->capture_default_str();
-  cmd->add_option("--targets", *targets, "Adapted matrices, comma-separated: q,k,v,o,gate,up,down")
-      ->capture_default_str();
+  CLI::Option* targets_opt =
+      cmd->add_option("--targets", *targets,
+                      "Adapted matrices, comma-separated: q,k,v,o,gate,up,down (and output, the output layer; "
+                      "the default with --init, where the base knows nothing)")
+          ->capture_default_str();
   cmd->add_option("--lr", o->learning_rate, "Peak learning rate (AdamW)")->capture_default_str();
   cmd->add_option("--warmup", o->warmup_steps, "Warm-up steps; -1: 3% of the steps")->capture_default_str();
   cmd->add_option("--schedule", o->schedule, "Decay after warm-up: cosine, linear or constant")->capture_default_str();
@@ -122,7 +125,8 @@ void add_train_commands(CLI::App& app) {
   cmd->add_option("--n-layer", init->n_layer, "With --init: transformer blocks")->capture_default_str();
   cmd->add_option("--n-head", init->n_head, "With --init: attention heads")->capture_default_str();
   cmd->add_option("--n-ff", init->n_ff, "With --init: feed-forward width (0: about 8/3 n-embd)")->capture_default_str();
-  set_action(cmd, [o, init, use_init, targets, quiet] {
+  set_action(cmd, [o, init, use_init, targets, quiet, targets_opt] {
+    if (*use_init && targets_opt->count() == 0) *targets += ",output";
     o->targets.clear();
     std::stringstream ss(*targets);
     for (std::string t; std::getline(ss, t, ',');)
