@@ -60,7 +60,7 @@ TEST(ProgressBarTest, UnknownTotalHasNoPercentage) {
 
 TEST(ProgressBarTest, ConcurrentAdvanceCountsEveryItem) {
   std::ostringstream out;
-  ProgressBar bar({.total = 4000, .style = ProgressOptions::Style::kSilent}, out);
+  ProgressBar bar({.total = 4000, .label = "", .style = ProgressOptions::Style::kSilent}, out);
   std::vector<std::thread> workers;
   for (int t = 0; t < 4; ++t) {
     workers.emplace_back([&] {
