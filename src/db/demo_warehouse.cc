@@ -46,8 +46,8 @@ constexpr std::array<Region, 5> kRegions = {{
     {"West", {"San Diego", "Los Angeles", "Phoenix"}},
     {"Central", {"Chicago", "Denver", "Kansas City"}},
 }};
-constexpr std::array<const char*, 8> kStoreKinds = {"Mall", "Downtown", "Outlet", "Plaza",
-                                                    "Airport", "Center", "Market", "Station"};
+constexpr std::array<const char*, 8> kStoreKinds = {"Mall",    "Downtown", "Outlet", "Plaza",
+                                                    "Airport", "Center",   "Market", "Station"};
 
 struct Category {
   const char* name;
@@ -70,10 +70,21 @@ struct Brand {
   std::array<int, 2> categories;  // indexes into kCategories
 };
 constexpr std::array<Brand, 15> kBrands = {{
-    {"Apple", {0, 0}},      {"Samsung", {0, 3}},   {"Sony", {0, 5}},      {"Nike", {2, 1}},
-    {"Adidas", {2, 6}},     {"Levi's", {1, 1}},    {"Zara", {1, 7}},      {"Philips", {3, 0}},
-    {"Dyson", {3, 7}},      {"Nestle", {4, 4}},    {"Lego", {5, 5}},      {"Hasbro", {5, 5}},
-    {"Wilson", {6, 6}},     {"L'Oreal", {7, 7}},   {"Uniqlo", {1, 6}},
+    {"Apple", {0, 0}},
+    {"Samsung", {0, 3}},
+    {"Sony", {0, 5}},
+    {"Nike", {2, 1}},
+    {"Adidas", {2, 6}},
+    {"Levi's", {1, 1}},
+    {"Zara", {1, 7}},
+    {"Philips", {3, 0}},
+    {"Dyson", {3, 7}},
+    {"Nestle", {4, 4}},
+    {"Lego", {5, 5}},
+    {"Hasbro", {5, 5}},
+    {"Wilson", {6, 6}},
+    {"L'Oreal", {7, 7}},
+    {"Uniqlo", {1, 6}},
 }};
 
 int days_in_month(int y, int m) {
@@ -136,7 +147,9 @@ class Writer {
   std::vector<sqlite3_stmt*> stmts_;
 };
 
-void bind_text(sqlite3_stmt* s, int i, const std::string& v) { sqlite3_bind_text(s, i, v.c_str(), -1, SQLITE_TRANSIENT); }
+void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.c_str(), -1, SQLITE_TRANSIENT);
+}
 
 Status fill(sqlite3* db, DemoStats& stats) {
   Writer w(db);
@@ -220,8 +233,10 @@ BEGIN;
     bind_text(ins_store, 3, st.region);
     bind_text(ins_store, 4, st.city);
     bind_text(ins_store, 5, date_text(st.open_y, st.open_m, st.open_d));
-    if (st.close_y) bind_text(ins_store, 6, date_text(st.close_y, st.close_m, st.close_d));
-    else sqlite3_bind_null(ins_store, 6);
+    if (st.close_y)
+      bind_text(ins_store, 6, date_text(st.close_y, st.close_m, st.close_d));
+    else
+      sqlite3_bind_null(ins_store, 6);
     if (!w.step(ins_store)) return internal_error("inserting stores");
   }
   stats.stores = static_cast<int>(stores.size());
@@ -247,8 +262,8 @@ BEGIN;
     int n = rng.uniform(8, 12);
     for (int k = 0; k < n; ++k) {
       const Category& cat = kCategories[kBrands[b].categories[k % 2]];
-      std::string name = std::string(kBrands[b].name) + " " + cat.items[rng.uniform(0, 5)] + " " +
-                         kLines[rng.uniform(0, 7)];
+      std::string name =
+          std::string(kBrands[b].name) + " " + cat.items[rng.uniform(0, 5)] + " " + kLines[rng.uniform(0, 7)];
       for (int suffix = 2; names.count(name); ++suffix) name += " " + std::to_string(suffix);
       names.insert(name);
       double price = cat.price_lo + (cat.price_hi - cat.price_lo) * std::pow(rng.unit(), 1.7);
@@ -298,7 +313,10 @@ BEGIN;
             size_t lo = 0, hi = cumulative.size() - 1;
             while (lo < hi) {
               size_t mid = (lo + hi) / 2;
-              if (cumulative[mid] < r) lo = mid + 1; else hi = mid;
+              if (cumulative[mid] < r)
+                lo = mid + 1;
+              else
+                hi = mid;
             }
             const Product& p = products[lo];
             int qty = 1 + (rng.unit() < 0.3 ? rng.uniform(1, 4) : 0);
@@ -335,7 +353,9 @@ std::string default_data_dir() {
   return std::string(home && *home ? home : ".") + "/.local/share/t2sql";
 }
 
-std::string default_demo_path() { return default_data_dir() + "/demo.db"; }
+std::string default_demo_path() {
+  return default_data_dir() + "/demo.db";
+}
 
 Result<DemoStats> create_demo_warehouse(const std::string& path, bool overwrite) {
   namespace fs = std::filesystem;

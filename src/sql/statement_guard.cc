@@ -11,9 +11,8 @@ namespace {
 
 // Words that only a writing or session-changing statement contains.
 constexpr std::array<std::string_view, 20> kWriteWords = {
-    "INSERT", "UPDATE", "DELETE", "DROP",   "CREATE", "ALTER",    "ATTACH",
-    "DETACH", "VACUUM", "PRAGMA", "REINDEX", "TRUNCATE", "GRANT", "REVOKE",
-    "COPY",   "MERGE",  "CALL",   "INTO",   "UPSERT", "ANALYZE"};
+    "INSERT",  "UPDATE",   "DELETE", "DROP",   "CREATE", "ALTER", "ATTACH", "DETACH", "VACUUM", "PRAGMA",
+    "REINDEX", "TRUNCATE", "GRANT",  "REVOKE", "COPY",   "MERGE", "CALL",   "INTO",   "UPSERT", "ANALYZE"};
 
 std::string upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
