@@ -225,7 +225,7 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
     size_t w = label_w;
     for (const auto& n : names) w = std::max(w, n.size() + 2);
     out << "\n" << pad(title, w) << pad("n", 6, true);
-    for (const auto& s : summaries) out << pad(s.mode + " EX", col_w, true) << pad("answered acc", col_w, true);
+    for (const auto& s : summaries) out << pad(s.mode + " EX", col_w, true) << pad("answered acc", col_w + 4, true);
     out << "\n";
     for (const auto& name : names) {
       out << pad(name, w);
@@ -240,7 +240,7 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
           n_done = true;
         }
         out << pad(m ? pct(m->execution_accuracy) : "-", col_w, true)
-            << pad(m ? pct(m->answered_accuracy) + " of " + std::to_string(m->answered) : "-", col_w, true);
+            << pad(m ? pct(m->answered_accuracy) + " of " + std::to_string(m->answered) : "-", col_w + 4, true);
       }
       out << "\n";
     }
