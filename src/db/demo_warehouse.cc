@@ -193,7 +193,7 @@ std::vector<DemoTable> generate(DemoStats& stats) {
       for (int suffix = 2; names.count(name); ++suffix) name += " " + std::to_string(suffix);
       names.insert(name);
       double price = cat.price_lo + (cat.price_hi - cat.price_lo) * std::pow(rng.unit(), 1.7);
-      price = std::round(price * 100) / 100 - 0.01;
+      price = (std::round(price * 100) - 1) / 100;  // whole cents, ending in 9
       if (price < 0.99) price = 0.99;
       Product p{static_cast<int>(products.size() + 1), price, 0.3 + rng.unit() * 1.4};
       products_t.rows.push_back({Value::integer(p.id), Value::text(name), Value::text(cat.name),

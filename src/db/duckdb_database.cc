@@ -328,11 +328,22 @@ Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions&
   bool all_decodable = true;
   for (idx_t c = 0; c < ncol; ++c) all_decodable = all_decodable && decodable(duckdb_prepared_statement_column_type(stmt, c));
   if (!all_decodable) {
-    // Let DuckDB render nested and exotic values as text, keeping the names.
+    // Let DuckDB render nested and exotic values as text; the other columns
+    // keep their types, and every column its name (by position, so that
+    // duplicate names survive).
     std::string body = sql;
     while (!body.empty() && (std::isspace(static_cast<unsigned char>(body.back())) || body.back() == ';')) body.pop_back();
+    std::string select;
+    for (idx_t c = 0; c < ncol; ++c) {
+      std::string pos = "#" + std::to_string(c + 1);
+      const char* name = duckdb_prepared_statement_column_name(stmt, c);
+      std::string alias = quote_name(name ? name : "");
+      if (name) duckdb_free(const_cast<char*>(name));
+      bool keep = decodable(duckdb_prepared_statement_column_type(stmt, c));
+      select += (c ? ", " : "") + (keep ? pos : "CAST(" + pos + " AS VARCHAR)") + " AS " + alias;
+    }
     duckdb_destroy_prepare(&stmt);
-    std::string wrapped = "SELECT COLUMNS(*)::VARCHAR FROM (" + body + "\n) AS t2sql_query";
+    std::string wrapped = "SELECT " + select + " FROM (" + body + "\n) AS t2sql_query";
     if (duckdb_prepare(conn, wrapped.c_str(), &stmt) != DuckDBSuccess) {
       const char* err = duckdb_prepare_error(stmt);
       return classify_error(err ? err : "cannot prepare the statement", DUCKDB_ERROR_INVALID);

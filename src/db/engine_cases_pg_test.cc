@@ -129,6 +129,7 @@ void run_cases_on(const std::string& engine, const std::string& uri) {
       std::cout << "query " << c.name << (c.rowsort ? " rowsort" : "") << "\n" << c.sql << "----\n";
       for (const auto& row : result->rows) std::cout << render(row) << "\n";
       std::cout << "\n";
+      continue;
     }
     EXPECT_FALSE(c.expected.empty()) << "the case has no expected rows";
     ASSERT_EQ(result->rows.size(), c.expected.size());
@@ -139,7 +140,13 @@ void run_cases_on(const std::string& engine, const std::string& uri) {
       // Multiset comparison: sort both sides by their rendered text.
       std::sort(order.begin(), order.end(),
                 [&](size_t a, size_t b) { return render(result->rows[a]) < render(result->rows[b]); });
-      std::sort(expected.begin(), expected.end());
+      auto joined = [](const std::vector<std::string>& row) {
+        std::string out;
+        for (size_t i = 0; i < row.size(); ++i) out += (i ? " | " : "") + row[i];
+        return out;
+      };
+      std::sort(expected.begin(), expected.end(),
+                [&](const auto& a, const auto& b) { return joined(a) < joined(b); });
     }
     for (size_t i = 0; i < expected.size(); ++i) {
       const auto& row = result->rows[order[i]];

@@ -42,7 +42,7 @@ std::string checksum() {
   }
   query("SELECT last_value, is_called FROM order_numbers");
   query("SELECT count(*) FROM pg_largeobject_metadata");
-  query("SELECT count(*) FROM pg_database");
+  query("SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace");
   PQfinish(conn);
   return out;
 }
@@ -168,11 +168,11 @@ TEST(PostgresDatabase, StatementTimeoutStopsRunawayQueries) {
   ASSERT_TRUE(db);
   for (const char* sql : {"SELECT pg_sleep(10)", "SELECT count(*) FROM sales a, sales b WHERE a.amount + b.amount < 0"}) {
     auto start = std::chrono::steady_clock::now();
-    auto r = db->execute(sql, {.timeout_ms = 300});
+    auto r = db->execute(sql, {.timeout_ms = 1000});
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     ASSERT_FALSE(r.ok()) << sql;
     EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded) << r.status().to_string();
-    EXPECT_LT(ms, 300 * 1.5) << sql;
+    EXPECT_LT(ms, 1000 * 1.5) << sql;
   }
   auto next = db->execute("SELECT 1", {});
   EXPECT_TRUE(next.ok()) << next.status().to_string();

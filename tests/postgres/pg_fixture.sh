@@ -49,7 +49,7 @@ printf '%s\n' "$admin_pw" >"$dir/pwfile"
 chown -R "$server_user" "$dir" 2>/dev/null || true
 chmod 700 "$dir"
 as_server_user "$bin/initdb" -D "$dir/data" -U t2sql_admin --pwfile="$dir/pwfile" --auth=scram-sha-256 \
-  -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+  -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 rm -f "$dir/pwfile"
 
 # A free port: try random ones until the server starts on one.
