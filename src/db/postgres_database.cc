@@ -121,8 +121,12 @@ ResultPtr exec_params(PGconn* conn, const std::string& sql) {
   return ResultPtr(PQexecParams(conn, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0), PQclear);
 }
 
-Status connect_error(const std::string& redacted, const std::string& message) {
+Status connect_error(const std::string& uri, const std::string& redacted, const std::string& message) {
   std::string m = first_line(message);
+  // libpq quotes a URI it cannot parse, password and all.
+  for (size_t at = m.find(uri); !uri.empty() && at != std::string::npos; at = m.find(uri, at + redacted.size())) {
+    m.replace(at, uri.size(), redacted);
+  }
   if (m.find("authentication failed") != std::string::npos || m.find("no password supplied") != std::string::npos ||
       m.find("role \"") != std::string::npos || m.find("no pg_hba.conf entry") != std::string::npos) {
     return permission_denied("PostgreSQL refused the login for '" + redacted + "': " + m);
@@ -130,7 +134,7 @@ Status connect_error(const std::string& redacted, const std::string& message) {
   if (m.find("database \"") != std::string::npos && m.find("does not exist") != std::string::npos) {
     return not_found("PostgreSQL at '" + redacted + "': " + m);
   }
-  if (m.find("invalid") != std::string::npos && m.find("URI") != std::string::npos) {
+  if (m.find("URI") != std::string::npos || m.find("invalid connection option") != std::string::npos) {
     return invalid_argument("'" + redacted + "' is not a valid PostgreSQL URI: " + m);
   }
   return unavailable("cannot reach PostgreSQL at '" + redacted + "': " + m);
@@ -182,7 +186,7 @@ Result<std::unique_ptr<Database>> PostgresDatabase::open_uri(const std::string& 
   PGconn* conn = connect(uri, options);
   if (!conn) return internal_error("libpq could not allocate a connection");
   if (PQstatus(conn) != CONNECTION_OK) {
-    Status s = connect_error(redacted, PQerrorMessage(conn));
+    Status s = connect_error(uri, redacted, PQerrorMessage(conn));
     PQfinish(conn);
     return s;
   }
@@ -196,7 +200,7 @@ Status PostgresDatabase::ensure_connected() {
   PQfinish(conn_);
   conn_ = connect(uri_, options_);
   if (conn_ && PQstatus(conn_) == CONNECTION_OK) return Status();
-  return connect_error(redacted_uri_, conn_ ? PQerrorMessage(conn_) : "out of memory");
+  return connect_error(uri_, redacted_uri_, conn_ ? PQerrorMessage(conn_) : "out of memory");
 }
 
 Status PostgresDatabase::validate(const std::string& sql) {
