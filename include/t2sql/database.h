@@ -26,7 +26,7 @@ struct ExecOptions {
 };
 
 struct CatalogOptions {
-  int sample_values = 3;   // distinct sample values per column
+  int sample_values = 3;  // distinct sample values per column
   bool row_counts = true;
 };
 

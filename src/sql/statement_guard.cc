@@ -13,9 +13,8 @@ namespace {
 
 // Words that only a writing or session-changing statement contains.
 constexpr std::array<std::string_view, 20> kWriteWords = {
-    "INSERT", "UPDATE", "DELETE", "DROP",   "CREATE", "ALTER",    "ATTACH",
-    "DETACH", "VACUUM", "PRAGMA", "REINDEX", "TRUNCATE", "GRANT", "REVOKE",
-    "COPY",   "MERGE",  "CALL",   "INTO",   "UPSERT", "ANALYZE"};
+    "INSERT",  "UPDATE",   "DELETE", "DROP",   "CREATE", "ALTER", "ATTACH", "DETACH", "VACUUM", "PRAGMA",
+    "REINDEX", "TRUNCATE", "GRANT",  "REVOKE", "COPY",   "MERGE", "CALL",   "INTO",   "UPSERT", "ANALYZE"};
 
 // Functions that read or write files, touch large objects, change settings
 // or sequences, signal other sessions, take locks or run SQL given as text:

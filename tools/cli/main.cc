@@ -5,9 +5,10 @@
 #include "t2sql/version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"t2sql: ask a database questions in plain language; it writes the SQL, runs it read-only "
-               "and shows the rows.\nWith no --db, commands use the demo sales warehouse (created on first use "
-               "in the user's data folder)."};
+  CLI::App app{
+      "t2sql: ask a database questions in plain language; it writes the SQL, runs it read-only "
+      "and shows the rows.\nWith no --db, commands use the demo sales warehouse (created on first use "
+      "in the user's data folder)."};
   app.name("t2sql");
   app.require_subcommand(1);
   app.set_version_flag("-V,--version", t2sql::t2sql_version());
