@@ -31,7 +31,8 @@ Result<ConnectionPool::Lease> ConnectionPool::acquire() {
   std::unique_lock lock(mutex_);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.acquire_timeout_ms);
   while (idle_.empty() && open_ >= options_.max_size) {
-    if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= options_.max_size) {
+    if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= options_.max_size) {
       return resource_exhausted("all " + std::to_string(options_.max_size) + " database connections are busy after " +
                                 std::to_string(options_.acquire_timeout_ms) + " ms");
     }

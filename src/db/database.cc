@@ -33,7 +33,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& uri) {
   }
   if (scheme == "duckdb") {
     // duckdb:///abs/path.duckdb, duckdb://rel/path.duckdb, duckdb://:memory:
-    if (rest.empty()) return invalid_argument("'" + uri + "' names no file (use duckdb://:memory: for an empty database)");
+    if (rest.empty())
+      return invalid_argument("'" + uri + "' names no file (use duckdb://:memory: for an empty database)");
     return DuckdbDatabase::open_file(rest);
   }
   if (scheme == "postgresql" || scheme == "postgres") return PostgresDatabase::open_uri(uri);

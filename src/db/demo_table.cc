@@ -61,7 +61,8 @@ Status write_demo_sqlite(const std::vector<DemoTable>& tables, const std::string
     }
     return Status();
   };
-  if (Status s = exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON; BEGIN;"); !s.ok()) {
+  if (Status s = exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON; BEGIN;");
+      !s.ok()) {
     return s;
   }
   for (const DemoTable& table : tables) {

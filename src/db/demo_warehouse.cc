@@ -45,8 +45,8 @@ constexpr std::array<Region, 5> kRegions = {{
     {"West", {"San Diego", "Los Angeles", "Phoenix"}},
     {"Central", {"Chicago", "Denver", "Kansas City"}},
 }};
-constexpr std::array<const char*, 8> kStoreKinds = {"Mall", "Downtown", "Outlet", "Plaza",
-                                                    "Airport", "Center", "Market", "Station"};
+constexpr std::array<const char*, 8> kStoreKinds = {"Mall",    "Downtown", "Outlet", "Plaza",
+                                                    "Airport", "Center",   "Market", "Station"};
 
 struct Category {
   const char* name;
@@ -69,10 +69,21 @@ struct Brand {
   std::array<int, 2> categories;  // indexes into kCategories
 };
 constexpr std::array<Brand, 15> kBrands = {{
-    {"Apple", {0, 0}},      {"Samsung", {0, 3}},   {"Sony", {0, 5}},      {"Nike", {2, 1}},
-    {"Adidas", {2, 6}},     {"Levi's", {1, 1}},    {"Zara", {1, 7}},      {"Philips", {3, 0}},
-    {"Dyson", {3, 7}},      {"Nestle", {4, 4}},    {"Lego", {5, 5}},      {"Hasbro", {5, 5}},
-    {"Wilson", {6, 6}},     {"L'Oreal", {7, 7}},   {"Uniqlo", {1, 6}},
+    {"Apple", {0, 0}},
+    {"Samsung", {0, 3}},
+    {"Sony", {0, 5}},
+    {"Nike", {2, 1}},
+    {"Adidas", {2, 6}},
+    {"Levi's", {1, 1}},
+    {"Zara", {1, 7}},
+    {"Philips", {3, 0}},
+    {"Dyson", {3, 7}},
+    {"Nestle", {4, 4}},
+    {"Lego", {5, 5}},
+    {"Hasbro", {5, 5}},
+    {"Wilson", {6, 6}},
+    {"L'Oreal", {7, 7}},
+    {"Uniqlo", {1, 6}},
 }};
 
 int days_in_month(int y, int m) {
@@ -103,7 +114,9 @@ struct Store {
   double traffic;  // relative busyness
 };
 
-Value date_value(int y, int m, int d) { return Value::text(date_text(y, m, d), ValueType::kDate); }
+Value date_value(int y, int m, int d) {
+  return Value::text(date_text(y, m, d), ValueType::kDate);
+}
 
 DemoColumn col(const char* name, ValueType type, bool not_null = true, const char* references = "") {
   return DemoColumn{name, type, not_null, references};
@@ -115,21 +128,29 @@ std::vector<DemoTable> generate(DemoStats& stats) {
   DemoTable stores_t{"stores",
                      {col("store_id", VT::kInteger), col("store_name", VT::kText), col("region", VT::kText),
                       col("city", VT::kText), col("opened_on", VT::kDate), col("closed_on", VT::kDate, false)},
-                     {"store_id"}, {}, {}};
+                     {"store_id"},
+                     {},
+                     {}};
   DemoTable brands_t{"brands", {col("brand_id", VT::kInteger), col("brand_name", VT::kText)}, {"brand_id"}, {}, {}};
   DemoTable products_t{"products",
                        {col("product_id", VT::kInteger), col("product_name", VT::kText), col("category", VT::kText),
                         col("brand_id", VT::kInteger, true, "brands(brand_id)"), col("unit_price", VT::kReal)},
-                       {"product_id"}, {}, {}};
+                       {"product_id"},
+                       {},
+                       {}};
   DemoTable sales_t{"sales",
                     {col("sale_id", VT::kInteger), col("sale_date", VT::kDate),
                      col("store_id", VT::kInteger, true, "stores(store_id)"),
                      col("product_id", VT::kInteger, true, "products(product_id)"), col("quantity", VT::kInteger),
                      col("amount", VT::kReal)},
-                    {"sale_id"}, {"sale_date", "store_id", "product_id"}, {}};
+                    {"sale_id"},
+                    {"sale_date", "store_id", "product_id"},
+                    {}};
   DemoTable active_t{"active_store",
                      {col("month", VT::kDate), col("store_id", VT::kInteger, true, "stores(store_id)")},
-                     {"month", "store_id"}, {}, {}};
+                     {"month", "store_id"},
+                     {},
+                     {}};
   Rng rng(kSeed);
 
   std::vector<Store> stores;
@@ -188,8 +209,8 @@ std::vector<DemoTable> generate(DemoStats& stats) {
     int n = rng.uniform(8, 12);
     for (int k = 0; k < n; ++k) {
       const Category& cat = kCategories[kBrands[b].categories[k % 2]];
-      std::string name = std::string(kBrands[b].name) + " " + cat.items[rng.uniform(0, 5)] + " " +
-                         kLines[rng.uniform(0, 7)];
+      std::string name =
+          std::string(kBrands[b].name) + " " + cat.items[rng.uniform(0, 5)] + " " + kLines[rng.uniform(0, 7)];
       for (int suffix = 2; names.count(name); ++suffix) name += " " + std::to_string(suffix);
       names.insert(name);
       double price = cat.price_lo + (cat.price_hi - cat.price_lo) * std::pow(rng.unit(), 1.7);
@@ -231,7 +252,10 @@ std::vector<DemoTable> generate(DemoStats& stats) {
             size_t lo = 0, hi = cumulative.size() - 1;
             while (lo < hi) {
               size_t mid = (lo + hi) / 2;
-              if (cumulative[mid] < r) lo = mid + 1; else hi = mid;
+              if (cumulative[mid] < r)
+                lo = mid + 1;
+              else
+                hi = mid;
             }
             const Product& p = products[lo];
             int qty = 1 + (rng.unit() < 0.3 ? rng.uniform(1, 4) : 0);
@@ -263,7 +287,9 @@ std::string default_data_dir() {
   return std::string(home && *home ? home : ".") + "/.local/share/t2sql";
 }
 
-std::string default_demo_path() { return default_data_dir() + "/demo.db"; }
+std::string default_demo_path() {
+  return default_data_dir() + "/demo.db";
+}
 
 Result<DemoStats> create_demo_warehouse(const std::string& path, bool overwrite) {
   return create_demo_warehouse(DemoTarget{"sqlite", path, overwrite});
@@ -329,9 +355,9 @@ std::vector<DemoQuery> demo_example_queries(const std::string& engine) {
       {"What were total sales in 2023?",
        "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE sale_date >= '2023-01-01' AND sale_date < "
        "'2024-01-01'"},
-      {"Sales comparison 2023 vs 2024",
-       "SELECT " + year + " AS year, ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE " + year + " IN (" + y2023 +
-           ", " + y2024 + ") GROUP BY " + year + " ORDER BY year"},
+      {"Sales comparison 2023 vs 2024", "SELECT " + year +
+                                            " AS year, ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE " + year +
+                                            " IN (" + y2023 + ", " + y2024 + ") GROUP BY " + year + " ORDER BY year"},
       {"Top 5 brands by revenue",
        "SELECT b.brand_name, ROUND(SUM(s.amount), 2) AS revenue FROM sales s "
        "JOIN products p ON p.product_id = s.product_id JOIN brands b ON b.brand_id = p.brand_id "

@@ -90,37 +90,65 @@ std::string timestamp_text(int64_t micros) {
   return buf + time_text(of_day);
 }
 
-double hugeint_to_double(duckdb_hugeint h) { return static_cast<double>(h.upper) * 18446744073709551616.0 + static_cast<double>(h.lower); }
+double hugeint_to_double(duckdb_hugeint h) {
+  return static_cast<double>(h.upper) * 18446744073709551616.0 + static_cast<double>(h.lower);
+}
 
 // Types that t2sql reads straight from DuckDB's vectors; the rest (lists,
 // structs, maps, intervals, UUIDs, ...) are cast to text by DuckDB itself.
 bool decodable(duckdb_type type) {
   switch (type) {
-    case DUCKDB_TYPE_BOOLEAN: case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER:
-    case DUCKDB_TYPE_UBIGINT: case DUCKDB_TYPE_HUGEINT: case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE:
-    case DUCKDB_TYPE_DECIMAL: case DUCKDB_TYPE_VARCHAR: case DUCKDB_TYPE_BLOB: case DUCKDB_TYPE_DATE:
-    case DUCKDB_TYPE_TIME: case DUCKDB_TYPE_TIMESTAMP: case DUCKDB_TYPE_TIMESTAMP_S: case DUCKDB_TYPE_TIMESTAMP_MS:
-    case DUCKDB_TYPE_TIMESTAMP_NS: case DUCKDB_TYPE_TIMESTAMP_TZ: case DUCKDB_TYPE_ENUM: case DUCKDB_TYPE_SQLNULL:
-      return true;
-    default:
-      return false;
+    case DUCKDB_TYPE_BOOLEAN:
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL:
+    case DUCKDB_TYPE_VARCHAR:
+    case DUCKDB_TYPE_BLOB:
+    case DUCKDB_TYPE_DATE:
+    case DUCKDB_TYPE_TIME:
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+    case DUCKDB_TYPE_ENUM:
+    case DUCKDB_TYPE_SQLNULL: return true;
+    default: return false;
   }
 }
 
 ValueType value_type_of(duckdb_type type) {
   switch (type) {
     case DUCKDB_TYPE_BOOLEAN: return ValueType::kBoolean;
-    case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER: case DUCKDB_TYPE_BIGINT:
-    case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT:
-    case DUCKDB_TYPE_HUGEINT: case DUCKDB_TYPE_UHUGEINT:
-      return ValueType::kInteger;
-    case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE: case DUCKDB_TYPE_DECIMAL: return ValueType::kReal;
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT: return ValueType::kInteger;
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL: return ValueType::kReal;
     case DUCKDB_TYPE_BLOB: return ValueType::kBlob;
     case DUCKDB_TYPE_DATE: return ValueType::kDate;
-    case DUCKDB_TYPE_TIMESTAMP: case DUCKDB_TYPE_TIMESTAMP_S: case DUCKDB_TYPE_TIMESTAMP_MS:
-    case DUCKDB_TYPE_TIMESTAMP_NS: case DUCKDB_TYPE_TIMESTAMP_TZ:
-      return ValueType::kTimestamp;
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+    case DUCKDB_TYPE_TIMESTAMP_TZ: return ValueType::kTimestamp;
     case DUCKDB_TYPE_SQLNULL: return ValueType::kNull;
     default: return ValueType::kText;
   }
@@ -143,7 +171,8 @@ Value read_cell(duckdb_vector vector, duckdb_logical_type type, idx_t row) {
     case DUCKDB_TYPE_UINTEGER: return Value::integer(static_cast<uint32_t*>(data)[row]);
     case DUCKDB_TYPE_UBIGINT: {
       uint64_t v = static_cast<uint64_t*>(data)[row];
-      return v <= static_cast<uint64_t>(INT64_MAX) ? Value::integer(static_cast<int64_t>(v)) : Value::real(static_cast<double>(v));
+      return v <= static_cast<uint64_t>(INT64_MAX) ? Value::integer(static_cast<int64_t>(v))
+                                                   : Value::real(static_cast<double>(v));
     }
     case DUCKDB_TYPE_HUGEINT: {
       // SUM over integers is a HUGEINT in DuckDB; it nearly always fits.
@@ -178,9 +207,12 @@ Value read_cell(duckdb_vector vector, duckdb_logical_type type, idx_t row) {
       std::string text = timestamp_text(static_cast<int64_t*>(data)[row]);
       return Value::text(id == DUCKDB_TYPE_TIMESTAMP_TZ ? text + "+00" : text, ValueType::kTimestamp);
     }
-    case DUCKDB_TYPE_TIMESTAMP_S: return Value::text(timestamp_text(static_cast<int64_t*>(data)[row] * 1000000), ValueType::kTimestamp);
-    case DUCKDB_TYPE_TIMESTAMP_MS: return Value::text(timestamp_text(static_cast<int64_t*>(data)[row] * 1000), ValueType::kTimestamp);
-    case DUCKDB_TYPE_TIMESTAMP_NS: return Value::text(timestamp_text(static_cast<int64_t*>(data)[row] / 1000), ValueType::kTimestamp);
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return Value::text(timestamp_text(static_cast<int64_t*>(data)[row] * 1000000), ValueType::kTimestamp);
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      return Value::text(timestamp_text(static_cast<int64_t*>(data)[row] * 1000), ValueType::kTimestamp);
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return Value::text(timestamp_text(static_cast<int64_t*>(data)[row] / 1000), ValueType::kTimestamp);
     case DUCKDB_TYPE_ENUM: {
       idx_t index = 0;
       switch (duckdb_enum_internal_type(type)) {
@@ -234,7 +266,8 @@ class Watchdog {
 
 Status classify_error(const std::string& message, duckdb_error_type type) {
   if (type == DUCKDB_ERROR_PERMISSION || message.find("read-only") != std::string::npos ||
-      message.find("read only") != std::string::npos || message.find("disabled by configuration") != std::string::npos) {
+      message.find("read only") != std::string::npos ||
+      message.find("disabled by configuration") != std::string::npos) {
     return permission_denied("refused by the read-only DuckDB connection: " + message);
   }
   return invalid_argument(message);
@@ -269,9 +302,11 @@ Result<std::unique_ptr<Database>> DuckdbDatabase::open_file(const std::string& p
   if (!memory) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return not_found("database file '" + path + "' does not exist");
-    if (std::filesystem::is_directory(path, ec)) return invalid_argument("'" + path + "' is a directory, not a database file");
+    if (std::filesystem::is_directory(path, ec))
+      return invalid_argument("'" + path + "' is a directory, not a database file");
     if (!looks_like_duckdb_file(path)) {
-      return invalid_argument("'" + path + "' is not a usable DuckDB database: the file is not a DuckDB database (bad header)");
+      return invalid_argument("'" + path +
+                              "' is not a usable DuckDB database: the file is not a DuckDB database (bad header)");
     }
     abs = std::filesystem::absolute(path, ec).string();
     if (ec) abs = path;
@@ -319,20 +354,23 @@ Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions&
   }
   duckdb_connection conn = handles_->conn;
   duckdb_prepared_statement stmt = nullptr;
-  std::unique_ptr<duckdb_prepared_statement, void (*)(duckdb_prepared_statement*)> stmt_guard(&stmt, duckdb_destroy_prepare);
+  std::unique_ptr<duckdb_prepared_statement, void (*)(duckdb_prepared_statement*)> stmt_guard(&stmt,
+                                                                                              duckdb_destroy_prepare);
   if (duckdb_prepare(conn, sql.c_str(), &stmt) != DuckDBSuccess) {
     const char* err = duckdb_prepare_error(stmt);
     return classify_error(err ? err : "cannot prepare the statement", DUCKDB_ERROR_INVALID);
   }
   idx_t ncol = duckdb_prepared_statement_column_count(stmt);
   bool all_decodable = true;
-  for (idx_t c = 0; c < ncol; ++c) all_decodable = all_decodable && decodable(duckdb_prepared_statement_column_type(stmt, c));
+  for (idx_t c = 0; c < ncol; ++c)
+    all_decodable = all_decodable && decodable(duckdb_prepared_statement_column_type(stmt, c));
   if (!all_decodable) {
     // Let DuckDB render nested and exotic values as text; the other columns
     // keep their types, and every column its name (by position, so that
     // duplicate names survive).
     std::string body = sql;
-    while (!body.empty() && (std::isspace(static_cast<unsigned char>(body.back())) || body.back() == ';')) body.pop_back();
+    while (!body.empty() && (std::isspace(static_cast<unsigned char>(body.back())) || body.back() == ';'))
+      body.pop_back();
     std::string select;
     for (idx_t c = 0; c < ncol; ++c) {
       std::string pos = "#" + std::to_string(c + 1);
@@ -420,11 +458,12 @@ Result<Catalog> DuckdbDatabase::catalog(const CatalogOptions& options) {
   ExecOptions exec{.timeout_ms = 30000, .max_rows = 0};
   // Tables and views of the database file itself; other schemas than main are
   // named schema.table.
-  auto tables = run(
-      "SELECT schema_name, table_name, coalesce(comment, '') FROM duckdb_tables() WHERE database_name = current_database() "
-      "AND NOT internal UNION ALL SELECT schema_name, view_name, coalesce(comment, '') FROM duckdb_views() "
-      "WHERE database_name = current_database() AND NOT internal ORDER BY 1, 2",
-      exec, false);
+  auto tables =
+      run("SELECT schema_name, table_name, coalesce(comment, '') FROM duckdb_tables() WHERE database_name = "
+          "current_database() "
+          "AND NOT internal UNION ALL SELECT schema_name, view_name, coalesce(comment, '') FROM duckdb_views() "
+          "WHERE database_name = current_database() AND NOT internal ORDER BY 1, 2",
+          exec, false);
   if (!tables.ok()) return tables.status();
   for (const auto& trow : tables->rows) {
     TableInfo table;
@@ -486,7 +525,8 @@ Result<Catalog> DuckdbDatabase::catalog(const CatalogOptions& options) {
       auto probe = run("SELECT * FROM " + qname + " LIMIT 0", exec, false);
       if (probe.ok()) {
         for (size_t i = 0; i < table.columns.size() && i < probe->column_types.size(); ++i) {
-          table.columns[i].type = probe->column_types[i] == ValueType::kNull ? ValueType::kText : probe->column_types[i];
+          table.columns[i].type =
+              probe->column_types[i] == ValueType::kNull ? ValueType::kText : probe->column_types[i];
         }
       }
     }

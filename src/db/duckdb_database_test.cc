@@ -67,7 +67,8 @@ TEST(DuckdbDatabase, TypedResultsCoverDuckdbTypes) {
   auto db = Database::open("duckdb://:memory:");
   ASSERT_TRUE(db.ok()) << db.status().to_string();
   auto rows = (*db)->execute(
-      "SELECT true AS b, 7::TINYINT AS i8, 123456789012::BIGINT AS i64, 170141183460469231731687303715884105727::HUGEINT AS big, "
+      "SELECT true AS b, 7::TINYINT AS i8, 123456789012::BIGINT AS i64, "
+      "170141183460469231731687303715884105727::HUGEINT AS big, "
       "1.5::FLOAT AS f, 12.99::DECIMAL(12,2) AS d, 'hello world, a long string' AS s, DATE '2024-02-29' AS dt, "
       "TIMESTAMP '2024-02-29 13:45:01.25' AS ts, TIME '08:30:00' AS t, NULL AS n, [1, 2, 3] AS list, "
       "{'a': 1} AS st, INTERVAL 3 DAY AS iv",

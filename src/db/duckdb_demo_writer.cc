@@ -50,7 +50,8 @@ Status write_demo_duckdb(const std::vector<DemoTable>& tables, const std::string
       duckdb_appender_destroy(&appender);
       return s;
     }
-    std::unique_ptr<duckdb_appender, duckdb_state (*)(duckdb_appender*)> appender_guard(&appender, duckdb_appender_destroy);
+    std::unique_ptr<duckdb_appender, duckdb_state (*)(duckdb_appender*)> appender_guard(&appender,
+                                                                                        duckdb_appender_destroy);
     for (const auto& row : table.rows) {
       duckdb_appender_begin_row(appender);
       for (size_t i = 0; i < row.size(); ++i) {

@@ -19,7 +19,7 @@ namespace t2sql {
 namespace {
 
 struct SqlCase {
-  std::string where;   // file:line
+  std::string where;  // file:line
   std::string name;
   std::string engine;  // "" for all
   std::string sql;
@@ -145,8 +145,7 @@ void run_cases_on(const std::string& engine, const std::string& uri) {
         for (size_t i = 0; i < row.size(); ++i) out += (i ? " | " : "") + row[i];
         return out;
       };
-      std::sort(expected.begin(), expected.end(),
-                [&](const auto& a, const auto& b) { return joined(a) < joined(b); });
+      std::sort(expected.begin(), expected.end(), [&](const auto& a, const auto& b) { return joined(a) < joined(b); });
     }
     for (size_t i = 0; i < expected.size(); ++i) {
       const auto& row = result->rows[order[i]];
@@ -169,7 +168,9 @@ TEST(EngineCases, DuckdbGivesTheExpectedRows) {
   run_cases_on("duckdb", "duckdb://" + testing::pg_env("T2SQL_TEST_DUCKDB_DEMO"));
 }
 
-TEST(EngineCases, PostgresqlGivesTheExpectedRows) { run_cases_on("postgresql", testing::pg_env("T2SQL_TEST_PG_URI")); }
+TEST(EngineCases, PostgresqlGivesTheExpectedRows) {
+  run_cases_on("postgresql", testing::pg_env("T2SQL_TEST_PG_URI"));
+}
 
 }  // namespace
 }  // namespace t2sql

@@ -18,18 +18,23 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Type OIDs from pg_type.h (stable across server versions).
-constexpr unsigned kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700,
-                   kFloat8 = 701, kNumeric = 1700, kDate = 1082, kTimestamp = 1114, kTimestampTz = 1184,
-                   kMoney = 790;
+constexpr unsigned kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700, kFloat8 = 701,
+                   kNumeric = 1700, kDate = 1082, kTimestamp = 1114, kTimestampTz = 1184, kMoney = 790;
 
 ValueType value_type_of(unsigned oid) {
   switch (oid) {
     case kBool: return ValueType::kBoolean;
-    case kInt8: case kInt2: case kInt4: case kOid: return ValueType::kInteger;
-    case kFloat4: case kFloat8: case kNumeric: return ValueType::kReal;
+    case kInt8:
+    case kInt2:
+    case kInt4:
+    case kOid: return ValueType::kInteger;
+    case kFloat4:
+    case kFloat8:
+    case kNumeric: return ValueType::kReal;
     case kBytea: return ValueType::kBlob;
     case kDate: return ValueType::kDate;
-    case kTimestamp: case kTimestampTz: return ValueType::kTimestamp;
+    case kTimestamp:
+    case kTimestampTz: return ValueType::kTimestamp;
     default: return ValueType::kText;
   }
 }
@@ -53,7 +58,8 @@ Value read_cell(const PGresult* res, int row, int col, ValueType type) {
       // bytea_output=hex: "\x0a1b..."
       std::string bytes;
       if (len >= 2 && text[0] == '\\' && text[1] == 'x') {
-        for (int i = 2; i + 1 < len; i += 2) bytes += static_cast<char>(hex_digit(text[i]) * 16 + hex_digit(text[i + 1]));
+        for (int i = 2; i + 1 < len; i += 2)
+          bytes += static_cast<char>(hex_digit(text[i]) * 16 + hex_digit(text[i + 1]));
       } else {
         bytes.assign(text, len);
       }
@@ -145,7 +151,10 @@ PGconn* connect(const std::string& uri, const PostgresOptions& options) {
   // Later keywords override what the URI says: the read-only session
   // settings always win over ?options=... in a user's URI.
   const char* keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", "options", nullptr};
-  const char* values[] = {uri.c_str(), timeout_s.c_str(), "t2sql", "UTF8",
+  const char* values[] = {uri.c_str(),
+                          timeout_s.c_str(),
+                          "t2sql",
+                          "UTF8",
                           "-c default_transaction_read_only=on -c DateStyle=ISO,YMD -c bytea_output=hex "
                           "-c extra_float_digits=1 -c idle_in_transaction_session_timeout=60000",
                           nullptr};
@@ -171,7 +180,9 @@ std::string with_database(const std::string& uri, const std::string& database) {
   size_t query = uri.find('?', host_start);
   size_t slash = uri.find('/', host_start);
   if (slash != std::string::npos && query != std::string::npos && slash > query) slash = std::string::npos;
-  std::string head = uri.substr(0, slash != std::string::npos ? slash : query != std::string::npos ? query : uri.size());
+  std::string head = uri.substr(0, slash != std::string::npos   ? slash
+                                   : query != std::string::npos ? query
+                                                                : uri.size());
   std::string tail = query != std::string::npos ? uri.substr(query) : "";
   return head + "/" + database + tail;
 }
@@ -179,7 +190,9 @@ std::string with_database(const std::string& uri, const std::string& database) {
 PostgresDatabase::PostgresDatabase(PGconn* conn, std::string uri, std::string redacted_uri, PostgresOptions options)
     : conn_(conn), uri_(std::move(uri)), redacted_uri_(std::move(redacted_uri)), options_(options) {}
 
-PostgresDatabase::~PostgresDatabase() { PQfinish(conn_); }
+PostgresDatabase::~PostgresDatabase() {
+  PQfinish(conn_);
+}
 
 Result<std::unique_ptr<Database>> PostgresDatabase::open_uri(const std::string& uri, const PostgresOptions& options) {
   std::string redacted = redact_password(uri);
@@ -193,7 +206,9 @@ Result<std::unique_ptr<Database>> PostgresDatabase::open_uri(const std::string& 
   return std::unique_ptr<Database>(new PostgresDatabase(conn, uri, redacted, options));
 }
 
-int PostgresDatabase::backend_pid() const { return conn_ && PQstatus(conn_) == CONNECTION_OK ? PQbackendPID(conn_) : 0; }
+int PostgresDatabase::backend_pid() const {
+  return conn_ && PQstatus(conn_) == CONNECTION_OK ? PQbackendPID(conn_) : 0;
+}
 
 Status PostgresDatabase::ensure_connected() {
   if (conn_ && PQstatus(conn_) == CONNECTION_OK) return Status();
@@ -220,7 +235,8 @@ Result<ResultSet> PostgresDatabase::run(const std::string& sql, const ExecOption
   }
   if (Status s = ensure_connected(); !s.ok()) return s;
   std::string body = sql;
-  while (!body.empty() && (std::isspace(static_cast<unsigned char>(body.back())) || body.back() == ';')) body.pop_back();
+  while (!body.empty() && (std::isspace(static_cast<unsigned char>(body.back())) || body.back() == ';'))
+    body.pop_back();
 
   // Turns a failed result into a Status, by SQLSTATE class.
   auto failure = [&](const PGresult* res) -> Status {
@@ -234,7 +250,8 @@ Result<ResultSet> PostgresDatabase::run(const std::string& sql, const ExecOption
     if (code == "57014") {
       return deadline_exceeded("query interrupted after its timeout of " + std::to_string(options.timeout_ms) + " ms");
     }
-    if (code == "25006" || code == "42501") return permission_denied("refused by the read-only PostgreSQL session: " + message);
+    if (code == "25006" || code == "42501")
+      return permission_denied("refused by the read-only PostgreSQL session: " + message);
     if (code.rfind("08", 0) == 0 || code.rfind("57P", 0) == 0) {
       return unavailable("the connection to PostgreSQL at '" + redacted_uri_ + "' was lost: " + message);
     }
@@ -252,7 +269,8 @@ Result<ResultSet> PostgresDatabase::run(const std::string& sql, const ExecOption
   struct Rollback {
     PGconn* conn;
     ~Rollback() {
-      if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) PQclear(PQexec(conn, "ROLLBACK"));
+      if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
+        PQclear(PQexec(conn, "ROLLBACK"));
     }
   } rollback{conn_};
   int64_t timeout = options.timeout_ms > 0 ? options.timeout_ms : 0;
@@ -270,8 +288,9 @@ Result<ResultSet> PostgresDatabase::run(const std::string& sql, const ExecOption
   }
   auto declared = exec_params(conn_, declare);
   if (PQresultStatus(declared.get()) != PGRES_COMMAND_OK) return failure(declared.get());
-  std::string fetch = options.max_rows > 0 ? "FETCH FORWARD " + std::to_string(options.max_rows + 1) + " FROM t2sql_cursor"
-                                           : "FETCH ALL FROM t2sql_cursor";
+  std::string fetch = options.max_rows > 0
+                          ? "FETCH FORWARD " + std::to_string(options.max_rows + 1) + " FROM t2sql_cursor"
+                          : "FETCH ALL FROM t2sql_cursor";
   auto res = exec_params(conn_, fetch);
   if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) return failure(res.get());
   int ncol = PQnfields(res.get());
@@ -299,13 +318,13 @@ Result<Catalog> PostgresDatabase::catalog(const CatalogOptions& options) {
   Catalog cat;
   cat.engine = "postgresql";
   ExecOptions exec{.timeout_ms = 30000, .max_rows = 0};
-  auto tables = run(
-      "SELECT c.oid, n.nspname, c.relname, coalesce(obj_description(c.oid, 'pg_class'), ''), c.reltuples::bigint "
-      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition "
-      "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
-      "AND has_table_privilege(c.oid, 'SELECT') ORDER BY n.nspname <> 'public', n.nspname, c.relname",
-      exec, false, false);
+  auto tables =
+      run("SELECT c.oid, n.nspname, c.relname, coalesce(obj_description(c.oid, 'pg_class'), ''), c.reltuples::bigint "
+          "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+          "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition "
+          "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
+          "AND has_table_privilege(c.oid, 'SELECT') ORDER BY n.nspname <> 'public', n.nspname, c.relname",
+          exec, false, false);
   if (!tables.ok()) return tables.status();
   for (const auto& trow : tables->rows) {
     TableInfo table;
@@ -315,10 +334,12 @@ Result<Catalog> PostgresDatabase::catalog(const CatalogOptions& options) {
     table.name = schema == "public" ? name : schema + "." + name;
     table.description = trow[3].to_string();
     std::string qname = quote_name(schema) + "." + quote_name(name);
-    auto cols = run("SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, "
-                    "coalesce(col_description(a.attrelid, a.attnum), ''), a.atttypid FROM pg_attribute a "
-                    "WHERE a.attrelid = " + oid + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-                    exec, false, false);
+    auto cols =
+        run("SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, "
+            "coalesce(col_description(a.attrelid, a.attnum), ''), a.atttypid FROM pg_attribute a "
+            "WHERE a.attrelid = " +
+                oid + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+            exec, false, false);
     if (!cols.ok()) return cols.status();
     for (const auto& crow : cols->rows) {
       ColumnInfo col;
@@ -329,15 +350,16 @@ Result<Catalog> PostgresDatabase::catalog(const CatalogOptions& options) {
       col.type = value_type_of(static_cast<unsigned>(crow[4].as_double()));
       table.columns.push_back(std::move(col));
     }
-    auto keys = run(
-        "SELECT con.contype, con.conname, a.attname, coalesce(fa.attname, ''), coalesce(fc.relname, ''), "
-        "coalesce(fn.nspname, '') FROM pg_constraint con "
-        "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord) "
-        "JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum "
-        "LEFT JOIN pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fattnum "
-        "LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace "
-        "WHERE con.conrelid = " + oid + " AND con.contype IN ('p', 'f') ORDER BY con.contype DESC, con.conname, k.ord",
-        exec, false, false);
+    auto keys =
+        run("SELECT con.contype, con.conname, a.attname, coalesce(fa.attname, ''), coalesce(fc.relname, ''), "
+            "coalesce(fn.nspname, '') FROM pg_constraint con "
+            "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord) "
+            "JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum "
+            "LEFT JOIN pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fattnum "
+            "LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace "
+            "WHERE con.conrelid = " +
+                oid + " AND con.contype IN ('p', 'f') ORDER BY con.contype DESC, con.conname, k.ord",
+            exec, false, false);
     if (keys.ok()) {
       std::string last;
       for (const auto& krow : keys->rows) {

@@ -6,8 +6,8 @@
 #include <libpq-fe.h>
 
 #include <atomic>
-#include <fstream>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "db/connection_pool.h"
@@ -166,7 +166,8 @@ TEST(PostgresDatabase, RefusesEveryWritePathAndNothingChanges) {
 TEST(PostgresDatabase, StatementTimeoutStopsRunawayQueries) {
   auto db = open_reader();
   ASSERT_TRUE(db);
-  for (const char* sql : {"SELECT pg_sleep(10)", "SELECT count(*) FROM sales a, sales b WHERE a.amount + b.amount < 0"}) {
+  for (const char* sql :
+       {"SELECT pg_sleep(10)", "SELECT count(*) FROM sales a, sales b WHERE a.amount + b.amount < 0"}) {
     auto start = std::chrono::steady_clock::now();
     auto r = db->execute(sql, {.timeout_ms = 1000});
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -232,7 +233,8 @@ TEST(PostgresDatabase, ConnectionDroppedMidQueryFailsCleanlyAndReconnects) {
     PGconn* admin = PQconnectdb(pg_env("T2SQL_TEST_PG_ADMIN_URI").c_str());
     // Wait until the reader's query is running, then end its backend.
     for (int i = 0; i < 100; ++i) {
-      std::string q = "SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(pid) + " AND state = 'active'";
+      std::string q =
+          "SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(pid) + " AND state = 'active'";
       PGresult* res = PQexec(admin, q.c_str());
       bool active = PQresultStatus(res) == PGRES_TUPLES_OK && std::string(PQgetvalue(res, 0, 0)) == "1";
       PQclear(res);
@@ -282,13 +284,14 @@ TEST(ConnectionPool, LendsBoundedConnectionsAcrossThreads) {
   auto refused = (*small)->acquire();
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
-  auto bad = ConnectionPool::create("postgresql://t2sql_reader:nope@127.0.0.1:" + pg_env("T2SQL_TEST_PG_PORT") + "/t2sql_test");
+  auto bad = ConnectionPool::create("postgresql://t2sql_reader:nope@127.0.0.1:" + pg_env("T2SQL_TEST_PG_PORT") +
+                                    "/t2sql_test");
   EXPECT_EQ(bad.status().code(), StatusCode::kPermissionDenied);
 }
 
 TEST(PostgresLoader, LoadsADefogDumpWithDescriptions) {
-  std::string shared = std::getenv("T2SQL_SHARED_DIR") ? std::getenv("T2SQL_SHARED_DIR")
-                                                        : std::string(T2SQL_SOURCE_DIR) + "/../shared";
+  std::string shared =
+      std::getenv("T2SQL_SHARED_DIR") ? std::getenv("T2SQL_SHARED_DIR") : std::string(T2SQL_SOURCE_DIR) + "/../shared";
   std::string dir = shared + "/data/defog/postgres/restaurants";
   std::string admin = with_database(pg_env("T2SQL_TEST_PG_ADMIN_URI"), "postgres");
   auto uri = load_postgres_dump(admin, "t2sql_defog_restaurants", dir + "/restaurants.sql",
@@ -307,7 +310,8 @@ TEST(PostgresLoader, LoadsADefogDumpWithDescriptions) {
   // The loaded database is as read-only as any other through t2sql.
   EXPECT_FALSE((*db)->execute("DELETE FROM restaurant", {}).ok());
   // Bad input: a name that is not an identifier, a dump that does not exist, a dump that fails.
-  EXPECT_EQ(load_postgres_dump(admin, "Bad-Name", dir + "/restaurants.sql").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(load_postgres_dump(admin, "Bad-Name", dir + "/restaurants.sql").status().code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(load_postgres_dump(admin, "t2sql_x", dir + "/missing.sql").status().code(), StatusCode::kNotFound);
   std::string broken = ::testing::TempDir() + "/broken.sql";
   std::ofstream(broken) << "CREATE TABLE a (x int);\nINSERT INTO a VALUES ('not a number');\n";

@@ -17,7 +17,8 @@ TEST(PostgresUri, RedactsPasswords) {
 
 TEST(PostgresUri, ReplacesTheDatabase) {
   EXPECT_EQ(with_database("postgresql://a:b@h:5432/postgres", "x"), "postgresql://a:b@h:5432/x");
-  EXPECT_EQ(with_database("postgresql://h:5432/postgres?sslmode=disable", "x"), "postgresql://h:5432/x?sslmode=disable");
+  EXPECT_EQ(with_database("postgresql://h:5432/postgres?sslmode=disable", "x"),
+            "postgresql://h:5432/x?sslmode=disable");
   EXPECT_EQ(with_database("postgresql://h", "x"), "postgresql://h/x");
   EXPECT_EQ(with_database("postgresql://h?connect_timeout=2", "x"), "postgresql://h/x?connect_timeout=2");
 }

@@ -51,12 +51,14 @@ Status write_demo_postgres(const std::vector<DemoTable>& tables, const std::stri
   for (auto it = tables.rbegin(); it != tables.rend(); ++it) names += (names.empty() ? "'" : ", '") + it->name + "'";
   {
     std::unique_ptr<PGresult, void (*)(PGresult*)> res(
-        PQexec(conn.get(), ("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename IN (" +
-                            names + ")").c_str()),
+        PQexec(conn.get(),
+               ("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename IN (" + names + ")")
+                   .c_str()),
         PQclear);
     bool exists = PQresultStatus(res.get()) == PGRES_TUPLES_OK && std::string(PQgetvalue(res.get(), 0, 0)) != "0";
     if (exists && !replace) {
-      return invalid_argument("the database at '" + redacted + "' already has the demo's tables; pass --force to replace them");
+      return invalid_argument("the database at '" + redacted +
+                              "' already has the demo's tables; pass --force to replace them");
     }
   }
   for (auto it = tables.rbegin(); it != tables.rend(); ++it) {
@@ -85,7 +87,8 @@ Status write_demo_postgres(const std::vector<DemoTable>& tables, const std::stri
     }
     while (PGresult* more = PQgetResult(conn.get())) PQclear(more);
     for (const auto& column : table.indexes) {
-      if (Status s = exec("CREATE INDEX " + table.name + "_" + column + " ON " + table.name + "(" + column + ")"); !s.ok()) {
+      if (Status s = exec("CREATE INDEX " + table.name + "_" + column + " ON " + table.name + "(" + column + ")");
+          !s.ok()) {
         return s;
       }
     }

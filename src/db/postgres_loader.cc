@@ -91,7 +91,8 @@ Status run_psql(const std::string& psql, const std::string& uri, const std::stri
   std::error_code ec;
   fs::remove(err_path, ec);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status();
-  return invalid_argument("loading '" + dump + "' failed: " + (first_error.empty() ? "psql exited with an error" : first_error));
+  return invalid_argument("loading '" + dump +
+                          "' failed: " + (first_error.empty() ? "psql exited with an error" : first_error));
 }
 
 Status apply_descriptions(PGconn* conn, const std::string& json_path) {

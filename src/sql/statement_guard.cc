@@ -2,8 +2,8 @@
 
 #include <array>
 #include <cctype>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "sql/sql_lexer.h"
 
@@ -23,16 +23,16 @@ constexpr std::array<std::string_view, 20> kWriteWords = {
 // one clear refusal on every engine.
 constexpr std::string_view kDeniedFunctions[] = {
     "pg_read_file", "pg_read_binary_file", "pg_stat_file", "pg_terminate_backend", "pg_cancel_backend",
-    "pg_reload_conf", "pg_rotate_logfile", "pg_promote", "pg_switch_wal", "pg_create_restore_point",
-    "pg_notify", "pg_export_snapshot", "pg_import_system_collations", "set_config", "nextval", "setval",
-    "loread", "lowrite", "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "cursor_to_xml",
-    "pg_backup_start", "pg_backup_stop", "pg_start_backup", "pg_stop_backup",
+    "pg_reload_conf", "pg_rotate_logfile", "pg_promote", "pg_switch_wal", "pg_create_restore_point", "pg_notify",
+    "pg_export_snapshot", "pg_import_system_collations", "set_config", "nextval", "setval", "loread", "lowrite",
+    "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "cursor_to_xml", "pg_backup_start",
+    "pg_backup_stop", "pg_start_backup", "pg_stop_backup",
     // DuckDB and SQLite: files and extensions.
     "read_csv", "read_csv_auto", "read_parquet", "parquet_scan", "read_json", "read_json_auto", "read_text",
     "read_blob", "glob", "load_extension", "readfile", "writefile", "sqlite_scan", "postgres_scan"};
 constexpr std::string_view kDeniedFunctionPrefixes[] = {
-    "lo_", "pg_ls_", "pg_file_", "dblink", "pg_advisory", "pg_try_advisory", "pg_create_", "pg_drop_",
-    "pg_replication_", "pg_logdir_"};
+    "lo_",        "pg_ls_",   "pg_file_",        "dblink",    "pg_advisory", "pg_try_advisory",
+    "pg_create_", "pg_drop_", "pg_replication_", "pg_logdir_"};
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -16,7 +16,8 @@ void add_demo_command(CLI::App& app) {
     bool force = false;
   };
   auto init = std::make_shared<InitOptions>();
-  CLI::App* cmd = demo->add_subcommand("init", "Create the demo warehouse, deterministically (the same rows on every engine)");
+  CLI::App* cmd =
+      demo->add_subcommand("init", "Create the demo warehouse, deterministically (the same rows on every engine)");
   cmd->add_option("--engine", init->engine, "sqlite, duckdb or postgresql (default: sqlite)")
       ->check(CLI::IsMember({"sqlite", "duckdb", "postgresql"}));
   cmd->add_option("--path", init->path,
