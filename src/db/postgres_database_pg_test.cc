@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <sys/wait.h>
+
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -318,6 +321,33 @@ TEST(PostgresLoader, LoadsADefogDumpWithDescriptions) {
   auto failed = load_postgres_dump(admin, "t2sql_broken", broken);
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.status().message().find("invalid input syntax"), std::string::npos) << failed.status().message();
+}
+
+// The t2sql program on PostgreSQL: stdout of a command, and its exit code.
+std::pair<int, std::string> run_cli(const std::string& args) {
+  std::string out;
+  FILE* pipe = popen((std::string(T2SQL_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST(PostgresCli, SqlSchemaAndDemoQueries) {
+  std::string uri = "'" + pg_env("T2SQL_TEST_PG_URI") + "'";
+  auto [code, out] = run_cli("sql 'SELECT count(*) AS n FROM brands' --format csv --db " + uri);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_EQ(out, "n\n15\n");
+  auto [schema_code, schema] = run_cli("schema --format json --db " + uri);
+  EXPECT_EQ(schema_code, 0) << schema;
+  EXPECT_NE(schema.find("Sales region the store reports to"), std::string::npos);
+  auto [demo_code, demo] = run_cli("demo queries --db " + uri);
+  EXPECT_EQ(demo_code, 0) << demo;
+  EXPECT_NE(demo.find("Top 5 brands by revenue"), std::string::npos);
+  auto [refused_code, refused] = run_cli("sql 'DELETE FROM sales' --db " + uri);
+  EXPECT_EQ(refused_code, 1);
+  EXPECT_NE(refused.find("error:"), std::string::npos);
+  EXPECT_EQ(refused.find("reader-"), std::string::npos) << "no password in: " << refused;
 }
 
 }  // namespace
