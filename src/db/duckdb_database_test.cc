@@ -113,6 +113,8 @@ TEST(DuckdbDatabase, CatalogHasKeysCountsAndSamples) {
   EXPECT_EQ(date->type, ValueType::kDate);
   EXPECT_FALSE(date->nullable);
   EXPECT_EQ(date->samples.size(), 3u);
+  EXPECT_EQ(date->description, "Date of the sale");  // COMMENT ON COLUMN in the file
+  EXPECT_EQ(sales->description, "One row per sale (receipt line) in 2023 and 2024");
   const TableInfo* active = cat->find_table("active_store");
   ASSERT_NE(active, nullptr);
   EXPECT_EQ(active->primary_key, (std::vector<std::string>{"month", "store_id"}));
