@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   t2sql::cli::add_schema_command(app);
   t2sql::cli::add_demo_command(app);
   t2sql::cli::add_version_command(app);
+  t2sql::cli::add_model_command(app);
+  t2sql::cli::add_train_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
