@@ -112,6 +112,7 @@ async function renderChart(body) {
 
 function stageSummary(s) {
   const o = s.output || {};
+  if (s.status === 'skipped') return o.reason || '';
   switch (s.name) {
     case 'intent': return o.intent + (o.follow_up ? ' · follow-up → ' + o.effective_question : '') + (o.reason ? ' · ' + o.reason : '');
     case 'entities': {

@@ -99,6 +99,9 @@ std::string chart_to_vega_lite(const ChartSpec& chart, const ResultSet& rows, si
     x = {{"field", field_ref(chart.x)}, {"type", axis_type(px, chart.x_temporal)}};
     y = {{"field", field_ref(chart.y)}, {"type", axis_type(py, false)}};
   }
+  // Large measures read better as 10M than 10,000,000.
+  y["axis"] = {{"format", "~s"}};
+  if (chart.kind == ChartKind::kScatter) x["axis"] = {{"format", "~s"}};
   switch (chart.kind) {
     case ChartKind::kBar:
       if (!chart.folded) x["sort"] = nullptr;  // keep the query's ORDER BY
