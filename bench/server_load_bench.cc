@@ -40,10 +40,14 @@ bool parse(int argc, char** argv, Args& a) {
     std::string k = argv[i];
     if (i + 1 >= argc) return false;
     std::string v = argv[++i];
-    if (k == "--clients") a.clients = std::atoi(v.c_str());
-    else if (k == "--seconds") a.seconds = std::atof(v.c_str());
-    else if (k == "--url") a.url = v;
-    else return false;
+    if (k == "--clients")
+      a.clients = std::atoi(v.c_str());
+    else if (k == "--seconds")
+      a.seconds = std::atof(v.c_str());
+    else if (k == "--url")
+      a.url = v;
+    else
+      return false;
   }
   return a.clients > 0 && a.seconds > 0;
 }

@@ -139,8 +139,8 @@ using GeneratorFactory =
     std::function<Result<std::unique_ptr<Generator>>(const GeneratorOptions&, const Catalog&, Database*)>;
 
 struct AskOptions {
-  std::optional<bool> use_rag;                          // overrides PipelineOptions::use_rag
-  std::function<void(const StageRecord&)> on_stage;     // called as each stage ends
+  std::optional<bool> use_rag;                       // overrides PipelineOptions::use_rag
+  std::function<void(const StageRecord&)> on_stage;  // called as each stage ends
 };
 
 class Pipeline {

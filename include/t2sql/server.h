@@ -34,10 +34,10 @@ struct ServerOptions {
   std::string vendor_dir;          // unpacked npm tarballs (vega...); empty: the install cache
   std::string bearer_token;        // when set, /api/*, /generate-sql and /metrics need it
   size_t max_body_bytes = 64 * 1024;
-  int worker_threads = 0;          // HTTP threads; 0: 64
-  int llm_slots = 1;               // LLM pipelines (contexts) working at once
-  int llm_queue = 8;               // LLM requests allowed to wait; more get 503
-  int queue_timeout_ms = 30000;    // longest wait for a pipeline; then 503
+  int worker_threads = 0;        // HTTP threads; 0: 64
+  int llm_slots = 1;             // LLM pipelines (contexts) working at once
+  int llm_queue = 8;             // LLM requests allowed to wait; more get 503
+  int queue_timeout_ms = 30000;  // longest wait for a pipeline; then 503
   int read_timeout_s = 10;
   int write_timeout_s = 30;
   // How generators are made; make_generator() when empty. Tests and

@@ -69,13 +69,20 @@ std::string short_number(double v) {
   if (std::isnan(v)) return "NaN";
   double a = std::fabs(v);
   char buf[64];
-  if (a >= 1e12) std::snprintf(buf, sizeof buf, "%.3gT", v / 1e12);
-  else if (a >= 1e9) std::snprintf(buf, sizeof buf, "%.3gB", v / 1e9);
-  else if (a >= 1e6) std::snprintf(buf, sizeof buf, "%.3gM", v / 1e6);
-  else if (a >= 1e4) std::snprintf(buf, sizeof buf, "%.3gK", v / 1e3);
-  else if (a == std::floor(a)) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else if (a >= 100) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else std::snprintf(buf, sizeof buf, "%.3g", v);
+  if (a >= 1e12)
+    std::snprintf(buf, sizeof buf, "%.3gT", v / 1e12);
+  else if (a >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.3gB", v / 1e9);
+  else if (a >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.3gM", v / 1e6);
+  else if (a >= 1e4)
+    std::snprintf(buf, sizeof buf, "%.3gK", v / 1e3);
+  else if (a == std::floor(a))
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else if (a >= 100)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.3g", v);
   return buf;
 }
 
@@ -102,8 +109,8 @@ std::vector<ColumnProfile> profile_columns(const ResultSet& rows) {
     }
     p.distinct = distinct.size();
     ValueType declared = c < rows.column_types.size() ? rows.column_types[c] : ValueType::kText;
-    bool numeric = p.non_null > 0 ? numbers == p.non_null
-                                   : (declared == ValueType::kInteger || declared == ValueType::kReal);
+    bool numeric =
+        p.non_null > 0 ? numbers == p.non_null : (declared == ValueType::kInteger || declared == ValueType::kReal);
     if (p.non_null > 0 && dates == p.non_null) {
       p.role = ColumnRole::kTime;
     } else if (numeric && p.non_null > 0 && years == p.non_null && name_is_time(p.name)) {
@@ -129,9 +136,12 @@ ChartSpec choose_chart(const ResultSet& rows, const std::string& question) {
   auto profiles = profile_columns(rows);
   std::vector<const ColumnProfile*> time, cats, measures;
   for (const auto& p : profiles) {
-    if (p.role == ColumnRole::kTime) time.push_back(&p);
-    else if (p.role == ColumnRole::kCategory) cats.push_back(&p);
-    else measures.push_back(&p);
+    if (p.role == ColumnRole::kTime)
+      time.push_back(&p);
+    else if (p.role == ColumnRole::kCategory)
+      cats.push_back(&p);
+    else
+      measures.push_back(&p);
   }
   size_t n = rows.rows.size();
   auto table = [&](const char* why) {

@@ -72,7 +72,8 @@ TEST_F(ChartTest, TwoYearsByRegionIsGroupedBar) {
 }
 
 TEST_F(ChartTest, YearTotalsAreBarsNotALine) {
-  auto rows = query("SELECT CAST(strftime('%Y', sale_date) AS INTEGER) AS year, SUM(amount) AS total FROM sales GROUP BY 1");
+  auto rows =
+      query("SELECT CAST(strftime('%Y', sale_date) AS INTEGER) AS year, SUM(amount) AS total FROM sales GROUP BY 1");
   auto chart = choose_chart(rows, "Sales comparison 2023 vs 2024");
   EXPECT_EQ(chart.kind, ChartKind::kBar);
   auto spec = nlohmann::json::parse(chart_to_vega_lite(chart, rows));
@@ -81,8 +82,7 @@ TEST_F(ChartTest, YearTotalsAreBarsNotALine) {
 }
 
 TEST_F(ChartTest, PieOnlyForAFewPartsOfAWhole) {
-  auto rows = query(
-      "SELECT s.region, SUM(x.amount) AS total FROM sales x JOIN stores s USING (store_id) GROUP BY 1");
+  auto rows = query("SELECT s.region, SUM(x.amount) AS total FROM sales x JOIN stores s USING (store_id) GROUP BY 1");
   EXPECT_EQ(choose_chart(rows, "Share of sales by region").kind, ChartKind::kPie);
   EXPECT_EQ(choose_chart(rows, "Sales by region").kind, ChartKind::kBar);
   auto many = query("SELECT product_name, unit_price FROM products LIMIT 20");
@@ -90,8 +90,9 @@ TEST_F(ChartTest, PieOnlyForAFewPartsOfAWhole) {
 }
 
 TEST_F(ChartTest, TwoMeasuresIsScatter) {
-  auto rows = query("SELECT unit_price, (SELECT SUM(quantity) FROM sales s WHERE s.product_id = p.product_id) AS units "
-                    "FROM products p");
+  auto rows = query(
+      "SELECT unit_price, (SELECT SUM(quantity) FROM sales s WHERE s.product_id = p.product_id) AS units "
+      "FROM products p");
   auto chart = choose_chart(rows);
   EXPECT_EQ(chart.kind, ChartKind::kScatter);
   EXPECT_EQ(chart.x, "unit_price");

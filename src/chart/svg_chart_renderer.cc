@@ -28,8 +28,10 @@ std::string esc(const std::string& s) {
       case '"': out += "&quot;"; break;
       default:
         // Control characters are not allowed in XML 1.0.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-        else out += c;
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
+          out += ' ';
+        else
+          out += c;
     }
   }
   return out;
@@ -81,8 +83,8 @@ class Svg {
         std::to_string(size) + "\"" + extra + ">" + esc(t) + "</text>");
   }
   void line(double x1, double y1, double x2, double y2, const std::string& stroke) {
-    add("<line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) + "\" y2=\"" + num(y2) +
-        "\" stroke=\"" + stroke + "\"/>");
+    add("<line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) + "\" y2=\"" + num(y2) + "\" stroke=\"" +
+        stroke + "\"/>");
   }
   void rect(double x, double y, double w, double h, const std::string& fill, const std::string& tip) {
     add("<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(std::max(0.0, w)) + "\" height=\"" +
@@ -95,8 +97,10 @@ class Svg {
            "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
     out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
     if (!title.empty())
-      out += "<text x=\"" + std::to_string(w_ / 2) + "\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" "
-             "font-weight=\"bold\">" + esc(clip(title, 90)) + "</text>\n";
+      out += "<text x=\"" + std::to_string(w_ / 2) +
+             "\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" "
+             "font-weight=\"bold\">" +
+             esc(clip(title, 90)) + "</text>\n";
     return out + body_ + "</svg>\n";
   }
 
@@ -189,8 +193,8 @@ void message(Svg& svg, int w, int h, const std::string& text) {
 
 std::string render_chart_svg(const ChartSpec& chart, const ResultSet& rows, int width, int height) {
   Svg svg(width, height);
-  bool has_legend = chart.kind == ChartKind::kGroupedBar || chart.kind == ChartKind::kMultiLine ||
-                    chart.kind == ChartKind::kPie;
+  bool has_legend =
+      chart.kind == ChartKind::kGroupedBar || chart.kind == ChartKind::kMultiLine || chart.kind == ChartKind::kPie;
   bool many_labels = rows.rows.size() > 6 || chart.folded;
   Frame f{70, 44, width - (has_legend ? 170.0 : 24.0), height - (many_labels ? 96.0 : 56.0)};
   int xi = column_index(rows, chart.x), yi = column_index(rows, chart.y), ci = column_index(rows, chart.color);
@@ -281,9 +285,9 @@ std::string render_chart_svg(const ChartSpec& chart, const ResultSet& rows, int 
     }
     auto range = y_axis(svg, f, lo, hi, chart.y);
     auto px = [&](size_t i) {
-      return xs_text.size() == 1 ? (f.left + f.right) / 2
-                                 : f.left + 10 + (f.width() - 20) * static_cast<double>(i) /
-                                                     static_cast<double>(xs_text.size() - 1);
+      return xs_text.size() == 1
+                 ? (f.left + f.right) / 2
+                 : f.left + 10 + (f.width() - 20) * static_cast<double>(i) / static_cast<double>(xs_text.size() - 1);
     };
     for (size_t s = 0; s < series.size(); ++s) {
       auto& pts = points[series[s]];
@@ -294,9 +298,9 @@ std::string render_chart_svg(const ChartSpec& chart, const ResultSet& rows, int 
       svg.add("<polyline fill=\"none\" stroke=\"" + std::string(color) + "\" stroke-width=\"2\" points=\"" + path +
               "\"/>");
       for (const auto& [i, v] : pts)
-        svg.add("<circle cx=\"" + num(px(i)) + "\" cy=\"" + num(y_pixel(f, range, v)) + "\" r=\"3\" fill=\"" +
-                color + "\"><title>" + esc((series[s].empty() ? "" : series[s] + ", ") + xs_text[i] + ": " +
-                                           short_number(v)) + "</title></circle>");
+        svg.add("<circle cx=\"" + num(px(i)) + "\" cy=\"" + num(y_pixel(f, range, v)) + "\" r=\"3\" fill=\"" + color +
+                "\"><title>" + esc((series[s].empty() ? "" : series[s] + ", ") + xs_text[i] + ": " + short_number(v)) +
+                "</title></circle>");
     }
     std::vector<double> xs;
     for (size_t i = 0; i < xs_text.size(); ++i) xs.push_back(px(i));
@@ -329,8 +333,8 @@ std::string render_chart_svg(const ChartSpec& chart, const ResultSet& rows, int 
         double x1 = cx + radius * std::cos(angle), y1 = cy + radius * std::sin(angle);
         double x2 = cx + radius * std::cos(angle + sweep), y2 = cy + radius * std::sin(angle + sweep);
         svg.add("<path d=\"M" + num(cx) + "," + num(cy) + " L" + num(x1) + "," + num(y1) + " A" + num(radius) + "," +
-                num(radius) + " 0 " + (sweep > M_PI ? "1" : "0") + ",1 " + num(x2) + "," + num(y2) +
-                " Z\" fill=\"" + color + "\" stroke=\"white\"><title>" + esc(tip) + "</title></path>");
+                num(radius) + " 0 " + (sweep > M_PI ? "1" : "0") + ",1 " + num(x2) + "," + num(y2) + " Z\" fill=\"" +
+                color + "\" stroke=\"white\"><title>" + esc(tip) + "</title></path>");
       }
       angle += sweep;
     }

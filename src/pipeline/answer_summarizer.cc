@@ -12,8 +12,8 @@ namespace t2sql {
 namespace {
 
 std::string trim_question(std::string q) {
-  while (!q.empty() && (std::isspace(static_cast<unsigned char>(q.back())) || q.back() == '?' || q.back() == '.' ||
-                        q.back() == '!'))
+  while (!q.empty() &&
+         (std::isspace(static_cast<unsigned char>(q.back())) || q.back() == '?' || q.back() == '.' || q.back() == '!'))
     q.pop_back();
   size_t start = 0;
   while (start < q.size() && std::isspace(static_cast<unsigned char>(q[start]))) ++start;
@@ -102,8 +102,8 @@ std::string summarize_answer(const std::string& question, const ResultSet& rows)
     const auto& last = rows.rows.back();
     return capitalize(rows.columns[measure]) + " went from " + cell_text(first[measure]) + " (" +
            cell_text(first[time]) + ") to " + cell_text(last[measure]) + " (" + cell_text(last[time]) +
-           "); the peak was " + cell_text(rows.rows[peak][measure]) + " in " + cell_text(rows.rows[peak][time]) +
-           " (" + count + ").";
+           "); the peak was " + cell_text(rows.rows[peak][measure]) + " in " + cell_text(rows.rows[peak][time]) + " (" +
+           count + ").";
   }
   int key = label >= 0 ? label : time;
   if (key >= 0 && measure >= 0) {
@@ -131,7 +131,8 @@ SchemaAnswer answer_schema_question(const std::string& question, const Catalog& 
   // A named table gets its columns; otherwise every table with its size.
   const TableInfo* named = nullptr;
   for (const auto& w : words) {
-    if (const TableInfo* t = catalog.find_table(w)) named = t;
+    if (const TableInfo* t = catalog.find_table(w))
+      named = t;
     else if (w.size() > 1 && w.back() == 's') {
       if (const TableInfo* t2 = catalog.find_table(w.substr(0, w.size() - 1))) named = t2;
     }

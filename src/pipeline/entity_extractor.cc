@@ -14,21 +14,21 @@ namespace t2sql {
 namespace {
 
 const std::map<std::string, int> kMonths = {
-    {"january", 1}, {"jan", 1},  {"february", 2}, {"feb", 2},  {"march", 3},     {"mar", 3},  {"april", 4},
-    {"apr", 4},     {"may", 5},  {"june", 6},     {"jun", 6},  {"july", 7},      {"jul", 7},  {"august", 8},
-    {"aug", 8},     {"september", 9}, {"sep", 9}, {"sept", 9}, {"october", 10},  {"oct", 10}, {"november", 11},
-    {"nov", 11},    {"december", 12}, {"dec", 12}};
-const std::map<std::string, int> kNumberWords = {
-    {"one", 1},  {"two", 2},    {"three", 3},  {"four", 4},    {"five", 5},     {"six", 6},     {"seven", 7},
-    {"eight", 8}, {"nine", 9},  {"ten", 10},   {"eleven", 11}, {"twelve", 12},  {"fifteen", 15}, {"twenty", 20},
-    {"dozen", 12}, {"hundred", 100}};
+    {"january", 1},  {"jan", 1},    {"february", 2},  {"feb", 2},       {"march", 3},     {"mar", 3},
+    {"april", 4},    {"apr", 4},    {"may", 5},       {"june", 6},      {"jun", 6},       {"july", 7},
+    {"jul", 7},      {"august", 8}, {"aug", 8},       {"september", 9}, {"sep", 9},       {"sept", 9},
+    {"october", 10}, {"oct", 10},   {"november", 11}, {"nov", 11},      {"december", 12}, {"dec", 12}};
+const std::map<std::string, int> kNumberWords = {{"one", 1},      {"two", 2},     {"three", 3},   {"four", 4},
+                                                 {"five", 5},     {"six", 6},     {"seven", 7},   {"eight", 8},
+                                                 {"nine", 9},     {"ten", 10},    {"eleven", 11}, {"twelve", 12},
+                                                 {"fifteen", 15}, {"twenty", 20}, {"dozen", 12},  {"hundred", 100}};
 // Words that must never be taken for a stored value on their own.
 const std::set<std::string> kStopWords = {
-    "the",  "a",    "an",   "of",  "in",   "on",    "at",    "by",   "for",  "to",   "and", "or",  "is",
-    "are",  "was",  "were", "be",  "what", "which", "who",   "how",  "many", "much", "all", "any", "each",
-    "per",  "with", "from", "as",  "than", "total", "sum",   "top",  "show", "list", "me",  "give", "do",
-    "does", "did",  "has",  "have", "no",  "not",   "yes",   "other", "none", "null", "new", "old", "last",
-    "first", "year", "month", "day", "it", "its",  "this",  "that", "there", "their", "more", "most", "less"};
+    "the",   "a",    "an",    "of",   "in",   "on",    "at",   "by",    "for",   "to",    "and",  "or",   "is",
+    "are",   "was",  "were",  "be",   "what", "which", "who",  "how",   "many",  "much",  "all",  "any",  "each",
+    "per",   "with", "from",  "as",   "than", "total", "sum",  "top",   "show",  "list",  "me",   "give", "do",
+    "does",  "did",  "has",   "have", "no",   "not",   "yes",  "other", "none",  "null",  "new",  "old",  "last",
+    "first", "year", "month", "day",  "it",   "its",   "this", "that",  "there", "their", "more", "most", "less"};
 
 std::optional<double> parse_number(const std::string& w) {
   if (w.empty() || !(std::isdigit(static_cast<unsigned char>(w[0])) || (w[0] == '-' && w.size() > 1))) return {};
@@ -39,10 +39,13 @@ std::optional<double> parse_number(const std::string& w) {
   double v = std::strtod(clean.c_str(), &end);
   if (end == clean.c_str()) return {};
   std::string rest(end);
-  if (rest == "k") v *= 1e3;
-  else if (rest == "m") v *= 1e6;
+  if (rest == "k")
+    v *= 1e3;
+  else if (rest == "m")
+    v *= 1e6;
   else if (rest == "%" || rest.empty()) {
-  } else return {};
+  } else
+    return {};
   return v;
 }
 
@@ -65,9 +68,12 @@ size_t edit_distance_at_most_one(const std::string& a, const std::string& b) {
       continue;
     }
     if (++edits > 1) return 2;
-    if (la > lb) ++i;
-    else if (lb > la) ++j;
-    else ++i, ++j;
+    if (la > lb)
+      ++i;
+    else if (lb > la)
+      ++j;
+    else
+      ++i, ++j;
   }
   edits += (la - i) + (lb - j);
   return edits > 1 ? 2 : edits;
@@ -95,9 +101,8 @@ ValueLinker ValueLinker::build(Database& db, const Catalog& catalog, int max_per
   for (const auto& table : catalog.tables) {
     for (const auto& column : table.columns) {
       if (column.type != ValueType::kText || column.primary_key) continue;
-      std::string sql = "SELECT DISTINCT " + quote_ident(column.name) + " FROM " + quote_ident(table.name) +
-                        " WHERE " + quote_ident(column.name) + " IS NOT NULL LIMIT " +
-                        std::to_string(max_per_column + 1);
+      std::string sql = "SELECT DISTINCT " + quote_ident(column.name) + " FROM " + quote_ident(table.name) + " WHERE " +
+                        quote_ident(column.name) + " IS NOT NULL LIMIT " + std::to_string(max_per_column + 1);
       auto rows = db.execute(sql, {.timeout_ms = 2000, .max_rows = max_per_column + 1});
       if (!rows.ok() || rows->rows.size() > static_cast<size_t>(max_per_column)) continue;
       for (const auto& row : rows->rows) {
@@ -165,8 +170,8 @@ Entities extract_entities(const std::string& question, const ValueLinker* linker
     if (auto m = kMonths.find(w); m != kMonths.end()) {
       // "may" and "mar" are verbs and nouns too: only after a time word.
       bool ambiguous = w == "may" || w == "mar" || w == "dec" || w == "jan";
-      std::set<std::string> cues = {"in", "of", "since", "until", "between", "and", "to", "from", "during", "before",
-                                    "after", "through"};
+      std::set<std::string> cues = {"in", "of",   "since",  "until",  "between", "and",
+                                    "to", "from", "during", "before", "after",   "through"};
       if (!ambiguous || cues.count(prev) ||
           (i + 1 < words.size() && parse_number(words[i + 1]) && words[i + 1].size() == 4))
         e.months.push_back(m->second);
@@ -178,19 +183,21 @@ Entities extract_entities(const std::string& question, const ValueLinker* linker
     }
     if (!number) continue;
     bool year = w.size() == 4 && *number >= 1900 && *number <= 2100 && *number == static_cast<int>(*number);
-    if (year) e.years.push_back(static_cast<int>(*number));
-    else e.numbers.push_back(*number);
+    if (year)
+      e.years.push_back(static_cast<int>(*number));
+    else
+      e.numbers.push_back(*number);
     if ((prev == "top" || prev == "first" || prev == "bottom" || prev == "last") && !year)
       e.top_k = static_cast<int>(*number);
     if (i + 1 < words.size() && !year && !e.top_k) {
-      static const std::set<std::string> kRankers = {"best", "largest", "highest", "biggest", "most", "top",
-                                                     "lowest", "worst", "smallest", "least"};
+      static const std::set<std::string> kRankers = {"best", "largest", "highest", "biggest",  "most",
+                                                     "top",  "lowest",  "worst",   "smallest", "least"};
       if (kRankers.count(words[i + 1])) e.top_k = static_cast<int>(*number);
     }
   }
   if (!e.top_k) {
-    for (const char* w : {"highest", "lowest", "most", "least", "best", "worst", "largest", "smallest", "biggest",
-                          "top"}) {
+    for (const char* w :
+         {"highest", "lowest", "most", "least", "best", "worst", "largest", "smallest", "biggest", "top"}) {
       for (const auto& qw : words)
         if (qw == w) e.top_k = 1;
     }
@@ -212,9 +219,9 @@ Entities extract_entities(const std::string& question, const ValueLinker* linker
     if (words[i] == "since" && i + 1 < words.size()) e.ranges.push_back(join(words, i, 2));
   }
   static const std::vector<std::vector<std::string>> kComparisons = {
-      {"more", "than"}, {"greater", "than"}, {"less", "than"}, {"fewer", "than"}, {"at", "least"},
-      {"at", "most"},   {"over"},           {"under"},        {"above"},         {"below"},
-      {"exceeding"},    {"before"},         {"after"},        {"higher", "than"}, {"lower", "than"}};
+      {"more", "than"}, {"greater", "than"}, {"less", "than"}, {"fewer", "than"}, {"at", "least"}, {"at", "most"},
+      {"over"},         {"under"},           {"above"},        {"below"},         {"exceeding"},   {"before"},
+      {"after"},        {"higher", "than"},  {"lower", "than"}};
   for (size_t i = 0; i < words.size(); ++i) {
     for (const auto& c : kComparisons) {
       if (i + c.size() >= words.size()) continue;
@@ -231,12 +238,15 @@ Entities extract_entities(const std::string& question, const ValueLinker* linker
 }
 
 std::string Entities::to_json() const {
-  nlohmann::json j = {{"numbers", numbers}, {"years", years}, {"months", months}, {"dates", dates},
-                      {"ranges", ranges},   {"comparisons", comparisons}};
+  nlohmann::json j = {{"numbers", numbers}, {"years", years},   {"months", months},
+                      {"dates", dates},     {"ranges", ranges}, {"comparisons", comparisons}};
   j["top_k"] = top_k ? nlohmann::json(*top_k) : nlohmann::json(nullptr);
   nlohmann::json vals = nlohmann::json::array();
   for (const auto& v : values)
-    vals.push_back({{"table", v.table}, {"column", v.column}, {"value", v.value}, {"matched", v.matched_text},
+    vals.push_back({{"table", v.table},
+                    {"column", v.column},
+                    {"value", v.value},
+                    {"matched", v.matched_text},
                     {"score", v.score}});
   j["values"] = vals;
   return j.dump();

@@ -18,10 +18,10 @@ namespace t2sql {
 struct Entities {
   std::vector<double> numbers;
   std::vector<int> years;
-  std::vector<int> months;  // 1..12
-  std::vector<std::string> dates;   // ISO, as written
-  std::vector<std::string> ranges;  // "last year", "between March and May", ...
-  std::optional<int> top_k;         // "top 5", "5 best"; "highest" alone is 1
+  std::vector<int> months;               // 1..12
+  std::vector<std::string> dates;        // ISO, as written
+  std::vector<std::string> ranges;       // "last year", "between March and May", ...
+  std::optional<int> top_k;              // "top 5", "5 best"; "highest" alone is 1
   std::vector<std::string> comparisons;  // "more than 3", "at least 10", "before 2024"
   std::vector<LinkedValue> values;
   std::string to_json() const;

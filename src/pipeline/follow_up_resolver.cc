@@ -32,11 +32,11 @@ std::string join(const std::vector<std::string>& words, size_t from = 0, size_t 
 }
 
 // Words that end a "by <grouping>" phrase.
-const std::set<std::string> kPhraseEnd = {"in", "for", "during", "with", "where", "from", "between", "since",
-                                          "before", "after", "and", "order", "sorted", "top", "vs", "versus"};
+const std::set<std::string> kPhraseEnd = {"in",     "for",   "during", "with",  "where",  "from", "between", "since",
+                                          "before", "after", "and",    "order", "sorted", "top",  "vs",      "versus"};
 // Words that make a short question standalone rather than a follow-up.
-const std::set<std::string> kStandalone = {"what", "which", "who", "how", "show", "list", "give", "count", "find",
-                                           "total", "average", "sum", "number", "tell", "display", "get"};
+const std::set<std::string> kStandalone = {"what", "which", "who",     "how", "show",   "list", "give",    "count",
+                                           "find", "total", "average", "sum", "number", "tell", "display", "get"};
 
 }  // namespace
 
@@ -48,12 +48,27 @@ FollowUp resolve_follow_up(const std::string& question, const std::vector<Turn>&
   if (words.empty()) return out;
 
   // Lead words that mark a follow-up, longest first.
-  static const std::vector<std::vector<std::string>> kLeads = {
-      {"what", "about"}, {"how", "about"}, {"same", "for"}, {"same", "but"}, {"and", "what", "about"},
-      {"and", "for"},    {"and", "in"},    {"and", "by"},   {"what", "if"},  {"and"},
-      {"now"},           {"also"},         {"then"},        {"but"},         {"instead"},
-      {"only"},          {"just"},         {"for"},         {"in"},          {"by"},
-      {"per"}};
+  static const std::vector<std::vector<std::string>> kLeads = {{"what", "about"},
+                                                               {"how", "about"},
+                                                               {"same", "for"},
+                                                               {"same", "but"},
+                                                               {"and", "what", "about"},
+                                                               {"and", "for"},
+                                                               {"and", "in"},
+                                                               {"and", "by"},
+                                                               {"what", "if"},
+                                                               {"and"},
+                                                               {"now"},
+                                                               {"also"},
+                                                               {"then"},
+                                                               {"but"},
+                                                               {"instead"},
+                                                               {"only"},
+                                                               {"just"},
+                                                               {"for"},
+                                                               {"in"},
+                                                               {"by"},
+                                                               {"per"}};
   size_t lead = 0;
   bool strong = false;
   for (const auto& l : kLeads) {

@@ -8,40 +8,42 @@ namespace t2sql {
 
 namespace {
 
-bool in(const std::set<std::string>& set, const std::string& w) { return set.count(w) > 0; }
+bool in(const std::set<std::string>& set, const std::string& w) {
+  return set.count(w) > 0;
+}
 
 // Verbs that change data or the schema. Nouns spelled the same ("changes in
 // sales", "the update date") are told apart by position: a refusal needs the
 // verb to lead the request or to act on data words.
-const std::set<std::string> kWriteVerbs = {"delete", "drop",    "remove", "truncate", "update", "insert",
-                                           "alter",  "create",  "add",    "modify",   "change", "set",
-                                           "rename", "grant",   "revoke", "erase",    "wipe",   "destroy",
-                                           "purge",  "replace", "overwrite", "edit",  "clear",  "increase",
-                                           "decrease", "reset", "merge", "vacuum", "attach", "detach", "upsert",
-                                           "write", "save", "kill"};
+const std::set<std::string> kWriteVerbs = {"delete", "drop",   "remove",   "truncate", "update", "insert",  "alter",
+                                           "create", "add",    "modify",   "change",   "set",    "rename",  "grant",
+                                           "revoke", "erase",  "wipe",     "destroy",  "purge",  "replace", "overwrite",
+                                           "edit",   "clear",  "increase", "decrease", "reset",  "merge",   "vacuum",
+                                           "attach", "detach", "upsert",   "write",    "save",   "kill"};
 // Words after a leading verb that make it a noun ("change in sales", "add up").
-const std::set<std::string> kNounFollowers = {"in", "of", "from", "between", "over", "up", "by", "per", "for",
-                                              "rate", "rates", "percentage", "percent", "vs", "versus", "year",
-                                              "month", "compared"};
-const std::set<std::string> kDataObjects = {"table", "tables", "row",  "rows",  "record", "records", "data",
-                                            "database", "column", "columns", "schema", "entry", "entries",
-                                            "all", "every", "everything", "index", "view", "price", "prices"};
+const std::set<std::string> kNounFollowers = {"in",      "of",  "from",   "between", "over",  "up",
+                                              "by",      "per", "for",    "rate",    "rates", "percentage",
+                                              "percent", "vs",  "versus", "year",    "month", "compared"};
+const std::set<std::string> kDataObjects = {"table",    "tables",     "row",     "rows",   "record", "records", "data",
+                                            "database", "column",     "columns", "schema", "entry",  "entries", "all",
+                                            "every",    "everything", "index",   "view",   "price",  "prices"};
 // Leading words that are politeness, not content.
-const std::set<std::string> kPolite = {"please", "pls", "kindly", "now", "then", "just", "go", "and", "also",
-                                       "can",    "could", "would", "you", "will", "i", "want", "to",  "need",
-                                       "let's",  "lets",  "us",    "me"};
+const std::set<std::string> kPolite = {"please", "pls",  "kindly", "now",   "then", "just", "go", "and",
+                                       "also",   "can",  "could",  "would", "you",  "will", "i",  "want",
+                                       "to",     "need", "let's",  "lets",  "us",   "me"};
 // Reaching outside the database: the network, files, the shell, people.
-const std::set<std::string> kOutside = {"email", "e-mail", "mail",   "http",  "https", "url",
-                                        "website", "internet", "browse", "download", "upload", "shell",
-                                        "bash",  "curl",  "wget",   "ssh",    "ftp",   "password", "passwords",
-                                        "tweet", "post",  "webhook", "slack",  "sms",   "call", "file", "files",
-                                        "filesystem", "disk", "execute", "run", "command", "terminal", "sudo",
-                                        "reboot", "install", "weather", "news", "stock", "translate"};
-const std::set<std::string> kGreetings = {"hi",     "hello", "hey",  "thanks", "thank",   "thx",    "bye",
-                                          "goodbye", "morning", "evening", "afternoon", "cheers", "ok", "okay",
-                                          "cool",   "great", "nice", "yo",    "howdy", "greetings"};
+const std::set<std::string> kOutside = {
+    "email",  "e-mail",  "mail",     "http", "https",  "url",     "website", "internet",   "browse",    "download",
+    "upload", "shell",   "bash",     "curl", "wget",   "ssh",     "ftp",     "password",   "passwords", "tweet",
+    "post",   "webhook", "slack",    "sms",  "call",   "file",    "files",   "filesystem", "disk",      "execute",
+    "run",    "command", "terminal", "sudo", "reboot", "install", "weather", "news",       "stock",     "translate"};
+const std::set<std::string> kGreetings = {"hi",      "hello",   "hey",     "thanks",    "thank",  "thx",      "bye",
+                                          "goodbye", "morning", "evening", "afternoon", "cheers", "ok",       "okay",
+                                          "cool",    "great",   "nice",    "yo",        "howdy",  "greetings"};
 
-bool contains_phrase(const std::string& text, const char* phrase) { return text.find(phrase) != std::string::npos; }
+bool contains_phrase(const std::string& text, const char* phrase) {
+  return text.find(phrase) != std::string::npos;
+}
 
 }  // namespace
 
@@ -119,15 +121,15 @@ IntentDecision classify_intent(const std::string& question, const Catalog& catal
     // "run"/"call"/"post"/"file"/"stock"/"news" are often data words; only a
     // leading imperative counts for them.
     bool weak = w == "run" || w == "call" || w == "post" || w == "file" || w == "files" || w == "stock" ||
-                w == "news" || w == "execute" || w == "command" || w == "disk" || w == "mail" ||
-                w == "install";
+                w == "news" || w == "execute" || w == "command" || w == "disk" || w == "mail" || w == "install";
     if (weak && i != first) continue;
     if (catalog.find_table(w)) continue;
     bool column_word = false;
     for (const auto& t : catalog.tables)
       if (t.find_column(w)) column_word = true;
     if (column_word) continue;
-    return {Intent::kRefused, "the request asks for '" + w + "', which is outside the database; t2sql only answers from it"};
+    return {Intent::kRefused,
+            "the request asks for '" + w + "', which is outside the database; t2sql only answers from it"};
   }
 
   // Small talk: only greetings and politeness, or questions about t2sql.
@@ -146,14 +148,40 @@ IntentDecision classify_intent(const std::string& question, const Catalog& catal
   if (lowered == "help" || lowered == "?") return {Intent::kSmallTalk, "a request for help"};
 
   // Schema questions: about tables and columns, not their rows.
-  for (const char* p : {"what tables", "which tables", "list tables", "list the tables", "list all tables",
-                        "show tables", "show the tables", "show me the tables", "what columns", "which columns",
-                        "list the columns", "list columns", "show columns", "show the columns", "the schema",
-                        "describe the database", "describe table", "describe the", "what data do you have",
-                        "what is in the database", "what's in the database", "what does the database contain",
-                        "how many tables", "how many columns", "what fields", "which fields", "columns of",
-                        "columns in", "columns does", "structure of", "tables are there", "tables do you have",
-                        "foreign keys", "primary key"}) {
+  for (const char* p : {"what tables",
+                        "which tables",
+                        "list tables",
+                        "list the tables",
+                        "list all tables",
+                        "show tables",
+                        "show the tables",
+                        "show me the tables",
+                        "what columns",
+                        "which columns",
+                        "list the columns",
+                        "list columns",
+                        "show columns",
+                        "show the columns",
+                        "the schema",
+                        "describe the database",
+                        "describe table",
+                        "describe the",
+                        "what data do you have",
+                        "what is in the database",
+                        "what's in the database",
+                        "what does the database contain",
+                        "how many tables",
+                        "how many columns",
+                        "what fields",
+                        "which fields",
+                        "columns of",
+                        "columns in",
+                        "columns does",
+                        "structure of",
+                        "tables are there",
+                        "tables do you have",
+                        "foreign keys",
+                        "primary key"}) {
     if (contains_phrase(lowered, p)) return {Intent::kSchema, std::string("asks about the schema (\"") + p + "\")"};
   }
   if (lowered == "schema" || lowered == "tables") return {Intent::kSchema, "asks about the schema"};

@@ -60,7 +60,8 @@ std::string mechanical_repair(std::string sql) {
   if (fence != std::string::npos) {
     auto body = sql.find('\n', fence);
     auto close = body == std::string::npos ? std::string::npos : sql.find("```", body);
-    if (body != std::string::npos) sql = sql.substr(body + 1, close == std::string::npos ? std::string::npos : close - body - 1);
+    if (body != std::string::npos)
+      sql = sql.substr(body + 1, close == std::string::npos ? std::string::npos : close - body - 1);
   }
   auto semi = sql.find(';');
   if (semi != std::string::npos) sql = sql.substr(0, semi);
@@ -117,8 +118,7 @@ Result<Session> Session::from_json(const std::string& text) {
 std::string stage_record_to_json(const StageRecord& stage) {
   json out = json::parse(stage.output_json.empty() ? "{}" : stage.output_json, nullptr, false);
   if (out.is_discarded()) out = stage.output_json;
-  return json{{"name", stage.name}, {"status", stage.status}, {"elapsed_ms", stage.elapsed_ms}, {"output", out}}
-      .dump();
+  return json{{"name", stage.name}, {"status", stage.status}, {"elapsed_ms", stage.elapsed_ms}, {"output", out}}.dump();
 }
 
 std::string ask_result_to_json(const AskResult& r) {
@@ -173,8 +173,8 @@ Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Pipeline::~Pipeline() = default;
 
 const std::vector<std::string>& Pipeline::stage_names() {
-  static const std::vector<std::string> kNames = {"intent",     "entities", "retrieval", "generation", "validation",
-                                                  "repair",     "execution", "chart",    "answer"};
+  static const std::vector<std::string> kNames = {"intent", "entities",  "retrieval", "generation", "validation",
+                                                  "repair", "execution", "chart",     "answer"};
   return kNames;
 }
 
@@ -231,10 +231,18 @@ Result<std::unique_ptr<Pipeline>> Pipeline::build(std::unique_ptr<Database> db, 
 void Pipeline::set_retriever(std::unique_ptr<SchemaRetriever> retriever) {
   if (retriever) impl_->retriever = std::move(retriever);
 }
-const Catalog& Pipeline::catalog() const { return impl_->catalog; }
-Database& Pipeline::database() { return *impl_->db; }
-std::string Pipeline::generator_name() const { return impl_->generator->name(); }
-const PipelineOptions& Pipeline::options() const { return impl_->options; }
+const Catalog& Pipeline::catalog() const {
+  return impl_->catalog;
+}
+Database& Pipeline::database() {
+  return *impl_->db;
+}
+std::string Pipeline::generator_name() const {
+  return impl_->generator->name();
+}
+const PipelineOptions& Pipeline::options() const {
+  return impl_->options;
+}
 
 AskResult Pipeline::ask(const std::string& question, Session* session, const AskOptions& ask_options) {
   Impl& p = *impl_;
@@ -432,8 +440,8 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
                          "\n-- Write a corrected query.";
         auto again = p.generator->generate(retry);
         if (!again.ok() || !again->answered || again->sql.empty()) {
-          tries.push_back({{"how", "asked the engine again"},
-                           {"error", again.ok() ? again->reason : again.status().message()}});
+          tries.push_back(
+              {{"how", "asked the engine again"}, {"error", again.ok() ? again->reason : again.status().message()}});
           break;
         }
         sql = again->sql;

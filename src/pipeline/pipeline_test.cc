@@ -80,8 +80,10 @@ class PipelineTest : public ::testing::Test {
 };
 std::string PipelineTest::path_;
 
-const char* kTotal2023 = "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE strftime('%Y', sale_date) = '2023'";
-const char* kTotal2024 = "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE strftime('%Y', sale_date) = '2024'";
+const char* kTotal2023 =
+    "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE strftime('%Y', sale_date) = '2023'";
+const char* kTotal2024 =
+    "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE strftime('%Y', sale_date) = '2024'";
 
 TEST_F(PipelineTest, EveryStageIsTracedInOrderWithItsTime) {
   auto p = make({{"What were total sales in 2023?", {kTotal2023}}});
@@ -337,9 +339,10 @@ TEST_F(PipelineTest, EntitiesFindLiteralsAndStoredValues) {
   Catalog c = *(*db)->catalog();
   ValueLinker linker = ValueLinker::build(**db, c);
   EXPECT_GT(linker.size(), 20u);
-  Entities e = extract_entities("Top 3 Electronics products in the North region between March and May 2024 with more "
-                                "than 10 sales last year, from Samsng",
-                                &linker);
+  Entities e = extract_entities(
+      "Top 3 Electronics products in the North region between March and May 2024 with more "
+      "than 10 sales last year, from Samsng",
+      &linker);
   EXPECT_EQ(e.top_k, 3);
   EXPECT_EQ(e.years, std::vector<int>({2024}));
   EXPECT_EQ(e.months, std::vector<int>({3, 5}));

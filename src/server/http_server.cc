@@ -70,7 +70,9 @@ std::optional<std::string> canonical_mode(std::string m) {
   return std::nullopt;
 }
 
-json error_body(const std::string& message) { return json{{"error", message}}; }
+json error_body(const std::string& message) {
+  return json{{"error", message}};
+}
 
 void send_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
@@ -194,15 +196,17 @@ struct Server::Impl {
       }
       auto m = canonical_mode(body["mode"].get<std::string>());
       if (!m) {
-        send_json(res, 400, error_body("unknown mode '" + body["mode"].get<std::string>() +
-                                       "' (modes: template, llm or fine-tuned, ensemble)"));
+        send_json(res, 400,
+                  error_body("unknown mode '" + body["mode"].get<std::string>() +
+                             "' (modes: template, llm or fine-tuned, ensemble)"));
         return std::nullopt;
       }
       r.mode = *m;
     }
     if (!mode_available(r.mode)) {
-      send_json(res, 400, error_body("mode '" + r.mode +
-                                     "' needs a model: start t2sql serve with --model PATH or --llm-url URL"));
+      send_json(
+          res, 400,
+          error_body("mode '" + r.mode + "' needs a model: start t2sql serve with --model PATH or --llm-url URL"));
       return std::nullopt;
     }
     if (body.contains("use_rag") && !body["use_rag"].is_null()) {
@@ -366,7 +370,8 @@ struct Server::Impl {
         metrics.observe_latency(route, std::chrono::duration<double>(Clock::now() - start).count());
       };
     };
-    http.Post("/generate-sql", timed("/generate-sql", [this](const auto& req, auto& res) { handle_generate(req, res); }));
+    http.Post("/generate-sql",
+              timed("/generate-sql", [this](const auto& req, auto& res) { handle_generate(req, res); }));
     http.Post("/api/ask", timed("/api/ask", [this](const auto& req, auto& res) { handle_ask_stream(req, res); }));
     http.Get("/api/schema", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(catalog_json, "application/json");
@@ -444,9 +449,11 @@ struct Server::Impl {
       send_json(res, 500, error_body("internal error: " + what));
     });
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      static const std::set<std::string> kRoutes = {"/generate-sql", "/api/ask", "/api/schema", "/health",
-                                                    "/metrics",      "/openapi.json"};
-      std::string route = kRoutes.count(req.path) ? req.path : req.path.rfind("/vendor/", 0) == 0 ? "/vendor" : "static";
+      static const std::set<std::string> kRoutes = {"/generate-sql", "/api/ask", "/api/schema",
+                                                    "/health",       "/metrics", "/openapi.json"};
+      std::string route = kRoutes.count(req.path)              ? req.path
+                          : req.path.rfind("/vendor/", 0) == 0 ? "/vendor"
+                                                               : "static";
       metrics.count_request(route, res.status);
     });
   }
@@ -454,7 +461,9 @@ struct Server::Impl {
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
   if (options.db_uri.empty()) return invalid_argument("no database given to serve");
@@ -488,21 +497,25 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
   Impl* p = impl.get();
   for (const std::string mode : {"template", "llm", "ensemble"}) {
     bool llm = mode != "template";
-    size_t slots = llm ? static_cast<size_t>(std::max(1, options.llm_slots))
-                       : static_cast<size_t>(impl->options.worker_threads);
+    size_t slots =
+        llm ? static_cast<size_t>(std::max(1, options.llm_slots)) : static_cast<size_t>(impl->options.worker_threads);
     size_t waiting = llm ? static_cast<size_t>(std::max(0, options.llm_queue))
                          : static_cast<size_t>(impl->options.worker_threads) * 4;
-    impl->pools[mode] = std::make_unique<PipelinePool>(mode, slots, waiting, [p, mode]() -> Result<std::unique_ptr<Pipeline>> {
-      auto conn = Database::open(p->options.db_uri);
-      if (!conn.ok()) return conn.status();
-      PipelineOptions po = p->options.pipeline;
-      po.generator.mode = mode;
-      GeneratorFactory factory = p->options.make_generator ? p->options.make_generator : GeneratorFactory(make_generator);
-      return Pipeline::create(std::move(*conn), po, factory);
-    });
+    impl->pools[mode] =
+        std::make_unique<PipelinePool>(mode, slots, waiting, [p, mode]() -> Result<std::unique_ptr<Pipeline>> {
+          auto conn = Database::open(p->options.db_uri);
+          if (!conn.ok()) return conn.status();
+          PipelineOptions po = p->options.pipeline;
+          po.generator.mode = mode;
+          GeneratorFactory factory =
+              p->options.make_generator ? p->options.make_generator : GeneratorFactory(make_generator);
+          return Pipeline::create(std::move(*conn), po, factory);
+        });
   }
 
-  impl->http.new_task_queue = [n = impl->options.worker_threads] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
+  impl->http.new_task_queue = [n = impl->options.worker_threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(n));
+  };
   impl->http.set_payload_max_length(options.max_body_bytes);
   impl->http.set_read_timeout(options.read_timeout_s, 0);
   impl->http.set_write_timeout(options.write_timeout_s, 0);
@@ -536,7 +549,9 @@ Status Server::start() {
   return Status();
 }
 
-int Server::port() const { return impl_->port; }
+int Server::port() const {
+  return impl_->port;
+}
 
 void Server::stop() {
   if (!impl_) return;

@@ -6,9 +6,7 @@ namespace t2sql {
 
 std::string openapi_spec_json(const std::string& version) {
   using nlohmann::json;
-  json error = {{"type", "object"},
-                {"properties", {{"error", {{"type", "string"}}}}},
-                {"required", {"error"}}};
+  json error = {{"type", "object"}, {"properties", {{"error", {{"type", "string"}}}}}, {"required", {"error"}}};
   json ask_request = {
       {"type", "object"},
       {"required", {"query"}},
@@ -18,7 +16,8 @@ std::string openapi_spec_json(const std::string& version) {
          {{"type", "string"},
           {"enum", {"template", "llm", "fine-tuned", "ensemble"}},
           {"description", "Generation mode; default: the server's"}}},
-        {"use_rag", {{"type", "boolean"}, {"description", "Run the retrieval stage (schema narrowed to the question)"}}},
+        {"use_rag",
+         {{"type", "boolean"}, {"description", "Run the retrieval stage (schema narrowed to the question)"}}},
         {"session", {{"type", "string"}, {"description", "Conversation id for follow-up questions"}}},
         {"svg", {{"type", "boolean"}, {"description", "Also return the chart as SVG text (chart_svg)"}}}}}};
   json stage = {{"type", "object"},
@@ -48,11 +47,13 @@ std::string openapi_spec_json(const std::string& version) {
             {"stages", {{"type", "array"}, {"items", stage}}},
             {"timings", {{"type", "object"}, {"additionalProperties", {{"type", "number"}}}}}}}}}}}};
   auto json_content = [](const json& schema) { return json{{"application/json", {{"schema", schema}}}}; };
-  json errors = {{"400", {{"description", "Bad request"}, {"content", json_content(error)}}},
-                 {"401", {{"description", "Missing or wrong bearer token"}, {"content", json_content(error)}}},
-                 {"403", {{"description", "Refused (the request would change data)"}, {"content", json_content(generate_response)}}},
-                 {"413", {{"description", "Body too large"}, {"content", json_content(error)}}},
-                 {"503", {{"description", "Engine busy; retry later"}, {"content", json_content(error)}}}};
+  json errors = {
+      {"400", {{"description", "Bad request"}, {"content", json_content(error)}}},
+      {"401", {{"description", "Missing or wrong bearer token"}, {"content", json_content(error)}}},
+      {"403",
+       {{"description", "Refused (the request would change data)"}, {"content", json_content(generate_response)}}},
+      {"413", {{"description", "Body too large"}, {"content", json_content(error)}}},
+      {"503", {{"description", "Engine busy; retry later"}, {"content", json_content(error)}}}};
   json generate_responses = errors;
   generate_responses["200"] = {{"description", "The SQL, the rows, the chart and the trace"},
                                {"content", json_content(generate_response)}};
@@ -62,9 +63,11 @@ std::string openapi_spec_json(const std::string& version) {
       {"content", {{"text/event-stream", {{"schema", {{"type", "string"}}}}}}}};
   json spec = {
       {"openapi", "3.0.3"},
-      {"info", {{"title", "t2sql"}, {"version", version}, {"description", "Questions in plain language to SQL, run read-only."}}},
-      {"components",
-       {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
+      {"info",
+       {{"title", "t2sql"},
+        {"version", version},
+        {"description", "Questions in plain language to SQL, run read-only."}}},
+      {"components", {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
       {"paths",
        {{"/generate-sql",
          {{"post",
@@ -77,8 +80,9 @@ std::string openapi_spec_json(const std::string& version) {
             {"requestBody", {{"required", true}, {"content", json_content(ask_request)}}},
             {"responses", ask_responses}}}}},
         {"/api/schema",
-         {{"get", {{"summary", "The database's tables, columns and keys, and example questions"},
-                   {"responses", {{"200", {{"description", "The catalog"}}}}}}}}},
+         {{"get",
+           {{"summary", "The database's tables, columns and keys, and example questions"},
+            {"responses", {{"200", {{"description", "The catalog"}}}}}}}}},
         {"/health",
          {{"get", {{"summary", "Liveness and configuration"}, {"responses", {{"200", {{"description", "OK"}}}}}}}}},
         {"/metrics",

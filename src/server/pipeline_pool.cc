@@ -39,8 +39,7 @@ Result<PipelinePool::Lease> PipelinePool::acquire(std::chrono::milliseconds time
     bool got = freed_.wait_for(lock, timeout, [&] { return !idle_.empty() || created_ < slots_; });
     --waiting_;
     if (!got) {
-      return deadline_exceeded("no " + mode_ + " engine became free within " + std::to_string(timeout.count()) +
-                               " ms");
+      return deadline_exceeded("no " + mode_ + " engine became free within " + std::to_string(timeout.count()) + " ms");
     }
   }
   if (!idle_.empty()) {

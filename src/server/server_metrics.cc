@@ -72,8 +72,8 @@ std::string ServerMetrics::render() const {
     for (size_t i = 0; i < kBuckets.size(); ++i)
       out += "t2sql_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"" + fmt(kBuckets[i]) + "\"} " +
              std::to_string(h.buckets[i]) + "\n";
-    out += "t2sql_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"+Inf\"} " + std::to_string(h.count) +
-           "\n";
+    out +=
+        "t2sql_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
     out += "t2sql_http_request_duration_seconds_sum{route=\"" + r + "\"} " + fmt(h.sum) + "\n";
     out += "t2sql_http_request_duration_seconds_count{route=\"" + r + "\"} " + std::to_string(h.count) + "\n";
   }

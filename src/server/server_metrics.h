@@ -30,11 +30,11 @@ class ServerMetrics {
     double sum = 0;
   };
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, uint64_t> requests_;            // guarded by mu_
-  std::map<std::string, Histogram> latency_;                             // guarded by mu_
-  std::map<std::pair<std::string, std::string>, uint64_t> questions_;    // guarded by mu_
-  std::map<std::string, uint64_t> rejections_;                           // guarded by mu_
-  int64_t inflight_ = 0;                                                 // guarded by mu_
+  std::map<std::pair<std::string, int>, uint64_t> requests_;           // guarded by mu_
+  std::map<std::string, Histogram> latency_;                           // guarded by mu_
+  std::map<std::pair<std::string, std::string>, uint64_t> questions_;  // guarded by mu_
+  std::map<std::string, uint64_t> rejections_;                         // guarded by mu_
+  int64_t inflight_ = 0;                                               // guarded by mu_
 };
 
 }  // namespace t2sql

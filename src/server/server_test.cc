@@ -18,8 +18,10 @@ namespace {
 
 using nlohmann::json;
 
-const char* kTotal2023 = "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE strftime('%Y', sale_date) = '2023'";
-const char* kTotal2024 = "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE strftime('%Y', sale_date) = '2024'";
+const char* kTotal2023 =
+    "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE strftime('%Y', sale_date) = '2023'";
+const char* kTotal2024 =
+    "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE strftime('%Y', sale_date) = '2024'";
 
 class ScriptedGenerator : public Generator {
  public:
@@ -30,8 +32,10 @@ class ScriptedGenerator : public Generator {
     GenerationResult r;
     r.engine = name_;
     const auto& q = request.question;
-    if (q.find("2024") != std::string::npos) r.sql = kTotal2024;
-    else if (q.find("2023") != std::string::npos) r.sql = kTotal2023;
+    if (q.find("2024") != std::string::npos)
+      r.sql = kTotal2024;
+    else if (q.find("2023") != std::string::npos)
+      r.sql = kTotal2023;
     else if (q.find("region") != std::string::npos)
       r.sql = "SELECT region, COUNT(*) AS stores FROM stores GROUP BY region ORDER BY stores DESC";
     r.answered = !r.sql.empty();
@@ -55,7 +59,8 @@ class ServerTest : public ::testing::Test {
     opt.port = 0;
     opt.db_uri = path_;
     opt.worker_threads = 16;
-    opt.make_generator = [](const GeneratorOptions& g, const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
+    opt.make_generator = [](const GeneratorOptions& g, const Catalog&,
+                            Database*) -> Result<std::unique_ptr<Generator>> {
       return std::unique_ptr<Generator>(new ScriptedGenerator(g.mode, g.mode == "llm" ? 600 : 0));
     };
     auto s = Server::create(opt);
@@ -142,7 +147,8 @@ TEST_F(ServerTest, BadInputGetsAJsonErrorAndTheServerKeepsServing) {
     expect_json_error(res, 413, "too large");
   } else {
     // The server may close the connection while the client is still sending.
-    EXPECT_TRUE(res.error() == httplib::Error::Write || res.error() == httplib::Error::Read) << httplib::to_string(res.error());
+    EXPECT_TRUE(res.error() == httplib::Error::Write || res.error() == httplib::Error::Read)
+        << httplib::to_string(res.error());
   }
   expect_still_serving();
 
@@ -195,7 +201,8 @@ TEST_F(ServerTest, AskStreamsOneEventPerStageThenTheResult) {
   EXPECT_EQ(res->get_header_value("Content-Type"), "text/event-stream");
   stream = res->body;
   size_t stages = 0;
-  for (size_t pos = stream.find("event: stage\n"); pos != std::string::npos; pos = stream.find("event: stage\n", pos + 1))
+  for (size_t pos = stream.find("event: stage\n"); pos != std::string::npos;
+       pos = stream.find("event: stage\n", pos + 1))
     ++stages;
   EXPECT_EQ(stages, 9u);
   auto result_at = stream.find("event: result\ndata: ");
@@ -246,7 +253,8 @@ TEST_F(ServerTest, LlmQueueFullIsAClear503) {
   opt.llm_queue = 0;
   start(opt);
   // The scripted llm takes 600 ms: the first request holds the only slot.
-  auto slow = std::async(std::launch::async, [&] { return post("/generate-sql", R"({"query": "total sales in 2023", "mode": "llm"})"); });
+  auto slow = std::async(std::launch::async,
+                         [&] { return post("/generate-sql", R"({"query": "total sales in 2023", "mode": "llm"})"); });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   auto busy = post("/generate-sql", R"({"query": "total sales in 2024", "mode": "llm"})");
   expect_json_error(busy, 503, "busy");

@@ -24,9 +24,12 @@ json expected_rows(const std::string& sql) {
   for (const auto& row : rows->rows) {
     json r = json::array();
     for (const auto& v : row) {
-      if (v.is_null()) r.push_back(nullptr);
-      else if (v.is_number()) r.push_back(v.as_double());
-      else r.push_back(v.to_string());
+      if (v.is_null())
+        r.push_back(nullptr);
+      else if (v.is_number())
+        r.push_back(v.as_double());
+      else
+        r.push_back(v.to_string());
     }
     out.push_back(r);
   }
@@ -119,16 +122,15 @@ TEST(AskCommand, ChartAsVegaLiteAndSvg) {
 
 TEST(AskCommand, FollowUpThroughASessionFile) {
   std::string session = temp_dir("ask_session") + "/conversation.json";
-  RunResult first = run_t2sql({"ask", "What were total sales in 2023?", "--db", demo_db(), "--session", session,
-                               "--format", "json"});
+  RunResult first =
+      run_t2sql({"ask", "What were total sales in 2023?", "--db", demo_db(), "--session", session, "--format", "json"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   RunResult second = run_t2sql({"ask", "and in 2024?", "--db", demo_db(), "--session", session, "--format", "json"});
   ASSERT_EQ(second.exit_code, 0) << second.err << second.out;
   json a = json::parse(first.out), b = json::parse(second.out);
   EXPECT_EQ(b["follow_up"], true);
   EXPECT_NE(b["effective_question"].get<std::string>().find("2024"), std::string::npos);
-  auto want = expected_rows(
-      "SELECT ROUND(SUM(amount), 2) FROM sales WHERE strftime('%Y', sale_date) = '2024'");
+  auto want = expected_rows("SELECT ROUND(SUM(amount), 2) FROM sales WHERE strftime('%Y', sale_date) = '2024'");
   EXPECT_NEAR(as_numbers(b["rows"])[0][0].get<double>(), want[0][0].get<double>(), 0.01);
   EXPECT_NE(a["rows"], b["rows"]);
 }

@@ -2,11 +2,11 @@
 // asked by a real HTTP client: the design examples, bad input, shutdown.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 
@@ -80,7 +80,8 @@ TEST(ServeCommand, AnswersTheDesignExamplesAndSurvivesBadInput) {
   client.set_read_timeout(30, 0);
   auto db = Database::open(demo_db());
   for (const auto& q : demo_example_queries()) {
-    auto res = client.Post("/generate-sql", json{{"query", q.question}, {"mode", "template"}}.dump(), "application/json");
+    auto res =
+        client.Post("/generate-sql", json{{"query", q.question}, {"mode", "template"}}.dump(), "application/json");
     ASSERT_TRUE(res) << q.question;
     ASSERT_EQ(res->status, 200) << q.question << ": " << res->body;
     json body = json::parse(res->body);
@@ -93,7 +94,8 @@ TEST(ServeCommand, AnswersTheDesignExamplesAndSurvivesBadInput) {
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
   EXPECT_TRUE(json::parse(bad->body).contains("error"));
-  auto unknown = client.Post("/generate-sql", R"({"query": "total sales in 2023", "mode": "psychic"})", "application/json");
+  auto unknown =
+      client.Post("/generate-sql", R"({"query": "total sales in 2023", "mode": "psychic"})", "application/json");
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 400);
   auto missing = client.Post("/generate-sql", R"({"question": "total sales"})", "application/json");

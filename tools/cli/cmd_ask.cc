@@ -77,16 +77,19 @@ std::string stages_line(const AskResult& r) {
 void add_ask_command(CLI::App& app) {
   auto opt = std::make_shared<AskCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "ask", "Answer a question in plain language: writes the SQL, runs it read-only, prints the rows, the stages "
-             "and the time. Exits 1 when it abstains or refuses.");
+      "ask",
+      "Answer a question in plain language: writes the SQL, runs it read-only, prints the rows, the stages "
+      "and the time. Exits 1 when it abstains or refuses.");
   cmd->add_option("QUESTION", opt->question, "The question, e.g. \"total sales in 2023\"")->required();
   add_db_option(cmd, opt->db);
-  cmd->add_option("--mode", opt->mode, "Generation mode: template (no model), llm (a GGUF model or --llm-url) or "
-                                       "ensemble (the LLM's SQL when it validates and runs, else the template's)")
+  cmd->add_option("--mode", opt->mode,
+                  "Generation mode: template (no model), llm (a GGUF model or --llm-url) or "
+                  "ensemble (the LLM's SQL when it validates and runs, else the template's)")
       ->capture_default_str();
   cmd->add_option("--model", opt->model, "GGUF model file for --mode llm or ensemble");
   cmd->add_option("--lora", opt->lora, "LoRA adapter (GGUF), optionally with a scale: PATH[:SCALE]");
-  cmd->add_option("--llm-url", opt->llm_url, "OpenAI-compatible server (llama-server, vLLM, Ollama) instead of --model");
+  cmd->add_option("--llm-url", opt->llm_url,
+                  "OpenAI-compatible server (llama-server, vLLM, Ollama) instead of --model");
   cmd->add_option("--llm-model", opt->llm_model, "The model name to ask the --llm-url server for");
   cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding for the LLM");
   cmd->add_flag("--rag", opt->rag, "Run the retrieval stage: give the generator only the relevant tables and columns");
@@ -170,9 +173,8 @@ void add_ask_command(CLI::App& app) {
       if (!r.sql.empty()) std::cout << (md ? "```sql\n" : "SQL:\n  ") << r.sql << (md ? "\n```\n\n" : "\n\n");
       if (!r.rows.columns.empty()) std::cout << format_result(r.rows, *format) << "\n";
       if (!r.answer.empty()) std::cout << r.answer << "\n";
-      std::cout << (md ? "\n_" : "") << "stages: " << stages_line(r) << "; total " << std::fixed
-                << std::setprecision(1) << r.total_ms << " ms" << (r.engine.empty() ? "" : " [" + r.engine + "]")
-                << (md ? "_" : "") << "\n";
+      std::cout << (md ? "\n_" : "") << "stages: " << stages_line(r) << "; total " << std::fixed << std::setprecision(1)
+                << r.total_ms << " ms" << (r.engine.empty() ? "" : " [" + r.engine + "]") << (md ? "_" : "") << "\n";
     }
     if (!r.error.ok()) return fail(r.error);
     if (r.intent == Intent::kRefused) return fail("refused: " + r.reason);

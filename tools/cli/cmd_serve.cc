@@ -18,9 +18,10 @@ void add_serve_command(CLI::App& app) {
     std::vector<std::string> disable;
   };
   auto opt = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand(
-      "serve", "Serve the HTTP API (POST /generate-sql, POST /api/ask, GET /api/schema, /health, /metrics, "
-               "/openapi.json) and the web page at /");
+  CLI::App* cmd =
+      app.add_subcommand("serve",
+                         "Serve the HTTP API (POST /generate-sql, POST /api/ask, GET /api/schema, /health, /metrics, "
+                         "/openapi.json) and the web page at /");
   add_db_option(cmd, opt->db);
   cmd->add_option("--host", opt->server.host, "Address to listen on (loopback by default; 0.0.0.0 for all)")
       ->capture_default_str();
