@@ -40,5 +40,8 @@ void add_schema_command(CLI::App& app);
 void add_sql_command(CLI::App& app);
 void add_ask_command(CLI::App& app);
 void add_version_command(CLI::App& app);
+void add_describe_command(CLI::App& app);
+void add_index_command(CLI::App& app);
+void add_retrieve_command(CLI::App& app);
 
 }  // namespace t2sql::cli
