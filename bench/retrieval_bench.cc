@@ -26,10 +26,19 @@ int main(int argc, char** argv) {
     else if (flag == "--columns") options.stress_columns = std::atoi(argv[i + 1]);
     else if (flag == "--embedder") options.embedder = argv[i + 1];
     else if (flag == "--json") json_path = argv[i + 1];
+    else if (flag == "--cache") options.cache_dir = argv[i + 1];
     else if (flag == "--limit") options.limit = std::atoi(argv[i + 1]);
     else if (flag == "--budget") options.token_budget = std::atoi(argv[i + 1]);
+    else if (flag == "--top") {
+      options.top_columns.clear();
+      for (const char* p = argv[i + 1]; *p;) {
+        options.top_columns.push_back(std::atoi(p));
+        while (*p && *p != ',') ++p;
+        if (*p == ',') ++p;
+      }
+    } else if (flag == "--misses") options.keep_misses = std::atoi(argv[i + 1]) > 0;
     else {
-      std::fprintf(stderr, "usage: %s [--tables N] [--columns N] [--embedder SPEC] [--limit Q] [--budget T] [--json FILE]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--tables N] [--columns N] [--embedder SPEC] [--limit Q] [--budget T] [--top N,N,...] [--misses 1] [--cache DIR] [--json FILE]\n", argv[0]);
       return 2;
     }
   }
@@ -39,6 +48,13 @@ int main(int argc, char** argv) {
   if (!report.ok()) {
     std::fprintf(stderr, "error: %s\n", report.status().message().c_str());
     return 1;
+  }
+  for (const auto& m : report->misses) {
+    std::fprintf(stderr, "MISS %s\n  missed:", m.question.c_str());
+    for (const auto& x : m.missed) std::fprintf(stderr, " %s", x.c_str());
+    std::fprintf(stderr, "\n  tables:");
+    for (size_t i = 0; i < m.tables.size() && i < 12; ++i) std::fprintf(stderr, " %s", m.tables[i].c_str());
+    std::fprintf(stderr, "\n");
   }
   std::string json = report->to_json();
   std::cout << json;

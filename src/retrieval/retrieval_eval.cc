@@ -101,7 +101,8 @@ double percentile(std::vector<double> v, double p) {
 }
 
 // Found share of a question's gold items in one retrieval result.
-double recall_of(const Question& q, const RetrievalResult& r, const std::function<std::string(const std::string&)>& name) {
+double recall_of(const Question& q, const RetrievalResult& r, const std::function<std::string(const std::string&)>& name,
+                 RetrievalMiss* miss) {
   std::set<std::string> tables;
   for (const auto& t : r.tables) tables.insert(lower(t));
   // The DDL shows more than the index's hits (keys, join columns): a gold
@@ -131,7 +132,11 @@ double recall_of(const Question& q, const RetrievalResult& r, const std::functio
   int found = 0;
   for (const auto& g : q.gold) {
     std::string t = lower(name(g.table));
-    if (g.column.empty() ? tables.count(t) > 0 : shown[t].count(lower(g.column)) > 0) ++found;
+    if (g.column.empty() ? tables.count(t) > 0 : shown[t].count(lower(g.column)) > 0) {
+      ++found;
+    } else if (miss) {
+      miss->missed.push_back(name(g.table) + "." + (g.column.empty() ? "*" : g.column));
+    }
   }
   return static_cast<double>(found) / static_cast<double>(q.gold.size());
 }
@@ -212,7 +217,10 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
       auto name = [&](const std::string& table) {
         return options.catalog == "stress" ? stress.table_name(q.db, table) : table;
       };
-      double recall = recall_of(q, *result, name);
+      RetrievalMiss miss{q.text, {}, result->tables};
+      bool keep = options.keep_misses && n == options.top_columns.back();
+      double recall = recall_of(q, *result, name, keep ? &miss : nullptr);
+      if (keep && !miss.missed.empty()) report.misses.push_back(std::move(miss));
       recall_sum += recall;
       full += recall >= 1.0 ? 1 : 0;
       tokens_sum += result->prompt_tokens;

@@ -31,6 +31,13 @@ struct RetrievalEvalOptions {
   std::string cache_dir;                  // index cache; empty: none
   int limit = 0;                          // questions; 0: all
   int stress_tables = 2000, stress_columns = 20000;
+  bool keep_misses = false;               // list the gold items each question missed (last N only)
+};
+
+struct RetrievalMiss {
+  std::string question;
+  std::vector<std::string> missed;   // "table.column" or "table.*"
+  std::vector<std::string> tables;   // what the prompt held instead
 };
 
 struct RetrievalEvalPoint {
@@ -51,6 +58,7 @@ struct RetrievalEvalReport {
   double index_build_ms = 0;
   std::vector<RetrievalEvalPoint> sweep;
   RetrievalEvalPoint headline;
+  std::vector<RetrievalMiss> misses;  // with keep_misses
   // {"n", "column_recall", "prompt_tokens_mean", "full_schema_tokens",
   //  "latency_ms": {"p50", "p95"}, "top_columns", "catalog", "sweep": [...], ...}
   std::string to_json() const;

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "t2sql/database.h"
@@ -15,7 +17,8 @@ namespace {
 class SchemaRetrieverTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(::testing::TempDir() + "/schema_retriever_test");
+    // Per process: CTest runs each test in its own process, two at a time.
+    dir_ = new std::string(::testing::TempDir() + "/schema_retriever_test_" + std::to_string(::getpid()));
     std::filesystem::remove_all(*dir_);
     std::filesystem::create_directories(*dir_);
     ASSERT_TRUE(create_demo_warehouse(*dir_ + "/demo.db").ok());
@@ -26,6 +29,7 @@ class SchemaRetrieverTest : public ::testing::Test {
     demo_ = new Catalog(std::move(*catalog));
   }
   static void TearDownTestSuite() {
+    std::filesystem::remove_all(*dir_);
     delete demo_;
     delete dir_;
   }

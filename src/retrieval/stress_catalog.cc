@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -100,14 +101,18 @@ Status add_defog_json(StressCatalog* out, const std::string& db, const std::stri
   return Status();
 }
 
-// Look-alikes are what a real warehouse is full of: the same entity copied
-// into other schemas, archived, staged, renamed a little.
+// Look-alikes are what a real warehouse is full of: tables in other schemas
+// whose names reuse the words of real ones (`crm__singer_hist`,
+// `ops__concert_stadium`) and whose columns are partly the real table's
+// (some renamed) and partly columns seen elsewhere in the warehouse. They are
+// not byte copies: a copy with the same columns would be the same answer.
 void add_look_alikes(StressCatalog* out, const StressCatalogOptions& options) {
   static const char* kSchemas[] = {"crm", "erp", "hr", "fin", "ops", "mkt", "dw", "bi", "ext", "stage",
                                    "legacy", "audit", "rpt", "sandbox", "partner", "vendor", "web", "app"};
   static const char* kSuffixes[] = {"", "_hist", "_archive", "_snapshot", "_v2", "_backup", "_daily",
                                     "_staging", "_import", "_summary", "_old", "_raw"};
   static const char* kColumnAffixes[] = {"src_", "old_", "_code", "_txt", "_ext", "_v2", "raw_", "_orig"};
+  constexpr unsigned kBaseColumnPercent = 40;  // share of a look-alike's columns taken from its namesake
   std::mt19937 rng(options.seed);
   const std::vector<TableInfo> real = out->catalog.tables;
   if (real.empty()) return;
@@ -115,36 +120,37 @@ void add_look_alikes(StressCatalog* out, const StressCatalogOptions& options) {
   for (const auto& t : real) {
     for (const auto& c : t.columns) pool.push_back(&c);
   }
+  auto base_name = [](const std::string& name) { return name.substr(name.find("__") + 2); };
   int tables = static_cast<int>(out->catalog.tables.size());
   int columns = 0;
   for (const auto& t : out->catalog.tables) columns += static_cast<int>(t.columns.size());
   std::unordered_map<std::string, int> used;
   while (tables < options.tables) {
     const TableInfo& base = real[rng() % real.size()];
-    std::string base_name = base.name.substr(base.name.find("__") + 2);
     TableInfo t;
-    t.name = std::string(kSchemas[rng() % std::size(kSchemas)]) + "__" + base_name + kSuffixes[rng() % std::size(kSuffixes)];
+    std::string stem = base_name(base.name);
+    if (rng() % 3 == 0) stem = base_name(real[rng() % real.size()].name) + "_" + stem;  // a compound name
+    t.name = std::string(kSchemas[rng() % std::size(kSchemas)]) + "__" + stem + kSuffixes[rng() % std::size(kSuffixes)];
     if (int n = used[t.name]++; n > 0) t.name += "_" + std::to_string(n + 1);
     int remaining_tables = options.tables - tables;
     int want = std::max(1, (options.columns - columns + remaining_tables - 1) / remaining_tables);
-    for (const auto& c : base.columns) {
-      if (static_cast<int>(t.columns.size()) >= want) break;
-      if (rng() % 10 == 0) continue;
-      ColumnInfo col = c;
+    auto add = [&](ColumnInfo col) {
       col.primary_key = false;
-      if (rng() % 5 == 0) {
+      if (rng() % 3 == 0) {
         std::string a = kColumnAffixes[rng() % std::size(kColumnAffixes)];
         col.name = a[0] == '_' ? col.name + a : a + col.name;
       }
       if (rng() % 2 == 0) col.samples.clear();
-      t.columns.push_back(std::move(col));
-    }
-    while (static_cast<int>(t.columns.size()) < want) {
-      ColumnInfo col = *pool[rng() % pool.size()];
-      col.primary_key = false;
       if (t.find_column(col.name)) col.name += "_" + std::to_string(t.columns.size());
       t.columns.push_back(std::move(col));
+    };
+    int from_base = std::max(1, static_cast<int>(want * kBaseColumnPercent / 100));
+    for (const auto& c : base.columns) {
+      if (static_cast<int>(t.columns.size()) >= from_base) break;
+      if (rng() % 3 == 0) continue;
+      add(c);
     }
+    while (static_cast<int>(t.columns.size()) < want) add(*pool[rng() % pool.size()]);
     columns += static_cast<int>(t.columns.size());
     ++tables;
     out->catalog.tables.push_back(std::move(t));
@@ -191,15 +197,19 @@ Result<StressCatalog> build_stress_catalog(const StressCatalogOptions& options) 
     if (!s.ok()) return s;
   }
   std::string scratch = options.scratch_dir;
-  if (scratch.empty()) {
+  bool temporary = scratch.empty();
+  if (temporary) {
     char tmpl[] = "/tmp/t2sql-stress-XXXXXX";
     if (!::mkdtemp(tmpl)) return unavailable("cannot create a temporary folder");
     scratch = tmpl;
   }
   std::string demo = scratch + "/demo.db";
   auto made = create_demo_warehouse(demo, /*overwrite=*/true);
-  if (!made.ok()) return made.status();
-  Status s = add_sqlite(&out, "demo", demo);
+  Status s = made.ok() ? add_sqlite(&out, "demo", demo) : made.status();
+  if (temporary) {
+    std::remove(demo.c_str());
+    ::rmdir(scratch.c_str());
+  }
   if (!s.ok()) return s;
   add_look_alikes(&out, options);
   return out;

@@ -6,6 +6,8 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
 
+#include <omp.h>
+
 #include <algorithm>
 
 namespace t2sql {
@@ -15,8 +17,8 @@ namespace {
 // HNSW shape: 32 links a node and a construction beam of 64 kept recall of
 // the top 100 above 0.99 on the 20,000-column stress catalog while building
 // in seconds on two cores (bench/retrieval_bench.cc).
-constexpr int kHnswLinks = 32;
-constexpr int kHnswBuildBeam = 64;
+constexpr int kHnswLinks = 16;
+constexpr int kHnswBuildBeam = 40;
 constexpr int kHnswMinSearchBeam = 96;
 constexpr int64_t kAddChunk = 2048;
 
@@ -80,10 +82,17 @@ std::vector<VectorHit> VectorIndex::search(const float* query, int k) const {
   if (k <= 0) return out;
   std::vector<float> scores(k);
   std::vector<faiss::Index::idx_t> ids(k);
+  // One query is too little work to share: waking OpenMP's team costs more
+  // than the search itself, and on a busy machine much more.
+  struct OneThread {
+    int saved = omp_get_max_threads();
+    OneThread() { omp_set_num_threads(1); }
+    ~OneThread() { omp_set_num_threads(saved); }
+  } one_thread;
   try {
     if (impl_->hnsw) {
       faiss::SearchParametersHNSW params;
-      params.efSearch = std::max(kHnswMinSearchBeam, 2 * k);
+      params.efSearch = std::max(kHnswMinSearchBeam, k + k / 2);
       impl_->index->search(1, query, k, scores.data(), ids.data(), &params);
     } else {
       impl_->index->search(1, query, k, scores.data(), ids.data());
@@ -105,6 +114,13 @@ Result<std::vector<uint8_t>> VectorIndex::serialize() const {
   } catch (const std::exception& e) {
     return internal_error(std::string("FAISS could not write the index: ") + e.what());
   }
+}
+
+const float* VectorIndex::vectors() const {
+  const faiss::Index* storage = impl_->index.get();
+  if (impl_->hnsw) storage = static_cast<const faiss::IndexHNSW*>(storage)->storage;
+  const auto* flat = dynamic_cast<const faiss::IndexFlat*>(storage);
+  return flat ? flat->get_xb() : nullptr;
 }
 
 std::string VectorIndex::kind() const { return impl_->hnsw ? "hnsw" : "flat-ip"; }

@@ -39,6 +39,8 @@ class VectorIndex {
   std::vector<VectorHit> search(const float* query, int k) const;
   Result<std::vector<uint8_t>> serialize() const;
 
+  // The stored vectors (size() rows of dim() floats), for exact rescoring.
+  const float* vectors() const;
   std::string kind() const;  // "flat-ip" or "hnsw"
   int64_t size() const;
   int dim() const;
