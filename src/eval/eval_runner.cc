@@ -120,8 +120,8 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
     if (sql_exact_set_match(alt, r.predicted_sql)) r.exact_match = true;
   }
   for (const auto& alt : c.gold_alternatives) {
-    double sim = options_.similarity ? options_.similarity(alt, r.predicted_sql)
-                                     : lexical_sql_similarity(alt, r.predicted_sql);
+    double sim =
+        options_.similarity ? options_.similarity(alt, r.predicted_sql) : lexical_sql_similarity(alt, r.predicted_sql);
     r.similarity = std::max(r.similarity, sim);
   }
   if (options_.judge) {
