@@ -46,7 +46,9 @@ ProgressBar::ProgressBar(ProgressOptions options, std::ostream& out) : options_(
   if (terminal_ && options_.style != ProgressOptions::Style::kSilent) draw_locked(false);
 }
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+  finish();
+}
 
 std::string ProgressBar::format_duration(double seconds) {
   if (seconds < 0 || !std::isfinite(seconds)) return "?";

@@ -20,9 +20,9 @@
 namespace t2sql {
 
 struct ProgressOptions {
-  int64_t total = 0;       // 0: unknown (no percentage, no time left)
-  std::string label;       // shown first, e.g. "eval demo"
-  std::string unit = "it"; // what is counted, for the rate ("12.3 q/s")
+  int64_t total = 0;        // 0: unknown (no percentage, no time left)
+  std::string label;        // shown first, e.g. "eval demo"
+  std::string unit = "it";  // what is counted, for the rate ("12.3 q/s")
   // kAuto: redraw in place when the stream is stderr/stdout on a terminal.
   enum class Style { kAuto, kTerminal, kPlain, kSilent } style = Style::kAuto;
   double plain_interval_s = 5.0;  // plain style: at most one line this often (plus 25% steps)
@@ -59,13 +59,13 @@ class ProgressBar {
   std::ostream& out_;
   bool terminal_ = false;
   mutable std::mutex mu_;
-  int64_t done_ = 0;                      // guarded by mu_
-  std::string note_;                      // guarded by mu_
-  bool finished_ = false;                 // guarded by mu_
+  int64_t done_ = 0;       // guarded by mu_
+  std::string note_;       // guarded by mu_
+  bool finished_ = false;  // guarded by mu_
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;  // guarded by mu_
-  int last_plain_quarter_ = 0;            // guarded by mu_
-  size_t last_width_ = 0;                 // guarded by mu_
+  int last_plain_quarter_ = 0;                       // guarded by mu_
+  size_t last_width_ = 0;                            // guarded by mu_
 };
 
 }  // namespace t2sql

@@ -18,9 +18,9 @@ int count_lines(const std::string& s) {
 TEST(ProgressBarTest, PlainStyleWritesFewWholeLines) {
   std::ostringstream out;
   {
-    ProgressBar bar({.total = 100, .label = "eval", .unit = "q", .style = ProgressOptions::Style::kPlain,
-                     .plain_interval_s = 1000},
-                    out);
+    ProgressBar bar(
+        {.total = 100, .label = "eval", .unit = "q", .style = ProgressOptions::Style::kPlain, .plain_interval_s = 1000},
+        out);
     for (int i = 0; i < 100; ++i) bar.advance();
     bar.finish();
   }

@@ -23,7 +23,9 @@ std::string temp_dir(const std::string& name) {
   return p.string();
 }
 
-void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
 
 TEST(ExpandGoldAlternativesTest, NoBracesIsTheQueryItself) {
   EXPECT_EQ(expand_gold_alternatives("SELECT a FROM t"), std::vector<std::string>{"SELECT a FROM t"});
@@ -31,7 +33,8 @@ TEST(ExpandGoldAlternativesTest, NoBracesIsTheQueryItself) {
 
 TEST(ExpandGoldAlternativesTest, EachNonEmptySubsetSinglesFirst) {
   auto out = expand_gold_alternatives("SELECT {id, name}, x FROM t");
-  EXPECT_EQ(out, (std::vector<std::string>{"SELECT id, x FROM t", "SELECT name, x FROM t", "SELECT id, name, x FROM t"}));
+  EXPECT_EQ(out,
+            (std::vector<std::string>{"SELECT id, x FROM t", "SELECT name, x FROM t", "SELECT id, name, x FROM t"}));
 }
 
 TEST(ExpandGoldAlternativesTest, EmptyBracesRepeatThePreviousChoice) {
@@ -117,8 +120,8 @@ TEST(DefogSuiteTest, LoadsTheSharedQuestionFiles) {
   }
   EXPECT_TRUE(categories);
   // The advanced questions carry their instructions.
-  auto advanced = load_defog_suite(dir + "/questions/instruct_advanced_sqlite.csv",
-                                   {.defog_db_uri_template = "x://{db}"});
+  auto advanced =
+      load_defog_suite(dir + "/questions/instruct_advanced_sqlite.csv", {.defog_db_uri_template = "x://{db}"});
   ASSERT_TRUE(advanced.ok());
   EXPECT_EQ(advanced->cases.size(), 64u);
   EXPECT_FALSE(advanced->cases[0].instructions.empty());

@@ -85,8 +85,7 @@ TEST_F(DemoSuiteTest, CoversTheDesignDocumentExamples) {
     auto theirs = (*db)->execute(example.sql);
     ASSERT_TRUE(gold.ok() && theirs.ok());
     // The examples round to cents; the suite does not, so compare at that precision.
-    EXPECT_TRUE(compare_results(*gold, *theirs, {.ordered = false, .rel_tolerance = 1e-8}).equal)
-        << example.question;
+    EXPECT_TRUE(compare_results(*gold, *theirs, {.ordered = false, .rel_tolerance = 1e-8}).equal) << example.question;
   }
 }
 

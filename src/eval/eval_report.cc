@@ -14,7 +14,9 @@ using nlohmann::json;
 
 namespace {
 
-double ratio(int a, int b) { return b > 0 ? static_cast<double>(a) / b : 0; }
+double ratio(int a, int b) {
+  return b > 0 ? static_cast<double>(a) / b : 0;
+}
 
 std::string pct(double v) {
   char buf[16];
@@ -245,8 +247,10 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
       out << "\n";
     }
   };
-  breakdown("by hardness", [](const EvalSummary& s) -> const auto& { return s.by_hardness; });
-  breakdown("by category", [](const EvalSummary& s) -> const auto& { return s.by_category; });
+  breakdown(
+      "by hardness", [](const EvalSummary& s) -> const auto& { return s.by_hardness; });
+  breakdown(
+      "by category", [](const EvalSummary& s) -> const auto& { return s.by_category; });
   return out.str();
 }
 
@@ -277,7 +281,8 @@ std::string report_markdown(const std::vector<EvalSummary>& summaries, const std
   for (size_t i = 0; i < summaries.size(); ++i) {
     const EvalSummary& s = summaries[i];
     if (!s.by_hardness.empty() || !s.by_category.empty()) {
-      out << "\n## " << s.mode << ": breakdown\n\n| group | n | execution accuracy | answered | accuracy on answered |\n"
+      out << "\n## " << s.mode
+          << ": breakdown\n\n| group | n | execution accuracy | answered | accuracy on answered |\n"
           << "|---|---:|---:|---:|---:|\n";
       for (const auto* list : {&s.by_hardness, &s.by_category}) {
         for (const auto& [name, m] : *list) {

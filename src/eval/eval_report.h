@@ -25,8 +25,8 @@ namespace t2sql {
 
 struct EvalMetrics {
   int n = 0, answered = 0, executed = 0, correct = 0, exact = 0, judged = 0, judged_equal = 0;
-  double execution_accuracy = 0, execution_rate = 0, exact_set_match = 0, answered_rate = 0,
-         answered_accuracy = 0, similarity = 0;
+  double execution_accuracy = 0, execution_rate = 0, exact_set_match = 0, answered_rate = 0, answered_accuracy = 0,
+         similarity = 0;
   double judge_accuracy = -1;  // -1: no judge
   double latency_p50_ms = 0, latency_p95_ms = 0, execution_p50_ms = 0, execution_p95_ms = 0;
 };

@@ -120,8 +120,8 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
     if (sql_exact_set_match(alt, r.predicted_sql)) r.exact_match = true;
   }
   for (const auto& alt : c.gold_alternatives) {
-    double sim = options_.similarity ? options_.similarity(alt, r.predicted_sql)
-                                     : lexical_sql_similarity(alt, r.predicted_sql);
+    double sim =
+        options_.similarity ? options_.similarity(alt, r.predicted_sql) : lexical_sql_similarity(alt, r.predicted_sql);
     r.similarity = std::max(r.similarity, sim);
   }
   if (options_.judge) {
@@ -194,14 +194,14 @@ Result<EvalRun> run_evaluation(const BenchmarkSuite& suite, const GeneratorFacto
                    .unit = "q",
                    .style = options.progress ? ProgressOptions::Style::kAuto : ProgressOptions::Style::kSilent});
   std::atomic<size_t> next{0};
-  std::atomic<int> correct{0};
+  std::atomic<int> correct{0}, finished{0};
   auto work = [&] {
     Worker worker(factory, options);
     for (size_t i; (i = next.fetch_add(1)) < n;) {
       worker.run_case(suite.cases[i], run.cases[i]);
-      if (run.cases[i].correct) ++correct;
-      size_t done = bar.done() + 1;
-      bar.advance(1, "accuracy " + std::to_string(done ? 100 * correct.load() / static_cast<int>(done) : 0) + "%");
+      int right = run.cases[i].correct ? correct.fetch_add(1) + 1 : correct.load();
+      int done = finished.fetch_add(1) + 1;
+      bar.advance(1, "accuracy " + std::to_string(100 * right / done) + "%");
     }
   };
   int jobs = std::min<int>(options.jobs, static_cast<int>(std::max<size_t>(n, 1)));

@@ -42,13 +42,13 @@ using SqlJudgeFn = std::function<Result<bool>(const EvalCase& question, const st
 struct EvalOptions {
   std::string mode = "template";  // a label for reports
   int jobs = 1;
-  int limit = 0;                  // first N questions; 0: all
+  int limit = 0;  // first N questions; 0: all
   ExecOptions gold_exec{.timeout_ms = 30000, .max_rows = 100000};
   ExecOptions predicted_exec{.timeout_ms = 10000, .max_rows = 100000};
   double rel_tolerance = 1e-9;
-  SqlSimilarityFn similarity;     // empty: lexical_sql_similarity
-  SqlJudgeFn judge;               // empty: no judge metric
-  bool progress = true;           // a progress bar on stderr
+  SqlSimilarityFn similarity;  // empty: lexical_sql_similarity
+  SqlJudgeFn judge;            // empty: no judge metric
+  bool progress = true;        // a progress bar on stderr
 };
 
 struct CaseResult {
@@ -63,7 +63,7 @@ struct CaseResult {
   int judged = -1;           // -1 not judged, else 0 / 1
   double similarity = 0;
   double confidence = 0;
-  std::string reason;        // why not correct (or why the gold failed)
+  std::string reason;  // why not correct (or why the gold failed)
   double generation_ms = 0, execution_ms = 0, gold_ms = 0;
 };
 

@@ -65,14 +65,14 @@ TEST_F(EvalRunnerTest, ScoresEveryOutcomeWithItsReason) {
       make_case("q9", "kinds", "SELECT kind, count(*) FROM items GROUP BY kind"),
   };
   std::map<std::string, std::string> answers = {
-      {"how many items", "select COUNT(*) from items;"},                           // correct, exact match
-      {"names by price", "SELECT name FROM items ORDER BY price ASC"},             // wrong order
-      {"total price", "SELECT SUM(price) + 0.0000000001 FROM items"},             // within tolerance
-      {"bad sql", "SELECT nam FROM items"},                                         // execution error
+      {"how many items", "select COUNT(*) from items;"},                // correct, exact match
+      {"names by price", "SELECT name FROM items ORDER BY price ASC"},  // wrong order
+      {"total price", "SELECT SUM(price) + 0.0000000001 FROM items"},   // within tolerance
+      {"bad sql", "SELECT nam FROM items"},                             // execution error
       {"slow", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"},
       {"delete", "DELETE FROM items"},
       {"broken gold", "SELECT name FROM items"},
-      {"kinds", "SELECT count(*), kind FROM items GROUP BY kind"},                 // column order irrelevant
+      {"kinds", "SELECT count(*), kind FROM items GROUP BY kind"},  // column order irrelevant
   };
   GeneratorFactory factory = [&](const Catalog& catalog, Database*) -> Result<std::unique_ptr<Generator>> {
     EXPECT_NE(catalog.find_table("items"), nullptr);
@@ -113,7 +113,7 @@ TEST_F(EvalRunnerTest, ScoresEveryOutcomeWithItsReason) {
   EXPECT_DOUBLE_EQ(s.overall.answered_rate, 7.0 / 8);
   EXPECT_DOUBLE_EQ(s.overall.answered_accuracy, 3.0 / 7);
   EXPECT_DOUBLE_EQ(s.overall.execution_rate, 4.0 / 8);  // q1 q2 q3 q9 ran
-  EXPECT_EQ(s.by_category.size(), 3u);  // count, order, sum
+  EXPECT_EQ(s.by_category.size(), 3u);                  // count, order, sum
 }
 
 TEST_F(EvalRunnerTest, LimitAndBadOptions) {

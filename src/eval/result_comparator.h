@@ -20,7 +20,7 @@
 namespace t2sql {
 
 struct CompareOptions {
-  bool ordered = false;          // compare row sequences, not multisets
+  bool ordered = false;  // compare row sequences, not multisets
   // |a-b| <= rel * max(1, |a|, |b|): absorbs the summation order of floats,
   // not a different rounding of the answer.
   double rel_tolerance = 1e-9;

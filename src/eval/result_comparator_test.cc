@@ -12,9 +12,15 @@ ResultSet make(std::vector<std::string> cols, std::vector<std::vector<Value>> ro
   return r;
 }
 
-Value I(int64_t v) { return Value::integer(v); }
-Value R(double v) { return Value::real(v); }
-Value T(std::string v) { return Value::text(std::move(v)); }
+Value I(int64_t v) {
+  return Value::integer(v);
+}
+Value R(double v) {
+  return Value::real(v);
+}
+Value T(std::string v) {
+  return Value::text(std::move(v));
+}
 
 TEST(ResultComparatorTest, MultisetIgnoresRowOrderButCountsDuplicates) {
   auto gold = make({"a"}, {{I(1)}, {I(2)}, {I(2)}});
@@ -63,9 +69,9 @@ TEST(ResultComparatorTest, ColumnOrderDoesNotMatterButColumnCountDoes) {
   auto gold = make({"region", "total"}, {{T("East"), I(10)}, {T("West"), I(20)}});
   auto swapped = make({"total", "region"}, {{I(20), T("West")}, {I(10), T("East")}});
   EXPECT_TRUE(compare_results(gold, swapped).equal);
-  EXPECT_TRUE(compare_results(make({"region", "total"}, {{T("West"), I(20)}, {T("East"), I(10)}}),
-                              swapped, {.ordered = true})
-                  .equal);
+  EXPECT_TRUE(
+      compare_results(make({"region", "total"}, {{T("West"), I(20)}, {T("East"), I(10)}}), swapped, {.ordered = true})
+          .equal);
   auto extra = make({"region", "total", "n"}, {{T("East"), I(10), I(1)}, {T("West"), I(20), I(2)}});
   auto out = compare_results(gold, extra);
   EXPECT_FALSE(out.equal);

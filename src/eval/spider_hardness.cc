@@ -55,7 +55,9 @@ const json& field(const json& j, const char* key) {
   return it == j.end() ? kNull : *it;
 }
 
-size_t size_of(const json& j) { return j.is_array() ? j.size() : 0; }
+size_t size_of(const json& j) {
+  return j.is_array() ? j.size() : 0;
+}
 
 // Spider's has_agg: the first element of a unit is not 0 / false.
 bool first_is_set(const json& unit) {
@@ -134,9 +136,13 @@ HardnessCounts count_parsed_hardness_components(const json& sql) {
   return c;
 }
 
-Hardness spider_parsed_hardness(const json& sql) { return hardness_from_counts(count_parsed_hardness_components(sql)); }
+Hardness spider_parsed_hardness(const json& sql) {
+  return hardness_from_counts(count_parsed_hardness_components(sql));
+}
 
-Hardness spider_hardness(const std::string& sql) { return hardness_from_counts(count_hardness_components(sql)); }
+Hardness spider_hardness(const std::string& sql) {
+  return hardness_from_counts(count_hardness_components(sql));
+}
 
 Hardness hardness_from_counts(const HardnessCounts& c) {
   int c1 = c.component1, c2 = c.component2, o = c.others;

@@ -35,11 +35,11 @@ TEST(SpiderHardnessTest, LevelsFollowSpiderCounting) {
 }
 
 TEST(SpiderHardnessTest, ComponentCounts) {
-  HardnessCounts c = count_hardness_components(
-      "SELECT a, b FROM t WHERE x LIKE '%y%' OR z = 1 GROUP BY a, b ORDER BY a LIMIT 2");
+  HardnessCounts c =
+      count_hardness_components("SELECT a, b FROM t WHERE x LIKE '%y%' OR z = 1 GROUP BY a, b ORDER BY a LIMIT 2");
   EXPECT_EQ(c.component1, 6);  // where, group, order, limit, one OR, one LIKE
   EXPECT_EQ(c.component2, 0);
-  EXPECT_EQ(c.others, 3);      // two columns, two conditions, two group-by columns
+  EXPECT_EQ(c.others, 3);  // two columns, two conditions, two group-by columns
 }
 
 // The token-level counts agree with Spider's own parse on most of the real dev set.

@@ -18,7 +18,9 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool is_word(const SqlToken& t, const char* upper) { return t.is_word(upper); }
+bool is_word(const SqlToken& t, const char* upper) {
+  return t.is_word(upper);
+}
 
 bool is_aggregate(const SqlToken& t) {
   return is_word(t, "COUNT") || is_word(t, "SUM") || is_word(t, "AVG") || is_word(t, "MIN") || is_word(t, "MAX");
@@ -50,9 +52,12 @@ class Reader {
     std::vector<size_t> out;
     int depth = 0;
     for (size_t i = r.first; i < r.second; ++i) {
-      if (t_[i].is_punct('(')) ++depth;
-      else if (t_[i].is_punct(')')) --depth;
-      else if (depth == 0 && pred(i)) out.push_back(i);
+      if (t_[i].is_punct('('))
+        ++depth;
+      else if (t_[i].is_punct(')'))
+        --depth;
+      else if (depth == 0 && pred(i))
+        out.push_back(i);
     }
     return out;
   }
@@ -81,12 +86,24 @@ void Reader::split_conditions(Range r, std::vector<Range>& conds, std::vector<st
   bool in_between = false;
   int depth = 0;
   for (size_t i = r.first; i < r.second; ++i) {
-    if (t_[i].is_punct('(')) { ++depth; continue; }
-    if (t_[i].is_punct(')')) { --depth; continue; }
+    if (t_[i].is_punct('(')) {
+      ++depth;
+      continue;
+    }
+    if (t_[i].is_punct(')')) {
+      --depth;
+      continue;
+    }
     if (depth != 0) continue;
-    if (is_word(t_[i], "BETWEEN")) { in_between = true; continue; }
+    if (is_word(t_[i], "BETWEEN")) {
+      in_between = true;
+      continue;
+    }
     bool is_and = is_word(t_[i], "AND"), is_or = is_word(t_[i], "OR");
-    if (is_and && in_between) { in_between = false; continue; }
+    if (is_and && in_between) {
+      in_between = false;
+      continue;
+    }
     if (is_and || is_or) {
       if (i > start) conds.push_back({start, i});
       connectors.push_back(is_and ? "and" : "or");
@@ -142,10 +159,14 @@ std::string Reader::canon(Range r, const std::vector<std::pair<std::string, std:
       case SqlTokenKind::kString: append(tok.text); break;
       case SqlTokenKind::kNumber: append(lower(tok.text)); break;
       case SqlTokenKind::kPunct:
-        if (tok.text == "<>") append("!=");
-        else if (tok.text == "==") append("=");
-        else if (tok.is_punct(';')) break;
-        else append(tok.text);
+        if (tok.text == "<>")
+          append("!=");
+        else if (tok.text == "==")
+          append("=");
+        else if (tok.is_punct(';'))
+          break;
+        else
+          append(tok.text);
         break;
       case SqlTokenKind::kParam: append(tok.text); break;
     }
@@ -188,9 +209,13 @@ void Reader::count_in(Range r, SqlShape& s, bool condition) {
       bool inside_nested = false;
       int d = 0;
       for (size_t j = i; j-- > r.first;) {
-        if (t_[j].is_punct(')')) ++d;
+        if (t_[j].is_punct(')'))
+          ++d;
         else if (t_[j].is_punct('(')) {
-          if (d == 0 && j + 1 < r.second && is_word(t_[j + 1], "SELECT")) { inside_nested = true; break; }
+          if (d == 0 && j + 1 < r.second && is_word(t_[j + 1], "SELECT")) {
+            inside_nested = true;
+            break;
+          }
           if (d > 0) --d;
         }
       }
@@ -218,9 +243,8 @@ SqlShape Reader::read(Range r) {
   if (!is_word(t_[r.first], "SELECT")) return s;
 
   // Set operators split the statement: the left core, then the rest.
-  auto setops = top_level(r, [&](size_t i) {
-    return is_word(t_[i], "UNION") || is_word(t_[i], "INTERSECT") || is_word(t_[i], "EXCEPT");
-  });
+  auto setops = top_level(
+      r, [&](size_t i) { return is_word(t_[i], "UNION") || is_word(t_[i], "INTERSECT") || is_word(t_[i], "EXCEPT"); });
   if (!setops.empty()) {
     size_t p = setops.front();
     s.set_operator = lower(t_[p].text);
@@ -246,21 +270,28 @@ SqlShape Reader::read(Range r) {
   std::vector<std::pair<int, size_t>> found;  // clause, first token after the keyword
   for (size_t m : marks) {
     const SqlToken& k = t_[m];
-    if (k.is_word("SELECT")) found.push_back({kSelect, m + 1});
-    else if (k.is_word("FROM")) found.push_back({kFrom, m + 1});
-    else if (k.is_word("WHERE")) found.push_back({kWhere, m + 1});
-    else if (k.is_word("GROUP")) found.push_back({kGroup, m + 2});
-    else if (k.is_word("HAVING")) found.push_back({kHaving, m + 1});
-    else if (k.is_word("ORDER")) found.push_back({kOrder, m + 2});
-    else if (k.is_word("LIMIT")) found.push_back({kLimit, m + 1});
+    if (k.is_word("SELECT"))
+      found.push_back({kSelect, m + 1});
+    else if (k.is_word("FROM"))
+      found.push_back({kFrom, m + 1});
+    else if (k.is_word("WHERE"))
+      found.push_back({kWhere, m + 1});
+    else if (k.is_word("GROUP"))
+      found.push_back({kGroup, m + 2});
+    else if (k.is_word("HAVING"))
+      found.push_back({kHaving, m + 1});
+    else if (k.is_word("ORDER"))
+      found.push_back({kOrder, m + 2});
+    else if (k.is_word("LIMIT"))
+      found.push_back({kLimit, m + 1});
   }
   for (size_t i = 0; i < found.size(); ++i) {
     auto [clause, begin] = found[i];
     if (start[clause] != r.second) return s;  // a clause twice at one level: leave as text
     start[clause] = begin;
-    stop[clause] = i + 1 < found.size() ? (found[i + 1].second - (found[i + 1].first == kGroup ||
-                                                                   found[i + 1].first == kOrder ? 2 : 1))
-                                         : r.second;
+    stop[clause] = i + 1 < found.size()
+                       ? (found[i + 1].second - (found[i + 1].first == kGroup || found[i + 1].first == kOrder ? 2 : 1))
+                       : r.second;
   }
 
   // SELECT list, with aliases remembered for ORDER BY / HAVING.
@@ -300,11 +331,10 @@ SqlShape Reader::read(Range r) {
     for (size_t cut : cuts) {
       // The unit ends before join modifiers (LEFT OUTER, INNER, CROSS, NATURAL).
       size_t unit_end = cut;
-      while (unit_end > unit_begin &&
-             (is_word(t_[unit_end - 1], "LEFT") || is_word(t_[unit_end - 1], "RIGHT") ||
-              is_word(t_[unit_end - 1], "FULL") || is_word(t_[unit_end - 1], "OUTER") ||
-              is_word(t_[unit_end - 1], "INNER") || is_word(t_[unit_end - 1], "CROSS") ||
-              is_word(t_[unit_end - 1], "NATURAL"))) {
+      while (unit_end > unit_begin && (is_word(t_[unit_end - 1], "LEFT") || is_word(t_[unit_end - 1], "RIGHT") ||
+                                       is_word(t_[unit_end - 1], "FULL") || is_word(t_[unit_end - 1], "OUTER") ||
+                                       is_word(t_[unit_end - 1], "INNER") || is_word(t_[unit_end - 1], "CROSS") ||
+                                       is_word(t_[unit_end - 1], "NATURAL"))) {
         --unit_end;
       }
       if (unit_begin < unit_end) {
@@ -402,9 +432,9 @@ std::string shape_to_line(const SqlShape& s) {
     if (!conds.empty()) out += " on " + join_sorted(conds, " and ");
     std::string where;
     for (size_t i = 0; i < s.where.size(); ++i) {
-      where += (i ? " " + (i - 1 < s.where_connectors.size() ? s.where_connectors[i - 1] : std::string("and")) + " "
-                  : "") +
-               s.where[i];
+      where +=
+          (i ? " " + (i - 1 < s.where_connectors.size() ? s.where_connectors[i - 1] : std::string("and")) + " " : "") +
+          s.where[i];
     }
     out += " where " + where;
   }
@@ -433,8 +463,12 @@ SqlShape parse_sql_shape(const std::string& sql) {
   return reader.read({0, lexed.tokens.size()});
 }
 
-std::string normalize_sql(const std::string& sql) { return shape_to_line(parse_sql_shape(sql)); }
+std::string normalize_sql(const std::string& sql) {
+  return shape_to_line(parse_sql_shape(sql));
+}
 
-bool sql_exact_set_match(const std::string& a, const std::string& b) { return normalize_sql(a) == normalize_sql(b); }
+bool sql_exact_set_match(const std::string& a, const std::string& b) {
+  return normalize_sql(a) == normalize_sql(b);
+}
 
 }  // namespace t2sql

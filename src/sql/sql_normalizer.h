@@ -22,26 +22,26 @@
 namespace t2sql {
 
 struct SqlShape {
-  bool parsed = false;       // false: `text` only (a statement this reader does not split)
-  std::string text;          // canonical token string of the whole statement
+  bool parsed = false;  // false: `text` only (a statement this reader does not split)
+  std::string text;     // canonical token string of the whole statement
   bool distinct = false;
-  std::vector<std::string> select;      // canonical items, alias removed
-  std::vector<std::string> from;        // table names, or "(<canonical subquery>)"
-  std::vector<std::string> join_conditions;  // ON conditions split on AND
-  std::vector<std::string> where;       // conditions split on AND/OR
+  std::vector<std::string> select;            // canonical items, alias removed
+  std::vector<std::string> from;              // table names, or "(<canonical subquery>)"
+  std::vector<std::string> join_conditions;   // ON conditions split on AND
+  std::vector<std::string> where;             // conditions split on AND/OR
   std::vector<std::string> where_connectors;  // "and" / "or" between them
   std::vector<std::string> group_by;
   std::vector<std::string> having;
   std::vector<std::string> having_connectors;
-  std::vector<std::string> order_by;    // "expr" or "expr desc"
+  std::vector<std::string> order_by;  // "expr" or "expr desc"
   std::string limit;
-  std::string set_operator;             // "union", "union all", "intersect", "except"
+  std::string set_operator;  // "union", "union all", "intersect", "except"
   std::shared_ptr<SqlShape> set_rhs;
-  bool has_with = false;                // a WITH clause (kept as text only)
+  bool has_with = false;  // a WITH clause (kept as text only)
   // Component counts used by the Spider hardness rules.
-  int aggregate_count = 0;              // COUNT/SUM/AVG/MIN/MAX at this level
-  int like_count = 0;                   // LIKE conditions in ON/WHERE/HAVING
-  int nested_in_conditions = 0;         // ON/WHERE/HAVING conditions holding a subquery
+  int aggregate_count = 0;       // COUNT/SUM/AVG/MIN/MAX at this level
+  int like_count = 0;            // LIKE conditions in ON/WHERE/HAVING
+  int nested_in_conditions = 0;  // ON/WHERE/HAVING conditions holding a subquery
 };
 
 SqlShape parse_sql_shape(const std::string& sql);

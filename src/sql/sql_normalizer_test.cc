@@ -11,9 +11,8 @@ TEST(SqlNormalizerTest, KeywordCaseWhitespaceAndSemicolonDoNotMatter) {
 }
 
 TEST(SqlNormalizerTest, TableAliasesAndQualifiersAreIgnored) {
-  EXPECT_TRUE(sql_exact_set_match(
-      "SELECT T1.name FROM singer AS T1 JOIN concert AS T2 ON T1.singer_id = T2.singer_id",
-      "SELECT s.name FROM singer s JOIN concert c ON c.singer_id = s.singer_id"));
+  EXPECT_TRUE(sql_exact_set_match("SELECT T1.name FROM singer AS T1 JOIN concert AS T2 ON T1.singer_id = T2.singer_id",
+                                  "SELECT s.name FROM singer s JOIN concert c ON c.singer_id = s.singer_id"));
   // JOIN ... ON and a WHERE join read the same.
   EXPECT_TRUE(sql_exact_set_match("SELECT a.x FROM a JOIN b ON a.id = b.id WHERE b.y = 1",
                                   "SELECT x FROM a, b WHERE b.y = 1 AND a.id = b.id"));
@@ -60,7 +59,8 @@ TEST(SqlNormalizerTest, NestedQueriesAndSetOperatorsAreNormalizedToo) {
   EXPECT_EQ(s.set_operator, "union");
   ASSERT_TRUE(s.set_rhs);
   EXPECT_EQ(s.set_rhs->order_by.size(), 1u);
-  EXPECT_FALSE(sql_exact_set_match("SELECT x FROM a UNION SELECT x FROM b", "SELECT x FROM a INTERSECT SELECT x FROM b"));
+  EXPECT_FALSE(
+      sql_exact_set_match("SELECT x FROM a UNION SELECT x FROM b", "SELECT x FROM a INTERSECT SELECT x FROM b"));
 }
 
 TEST(SqlNormalizerTest, ShapeSplitsClauses) {

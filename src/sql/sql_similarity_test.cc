@@ -10,9 +10,11 @@ TEST(SqlSimilarityTest, IdenticalUpToFormattingIsOne) {
 }
 
 TEST(SqlSimilarityTest, CloserQueriesScoreHigher) {
-  const char* gold = "SELECT region, SUM(amount) FROM sales JOIN stores ON sales.store_id = stores.store_id GROUP BY region";
-  double near = lexical_sql_similarity(gold, "SELECT region, AVG(amount) FROM sales JOIN stores ON sales.store_id = "
-                                             "stores.store_id GROUP BY region");
+  const char* gold =
+      "SELECT region, SUM(amount) FROM sales JOIN stores ON sales.store_id = stores.store_id GROUP BY region";
+  double near = lexical_sql_similarity(gold,
+                                       "SELECT region, AVG(amount) FROM sales JOIN stores ON sales.store_id = "
+                                       "stores.store_id GROUP BY region");
   double far = lexical_sql_similarity(gold, "SELECT brand_name FROM brands");
   EXPECT_GT(near, 0.6);
   EXPECT_LT(far, near);

@@ -74,8 +74,8 @@ TEST(EvalCommandTest, JsonlSuiteSetsAsideBrokenGoldQueries) {
   std::ofstream(dir + "/suite.jsonl")
       << "{\"db\": \"shop.db\", \"question\": \"How many brands?\", \"sql\": \"SELECT COUNT(*) FROM brands\"}\n"
       << "{\"db\": \"shop.db\", \"question\": \"Broken\", \"sql\": \"SELECT nope FROM brands\"}\n";
-  auto r = run_t2sql({"eval", "--suite", "jsonl", "--data", dir + "/suite.jsonl", "--mode", "gold", "--json",
-                      dir + "/out.json"});
+  auto r = run_t2sql(
+      {"eval", "--suite", "jsonl", "--data", dir + "/suite.jsonl", "--mode", "gold", "--json", dir + "/out.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("gold query failed"), std::string::npos) << r.err;
   auto j = nlohmann::json::parse(read_file(dir + "/out.json"));
@@ -85,12 +85,12 @@ TEST(EvalCommandTest, JsonlSuiteSetsAsideBrokenGoldQueries) {
 
 TEST(EvalCommandTest, SpiderSuiteLoadsFromSharedData) {
   const char* env = std::getenv("T2SQL_SHARED_DIR");
-  std::string data = (env && *env ? std::string(env) : std::string(T2SQL_SOURCE_DIR) + "/../shared") +
-                     "/data/spider-dev-open";
+  std::string data =
+      (env && *env ? std::string(env) : std::string(T2SQL_SOURCE_DIR) + "/../shared") + "/data/spider-dev-open";
   if (!fs::exists(data + "/dev.json")) GTEST_SKIP() << "no shared Spider data";
   std::string dir = temp_dir("eval_spider");
-  auto r = run_t2sql({"eval", "--suite", "spider", "--data", data, "--mode", "gold", "--limit", "25", "--json",
-                      dir + "/out.json"});
+  auto r = run_t2sql(
+      {"eval", "--suite", "spider", "--data", data, "--mode", "gold", "--limit", "25", "--json", dir + "/out.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(read_file(dir + "/out.json"));
   EXPECT_EQ(j["n"], 25);
@@ -102,8 +102,7 @@ TEST(EvalCommandTest, SpiderSuiteLoadsFromSharedData) {
 // scripts/defog_sqlite.sh converts them, and every gold query then runs.
 TEST(EvalCommandTest, DefogSuiteOnDumpsConvertedToSqlite) {
   const char* env = std::getenv("T2SQL_SHARED_DIR");
-  std::string data =
-      (env && *env ? std::string(env) : std::string(T2SQL_SOURCE_DIR) + "/../shared") + "/data/defog";
+  std::string data = (env && *env ? std::string(env) : std::string(T2SQL_SOURCE_DIR) + "/../shared") + "/data/defog";
   if (!fs::exists(data + "/postgres")) GTEST_SKIP() << "no shared defog data";
   if (!fs::exists("/usr/lib/postgresql/15/bin/initdb")) GTEST_SKIP() << "PostgreSQL 15 is not installed";
   std::string dir = temp_dir("eval_defog");
