@@ -314,6 +314,9 @@ class Builder {
   size_t last_cmp_end_ = 0;
   bool rank_by_count_ = false;    // "top 5 stores by number of sales"
   bool count_is_question_ = false;  // "how many": the count is the answer, shown last
+  bool by_measure_ = false;         // "top 5 stores by number of sales": the figure is shown
+  std::optional<Expr> idle_measure_;
+  std::optional<Expr> named_date_;  // "opened in 2023": the date column a time filter applies to
 };
 
 // ---------------------------------------------------------------- linking
@@ -1081,8 +1084,10 @@ bool Builder::dates() {
     if (it.kind == ItemKind::kNumber && !it.used && is_year(it.number) && it.text.size() == 4) years.push_back(&it);
   }
   yoy_ = yoy_ && years.size() >= 2;
-  int measure_table = has_measure_ ? measure_.t : focus_;
+  int measure_table = has_measure_ ? measure_.t : idle_measure_ ? idle_measure_->t : focus_;
   int dc = date_column_for(measure_table);
+  // A date column the question names ("stores opened in 2023") comes first.
+  if (named_date_) dc = named_date_->t * 1000 + named_date_->c;
   int yc = -1;
   auto year_col = [&](int t, int c) { return contains(linker_.column_words(t, c), "year") && !is_date(t, c); };
   // A year column named in the question ("release year 2014") comes first,
@@ -1419,7 +1424,7 @@ bool Builder::shape() {
     if ((at(i, {"number", "of"}) || at(i, {"count", "of"})) && i > 0 && (lw(i - 1) == "by" || super_word(i - 1))) {
       rank_by_count_ = true;
       consumed_[i] = consumed_[i + 1] = true;
-      if (lw(i - 1) == "by") consumed_[i - 1] = true;
+      if (lw(i - 1) == "by") consumed_[i - 1] = true, by_measure_ = true;
       count_pos_ = i + 2;
       continue;
     }
@@ -1710,7 +1715,7 @@ bool Builder::shape() {
         it->used = true;
         continue;
       }
-      if (pending_group && measure_c >= 0 && lw(it->begin - 1) == "by" && it->t != focus_) {
+      if (pending_group && measure_c >= 0 && lw(it->begin - 1) == "by") {
         // "top 5 brands by revenue": the measure to rank by, not a grouping.
         pending_group = false;
         Expr m{.agg = pending_aggs.empty() ? Agg::kSum : pending_aggs.back(), .t = it->t, .c = measure_c};
@@ -1741,6 +1746,13 @@ bool Builder::shape() {
         it->used = true;
         continue;
       }
+      {
+        Item* prev = nullptr;
+        for (auto& other : items_) {
+          if (other.end <= it->begin && other.end + 1 >= it->begin && other.kind == ItemKind::kColumn) prev = &other;
+        }
+        if (prev && prev->t == it->t && measure_c >= 0 && is_measure(prev->t, prev->c)) measure_c = -1;
+      }
       // A measure table: "total sales", "sales by region", "top brands by revenue".
       bool wants_measure = !pending_aggs.empty() || pending_super ||
                            (!count_ && (grouping_words || ranking || yoy_ || group_part_ != DatePart::kNone) &&
@@ -1767,7 +1779,10 @@ bool Builder::shape() {
         it->used = true;
         continue;
       }
-      if (measure_c >= 0 && !idle_measure) idle_measure = Expr{.agg = Agg::kSum, .t = it->t, .c = measure_c};
+      if (measure_c >= 0 && !idle_measure) {
+        idle_measure = Expr{.agg = Agg::kSum, .t = it->t, .c = measure_c};
+        idle_measure_ = idle_measure;
+      }
       it->used = true;
       add_table(it->t);
       continue;
@@ -1794,6 +1809,24 @@ bool Builder::shape() {
       }
     }
     it->used = true;
+    if (is_date(e.t, e.c) && !pending_group && !pending_order && !pending_super) {
+      bool time_follows = false;
+      for (size_t k = it->end; k < std::min(toks_.size(), it->end + 3); ++k) {
+        Item* n = item_at(k);
+        time_follows |= (n && n->kind == ItemKind::kNumber && is_year(n->number)) || month_number(lw(k)) > 0 ||
+                        lw(k) == "last" || lw(k) == "this";
+      }
+      const std::string& said = toks_[it->begin].lower;
+      bool verb = said.size() > 3 && said.compare(said.size() - 2, 2, "ed") == 0;
+      if (time_follows) {
+        named_date_ = e;  // "opened in 2023"
+        continue;
+      }
+      if (verb && col(e.t, e.c).nullable) {
+        add_condition({{e, "IS NOT", "NULL"}});  // "stores that have closed"
+        continue;
+      }
+    }
     if (pending_group && lw(it->begin - 1) == "by" && is_measure(e.t, e.c) && !is_key(e.t, e.c)) {
       pending_group = false;
       Expr m = e;
@@ -2145,8 +2178,7 @@ bool Builder::shape() {
     q_.order_by.push_back(o);
     bool shown = false;
     for (const auto& sx : q_.select) shown = shown || sx.second == o.first;
-    bool figure = (o.first.agg == Agg::kSum || o.first.agg == Agg::kAvg) && measure_elsewhere;
-    if (!shown && (figure || (ranking && o.first.agg != Agg::kNone))) q_.select.push_back({1000, o.first});
+    if (!shown && by_measure_ && o.first.agg != Agg::kNone) q_.select.push_back({1000, o.first});
   }
   if (ranking && orders.empty()) {
     Expr by;
