@@ -316,7 +316,11 @@ class Builder {
   bool count_is_question_ = false;  // "how many": the count is the answer, shown last
   bool by_measure_ = false;         // "top 5 stores by number of sales": the figure is shown
   std::optional<Expr> idle_measure_;
-  std::optional<Expr> named_date_;  // "opened in 2023": the date column a time filter applies to
+  std::optional<Expr> named_date_;
+  std::optional<Expr> count_measure_;       // "how many units": SUM(quantity)
+  std::optional<bool> list_desc_;           // "highest first" / "lowest first"
+  bool implied_order_ = false;              // "most expensive": the order column was implied
+  std::optional<Expr> count_distinct_col_;  // "how many cities": COUNT(DISTINCT city)  // "opened in 2023": the date column a time filter applies to
 };
 
 // ---------------------------------------------------------------- linking
@@ -553,13 +557,26 @@ int Builder::choose_focus() {
   if (count_) {
     Item* it = next_item(count_pos_, 4);
     if (it && it->kind == ItemKind::kTable) return it->t;
-    if (it && it->kind == ItemKind::kColumn && !count_distinct_ && !it->cands.empty() && it->cands[0].column >= 0 &&
-        !is_numeric(it->cands[0].table, it->cands[0].column)) {
-      // "how many car models": rows of the table that holds models.
-      it->used = true;
-      it->t = it->cands[0].table;
-      it->c = it->cands[0].column;
-      return it->t;
+    if (it && it->kind == ItemKind::kColumn && !count_distinct_ && !it->cands.empty() && it->cands[0].column >= 0) {
+      int t = it->cands[0].table, c = it->cands[0].column;
+      if (is_measure(t, c)) {
+        // "how many units were sold": the total of that measure.
+        it->used = true;
+        it->t = t;
+        it->c = c;
+        count_ = false;
+        count_measure_ = Expr{.agg = Agg::kSum, .t = t, .c = c};
+        return t;
+      }
+      if (!is_numeric(t, c)) {
+        // "how many car models": rows of the table that holds models;
+        // "how many cities": the different values of a column that repeats.
+        it->used = true;
+        it->t = t;
+        it->c = c;
+        if (c != name_column(t) && !is_key(t, c)) count_distinct_col_ = Expr{.agg = Agg::kCount, .distinct = true, .t = t, .c = c};
+        return t;
+      }
     }
   }
   for (const auto& it : items_) {
@@ -1187,6 +1204,46 @@ bool Builder::dates() {
     if (used) time_filtered_ = true;
   }
 
+  // Quarters and halves: "Q1 2024", "the first quarter of 2024", "the
+  // second half of 2023".
+  if (dc >= 0) {
+    static const std::map<std::string, int> kOrdinal = {{"first", 1}, {"1st", 1}, {"second", 2}, {"2nd", 2},
+                                                        {"third", 3}, {"3rd", 3}, {"fourth", 4}, {"4th", 4},
+                                                        {"last", 4}};
+    for (size_t i = 0; i < toks_.size(); ++i) {
+      int part = 0, months_per = 0;
+      size_t end = i;
+      const std::string& w = toks_[i].lower;
+      if (w.size() == 2 && w[0] == 'q' && w[1] >= '1' && w[1] <= '4') {
+        part = w[1] - '0', months_per = 3, end = i + 1;
+      } else if (kOrdinal.count(lw(i)) && (lw(i + 1) == "quarter" || lw(i + 1) == "half")) {
+        months_per = lw(i + 1) == "quarter" ? 3 : 6;
+        part = kOrdinal.at(lw(i));
+        if (months_per == 6 && part > 2) part = 2;
+        end = i + 2;
+      }
+      if (!part) continue;
+      size_t k = end;
+      while (lw(k) == "of" || lw(k) == "in" || lw(k) == "the") ++k;
+      if (k < toks_.size() && toks_[k].kind == QuestionTokenKind::kPunct) ++k;
+      Item* y = item_at(k);
+      if (!y || y->kind != ItemKind::kNumber || !is_year(y->number)) {
+        Item* before = i > 0 ? item_at(i - 1) : nullptr;  // "2024 Q1"
+        y = before && before->kind == ItemKind::kNumber && is_year(before->number) ? before : nullptr;
+      }
+      if (!y) continue;
+      int year = static_cast<int>(y->number);
+      y->used = true;
+      for (size_t j = i; j < end; ++j) consumed_[j] = true;
+      char lo[16], hi[16];
+      std::snprintf(lo, sizeof lo, "%04d-%02d", year, (part - 1) * months_per + 1);
+      std::snprintf(hi, sizeof hi, "%04d-%02d", year, part * months_per);
+      add_condition({{Expr{.t = dc / 1000, .c = dc % 1000, .part = DatePart::kYearMonth}, "BETWEEN",
+                      d_.string_literal(lo) + " AND " + d_.string_literal(hi)}});
+      time_filtered_ = true;
+    }
+  }
+
   // Relative ranges, anchored at the latest date in the data.
   for (size_t i = 0; i + 1 < toks_.size(); ++i) {
     bool last = lw(i) == "last" || lw(i) == "previous" || lw(i) == "past";
@@ -1402,6 +1459,8 @@ bool Builder::shape() {
         {"longest", {true, {"length"}, false}},  {"cheapest", {false, {"price"}, false}},
         {"latest", {true, {"date"}, false}},     {"newest", {true, {"date"}, false}},
         {"earliest", {false, {"date"}, false}},  {"most-recent", {true, {"date"}, false}},
+        {"best-selling", {true, {}, true}},      {"top-selling", {true, {}, true}},
+        {"bestselling", {true, {}, true}},       {"worst-selling", {false, {}, true}},
     };
     auto it = kWords.find(lw(i));
     if (it == kWords.end()) return std::nullopt;
@@ -1479,6 +1538,14 @@ bool Builder::shape() {
       ranking = true;
     }
     Item* m = item_at(i);
+    Item* after_m = m ? item_at(m->end) : nullptr;
+    bool any_super = false;
+    for (size_t k = 0; k < toks_.size(); ++k) any_super |= super_word(k).has_value();
+    if (m && m->kind == ItemKind::kNumber && !m->used && !is_year(m->number) && after_m &&
+        after_m->kind == ItemKind::kTable && any_super && (lw(i - 1) == "which" || lw(i - 1) == "what")) {
+      limit = static_cast<long long>(m->number);  // "which five brands had the highest sales"
+      m->used = true;
+    }
     if (m && m->kind == ItemKind::kNumber && !m->used && !is_year(m->number) && super_word(i + 1)) {
       limit = static_cast<long long>(m->number);
       limit_desc = super_word(i + 1)->desc;
@@ -1499,7 +1566,8 @@ bool Builder::shape() {
   // Time grouping words.
   for (size_t i = 0; i < toks_.size(); ++i) {
     const std::string& w = lw(i);
-    bool by_cue = i > 0 && (lw(i - 1) == "by" || lw(i - 1) == "per" || lw(i - 1) == "each" || lw(i - 1) == "every");
+    bool by_cue = i > 0 && (lw(i - 1) == "by" || lw(i - 1) == "per" || lw(i - 1) == "each" || lw(i - 1) == "every" ||
+                            lw(i - 1) == "which" || lw(i - 1) == "what");
     Item* named = item_at(i);
     // A column called "month" of a table the question is not about is the
     // time word, not that column.
@@ -1638,6 +1706,13 @@ bool Builder::shape() {
       }
       continue;
     }
+    if (auto s = super_word(i); s && (lw(i + 1) == "first" || lw(i + 1) == "last") && s->implied.empty()) {
+      // "highest first": the direction of the listing, not a single row.
+      consumed_[i] = consumed_[i + 1] = true;
+      list_desc_ = lw(i + 1) == "first" ? s->desc : !s->desc;
+      ++i;
+      continue;
+    }
     if (auto s = super_word(i)) {
       consumed_[i] = true;
       if (lw(i) == "most" && (lw(i + 1) == "recent" || lw(i + 1) == "expensive")) consumed_[i + 1] = true;
@@ -1683,6 +1758,7 @@ bool Builder::shape() {
         continue;
       }
       orders.push_back({Expr{.t = t_found, .c = c_found}, desc});
+      implied_order_ = true;
       if (limit < 0) limit = 1;
       continue;
     }
@@ -1854,8 +1930,17 @@ bool Builder::shape() {
       orders.push_back({o, order_desc});
       continue;
     }
+    if (pending_super && !is_numeric(e.t, e.c) && !is_date(e.t, e.c) && pending_aggs.empty()) {
+      // "best region for Nike sales": the region is asked for; the
+      // superlative ranks by what follows.
+      plain.push_back({it->begin, e});
+      continue;
+    }
     if (pending_super) {
       Expr o = e;
+      if (pending_super->count_words && pending_aggs.empty() && is_measure(e.t, e.c) && e.t != focus_) {
+        o.agg = Agg::kSum;  // "the brand that sold the most units": a total
+      }
       if (!pending_aggs.empty()) {
         o.agg = pending_aggs.back();
         pending_aggs.clear();
@@ -1992,6 +2077,11 @@ bool Builder::shape() {
       !has_measure_ && !aggregate_order) {
     entity_group = false;  // "the name of each singer": a list, not groups
   }
+  if (entity_group && !aggs.empty() && !count_ && !super_count && q_.having.empty() && groups.empty()) {
+    bool own = true;
+    for (const auto& a : aggs) own = own && a.second.t == group_entity;
+    if (own && group_entity == focus_ && plain.empty()) entity_group = false;  // "average quantity per sale"
+  }
   if (entity_group) {
     int k = key_column(group_entity);
     int n = name_column(group_entity);
@@ -2010,7 +2100,7 @@ bool Builder::shape() {
       Expr g{.t = dc / 1000, .c = dc % 1000, .part = group_part_};
       group_exprs.insert(group_exprs.begin(), g);
       q_.select.insert(q_.select.begin(), {0, g});
-      q_.order_by.push_back({g, false});
+      if (orders.empty() && !ranking && !super_count) q_.order_by.push_back({g, false});
     }
   }
   // Superlative over counts: "the stadium with the most concerts".
@@ -2021,7 +2111,10 @@ bool Builder::shape() {
       int owner = plain.empty() ? focus_ : plain[0].second.t;
       bool own_columns = !plain.empty() && (owner == super_count_table_ || super_count_table_ < 0);
       for (const auto& p : plain) own_columns = own_columns && p.second.t == owner && !is_key(p.second.t, p.second.c);
-      if (own_columns) {
+      // "which region had the most sales": a repeating column is the group.
+      bool category = plain.size() == 1 && plain[0].second.c != name_column(owner) &&
+                      !is_key(owner, plain[0].second.c) && !is_numeric(owner, plain[0].second.c);
+      if (own_columns || category) {
         for (const auto& p : plain) group_exprs.push_back(p.second);
       } else {
         int k = key_column(owner);
@@ -2059,6 +2152,7 @@ bool Builder::shape() {
     if (!present) sel.insert(sel.begin(), {group_pos.count(gi) ? group_pos[gi] : 0, g});
   }
   for (const auto& a : aggs) sel.push_back(a);
+  if (count_measure_) sel.push_back({count_pos_, *count_measure_});
   bool snapshot_count = false;
   if (count_) {
     Expr c{.agg = Agg::kCount, .star = true};
@@ -2078,6 +2172,7 @@ bool Builder::shape() {
       if (n >= 0) c = Expr{.agg = Agg::kCount, .distinct = true, .t = focus_, .c = n};
     }
     size_t pos = count_is_question_ ? 1000 : count_pos_;
+    if (count_distinct_col_ && !snap) c = *count_distinct_col_;
     // Plain columns in a count question are grouping keys ("how many singers
     // from each country": the country is grouped, not projected alone).
     sel.push_back({pos, c});
@@ -2107,6 +2202,17 @@ bool Builder::shape() {
     if (!snapshot_count) penalize(0.1, "assumed a count per group");
   }
   (void)snapshot_count;
+  // "the 3 most expensive products and their prices": the products by name too.
+  for (const auto& it : items_) {
+    if (it.kind != ItemKind::kTable || it.t != focus_ || !(lw(it.end) == "and" && (lw(it.end + 1) == "their" ||
+                                                                                  lw(it.end + 1) == "its"))) {
+      continue;
+    }
+    int n = name_column(focus_);
+    bool has = false;
+    for (const auto& x : sel) has = has || (x.second.t == focus_ && x.second.c == n);
+    if (n >= 0 && !has) sel.push_back({it.begin, Expr{.t = focus_, .c = n}});
+  }
   bool listing = lw(0) == "list" || lw(0) == "show" || lw(0) == "display" || at(0, {"give", "me", "all"});
   if (idle_measure && !count_ && aggs.empty() && !listing && (sel.empty() || grouped) && orders.empty()) {
     // "Sales in March 2024", "sales last year": the total of the measure.
@@ -2125,7 +2231,7 @@ bool Builder::shape() {
       // "the highest capacity": MAX/MIN of that column.
       Expr m = orders[0].first;
       m.agg = orders[0].second ? Agg::kMax : Agg::kMin;
-      bool asks_which = lw(0) == "which" || lw(0) == "who" || any_word({"name", "names"});
+      bool asks_which = lw(0) == "which" || lw(0) == "who" || any_word({"name", "names"}) || implied_order_;
       if (!asks_which) {
         sel.push_back({0, m});
         orders.clear();
@@ -2197,10 +2303,10 @@ bool Builder::shape() {
   }
   if (limit > 0) q_.limit = limit;
   // Grouped totals read best largest first (time groups in time order).
-  if (q_.order_by.empty() && !q_.group_by.empty() && q_.limit < 0) {
+  if (q_.order_by.empty() && (!q_.group_by.empty() || list_desc_) && q_.limit < 0) {
     for (const auto& [p, e] : q_.select) {
       if (e.agg != Agg::kNone) {
-        q_.order_by.push_back({e, true});
+        q_.order_by.push_back({e, list_desc_.value_or(true)});
         break;
       }
     }
