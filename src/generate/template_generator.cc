@@ -1161,25 +1161,44 @@ bool Builder::dates() {
       return std::string(b);
     };
     size_t used = 0;
+    Expr dexpr{.t = dc / 1000, .c = dc % 1000};
+    auto mark_year = [&](int y) {
+      for (auto* yy : years) {
+        if (static_cast<int>(yy->number) == y) yy->used = true;
+      }
+    };
+    // A day after the month ("September 15, 2024"), then the year.
+    auto day_after = [&](size_t i) -> int {
+      Item* d = item_at(i + 1);
+      if (d && d->kind == ItemKind::kNumber && d->number >= 1 && d->number <= 31 && !is_year(d->number)) {
+        d->used = true;
+        return static_cast<int>(d->number);
+      }
+      return 0;
+    };
     for (size_t k = 0; k < months.size(); ++k) {
       size_t i = months[k].first;
       int m = months[k].second;
       consumed_[i] = true;
+      int day = day_after(i);
+      int y = year_after(day ? i + 1 : i);
+      std::string before = lw(i - 1);
       if (k + 1 < months.size() && (lw(months[k + 1].first - 1) == "and" || lw(months[k + 1].first - 1) == "to" ||
-                                    lw(months[k + 1].first - 1) == "through")) {
+                                    lw(months[k + 1].first - 1) == "through" || lw(months[k + 1].first - 1) == "until")) {
+        size_t i2 = months[k + 1].first;
         int m2 = months[k + 1].second;
-        int y = year_after(months[k + 1].first);
-        if (!y) y = year_after(i);
-        consumed_[months[k + 1].first] = true;
+        int y2 = year_after(i2);
+        if (!y2) y2 = y;
+        if (!y) y = y2;
+        consumed_[i2] = true;
         std::vector<Cond> g;
         if (y) {
           char lo[16], hi[16];
           std::snprintf(lo, sizeof lo, "%04d-%02d", y, m);
-          std::snprintf(hi, sizeof hi, "%04d-%02d", y, m2);
+          std::snprintf(hi, sizeof hi, "%04d-%02d", y2, m2);
           g.push_back({ymexpr, "BETWEEN", d_.string_literal(lo) + " AND " + d_.string_literal(hi)});
-          for (auto* yy : years) {
-            if (static_cast<int>(yy->number) == y) yy->used = true;
-          }
+          mark_year(y);
+          mark_year(y2);
         } else {
           g.push_back({mexpr, "BETWEEN", d_.string_literal(mm(m)) + " AND " + d_.string_literal(mm(m2))});
         }
@@ -1188,16 +1207,22 @@ bool Builder::dates() {
         used += 2;
         continue;
       }
-      int y = year_after(i);
-      if (y) {
+      std::string op = "=";
+      if (before == "before" || (before == "than" && (lw(i - 2) == "earlier"))) op = "<";
+      if (before == "after" || (before == "than" && lw(i - 2) == "later")) op = ">";
+      if (before == "since" || before == "from") op = ">=";
+      if (before == "until" || before == "through" || before == "till") op = "<=";
+      if (op != "=") consumed_[i - 1] = true;
+      if (y && day) {
+        add_condition({{dexpr, op, d_.date_literal(y, m, day)}});
+        mark_year(y);
+      } else if (y) {
         char ym[16];
         std::snprintf(ym, sizeof ym, "%04d-%02d", y, m);
-        add_condition({{ymexpr, "=", d_.string_literal(ym)}});
-        for (auto* yy : years) {
-          if (static_cast<int>(yy->number) == y) yy->used = true;
-        }
+        add_condition({{ymexpr, op, d_.string_literal(ym)}});
+        mark_year(y);
       } else {
-        add_condition({{mexpr, "=", d_.string_literal(mm(m))}});
+        add_condition({{mexpr, op, d_.string_literal(mm(m))}});
       }
       ++used;
     }
@@ -2214,13 +2239,19 @@ bool Builder::shape() {
     if (n >= 0 && !has) sel.push_back({it.begin, Expr{.t = focus_, .c = n}});
   }
   bool listing = lw(0) == "list" || lw(0) == "show" || lw(0) == "display" || at(0, {"give", "me", "all"});
-  if (idle_measure && !count_ && aggs.empty() && !listing && (sel.empty() || grouped) && orders.empty()) {
+  // "Which products does Lego sell?": entities asked for, not a total.
+  Item* asked = (lw(0) == "which" || lw(0) == "what") ? item_at(1) : nullptr;
+  bool asks_entities = asked && (asked->kind == ItemKind::kTable || asked->kind == ItemKind::kColumn) &&
+                       !(asked->kind == ItemKind::kTable && idle_measure && asked->t == idle_measure->t);
+  if (idle_measure && !count_ && aggs.empty() && !listing && !asks_entities && (sel.empty() || grouped) &&
+      orders.empty()) {
     // "Sales in March 2024", "sales last year": the total of the measure.
     sel.push_back({1000, *idle_measure});
     measure_ = *idle_measure;
     has_measure_ = true;
   }
-  if (grouped && sel.size() == group_exprs.size() && idle_measure && aggs.empty() && !count_) {
+  if (grouped && sel.size() == group_exprs.size() && idle_measure && aggs.empty() && !count_ && orders.empty() &&
+      !super_count) {
     sel.push_back({1000, *idle_measure});
   }
   if (sel.empty() && q_.select.empty()) {
@@ -2312,6 +2343,18 @@ bool Builder::shape() {
     }
   }
   if (distinct && !count_ && aggs.empty() && q_.group_by.empty()) q_.distinct = true;
+  // "List all regions", "what cities are in the Central region": a column
+  // whose values repeat is listed once per value.
+  if (!count_ && q_.group_by.empty() && q_.limit < 0 && !q_.select.empty()) {
+    bool repeats = true;
+    for (const auto& [p, e] : q_.select) {
+      repeats = repeats && e.agg == Agg::kNone && !e.star && e.part == DatePart::kNone && e.t >= 0 &&
+                !is_key(e.t, e.c) && !is_numeric(e.t, e.c) && !is_date(e.t, e.c) && e.c != name_column(e.t) &&
+                !col(e.t, e.c).primary_key;
+    }
+    bool single_col = q_.select.size() == 1;
+    if (repeats && single_col) q_.distinct = true;
+  }
   return true;
 }
 
