@@ -320,6 +320,7 @@ class Builder {
   std::optional<Expr> count_measure_;       // "how many units": SUM(quantity)
   std::optional<bool> list_desc_;           // "highest first" / "lowest first"
   bool implied_order_ = false;              // "most expensive": the order column was implied
+  bool having_subject_ = false;             // a HAVING on a total: the rows named are groups
   std::optional<Expr> count_distinct_col_;  // "how many cities": COUNT(DISTINCT city)  // "opened in 2023": the date column a time filter applies to
 };
 
@@ -874,6 +875,52 @@ bool Builder::conditions() {
       ci = static_cast<int>(after - items_.data());
     }
     if (ci >= 0 && items_[ci].used && !(items_[ci].t >= 0 && is_numeric(items_[ci].t, items_[ci].c))) ci = -1;
+    {
+      // "an average unit price above 100", "total sales over 1,500,000",
+      // "revenue above 2 million": a condition on a total, per group.
+      Item* subject = nullptr;
+      for (auto& other : items_) {
+        if (other.end <= i && other.end + 2 >= i && other.end > other.begin) subject = &other;
+      }
+      Agg agg = Agg::kNone;
+      if (subject) {
+        for (size_t j = subject->begin >= 2 ? subject->begin - 2 : 0; j < subject->begin; ++j) {
+          if (lw(j) == "average" || lw(j) == "avg") agg = Agg::kAvg;
+          if (lw(j) == "total" || lw(j) == "sum") agg = Agg::kSum;
+        }
+      }
+      int measure_col = -1;
+      if (subject && subject->kind == ItemKind::kTable) {
+        for (const auto& c : subject->cands) {
+          if (c.column >= 0 && c.table == subject->t && c.score >= 0.8 && is_measure(c.table, c.column)) {
+            measure_col = c.column;
+          }
+        }
+      }
+      bool grouped_subject = false;
+      for (const auto& other : items_) {
+        grouped_subject |= other.kind != ItemKind::kNumber && other.end <= (subject ? subject->begin : 0) &&
+                           (other.kind == ItemKind::kTable || other.kind == ItemKind::kColumn) && other.t != -1 &&
+                           !(other.t == (subject ? subject->t : -2) && other.kind == ItemKind::kColumn &&
+                             is_numeric(other.t, other.c));
+      }
+      double scale = lw(k + 1) == "million" ? 1e6 : lw(k + 1) == "thousand" ? 1e3 : lw(k + 1) == "billion" ? 1e9 : 1;
+      if (scale != 1) consumed_[k + 1] = true;
+      if (subject && grouped_subject && !is_year(num->number) &&
+          ((agg != Agg::kNone && subject->kind == ItemKind::kColumn && subject->t >= 0 &&
+            is_numeric(subject->t, subject->c)) ||
+           measure_col >= 0)) {
+        Expr lhs = measure_col >= 0 ? Expr{.agg = agg == Agg::kNone ? Agg::kSum : agg, .t = subject->t, .c = measure_col}
+                                    : Expr{.agg = agg, .t = subject->t, .c = subject->c};
+        subject->used = true;
+        num->used = true;
+        add_table(lhs.t);
+        q_.having.push_back({lhs, op, number_sql(num->number * scale, "")});
+        having_subject_ = true;
+        continue;
+      }
+      if (scale != 1) num->number *= scale, num->text.clear();
+    }
     if (ci < 0 && !cmp->implied.empty()) {
       for (const auto& c : linker_.match_words(cmp->implied)) {
         if (c.column >= 0 && (c.table == focus_ || contains_int(mentioned_tables_, c.table)) &&
@@ -891,7 +938,16 @@ bool Builder::conditions() {
       }
     }
     // "with more than 3 concerts": a count of related rows.
-    if (ci < 0 && after && after->kind == ItemKind::kTable && after->t != focus_ && !is_year(num->number)) {
+    bool subject_column_of_counted = false;
+    if (after && after->kind == ItemKind::kTable) {
+      for (const auto& other : items_) {
+        if (other.kind == ItemKind::kColumn && other.end <= i && other.t == after->t && !is_numeric(other.t, other.c)) {
+          subject_column_of_counted = true;
+        }
+      }
+    }
+    if (ci < 0 && after && after->kind == ItemKind::kTable && (after->t != focus_ || subject_column_of_counted) &&
+        !is_year(num->number)) {
       after->used = true;
       num->used = true;
       add_table(after->t);
@@ -2244,14 +2300,14 @@ bool Builder::shape() {
   bool asks_entities = asked && (asked->kind == ItemKind::kTable || asked->kind == ItemKind::kColumn) &&
                        !(asked->kind == ItemKind::kTable && idle_measure && asked->t == idle_measure->t);
   if (idle_measure && !count_ && aggs.empty() && !listing && !asks_entities && (sel.empty() || grouped) &&
-      orders.empty()) {
+      orders.empty() && !having_subject_) {
     // "Sales in March 2024", "sales last year": the total of the measure.
     sel.push_back({1000, *idle_measure});
     measure_ = *idle_measure;
     has_measure_ = true;
   }
   if (grouped && sel.size() == group_exprs.size() && idle_measure && aggs.empty() && !count_ && orders.empty() &&
-      !super_count) {
+      !super_count && !having_subject_) {
     sel.push_back({1000, *idle_measure});
   }
   if (sel.empty() && q_.select.empty()) {
@@ -2297,6 +2353,15 @@ bool Builder::shape() {
     for (const auto& [p, e] : q_.select) {
       if (e.agg != Agg::kNone || e.star) continue;
       if (std::find(q_.group_by.begin(), q_.group_by.end(), e) == q_.group_by.end()) q_.group_by.push_back(e);
+    }
+  }
+  if (!q_.having.empty() && q_.group_by.empty() && !plain.empty()) {
+    // "regions with more than 7 stores": the named column is the group.
+    bool category = true;
+    for (const auto& p : plain) category = category && !is_key(p.second.t, p.second.c) &&
+                                           p.second.c != name_column(p.second.t);
+    if (category) {
+      for (const auto& p : plain) q_.group_by.push_back(p.second);
     }
   }
   if (!q_.having.empty() && q_.group_by.empty()) {
