@@ -314,6 +314,14 @@ class Builder {
   size_t last_cmp_end_ = 0;
   bool rank_by_count_ = false;    // "top 5 stores by number of sales"
   bool count_is_question_ = false;  // "how many": the count is the answer, shown last
+  bool by_measure_ = false;         // "top 5 stores by number of sales": the figure is shown
+  std::optional<Expr> idle_measure_;
+  std::optional<Expr> named_date_;
+  std::optional<Expr> count_measure_;       // "how many units": SUM(quantity)
+  std::optional<bool> list_desc_;           // "highest first" / "lowest first"
+  bool implied_order_ = false;              // "most expensive": the order column was implied
+  bool having_subject_ = false;             // a HAVING on a total: the rows named are groups
+  std::optional<Expr> count_distinct_col_;  // "how many cities": COUNT(DISTINCT city)  // "opened in 2023": the date column a time filter applies to
 };
 
 // ---------------------------------------------------------------- linking
@@ -550,13 +558,26 @@ int Builder::choose_focus() {
   if (count_) {
     Item* it = next_item(count_pos_, 4);
     if (it && it->kind == ItemKind::kTable) return it->t;
-    if (it && it->kind == ItemKind::kColumn && !count_distinct_ && !it->cands.empty() && it->cands[0].column >= 0 &&
-        !is_numeric(it->cands[0].table, it->cands[0].column)) {
-      // "how many car models": rows of the table that holds models.
-      it->used = true;
-      it->t = it->cands[0].table;
-      it->c = it->cands[0].column;
-      return it->t;
+    if (it && it->kind == ItemKind::kColumn && !count_distinct_ && !it->cands.empty() && it->cands[0].column >= 0) {
+      int t = it->cands[0].table, c = it->cands[0].column;
+      if (is_measure(t, c)) {
+        // "how many units were sold": the total of that measure.
+        it->used = true;
+        it->t = t;
+        it->c = c;
+        count_ = false;
+        count_measure_ = Expr{.agg = Agg::kSum, .t = t, .c = c};
+        return t;
+      }
+      if (!is_numeric(t, c)) {
+        // "how many car models": rows of the table that holds models;
+        // "how many cities": the different values of a column that repeats.
+        it->used = true;
+        it->t = t;
+        it->c = c;
+        if (c != name_column(t) && !is_key(t, c)) count_distinct_col_ = Expr{.agg = Agg::kCount, .distinct = true, .t = t, .c = c};
+        return t;
+      }
     }
   }
   for (const auto& it : items_) {
@@ -854,6 +875,52 @@ bool Builder::conditions() {
       ci = static_cast<int>(after - items_.data());
     }
     if (ci >= 0 && items_[ci].used && !(items_[ci].t >= 0 && is_numeric(items_[ci].t, items_[ci].c))) ci = -1;
+    {
+      // "an average unit price above 100", "total sales over 1,500,000",
+      // "revenue above 2 million": a condition on a total, per group.
+      Item* subject = nullptr;
+      for (auto& other : items_) {
+        if (other.end <= i && other.end + 2 >= i && other.end > other.begin) subject = &other;
+      }
+      Agg agg = Agg::kNone;
+      if (subject) {
+        for (size_t j = subject->begin >= 2 ? subject->begin - 2 : 0; j < subject->begin; ++j) {
+          if (lw(j) == "average" || lw(j) == "avg") agg = Agg::kAvg;
+          if (lw(j) == "total" || lw(j) == "sum") agg = Agg::kSum;
+        }
+      }
+      int measure_col = -1;
+      if (subject && subject->kind == ItemKind::kTable) {
+        for (const auto& c : subject->cands) {
+          if (c.column >= 0 && c.table == subject->t && c.score >= 0.8 && is_measure(c.table, c.column)) {
+            measure_col = c.column;
+          }
+        }
+      }
+      bool grouped_subject = false;
+      for (const auto& other : items_) {
+        grouped_subject |= other.kind != ItemKind::kNumber && other.end <= (subject ? subject->begin : 0) &&
+                           (other.kind == ItemKind::kTable || other.kind == ItemKind::kColumn) && other.t != -1 &&
+                           !(other.t == (subject ? subject->t : -2) && other.kind == ItemKind::kColumn &&
+                             is_numeric(other.t, other.c));
+      }
+      double scale = lw(k + 1) == "million" ? 1e6 : lw(k + 1) == "thousand" ? 1e3 : lw(k + 1) == "billion" ? 1e9 : 1;
+      if (scale != 1) consumed_[k + 1] = true;
+      if (subject && grouped_subject && !is_year(num->number) &&
+          ((agg != Agg::kNone && subject->kind == ItemKind::kColumn && subject->t >= 0 &&
+            is_numeric(subject->t, subject->c)) ||
+           measure_col >= 0)) {
+        Expr lhs = measure_col >= 0 ? Expr{.agg = agg == Agg::kNone ? Agg::kSum : agg, .t = subject->t, .c = measure_col}
+                                    : Expr{.agg = agg, .t = subject->t, .c = subject->c};
+        subject->used = true;
+        num->used = true;
+        add_table(lhs.t);
+        q_.having.push_back({lhs, op, number_sql(num->number * scale, "")});
+        having_subject_ = true;
+        continue;
+      }
+      if (scale != 1) num->number *= scale, num->text.clear();
+    }
     if (ci < 0 && !cmp->implied.empty()) {
       for (const auto& c : linker_.match_words(cmp->implied)) {
         if (c.column >= 0 && (c.table == focus_ || contains_int(mentioned_tables_, c.table)) &&
@@ -871,7 +938,16 @@ bool Builder::conditions() {
       }
     }
     // "with more than 3 concerts": a count of related rows.
-    if (ci < 0 && after && after->kind == ItemKind::kTable && after->t != focus_ && !is_year(num->number)) {
+    bool subject_column_of_counted = false;
+    if (after && after->kind == ItemKind::kTable) {
+      for (const auto& other : items_) {
+        if (other.kind == ItemKind::kColumn && other.end <= i && other.t == after->t && !is_numeric(other.t, other.c)) {
+          subject_column_of_counted = true;
+        }
+      }
+    }
+    if (ci < 0 && after && after->kind == ItemKind::kTable && (after->t != focus_ || subject_column_of_counted) &&
+        !is_year(num->number)) {
       after->used = true;
       num->used = true;
       add_table(after->t);
@@ -1081,8 +1157,10 @@ bool Builder::dates() {
     if (it.kind == ItemKind::kNumber && !it.used && is_year(it.number) && it.text.size() == 4) years.push_back(&it);
   }
   yoy_ = yoy_ && years.size() >= 2;
-  int measure_table = has_measure_ ? measure_.t : focus_;
+  int measure_table = has_measure_ ? measure_.t : idle_measure_ ? idle_measure_->t : focus_;
   int dc = date_column_for(measure_table);
+  // A date column the question names ("stores opened in 2023") comes first.
+  if (named_date_) dc = named_date_->t * 1000 + named_date_->c;
   int yc = -1;
   auto year_col = [&](int t, int c) { return contains(linker_.column_words(t, c), "year") && !is_date(t, c); };
   // A year column named in the question ("release year 2014") comes first,
@@ -1139,25 +1217,44 @@ bool Builder::dates() {
       return std::string(b);
     };
     size_t used = 0;
+    Expr dexpr{.t = dc / 1000, .c = dc % 1000};
+    auto mark_year = [&](int y) {
+      for (auto* yy : years) {
+        if (static_cast<int>(yy->number) == y) yy->used = true;
+      }
+    };
+    // A day after the month ("September 15, 2024"), then the year.
+    auto day_after = [&](size_t i) -> int {
+      Item* d = item_at(i + 1);
+      if (d && d->kind == ItemKind::kNumber && d->number >= 1 && d->number <= 31 && !is_year(d->number)) {
+        d->used = true;
+        return static_cast<int>(d->number);
+      }
+      return 0;
+    };
     for (size_t k = 0; k < months.size(); ++k) {
       size_t i = months[k].first;
       int m = months[k].second;
       consumed_[i] = true;
+      int day = day_after(i);
+      int y = year_after(day ? i + 1 : i);
+      std::string before = lw(i - 1);
       if (k + 1 < months.size() && (lw(months[k + 1].first - 1) == "and" || lw(months[k + 1].first - 1) == "to" ||
-                                    lw(months[k + 1].first - 1) == "through")) {
+                                    lw(months[k + 1].first - 1) == "through" || lw(months[k + 1].first - 1) == "until")) {
+        size_t i2 = months[k + 1].first;
         int m2 = months[k + 1].second;
-        int y = year_after(months[k + 1].first);
-        if (!y) y = year_after(i);
-        consumed_[months[k + 1].first] = true;
+        int y2 = year_after(i2);
+        if (!y2) y2 = y;
+        if (!y) y = y2;
+        consumed_[i2] = true;
         std::vector<Cond> g;
         if (y) {
           char lo[16], hi[16];
           std::snprintf(lo, sizeof lo, "%04d-%02d", y, m);
-          std::snprintf(hi, sizeof hi, "%04d-%02d", y, m2);
+          std::snprintf(hi, sizeof hi, "%04d-%02d", y2, m2);
           g.push_back({ymexpr, "BETWEEN", d_.string_literal(lo) + " AND " + d_.string_literal(hi)});
-          for (auto* yy : years) {
-            if (static_cast<int>(yy->number) == y) yy->used = true;
-          }
+          mark_year(y);
+          mark_year(y2);
         } else {
           g.push_back({mexpr, "BETWEEN", d_.string_literal(mm(m)) + " AND " + d_.string_literal(mm(m2))});
         }
@@ -1166,20 +1263,66 @@ bool Builder::dates() {
         used += 2;
         continue;
       }
-      int y = year_after(i);
-      if (y) {
+      std::string op = "=";
+      if (before == "before" || (before == "than" && (lw(i - 2) == "earlier"))) op = "<";
+      if (before == "after" || (before == "than" && lw(i - 2) == "later")) op = ">";
+      if (before == "since" || before == "from") op = ">=";
+      if (before == "until" || before == "through" || before == "till") op = "<=";
+      if (op != "=") consumed_[i - 1] = true;
+      if (y && day) {
+        add_condition({{dexpr, op, d_.date_literal(y, m, day)}});
+        mark_year(y);
+      } else if (y) {
         char ym[16];
         std::snprintf(ym, sizeof ym, "%04d-%02d", y, m);
-        add_condition({{ymexpr, "=", d_.string_literal(ym)}});
-        for (auto* yy : years) {
-          if (static_cast<int>(yy->number) == y) yy->used = true;
-        }
+        add_condition({{ymexpr, op, d_.string_literal(ym)}});
+        mark_year(y);
       } else {
-        add_condition({{mexpr, "=", d_.string_literal(mm(m))}});
+        add_condition({{mexpr, op, d_.string_literal(mm(m))}});
       }
       ++used;
     }
     if (used) time_filtered_ = true;
+  }
+
+  // Quarters and halves: "Q1 2024", "the first quarter of 2024", "the
+  // second half of 2023".
+  if (dc >= 0) {
+    static const std::map<std::string, int> kOrdinal = {{"first", 1}, {"1st", 1}, {"second", 2}, {"2nd", 2},
+                                                        {"third", 3}, {"3rd", 3}, {"fourth", 4}, {"4th", 4},
+                                                        {"last", 4}};
+    for (size_t i = 0; i < toks_.size(); ++i) {
+      int part = 0, months_per = 0;
+      size_t end = i;
+      const std::string& w = toks_[i].lower;
+      if (w.size() == 2 && w[0] == 'q' && w[1] >= '1' && w[1] <= '4') {
+        part = w[1] - '0', months_per = 3, end = i + 1;
+      } else if (kOrdinal.count(lw(i)) && (lw(i + 1) == "quarter" || lw(i + 1) == "half")) {
+        months_per = lw(i + 1) == "quarter" ? 3 : 6;
+        part = kOrdinal.at(lw(i));
+        if (months_per == 6 && part > 2) part = 2;
+        end = i + 2;
+      }
+      if (!part) continue;
+      size_t k = end;
+      while (lw(k) == "of" || lw(k) == "in" || lw(k) == "the") ++k;
+      if (k < toks_.size() && toks_[k].kind == QuestionTokenKind::kPunct) ++k;
+      Item* y = item_at(k);
+      if (!y || y->kind != ItemKind::kNumber || !is_year(y->number)) {
+        Item* before = i > 0 ? item_at(i - 1) : nullptr;  // "2024 Q1"
+        y = before && before->kind == ItemKind::kNumber && is_year(before->number) ? before : nullptr;
+      }
+      if (!y) continue;
+      int year = static_cast<int>(y->number);
+      y->used = true;
+      for (size_t j = i; j < end; ++j) consumed_[j] = true;
+      char lo[16], hi[16];
+      std::snprintf(lo, sizeof lo, "%04d-%02d", year, (part - 1) * months_per + 1);
+      std::snprintf(hi, sizeof hi, "%04d-%02d", year, part * months_per);
+      add_condition({{Expr{.t = dc / 1000, .c = dc % 1000, .part = DatePart::kYearMonth}, "BETWEEN",
+                      d_.string_literal(lo) + " AND " + d_.string_literal(hi)}});
+      time_filtered_ = true;
+    }
   }
 
   // Relative ranges, anchored at the latest date in the data.
@@ -1397,6 +1540,8 @@ bool Builder::shape() {
         {"longest", {true, {"length"}, false}},  {"cheapest", {false, {"price"}, false}},
         {"latest", {true, {"date"}, false}},     {"newest", {true, {"date"}, false}},
         {"earliest", {false, {"date"}, false}},  {"most-recent", {true, {"date"}, false}},
+        {"best-selling", {true, {}, true}},      {"top-selling", {true, {}, true}},
+        {"bestselling", {true, {}, true}},       {"worst-selling", {false, {}, true}},
     };
     auto it = kWords.find(lw(i));
     if (it == kWords.end()) return std::nullopt;
@@ -1419,7 +1564,7 @@ bool Builder::shape() {
     if ((at(i, {"number", "of"}) || at(i, {"count", "of"})) && i > 0 && (lw(i - 1) == "by" || super_word(i - 1))) {
       rank_by_count_ = true;
       consumed_[i] = consumed_[i + 1] = true;
-      if (lw(i - 1) == "by") consumed_[i - 1] = true;
+      if (lw(i - 1) == "by") consumed_[i - 1] = true, by_measure_ = true;
       count_pos_ = i + 2;
       continue;
     }
@@ -1474,6 +1619,14 @@ bool Builder::shape() {
       ranking = true;
     }
     Item* m = item_at(i);
+    Item* after_m = m ? item_at(m->end) : nullptr;
+    bool any_super = false;
+    for (size_t k = 0; k < toks_.size(); ++k) any_super |= super_word(k).has_value();
+    if (m && m->kind == ItemKind::kNumber && !m->used && !is_year(m->number) && after_m &&
+        after_m->kind == ItemKind::kTable && any_super && (lw(i - 1) == "which" || lw(i - 1) == "what")) {
+      limit = static_cast<long long>(m->number);  // "which five brands had the highest sales"
+      m->used = true;
+    }
     if (m && m->kind == ItemKind::kNumber && !m->used && !is_year(m->number) && super_word(i + 1)) {
       limit = static_cast<long long>(m->number);
       limit_desc = super_word(i + 1)->desc;
@@ -1494,7 +1647,8 @@ bool Builder::shape() {
   // Time grouping words.
   for (size_t i = 0; i < toks_.size(); ++i) {
     const std::string& w = lw(i);
-    bool by_cue = i > 0 && (lw(i - 1) == "by" || lw(i - 1) == "per" || lw(i - 1) == "each" || lw(i - 1) == "every");
+    bool by_cue = i > 0 && (lw(i - 1) == "by" || lw(i - 1) == "per" || lw(i - 1) == "each" || lw(i - 1) == "every" ||
+                            lw(i - 1) == "which" || lw(i - 1) == "what");
     Item* named = item_at(i);
     // A column called "month" of a table the question is not about is the
     // time word, not that column.
@@ -1633,6 +1787,13 @@ bool Builder::shape() {
       }
       continue;
     }
+    if (auto s = super_word(i); s && (lw(i + 1) == "first" || lw(i + 1) == "last") && s->implied.empty()) {
+      // "highest first": the direction of the listing, not a single row.
+      consumed_[i] = consumed_[i + 1] = true;
+      list_desc_ = lw(i + 1) == "first" ? s->desc : !s->desc;
+      ++i;
+      continue;
+    }
     if (auto s = super_word(i)) {
       consumed_[i] = true;
       if (lw(i) == "most" && (lw(i + 1) == "recent" || lw(i + 1) == "expensive")) consumed_[i + 1] = true;
@@ -1678,6 +1839,7 @@ bool Builder::shape() {
         continue;
       }
       orders.push_back({Expr{.t = t_found, .c = c_found}, desc});
+      implied_order_ = true;
       if (limit < 0) limit = 1;
       continue;
     }
@@ -1710,7 +1872,7 @@ bool Builder::shape() {
         it->used = true;
         continue;
       }
-      if (pending_group && measure_c >= 0 && lw(it->begin - 1) == "by" && it->t != focus_) {
+      if (pending_group && measure_c >= 0 && lw(it->begin - 1) == "by") {
         // "top 5 brands by revenue": the measure to rank by, not a grouping.
         pending_group = false;
         Expr m{.agg = pending_aggs.empty() ? Agg::kSum : pending_aggs.back(), .t = it->t, .c = measure_c};
@@ -1741,6 +1903,13 @@ bool Builder::shape() {
         it->used = true;
         continue;
       }
+      {
+        Item* prev = nullptr;
+        for (auto& other : items_) {
+          if (other.end <= it->begin && other.end + 1 >= it->begin && other.kind == ItemKind::kColumn) prev = &other;
+        }
+        if (prev && prev->t == it->t && measure_c >= 0 && is_measure(prev->t, prev->c)) measure_c = -1;
+      }
       // A measure table: "total sales", "sales by region", "top brands by revenue".
       bool wants_measure = !pending_aggs.empty() || pending_super ||
                            (!count_ && (grouping_words || ranking || yoy_ || group_part_ != DatePart::kNone) &&
@@ -1767,7 +1936,10 @@ bool Builder::shape() {
         it->used = true;
         continue;
       }
-      if (measure_c >= 0 && !idle_measure) idle_measure = Expr{.agg = Agg::kSum, .t = it->t, .c = measure_c};
+      if (measure_c >= 0 && !idle_measure) {
+        idle_measure = Expr{.agg = Agg::kSum, .t = it->t, .c = measure_c};
+        idle_measure_ = idle_measure;
+      }
       it->used = true;
       add_table(it->t);
       continue;
@@ -1794,6 +1966,24 @@ bool Builder::shape() {
       }
     }
     it->used = true;
+    if (is_date(e.t, e.c) && !pending_group && !pending_order && !pending_super) {
+      bool time_follows = false;
+      for (size_t k = it->end; k < std::min(toks_.size(), it->end + 3); ++k) {
+        Item* n = item_at(k);
+        time_follows |= (n && n->kind == ItemKind::kNumber && is_year(n->number)) || month_number(lw(k)) > 0 ||
+                        lw(k) == "last" || lw(k) == "this";
+      }
+      const std::string& said = toks_[it->begin].lower;
+      bool verb = said.size() > 3 && said.compare(said.size() - 2, 2, "ed") == 0;
+      if (time_follows) {
+        named_date_ = e;  // "opened in 2023"
+        continue;
+      }
+      if (verb && col(e.t, e.c).nullable) {
+        add_condition({{e, "IS NOT", "NULL"}});  // "stores that have closed"
+        continue;
+      }
+    }
     if (pending_group && lw(it->begin - 1) == "by" && is_measure(e.t, e.c) && !is_key(e.t, e.c)) {
       pending_group = false;
       Expr m = e;
@@ -1821,8 +2011,17 @@ bool Builder::shape() {
       orders.push_back({o, order_desc});
       continue;
     }
+    if (pending_super && !is_numeric(e.t, e.c) && !is_date(e.t, e.c) && pending_aggs.empty()) {
+      // "best region for Nike sales": the region is asked for; the
+      // superlative ranks by what follows.
+      plain.push_back({it->begin, e});
+      continue;
+    }
     if (pending_super) {
       Expr o = e;
+      if (pending_super->count_words && pending_aggs.empty() && is_measure(e.t, e.c) && e.t != focus_) {
+        o.agg = Agg::kSum;  // "the brand that sold the most units": a total
+      }
       if (!pending_aggs.empty()) {
         o.agg = pending_aggs.back();
         pending_aggs.clear();
@@ -1959,6 +2158,11 @@ bool Builder::shape() {
       !has_measure_ && !aggregate_order) {
     entity_group = false;  // "the name of each singer": a list, not groups
   }
+  if (entity_group && !aggs.empty() && !count_ && !super_count && q_.having.empty() && groups.empty()) {
+    bool own = true;
+    for (const auto& a : aggs) own = own && a.second.t == group_entity;
+    if (own && group_entity == focus_ && plain.empty()) entity_group = false;  // "average quantity per sale"
+  }
   if (entity_group) {
     int k = key_column(group_entity);
     int n = name_column(group_entity);
@@ -1977,7 +2181,7 @@ bool Builder::shape() {
       Expr g{.t = dc / 1000, .c = dc % 1000, .part = group_part_};
       group_exprs.insert(group_exprs.begin(), g);
       q_.select.insert(q_.select.begin(), {0, g});
-      q_.order_by.push_back({g, false});
+      if (orders.empty() && !ranking && !super_count) q_.order_by.push_back({g, false});
     }
   }
   // Superlative over counts: "the stadium with the most concerts".
@@ -1988,7 +2192,10 @@ bool Builder::shape() {
       int owner = plain.empty() ? focus_ : plain[0].second.t;
       bool own_columns = !plain.empty() && (owner == super_count_table_ || super_count_table_ < 0);
       for (const auto& p : plain) own_columns = own_columns && p.second.t == owner && !is_key(p.second.t, p.second.c);
-      if (own_columns) {
+      // "which region had the most sales": a repeating column is the group.
+      bool category = plain.size() == 1 && plain[0].second.c != name_column(owner) &&
+                      !is_key(owner, plain[0].second.c) && !is_numeric(owner, plain[0].second.c);
+      if (own_columns || category) {
         for (const auto& p : plain) group_exprs.push_back(p.second);
       } else {
         int k = key_column(owner);
@@ -2026,6 +2233,7 @@ bool Builder::shape() {
     if (!present) sel.insert(sel.begin(), {group_pos.count(gi) ? group_pos[gi] : 0, g});
   }
   for (const auto& a : aggs) sel.push_back(a);
+  if (count_measure_) sel.push_back({count_pos_, *count_measure_});
   bool snapshot_count = false;
   if (count_) {
     Expr c{.agg = Agg::kCount, .star = true};
@@ -2045,6 +2253,7 @@ bool Builder::shape() {
       if (n >= 0) c = Expr{.agg = Agg::kCount, .distinct = true, .t = focus_, .c = n};
     }
     size_t pos = count_is_question_ ? 1000 : count_pos_;
+    if (count_distinct_col_ && !snap) c = *count_distinct_col_;
     // Plain columns in a count question are grouping keys ("how many singers
     // from each country": the country is grouped, not projected alone).
     sel.push_back({pos, c});
@@ -2074,14 +2283,31 @@ bool Builder::shape() {
     if (!snapshot_count) penalize(0.1, "assumed a count per group");
   }
   (void)snapshot_count;
+  // "the 3 most expensive products and their prices": the products by name too.
+  for (const auto& it : items_) {
+    if (it.kind != ItemKind::kTable || it.t != focus_ || !(lw(it.end) == "and" && (lw(it.end + 1) == "their" ||
+                                                                                  lw(it.end + 1) == "its"))) {
+      continue;
+    }
+    int n = name_column(focus_);
+    bool has = false;
+    for (const auto& x : sel) has = has || (x.second.t == focus_ && x.second.c == n);
+    if (n >= 0 && !has) sel.push_back({it.begin, Expr{.t = focus_, .c = n}});
+  }
   bool listing = lw(0) == "list" || lw(0) == "show" || lw(0) == "display" || at(0, {"give", "me", "all"});
-  if (idle_measure && !count_ && aggs.empty() && !listing && (sel.empty() || grouped) && orders.empty()) {
+  // "Which products does Lego sell?": entities asked for, not a total.
+  Item* asked = (lw(0) == "which" || lw(0) == "what") ? item_at(1) : nullptr;
+  bool asks_entities = asked && (asked->kind == ItemKind::kTable || asked->kind == ItemKind::kColumn) &&
+                       !(asked->kind == ItemKind::kTable && idle_measure && asked->t == idle_measure->t);
+  if (idle_measure && !count_ && aggs.empty() && !listing && !asks_entities && (sel.empty() || grouped) &&
+      orders.empty() && !having_subject_) {
     // "Sales in March 2024", "sales last year": the total of the measure.
     sel.push_back({1000, *idle_measure});
     measure_ = *idle_measure;
     has_measure_ = true;
   }
-  if (grouped && sel.size() == group_exprs.size() && idle_measure && aggs.empty() && !count_) {
+  if (grouped && sel.size() == group_exprs.size() && idle_measure && aggs.empty() && !count_ && orders.empty() &&
+      !super_count && !having_subject_) {
     sel.push_back({1000, *idle_measure});
   }
   if (sel.empty() && q_.select.empty()) {
@@ -2092,7 +2318,7 @@ bool Builder::shape() {
       // "the highest capacity": MAX/MIN of that column.
       Expr m = orders[0].first;
       m.agg = orders[0].second ? Agg::kMax : Agg::kMin;
-      bool asks_which = lw(0) == "which" || lw(0) == "who" || any_word({"name", "names"});
+      bool asks_which = lw(0) == "which" || lw(0) == "who" || any_word({"name", "names"}) || implied_order_;
       if (!asks_which) {
         sel.push_back({0, m});
         orders.clear();
@@ -2129,6 +2355,15 @@ bool Builder::shape() {
       if (std::find(q_.group_by.begin(), q_.group_by.end(), e) == q_.group_by.end()) q_.group_by.push_back(e);
     }
   }
+  if (!q_.having.empty() && q_.group_by.empty() && !plain.empty()) {
+    // "regions with more than 7 stores": the named column is the group.
+    bool category = true;
+    for (const auto& p : plain) category = category && !is_key(p.second.t, p.second.c) &&
+                                           p.second.c != name_column(p.second.t);
+    if (category) {
+      for (const auto& p : plain) q_.group_by.push_back(p.second);
+    }
+  }
   if (!q_.having.empty() && q_.group_by.empty()) {
     int k = key_column(focus_);
     if (k < 0) {
@@ -2145,8 +2380,7 @@ bool Builder::shape() {
     q_.order_by.push_back(o);
     bool shown = false;
     for (const auto& sx : q_.select) shown = shown || sx.second == o.first;
-    bool figure = (o.first.agg == Agg::kSum || o.first.agg == Agg::kAvg) && measure_elsewhere;
-    if (!shown && (figure || (ranking && o.first.agg != Agg::kNone))) q_.select.push_back({1000, o.first});
+    if (!shown && by_measure_ && o.first.agg != Agg::kNone) q_.select.push_back({1000, o.first});
   }
   if (ranking && orders.empty()) {
     Expr by;
@@ -2165,15 +2399,27 @@ bool Builder::shape() {
   }
   if (limit > 0) q_.limit = limit;
   // Grouped totals read best largest first (time groups in time order).
-  if (q_.order_by.empty() && !q_.group_by.empty() && q_.limit < 0) {
+  if (q_.order_by.empty() && (!q_.group_by.empty() || list_desc_) && q_.limit < 0) {
     for (const auto& [p, e] : q_.select) {
       if (e.agg != Agg::kNone) {
-        q_.order_by.push_back({e, true});
+        q_.order_by.push_back({e, list_desc_.value_or(true)});
         break;
       }
     }
   }
   if (distinct && !count_ && aggs.empty() && q_.group_by.empty()) q_.distinct = true;
+  // "List all regions", "what cities are in the Central region": a column
+  // whose values repeat is listed once per value.
+  if (!count_ && q_.group_by.empty() && q_.limit < 0 && !q_.select.empty()) {
+    bool repeats = true;
+    for (const auto& [p, e] : q_.select) {
+      repeats = repeats && e.agg == Agg::kNone && !e.star && e.part == DatePart::kNone && e.t >= 0 &&
+                !is_key(e.t, e.c) && !is_numeric(e.t, e.c) && !is_date(e.t, e.c) && e.c != name_column(e.t) &&
+                !col(e.t, e.c).primary_key;
+    }
+    bool single_col = q_.select.size() == 1;
+    if (repeats && single_col) q_.distinct = true;
+  }
   return true;
 }
 

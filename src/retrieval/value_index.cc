@@ -161,7 +161,8 @@ std::vector<LinkedValue> ValueIndex::search(std::string_view text, size_t limit,
       for (const auto& t : it->second) ++shared[t];
     }
     for (const auto& [t, count] : shared) {
-      if (count < 2) continue;
+      // Typos keep the first letter; "least" is not "East".
+      if (count < 2 || t[0] != key[0]) continue;
       size_t d = edit_distance(key, t, max_edits);
       if (d <= max_edits) alts[i][t] = std::max(alts[i][t], d == 1 ? 0.85 : 0.75);
     }

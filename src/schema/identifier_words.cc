@@ -122,7 +122,7 @@ struct SynonymTable {
         {"revenue", "sale", "turnover", "amount", "income", "earning", "sold", "sell"},
         {"city", "town"},
         {"country", "nation", "nationality"},
-        {"price", "cost"},
+        {"price", "cost", "priced", "costing"},
         {"quantity", "unit"},
         {"employee", "staff", "worker"},
         {"customer", "client", "buyer"},
