@@ -162,7 +162,7 @@ struct Pipeline::Impl {
   std::unique_ptr<Database> db;
   Catalog catalog;
   std::unique_ptr<Generator> generator;
-  std::unique_ptr<SchemaRetriever> retriever;
+  std::unique_ptr<ContextRetriever> retriever;
   ValueLinker linker;
   std::set<std::string> disabled;
 
@@ -228,7 +228,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::build(std::unique_ptr<Database> db, 
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
-void Pipeline::set_retriever(std::unique_ptr<SchemaRetriever> retriever) {
+void Pipeline::set_retriever(std::unique_ptr<ContextRetriever> retriever) {
   if (retriever) impl_->retriever = std::move(retriever);
 }
 const Catalog& Pipeline::catalog() const {
@@ -347,7 +347,7 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   bool use_rag = ask_options.use_rag.value_or(p.options.use_rag);
   if (p.on("retrieval") && use_rag) {
     t = Clock::now();
-    auto ctx = p.retriever->retrieve(r.effective_question, p.catalog);
+    auto ctx = p.retriever->retrieve(r.effective_question, p.catalog, request.linked_values);
     if (ctx.ok()) {
       request.schema_ddl = ctx->schema_ddl;
       request.examples = ctx->examples;

@@ -260,10 +260,10 @@ TEST_F(PipelineTest, RetrievalNarrowsTheSchemaWhenRagIsOn) {
   EXPECT_NE(ddl.find("products"), std::string::npos) << ddl;
 }
 
-class FixedRetriever : public SchemaRetriever {
+class FixedRetriever : public ContextRetriever {
  public:
   std::string name() const override { return "fixed"; }
-  Result<RetrievedContext> retrieve(const std::string&, const Catalog& c) override {
+  Result<RetrievedContext> retrieve(const std::string&, const Catalog& c, const std::vector<LinkedValue>&) override {
     RetrievedContext ctx;
     ctx.source = "fixed";
     ctx.tables = {"stores"};
