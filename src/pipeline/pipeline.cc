@@ -11,6 +11,7 @@
 #include "pipeline/follow_up_resolver.h"
 #include "pipeline/intent_classifier.h"
 #include "pipeline/lexical_retriever.h"
+#include "pipeline/vector_context_retriever.h"
 #include "sql/statement_guard.h"
 #include "t2sql/demo.h"
 
@@ -222,9 +223,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::build(std::unique_ptr<Database> db, 
   impl->options = options;
   impl->disabled.insert(options.disabled_stages.begin(), options.disabled_stages.end());
   impl->linker = ValueLinker::build(*db, impl->catalog);
+  impl->retriever = make_default_retriever(db->uri());
   impl->db = std::move(db);
   impl->generator = std::move(generator);
-  impl->retriever = std::make_unique<LexicalRetriever>();
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 

@@ -11,6 +11,7 @@
 #include "pipeline/follow_up_resolver.h"
 #include "pipeline/intent_classifier.h"
 #include "pipeline/lexical_retriever.h"
+#include "pipeline/vector_context_retriever.h"
 #include "t2sql/demo.h"
 #include "t2sql/pipeline.h"
 
@@ -247,6 +248,7 @@ TEST_F(PipelineTest, StagesCanBeSwitchedOff) {
 TEST_F(PipelineTest, RetrievalNarrowsTheSchemaWhenRagIsOn) {
   ScriptedGenerator* gen = nullptr;
   auto p = make({{"Top 5 brands by revenue", {demo_example_queries()[2].sql}}}, {}, &gen);
+  p->set_retriever(std::make_unique<LexicalRetriever>());
   AskOptions ao;
   ao.use_rag = true;
   AskResult r = p->ask("Top 5 brands by revenue", nullptr, ao);
@@ -258,6 +260,17 @@ TEST_F(PipelineTest, RetrievalNarrowsTheSchemaWhenRagIsOn) {
   EXPECT_EQ(ddl.find("active_store"), std::string::npos) << ddl;
   // The brand table joins to sales through products: kept so the join works.
   EXPECT_NE(ddl.find("products"), std::string::npos) << ddl;
+}
+
+TEST_F(PipelineTest, RetrievalUsesTheVectorIndexWhenBuiltIn) {
+  ScriptedGenerator* gen = nullptr;
+  auto p = make({{"Top 5 brands by revenue", {demo_example_queries()[2].sql}}}, {}, &gen);
+  AskOptions ao;
+  ao.use_rag = true;
+  AskResult r = p->ask("Top 5 brands by revenue", nullptr, ao);
+  ASSERT_TRUE(r.answered);
+  std::string source = json::parse(stage(r, "retrieval")->output_json)["source"];
+  EXPECT_EQ(source, vector_retrieval_available() ? "vector" : "lexical");
 }
 
 class FixedRetriever : public ContextRetriever {
