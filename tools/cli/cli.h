@@ -44,5 +44,8 @@ void add_eval_command(CLI::App& app);
 void add_version_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_train_commands(CLI::App& app);
+void add_describe_command(CLI::App& app);
+void add_index_command(CLI::App& app);
+void add_retrieve_command(CLI::App& app);
 
 }  // namespace t2sql::cli

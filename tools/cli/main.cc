@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   t2sql::cli::add_version_command(app);
   t2sql::cli::add_model_command(app);
   t2sql::cli::add_train_commands(app);
+  t2sql::cli::add_describe_command(app);
+  t2sql::cli::add_index_command(app);
+  t2sql::cli::add_retrieve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
