@@ -33,7 +33,7 @@ using Clock = std::chrono::steady_clock;
 struct Args {
   int clients = 32;
   double seconds = 30;
-  std::string url;  // "http://127.0.0.1:8080"
+  std::string url;                     // "http://127.0.0.1:8080"
   std::vector<std::string> questions;  // default: the design documents' examples
 };
 
@@ -61,7 +61,9 @@ bool parse(int argc, char** argv, Args& a) {
 int main(int argc, char** argv) {
   Args args;
   if (!parse(argc, argv, args)) {
-    std::fprintf(stderr, "usage: server_load_bench [--clients N] [--seconds S] [--url http://127.0.0.1:PORT] [--question Q]...\n");
+    std::fprintf(
+        stderr,
+        "usage: server_load_bench [--clients N] [--seconds S] [--url http://127.0.0.1:PORT] [--question Q]...\n");
     return 2;
   }
   std::unique_ptr<t2sql::Server> server;

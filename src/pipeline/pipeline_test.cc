@@ -270,7 +270,10 @@ TEST_F(PipelineTest, RetrievalUsesTheVectorIndexWhenBuiltIn) {
   AskResult r = p->ask("Top 5 brands by revenue", nullptr, ao);
   ASSERT_TRUE(r.answered);
   std::string source = json::parse(stage(r, "retrieval")->output_json)["source"];
-  EXPECT_EQ(source, vector_retrieval_available() ? "vector" : "lexical");
+  EXPECT_EQ(source, "vector");
+  // The index kept the brands table for a question about brands.
+  auto tables = json::parse(stage(r, "retrieval")->output_json)["tables"];
+  EXPECT_NE(std::find(tables.begin(), tables.end(), "brands"), tables.end()) << tables;
 }
 
 class FixedRetriever : public ContextRetriever {

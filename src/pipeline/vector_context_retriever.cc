@@ -2,20 +2,12 @@
 
 #include "pipeline/lexical_retriever.h"
 
-// The vector index lives in src/retrieval/; builds without it keep the
-// lexical retriever.
-#if __has_include("t2sql/retrieval.h")
 #include "t2sql/retrieval.h"
-#define T2SQL_HAS_VECTOR_RETRIEVAL 1
-#else
-#define T2SQL_HAS_VECTOR_RETRIEVAL 0
-#endif
 
 namespace t2sql {
 
 namespace {
 
-#if T2SQL_HAS_VECTOR_RETRIEVAL
 class VectorContextRetriever : public ContextRetriever {
  public:
   explicit VectorContextRetriever(std::string db_uri) : db_uri_(std::move(db_uri)) {}
@@ -27,8 +19,10 @@ class VectorContextRetriever : public ContextRetriever {
       RetrievalOptions options;
       options.cache_dir = database_cache_dir(db_uri_);
       auto made = SchemaRetriever::create(catalog, options);
-      if (made.ok()) index_ = std::move(*made);
-      else index_error_ = made.status();
+      if (made.ok())
+        index_ = std::move(*made);
+      else
+        index_error_ = made.status();
     }
     if (!index_) {
       auto ctx = lexical_.retrieve(question, catalog, linked_values);
@@ -52,19 +46,11 @@ class VectorContextRetriever : public ContextRetriever {
   Status index_error_;
   LexicalRetriever lexical_;
 };
-#endif
 
 }  // namespace
 
-bool vector_retrieval_available() { return T2SQL_HAS_VECTOR_RETRIEVAL != 0; }
-
 std::unique_ptr<ContextRetriever> make_default_retriever(const std::string& db_uri) {
-#if T2SQL_HAS_VECTOR_RETRIEVAL
   return std::make_unique<VectorContextRetriever>(db_uri);
-#else
-  (void)db_uri;
-  return std::make_unique<LexicalRetriever>();
-#endif
 }
 
 }  // namespace t2sql

@@ -369,6 +369,9 @@ struct Server::Impl {
         }
         metrics.add_inflight(-1);
         metrics.observe_latency(route, std::chrono::duration<double>(Clock::now() - start).count());
+        // Counted here, before the response leaves, so that a client's next
+        // request already sees it in /metrics.
+        metrics.count_request(route, res.status);
       };
     };
     http.Post("/generate-sql",
@@ -452,6 +455,10 @@ struct Server::Impl {
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
       static const std::set<std::string> kRoutes = {"/generate-sql", "/api/ask", "/api/schema",
                                                     "/health",       "/metrics", "/openapi.json"};
+      // The timed routes count their own answers; here only what never
+      // reached their handler (a missing token, a body over the limit).
+      bool timed = req.path == "/generate-sql" || req.path == "/api/ask";
+      if (timed && res.status != 401 && res.status != 413) return;
       std::string route = kRoutes.count(req.path)              ? req.path
                           : req.path.rfind("/vendor/", 0) == 0 ? "/vendor"
                                                                : "static";
