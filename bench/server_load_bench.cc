@@ -3,7 +3,8 @@
 // throughput, latency percentiles and error count are printed. Not part of
 // the test suite (it takes as long as it is told to).
 //
-//   build/server_load_bench [--clients 32] [--seconds 30] [--url http://127.0.0.1:8080]
+//   build/bench/server_load_bench [--clients 32] [--seconds 30] [--url http://127.0.0.1:8080]
+//                                 [--question Q ...]
 //
 // Without --url it starts its own server in-process on a free port over the
 // demo warehouse. Exits 1 when any request failed.
@@ -32,7 +33,8 @@ using Clock = std::chrono::steady_clock;
 struct Args {
   int clients = 32;
   double seconds = 30;
-  std::string url;  // "http://127.0.0.1:8080"
+  std::string url;                     // "http://127.0.0.1:8080"
+  std::vector<std::string> questions;  // default: the design documents' examples
 };
 
 bool parse(int argc, char** argv, Args& a) {
@@ -46,6 +48,8 @@ bool parse(int argc, char** argv, Args& a) {
       a.seconds = std::atof(v.c_str());
     else if (k == "--url")
       a.url = v;
+    else if (k == "--question")
+      a.questions.push_back(v);
     else
       return false;
   }
@@ -57,7 +61,9 @@ bool parse(int argc, char** argv, Args& a) {
 int main(int argc, char** argv) {
   Args args;
   if (!parse(argc, argv, args)) {
-    std::fprintf(stderr, "usage: server_load_bench [--clients N] [--seconds S] [--url http://127.0.0.1:PORT]\n");
+    std::fprintf(
+        stderr,
+        "usage: server_load_bench [--clients N] [--seconds S] [--url http://127.0.0.1:PORT] [--question Q]...\n");
     return 2;
   }
   std::unique_ptr<t2sql::Server> server;
@@ -96,9 +102,10 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (args.questions.empty())
+    for (const auto& q : t2sql::demo_example_queries()) args.questions.push_back(q.question);
   std::vector<std::string> bodies;
-  for (const auto& q : t2sql::demo_example_queries())
-    bodies.push_back(nlohmann::json{{"query", q.question}, {"mode", "template"}}.dump());
+  for (const auto& q : args.questions) bodies.push_back(nlohmann::json{{"query", q}, {"mode", "template"}}.dump());
 
   std::atomic<bool> stop{false};
   std::atomic<long> errors{0};
@@ -111,13 +118,18 @@ int main(int argc, char** argv) {
     client.set_read_timeout(30, 0);
     std::vector<double> mine;
     size_t i = static_cast<size_t>(id);
+    size_t on_connection = 0;
     while (!stop.load(std::memory_order_relaxed)) {
       auto start = Clock::now();
       auto res = client.Post("/generate-sql", bodies[i++ % bodies.size()], "application/json");
       double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      ++on_connection;
       if (!res || res->status != 200) {
         ++errors;
         std::lock_guard<std::mutex> lock(mu);
+        if (std::getenv("T2SQL_BENCH_DEBUG"))
+          std::fprintf(stderr, "client %d request %zu: %s after %.1f ms\n", id, on_connection,
+                       res ? std::to_string(res->status).c_str() : httplib::to_string(res.error()).c_str(), ms);
         if (first_error.empty())
           first_error = res ? "HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 200)
                             : "transport: " + httplib::to_string(res.error());

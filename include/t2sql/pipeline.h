@@ -11,7 +11,7 @@
 //   intent      data question / schema question / small talk / refused request
 //   entities    numbers, years, months, dates, ranges, top-k, values found in
 //               the database's text columns
-//   retrieval   the part of the schema the question needs (a SchemaRetriever;
+//   retrieval   the part of the schema the question needs (a ContextRetriever;
 //               only when RAG is on)
 //   generation  the Generator of the configured mode writes the SQL
 //   validation  one read-only statement the database can plan
@@ -72,11 +72,13 @@ struct RetrievedContext {
 // The retrieval stage's engine. The pipeline has a lexical one built in (words
 // of the question against table and column names and descriptions, closed over
 // foreign keys); a vector-index retriever plugs in with set_retriever().
-class SchemaRetriever {
+class ContextRetriever {
  public:
-  virtual ~SchemaRetriever() = default;
+  virtual ~ContextRetriever() = default;
   virtual std::string name() const = 0;
-  virtual Result<RetrievedContext> retrieve(const std::string& question, const Catalog& catalog) = 0;
+  // `linked_values` come from the entities stage (empty when it is off).
+  virtual Result<RetrievedContext> retrieve(const std::string& question, const Catalog& catalog,
+                                            const std::vector<LinkedValue>& linked_values) = 0;
 };
 
 struct PipelineOptions {
@@ -159,7 +161,7 @@ class Pipeline {
   // this one appended when it produced SQL.
   AskResult ask(const std::string& question, Session* session = nullptr, const AskOptions& options = {});
 
-  void set_retriever(std::unique_ptr<SchemaRetriever> retriever);
+  void set_retriever(std::unique_ptr<ContextRetriever> retriever);
 
   const Catalog& catalog() const;
   Database& database();

@@ -65,6 +65,34 @@ int column_index(const ResultSet& rows, const std::string& name) {
   return -1;
 }
 
+std::string readable_column_name(const std::string& name) {
+  auto open = name.find('(');
+  if (open == std::string::npos || name.back() != ')') return name;
+  std::string fn = lower(name.substr(0, open));
+  while (!fn.empty() && fn.back() == ' ') fn.pop_back();
+  std::string arg = name.substr(open + 1, name.size() - open - 2);
+  // ROUND(x, 2) and CAST(x AS ...) read as x.
+  if (fn == "round") arg = arg.substr(0, arg.rfind(','));
+  if (fn == "cast") arg = arg.substr(0, lower(arg).rfind(" as "));
+  if (fn == "round" || fn == "cast" || fn == "coalesce" || fn == "ifnull") {
+    auto comma = arg.find(',');
+    return readable_column_name(comma == std::string::npos ? arg : arg.substr(0, comma));
+  }
+  bool distinct = lower(arg).rfind("distinct ", 0) == 0;
+  if (distinct) arg = arg.substr(9);
+  std::string inner = readable_column_name(arg);
+  auto dot = inner.rfind('.');
+  if (dot != std::string::npos && inner.find('(') == std::string::npos) inner = inner.substr(dot + 1);
+  while (!inner.empty() && (inner.front() == '"' || inner.front() == '`')) inner.erase(0, 1);
+  while (!inner.empty() && (inner.back() == '"' || inner.back() == '`')) inner.pop_back();
+  if (fn == "count") return inner == "*" || inner == "1" ? "count" : (distinct ? "distinct " : "") + inner + " count";
+  if (fn == "sum" || fn == "total") return "total " + inner;
+  if (fn == "avg") return "average " + inner;
+  if (fn == "min") return "lowest " + inner;
+  if (fn == "max") return "highest " + inner;
+  return name;
+}
+
 std::string short_number(double v) {
   if (std::isnan(v)) return "NaN";
   double a = std::fabs(v);

@@ -177,6 +177,15 @@ TEST_F(ChartTest, SvgForEveryKind) {
   }
 }
 
+TEST(ReadableColumnName, AggregatesReadAsWords) {
+  EXPECT_EQ(readable_column_name("COUNT(DISTINCT active_store.store_id)"), "distinct store_id count");
+  EXPECT_EQ(readable_column_name("COUNT(*)"), "count");
+  EXPECT_EQ(readable_column_name("ROUND(SUM(s.amount), 2)"), "total amount");
+  EXPECT_EQ(readable_column_name("AVG(\"unit_price\")"), "average unit_price");
+  EXPECT_EQ(readable_column_name("revenue"), "revenue");
+  EXPECT_EQ(readable_column_name("strftime('%Y', sale_date)"), "strftime('%Y', sale_date)");
+}
+
 TEST(ShortNumber, ThreeSignificantDigits) {
   EXPECT_EQ(short_number(12400000), "12.4M");
   EXPECT_EQ(short_number(3210), "3210");

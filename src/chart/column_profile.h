@@ -26,6 +26,11 @@ std::vector<ColumnProfile> profile_columns(const ResultSet& rows);
 // Index of a column by name, or -1.
 int column_index(const ResultSet& rows, const std::string& name);
 
+// A column name for people: "SUM(sales.amount)" -> "total amount",
+// "COUNT(DISTINCT a.store_id)" -> "distinct store_id count", "COUNT(*)" ->
+// "count"; plain names are kept.
+std::string readable_column_name(const std::string& name);
+
 // "12.4M", "3.2K", "812", "0.37": three significant digits, for labels and answers.
 std::string short_number(double value);
 

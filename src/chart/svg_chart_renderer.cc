@@ -119,7 +119,7 @@ std::pair<double, double> y_axis(Svg& svg, const Frame& f, double lo, double hi,
     svg.text(f.left - 6, y + 4, short_number(t), "end", 11);
   }
   svg.line(f.left, f.top, f.left, f.bottom, "#888");
-  svg.text(16, (f.top + f.bottom) / 2, clip(label, 40), "middle", 12,
+  svg.text(16, (f.top + f.bottom) / 2, clip(readable_column_name(label), 40), "middle", 12,
            " transform=\"rotate(-90 16 " + num((f.top + f.bottom) / 2) + ")\"");
   return {tlo, thi};
 }

@@ -101,6 +101,10 @@ std::string chart_to_vega_lite(const ChartSpec& chart, const ResultSet& rows, si
   }
   // Large measures read better as 10M than 10,000,000.
   y["axis"] = {{"format", "~s"}};
+  if (!chart.folded) {
+    y["title"] = readable_column_name(chart.y);
+    x["title"] = readable_column_name(chart.x);
+  }
   if (chart.kind == ChartKind::kScatter) x["axis"] = {{"format", "~s"}};
   switch (chart.kind) {
     case ChartKind::kBar:

@@ -83,7 +83,7 @@ std::string summarize_answer(const std::string& question, const ResultSet& rows)
   if (rows.rows.size() == 1) {
     std::string out;
     for (size_t c = 0; c < rows.columns.size() && c < 5; ++c)
-      out += (c ? ", " : "") + rows.columns[c] + ": " + cell_text(rows.rows[0][c]);
+      out += (c ? ", " : "") + readable_column_name(rows.columns[c]) + ": " + cell_text(rows.rows[0][c]);
     if (rows.columns.size() > 5) out += ", ...";
     return out;
   }
@@ -100,7 +100,7 @@ std::string summarize_answer(const std::string& question, const ResultSet& rows)
       if (rows.rows[r][measure].as_double() > rows.rows[peak][measure].as_double()) peak = r;
     const auto& first = rows.rows.front();
     const auto& last = rows.rows.back();
-    return capitalize(rows.columns[measure]) + " went from " + cell_text(first[measure]) + " (" +
+    return capitalize(readable_column_name(rows.columns[measure])) + " went from " + cell_text(first[measure]) + " (" +
            cell_text(first[time]) + ") to " + cell_text(last[measure]) + " (" + cell_text(last[time]) +
            "); the peak was " + cell_text(rows.rows[peak][measure]) + " in " + cell_text(rows.rows[peak][time]) + " (" +
            count + ").";
@@ -113,7 +113,7 @@ std::string summarize_answer(const std::string& question, const ResultSet& rows)
       if (v > rows.rows[hi][measure].as_double()) hi = r;
       if (v < rows.rows[lo][measure].as_double()) lo = r;
     }
-    return "Highest " + rows.columns[measure] + ": " + cell_text(rows.rows[hi][key]) + " (" +
+    return "Highest " + readable_column_name(rows.columns[measure]) + ": " + cell_text(rows.rows[hi][key]) + " (" +
            cell_text(rows.rows[hi][measure]) + "); lowest: " + cell_text(rows.rows[lo][key]) + " (" +
            cell_text(rows.rows[lo][measure]) + "); " + count + ".";
   }

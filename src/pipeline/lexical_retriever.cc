@@ -44,7 +44,8 @@ std::string singular(const std::string& w) {
 
 }  // namespace
 
-Result<RetrievedContext> LexicalRetriever::retrieve(const std::string& question, const Catalog& catalog) {
+Result<RetrievedContext> LexicalRetriever::retrieve(const std::string& question, const Catalog& catalog,
+                                                   const std::vector<LinkedValue>& linked_values) {
   if (catalog.tables.empty()) return not_found("the catalog has no tables to retrieve from");
   std::set<std::string> words;
   for (const auto& w : question_words(question)) {
@@ -75,6 +76,11 @@ Result<RetrievedContext> LexicalRetriever::retrieve(const std::string& question,
           if (sw.size() > 2 && words.count(sw)) cs += 0.5;
       if (cs > 0) s.columns.push_back(c.name);
       s.score += cs;
+    }
+    for (const auto& v : linked_values) {
+      if (v.table != t.name) continue;
+      s.score += 2;
+      if (std::find(s.columns.begin(), s.columns.end(), v.column) == s.columns.end()) s.columns.push_back(v.column);
     }
     scored.push_back(s);
   }

@@ -10,11 +10,12 @@
 
 namespace t2sql {
 
-class LexicalRetriever : public SchemaRetriever {
+class LexicalRetriever : public ContextRetriever {
  public:
   explicit LexicalRetriever(size_t max_tables = 4) : max_tables_(max_tables) {}
   std::string name() const override { return "lexical"; }
-  Result<RetrievedContext> retrieve(const std::string& question, const Catalog& catalog) override;
+  Result<RetrievedContext> retrieve(const std::string& question, const Catalog& catalog,
+                                    const std::vector<LinkedValue>& linked_values) override;
 
  private:
   size_t max_tables_;

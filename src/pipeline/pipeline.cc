@@ -11,6 +11,7 @@
 #include "pipeline/follow_up_resolver.h"
 #include "pipeline/intent_classifier.h"
 #include "pipeline/lexical_retriever.h"
+#include "pipeline/vector_context_retriever.h"
 #include "sql/statement_guard.h"
 #include "t2sql/demo.h"
 
@@ -162,7 +163,7 @@ struct Pipeline::Impl {
   std::unique_ptr<Database> db;
   Catalog catalog;
   std::unique_ptr<Generator> generator;
-  std::unique_ptr<SchemaRetriever> retriever;
+  std::unique_ptr<ContextRetriever> retriever;
   ValueLinker linker;
   std::set<std::string> disabled;
 
@@ -222,13 +223,13 @@ Result<std::unique_ptr<Pipeline>> Pipeline::build(std::unique_ptr<Database> db, 
   impl->options = options;
   impl->disabled.insert(options.disabled_stages.begin(), options.disabled_stages.end());
   impl->linker = ValueLinker::build(*db, impl->catalog);
+  impl->retriever = make_default_retriever(db->uri());
   impl->db = std::move(db);
   impl->generator = std::move(generator);
-  impl->retriever = std::make_unique<LexicalRetriever>();
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
-void Pipeline::set_retriever(std::unique_ptr<SchemaRetriever> retriever) {
+void Pipeline::set_retriever(std::unique_ptr<ContextRetriever> retriever) {
   if (retriever) impl_->retriever = std::move(retriever);
 }
 const Catalog& Pipeline::catalog() const {
@@ -347,7 +348,7 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   bool use_rag = ask_options.use_rag.value_or(p.options.use_rag);
   if (p.on("retrieval") && use_rag) {
     t = Clock::now();
-    auto ctx = p.retriever->retrieve(r.effective_question, p.catalog);
+    auto ctx = p.retriever->retrieve(r.effective_question, p.catalog, request.linked_values);
     if (ctx.ok()) {
       request.schema_ddl = ctx->schema_ddl;
       request.examples = ctx->examples;

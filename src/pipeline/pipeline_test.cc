@@ -11,6 +11,7 @@
 #include "pipeline/follow_up_resolver.h"
 #include "pipeline/intent_classifier.h"
 #include "pipeline/lexical_retriever.h"
+#include "pipeline/vector_context_retriever.h"
 #include "t2sql/demo.h"
 #include "t2sql/pipeline.h"
 
@@ -247,6 +248,7 @@ TEST_F(PipelineTest, StagesCanBeSwitchedOff) {
 TEST_F(PipelineTest, RetrievalNarrowsTheSchemaWhenRagIsOn) {
   ScriptedGenerator* gen = nullptr;
   auto p = make({{"Top 5 brands by revenue", {demo_example_queries()[2].sql}}}, {}, &gen);
+  p->set_retriever(std::make_unique<LexicalRetriever>());
   AskOptions ao;
   ao.use_rag = true;
   AskResult r = p->ask("Top 5 brands by revenue", nullptr, ao);
@@ -260,10 +262,24 @@ TEST_F(PipelineTest, RetrievalNarrowsTheSchemaWhenRagIsOn) {
   EXPECT_NE(ddl.find("products"), std::string::npos) << ddl;
 }
 
-class FixedRetriever : public SchemaRetriever {
+TEST_F(PipelineTest, RetrievalUsesTheVectorIndexWhenBuiltIn) {
+  ScriptedGenerator* gen = nullptr;
+  auto p = make({{"Top 5 brands by revenue", {demo_example_queries()[2].sql}}}, {}, &gen);
+  AskOptions ao;
+  ao.use_rag = true;
+  AskResult r = p->ask("Top 5 brands by revenue", nullptr, ao);
+  ASSERT_TRUE(r.answered);
+  std::string source = json::parse(stage(r, "retrieval")->output_json)["source"];
+  EXPECT_EQ(source, "vector");
+  // The index kept the brands table for a question about brands.
+  auto tables = json::parse(stage(r, "retrieval")->output_json)["tables"];
+  EXPECT_NE(std::find(tables.begin(), tables.end(), "brands"), tables.end()) << tables;
+}
+
+class FixedRetriever : public ContextRetriever {
  public:
   std::string name() const override { return "fixed"; }
-  Result<RetrievedContext> retrieve(const std::string&, const Catalog& c) override {
+  Result<RetrievedContext> retrieve(const std::string&, const Catalog& c, const std::vector<LinkedValue>&) override {
     RetrievedContext ctx;
     ctx.source = "fixed";
     ctx.tables = {"stores"};

@@ -126,6 +126,7 @@ struct Server::Impl {
   std::mutex join_mu;  // one joiner at a time (wait() and stop() may race)
   std::atomic<int> port{0};
   std::atomic<bool> started{false};
+  socket_t listen_socket = -1;  // set while binding, before the serving thread starts
 
   std::mutex sessions_mu;
   std::unordered_map<std::string, Session> sessions;  // guarded by sessions_mu
@@ -368,6 +369,9 @@ struct Server::Impl {
         }
         metrics.add_inflight(-1);
         metrics.observe_latency(route, std::chrono::duration<double>(Clock::now() - start).count());
+        // Counted here, before the response leaves, so that a client's next
+        // request already sees it in /metrics.
+        metrics.count_request(route, res.status);
       };
     };
     http.Post("/generate-sql",
@@ -451,6 +455,10 @@ struct Server::Impl {
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
       static const std::set<std::string> kRoutes = {"/generate-sql", "/api/ask", "/api/schema",
                                                     "/health",       "/metrics", "/openapi.json"};
+      // The timed routes count their own answers; here only what never
+      // reached their handler (a missing token, a body over the limit).
+      bool timed = req.path == "/generate-sql" || req.path == "/api/ask";
+      if (timed && res.status != 401 && res.status != 413) return;
       std::string route = kRoutes.count(req.path)              ? req.path
                           : req.path.rfind("/vendor/", 0) == 0 ? "/vendor"
                                                                : "static";
@@ -523,9 +531,11 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
   impl->http.set_keep_alive_timeout(5);
   // cpp-httplib also sets SO_REUSEPORT by default, which lets a second server
   // bind a port already in use; only SO_REUSEADDR (fast restarts) is wanted.
-  impl->http.set_socket_options([](socket_t sock) {
+  Impl* raw = impl.get();
+  impl->http.set_socket_options([raw](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+    raw->listen_socket = sock;
   });
   impl->install_routes();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
@@ -543,6 +553,10 @@ Status Server::start() {
                        " (in use, or not an address of this machine)");
   }
   p.port = port;
+  // cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections
+  // (32 clients starting at once) overflows it and some are dropped after
+  // the handshake. Listening again on the bound socket raises the backlog.
+  if (p.listen_socket >= 0) ::listen(p.listen_socket, 1024);
   p.thread = std::thread([&p] { p.http.listen_after_bind(); });
   // stop() before the loop runs would be lost; return once it is serving.
   for (int i = 0; i < 5000 && !p.http.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));

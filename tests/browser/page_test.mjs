@@ -1,6 +1,6 @@
 // End-to-end test of the web page in headless Chromium (Debian's chromium,
 // driven by playwright-core from npm): start `t2sql serve` on 127.0.0.1, ask
-// a demo question, see rows, a chart and the stage trace, sort the table, and
+// a demo question ("Active stores by region"), see rows, a chart and the stage trace, sort the table, and
 // save a screenshot.
 //
 //   node tests/browser/page_test.mjs BUILD/t2sql OUT_DIR
@@ -67,10 +67,10 @@ try {
   check((await page.locator('#mode option').allTextContents()).join('|').startsWith('Template|Fine-Tuned'),
         'mode selector offers Template / Fine-Tuned / Ensemble');
 
-  await page.fill('#question', 'Top 5 brands by revenue');
+  await page.fill('#question', 'Active stores by region');
   await page.click('#analyze');
   await page.waitForSelector('#rows tbody tr', { timeout: 30000 });
-  check((await page.locator('#rows tbody tr').count()) === 5, 'five rows are shown');
+  check((await page.locator('#rows tbody tr').count()) === 5, 'five rows (one per region) are shown');
   check((await page.textContent('#sql')).includes('SELECT'), 'the SQL is shown');
   check((await page.locator('#sql .kw').count()) > 0, 'the SQL is highlighted');
   await page.waitForSelector('#chart svg, #chart canvas', { timeout: 20000 });

@@ -63,7 +63,7 @@ TEST(AskCommand, JsonAnswerMatchesTheDesignExample) {
 }
 
 TEST(AskCommand, TablePrintsSqlRowsStagesAndTime) {
-  RunResult r = run_t2sql({"ask", demo_example_queries()[2].question, "--db", demo_db()});
+  RunResult r = run_t2sql({"ask", demo_example_queries()[3].question, "--db", demo_db()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("SQL:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(5 rows)"), std::string::npos) << r.out;
@@ -72,10 +72,10 @@ TEST(AskCommand, TablePrintsSqlRowsStagesAndTime) {
 }
 
 TEST(AskCommand, CsvAndMarkdown) {
-  RunResult csv = run_t2sql({"ask", demo_example_queries()[2].question, "--db", demo_db(), "--format", "csv"});
+  RunResult csv = run_t2sql({"ask", demo_example_queries()[3].question, "--db", demo_db(), "--format", "csv"});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 6);  // header + 5 rows, nothing else
-  RunResult md = run_t2sql({"ask", demo_example_queries()[2].question, "--db", demo_db(), "--format", "markdown"});
+  RunResult md = run_t2sql({"ask", demo_example_queries()[3].question, "--db", demo_db(), "--format", "markdown"});
   ASSERT_EQ(md.exit_code, 0) << md.err;
   EXPECT_NE(md.out.find("```sql"), std::string::npos);
   EXPECT_NE(md.out.find("| --- |"), std::string::npos) << md.out;
@@ -103,8 +103,8 @@ TEST(AskCommand, AbstentionExitsNonZeroWithAReason) {
 
 TEST(AskCommand, ChartAsVegaLiteAndSvg) {
   std::string dir = temp_dir("ask_chart");
-  std::string spec = dir + "/brands.vl.json", svg = dir + "/brands.svg";
-  const std::string question = demo_example_queries()[2].question;  // top 5 brands by revenue
+  std::string spec = dir + "/stores.vl.json", svg = dir + "/stores.svg";
+  const std::string question = demo_example_queries()[3].question;  // active stores by region
   ASSERT_EQ(run_t2sql({"ask", question, "--db", demo_db(), "--chart", spec}).exit_code, 0);
   json vl = json::parse(read_file(spec));
   EXPECT_EQ(vl["$schema"], "https://vega.github.io/schema/vega-lite/v5.json");

@@ -1,5 +1,7 @@
 #include <signal.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -9,6 +11,10 @@
 #include "t2sql/server.h"
 
 namespace t2sql::cli {
+
+namespace {
+volatile std::sig_atomic_t g_stop_requested = 0;
+}  // namespace
 
 void add_serve_command(CLI::App& app) {
   struct Options {
@@ -80,27 +86,28 @@ void add_serve_command(CLI::App& app) {
     }
     if (const char* token = std::getenv(opt->token_env.c_str()); token && *token) so.bearer_token = token;
 
-    // SIGINT/SIGTERM end the server cleanly: a thread waits for them.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
     auto server = Server::create(so);
     if (!server.ok()) return fail(server.status());
     if (Status s = (*server)->start(); !s.ok()) return fail(s);
     std::cout << "t2sql serve: listening on http://" << so.host << ":" << (*server)->port() << "/ (database "
               << so.db_uri << ", mode " << so.pipeline.generator.mode
               << (so.bearer_token.empty() ? "" : ", bearer token required") << ")" << std::endl;
+    // SIGINT/SIGTERM end the server cleanly. A handler (not sigwait) catches
+    // them whichever thread they land on: libraries start threads of their
+    // own (OpenBLAS, OpenMP) that a signal mask set here would not cover.
+    struct sigaction action {};
+    action.sa_handler = [](int) { g_stop_requested = 1; };
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
     Server* raw = server->get();
-    std::thread waiter([raw, signals] {
-      int sig = 0;
-      sigwait(&signals, &sig);
+    std::thread waiter([raw] {
+      while (!g_stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds(50));
       raw->stop();
     });
-    waiter.detach();
     (*server)->wait();
+    g_stop_requested = 1;
+    waiter.join();
     std::cout << "t2sql serve: stopped" << std::endl;
     return 0;
   });

@@ -1,0 +1,56 @@
+#include "pipeline/vector_context_retriever.h"
+
+#include "pipeline/lexical_retriever.h"
+
+#include "t2sql/retrieval.h"
+
+namespace t2sql {
+
+namespace {
+
+class VectorContextRetriever : public ContextRetriever {
+ public:
+  explicit VectorContextRetriever(std::string db_uri) : db_uri_(std::move(db_uri)) {}
+  std::string name() const override { return "vector"; }
+
+  Result<RetrievedContext> retrieve(const std::string& question, const Catalog& catalog,
+                                    const std::vector<LinkedValue>& linked_values) override {
+    if (!index_ && index_error_.ok()) {
+      RetrievalOptions options;
+      options.cache_dir = database_cache_dir(db_uri_);
+      auto made = SchemaRetriever::create(catalog, options);
+      if (made.ok())
+        index_ = std::move(*made);
+      else
+        index_error_ = made.status();
+    }
+    if (!index_) {
+      auto ctx = lexical_.retrieve(question, catalog, linked_values);
+      if (ctx.ok()) ctx->source = "lexical (the vector index failed: " + index_error_.message() + ")";
+      return ctx;
+    }
+    auto found = index_->retrieve(question, linked_values);
+    if (!found.ok()) return found.status();
+    RetrievedContext ctx;
+    ctx.source = "vector";
+    ctx.schema_ddl = found->ddl;
+    ctx.tables = found->tables;
+    for (const auto& c : found->columns) ctx.columns.push_back(c.table + "." + c.column);
+    ctx.examples = found->examples;
+    return ctx;
+  }
+
+ private:
+  std::string db_uri_;
+  std::unique_ptr<SchemaRetriever> index_;
+  Status index_error_;
+  LexicalRetriever lexical_;
+};
+
+}  // namespace
+
+std::unique_ptr<ContextRetriever> make_default_retriever(const std::string& db_uri) {
+  return std::make_unique<VectorContextRetriever>(db_uri);
+}
+
+}  // namespace t2sql

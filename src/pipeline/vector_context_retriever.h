@@ -1,0 +1,19 @@
+// The retrieval stage's default engine: the vector index over column
+// descriptions from src/retrieval/ (include/t2sql/retrieval.h), with the
+// LexicalRetriever as its fallback. The index is built (or loaded from
+// its cache under the database's cache folder) on the first question that
+// needs it; if that fails, the lexical retriever answers and the trace says
+// why. One per Pipeline; not thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "t2sql/pipeline.h"
+
+namespace t2sql {
+
+// `db_uri` names the cache folder of the index.
+std::unique_ptr<ContextRetriever> make_default_retriever(const std::string& db_uri);
+
+}  // namespace t2sql
