@@ -350,5 +350,21 @@ TEST(PostgresCli, SqlSchemaAndDemoQueries) {
   EXPECT_EQ(refused.find("reader-"), std::string::npos) << "no password in: " << refused;
 }
 
+TEST(PostgresCli, EvalLoadsDefogIntoPostgresAndRunsGold) {
+  std::string shared =
+      std::getenv("T2SQL_SHARED_DIR") ? std::getenv("T2SQL_SHARED_DIR") : std::string(T2SQL_SOURCE_DIR) + "/../shared";
+  std::string admin = "'" + with_database(pg_env("T2SQL_TEST_PG_ADMIN_URI"), "postgres") + "'";
+  auto [code, out] =
+      run_cli("eval --suite defog --data " + shared + "/data/defog --pg " + admin + " --mode gold --limit 12 -q");
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("loaded 11 defog databases"), std::string::npos) << out;
+  // The suite's own SQL on the databases it was written for: every one runs and matches.
+  EXPECT_NE(out.find("execution accuracy            100.0%"), std::string::npos) << out;
+  EXPECT_EQ(out.find("admin-"), std::string::npos) << "no password in the output";
+  auto [bad_code, bad] = run_cli("eval --suite demo --pg " + admin + " -q");
+  EXPECT_NE(bad_code, 0);
+  EXPECT_NE(bad.find("--pg is for --suite defog"), std::string::npos) << bad;
+}
+
 }  // namespace
 }  // namespace t2sql

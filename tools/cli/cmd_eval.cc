@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "cli.h"
+#include "db/postgres_database.h"
+#include "db/postgres_loader.h"
 #include "eval/benchmark_suite.h"
 #include "eval/eval_report.h"
 #include "eval/eval_runner.h"
@@ -17,7 +19,7 @@ namespace t2sql::cli {
 namespace {
 
 struct EvalCliOptions {
-  std::string suite, data, modes = "template", json_path, markdown_path, db, model, defog_db_uri;
+  std::string suite, data, modes = "template", json_path, markdown_path, db, model, defog_db_uri, pg;
   int jobs = 1, limit = 0;
   int64_t timeout_ms = 10000, max_rows = 100000;
   double fail_under = -1;
@@ -29,7 +31,8 @@ Status check_writable(const std::string& path, const char* option) {
   if (path.empty()) return Status();
   std::filesystem::path p(path);
   std::error_code ec;
-  if (std::filesystem::is_directory(p, ec)) return invalid_argument(std::string(option) + " '" + path + "' is a folder");
+  if (std::filesystem::is_directory(p, ec))
+    return invalid_argument(std::string(option) + " '" + path + "' is a folder");
   auto parent = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
   if (!std::filesystem::is_directory(parent, ec)) {
     return invalid_argument(std::string(option) + ": folder '" + parent.string() + "' does not exist");
@@ -81,6 +84,18 @@ int run_eval(const EvalCliOptions& o) {
 
   SuiteOptions suite_options;
   suite_options.defog_db_uri_template = o.defog_db_uri;
+  if (!o.pg.empty()) {
+    if (o.suite != "defog") return fail("--pg is for --suite defog");
+    if (!o.defog_db_uri.empty()) return fail("give --pg or --defog-db-uri, not both");
+    // --data is the defog folder or one of its questions/*.csv files.
+    std::filesystem::path root = o.data;
+    if (std::filesystem::is_regular_file(root)) root = root.parent_path().parent_path();
+    auto loaded = load_defog_postgres(o.pg, root.string());
+    if (!loaded.ok()) return fail(loaded.status());
+    std::cerr << "loaded " << loaded->size() << " defog databases into PostgreSQL\n";
+    suite_options.defog_db_uri_template = with_database(o.pg, "defog_{db}");
+    suite_options.defog_prefer_uri = true;
+  }
   bool needs_demo = o.suite == "demo" || o.suite == "jsonl";
   if (needs_demo) {
     if (!o.db.empty()) {
@@ -94,9 +109,12 @@ int run_eval(const EvalCliOptions& o) {
     }
   }
   Result<BenchmarkSuite> suite = invalid_argument("no suite");
-  if (o.suite == "spider") suite = load_spider_suite(o.data, suite_options);
-  else if (o.suite == "defog") suite = load_defog_suite(o.data, suite_options);
-  else if (o.suite == "jsonl") suite = load_jsonl_suite(o.data, suite_options);
+  if (o.suite == "spider")
+    suite = load_spider_suite(o.data, suite_options);
+  else if (o.suite == "defog")
+    suite = load_defog_suite(o.data, suite_options);
+  else if (o.suite == "jsonl")
+    suite = load_jsonl_suite(o.data, suite_options);
   else {
     suite = load_jsonl_suite(o.data.empty() ? default_demo_suite_path() : o.data, suite_options);
     if (suite.ok()) suite->name = "demo";
@@ -113,7 +131,10 @@ int run_eval(const EvalCliOptions& o) {
     GeneratorFactory factory;
     if (mode == "gold") {
       auto answers = std::make_shared<std::map<std::string, std::map<std::string, std::string>>>();
-      for (const auto& c : suite->cases) (*answers)[c.db_uri].emplace(c.question, c.gold_alternatives.front());
+      // Keyed as Database::uri() reports it: PostgreSQL hides the password.
+      for (const auto& c : suite->cases) {
+        (*answers)[redact_password(c.db_uri)].emplace(c.question, c.gold_alternatives.front());
+      }
       factory = [answers](const Catalog&, Database* db) -> Result<std::unique_ptr<Generator>> {
         auto it = answers->find(db->uri());
         return std::unique_ptr<Generator>(
@@ -174,8 +195,9 @@ int run_eval(const EvalCliOptions& o) {
 void add_eval_command(CLI::App& app) {
   auto opt = std::make_shared<EvalCliOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "eval", "Measure an engine on a benchmark: execution accuracy, execution rate, exact-set match, answered "
-              "rate, latency; by Spider hardness and by category");
+      "eval",
+      "Measure an engine on a benchmark: execution accuracy, execution rate, exact-set match, answered "
+      "rate, latency; by Spider hardness and by category");
   cmd->add_option("--suite", opt->suite,
                   "spider (dev.json + database/), defog (sql-eval CSVs), jsonl ({\"db\",\"question\",\"sql\"} a "
                   "line) or demo (the built-in demo warehouse suite)")
@@ -200,6 +222,10 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--defog-db-uri", opt->defog_db_uri,
                   "defog: URI for databases with no SQLite file, {db} replaced by the name "
                   "(e.g. postgresql://127.0.0.1/{db})");
+  cmd->add_option("--pg", opt->pg,
+                  "defog: load every PostgreSQL dump under --data into this server as a fresh database defog_<db> "
+                  "(the URI of a role that may create databases, e.g. postgresql://postgres:pw@127.0.0.1/postgres) "
+                  "and run every question there");
   cmd->add_option("--fail-under", opt->fail_under, "Exit 1 when execution accuracy is below this fraction (CI)");
   cmd->add_flag("--quiet,-q", opt->quiet, "No progress bar");
   set_action(cmd, [opt] { return run_eval(*opt); });
