@@ -40,9 +40,7 @@ void finish_case(EvalCase& c) {
 
 }  // namespace
 
-std::string default_demo_suite_path() {
-  return std::string(T2SQL_SOURCE_DIR) + "/data/suites/demo.jsonl";
-}
+std::string default_demo_suite_path() { return std::string(T2SQL_SOURCE_DIR) + "/data/suites/demo.jsonl"; }
 
 Result<BenchmarkSuite> load_spider_suite(const std::string& path, const SuiteOptions& options) {
   std::error_code ec;
@@ -302,8 +300,7 @@ Result<BenchmarkSuite> load_jsonl_suite(const std::string& path, const SuiteOpti
     c.gold_sql = trim(q["sql"].get<std::string>());
     if (q.contains("category") && q["category"].is_string()) c.category = q["category"].get<std::string>();
     if (c.db_id == "demo") {
-      if (options.demo_db_path.empty())
-        return invalid_argument(where + ": names \"demo\" but no demo warehouse is set");
+      if (options.demo_db_path.empty()) return invalid_argument(where + ": names \"demo\" but no demo warehouse is set");
       c.db_uri = "sqlite://" + fs::absolute(options.demo_db_path).string();
     } else if (c.db_id.find("://") != std::string::npos && !c.db_id.starts_with("sqlite://")) {
       c.db_uri = c.db_id;  // another engine's URI, opened as given

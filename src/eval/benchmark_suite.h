@@ -19,9 +19,9 @@
 namespace t2sql {
 
 struct EvalCase {
-  std::string id;      // "<suite>:<line or index>", stable across runs
-  std::string db_id;   // the database's name ("concert_singer", "demo")
-  std::string db_uri;  // what Database::open takes
+  std::string id;        // "<suite>:<line or index>", stable across runs
+  std::string db_id;     // the database's name ("concert_singer", "demo")
+  std::string db_uri;    // what Database::open takes
   std::string question;
   std::string gold_sql;  // as written in the suite
   // The gold queries any of which is accepted (defog `{a, b}`); at least one.

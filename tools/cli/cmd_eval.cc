@@ -5,11 +5,11 @@
 #include <sstream>
 
 #include "cli.h"
-#include "db/postgres_database.h"
-#include "db/postgres_loader.h"
 #include "eval/benchmark_suite.h"
 #include "eval/eval_report.h"
 #include "eval/eval_runner.h"
+#include "db/postgres_database.h"
+#include "db/postgres_loader.h"
 #include "eval/gold_generator.h"
 #include "t2sql/demo.h"
 #include "t2sql/generator.h"
@@ -31,8 +31,7 @@ Status check_writable(const std::string& path, const char* option) {
   if (path.empty()) return Status();
   std::filesystem::path p(path);
   std::error_code ec;
-  if (std::filesystem::is_directory(p, ec))
-    return invalid_argument(std::string(option) + " '" + path + "' is a folder");
+  if (std::filesystem::is_directory(p, ec)) return invalid_argument(std::string(option) + " '" + path + "' is a folder");
   auto parent = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
   if (!std::filesystem::is_directory(parent, ec)) {
     return invalid_argument(std::string(option) + ": folder '" + parent.string() + "' does not exist");
@@ -109,12 +108,9 @@ int run_eval(const EvalCliOptions& o) {
     }
   }
   Result<BenchmarkSuite> suite = invalid_argument("no suite");
-  if (o.suite == "spider")
-    suite = load_spider_suite(o.data, suite_options);
-  else if (o.suite == "defog")
-    suite = load_defog_suite(o.data, suite_options);
-  else if (o.suite == "jsonl")
-    suite = load_jsonl_suite(o.data, suite_options);
+  if (o.suite == "spider") suite = load_spider_suite(o.data, suite_options);
+  else if (o.suite == "defog") suite = load_defog_suite(o.data, suite_options);
+  else if (o.suite == "jsonl") suite = load_jsonl_suite(o.data, suite_options);
   else {
     suite = load_jsonl_suite(o.data.empty() ? default_demo_suite_path() : o.data, suite_options);
     if (suite.ok()) suite->name = "demo";
@@ -195,9 +191,8 @@ int run_eval(const EvalCliOptions& o) {
 void add_eval_command(CLI::App& app) {
   auto opt = std::make_shared<EvalCliOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "eval",
-      "Measure an engine on a benchmark: execution accuracy, execution rate, exact-set match, answered "
-      "rate, latency; by Spider hardness and by category");
+      "eval", "Measure an engine on a benchmark: execution accuracy, execution rate, exact-set match, answered "
+              "rate, latency; by Spider hardness and by category");
   cmd->add_option("--suite", opt->suite,
                   "spider (dev.json + database/), defog (sql-eval CSVs), jsonl ({\"db\",\"question\",\"sql\"} a "
                   "line) or demo (the built-in demo warehouse suite)")
