@@ -44,21 +44,6 @@ std::string demo_table_ddl(const DemoTable& table, std::string_view engine) {
   return ddl + ")";
 }
 
-std::vector<std::string> demo_table_comments(const DemoTable& table) {
-  auto literal = [](const std::string& text) {
-    std::string out = "'";
-    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-    return out + "'";
-  };
-  std::vector<std::string> out;
-  if (!table.description.empty()) out.push_back("COMMENT ON TABLE " + table.name + " IS " + literal(table.description));
-  for (const DemoColumn& c : table.columns) {
-    if (c.description.empty()) continue;
-    out.push_back("COMMENT ON COLUMN " + table.name + "." + c.name + " IS " + literal(c.description));
-  }
-  return out;
-}
-
 Status write_demo_sqlite(const std::vector<DemoTable>& tables, const std::string& path) {
   sqlite3* raw = nullptr;
   if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {

@@ -18,8 +18,7 @@ struct DemoColumn {
   std::string name;
   ValueType type = ValueType::kText;  // kInteger, kReal, kText or kDate
   bool not_null = true;
-  std::string references;   // "brands(brand_id)", empty when none
-  std::string description;  // COMMENT ON COLUMN where the engine has comments
+  std::string references;  // "brands(brand_id)", empty when none
 };
 
 struct DemoTable {
@@ -27,14 +26,11 @@ struct DemoTable {
   std::vector<DemoColumn> columns;
   std::vector<std::string> primary_key;
   std::vector<std::string> indexes;  // single-column indexes to create after loading
-  std::string description;           // COMMENT ON TABLE where the engine has comments
   std::vector<std::vector<Value>> rows;
 };
 
 // CREATE TABLE in the given engine's types ("sqlite", "duckdb", "postgresql").
 std::string demo_table_ddl(const DemoTable& table, std::string_view engine);
-// COMMENT ON statements for the table and its columns (DuckDB, PostgreSQL).
-std::vector<std::string> demo_table_comments(const DemoTable& table);
 
 // Each writes every table into a new database. The SQLite and DuckDB writers
 // create the file at `path` (which must not exist); the PostgreSQL writer

@@ -119,44 +119,7 @@ Value date_value(int y, int m, int d) {
 }
 
 DemoColumn col(const char* name, ValueType type, bool not_null = true, const char* references = "") {
-  return DemoColumn{name, type, not_null, references, ""};
-}
-
-// What each table and column means, for engines that keep comments (and so
-// for the catalog's descriptions and the retrieval stage).
-void describe(std::vector<DemoTable>& tables) {
-  struct Note {
-    const char *table, *column, *text;
-  };
-  static const Note kNotes[] = {
-      {"stores", "", "Shops of the chain, one row per store"},
-      {"stores", "store_name", "Name of the store (city and kind of site)"},
-      {"stores", "region", "Sales region of the store: North, South, East, West or Central"},
-      {"stores", "city", "City where the store is"},
-      {"stores", "opened_on", "Date the store opened"},
-      {"stores", "closed_on", "Date the store closed; NULL while it is open"},
-      {"brands", "", "Brands of the products sold"},
-      {"brands", "brand_name", "Name of the brand"},
-      {"products", "", "Products sold, each of one brand and one category"},
-      {"products", "product_name", "Name of the product"},
-      {"products", "category", "Product category, e.g. Electronics, Apparel, Grocery"},
-      {"products", "unit_price", "List price of one unit, in dollars"},
-      {"sales", "", "One row per sale (receipt line) in 2023 and 2024"},
-      {"sales", "sale_date", "Date of the sale"},
-      {"sales", "quantity", "Units sold"},
-      {"sales", "amount", "Revenue of the sale in dollars, after discount"},
-      {"active_store", "", "Which stores were open in each month"},
-      {"active_store", "month", "First day of the month"},
-  };
-  for (const Note& note : kNotes) {
-    for (DemoTable& table : tables) {
-      if (table.name != note.table) continue;
-      if (*note.column == '\0') table.description = note.text;
-      for (DemoColumn& c : table.columns) {
-        if (c.name == note.column) c.description = note.text;
-      }
-    }
-  }
+  return DemoColumn{name, type, not_null, references};
 }
 
 // The warehouse's tables, filled from the fixed seed.
@@ -313,7 +276,6 @@ std::vector<DemoTable> generate(DemoStats& stats) {
   tables.push_back(std::move(products_t));
   tables.push_back(std::move(sales_t));
   tables.push_back(std::move(active_t));
-  describe(tables);
   return tables;
 }
 

@@ -1,5 +1,7 @@
 #include "db/duckdb_database.h"
 
+#include <duckdb.h>
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -113,12 +115,62 @@ TEST(DuckdbDatabase, CatalogHasKeysCountsAndSamples) {
   EXPECT_EQ(date->type, ValueType::kDate);
   EXPECT_FALSE(date->nullable);
   EXPECT_EQ(date->samples.size(), 3u);
-  EXPECT_EQ(date->description, "Date of the sale");  // COMMENT ON COLUMN in the file
-  EXPECT_EQ(sales->description, "One row per sale (receipt line) in 2023 and 2024");
   const TableInfo* active = cat->find_table("active_store");
   ASSERT_NE(active, nullptr);
   EXPECT_EQ(active->primary_key, (std::vector<std::string>{"month", "store_id"}));
   EXPECT_NE(cat->to_ddl().find("REFERENCES"), std::string::npos);
+}
+
+TEST(DuckdbDatabase, CatalogReadsCommentsAsDescriptionsAndOtherSchemas) {
+  // A file written here with DuckDB's own writable connection (test set-up
+  // only): comments, a second schema, a composite foreign key.
+  std::string path = temp_path("comments.duckdb");
+  fs::remove(path);
+  {
+    duckdb_database raw = nullptr;
+    ASSERT_EQ(duckdb_open(path.c_str(), &raw), DuckDBSuccess);
+    duckdb_connection conn = nullptr;
+    ASSERT_EQ(duckdb_connect(raw, &conn), DuckDBSuccess);
+    for (const char* sql : {
+             "CREATE TABLE teams (league VARCHAR, code VARCHAR, name VARCHAR, PRIMARY KEY (league, code))",
+             "CREATE TABLE players (id INTEGER PRIMARY KEY, league VARCHAR, team VARCHAR, "
+             "FOREIGN KEY (league, team) REFERENCES teams (league, code))",
+             "COMMENT ON TABLE teams IS 'Teams of every league'",
+             "COMMENT ON COLUMN teams.code IS 'Three-letter team code'",
+             "CREATE SCHEMA archive",
+             "CREATE TABLE archive.old_players (id INTEGER, score DOUBLE)",
+             "INSERT INTO teams VALUES ('A', 'ABC', 'Alphas'), ('A', 'BCD', 'Betas')",
+             "INSERT INTO players VALUES (1, 'A', 'ABC')",
+             "CHECKPOINT",
+         }) {
+      duckdb_result result;
+      ASSERT_EQ(duckdb_query(conn, sql, &result), DuckDBSuccess) << sql << ": " << duckdb_result_error(&result);
+      duckdb_destroy_result(&result);
+    }
+    duckdb_disconnect(&conn);
+    duckdb_close(&raw);
+  }
+  auto db = Database::open(path);
+  ASSERT_TRUE(db.ok()) << db.status().to_string();
+  auto cat = (*db)->catalog({});
+  ASSERT_TRUE(cat.ok()) << cat.status().to_string();
+  const TableInfo* teams = cat->find_table("teams");
+  ASSERT_NE(teams, nullptr);
+  EXPECT_EQ(teams->description, "Teams of every league");
+  ASSERT_NE(teams->find_column("code"), nullptr);
+  EXPECT_EQ(teams->find_column("code")->description, "Three-letter team code");
+  EXPECT_EQ(teams->primary_key, (std::vector<std::string>{"league", "code"}));
+  const TableInfo* players = cat->find_table("players");
+  ASSERT_NE(players, nullptr);
+  ASSERT_EQ(players->foreign_keys.size(), 1u);
+  EXPECT_EQ(players->foreign_keys[0].columns, (std::vector<std::string>{"league", "team"}));
+  EXPECT_EQ(players->foreign_keys[0].ref_columns, (std::vector<std::string>{"league", "code"}));
+  const TableInfo* old = cat->find_table("archive.old_players");
+  ASSERT_NE(old, nullptr);
+  ASSERT_NE(old->find_column("score"), nullptr);
+  EXPECT_EQ(old->find_column("score")->type, ValueType::kReal);
+  auto rows = (*db)->execute("SELECT count(*) FROM archive.old_players", {});
+  ASSERT_TRUE(rows.ok()) << rows.status().to_string();
 }
 
 TEST(DuckdbDatabase, RefusesEveryWriteAndLeavesTheFileUnchanged) {

@@ -77,11 +77,6 @@ Status write_demo_duckdb(const std::vector<DemoTable>& tables, const std::string
       return duck_error("appending to " + table.name, duckdb_appender_error(appender));
     }
   }
-  for (const DemoTable& table : tables) {
-    for (const auto& comment : demo_table_comments(table)) {
-      if (Status s = exec(comment); !s.ok()) return s;
-    }
-  }
   // No secondary indexes: DuckDB scans with zone maps, and ART indexes would
   // only slow the build.
   // Everything into the file itself, no WAL left beside it.

@@ -87,11 +87,11 @@ TEST(PostgresDatabase, CatalogHasKeysCountsSamplesAndComments) {
   EXPECT_EQ(cat->engine, "postgresql");
   const TableInfo* stores = cat->find_table("stores");
   ASSERT_NE(stores, nullptr);
-  EXPECT_EQ(stores->description, "Shops of the chain, one row per store");
+  EXPECT_EQ(stores->description, "Shops of the chain");
   EXPECT_EQ(stores->primary_key, std::vector<std::string>{"store_id"});
   const ColumnInfo* region = stores->find_column("region");
   ASSERT_NE(region, nullptr);
-  EXPECT_EQ(region->description, "Sales region of the store: North, South, East, West or Central");
+  EXPECT_EQ(region->description, "Sales region the store reports to");
   EXPECT_EQ(region->samples.size(), 3u);
   EXPECT_FALSE(region->nullable);
   const TableInfo* sales = cat->find_table("sales");
@@ -340,7 +340,7 @@ TEST(PostgresCli, SqlSchemaAndDemoQueries) {
   EXPECT_EQ(out, "n\n15\n");
   auto [schema_code, schema] = run_cli("schema --format json --db " + uri);
   EXPECT_EQ(schema_code, 0) << schema;
-  EXPECT_NE(schema.find("Sales region of the store: North, South, East, West or Central"), std::string::npos);
+  EXPECT_NE(schema.find("Sales region the store reports to"), std::string::npos);
   auto [demo_code, demo] = run_cli("demo queries --db " + uri);
   EXPECT_EQ(demo_code, 0) << demo;
   EXPECT_NE(demo.find("Top 5 brands by revenue"), std::string::npos);
@@ -348,6 +348,22 @@ TEST(PostgresCli, SqlSchemaAndDemoQueries) {
   EXPECT_EQ(refused_code, 1);
   EXPECT_NE(refused.find("error:"), std::string::npos);
   EXPECT_EQ(refused.find("reader-"), std::string::npos) << "no password in: " << refused;
+}
+
+TEST(PostgresCli, EvalLoadsDefogIntoPostgresAndRunsGold) {
+  std::string shared =
+      std::getenv("T2SQL_SHARED_DIR") ? std::getenv("T2SQL_SHARED_DIR") : std::string(T2SQL_SOURCE_DIR) + "/../shared";
+  std::string admin = "'" + with_database(pg_env("T2SQL_TEST_PG_ADMIN_URI"), "postgres") + "'";
+  auto [code, out] =
+      run_cli("eval --suite defog --data " + shared + "/data/defog --pg " + admin + " --mode gold --limit 12 -q");
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("loaded 11 defog databases"), std::string::npos) << out;
+  // The suite's own SQL on the databases it was written for: every one runs and matches.
+  EXPECT_NE(out.find("execution accuracy            100.0%"), std::string::npos) << out;
+  EXPECT_EQ(out.find("admin-"), std::string::npos) << "no password in the output";
+  auto [bad_code, bad] = run_cli("eval --suite demo --pg " + admin + " -q");
+  EXPECT_NE(bad_code, 0);
+  EXPECT_NE(bad.find("--pg is for --suite defog"), std::string::npos) << bad;
 }
 
 }  // namespace

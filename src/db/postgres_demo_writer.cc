@@ -87,9 +87,6 @@ Status write_demo_postgres(const std::vector<DemoTable>& tables, const std::stri
       return internal_error("loading " + table.name + " into PostgreSQL: " + PQresultErrorMessage(res.get()));
     }
     while (PGresult* more = PQgetResult(conn.get())) PQclear(more);
-    for (const auto& comment : demo_table_comments(table)) {
-      if (Status s = exec(comment); !s.ok()) return s;
-    }
     for (const auto& column : table.indexes) {
       if (Status s = exec("CREATE INDEX " + table.name + "_" + column + " ON " + table.name + "(" + column + ")");
           !s.ok()) {

@@ -244,10 +244,15 @@ Result<BenchmarkSuite> load_defog_suite(const std::string& path, const SuiteOpti
     if (!fs::is_directory(questions, ec)) return not_found("'" + path + "' has no questions/ folder");
     for (const auto& entry : fs::directory_iterator(questions, ec)) {
       std::string name = entry.path().filename().string();
-      if (name.size() > 11 && name.ends_with("_sqlite.csv")) files.push_back(entry.path());
+      // The PostgreSQL question files go with the PostgreSQL databases.
+      const char* suffix = options.defog_prefer_uri ? "_postgres.csv" : "_sqlite.csv";
+      if (name.size() > 11 && name.ends_with(suffix)) files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
-    if (files.empty()) return not_found("'" + questions.string() + "' has no *_sqlite.csv question file");
+    if (files.empty()) {
+      return not_found("'" + questions.string() + "' has no *" +
+                       (options.defog_prefer_uri ? "_postgres.csv" : "_sqlite.csv") + " question file");
+    }
   } else if (fs::exists(path, ec)) {
     files.push_back(path);
     root = fs::absolute(path).parent_path().parent_path();
@@ -286,7 +291,7 @@ Result<BenchmarkSuite> load_defog_suite(const std::string& path, const SuiteOpti
                                 ": db_name, question and query must not be empty");
       }
       fs::path db = root / "sqlite" / (c.db_id + ".sqlite");
-      if (fs::exists(db, ec)) {
+      if (!options.defog_prefer_uri && fs::exists(db, ec)) {
         c.db_uri = "sqlite://" + fs::absolute(db).string();
       } else if (!options.defog_db_uri_template.empty()) {
         c.db_uri = options.defog_db_uri_template;

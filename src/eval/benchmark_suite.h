@@ -46,6 +46,9 @@ struct SuiteOptions {
   // with "{db}" replaced by the name (for engines that other modules add), e.g.
   // "postgresql://127.0.0.1:5432/{db}". Empty: such questions are skipped.
   std::string defog_db_uri_template;
+  // defog: use the URI template for every database, even where a SQLite file
+  // exists (the evaluation on the PostgreSQL dumps, `t2sql eval --pg`).
+  bool defog_prefer_uri = false;
 };
 
 // `path`: the folder holding dev.json, or a Spider-format JSON file beside a

@@ -86,7 +86,7 @@ std::string Dialect::year_of(std::string_view expr) const {
   switch (engine_) {
     case Engine::kSqlite: return "strftime('%Y', " + std::string(expr) + ")";
     case Engine::kDuckDb: return "strftime(CAST(" + std::string(expr) + " AS DATE), '%Y')";
-    case Engine::kPostgres: return "to_char(" + std::string(expr) + ", 'YYYY')";
+    case Engine::kPostgres: return "to_char(CAST(" + std::string(expr) + " AS DATE), 'YYYY')";
   }
   return "";
 }
@@ -95,7 +95,7 @@ std::string Dialect::month_of(std::string_view expr) const {
   switch (engine_) {
     case Engine::kSqlite: return "strftime('%m', " + std::string(expr) + ")";
     case Engine::kDuckDb: return "strftime(CAST(" + std::string(expr) + " AS DATE), '%m')";
-    case Engine::kPostgres: return "to_char(" + std::string(expr) + ", 'MM')";
+    case Engine::kPostgres: return "to_char(CAST(" + std::string(expr) + " AS DATE), 'MM')";
   }
   return "";
 }
@@ -104,7 +104,7 @@ std::string Dialect::year_month_of(std::string_view expr) const {
   switch (engine_) {
     case Engine::kSqlite: return "strftime('%Y-%m', " + std::string(expr) + ")";
     case Engine::kDuckDb: return "strftime(CAST(" + std::string(expr) + " AS DATE), '%Y-%m')";
-    case Engine::kPostgres: return "to_char(" + std::string(expr) + ", 'YYYY-MM')";
+    case Engine::kPostgres: return "to_char(CAST(" + std::string(expr) + " AS DATE), 'YYYY-MM')";
   }
   return "";
 }

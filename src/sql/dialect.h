@@ -33,7 +33,8 @@ class Dialect {
 
   // Date parts of a date/timestamp (or ISO text) expression, as text so that
   // every engine returns the same values: year "2023", month "03",
-  // year-month "2023-03".
+  // year-month "2023-03". DuckDB and PostgreSQL cast the expression to DATE
+  // first, so that ISO text columns work there as they do in SQLite.
   std::string year_of(std::string_view expr) const;
   std::string month_of(std::string_view expr) const;
   std::string year_month_of(std::string_view expr) const;

@@ -71,13 +71,16 @@ export PGPASSWORD="$admin_pw"
 psql_admin() { "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U t2sql_admin "$@"; }
 psql_admin -d postgres -c "CREATE DATABASE t2sql_test" -c "CREATE ROLE t2sql_reader LOGIN PASSWORD '$reader_pw'"
 "$t2sql" demo init --engine postgresql --path "$admin_uri" >/dev/null
-# Extra objects for the safety tests: a sequence, and a function that writes
-# (the statement guard cannot see into it: only the read-only transaction
-# stops it). The reader may even UPDATE by privilege, so that the tests show
-# the read-only session, not missing grants, keeping the data unchanged.
+# Extra objects for the tests: a sequence, a function that writes (the
+# statement guard cannot see into it: only the read-only transaction stops
+# it), and comments that the catalog must report as descriptions. The reader
+# may even UPDATE by privilege, so that the tests show the read-only session,
+# not missing grants, keeping the data unchanged.
 psql_admin -d t2sql_test <<SQL
 CREATE SEQUENCE order_numbers;
 CREATE FUNCTION touch_stores() RETURNS integer LANGUAGE sql VOLATILE AS 'UPDATE stores SET city = city RETURNING 1';
+COMMENT ON TABLE stores IS 'Shops of the chain';
+COMMENT ON COLUMN stores.region IS 'Sales region the store reports to';
 GRANT SELECT, UPDATE ON ALL TABLES IN SCHEMA public TO t2sql_reader;
 GRANT USAGE, SELECT, UPDATE ON SEQUENCE order_numbers TO t2sql_reader;
 GRANT EXECUTE ON FUNCTION touch_stores() TO t2sql_reader;

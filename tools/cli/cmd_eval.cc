@@ -8,6 +8,8 @@
 #include "eval/benchmark_suite.h"
 #include "eval/eval_report.h"
 #include "eval/eval_runner.h"
+#include "db/postgres_database.h"
+#include "db/postgres_loader.h"
 #include "eval/gold_generator.h"
 #include "t2sql/demo.h"
 #include "t2sql/generator.h"
@@ -17,7 +19,7 @@ namespace t2sql::cli {
 namespace {
 
 struct EvalCliOptions {
-  std::string suite, data, modes = "template", json_path, markdown_path, db, model, defog_db_uri;
+  std::string suite, data, modes = "template", json_path, markdown_path, db, model, defog_db_uri, pg;
   int jobs = 1, limit = 0;
   int64_t timeout_ms = 10000, max_rows = 100000;
   double fail_under = -1;
@@ -82,6 +84,18 @@ int run_eval(const EvalCliOptions& o) {
 
   SuiteOptions suite_options;
   suite_options.defog_db_uri_template = o.defog_db_uri;
+  if (!o.pg.empty()) {
+    if (o.suite != "defog") return fail("--pg is for --suite defog");
+    if (!o.defog_db_uri.empty()) return fail("give --pg or --defog-db-uri, not both");
+    // --data is the defog folder or one of its questions/*.csv files.
+    std::filesystem::path root = o.data;
+    if (std::filesystem::is_regular_file(root)) root = root.parent_path().parent_path();
+    auto loaded = load_defog_postgres(o.pg, root.string());
+    if (!loaded.ok()) return fail(loaded.status());
+    std::cerr << "loaded " << loaded->size() << " defog databases into PostgreSQL\n";
+    suite_options.defog_db_uri_template = with_database(o.pg, "defog_{db}");
+    suite_options.defog_prefer_uri = true;
+  }
   bool needs_demo = o.suite == "demo" || o.suite == "jsonl";
   if (needs_demo) {
     if (!o.db.empty()) {
@@ -117,7 +131,10 @@ int run_eval(const EvalCliOptions& o) {
     GeneratorFactory factory;
     if (mode == "gold") {
       auto answers = std::make_shared<std::map<std::string, std::map<std::string, std::string>>>();
-      for (const auto& c : suite->cases) (*answers)[c.db_uri].emplace(c.question, c.gold_alternatives.front());
+      // Keyed as Database::uri() reports it: PostgreSQL hides the password.
+      for (const auto& c : suite->cases) {
+        (*answers)[redact_password(c.db_uri)].emplace(c.question, c.gold_alternatives.front());
+      }
       factory = [answers](const Catalog&, Database* db) -> Result<std::unique_ptr<Generator>> {
         auto it = answers->find(db->uri());
         return std::unique_ptr<Generator>(
@@ -205,6 +222,10 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--defog-db-uri", opt->defog_db_uri,
                   "defog: URI for databases with no SQLite file, {db} replaced by the name "
                   "(e.g. postgresql://127.0.0.1/{db})");
+  cmd->add_option("--pg", opt->pg,
+                  "defog: load every PostgreSQL dump under --data into this server as a fresh database defog_<db> "
+                  "(the URI of a role that may create databases, e.g. postgresql://postgres:pw@127.0.0.1/postgres) "
+                  "and run every question there");
   cmd->add_option("--fail-under", opt->fail_under, "Exit 1 when execution accuracy is below this fraction (CI)");
   cmd->add_flag("--quiet,-q", opt->quiet, "No progress bar");
   set_action(cmd, [opt] { return run_eval(*opt); });
