@@ -6,6 +6,7 @@
 #include <set>
 
 #include "generate/llm_generator.h"
+#include "generate/template_generator.h"
 #include "llm/test_models.h"
 #include "sql/sql_lexer.h"
 #include "t2sql/database.h"
@@ -86,7 +87,7 @@ class LlmGeneratorModelTest : public ::testing::Test {
     o.model_path = model_;
     o.grammar = grammar;
     o.max_repairs = max_repairs;
-    o.threads = 2;
+    o.threads = 1;
     o.n_ctx = 2048;
     o.max_tokens = 160;
     o.prompt_format = format;
@@ -149,41 +150,48 @@ TEST_F(LlmGeneratorModelTest, WithoutGrammarFailuresAreRepairedAtMostNTimesAndEv
   EXPECT_GT(r->completion_tokens, 0);
 }
 
-// The fallback of the ensemble: SQL looked up for the demo questions.
-class DemoLookupGenerator final : public Generator {
- public:
-  std::string name() const override { return "lookup"; }
-  Result<GenerationResult> generate(const GenerationRequest& request) override {
-    GenerationResult r;
-    r.engine = "lookup";
-    for (const auto& d : demo_example_queries()) {
-      if (d.question == request.question) {
-        r.answered = true;
-        r.sql = d.sql;
-        r.attempts.push_back({d.sql, "", 0});
-      }
-    }
-    return r;
-  }
-};
-
-TEST_F(LlmGeneratorModelTest, EnsembleTakesTheLlmWhenItsSqlRunsElseTheFallback) {
+TEST_F(LlmGeneratorModelTest, EnsembleTakesTheLlmWhenItsSqlRunsElseTheTemplateEngine) {
   const std::string q = demo_example_queries()[0].question;
-  EnsembleGenerator good(llm(true), std::make_unique<DemoLookupGenerator>(), db_.get());
+  auto tmpl = make_template_generator(catalog_, db_.get());
+  ASSERT_TRUE(tmpl.ok());
+  EnsembleGenerator good(llm(true), std::move(*tmpl), db_.get());
   auto r = good.generate({.question = q});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->answered);
   EXPECT_TRUE(r->engine.starts_with("ensemble:llm:")) << r->engine;
   EXPECT_NE(r->reason.find("chose the LLM"), std::string::npos) << r->reason;
 
-  EnsembleGenerator bad(llm(false, 1), std::make_unique<DemoLookupGenerator>(), db_.get());
-  r = bad.generate({.question = q});
+  // Without the grammar the untrained model writes no SQL: the template engine answers.
+  GeneratorOptions o;
+  o.mode = "ensemble";
+  o.model_path = model_;
+  o.grammar = false;
+  o.max_repairs = 1;
+  o.threads = 1;
+  o.max_tokens = 24;
+  auto bad = make_generator(o, catalog_, db_.get());
+  ASSERT_TRUE(bad.ok()) << bad.status().message();
+  r = (*bad)->generate({.question = q});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->answered);
-  EXPECT_EQ(r->engine, "ensemble:lookup");
-  EXPECT_EQ(r->sql, demo_example_queries()[0].sql);
-  EXPECT_NE(r->reason.find("chose the lookup engine"), std::string::npos) << r->reason;
-  EXPECT_EQ(r->attempts.size(), 3u);  // two LLM tries, then the fallback's
+  EXPECT_EQ(r->engine, "ensemble:template");
+  EXPECT_TRUE(db_->validate(r->sql).ok()) << r->sql;
+  EXPECT_NE(r->reason.find("chose the template engine"), std::string::npos) << r->reason;
+  ASSERT_GE(r->attempts.size(), 2u);  // the LLM's two tries come first
+  EXPECT_FALSE(r->attempts[0].error.empty());
+  EXPECT_FALSE(r->attempts[1].error.empty());
+}
+
+TEST_F(LlmGeneratorModelTest, BrokenModelIsAnErrorOfTheFactory) {
+  GeneratorOptions o;
+  o.mode = "llm";
+  o.model_path = testing::model_dir() + "/missing.gguf";
+  auto g = make_generator(o, catalog_, db_.get());
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), StatusCode::kNotFound);
+  o.model_path = model_;
+  o.prompt_format = "alpaca";
+  EXPECT_EQ(make_generator(o, catalog_, db_.get()).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -119,9 +119,8 @@ TEST_F(SqlGrammarTest, AcceptsTheSelectLanguage) {
       "select count(*) from stores;",
       "SELECT region, COUNT(*) FROM stores GROUP BY region HAVING COUNT(*) > 2 ORDER BY region DESC LIMIT 5;",
       "SELECT DISTINCT category FROM products WHERE unit_price BETWEEN 1 AND 9.5;",
-      "SELECT brand_name, SUM(amount) AS total_revenue FROM sales JOIN products ON sales.product_id = "
-      "products.product_id JOIN brands ON products.brand_id = brands.brand_id GROUP BY brand_name ORDER BY "
-      "SUM(amount) DESC LIMIT 5;",
+      "SELECT brand_name, MAX(unit_price) AS top_price FROM products JOIN brands ON products.brand_id = "
+      "brands.brand_id GROUP BY brand_name ORDER BY MAX(unit_price) DESC LIMIT 5;",
       "SELECT stores.store_id, store_name FROM sales JOIN stores ON sales.store_id = stores.store_id;",
       "SELECT store_name FROM stores WHERE store_id IN (SELECT store_id FROM active_store) AND region NOT IN "
       "('North', 'South');",
@@ -136,6 +135,10 @@ TEST_F(SqlGrammarTest, AcceptsTheSelectLanguage) {
       "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE strftime('%Y', sale_date) = '2023';",
   };
   for (const auto& sql : good) EXPECT_TRUE(accepts(gbnf, sql)) << sql;
+  std::string three = "SELECT brand_name, SUM(amount) AS total_revenue FROM sales JOIN products ON sales.product_id = "
+                      "products.product_id JOIN brands ON products.brand_id = brands.brand_id GROUP BY brand_name;";
+  EXPECT_FALSE(accepts(gbnf, three));
+  EXPECT_TRUE(accepts(build_sql_grammar(demo_tables(), {.max_join_tables = 3}), three));
 }
 
 TEST_F(SqlGrammarTest, RejectsUnknownNamesOutOfScopeColumnsAndOtherStatements) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "llm/llm_judge.h"
 #include "llm/test_models.h"
 #include "t2sql/llm_backend.h"
 
@@ -10,7 +11,7 @@ using testing::tiny_model;
 using testing::write_random_lora;
 
 std::unique_ptr<LlmBackend> open(const std::string& model, const std::string& lora = "", float scale = 1.0f) {
-  auto b = make_llm_backend({.model_path = model, .lora_path = lora, .lora_scale = scale, .threads = 2,
+  auto b = make_llm_backend({.model_path = model, .lora_path = lora, .lora_scale = scale, .threads = 1,
                              .n_ctx = 512});
   EXPECT_TRUE(b.ok()) << b.status().message();
   return b.ok() ? std::move(*b) : nullptr;
@@ -128,6 +129,19 @@ TEST(LlamaBackend, PromptLongerThanTheContextIsRefused) {
   EXPECT_EQ(out.status().code(), StatusCode::kResourceExhausted);
   // The backend still works after the refusal.
   EXPECT_TRUE(b->complete(free_text(kPrompt, 4)).ok());
+}
+
+TEST(LlamaBackend, JudgeOfAnyBackendAnswersOneOrZero) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  std::shared_ptr<LlmBackend> b = open(model);
+  ASSERT_TRUE(b);
+  auto judge = make_llm_judge(b);
+  EvalCase c;
+  c.question = "total sales?";
+  c.gold_sql = "SELECT SUM(amount) FROM sales";
+  auto verdict = judge(c, "SELECT sum(amount) FROM sales");
+  ASSERT_TRUE(verdict.ok()) << verdict.status().message();  // the grammar leaves only 0 or 1
 }
 
 }  // namespace
