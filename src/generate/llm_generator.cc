@@ -64,7 +64,10 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
     GenerationAttempt attempt;
     attempt.sql = extract_sql(out->text);
     Status check;
-    if (attempt.sql.empty()) {
+    if (out->finish_reason == "length" && find_statement_end(out->text) == std::string::npos) {
+      check = resource_exhausted("the model reached the token limit (" + std::to_string(llm.max_tokens) +
+                                 ") before the end of the statement");
+    } else if (attempt.sql.empty()) {
       check = invalid_argument(out->text.empty() ? "the model wrote nothing" : "the answer holds no SQL statement");
     } else {
       check = check_read_only_statement(attempt.sql);

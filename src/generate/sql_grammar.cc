@@ -423,7 +423,7 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
   rule("limit", kw("LIMIT") + " sp integer (sp " + kw("OFFSET") + " sp integer)?");
   rule("integer", "[0-9]{1,9}");
   // No signs: "a - -1" would read as a comment ("--") in SQL.
-  rule("number", "[0-9]{1,12} (\".\" [0-9]{1,8})?");
+  rule("number", "[0-9]{1,9} (\".\" [0-9]{1,6})?");
   rule("string", "\"'\" ([^'\\n] | \"''\")" + bound(0, std::max(1, options.max_string_length)) + " \"'\"");
   std::string literal = "number | string";
   if (d.date_literal) literal += " | " + kw("DATE") + " sp string";
@@ -473,7 +473,8 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
         const std::string f = fam;
         const std::string expr = f + "expr-" + n, opnd = f + "opnd-" + n, prim = f + "prim-" + n,
                           post = f + "post-" + n, arg = f + "expr-" + deeper;
-        rule(expr, opnd + " ((ows sym-op ows | sp word-op sp) " + opnd + ")" + bound(0, 5));
+        // Fewer operands deeper down: the length of a statement stays bounded.
+        rule(expr, opnd + " ((ows sym-op ows | sp word-op sp) " + opnd + ")" + bound(0, level == 0 ? 5 : 3));
         rule(opnd, neg + " " + prim + " " + post + "?");
         std::string in_list = last ? "literal-list" : "(" + sub + " | literal-list)";
         rule(post, "sp " + kw("IS") + " sp " + neg + kw("NULL") + " | sp " + neg + "(" + kw("IN") + " ows \"(\" ows " +

@@ -47,7 +47,7 @@ struct SqlGrammarOptions {
   int max_scopes = 40;
   int max_join_tables = 2;
   // Characters in one string literal.
-  int max_string_length = 48;
+  int max_string_length = 32;
 };
 
 // Tables, columns and single-column foreign keys of CREATE TABLE statements
