@@ -24,7 +24,9 @@ LlmGenerator::LlmGenerator(std::shared_ptr<LlmBackend> backend, Catalog catalog,
       options_(std::move(options)),
       builder_(options_.format, backend_->chat_template()) {}
 
-std::string LlmGenerator::name() const { return "llm:" + backend_->name(); }
+std::string LlmGenerator::name() const {
+  return "llm:" + backend_->name();
+}
 
 Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request) {
   GenerationResult result;
@@ -92,8 +94,7 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
   return result;
 }
 
-EnsembleGenerator::EnsembleGenerator(std::unique_ptr<Generator> llm, std::unique_ptr<Generator> fallback,
-                                     Database* db)
+EnsembleGenerator::EnsembleGenerator(std::unique_ptr<Generator> llm, std::unique_ptr<Generator> fallback, Database* db)
     : llm_(std::move(llm)), fallback_(std::move(fallback)), db_(db) {}
 
 Result<GenerationResult> EnsembleGenerator::generate(const GenerationRequest& request) {

@@ -58,12 +58,12 @@ bool iequals(std::string_view a, std::string_view b) {
 // Words that cannot name a column without quotes.
 bool reserved_word(const std::string& name) {
   static const char* kReserved[] = {
-      "select", "from",   "where", "group",   "order",     "by",    "having",  "limit",   "offset",  "join",
-      "inner",  "left",   "right", "outer",   "cross",     "on",    "and",     "or",      "not",     "in",
-      "like",   "between", "is",   "null",    "as",        "case",  "when",    "then",    "else",    "end",
-      "cast",   "union",  "all",   "intersect", "except",  "exists", "distinct", "table", "index",   "create",
-      "insert", "update", "delete", "values", "into",      "set",   "primary", "key",     "foreign", "references",
-      "default", "check", "unique", "constraint", "collate", "asc",  "desc",    "natural", "using",   "to"};
+      "select",  "from",    "where",  "group",      "order",   "by",     "having",   "limit",   "offset",  "join",
+      "inner",   "left",    "right",  "outer",      "cross",   "on",     "and",      "or",      "not",     "in",
+      "like",    "between", "is",     "null",       "as",      "case",   "when",     "then",    "else",    "end",
+      "cast",    "union",   "all",    "intersect",  "except",  "exists", "distinct", "table",   "index",   "create",
+      "insert",  "update",  "delete", "values",     "into",    "set",    "primary",  "key",     "foreign", "references",
+      "default", "check",   "unique", "constraint", "collate", "asc",    "desc",     "natural", "using",   "to"};
   for (const char* r : kReserved) {
     if (iequals(name, r)) return true;
   }
@@ -121,11 +121,16 @@ struct DialectParts {
 
 DialectParts dialect_parts(const std::string& dialect) {
   DialectParts d;
-  d.functions = {{"lower", 1, 1},    {"upper", 1, 1},  {"length", 1, 1}, {"abs", 1, 1},   {"round", 1, 2},
+  d.functions = {{"lower", 1, 1},    {"upper", 1, 1},  {"length", 1, 1}, {"abs", 1, 1},     {"round", 1, 2},
                  {"coalesce", 2, 3}, {"nullif", 2, 2}, {"substr", 2, 3}, {"replace", 3, 3}, {"trim", 1, 1}};
   if (dialect == "duckdb") {
-    for (Function f : {Function{"date_trunc", 2, 2}, {"date_part", 2, 2}, {"year", 1, 1}, {"month", 1, 1},
-                       {"day", 1, 1}, {"strftime", 2, 2}, {"ifnull", 2, 2}}) {
+    for (Function f : {Function{"date_trunc", 2, 2},
+                       {"date_part", 2, 2},
+                       {"year", 1, 1},
+                       {"month", 1, 1},
+                       {"day", 1, 1},
+                       {"strftime", 2, 2},
+                       {"ifnull", 2, 2}}) {
       d.functions.push_back(f);
     }
     d.types = {"INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "VARCHAR", "DATE", "TIMESTAMP"};
@@ -135,8 +140,12 @@ DialectParts dialect_parts(const std::string& dialect) {
     d.types = {"INTEGER", "BIGINT", "NUMERIC", "REAL", "TEXT", "VARCHAR", "DATE", "TIMESTAMP", "FLOAT"};
     d.extract = d.date_literal = true;
   } else {
-    for (Function f : {Function{"strftime", 2, 3}, {"date", 1, 2}, {"datetime", 1, 2}, {"julianday", 1, 1},
-                       {"ifnull", 2, 2}, {"instr", 2, 2}}) {
+    for (Function f : {Function{"strftime", 2, 3},
+                       {"date", 1, 2},
+                       {"datetime", 1, 2},
+                       {"julianday", 1, 1},
+                       {"ifnull", 2, 2},
+                       {"instr", 2, 2}}) {
       d.functions.push_back(f);
     }
     d.types = {"INTEGER", "REAL", "TEXT", "NUMERIC"};
@@ -176,17 +185,20 @@ std::string word_tree(const std::vector<Word>& words) {
     bool may_end = false;
     size_t i = lo;
     while (i < hi && plain[i].text.size() == pos) {
-      if (plain[i].then.empty()) may_end = true;
-      else branches.push_back(plain[i].then);
+      if (plain[i].then.empty())
+        may_end = true;
+      else
+        branches.push_back(plain[i].then);
       ++i;
     }
     while (i < hi) {
       char c = plain[i].text[pos];
       size_t j = i;
       while (j < hi && plain[j].text[pos] == c) ++j;
-      std::string cls = std::isalpha(static_cast<unsigned char>(c))
-                            ? std::string("[") + static_cast<char>(std::toupper(static_cast<unsigned char>(c))) + c + "]"
-                            : lit(std::string(1, c));
+      std::string cls =
+          std::isalpha(static_cast<unsigned char>(c))
+              ? std::string("[") + static_cast<char>(std::toupper(static_cast<unsigned char>(c))) + c + "]"
+              : lit(std::string(1, c));
       std::string rest = node(i, j, pos + 1);
       branches.push_back(rest.empty() ? cls : cls + " " + rest);
       i = j;
@@ -206,8 +218,8 @@ std::string word_tree(const std::vector<Word>& words) {
 // the column references valid in it.
 struct Scope {
   std::vector<size_t> tables;
-  std::string from;              // GBNF for "FROM a JOIN b ON a.x = b.y"
-  std::vector<Word> columns;     // bare names (unique in the scope) and table qualifiers
+  std::string from;                // GBNF for "FROM a JOIN b ON a.x = b.y"
+  std::vector<Word> columns;       // bare names (unique in the scope) and table qualifiers
   std::vector<std::string> stars;  // "b.*" per table of a join
 };
 
@@ -246,7 +258,8 @@ std::string join_text(const std::vector<GrammarTable>& tables, const Edge& e, si
   const std::string& a = tables[e.from].name;
   const std::string& b = tables[e.to].name;
   return " sp " + kw("JOIN") + " sp " + lit(sql_name(tables[joined].name)) + " sp " + kw("ON") + " sp " +
-         lit(sql_name(a) + "." + sql_name(e.from_col)) + " ows \"=\" ows " + lit(sql_name(b) + "." + sql_name(e.to_col));
+         lit(sql_name(a) + "." + sql_name(e.from_col)) + " ows \"=\" ows " +
+         lit(sql_name(b) + "." + sql_name(e.to_col));
 }
 
 void fill_columns(const std::vector<GrammarTable>& tables, Scope* scope) {
@@ -416,8 +429,9 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
   rule("ows", "sp?");
   // Operators between operands. SQLite accepts any chain of them; precedence
   // is the engine's business, not the grammar's.
-  rule("sym-op", "\"=\" | \"!=\" | \"<>\" | \"<=\" | \">=\" | \"<\" | \">\" | \"+\" | \"-\" | \"*\" | \"/\" | \"%\" | "
-                 "\"||\"");
+  rule("sym-op",
+       "\"=\" | \"!=\" | \"<>\" | \"<=\" | \">=\" | \"<\" | \">\" | \"+\" | \"-\" | \"*\" | \"/\" | \"%\" | "
+       "\"||\"");
   rule("word-op", kw("AND") + " | " + kw("OR"));
   rule("set-op", "(" + kw("UNION") + " (sp " + kw("ALL") + ")? | " + kw("INTERSECT") + " | " + kw("EXCEPT") + ")");
   rule("limit", kw("LIMIT") + " sp integer (sp " + kw("OFFSET") + " sp integer)?");
@@ -439,7 +453,8 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
   }
   // Output names: quoted, or bare with an underscore, which no SQL keyword
   // that would break the statement has.
-  rule("out-alias", "\"\\\"\" [a-zA-Z0-9_ ]{1,30} \"\\\"\" | [a-zA-Z] [a-zA-Z0-9]{0,15} (\"_\" [a-zA-Z0-9]{1,15}){1,2}");
+  rule("out-alias",
+       "\"\\\"\" [a-zA-Z0-9_ ]{1,30} \"\\\"\" | [a-zA-Z] [a-zA-Z0-9]{0,15} (\"_\" [a-zA-Z0-9]{1,15}){1,2}");
   rule("dir", "(sp (" + kw("ASC") + " | " + kw("DESC") + "))?");
 
   if (scopes.empty()) {
@@ -460,8 +475,8 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
     const std::string sk = std::to_string(k);
     rule("col-" + sk, word_tree(s.columns));
     rule("from-" + sk, "(" + s.from + ")");
-    rule("group-" + sk, kw("GROUP") + " sp " + kw("BY") + " sp col-" + sk + " (ows \",\" ows col-" + sk + ")" +
-                            bound(0, 2));
+    rule("group-" + sk,
+         kw("GROUP") + " sp " + kw("BY") + " sp col-" + sk + " (ows \",\" ows col-" + sk + ")" + bound(0, 2));
     for (int level = 0; level <= max_depth; ++level) {
       const bool last = level == max_depth;
       const std::string n = sk + "-" + std::to_string(level);
@@ -495,14 +510,15 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
             if (fn.max_args > 1) call += " (ows \",\" ows " + arg + ")" + bound(fn.min_args - 1, fn.max_args - 1);
             words.push_back({fn.name, call + " ows \")\"", true});
           }
-          words.push_back({"CASE", "(sp " + arg + ")? (sp " + kw("WHEN") + " sp " + arg + " sp " + kw("THEN") + " sp " +
-                                       arg + ")" + bound(1, 3) + " (sp " + kw("ELSE") + " sp " + arg + ")? sp " +
-                                       kw("END"),
+          words.push_back({"CASE",
+                           "(sp " + arg + ")? (sp " + kw("WHEN") + " sp " + arg + " sp " + kw("THEN") + " sp " + arg +
+                               ")" + bound(1, 3) + " (sp " + kw("ELSE") + " sp " + arg + ")? sp " + kw("END"),
                            true});
           words.push_back({"CAST", "ows \"(\" ows " + arg + " sp " + as + " sp type-name ows \")\"", true});
           words.push_back({"EXISTS", "ows \"(\" ows " + sub + " ows \")\"", true});
           if (d.extract) {
-            words.push_back({"EXTRACT", "ows \"(\" ows date-part sp " + kw("FROM") + " sp " + arg + " ows \")\"", true});
+            words.push_back(
+                {"EXTRACT", "ows \"(\" ows date-part sp " + kw("FROM") + " sp " + arg + " ows \")\"", true});
           }
         } else if (f == "a") {
           words.push_back({"COUNT", star, true});
@@ -551,8 +567,8 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
   rule("one-any", alternatives(ones));
   rule("compound", "one-any (sp set-op sp one-any){1,2} (sp limit)?");
   // "SELECT [DISTINCT]" once, before the scopes part ways.
-  rule("root", "(" + kw("SELECT") + " (sp " + kw("DISTINCT") + ")? sp (" + alternatives(selects) +
-                   ") | compound) ows \";\"");
+  rule("root",
+       "(" + kw("SELECT") + " (sp " + kw("DISTINCT") + ")? sp (" + alternatives(selects) + ") | compound) ows \";\"");
   return g;
 }
 

@@ -36,7 +36,9 @@ int free_port() {
   return ntohs(addr.sin_port);
 }
 
-std::string server_binary() { return std::string(T2SQL_BINARY_DIR) + "/bin/llama-server"; }
+std::string server_binary() {
+  return std::string(T2SQL_BINARY_DIR) + "/bin/llama-server";
+}
 
 class LlamaServerTest : public ::testing::Test {
  protected:
@@ -46,8 +48,8 @@ class LlamaServerTest : public ::testing::Test {
     if (model_.empty()) return;
     port_ = free_port();
     std::string port = std::to_string(port_);
-    std::vector<std::string> args = {server_binary(), "-m", model_, "--host", "127.0.0.1", "--port", port,
-                                     "-c", "1024", "-t", "2", "-np", "1", "--no-webui"};
+    std::vector<std::string> args = {server_binary(), "-m", model_, "--host", "127.0.0.1", "--port",    port, "-c",
+                                     "1024",          "-t", "2",    "-np",    "1",         "--no-webui"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -17,7 +17,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
 
 struct ModelDeleter {
   void operator()(llama_model* m) const { llama_model_free(m); }
@@ -146,7 +148,8 @@ class LlamaBackend final : public LlmBackend {
     top_.assign(candidates_.begin(), candidates_.begin() + k);
     llama_token_data_array sub{top_.data(), top_.size(), -1, true};
     llama_sampler_apply(grammar, &sub);
-    auto best = std::find_if(top_.begin(), top_.end(), [](const llama_token_data& d) { return std::isfinite(d.logit); });
+    auto best =
+        std::find_if(top_.begin(), top_.end(), [](const llama_token_data& d) { return std::isfinite(d.logit); });
     if (best != top_.end()) {
       if (greedy) return best->id;
       sub = {top_.data(), top_.size(), -1, false};
@@ -174,8 +177,8 @@ class LlamaBackend final : public LlmBackend {
     std::vector<llama_token> prompt = std::move(*tokens);
     const size_t n_ctx = llama_n_ctx(ctx_.get());
     if (prompt.size() + 1 >= n_ctx) {
-      return resource_exhausted("the prompt has " + std::to_string(prompt.size()) +
-                                " tokens; the context holds " + std::to_string(n_ctx) + " (raise n_ctx)");
+      return resource_exhausted("the prompt has " + std::to_string(prompt.size()) + " tokens; the context holds " +
+                                std::to_string(n_ctx) + " (raise n_ctx)");
     }
     SamplerPtr grammar;
     if (!req.grammar.empty()) {
@@ -250,7 +253,7 @@ class LlamaBackend final : public LlmBackend {
   const llama_vocab* vocab_ = nullptr;
   std::string name_, chat_template_;
   std::mutex mutex_;
-  std::vector<llama_token> cached_;  // tokens whose K/V are in sequence 0; guarded by mutex_
+  std::vector<llama_token> cached_;                 // tokens whose K/V are in sequence 0; guarded by mutex_
   std::vector<llama_token_data> candidates_, top_;  // scratch of sample(); guarded by mutex_
 };
 
@@ -299,8 +302,8 @@ Result<std::unique_ptr<LlmBackend>> make_llama_backend(const LlmBackendOptions& 
   std::unique_ptr<llama_context, ContextDeleter> ctx(llama_init_from_model(model.get(), cp));
   if (!ctx) {
     if (lora) llama_adapter_lora_free(lora);
-    return resource_exhausted("cannot create a context of " + std::to_string(o.n_ctx) + " tokens for '" +
-                              o.model_path + "': " + why("out of memory?"));
+    return resource_exhausted("cannot create a context of " + std::to_string(o.n_ctx) + " tokens for '" + o.model_path +
+                              "': " + why("out of memory?"));
   }
   if (lora) {
     float scale = o.lora_scale;

@@ -11,8 +11,7 @@ using testing::tiny_model;
 using testing::write_random_lora;
 
 std::unique_ptr<LlmBackend> open(const std::string& model, const std::string& lora = "", float scale = 1.0f) {
-  auto b = make_llm_backend({.model_path = model, .lora_path = lora, .lora_scale = scale, .threads = 1,
-                             .n_ctx = 512});
+  auto b = make_llm_backend({.model_path = model, .lora_path = lora, .lora_scale = scale, .threads = 1, .n_ctx = 512});
   EXPECT_TRUE(b.ok()) << b.status().message();
   return b.ok() ? std::move(*b) : nullptr;
 }
@@ -74,8 +73,8 @@ TEST(LlamaBackend, StopsAtTheEndOfTheStatementUnderAGrammar) {
   auto b = open(model);
   ASSERT_TRUE(b);
   // A grammar with one sentence forces it, whatever the weights prefer.
-  auto out = b->complete({.prompt = kPrompt, .grammar = "root ::= \"SELECT amount FROM sales; extra\"",
-                          .max_tokens = 40});
+  auto out =
+      b->complete({.prompt = kPrompt, .grammar = "root ::= \"SELECT amount FROM sales; extra\"", .max_tokens = 40});
   ASSERT_TRUE(out.ok()) << out.status().message();
   EXPECT_EQ(out->text, "SELECT amount FROM sales;");
   EXPECT_EQ(out->finish_reason, "stop");
