@@ -146,13 +146,20 @@ int main(int argc, char** argv) {
       }
       return av[++i];
     };
-    if (av[i] == "--model") a.models.push_back(next());
-    else if (av[i] == "--llama-bench") a.llama_bench = next();
-    else if (av[i] == "--threads") a.threads = std::stoi(next());
-    else if (av[i] == "--prompt") a.prompt = std::stoi(next());
-    else if (av[i] == "--gen") a.gen = std::stoi(next());
-    else if (av[i] == "--reps") a.reps = std::stoi(next());
-    else if (av[i] == "--out") a.out = next();
+    if (av[i] == "--model")
+      a.models.push_back(next());
+    else if (av[i] == "--llama-bench")
+      a.llama_bench = next();
+    else if (av[i] == "--threads")
+      a.threads = std::stoi(next());
+    else if (av[i] == "--prompt")
+      a.prompt = std::stoi(next());
+    else if (av[i] == "--gen")
+      a.gen = std::stoi(next());
+    else if (av[i] == "--reps")
+      a.reps = std::stoi(next());
+    else if (av[i] == "--out")
+      a.out = next();
     else {
       usage();
       return 2;
@@ -188,7 +195,9 @@ int main(int argc, char** argv) {
     std::vector<double> pp, tg;
     int prompt_tokens = 0;
     for (int r = 0; r <= a.reps; ++r) {  // rep 0 warms up
-      LlmRequest req{.prompt = filler_prompt(a.prompt, r), .max_tokens = a.gen, .stop_at_statement_end = false,
+      LlmRequest req{.prompt = filler_prompt(a.prompt, r),
+                     .max_tokens = a.gen,
+                     .stop_at_statement_end = false,
                      .ignore_eog = true};
       auto out = backend->complete(req);
       if (!out.ok()) {
@@ -249,8 +258,10 @@ int main(int argc, char** argv) {
   md << "| model | measure | t2sql | reference | unit | ratio | note |\n|---|---|---|---|---|---|---|\n";
   for (const auto& r : rows) {
     double ratio = 0;
-    if (r.note.starts_with("reference: llama-bench")) ratio = r.t2sql > 0 ? r.reference / r.t2sql : 0;
-    else ratio = r.reference > 0 ? r.t2sql / r.reference : 0;
+    if (r.note.starts_with("reference: llama-bench"))
+      ratio = r.t2sql > 0 ? r.reference / r.t2sql : 0;
+    else
+      ratio = r.reference > 0 ? r.t2sql / r.reference : 0;
     char line[512];
     std::snprintf(line, sizeof(line), "| %s | %s | %.2f | %.2f | %s | %.3f | %s |\n", r.model.c_str(), r.what.c_str(),
                   r.t2sql, r.reference, r.unit.c_str(), ratio, r.note.c_str());

@@ -72,18 +72,18 @@ struct LlmBackendOptions {
   std::string model_path;
   std::string lora_path;
   float lora_scale = 1.0f;
-  int threads = 0;        // 0: all cores
-  int n_ctx = 4096;       // context size in tokens
-  int n_batch = 512;      // prompt tokens decoded per step
-  int n_gpu_layers = 999; // layers offloaded when llama.cpp was built with a GPU backend
+  int threads = 0;         // 0: all cores
+  int n_ctx = 4096;        // context size in tokens
+  int n_batch = 512;       // prompt tokens decoded per step
+  int n_gpu_layers = 999;  // layers offloaded when llama.cpp was built with a GPU backend
   // HTTP: an OpenAI-compatible server ("http://127.0.0.1:8080", with or without /v1).
   std::string url;
-  std::string model_name;                      // the "model" field of requests
+  std::string model_name;                         // the "model" field of requests
   std::string api_key_env = "T2SQL_LLM_API_KEY";  // environment variable holding a bearer token
-  std::string endpoint = "completions";        // "completions" or "chat"
+  std::string endpoint = "completions";           // "completions" or "chat"
   int timeout_connect_ms = 3000;
   int timeout_read_ms = 120000;
-  int retries = 2;                             // extra tries after a connection error or a 5xx
+  int retries = 2;  // extra tries after a connection error or a 5xx
 };
 
 // The in-process backend when model_path is set, else the HTTP one when url

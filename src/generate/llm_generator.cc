@@ -24,7 +24,9 @@ LlmGenerator::LlmGenerator(std::shared_ptr<LlmBackend> backend, Catalog catalog,
       options_(std::move(options)),
       builder_(options_.format, backend_->chat_template()) {}
 
-std::string LlmGenerator::name() const { return "llm:" + backend_->name(); }
+std::string LlmGenerator::name() const {
+  return "llm:" + backend_->name();
+}
 
 Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request) {
   GenerationResult result;
@@ -64,7 +66,10 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
     GenerationAttempt attempt;
     attempt.sql = extract_sql(out->text);
     Status check;
-    if (attempt.sql.empty()) {
+    if (out->finish_reason == "length" && find_statement_end(out->text) == std::string::npos) {
+      check = resource_exhausted("the model reached the token limit (" + std::to_string(llm.max_tokens) +
+                                 ") before the end of the statement");
+    } else if (attempt.sql.empty()) {
       check = invalid_argument(out->text.empty() ? "the model wrote nothing" : "the answer holds no SQL statement");
     } else {
       check = check_read_only_statement(attempt.sql);
@@ -89,8 +94,7 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
   return result;
 }
 
-EnsembleGenerator::EnsembleGenerator(std::unique_ptr<Generator> llm, std::unique_ptr<Generator> fallback,
-                                     Database* db)
+EnsembleGenerator::EnsembleGenerator(std::unique_ptr<Generator> llm, std::unique_ptr<Generator> fallback, Database* db)
     : llm_(std::move(llm)), fallback_(std::move(fallback)), db_(db) {}
 
 Result<GenerationResult> EnsembleGenerator::generate(const GenerationRequest& request) {

@@ -43,7 +43,9 @@ std::string value_hints(const PromptInput& in) {
   return out;
 }
 
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 bool word_at(const std::string& s, size_t i, const char* word) {
   size_t n = std::strlen(word);
@@ -58,11 +60,10 @@ bool word_at(const std::string& s, size_t i, const char* word) {
 // Words that may begin a line inside one SELECT statement: after a blank line
 // they mean the statement goes on, anything else is prose.
 bool continues_statement(const std::string& s, size_t i) {
-  static const char* kWords[] = {"SELECT", "FROM",  "WHERE", "GROUP",     "ORDER",  "HAVING", "LIMIT",
-                                 "OFFSET", "JOIN",  "LEFT",  "RIGHT",     "INNER",  "OUTER",  "CROSS",
-                                 "FULL",   "ON",    "AND",   "OR",        "UNION",  "INTERSECT", "EXCEPT",
-                                 "WITH",   "CASE",  "WHEN",  "THEN",      "ELSE",   "END",    "AS",
-                                 "NOT",    "IN",    "IS",    "BETWEEN",   "LIKE",   "USING",  "WINDOW"};
+  static const char* kWords[] = {
+      "SELECT", "FROM",  "WHERE", "GROUP", "ORDER", "HAVING", "LIMIT", "OFFSET",    "JOIN",   "LEFT",  "RIGHT", "INNER",
+      "OUTER",  "CROSS", "FULL",  "ON",    "AND",   "OR",     "UNION", "INTERSECT", "EXCEPT", "WITH",  "CASE",  "WHEN",
+      "THEN",   "ELSE",  "END",   "AS",    "NOT",   "IN",     "IS",    "BETWEEN",   "LIKE",   "USING", "WINDOW"};
   if (i >= s.size()) return false;
   char c = s[i];
   if (c == '(' || c == ')' || c == ',' || c == ';' || c == '\'' || c == '"') return true;
@@ -108,8 +109,8 @@ std::vector<ChatMessage> PromptBuilder::chat_messages(const PromptInput& in) con
   msgs.push_back({"user", value_hints(in) + trim(in.question)});
   if (!in.failed_sql.empty() || !in.failed_error.empty()) {
     msgs.push_back({"assistant", answer_sql(in.failed_sql)});
-    msgs.push_back({"user", "That SQL failed on the database: " + trim(in.failed_error) +
-                                "\nWrite a corrected statement."});
+    msgs.push_back(
+        {"user", "That SQL failed on the database: " + trim(in.failed_error) + "\nWrite a corrected statement."});
   }
   return msgs;
 }
@@ -173,8 +174,7 @@ Prompt PromptBuilder::build(const PromptInput& in) const {
   if (!hints.empty()) t += "### Hints\n" + hints + "\n";
   t += "### Question\n" + trim(in.question) + "\n\n";
   if (!in.failed_sql.empty() || !in.failed_error.empty()) {
-    t += "### Previous answer\n" + answer_sql(in.failed_sql) + "\n\n### Error\n" + trim(in.failed_error) +
-         "\n\n";
+    t += "### Previous answer\n" + answer_sql(in.failed_sql) + "\n\n### Error\n" + trim(in.failed_error) + "\n\n";
   }
   t += "### Answer\n";
   p.text = std::move(t);
@@ -206,23 +206,33 @@ size_t find_statement_end(const std::string& s) {
     char next = i + 1 < s.size() ? s[i + 1] : '\0';
     switch (st) {
       case State::kCode:
-        if (c == '\'') st = State::kString;
-        else if (c == '"') st = State::kQuoted;
-        else if (c == '`') st = State::kBacktick;
-        else if (c == '-' && next == '-') st = State::kLineComment, ++i;
-        else if (c == '/' && next == '*') st = State::kBlockComment, ++i;
-        else if (c == ';') return i + 1;
+        if (c == '\'')
+          st = State::kString;
+        else if (c == '"')
+          st = State::kQuoted;
+        else if (c == '`')
+          st = State::kBacktick;
+        else if (c == '-' && next == '-')
+          st = State::kLineComment, ++i;
+        else if (c == '/' && next == '*')
+          st = State::kBlockComment, ++i;
+        else if (c == ';')
+          return i + 1;
         break;
       case State::kString:
         if (c == '\'') {
-          if (next == '\'') ++i;
-          else st = State::kCode;
+          if (next == '\'')
+            ++i;
+          else
+            st = State::kCode;
         }
         break;
       case State::kQuoted:
         if (c == '"') {
-          if (next == '"') ++i;
-          else st = State::kCode;
+          if (next == '"')
+            ++i;
+          else
+            st = State::kCode;
         }
         break;
       case State::kBacktick:
@@ -242,8 +252,8 @@ size_t find_statement_end(const std::string& s) {
 std::string extract_sql(const std::string& answer) {
   std::string s = answer;
   // End-of-turn text some models write as plain text.
-  static const char* kEndMarkers[] = {"<|im_end|>", "<|eot_id|>", "<|end|>", "<end_of_turn>",
-                                      "<|endoftext|>", "</s>", "<|EOT|>", "[/INST]"};
+  static const char* kEndMarkers[] = {"<|im_end|>",    "<|eot_id|>", "<|end|>", "<end_of_turn>",
+                                      "<|endoftext|>", "</s>",       "<|EOT|>", "[/INST]"};
   for (const char* m : kEndMarkers) {
     size_t at = s.find(m);
     if (at != std::string::npos) s.resize(at);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <set>
 #include <string_view>
 
@@ -30,11 +31,22 @@ std::string lower(std::string s) {
   return s;
 }
 
-// A keyword in capitals or in small letters, as models write both.
+// A keyword in any case, one character class per letter: one grammar stack
+// where "SELECT" | "select" would be two.
 std::string kw(const std::string& word) {
-  std::string l = lower(word);
-  if (l == word) return lit(word);
-  return "(" + lit(word) + " | " + lit(l) + ")";
+  std::string out;
+  for (char c : word) {
+    if (!out.empty()) out += " ";
+    if (std::isalpha(static_cast<unsigned char>(c))) {
+      out += "[";
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out += "]";
+    } else {
+      out += lit(std::string(1, c));
+    }
+  }
+  return out;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -46,12 +58,12 @@ bool iequals(std::string_view a, std::string_view b) {
 // Words that cannot name a column without quotes.
 bool reserved_word(const std::string& name) {
   static const char* kReserved[] = {
-      "select", "from",   "where", "group",   "order",     "by",    "having",  "limit",   "offset",  "join",
-      "inner",  "left",   "right", "outer",   "cross",     "on",    "and",     "or",      "not",     "in",
-      "like",   "between", "is",   "null",    "as",        "case",  "when",    "then",    "else",    "end",
-      "cast",   "union",  "all",   "intersect", "except",  "exists", "distinct", "table", "index",   "create",
-      "insert", "update", "delete", "values", "into",      "set",   "primary", "key",     "foreign", "references",
-      "default", "check", "unique", "constraint", "collate", "asc",  "desc",    "natural", "using",   "to"};
+      "select",  "from",    "where",  "group",      "order",   "by",     "having",   "limit",   "offset",  "join",
+      "inner",   "left",    "right",  "outer",      "cross",   "on",     "and",      "or",      "not",     "in",
+      "like",    "between", "is",     "null",       "as",      "case",   "when",     "then",    "else",    "end",
+      "cast",    "union",   "all",    "intersect",  "except",  "exists", "distinct", "table",   "index",   "create",
+      "insert",  "update",  "delete", "values",     "into",    "set",    "primary",  "key",     "foreign", "references",
+      "default", "check",   "unique", "constraint", "collate", "asc",    "desc",     "natural", "using",   "to"};
   for (const char* r : kReserved) {
     if (iequals(name, r)) return true;
   }
@@ -109,11 +121,16 @@ struct DialectParts {
 
 DialectParts dialect_parts(const std::string& dialect) {
   DialectParts d;
-  d.functions = {{"lower", 1, 1},    {"upper", 1, 1},  {"length", 1, 1}, {"abs", 1, 1},   {"round", 1, 2},
+  d.functions = {{"lower", 1, 1},    {"upper", 1, 1},  {"length", 1, 1}, {"abs", 1, 1},     {"round", 1, 2},
                  {"coalesce", 2, 3}, {"nullif", 2, 2}, {"substr", 2, 3}, {"replace", 3, 3}, {"trim", 1, 1}};
   if (dialect == "duckdb") {
-    for (Function f : {Function{"date_trunc", 2, 2}, {"date_part", 2, 2}, {"year", 1, 1}, {"month", 1, 1},
-                       {"day", 1, 1}, {"strftime", 2, 2}, {"ifnull", 2, 2}}) {
+    for (Function f : {Function{"date_trunc", 2, 2},
+                       {"date_part", 2, 2},
+                       {"year", 1, 1},
+                       {"month", 1, 1},
+                       {"day", 1, 1},
+                       {"strftime", 2, 2},
+                       {"ifnull", 2, 2}}) {
       d.functions.push_back(f);
     }
     d.types = {"INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "VARCHAR", "DATE", "TIMESTAMP"};
@@ -123,8 +140,12 @@ DialectParts dialect_parts(const std::string& dialect) {
     d.types = {"INTEGER", "BIGINT", "NUMERIC", "REAL", "TEXT", "VARCHAR", "DATE", "TIMESTAMP", "FLOAT"};
     d.extract = d.date_literal = true;
   } else {
-    for (Function f : {Function{"strftime", 2, 3}, {"date", 1, 2}, {"datetime", 1, 2}, {"julianday", 1, 1},
-                       {"ifnull", 2, 2}, {"instr", 2, 2}}) {
+    for (Function f : {Function{"strftime", 2, 3},
+                       {"date", 1, 2},
+                       {"datetime", 1, 2},
+                       {"julianday", 1, 1},
+                       {"ifnull", 2, 2},
+                       {"instr", 2, 2}}) {
       d.functions.push_back(f);
     }
     d.types = {"INTEGER", "REAL", "TEXT", "NUMERIC"};
@@ -137,13 +158,69 @@ std::string upper(std::string s) {
   return s;
 }
 
+// A word of the grammar and what follows it: a column, a function name and
+// its argument list, a table name and ".column".
+struct Word {
+  std::string text, then;
+  bool keyword = false;  // a function or keyword: written bare whatever it is
+};
+
+// Words that share their first letters share one path, case-insensitively:
+// at each point the grammar holds one stack per distinct next letter instead
+// of one per word, which keeps grammar-constrained decoding fast. Names that
+// need quotes are exact alternatives beside the tree.
+std::string word_tree(const std::vector<Word>& words) {
+  std::vector<std::string> alts;
+  std::vector<Word> plain;
+  for (const auto& w : words) {
+    if (w.keyword || plain_name(w.text)) {
+      plain.push_back({lower(w.text), w.then, w.keyword});
+    } else {
+      alts.push_back(lit(sql_name(w.text)) + (w.then.empty() ? "" : " " + w.then));
+    }
+  }
+  std::sort(plain.begin(), plain.end(), [](const Word& a, const Word& b) { return a.text < b.text; });
+  std::function<std::string(size_t, size_t, size_t)> node = [&](size_t lo, size_t hi, size_t pos) -> std::string {
+    std::vector<std::string> branches;
+    bool may_end = false;
+    size_t i = lo;
+    while (i < hi && plain[i].text.size() == pos) {
+      if (plain[i].then.empty())
+        may_end = true;
+      else
+        branches.push_back(plain[i].then);
+      ++i;
+    }
+    while (i < hi) {
+      char c = plain[i].text[pos];
+      size_t j = i;
+      while (j < hi && plain[j].text[pos] == c) ++j;
+      std::string cls =
+          std::isalpha(static_cast<unsigned char>(c))
+              ? std::string("[") + static_cast<char>(std::toupper(static_cast<unsigned char>(c))) + c + "]"
+              : lit(std::string(1, c));
+      std::string rest = node(i, j, pos + 1);
+      branches.push_back(rest.empty() ? cls : cls + " " + rest);
+      i = j;
+    }
+    if (branches.empty()) return "";
+    std::string out = "(" + alternatives(branches) + ")";
+    return may_end ? out + "?" : out;
+  };
+  if (!plain.empty()) {
+    std::string tree = node(0, plain.size(), 0);
+    if (!tree.empty()) alts.push_back(tree);
+  }
+  return alternatives(alts);
+}
+
 // One choice of tables a statement may read: the FROM clause it implies and
 // the column references valid in it.
 struct Scope {
   std::vector<size_t> tables;
-  std::string from;                  // GBNF for "FROM a JOIN b ON a.x = b.y"
-  std::vector<std::string> columns;  // GBNF alternatives
-  std::vector<std::string> stars;    // "b.*" per table of a join
+  std::string from;                // GBNF for "FROM a JOIN b ON a.x = b.y"
+  std::vector<Word> columns;       // bare names (unique in the scope) and table qualifiers
+  std::vector<std::string> stars;  // "b.*" per table of a join
 };
 
 int find_table(const std::vector<GrammarTable>& tables, const std::string& name) {
@@ -181,7 +258,8 @@ std::string join_text(const std::vector<GrammarTable>& tables, const Edge& e, si
   const std::string& a = tables[e.from].name;
   const std::string& b = tables[e.to].name;
   return " sp " + kw("JOIN") + " sp " + lit(sql_name(tables[joined].name)) + " sp " + kw("ON") + " sp " +
-         lit(sql_name(a) + "." + sql_name(e.from_col)) + " ows \"=\" ows " + lit(sql_name(b) + "." + sql_name(e.to_col));
+         lit(sql_name(a) + "." + sql_name(e.from_col)) + " ows \"=\" ows " +
+         lit(sql_name(b) + "." + sql_name(e.to_col));
 }
 
 void fill_columns(const std::vector<GrammarTable>& tables, Scope* scope) {
@@ -189,16 +267,15 @@ void fill_columns(const std::vector<GrammarTable>& tables, Scope* scope) {
     for (const auto& c : tables[t].columns) {
       int owners = 0;
       for (size_t u : scope->tables) owners += has_column(tables[u], c);
-      std::string qualified = lit(sql_name(tables[t].name) + "." + sql_name(c));
       // A name two joined tables share is ambiguous unless qualified.
-      if (owners == 1) scope->columns.push_back(lit(sql_name(c)));
-      scope->columns.push_back(qualified);
+      if (owners == 1) scope->columns.push_back({c, ""});
     }
+    scope->columns.push_back({tables[t].name, "\".\" tcol-" + std::to_string(t)});
     if (scope->tables.size() > 1) scope->stars.push_back(lit(sql_name(tables[t].name) + ".*"));
   }
 }
 
-std::vector<Scope> make_scopes(const std::vector<GrammarTable>& tables, size_t max_scopes) {
+std::vector<Scope> make_scopes(const std::vector<GrammarTable>& tables, size_t max_scopes, int max_join_tables) {
   std::vector<Scope> scopes;
   std::set<std::vector<size_t>> seen;
   for (size_t i = 0; i < tables.size(); ++i) {
@@ -210,40 +287,43 @@ std::vector<Scope> make_scopes(const std::vector<GrammarTable>& tables, size_t m
     seen.insert(s.tables);
   }
   std::vector<Edge> edges = join_edges(tables);
-  std::vector<Scope> pairs;
-  for (const auto& e : edges) {
-    std::vector<size_t> key = {std::min(e.from, e.to), std::max(e.from, e.to)};
-    if (!seen.insert(key).second) continue;
-    Scope s;
-    s.tables = {e.from, e.to};
-    s.from = kw("FROM") + " sp " + lit(sql_name(tables[e.from].name)) + join_text(tables, e, e.to);
-    pairs.push_back(s);
-  }
-  std::vector<Scope> triples;
-  for (const auto& p : pairs) {
+  std::vector<Scope> pairs, triples;
+  if (max_join_tables >= 2) {
     for (const auto& e : edges) {
-      bool touches_from = std::count(p.tables.begin(), p.tables.end(), e.from) > 0;
-      bool touches_to = std::count(p.tables.begin(), p.tables.end(), e.to) > 0;
-      if (touches_from == touches_to) continue;  // both inside, or unrelated
-      size_t third = touches_from ? e.to : e.from;
-      std::vector<size_t> key = {p.tables[0], p.tables[1], third};
-      std::sort(key.begin(), key.end());
-      std::string from = p.from + join_text(tables, e, third);
-      // The same three tables joined in another order: another way to write it.
-      auto same = std::find_if(triples.begin(), triples.end(), [&](const Scope& t) {
-        std::vector<size_t> k = t.tables;
-        std::sort(k.begin(), k.end());
-        return k == key;
-      });
-      if (same != triples.end()) {
-        same->from += " | " + from;
-        continue;
-      }
+      std::vector<size_t> key = {std::min(e.from, e.to), std::max(e.from, e.to)};
       if (!seen.insert(key).second) continue;
       Scope s;
-      s.tables = {p.tables[0], p.tables[1], third};
-      s.from = from;
-      triples.push_back(s);
+      s.tables = {e.from, e.to};
+      s.from = kw("FROM") + " sp " + lit(sql_name(tables[e.from].name)) + join_text(tables, e, e.to);
+      pairs.push_back(s);
+    }
+  }
+  if (max_join_tables >= 3) {
+    for (const auto& p : pairs) {
+      for (const auto& e : edges) {
+        bool touches_from = std::count(p.tables.begin(), p.tables.end(), e.from) > 0;
+        bool touches_to = std::count(p.tables.begin(), p.tables.end(), e.to) > 0;
+        if (touches_from == touches_to) continue;  // both inside, or unrelated
+        size_t third = touches_from ? e.to : e.from;
+        std::vector<size_t> key = {p.tables[0], p.tables[1], third};
+        std::sort(key.begin(), key.end());
+        std::string from = p.from + join_text(tables, e, third);
+        // The same three tables joined in another order: another way to write it.
+        auto same = std::find_if(triples.begin(), triples.end(), [&](const Scope& t) {
+          std::vector<size_t> k = t.tables;
+          std::sort(k.begin(), k.end());
+          return k == key;
+        });
+        if (same != triples.end()) {
+          same->from += " | " + from;
+          continue;
+        }
+        if (!seen.insert(key).second) continue;
+        Scope s;
+        s.tables = {p.tables[0], p.tables[1], third};
+        s.from = from;
+        triples.push_back(s);
+      }
     }
   }
   for (auto* group : {&pairs, &triples}) {
@@ -336,28 +416,33 @@ std::vector<GrammarTable> grammar_tables_from_ddl(const std::string& ddl) {
 std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const SqlGrammarOptions& options) {
   const DialectParts d = dialect_parts(options.dialect);
   const int max_depth = std::clamp(options.max_depth, 1, 6);
-  std::vector<Scope> scopes = make_scopes(tables, static_cast<size_t>(std::max(1, options.max_scopes)));
+  std::vector<Scope> scopes =
+      make_scopes(tables, static_cast<size_t>(std::max(1, options.max_scopes)), options.max_join_tables);
   std::string g;
   auto rule = [&](const std::string& name, const std::string& body) { g += name + " ::= " + body + "\n"; };
   auto bound = [](int lo, int hi) { return "{" + std::to_string(lo) + "," + std::to_string(hi) + "}"; };
   const std::string as = kw("AS"), neg = "(" + kw("NOT") + " sp)?";
 
-  rule("sp", "(\" \" | \"\\n\" \" \"{0,4})");
+  // One space or one line break: a single character class keeps one grammar
+  // stack where alternatives would keep several.
+  rule("sp", "[ \\n]");
   rule("ows", "sp?");
-  rule("cmp-op", "\"=\" | \"!=\" | \"<>\" | \"<=\" | \">=\" | \"<\" | \">\"");
+  // Operators between operands. SQLite accepts any chain of them; precedence
+  // is the engine's business, not the grammar's.
+  rule("sym-op",
+       "\"=\" | \"!=\" | \"<>\" | \"<=\" | \">=\" | \"<\" | \">\" | \"+\" | \"-\" | \"*\" | \"/\" | \"%\" | "
+       "\"||\"");
+  rule("word-op", kw("AND") + " | " + kw("OR"));
   rule("set-op", "(" + kw("UNION") + " (sp " + kw("ALL") + ")? | " + kw("INTERSECT") + " | " + kw("EXCEPT") + ")");
   rule("limit", kw("LIMIT") + " sp integer (sp " + kw("OFFSET") + " sp integer)?");
   rule("integer", "[0-9]{1,9}");
   // No signs: "a - -1" would read as a comment ("--") in SQL.
-  rule("number", "[0-9]{1,12} (\".\" [0-9]{1,8})?");
+  rule("number", "[0-9]{1,9} (\".\" [0-9]{1,6})?");
   rule("string", "\"'\" ([^'\\n] | \"''\")" + bound(0, std::max(1, options.max_string_length)) + " \"'\"");
-  std::string literal = "number | string | " + kw("NULL") + " | " + kw("TRUE") + " | " + kw("FALSE");
+  std::string literal = "number | string";
   if (d.date_literal) literal += " | " + kw("DATE") + " sp string";
   rule("literal", literal);
-  rule("literal-list", "literal (ows \",\" ows literal)" + bound(0, 9));
-  rule("count-star", kw("COUNT") + " ows \"(\" ows \"*\" ows \")\"");
-  rule("agg-name", "(" + kw("COUNT") + " | " + kw("SUM") + " | " + kw("AVG") + " | " + kw("MIN") + " | " + kw("MAX") +
-                       ")");
+  rule("literal-list", "(literal | " + kw("NULL") + ") (ows \",\" ows (literal | " + kw("NULL") + "))" + bound(0, 9));
   std::vector<std::string> types;
   for (const auto& t : d.types) types.push_back(kw(t));
   rule("type-name", "(" + alternatives(types) + ")");
@@ -368,23 +453,30 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
   }
   // Output names: quoted, or bare with an underscore, which no SQL keyword
   // that would break the statement has.
-  rule("out-alias", "\"\\\"\" [a-zA-Z0-9_ ]{1,30} \"\\\"\" | [a-zA-Z] [a-zA-Z0-9]{0,15} (\"_\" [a-zA-Z0-9]{1,15}){1,2}");
+  rule("out-alias",
+       "\"\\\"\" [a-zA-Z0-9_ ]{1,30} \"\\\"\" | [a-zA-Z] [a-zA-Z0-9]{0,15} (\"_\" [a-zA-Z0-9]{1,15}){1,2}");
+  rule("dir", "(sp (" + kw("ASC") + " | " + kw("DESC") + "))?");
 
   if (scopes.empty()) {
     rule("root", kw("SELECT") + " sp literal ows \";\"");
     return g;
   }
-
+  // Columns of each table, for "table.column".
+  for (size_t t = 0; t < tables.size(); ++t) {
+    std::vector<Word> cols;
+    for (const auto& c : tables[t].columns) cols.push_back({c, ""});
+    rule("tcol-" + std::to_string(t), cols.empty() ? lit("rowid") : word_tree(cols));
+  }
   size_t n_singles = 0;
   while (n_singles < scopes.size() && scopes[n_singles].tables.size() == 1) ++n_singles;
 
   for (size_t k = 0; k < scopes.size(); ++k) {
     const Scope& s = scopes[k];
     const std::string sk = std::to_string(k);
-    rule("col-" + sk, alternatives(s.columns));
+    rule("col-" + sk, word_tree(s.columns));
     rule("from-" + sk, "(" + s.from + ")");
-    rule("group-" + sk, kw("GROUP") + " sp " + kw("BY") + " sp col-" + sk + " (ows \",\" ows col-" + sk + ")" +
-                            bound(0, 2));
+    rule("group-" + sk,
+         kw("GROUP") + " sp " + kw("BY") + " sp col-" + sk + " (ows \",\" ows col-" + sk + ")" + bound(0, 2));
     for (int level = 0; level <= max_depth; ++level) {
       const bool last = level == max_depth;
       const std::string n = sk + "-" + std::to_string(level);
@@ -394,52 +486,57 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
       // HAVING, ORDER BY), "n" may not (WHERE, aggregate arguments).
       for (const char* fam : {"a", "n"}) {
         const std::string f = fam;
-        auto r = [&](const std::string& what, const std::string& id) { return f + what + "-" + id; };
-        rule(r("expr", n), r("and", n) + " (sp " + kw("OR") + " sp " + r("and", n) + ")" + bound(0, 3));
-        rule(r("and", n), r("not", n) + " (sp " + kw("AND") + " sp " + r("not", n) + ")" + bound(0, 4));
-        rule(r("not", n), neg + " " + r("pred", n));
-        rule(r("pred", n), r("sum", n) + " " + r("tail", n) + "?");
+        const std::string expr = f + "expr-" + n, opnd = f + "opnd-" + n, prim = f + "prim-" + n,
+                          post = f + "post-" + n, arg = f + "expr-" + deeper;
+        // Fewer operands deeper down: the length of a statement stays bounded.
+        rule(expr, opnd + " ((ows sym-op ows | sp word-op sp) " + opnd + ")" + bound(0, level == 0 ? 5 : 3));
+        rule(opnd, neg + " " + prim + " " + post + "?");
         std::string in_list = last ? "literal-list" : "(" + sub + " | literal-list)";
-        rule(r("tail", n), "ows cmp-op ows " + r("sum", n) + " | sp " + neg + kw("IN") + " ows \"(\" ows " + in_list +
-                               " ows \")\" | sp " + neg + kw("LIKE") + " sp " + r("sum", n) + " | sp " + neg +
-                               kw("BETWEEN") + " sp " + r("sum", n) + " sp " + kw("AND") + " sp " + r("sum", n) +
-                               " | sp " + kw("IS") + " sp " + neg + kw("NULL"));
-        rule(r("sum", n), r("mul", n) + " (ows (\"+\" | \"-\" | \"||\") ows " + r("mul", n) + ")" + bound(0, 3));
-        rule(r("mul", n), r("prim", n) + " (ows (\"*\" | \"/\" | \"%\") ows " + r("prim", n) + ")" + bound(0, 2));
-        std::string prim = "col-" + sk + " | literal";
-        if (f == "a") prim += " | count-star";
+        rule(post, "sp " + kw("IS") + " sp " + neg + kw("NULL") + " | sp " + neg + "(" + kw("IN") + " ows \"(\" ows " +
+                       in_list + " ows \")\" | " + kw("LIKE") + " sp " + prim + " | " + kw("BETWEEN") + " sp " + prim +
+                       " sp " + kw("AND") + " sp " + prim + ")");
+        // Everything that starts with a word goes through one word tree.
+        std::vector<Word> words = s.columns;
+        for (const char* w : {"NULL", "TRUE", "FALSE"}) words.push_back({w, "", true});
+        std::string star = "ows \"(\" ows \"*\" ows \")\"";
         if (!last) {
-          const std::string arg = r("expr", deeper);
-          if (f == "a") prim += " | agg-" + n;
-          prim += " | " + r("func", n) + " | " + r("case", n) + " | " + r("cast", n) + " | \"(\" ows " + arg +
-                  " ows \")\" | \"(\" ows " + sub + " ows \")\" | " + kw("EXISTS") + " ows \"(\" ows " + sub +
-                  " ows \")\"";
-          std::vector<std::string> calls;
+          std::string agg_args = "ows \"(\" ows (" + kw("DISTINCT") + " sp)? nexpr-" + deeper + " ows \")\"";
+          if (f == "a") {
+            words.push_back({"COUNT", "(" + star + " | " + agg_args + ")", true});
+            for (const char* a : {"SUM", "AVG", "MIN", "MAX"}) words.push_back({a, agg_args, true});
+          }
           for (const auto& fn : d.functions) {
-            std::string call = kw(upper(fn.name)) + " ows \"(\" ows " + arg;
+            std::string call = "ows \"(\" ows " + arg;
             if (fn.max_args > 1) call += " (ows \",\" ows " + arg + ")" + bound(fn.min_args - 1, fn.max_args - 1);
-            calls.push_back("(" + call + " ows \")\")");
+            words.push_back({fn.name, call + " ows \")\"", true});
           }
-          rule(r("func", n), alternatives(calls));
-          rule(r("case", n), kw("CASE") + " (sp " + arg + ")? (sp " + kw("WHEN") + " sp " + arg + " sp " + kw("THEN") +
-                                 " sp " + arg + ")" + bound(1, 3) + " (sp " + kw("ELSE") + " sp " + arg + ")? sp " +
-                                 kw("END"));
-          rule(r("cast", n), kw("CAST") + " ows \"(\" ows " + arg + " sp " + as + " sp type-name ows \")\"");
+          words.push_back({"CASE",
+                           "(sp " + arg + ")? (sp " + kw("WHEN") + " sp " + arg + " sp " + kw("THEN") + " sp " + arg +
+                               ")" + bound(1, 3) + " (sp " + kw("ELSE") + " sp " + arg + ")? sp " + kw("END"),
+                           true});
+          words.push_back({"CAST", "ows \"(\" ows " + arg + " sp " + as + " sp type-name ows \")\"", true});
+          words.push_back({"EXISTS", "ows \"(\" ows " + sub + " ows \")\"", true});
           if (d.extract) {
-            prim += " | " + r("extract", n);
-            rule(r("extract", n), kw("EXTRACT") + " ows \"(\" ows date-part sp " + kw("FROM") + " sp " + arg +
-                                      " ows \")\"");
+            words.push_back(
+                {"EXTRACT", "ows \"(\" ows date-part sp " + kw("FROM") + " sp " + arg + " ows \")\"", true});
           }
+        } else if (f == "a") {
+          words.push_back({"COUNT", star, true});
         }
-        rule(r("prim", n), prim);
+        std::string prim_body = "literal | " + word_tree(words);
+        if (!last) prim_body += " | \"(\" ows (" + arg + " | " + sub + ") ows \")\"";
+        rule(prim, prim_body);
       }
+      std::vector<Word> order_words = s.columns;
+      order_words.push_back({"COUNT", "ows \"(\" ows \"*\" ows \")\"", true});
       if (!last) {
-        rule("agg-" + n, "agg-name ows \"(\" ows (" + kw("DISTINCT") + " sp)? nexpr-" + deeper + " ows \")\"");
+        for (const char* a : {"SUM", "AVG", "MIN", "MAX"}) {
+          order_words.push_back({a, "ows \"(\" ows (" + kw("DISTINCT") + " sp)? nexpr-" + deeper + " ows \")\"", true});
+        }
       }
-      std::string order_item = "col-" + sk + " | count-star" + (last ? "" : " | agg-" + n);
-      rule("oitem-" + n, "(" + order_item + ") (sp (" + kw("ASC") + " | " + kw("DESC") + "))?");
-      rule("order-" + n, kw("ORDER") + " sp " + kw("BY") + " sp oitem-" + n + " (ows \",\" ows oitem-" + n + ")" +
-                             bound(0, 2));
+      rule("order-" + n, kw("ORDER") + " sp " + kw("BY") + " sp oitem-" + n + " dir (ows \",\" ows oitem-" + n +
+                             " dir)" + bound(0, 2));
+      rule("oitem-" + n, word_tree(order_words));
       rule("tailq-" + n, "(sp " + kw("WHERE") + " sp nexpr-" + n + ")? (sp group-" + sk + " (sp " + kw("HAVING") +
                              " sp aexpr-" + n + ")?)? (sp order-" + n + ")? (sp limit)?");
       // A statement that returns one column: set operations and subqueries.
@@ -450,8 +547,7 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
     for (const auto& star : s.stars) items += " | " + star;
     items += " | item-" + sk + " (ows \",\" ows item-" + sk + ")" + bound(0, 7);
     rule("item-" + sk, "aexpr-" + sk + "-0 (sp " + as + " sp out-alias)?");
-    rule("select-" + sk, kw("SELECT") + " (sp " + kw("DISTINCT") + ")? sp (" + items + ") sp from-" + sk + " tailq-" +
-                             sk + "-0");
+    rule("select-" + sk, "(" + items + ") sp from-" + sk + " tailq-" + sk + "-0");
   }
 
   // Subqueries read one table and return one column.
@@ -470,7 +566,9 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
   }
   rule("one-any", alternatives(ones));
   rule("compound", "one-any (sp set-op sp one-any){1,2} (sp limit)?");
-  rule("root", "(" + alternatives(selects) + " | compound) ows \";\"");
+  // "SELECT [DISTINCT]" once, before the scopes part ways.
+  rule("root",
+       "(" + kw("SELECT") + " (sp " + kw("DISTINCT") + ")? sp (" + alternatives(selects) + ") | compound) ows \";\"");
   return g;
 }
 

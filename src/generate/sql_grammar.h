@@ -39,12 +39,15 @@ struct GrammarTable {
 struct SqlGrammarOptions {
   std::string dialect = "sqlite";  // "sqlite", "duckdb", "postgresql": which functions and types
   // Nesting of subqueries, parentheses and function arguments (1..6).
-  int max_depth = 3;
+  int max_depth = 2;
   // Scopes (table sets) a top-level statement may choose from: every table,
-  // then foreign-key joins of two, then of three tables, up to this many.
+  // then foreign-key joins of two tables, then of three when
+  // max_join_tables is 3, up to max_scopes in all. Each scope multiplies the
+  // grammar's work per token; two-table joins are the default.
   int max_scopes = 40;
+  int max_join_tables = 2;
   // Characters in one string literal.
-  int max_string_length = 48;
+  int max_string_length = 32;
 };
 
 // Tables, columns and single-column foreign keys of CREATE TABLE statements

@@ -119,9 +119,8 @@ TEST_F(SqlGrammarTest, AcceptsTheSelectLanguage) {
       "select count(*) from stores;",
       "SELECT region, COUNT(*) FROM stores GROUP BY region HAVING COUNT(*) > 2 ORDER BY region DESC LIMIT 5;",
       "SELECT DISTINCT category FROM products WHERE unit_price BETWEEN 1 AND 9.5;",
-      "SELECT brand_name, SUM(amount) AS total_revenue FROM sales JOIN products ON sales.product_id = "
-      "products.product_id JOIN brands ON products.brand_id = brands.brand_id GROUP BY brand_name ORDER BY "
-      "SUM(amount) DESC LIMIT 5;",
+      "SELECT brand_name, MAX(unit_price) AS top_price FROM products JOIN brands ON products.brand_id = "
+      "brands.brand_id GROUP BY brand_name ORDER BY MAX(unit_price) DESC LIMIT 5;",
       "SELECT stores.store_id, store_name FROM sales JOIN stores ON sales.store_id = stores.store_id;",
       "SELECT store_name FROM stores WHERE store_id IN (SELECT store_id FROM active_store) AND region NOT IN "
       "('North', 'South');",
@@ -136,28 +135,33 @@ TEST_F(SqlGrammarTest, AcceptsTheSelectLanguage) {
       "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE strftime('%Y', sale_date) = '2023';",
   };
   for (const auto& sql : good) EXPECT_TRUE(accepts(gbnf, sql)) << sql;
+  std::string three =
+      "SELECT brand_name, SUM(amount) AS total_revenue FROM sales JOIN products ON sales.product_id = "
+      "products.product_id JOIN brands ON products.brand_id = brands.brand_id GROUP BY brand_name;";
+  EXPECT_FALSE(accepts(gbnf, three));
+  EXPECT_TRUE(accepts(build_sql_grammar(demo_tables(), {.max_join_tables = 3}), three));
 }
 
 TEST_F(SqlGrammarTest, RejectsUnknownNamesOutOfScopeColumnsAndOtherStatements) {
   ASSERT_NE(model_, nullptr);
   std::string gbnf = build_sql_grammar(demo_tables());
   std::vector<std::string> bad = {
-      "SELECT * FROM customers;",                       // no such table
-      "SELECT price FROM products;",                    // no such column
-      "SELECT brand_name FROM sales;",                  // a column of a table not read
+      "SELECT * FROM customers;",                                                     // no such table
+      "SELECT price FROM products;",                                                  // no such column
+      "SELECT brand_name FROM sales;",                                                // a column of a table not read
       "SELECT store_id FROM sales JOIN stores ON sales.store_id = stores.store_id;",  // ambiguous
-      "SELECT * FROM sales s;",                         // aliases cannot be checked
-      "SELECT * FROM sales JOIN brands ON 1 = 1;",      // no foreign key between them
-      "SELECT SUM(amount) FROM sales WHERE SUM(amount) > 3;",  // aggregate in WHERE
-      "SELECT MAX(SUM(amount)) FROM sales;",           // aggregate of an aggregate
-      "SELECT amount FROM sales HAVING amount > 1;",   // HAVING without GROUP BY
-      "SELECT amount FROM sales ORDER BY 2;",          // position out of range
+      "SELECT * FROM sales s;",                                                       // aliases cannot be checked
+      "SELECT * FROM sales JOIN brands ON 1 = 1;",                                    // no foreign key between them
+      "SELECT SUM(amount) FROM sales WHERE SUM(amount) > 3;",                         // aggregate in WHERE
+      "SELECT MAX(SUM(amount)) FROM sales;",                                          // aggregate of an aggregate
+      "SELECT amount FROM sales HAVING amount > 1;",                                  // HAVING without GROUP BY
+      "SELECT amount FROM sales ORDER BY 2;",                                         // position out of range
       "SELECT amount FROM sales WHERE amount IN (SELECT amount, quantity FROM sales);",
-      "SELECT lower(region, 1) FROM stores;",          // wrong number of arguments
-      "SELECT amount - -1 FROM sales;",                // "--" starts a comment
+      "SELECT lower(region, 1) FROM stores;",  // wrong number of arguments
+      "SELECT amount - -1 FROM sales;",        // "--" starts a comment
       "SELECT amount AS from FROM sales;",
       "DELETE FROM sales;",
-      "SELECT * FROM sales",                           // not ended
+      "SELECT * FROM sales",  // not ended
       "SELECT * FROM sales; DROP TABLE x;",
       "SELECT * FROM sales LIMIT 'a';",
   };

@@ -23,7 +23,8 @@ struct ParsedUrl {
 
 Result<ParsedUrl> parse_url(const std::string& url) {
   size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return invalid_argument("LLM URL '" + url + "' has no scheme (http:// or https://)");
+  if (scheme_end == std::string::npos)
+    return invalid_argument("LLM URL '" + url + "' has no scheme (http:// or https://)");
   std::string scheme = url.substr(0, scheme_end);
   if (scheme != "http" && scheme != "https") {
     return invalid_argument("LLM URL '" + url + "': scheme must be http or https");
@@ -46,8 +47,7 @@ class HttpBackend final : public LlmBackend {
   }
 
   std::string name() const override {
-    return "http:" + (options_.model_name.empty() ? std::string("default") : options_.model_name) + "@" +
-           options_.url;
+    return "http:" + (options_.model_name.empty() ? std::string("default") : options_.model_name) + "@" + options_.url;
   }
   std::string chat_template() const override { return ""; }
   bool uses_chat_messages() const override { return options_.endpoint == "chat"; }
@@ -125,8 +125,8 @@ class HttpBackend final : public LlmBackend {
     json j = json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("choices") || !j["choices"].is_array() ||
         j["choices"].empty()) {
-      return invalid_argument("LLM server at " + options_.url + " sent a reply without choices: " +
-                              body.substr(0, 200));
+      return invalid_argument("LLM server at " + options_.url +
+                              " sent a reply without choices: " + body.substr(0, 200));
     }
     const json& c = j["choices"][0];
     LlmResponse out;

@@ -17,7 +17,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
 
 struct ModelDeleter {
   void operator()(llama_model* m) const { llama_model_free(m); }
@@ -125,11 +127,11 @@ class LlamaBackend final : public LlmBackend {
   // allows (the whole vocabulary checked). This keeps grammar-constrained
   // decoding near the speed of free decoding.
   //
-  // When the sampler's choice is refused, the best kTopK tokens are checked
-  // one by one first: under greedy decoding the first allowed one is exactly
-  // the best allowed token; under sampling, the choice is made among the
-  // allowed ones of them. Only when none is allowed is the whole vocabulary
-  // filtered by the grammar.
+  // When the sampler's choice is refused, the grammar filters the best kTopK
+  // tokens in one call (its cost grows with the candidates it is given):
+  // under greedy decoding the best allowed one among them is exactly the best
+  // allowed token; under sampling, the choice is made among them. Only when
+  // none is allowed does the grammar filter the whole vocabulary.
   llama_token sample(llama_sampler* chain, llama_sampler* grammar, bool greedy) {
     const float* logits = llama_get_logits_ith(ctx_.get(), -1);
     llama_token_data_array arr;
@@ -138,19 +140,19 @@ class LlamaBackend final : public LlmBackend {
     llama_token tok = arr.data[arr.selected].id;
     if (!grammar || allowed(grammar, tok)) return tok;
 
-    constexpr size_t kTopK = 256;
+    constexpr size_t kTopK = 512;
     fill_candidates(logits, &arr);
     size_t k = std::min(kTopK, candidates_.size());
     std::partial_sort(candidates_.begin(), candidates_.begin() + k, candidates_.end(),
                       [](const llama_token_data& a, const llama_token_data& b) { return a.logit > b.logit; });
-    top_.clear();
-    for (size_t i = 0; i < k; ++i) {
-      if (!allowed(grammar, candidates_[i].id)) continue;
-      if (greedy) return candidates_[i].id;
-      top_.push_back(candidates_[i]);
-    }
-    if (!top_.empty()) {
-      llama_token_data_array sub{top_.data(), top_.size(), -1, false};
+    top_.assign(candidates_.begin(), candidates_.begin() + k);
+    llama_token_data_array sub{top_.data(), top_.size(), -1, true};
+    llama_sampler_apply(grammar, &sub);
+    auto best =
+        std::find_if(top_.begin(), top_.end(), [](const llama_token_data& d) { return std::isfinite(d.logit); });
+    if (best != top_.end()) {
+      if (greedy) return best->id;
+      sub = {top_.data(), top_.size(), -1, false};
       llama_sampler_apply(chain, &sub);
       return sub.data[sub.selected].id;
     }
@@ -175,8 +177,8 @@ class LlamaBackend final : public LlmBackend {
     std::vector<llama_token> prompt = std::move(*tokens);
     const size_t n_ctx = llama_n_ctx(ctx_.get());
     if (prompt.size() + 1 >= n_ctx) {
-      return resource_exhausted("the prompt has " + std::to_string(prompt.size()) +
-                                " tokens; the context holds " + std::to_string(n_ctx) + " (raise n_ctx)");
+      return resource_exhausted("the prompt has " + std::to_string(prompt.size()) + " tokens; the context holds " +
+                                std::to_string(n_ctx) + " (raise n_ctx)");
     }
     SamplerPtr grammar;
     if (!req.grammar.empty()) {
@@ -251,7 +253,7 @@ class LlamaBackend final : public LlmBackend {
   const llama_vocab* vocab_ = nullptr;
   std::string name_, chat_template_;
   std::mutex mutex_;
-  std::vector<llama_token> cached_;  // tokens whose K/V are in sequence 0; guarded by mutex_
+  std::vector<llama_token> cached_;                 // tokens whose K/V are in sequence 0; guarded by mutex_
   std::vector<llama_token_data> candidates_, top_;  // scratch of sample(); guarded by mutex_
 };
 
@@ -300,8 +302,8 @@ Result<std::unique_ptr<LlmBackend>> make_llama_backend(const LlmBackendOptions& 
   std::unique_ptr<llama_context, ContextDeleter> ctx(llama_init_from_model(model.get(), cp));
   if (!ctx) {
     if (lora) llama_adapter_lora_free(lora);
-    return resource_exhausted("cannot create a context of " + std::to_string(o.n_ctx) + " tokens for '" +
-                              o.model_path + "': " + why("out of memory?"));
+    return resource_exhausted("cannot create a context of " + std::to_string(o.n_ctx) + " tokens for '" + o.model_path +
+                              "': " + why("out of memory?"));
   }
   if (lora) {
     float scale = o.lora_scale;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "llm/llm_judge.h"
 #include "llm/test_models.h"
 #include "t2sql/llm_backend.h"
 
@@ -10,8 +11,7 @@ using testing::tiny_model;
 using testing::write_random_lora;
 
 std::unique_ptr<LlmBackend> open(const std::string& model, const std::string& lora = "", float scale = 1.0f) {
-  auto b = make_llm_backend({.model_path = model, .lora_path = lora, .lora_scale = scale, .threads = 2,
-                             .n_ctx = 512});
+  auto b = make_llm_backend({.model_path = model, .lora_path = lora, .lora_scale = scale, .threads = 1, .n_ctx = 512});
   EXPECT_TRUE(b.ok()) << b.status().message();
   return b.ok() ? std::move(*b) : nullptr;
 }
@@ -73,8 +73,8 @@ TEST(LlamaBackend, StopsAtTheEndOfTheStatementUnderAGrammar) {
   auto b = open(model);
   ASSERT_TRUE(b);
   // A grammar with one sentence forces it, whatever the weights prefer.
-  auto out = b->complete({.prompt = kPrompt, .grammar = "root ::= \"SELECT amount FROM sales; extra\"",
-                          .max_tokens = 40});
+  auto out =
+      b->complete({.prompt = kPrompt, .grammar = "root ::= \"SELECT amount FROM sales; extra\"", .max_tokens = 40});
   ASSERT_TRUE(out.ok()) << out.status().message();
   EXPECT_EQ(out->text, "SELECT amount FROM sales;");
   EXPECT_EQ(out->finish_reason, "stop");
@@ -128,6 +128,19 @@ TEST(LlamaBackend, PromptLongerThanTheContextIsRefused) {
   EXPECT_EQ(out.status().code(), StatusCode::kResourceExhausted);
   // The backend still works after the refusal.
   EXPECT_TRUE(b->complete(free_text(kPrompt, 4)).ok());
+}
+
+TEST(LlamaBackend, JudgeOfAnyBackendAnswersOneOrZero) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  std::shared_ptr<LlmBackend> b = open(model);
+  ASSERT_TRUE(b);
+  auto judge = make_llm_judge(b);
+  EvalCase c;
+  c.question = "total sales?";
+  c.gold_sql = "SELECT SUM(amount) FROM sales";
+  auto verdict = judge(c, "SELECT sum(amount) FROM sales");
+  ASSERT_TRUE(verdict.ok()) << verdict.status().message();  // the grammar leaves only 0 or 1
 }
 
 }  // namespace

@@ -45,8 +45,7 @@ TEST_F(LlmBackendErrors, MissingModelIsNotFound) {
 }
 
 TEST_F(LlmBackendErrors, NonGgufAndEmptyFilesAreRefused) {
-  for (const auto& [name, bytes, expect] :
-       std::vector<std::tuple<std::string, std::string, std::string>>{
+  for (const auto& [name, bytes, expect] : std::vector<std::tuple<std::string, std::string, std::string>>{
            {"model.bin", "PK\x03\x04 this is a zip", "not a GGUF file"}, {"empty.gguf", "", "empty file"}}) {
     auto b = make_llm_backend({.model_path = write(name, bytes)});
     ASSERT_FALSE(b.ok()) << name;

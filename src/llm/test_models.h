@@ -27,10 +27,10 @@ inline std::string model_dir() {
 
 // Runs `t2sql model init --out <dir>/<name>.gguf <args>` once per name;
 // returns the path, or "" when the command failed (its output is printed).
-inline std::string tiny_model(const std::string& name = "tiny", const std::string& args = "") {
+inline std::string tiny_model(const std::string& name = "tiny",
+                              const std::string& args = "--vocab gpt-2 --n-embd 64 --n-layer 2 --n-head 4 --seed 7") {
   std::string path = model_dir() + "/" + name + ".gguf";
   if (std::filesystem::exists(path)) return path;
-  if (const char* dev = std::getenv("T2SQL_DEV_TINY_MODEL"); dev && name == "tiny") return dev;  // TEMP
   std::string cmd = std::string(T2SQL_BINARY) + " model init --out '" + path + "' " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return "";
