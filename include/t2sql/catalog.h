@@ -13,7 +13,7 @@ namespace t2sql {
 
 struct ColumnInfo {
   std::string name;
-  std::string declared_type;   // as the engine reports it ("INTEGER", "varchar(20)")
+  std::string declared_type;  // as the engine reports it ("INTEGER", "varchar(20)")
   ValueType type = ValueType::kText;
   bool nullable = true;
   bool primary_key = false;
@@ -22,7 +22,7 @@ struct ColumnInfo {
 };
 
 struct ForeignKey {
-  std::vector<std::string> columns;      // in this table
+  std::vector<std::string> columns;  // in this table
   std::string ref_table;
   std::vector<std::string> ref_columns;  // in ref_table
 };

@@ -55,9 +55,9 @@ struct GenerationAttempt {
 struct GenerationResult {
   bool answered = false;
   std::string sql;
-  double confidence = 0;             // 0..1
-  std::string reason;                // why not answered, or notes
-  std::string engine;                // "template", "llm:<model>", ...
+  double confidence = 0;  // 0..1
+  std::string reason;     // why not answered, or notes
+  std::string engine;     // "template", "llm:<model>", ...
   std::vector<GenerationAttempt> attempts;
   int prompt_tokens = 0, completion_tokens = 0;
 };
@@ -72,18 +72,21 @@ class Generator {
 // How to build a generator; one struct for every mode so that the CLI, the
 // server and the evaluation harness configure engines the same way.
 struct GeneratorOptions {
-  std::string mode = "template";   // "template", "llm", "ensemble"
-  std::string model_path;          // GGUF, for llm and ensemble
-  std::string lora_path;           // optional LoRA adapter (GGUF)
+  std::string mode = "template";  // "template", "llm", "ensemble"
+  std::string model_path;         // GGUF, for llm and ensemble
+  std::string lora_path;          // optional LoRA adapter (GGUF)
   float lora_scale = 1.0f;
-  std::string llm_url;             // OpenAI-compatible server instead of a local model
-  std::string llm_model_name;      // the server's model name
-  bool grammar = true;             // grammar-constrained decoding
-  int max_repairs = 2;             // re-prompts after a validation error
-  int threads = 0;                 // 0: all cores
+  std::string llm_url;                       // OpenAI-compatible server instead of a local model
+  std::string llm_model_name;                // the server's model name
+  std::string llm_endpoint = "completions";  // "completions" (prompt text) or "chat" (messages)
+  std::string prompt_format = "chat";        // "chat" or "sql-create-context" (see prompt.h)
+  int n_gpu_layers = 999;                    // layers offloaded when llama.cpp has a GPU backend
+  bool grammar = true;                       // grammar-constrained decoding
+  int max_repairs = 2;                       // re-prompts after a validation error
+  int threads = 0;                           // 0: all cores
   int n_ctx = 4096;
   int max_tokens = 256;
-  float temperature = 0.0f;        // 0: greedy
+  float temperature = 0.0f;  // 0: greedy
   float top_p = 1.0f;
   uint32_t seed = 42;
 };

@@ -26,8 +26,8 @@ struct Value {
 
   bool is_null() const { return type == ValueType::kNull; }
   bool is_number() const;
-  double as_double() const;      // 0 for non-numbers
-  std::string to_string() const; // "" for NULL, shortest round-trip for reals
+  double as_double() const;       // 0 for non-numbers
+  std::string to_string() const;  // "" for NULL, shortest round-trip for reals
 
   bool operator==(const Value& other) const = default;
 };

@@ -5,7 +5,7 @@
 
 namespace t2sql {
 
-std::string t2sql_version();      // "0.1.0"
-std::string llama_build_info();   // "llama.cpp <commit> (ggml <version>), <system info>"
+std::string t2sql_version();     // "0.1.0"
+std::string llama_build_info();  // "llama.cpp <commit> (ggml <version>), <system info>"
 
 }  // namespace t2sql

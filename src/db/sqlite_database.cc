@@ -19,18 +19,20 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Everything a query needs, and nothing that writes or reaches outside.
-int authorize(void* /*user*/, int action, const char* arg1, const char* /*arg2*/, const char* /*db*/,
+int authorize(void* /*user*/, int action, const char* arg1, const char* arg2, const char* /*db*/,
               const char* /*trigger*/) {
   switch (action) {
     case SQLITE_SELECT:
     case SQLITE_READ:
+    case SQLITE_RECURSIVE: return SQLITE_OK;
     case SQLITE_FUNCTION:
-    case SQLITE_RECURSIVE:
-      return SQLITE_OK;
+      // Loading code is disabled on the connection too; refuse it at prepare
+      // time so that validation already says no.
+      return arg2 && std::string_view(arg2) == "load_extension" ? SQLITE_DENY : SQLITE_OK;
     case SQLITE_PRAGMA: {
       // Introspection pragmas only; each of these is read-only with one argument.
-      static const std::set<std::string> kReadPragmas = {
-          "table_info", "table_xinfo", "foreign_key_list", "index_list", "index_info"};
+      static const std::set<std::string> kReadPragmas = {"table_info", "table_xinfo", "foreign_key_list", "index_list",
+                                                         "index_info"};
       return arg1 && kReadPragmas.count(arg1) ? SQLITE_OK : SQLITE_DENY;
     }
     case SQLITE_UPDATE:
@@ -38,8 +40,7 @@ int authorize(void* /*user*/, int action, const char* arg1, const char* /*arg2*/
       // updates of sqlite_master's columns while the schema is read; the
       // read-only connection could not perform a real one anyway.
       return arg1 && std::string_view(arg1) == "sqlite_master" ? SQLITE_OK : SQLITE_DENY;
-    default:
-      return SQLITE_DENY;
+    default: return SQLITE_DENY;
   }
 }
 
@@ -60,10 +61,12 @@ ValueType type_from_declared(const std::string& declared) {
   if (d.find("BOOL") != std::string::npos) return ValueType::kBoolean;
   if (d.find("TIMESTAMP") != std::string::npos || d.find("DATETIME") != std::string::npos) return ValueType::kTimestamp;
   if (d.find("DATE") != std::string::npos) return ValueType::kDate;
-  if (d.find("CHAR") != std::string::npos || d.find("CLOB") != std::string::npos || d.find("TEXT") != std::string::npos) return ValueType::kText;
+  if (d.find("CHAR") != std::string::npos || d.find("CLOB") != std::string::npos || d.find("TEXT") != std::string::npos)
+    return ValueType::kText;
   if (d.find("BLOB") != std::string::npos) return ValueType::kBlob;
-  if (d.find("REAL") != std::string::npos || d.find("FLOA") != std::string::npos || d.find("DOUB") != std::string::npos ||
-      d.find("NUM") != std::string::npos || d.find("DEC") != std::string::npos) return ValueType::kReal;
+  if (d.find("REAL") != std::string::npos || d.find("FLOA") != std::string::npos ||
+      d.find("DOUB") != std::string::npos || d.find("NUM") != std::string::npos || d.find("DEC") != std::string::npos)
+    return ValueType::kReal;
   return ValueType::kText;
 }
 
@@ -95,7 +98,8 @@ Status open_error(const std::string& path, const std::string& detail) {
 Result<std::unique_ptr<Database>> SqliteDatabase::open_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return not_found("database file '" + path + "' does not exist");
-  if (std::filesystem::is_directory(path, ec)) return invalid_argument("'" + path + "' is a directory, not a database file");
+  if (std::filesystem::is_directory(path, ec))
+    return invalid_argument("'" + path + "' is a directory, not a database file");
   {
     std::ifstream in(path, std::ios::binary);
     if (!in) return not_found("cannot read database file '" + path + "'");
@@ -129,13 +133,16 @@ Result<std::unique_ptr<Database>> SqliteDatabase::open_file(const std::string& p
   return std::unique_ptr<Database>(new SqliteDatabase(db, ec ? path : abs));
 }
 
-SqliteDatabase::~SqliteDatabase() { sqlite3_close_v2(db_); }
+SqliteDatabase::~SqliteDatabase() {
+  sqlite3_close_v2(db_);
+}
 
 Status SqliteDatabase::prepare_checked(const std::string& sql, sqlite3_stmt** stmt) {
   if (Status s = check_read_only_statement(sql); !s.ok()) return s;
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), stmt, &tail);
-  if (rc == SQLITE_AUTH) return permission_denied("refused by the read-only connection: " + std::string(sqlite3_errmsg(db_)));
+  if (rc == SQLITE_AUTH)
+    return permission_denied("refused by the read-only connection: " + std::string(sqlite3_errmsg(db_)));
   if (rc != SQLITE_OK) return invalid_argument(sqlite3_errmsg(db_));
   if (*stmt == nullptr) return invalid_argument("the SQL is empty");
   for (; tail && *tail; ++tail) {
@@ -205,7 +212,8 @@ Result<ResultSet> SqliteDatabase::execute(const std::string& sql, const ExecOpti
         case SQLITE_TEXT: {
           const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
           ValueType t = result.column_types[c] == ValueType::kDate || result.column_types[c] == ValueType::kTimestamp
-                            ? result.column_types[c] : ValueType::kText;
+                            ? result.column_types[c]
+                            : ValueType::kText;
           row.push_back(Value::text(std::string(text, sqlite3_column_bytes(stmt, c)), t));
           break;
         }
@@ -226,7 +234,10 @@ Result<ResultSet> SqliteDatabase::execute(const std::string& sql, const ExecOpti
       continue;
     }
     for (const auto& row : result.rows) {
-      if (!row[c].is_null()) { result.column_types[c] = row[c].type; break; }
+      if (!row[c].is_null()) {
+        result.column_types[c] = row[c].type;
+        break;
+      }
     }
   }
   result.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -265,7 +276,8 @@ Result<Catalog> SqliteDatabase::catalog(const CatalogOptions& options) {
     std::sort(pk.begin(), pk.end());
     for (auto& [pos, name] : pk) table.primary_key.push_back(name);
 
-    auto fks = execute("SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(" + lit + ") ORDER BY id, seq", exec);
+    auto fks = execute(
+        "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(" + lit + ") ORDER BY id, seq", exec);
     if (fks.ok()) {
       int64_t last_id = -1;
       for (const auto& frow : fks->rows) {

@@ -15,7 +15,9 @@ size_t display_width(const std::string& s) {
   return n;
 }
 
-std::string cell_text(const Value& v) { return v.is_null() ? "NULL" : v.to_string(); }
+std::string cell_text(const Value& v) {
+  return v.is_null() ? "NULL" : v.to_string();
+}
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
@@ -30,9 +32,12 @@ std::string csv_field(const std::string& s) {
 std::string markdown_cell(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -98,7 +103,8 @@ std::string format_result(const ResultSet& r, OutputFormat format) {
       for (size_t c = 0; c < r.columns.size(); ++c) out += (c ? "," : "") + csv_field(r.columns[c]);
       out += "\n";
       for (const auto& row : r.rows) {
-        for (size_t c = 0; c < row.size(); ++c) out += (c ? "," : "") + (row[c].is_null() ? "" : csv_field(row[c].to_string()));
+        for (size_t c = 0; c < row.size(); ++c)
+          out += (c ? "," : "") + (row[c].is_null() ? "" : csv_field(row[c].to_string()));
         out += "\n";
       }
       return out;

@@ -149,7 +149,7 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
   }
   if (options.top_columns.empty()) return invalid_argument("no N to evaluate");
   const std::string shared = options.shared_dir.empty() ? default_shared_dir() : options.shared_dir;
-  const std::string spider = shared + "/data/spider-dev-open";
+  const std::string spider = options.spider_dir.empty() ? shared + "/data/spider-dev-open" : options.spider_dir;
   auto questions = load_questions(spider, options.limit);
   if (!questions.ok()) return questions.status();
 

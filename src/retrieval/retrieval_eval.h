@@ -22,7 +22,8 @@
 namespace t2sql {
 
 struct RetrievalEvalOptions {
-  std::string shared_dir;                 // empty: default_shared_dir()
+  std::string shared_dir;                 // the stress catalog's sources; empty: default_shared_dir()
+  std::string spider_dir;                 // dev.json, tables.json, database/; empty: <shared>/data/spider-dev-open
   std::string catalog = "db";             // "db" or "stress"
   std::vector<int> top_columns = {10, 20, 40, 80, 160};
   int headline_top_columns = 0;           // the N reported at the top level; 0: the first with recall >= 0.95

@@ -151,7 +151,7 @@ TEST_F(SchemaRetrieverTest, CacheIsReusedAndRebuiltWhenStaleOrCorrupt) {
   changed.tables[0].columns[1].description = "the shop's sign";
   auto stale = SchemaRetriever::create(changed, options);
   ASSERT_TRUE(stale.ok());
-  EXPECT_EQ((*stale)->index_origin(), "rebuilt (stale: the schema or the embedder changed)");
+  EXPECT_EQ((*stale)->index_origin(), "rebuilt (stale: built from another schema, data or embedder)");
 
   options.embedder = "hash:128";
   auto other = SchemaRetriever::create(changed, options);

@@ -92,14 +92,15 @@ std::string Catalog::to_json() const {
     if (!t.description.empty()) jt["description"] = t.description;
     jt["columns"] = nlohmann::json::array();
     for (const auto& c : t.columns) {
-      nlohmann::json jc = {{"name", c.name}, {"type", c.declared_type}, {"kind", value_type_name(c.type)},
+      nlohmann::json jc = {{"name", c.name},         {"type", c.declared_type},      {"kind", value_type_name(c.type)},
                            {"nullable", c.nullable}, {"primary_key", c.primary_key}, {"samples", c.samples}};
       if (!c.description.empty()) jc["description"] = c.description;
       jt["columns"].push_back(std::move(jc));
     }
     jt["foreign_keys"] = nlohmann::json::array();
     for (const auto& fk : t.foreign_keys) {
-      jt["foreign_keys"].push_back({{"columns", fk.columns}, {"ref_table", fk.ref_table}, {"ref_columns", fk.ref_columns}});
+      jt["foreign_keys"].push_back(
+          {{"columns", fk.columns}, {"ref_table", fk.ref_table}, {"ref_columns", fk.ref_columns}});
     }
     j["tables"].push_back(std::move(jt));
   }

@@ -6,8 +6,12 @@ namespace t2sql {
 
 namespace {
 
-bool is_word_start(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
-bool is_word_char(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+bool is_word_start(unsigned char c) {
+  return std::isalpha(c) || c == '_' || c >= 0x80;
+}
+bool is_word_char(unsigned char c) {
+  return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
 
 }  // namespace
 
@@ -27,14 +31,20 @@ SqlLexResult lex_sql(std::string_view sql) {
   };
   while (i < n) {
     unsigned char c = sql[i];
-    if (std::isspace(c)) { ++i; continue; }
+    if (std::isspace(c)) {
+      ++i;
+      continue;
+    }
     if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
       while (i < n && sql[i] != '\n') ++i;
       continue;
     }
     if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
       size_t end = sql.find("*/", i + 2);
-      if (end == std::string_view::npos) { out.error = "unterminated comment at offset " + std::to_string(i); return out; }
+      if (end == std::string_view::npos) {
+        out.error = "unterminated comment at offset " + std::to_string(i);
+        return out;
+      }
       i = end + 2;
       continue;
     }
@@ -45,7 +55,10 @@ SqlLexResult lex_sql(std::string_view sql) {
       while (i < n) {
         if (sql[i] == close) {
           // A doubled quote is an escaped quote inside the literal.
-          if (close != ']' && i + 1 < n && sql[i + 1] == close) { i += 2; continue; }
+          if (close != ']' && i + 1 < n && sql[i + 1] == close) {
+            i += 2;
+            continue;
+          }
           ++i;
           closed = true;
           break;
@@ -53,7 +66,8 @@ SqlLexResult lex_sql(std::string_view sql) {
         ++i;
       }
       if (!closed) {
-        out.error = std::string("unterminated ") + (c == '\'' ? "string" : "quoted name") + " at offset " + std::to_string(start);
+        out.error = std::string("unterminated ") + (c == '\'' ? "string" : "quoted name") + " at offset " +
+                    std::to_string(start);
         return out;
       }
       emit(c == '\'' ? SqlTokenKind::kString : SqlTokenKind::kQuotedName, start, i);
@@ -75,7 +89,8 @@ SqlLexResult lex_sql(std::string_view sql) {
       emit(SqlTokenKind::kWord, start, i);
       continue;
     }
-    if (c == '?' || ((c == '$' || c == ':' || c == '@') && i + 1 < n && is_word_char(static_cast<unsigned char>(sql[i + 1])) && !(c == ':' && sql[i + 1] == ':'))) {
+    if (c == '?' || ((c == '$' || c == ':' || c == '@') && i + 1 < n &&
+                     is_word_char(static_cast<unsigned char>(sql[i + 1])) && !(c == ':' && sql[i + 1] == ':'))) {
       size_t start = i++;
       while (i < n && is_word_char(static_cast<unsigned char>(sql[i]))) ++i;
       emit(SqlTokenKind::kParam, start, i);
@@ -86,7 +101,10 @@ SqlLexResult lex_sql(std::string_view sql) {
     bool two = false;
     if (i + 1 < n) {
       for (const char* op : kOps) {
-        if (sql[i] == op[0] && sql[i + 1] == op[1]) { two = true; break; }
+        if (sql[i] == op[0] && sql[i + 1] == op[1]) {
+          two = true;
+          break;
+        }
       }
     }
     emit(SqlTokenKind::kPunct, i, i + (two ? 2 : 1));

@@ -16,9 +16,13 @@ void set_action(CLI::App* command, Action action) {
   command->callback([action = std::move(action)] { g_exit_code = action(); });
 }
 
-int exit_code() { return g_exit_code; }
+int exit_code() {
+  return g_exit_code;
+}
 
-int fail(const Status& status) { return fail(status.message()); }
+int fail(const Status& status) {
+  return fail(status.message());
+}
 
 int fail(const std::string& message) {
   std::cerr << "error: " << message << "\n";
@@ -33,10 +37,11 @@ Result<std::unique_ptr<Database>> open_database(const std::string& uri) {
 }
 
 void add_db_option(CLI::App* command, std::string& uri) {
-  command->add_option("--db", uri,
-                      "Database: sqlite:///path/to.db or a file path (default: the demo warehouse)");
+  command->add_option("--db", uri, "Database: sqlite:///path/to.db or a file path (default: the demo warehouse)");
 }
 
-bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
+bool stdout_is_terminal() {
+  return isatty(STDOUT_FILENO) == 1;
+}
 
 }  // namespace t2sql::cli

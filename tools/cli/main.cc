@@ -5,17 +5,21 @@
 #include "t2sql/version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"t2sql: ask a database questions in plain language; it writes the SQL, runs it read-only "
-               "and shows the rows.\nWith no --db, commands use the demo sales warehouse (created on first use "
-               "in the user's data folder)."};
+  CLI::App app{
+      "t2sql: ask a database questions in plain language; it writes the SQL, runs it read-only "
+      "and shows the rows.\nWith no --db, commands use the demo sales warehouse (created on first use "
+      "in the user's data folder)."};
   app.name("t2sql");
   app.require_subcommand(1);
   app.set_version_flag("-V,--version", t2sql::t2sql_version());
   t2sql::cli::add_ask_command(app);
+  t2sql::cli::add_eval_command(app);
   t2sql::cli::add_sql_command(app);
   t2sql::cli::add_schema_command(app);
   t2sql::cli::add_demo_command(app);
   t2sql::cli::add_version_command(app);
+  t2sql::cli::add_model_command(app);
+  t2sql::cli::add_train_commands(app);
   t2sql::cli::add_describe_command(app);
   t2sql::cli::add_index_command(app);
   t2sql::cli::add_retrieve_command(app);

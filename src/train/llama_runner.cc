@@ -1,0 +1,102 @@
+#include "train/llama_runner.h"
+
+#include <llama.h>
+
+#include <filesystem>
+
+#include "train/llama_runtime.h"
+
+namespace t2sql::train {
+
+struct LlamaRunner::Impl {
+  llama_model* model = nullptr;
+  llama_context* ctx = nullptr;
+  llama_adapter_lora* lora = nullptr;
+  const llama_vocab* vocab = nullptr;
+  ~Impl() {
+    if (ctx) llama_free(ctx);
+    if (lora) llama_adapter_lora_free(lora);
+    if (model) llama_model_free(model);
+  }
+};
+
+LlamaRunner::~LlamaRunner() = default;
+
+Result<std::unique_ptr<LlamaRunner>> LlamaRunner::open(const std::string& model_path, const std::string& lora_path,
+                                                       float lora_scale, int n_ctx, int threads) {
+  ensure_llama_backend();
+  if (!std::filesystem::is_regular_file(model_path)) return not_found("model not found: " + model_path);
+  std::unique_ptr<LlamaRunner> r(new LlamaRunner());
+  r->impl_ = std::make_unique<Impl>();
+  Impl& d = *r->impl_;
+  llama_model_params mp = llama_model_default_params();
+  mp.n_gpu_layers = 0;
+  d.model = llama_model_load_from_file(model_path.c_str(), mp);
+  if (!d.model) return invalid_argument("llama.cpp cannot load " + model_path + ": " + take_llama_error());
+  d.vocab = llama_model_get_vocab(d.model);
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = static_cast<uint32_t>(n_ctx);
+  cp.n_batch = static_cast<uint32_t>(n_ctx);
+  if (threads > 0) cp.n_threads = cp.n_threads_batch = threads;
+  d.ctx = llama_init_from_model(d.model, cp);
+  if (!d.ctx) return internal_error("llama.cpp cannot create a context: " + take_llama_error());
+  if (!lora_path.empty()) {
+    if (!std::filesystem::is_regular_file(lora_path)) return not_found("adapter not found: " + lora_path);
+    d.lora = llama_adapter_lora_init(d.model, lora_path.c_str());
+    if (!d.lora) return invalid_argument("llama.cpp cannot load adapter " + lora_path + ": " + take_llama_error());
+    float scale = lora_scale;
+    llama_adapter_lora* list[] = {d.lora};
+    if (llama_set_adapters_lora(d.ctx, list, 1, &scale) != 0) return internal_error("cannot apply the adapter");
+  }
+  return r;
+}
+
+int LlamaRunner::n_vocab() const { return llama_vocab_n_tokens(impl_->vocab); }
+
+std::vector<int32_t> LlamaRunner::tokenize(const std::string& text) const {
+  std::vector<llama_token> toks(text.size() + 8);
+  const int n = llama_tokenize(impl_->vocab, text.data(), static_cast<int32_t>(text.size()), toks.data(),
+                               static_cast<int32_t>(toks.size()), true, true);
+  toks.resize(static_cast<size_t>(std::max(0, n)));
+  return toks;
+}
+
+Result<int> LlamaRunner::decode_prompt(const std::string& text) {
+  Impl& d = *impl_;
+  llama_memory_clear(llama_get_memory(d.ctx), true);
+  std::vector<llama_token> toks(text.size() + 8);
+  int n = llama_tokenize(d.vocab, text.data(), static_cast<int32_t>(text.size()), toks.data(),
+                         static_cast<int32_t>(toks.size()), true, true);
+  if (n <= 0) return invalid_argument("the text tokenizes to nothing");
+  toks.resize(static_cast<size_t>(n));
+  if (llama_decode(d.ctx, llama_batch_get_one(toks.data(), n)) != 0) return internal_error("llama_decode failed");
+  return n;
+}
+
+Result<std::vector<float>> LlamaRunner::last_logits(const std::string& text) {
+  auto n = decode_prompt(text);
+  if (!n.ok()) return n.status();
+  const float* l = llama_get_logits_ith(impl_->ctx, -1);
+  return std::vector<float>(l, l + n_vocab());
+}
+
+Result<std::string> LlamaRunner::greedy(const std::string& prompt, int max_tokens) {
+  Impl& d = *impl_;
+  auto n = decode_prompt(prompt);
+  if (!n.ok()) return n.status();
+  std::string out;
+  for (int i = 0; i < max_tokens; ++i) {
+    const float* l = llama_get_logits_ith(d.ctx, -1);
+    llama_token best = 0;
+    for (int t = 1; t < n_vocab(); ++t)
+      if (l[t] > l[best]) best = t;
+    if (llama_vocab_is_eog(d.vocab, best)) break;
+    char buf[256];
+    const int k = llama_token_to_piece(d.vocab, best, buf, sizeof buf, 0, false);
+    if (k > 0) out.append(buf, static_cast<size_t>(k));
+    if (llama_decode(d.ctx, llama_batch_get_one(&best, 1)) != 0) return internal_error("llama_decode failed");
+  }
+  return out;
+}
+
+}  // namespace t2sql::train

@@ -1,0 +1,38 @@
+#include <iostream>
+
+#include "cli.h"
+#include "t2sql/train.h"
+
+namespace t2sql::cli {
+
+void add_model_command(CLI::App& app) {
+  CLI::App* model = app.add_subcommand("model", "Create GGUF models");
+  model->require_subcommand(1);
+
+  auto o = std::make_shared<ModelInitOptions>();
+  CLI::App* init = model->add_subcommand(
+      "init",
+      "Create a llama-architecture GGUF with random weights and a real tokenizer from llama.cpp's vocab files "
+      "(for tests, benchmarks and the offline demo; it knows nothing until trained)");
+  init->add_option("--out", o->out_path, "Where to write the GGUF")->required();
+  init->add_option("--vocab", o->vocab,
+                   "Tokenizer: a name of the llama.cpp bundle (gpt-2, llama-spm, llama-bpe, qwen2, ...) or a GGUF path")
+      ->capture_default_str();
+  init->add_option("--n-embd", o->n_embd, "Embedding width")->capture_default_str();
+  init->add_option("--n-layer", o->n_layer, "Number of transformer blocks")->capture_default_str();
+  init->add_option("--n-head", o->n_head, "Attention heads")->capture_default_str();
+  init->add_option("--n-head-kv", o->n_head_kv, "Key/value heads (grouped-query attention); 0: --n-head")
+      ->capture_default_str();
+  init->add_option("--n-ff", o->n_ff, "Feed-forward width; 0: about 8/3 of --n-embd")->capture_default_str();
+  init->add_option("--n-ctx", o->n_ctx, "Training context length written into the model")->capture_default_str();
+  init->add_option("--seed", o->seed, "Random seed of the weights")->capture_default_str();
+  init->add_option("--init-std", o->init_std, "Standard deviation of the random matrices")->capture_default_str();
+  set_action(init, [o] {
+    Status s = init_model(*o);
+    if (!s.ok()) return fail(s);
+    std::cout << "wrote " << o->out_path << "\n";
+    return 0;
+  });
+}
+
+}  // namespace t2sql::cli

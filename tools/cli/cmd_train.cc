@@ -1,0 +1,218 @@
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "cli.h"
+#include "t2sql/train.h"
+
+namespace t2sql::cli {
+namespace {
+
+std::string clock_text(double s) {
+  if (!std::isfinite(s) || s < 0) return "--:--";
+  const int t = static_cast<int>(s + 0.5);
+  char buf[32];
+  if (t >= 3600) std::snprintf(buf, sizeof buf, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60);
+  else std::snprintf(buf, sizeof buf, "%02d:%02d", t / 60, t % 60);
+  return buf;
+}
+
+// On a terminal, one bar redrawn in place; otherwise a plain line per
+// evaluation and at most one line every ~10 seconds.
+class TrainProgressView {
+ public:
+  explicit TrainProgressView(bool terminal) : terminal_(terminal) {}
+  void update(const TrainProgress& p) {
+    if (p.val_loss >= 0) last_val_ = p.val_loss;
+    char line[256];
+    const double frac = p.total_steps ? static_cast<double>(p.step) / p.total_steps : 1.0;
+    std::string val = last_val_ >= 0 ? " val " + fmt(last_val_) : "";
+    if (terminal_) {
+      const int width = 24, filled = static_cast<int>(frac * width);
+      std::string bar(static_cast<size_t>(filled), '#');
+      bar.resize(static_cast<size_t>(width), '.');
+      std::snprintf(line, sizeof line, "\r[%s] %d/%d loss %s%s  %.0f tok/s  %s left ", bar.c_str(), p.step,
+                    p.total_steps, fmt(p.loss).c_str(), val.c_str(), p.tokens_per_s, clock_text(p.eta_s).c_str());
+      std::cerr << line << std::flush;
+      if (p.step == p.total_steps) std::cerr << "\n";
+      return;
+    }
+    const bool due = p.val_loss >= 0 || p.step == p.total_steps || p.elapsed_s - last_print_ >= 10 || p.step == 1;
+    if (!due) return;
+    last_print_ = p.elapsed_s;
+    std::snprintf(line, sizeof line, "step %d/%d loss %s%s lr %.3g %.0f tok/s elapsed %s left %s\n", p.step,
+                  p.total_steps, fmt(p.loss).c_str(), val.c_str(), p.learning_rate, p.tokens_per_s,
+                  clock_text(p.elapsed_s).c_str(), clock_text(p.eta_s).c_str());
+    std::cerr << line;
+  }
+
+ private:
+  static std::string fmt(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.4f", v);
+    return b;
+  }
+  bool terminal_;
+  double last_val_ = -1, last_print_ = -1e9;
+};
+
+std::string mib(size_t bytes) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return b;
+}
+
+}  // namespace
+
+void add_train_commands(CLI::App& app) {
+  // --- train
+  auto o = std::make_shared<TrainOptions>();
+  auto init = std::make_shared<ModelInitOptions>();
+  auto use_init = std::make_shared<bool>(false);
+  auto targets = std::make_shared<std::string>("q,k,v,o,gate,up,down");
+  auto quiet = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand(
+      "train", "Fine-tune a GGUF model with LoRA (QLoRA when the base is quantized) on question/SQL JSONL");
+  cmd->add_option("--base", o->base_path, "Base model (GGUF: F32, F16, or Q4_0/Q4_K/Q8_0 for QLoRA)");
+  cmd->add_option("--data", o->data_path,
+                  "Training data: a JSONL file or a folder with train.jsonl [+ valid.jsonl] "
+                  "(sql-create-context {question,context,answer}, chat {messages}, or t2sql {question,schema,sql})")
+      ->required();
+  cmd->add_option("--valid", o->valid_path, "Validation JSONL (default: valid.jsonl in --data)");
+  cmd->add_option("--out", o->out_path, "The adapter to write (GGUF); log, plot and checkpoint go beside it")
+      ->required();
+  cmd->add_option("--format", o->prompt_format, "Prompt format: sql-create-context or chat (as at inference)")
+      ->capture_default_str();
+  cmd->add_option("--dialect", o->dialect, "SQL dialect named in the prompt")->capture_default_str();
+  cmd->add_option("--rank,-r", o->rank, "LoRA rank")->capture_default_str();
+  cmd->add_option("--alpha", o->alpha, "LoRA alpha (scale = alpha/rank)")->capture_default_str();
+  cmd->add_option("--dropout", o->dropout, "LoRA dropout on the adapter inputs")->capture_default_str();
+  CLI::Option* targets_opt =
+      cmd->add_option("--targets", *targets,
+                      "Adapted matrices, comma-separated: q,k,v,o,gate,up,down (and output, the output layer; "
+                      "the default with --init, where the base knows nothing)")
+          ->capture_default_str();
+  cmd->add_option("--lr", o->learning_rate, "Peak learning rate (AdamW)")->capture_default_str();
+  cmd->add_option("--warmup", o->warmup_steps, "Warm-up steps; -1: 3% of the steps")->capture_default_str();
+  cmd->add_option("--schedule", o->schedule, "Decay after warm-up: cosine, linear or constant")->capture_default_str();
+  cmd->add_option("--weight-decay", o->weight_decay, "AdamW weight decay")->capture_default_str();
+  cmd->add_option("--max-grad-norm", o->max_grad_norm, "Clip the gradient norm (0: off)")->capture_default_str();
+  cmd->add_option("--batch", o->batch_size, "Sequences per micro-batch")->capture_default_str();
+  cmd->add_option("--grad-accum", o->grad_accum, "Micro-batches per optimiser step")->capture_default_str();
+  cmd->add_option("--epochs", o->epochs, "Passes over the training data")->capture_default_str();
+  cmd->add_option("--max-steps", o->max_steps, "Stop after this many steps (overrides --epochs)")->capture_default_str();
+  cmd->add_option("--eval-every", o->eval_every, "Validation loss every N steps (0: at the end only)")
+      ->capture_default_str();
+  cmd->add_option("--checkpoint-every", o->checkpoint_every, "Checkpoint every N steps (0: never)")
+      ->capture_default_str();
+  cmd->add_option("--max-eval", o->max_eval_examples, "Validation examples used at most")->capture_default_str();
+  cmd->add_option("--max-seq-len", o->max_seq_len, "Longest example in tokens; longer ones are skipped")
+      ->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Seed of the adapter init, data order and dropout")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "CPU threads (0: all cores)")->capture_default_str();
+  cmd->add_flag("--gpu", o->gpu, "Train on the GPU (builds with -DT2SQL_CUDA=ON)");
+  cmd->add_flag("--resume", o->resume, "Continue from the checkpoint beside --out (same options and data)");
+  cmd->add_flag("--strict", o->reject_bad_lines, "Fail on the first malformed data line instead of skipping it");
+  cmd->add_flag("--quiet", *quiet, "No progress output");
+  cmd->add_flag("--init", *use_init,
+                "Create the base from scratch first (t2sql model init, written to --base) and train on it");
+  cmd->add_option("--vocab", init->vocab, "With --init: tokenizer of the new model")->capture_default_str();
+  cmd->add_option("--n-embd", init->n_embd, "With --init: embedding width")->capture_default_str();
+  cmd->add_option("--n-layer", init->n_layer, "With --init: transformer blocks")->capture_default_str();
+  cmd->add_option("--n-head", init->n_head, "With --init: attention heads")->capture_default_str();
+  cmd->add_option("--n-ff", init->n_ff, "With --init: feed-forward width (0: about 8/3 n-embd)")->capture_default_str();
+  set_action(cmd, [o, init, use_init, targets, quiet, targets_opt] {
+    if (*use_init && targets_opt->count() == 0) *targets += ",output";
+    o->targets.clear();
+    std::stringstream ss(*targets);
+    for (std::string t; std::getline(ss, t, ',');)
+      if (!t.empty()) o->targets.push_back(t);
+    if (o->base_path.empty()) return fail(invalid_argument("train: --base is required"));
+    if (*use_init && !o->resume) {
+      init->out_path = o->base_path;
+      init->seed = o->seed;
+      if (Status s = init_model(*init); !s.ok()) return fail(s);
+      std::cerr << "created base model " << o->base_path << " (random weights)\n";
+    }
+    TrainProgressView view(isatty(STDERR_FILENO) == 1);
+    if (!*quiet) o->on_progress = [&view](const TrainProgress& p) { view.update(p); };
+    o->on_warning = [](const std::string& m) { std::cerr << "warning: " << m << "\n"; };
+    auto r = train_lora(*o);
+    if (!r.ok()) return fail(r.status());
+    std::cout << "adapter " << r->adapter_path << ": " << r->steps << " steps"
+              << (r->resumed_from ? " (resumed at " + std::to_string(r->resumed_from) + ")" : "") << ", "
+              << r->n_train << " training / " << r->n_valid << " validation examples"
+              << (r->n_skipped ? ", " + std::to_string(r->n_skipped) + " skipped" : "") << ", "
+              << r->trainable_parameters << " trainable parameters\n";
+    char line[256];
+    std::snprintf(line, sizeof line, "final loss %.4f%s, %.0f tokens/s, peak memory %s, %.1f s\n", r->final_loss,
+                  r->final_val_loss >= 0 ? (", validation " + std::to_string(r->final_val_loss)).c_str() : "",
+                  r->tokens_per_s, mib(r->peak_rss_bytes).c_str(), r->elapsed_s);
+    std::cout << line << "log " << r->log_path << ", plot " << r->plot_path << "\n";
+    return 0;
+  });
+
+  // --- merge
+  struct MergeOptions {
+    std::string base, lora, out;
+    float scale = 1.0f;
+  };
+  auto m = std::make_shared<MergeOptions>();
+  CLI::App* merge = app.add_subcommand("merge", "Merge a LoRA adapter into its base model (one GGUF)");
+  merge->add_option("--base", m->base, "Base model (GGUF)")->required();
+  merge->add_option("--lora", m->lora, "Adapter (GGUF), as written by t2sql train")->required();
+  merge->add_option("--out", m->out, "The merged model to write")->required();
+  merge->add_option("--scale", m->scale, "Adapter scale")->capture_default_str();
+  set_action(merge, [m] {
+    if (Status s = merge_lora(m->base, m->lora, m->out, m->scale); !s.ok()) return fail(s);
+    std::cout << "wrote " << m->out << "\n";
+    return 0;
+  });
+
+  // --- quantize
+  struct QuantOptions {
+    std::string in, out, type = "q4_0";
+    int threads = 0;
+  };
+  auto q = std::make_shared<QuantOptions>();
+  CLI::App* quant = app.add_subcommand("quantize", "Quantize a GGUF model with llama.cpp (a QLoRA base)");
+  quant->add_option("--in", q->in, "Model to quantize (GGUF)")->required();
+  quant->add_option("--out", q->out, "Quantized model to write")->required();
+  quant->add_option("--type", q->type, "q4_0, q4_k, q8_0, f16 or f32")->capture_default_str();
+  quant->add_option("--threads", q->threads, "Threads (0: all cores)")->capture_default_str();
+  set_action(quant, [q] {
+    if (Status s = quantize_model(q->in, q->out, q->type, q->threads); !s.ok()) return fail(s);
+    std::cout << "wrote " << q->out << "\n";
+    return 0;
+  });
+  // --- gen-data
+  auto g = std::make_shared<GenDataOptions>();
+  CLI::App* gen = app.add_subcommand(
+      "gen-data", "Generate verified question/SQL training data from a database's schema and values");
+  add_db_option(gen, g->db_uri);
+  gen->add_option("--out", g->out_dir, "Folder for train/valid JSONL (sql-create-context and chat shapes)")
+      ->required();
+  gen->add_option("--valid", g->valid_fraction, "Fraction for validation (whole SQL shapes held out)")
+      ->capture_default_str();
+  gen->add_option("--seed", g->seed, "Seed of the train/validation split")->capture_default_str();
+  gen->add_option("--max-per-shape", g->max_per_shape, "Queries per SQL shape at most")->capture_default_str();
+  gen->add_option("--paraphrases", g->paraphrases, "Wordings per query")->capture_default_str();
+  set_action(gen, [g] {
+    auto db = open_database(g->db_uri);
+    if (!db.ok()) return fail(db.status());
+    auto r = generate_training_data(**db, *g);
+    if (!r.ok()) return fail(r.status());
+    std::cout << "generated " << r->generated << " pairs: " << r->rejected << " failed verification, "
+              << r->duplicates << " duplicates; " << r->n_train << " training and " << r->n_valid
+              << " validation examples (" << r->n_valid_shapes << " of " << r->n_shapes
+              << " SQL shapes held out for validation)\n";
+    for (const auto& f : r->files) std::cout << "wrote " << f << "\n";
+    return 0;
+  });
+}
+
+}  // namespace t2sql::cli
