@@ -57,6 +57,7 @@ struct RetrievalEvalReport {
   double full_schema_tokens = 0;   // of the catalog searched (mean over databases for "db")
   std::string index_kind, embedder;
   double index_build_ms = 0;
+  double index_build_cpu_ms = 0;   // CPU time of the build, all threads: wall time on an idle machine is at most this
   std::vector<RetrievalEvalPoint> sweep;
   RetrievalEvalPoint headline;
   std::vector<RetrievalMiss> misses;  // with keep_misses

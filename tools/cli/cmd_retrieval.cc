@@ -253,6 +253,10 @@ int run_retrieval_eval(const RetrievalEvalCliOptions& o) {
   if (!report.ok()) return fail(report.status());
   std::printf("retrieval on %s catalog (%d tables, %d columns; full DDL %.0f tokens), %d questions\n",
               report->catalog.c_str(), report->tables, report->columns, report->full_schema_tokens, report->n);
+  if (report->index_build_cpu_ms > 0) {
+    std::printf("index: %s, built in %.1f s (%.1f s of CPU)\n", report->index_kind.c_str(), report->index_build_ms / 1000,
+                report->index_build_cpu_ms / 1000);
+  }
   std::printf("%8s %8s %10s %9s %8s %8s\n", "N", "recall", "tokens", "share", "p50 ms", "p95 ms");
   for (const auto& p : report->sweep) {
     std::printf("%8d %8.3f %10.0f %8.2f%% %8.2f %8.2f\n", p.top_columns, p.column_recall, p.prompt_tokens_mean,
