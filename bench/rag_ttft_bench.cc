@@ -22,11 +22,16 @@ int main(int argc, char** argv) {
   int questions = 5, top = 200, n_ctx = 32768, threads = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string f = argv[i];
-    if (f == "--model") model = argv[i + 1];
-    else if (f == "--questions") questions = std::atoi(argv[i + 1]);
-    else if (f == "--top") top = std::atoi(argv[i + 1]);
-    else if (f == "--n-ctx") n_ctx = std::atoi(argv[i + 1]);
-    else if (f == "--threads") threads = std::atoi(argv[i + 1]);
+    if (f == "--model")
+      model = argv[i + 1];
+    else if (f == "--questions")
+      questions = std::atoi(argv[i + 1]);
+    else if (f == "--top")
+      top = std::atoi(argv[i + 1]);
+    else if (f == "--n-ctx")
+      n_ctx = std::atoi(argv[i + 1]);
+    else if (f == "--threads")
+      threads = std::atoi(argv[i + 1]);
   }
   if (model.empty()) {
     std::fprintf(stderr, "usage: %s --model GGUF [--questions 5] [--top 200] [--n-ctx 32768] [--threads 0]\n", argv[0]);
@@ -38,10 +43,12 @@ int main(int argc, char** argv) {
   options.top_columns = top;
   auto retriever = t2sql::SchemaRetriever::create(stress->catalog, options);
   if (!retriever.ok()) return std::fprintf(stderr, "error: %s\n", retriever.status().message().c_str()), 1;
-  const std::vector<std::string> asked = {
-      "How many singers do we have?", "What is the average horsepower of the cars before 1980?",
-      "Find the first name of students who have cat or dog pet.", "Top 5 brands by revenue",
-      "Which airline has the most flights?", "List the names of orchestras that have no performance."};
+  const std::vector<std::string> asked = {"How many singers do we have?",
+                                          "What is the average horsepower of the cars before 1980?",
+                                          "Find the first name of students who have cat or dog pet.",
+                                          "Top 5 brands by revenue",
+                                          "Which airline has the most flights?",
+                                          "List the names of orchestras that have no performance."};
   const std::string instructions = "Write one SQLite SELECT statement that answers the question.\n";
   std::printf("{\"model\": \"%s\", \"n_ctx\": %d, \"top_columns\": %d, \"runs\": [\n", model.c_str(), n_ctx, top);
   for (int q = 0; q < questions && q < static_cast<int>(asked.size()); ++q) {
@@ -66,8 +73,9 @@ int main(int argc, char** argv) {
   auto whole = t2sql::time_to_first_token(model, instructions + full + "\nQuestion: x\nSQL: ", n_ctx, threads);
   int all_tokens = t2sql::estimate_tokens(stress->catalog.to_ddl());
   if (!whole.ok()) return std::fprintf(stderr, "error: %s\n", whole.status().message().c_str()), 1;
-  std::printf("  {\"full_schema_tables_that_fit\": %d, \"of_tables\": %zu, \"prompt_tokens\": %d, \"ttft_ms\": %.1f,"
-              " \"whole_catalog_tokens_estimated\": %d}\n]}\n",
-              tables, stress->catalog.tables.size(), whole->prompt_tokens, whole->ttft_ms, all_tokens);
+  std::printf(
+      "  {\"full_schema_tables_that_fit\": %d, \"of_tables\": %zu, \"prompt_tokens\": %d, \"ttft_ms\": %.1f,"
+      " \"whole_catalog_tokens_estimated\": %d}\n]}\n",
+      tables, stress->catalog.tables.size(), whole->prompt_tokens, whole->ttft_ms, all_tokens);
   return 0;
 }

@@ -70,14 +70,14 @@ int estimate_tokens(const std::string& text);
 std::string database_cache_dir(const std::string& db_uri);
 
 struct RetrievalOptions {
-  bool enabled = true;         // false: retrieve() returns the whole schema
-  int top_columns = 40;        // N: columns taken from the vector index
-  int token_budget = 0;        // cap on the DDL's tokens; 0: no cap
-  int examples = 3;            // few-shot examples, when an example store is attached
+  bool enabled = true;   // false: retrieve() returns the whole schema
+  int top_columns = 40;  // N: columns taken from the vector index
+  int token_budget = 0;  // cap on the DDL's tokens; 0: no cap
+  int examples = 3;      // few-shot examples, when an example store is attached
   // "hash" (built-in hashed word + character n-gram TF-IDF, needs no model),
   // "hash:<dim>", or a path to a GGUF embedding model.
   std::string embedder = "hash";
-  int threads = 0;             // embedding model threads; 0: all cores
+  int threads = 0;                // embedding model threads; 0: all cores
   std::string descriptions_path;  // optional description file (see apply_description_file)
   std::string examples_path;      // optional JSONL of {"question", "sql"} pairs
   std::string cache_dir;          // where the index is cached; empty: no cache
@@ -118,7 +118,7 @@ class SchemaRetriever {
   // examples file. A missing-column entry in the description file is not an
   // error: it is listed in description_report().
   static Result<std::unique_ptr<SchemaRetriever>> create(const Catalog& catalog, const RetrievalOptions& options,
-                                                        const ProgressFn& progress = nullptr);
+                                                         const ProgressFn& progress = nullptr);
 
   virtual Result<RetrievalResult> retrieve(const std::string& question,
                                            const std::vector<LinkedValue>& linked_values = {}) const = 0;
@@ -135,10 +135,10 @@ class SchemaRetriever {
   // <why the cache was refused>".
   virtual const std::string& index_origin() const = 0;
   virtual const DescriptionFileReport& description_report() const = 0;
-  virtual std::string index_kind() const = 0;    // "flat-ip" or "hnsw"
+  virtual std::string index_kind() const = 0;  // "flat-ip" or "hnsw"
   virtual std::string embedder_id() const = 0;
   virtual size_t column_count() const = 0;
-  virtual double build_ms() const = 0;           // 0 when loaded from cache
+  virtual double build_ms() const = 0;  // 0 when loaded from cache
 };
 
 }  // namespace t2sql

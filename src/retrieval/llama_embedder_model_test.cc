@@ -104,7 +104,10 @@ TEST(LlamaEmbedder, WrongKindsOfFileAreClearErrors) {
     std::ofstream out(adapter, std::ios::binary);
     auto u32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
     auto u64 = [&](uint64_t v) { out.write(reinterpret_cast<const char*>(&v), 8); };
-    auto str = [&](const std::string& v) { u64(v.size()); out.write(v.data(), static_cast<std::streamsize>(v.size())); };
+    auto str = [&](const std::string& v) {
+      u64(v.size());
+      out.write(v.data(), static_cast<std::streamsize>(v.size()));
+    };
     out.write("GGUF", 4);
     u32(3);
     u64(0);

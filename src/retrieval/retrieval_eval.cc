@@ -32,8 +32,8 @@ struct Question {
 };
 
 struct SpiderSchema {
-  std::vector<std::string> tables;                          // original names
-  std::vector<std::pair<int, std::string>> columns;         // (table index, original name); 0 is "*"
+  std::vector<std::string> tables;                   // original names
+  std::vector<std::pair<int, std::string>> columns;  // (table index, original name); 0 is "*"
 };
 
 // Walks Spider's parsed SQL: col_units are [agg, column id, distinct],
@@ -109,8 +109,8 @@ double percentile(std::vector<double> v, double p) {
 }
 
 // Found share of a question's gold items in one retrieval result.
-double recall_of(const Question& q, const RetrievalResult& r, const std::function<std::string(const std::string&)>& name,
-                 RetrievalMiss* miss) {
+double recall_of(const Question& q, const RetrievalResult& r,
+                 const std::function<std::string(const std::string&)>& name, RetrievalMiss* miss) {
   std::set<std::string> tables;
   for (const auto& t : r.tables) tables.insert(lower(t));
   // The DDL shows more than the index's hits (keys, join columns): a gold
@@ -173,8 +173,8 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
   std::map<std::string, std::unique_ptr<SchemaRetriever>> retrievers;
   StressCatalog stress;
   if (options.catalog == "stress") {
-    auto built = build_stress_catalog({.shared_dir = shared, .scratch_dir = "", .tables = options.stress_tables,
-                                       .columns = options.stress_columns});
+    auto built = build_stress_catalog(
+        {.shared_dir = shared, .scratch_dir = "", .tables = options.stress_tables, .columns = options.stress_columns});
     if (!built.ok()) return built.status();
     stress = std::move(*built);
     if (!options.cache_dir.empty()) ropt.cache_dir = options.cache_dir + "/stress";
@@ -250,8 +250,8 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
   }
   report.headline = report.sweep.back();
   for (const auto& p : report.sweep) {
-    bool pick = options.headline_top_columns > 0 ? p.top_columns == options.headline_top_columns
-                                                 : p.column_recall >= 0.95;
+    bool pick =
+        options.headline_top_columns > 0 ? p.top_columns == options.headline_top_columns : p.column_recall >= 0.95;
     if (pick) {
       report.headline = p;
       break;

@@ -41,7 +41,9 @@ class SchemaRetrieverTest : public ::testing::Test {
 std::string* SchemaRetrieverTest::dir_ = nullptr;
 Catalog* SchemaRetrieverTest::demo_ = nullptr;
 
-bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 TEST_F(SchemaRetrieverTest, TopColumnsBecomeLimitedDdlWithKeysAndJoins) {
   RetrievalOptions options;
@@ -175,7 +177,8 @@ TEST_F(SchemaRetrieverTest, ExamplesComeBySimilarity) {
   std::string path = *dir_ + "/examples.jsonl";
   {
     std::ofstream out(path);
-    for (const auto& q : demo_example_queries()) out << nlohmann::json{{"question", q.question}, {"sql", q.sql}}.dump() << "\n";
+    for (const auto& q : demo_example_queries())
+      out << nlohmann::json{{"question", q.question}, {"sql", q.sql}}.dump() << "\n";
   }
   RetrievalOptions options;
   options.examples_path = path;
@@ -186,7 +189,9 @@ TEST_F(SchemaRetrieverTest, ExamplesComeBySimilarity) {
   ASSERT_TRUE(out.ok());
   ASSERT_EQ(out->examples.size(), 1u);
   EXPECT_NE(out->examples[0].question.find("brands"), std::string::npos) << out->examples[0].question;
-  ASSERT_TRUE((*r)->add_example({"How many stores opened in Boston?", "SELECT count(*) FROM stores WHERE city = 'Boston'"}).ok());
+  ASSERT_TRUE(
+      (*r)->add_example({"How many stores opened in Boston?", "SELECT count(*) FROM stores WHERE city = 'Boston'"})
+          .ok());
   auto again = (*r)->retrieve("how many stores opened in Austin");
   ASSERT_EQ(again->examples.size(), 1u);
   EXPECT_EQ(again->examples[0].question, "How many stores opened in Boston?");

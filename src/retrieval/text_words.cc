@@ -7,7 +7,9 @@ namespace t2sql {
 // The schema linker's reading of names (identifier_words.h), so that
 // retrieval and the template engine split, expand and fold words alike.
 
-std::vector<std::string> name_words(std::string_view identifier) { return identifier_words(identifier); }
+std::vector<std::string> name_words(std::string_view identifier) {
+  return identifier_words(identifier);
+}
 
 std::vector<std::string> text_words(std::string_view text) {
   std::vector<std::string> out;
@@ -20,6 +22,8 @@ std::vector<std::string> text_words(std::string_view text) {
   return out;
 }
 
-std::string name_phrase(std::string_view identifier) { return identifier_phrase(identifier); }
+std::string name_phrase(std::string_view identifier) {
+  return identifier_phrase(identifier);
+}
 
 }  // namespace t2sql

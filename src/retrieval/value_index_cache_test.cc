@@ -24,11 +24,12 @@ TEST(ValueIndexCache, BuiltOnceThenLoadedAndRebuiltWhenDamaged) {
   std::string cache = dir + "/cache";
 
   int64_t last_done = -1, last_total = -1;
-  auto first = load_or_build_value_index(**db, *catalog, cache, {}, [&](const std::string& stage, int64_t d, int64_t t) {
-    EXPECT_EQ(stage, "values");
-    last_done = d;
-    last_total = t;
-  });
+  auto first =
+      load_or_build_value_index(**db, *catalog, cache, {}, [&](const std::string& stage, int64_t d, int64_t t) {
+        EXPECT_EQ(stage, "values");
+        last_done = d;
+        last_total = t;
+      });
   ASSERT_TRUE(first.ok()) << first.status().message();
   EXPECT_EQ(first->origin, "built");
   EXPECT_GT(last_total, 3);

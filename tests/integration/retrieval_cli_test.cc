@@ -59,8 +59,8 @@ TEST(RetrievalCli, IndexIsCachedAndRebuiltWhenCorrupt) {
 
 TEST(RetrievalCli, RetrieveShowsLimitedSchema) {
   std::string cache = temp_dir("retrieve_cache");
-  auto out = run_t2sql({"retrieve", "Top 5 brands by revenue", "--db", demo_db(), "--cache-dir", cache, "-n", "4",
-                        "-f", "json"});
+  auto out = run_t2sql(
+      {"retrieve", "Top 5 brands by revenue", "--db", demo_db(), "--cache-dir", cache, "-n", "4", "-f", "json"});
   ASSERT_EQ(out.exit_code, 0) << out.err;
   auto j = nlohmann::json::parse(out.out);
   EXPECT_LT(j["prompt_tokens"].get<int>(), j["full_schema_tokens"].get<int>());

@@ -181,7 +181,8 @@ void add_retrieve_command(CLI::App& app) {
   add_retrieval_flags(cmd, *f);
   cmd->add_option("--top-columns,-n", f->top_columns, "N: columns taken from the index")->capture_default_str();
   cmd->add_option("--token-budget", f->token_budget, "Cap on the DDL's tokens (0: none)")->capture_default_str();
-  cmd->add_option("--examples-file", f->examples, "JSONL of {\"question\", \"sql\"} pairs to draw few-shot examples from");
+  cmd->add_option("--examples-file", f->examples,
+                  "JSONL of {\"question\", \"sql\"} pairs to draw few-shot examples from");
   cmd->add_option("--format,-f", *format, "sql (the DDL) or json (columns, scores, tokens)")
       ->check(CLI::IsMember({"sql", "json"}))
       ->capture_default_str();
@@ -205,11 +206,16 @@ void add_retrieve_command(CLI::App& app) {
       nlohmann::json j;
       j["tables"] = result->tables;
       j["columns"] = nlohmann::json::array();
-      for (const auto& c : result->columns) j["columns"].push_back({{"table", c.table}, {"column", c.column}, {"score", c.score}});
+      for (const auto& c : result->columns)
+        j["columns"].push_back({{"table", c.table}, {"column", c.column}, {"score", c.score}});
       j["ddl"] = result->ddl;
       j["value_hints"] = nlohmann::json::array();
       for (const auto& v : linked) {
-        j["value_hints"].push_back({{"table", v.table}, {"column", v.column}, {"value", v.value}, {"matched", v.matched_text}, {"score", v.score}});
+        j["value_hints"].push_back({{"table", v.table},
+                                    {"column", v.column},
+                                    {"value", v.value},
+                                    {"matched", v.matched_text},
+                                    {"score", v.score}});
       }
       j["examples"] = nlohmann::json::array();
       for (const auto& e : result->examples) j["examples"].push_back({{"question", e.question}, {"sql", e.sql}});
@@ -220,7 +226,8 @@ void add_retrieve_command(CLI::App& app) {
     } else {
       std::cout << result->ddl;
       for (const auto& v : linked) {
-        std::cout << "-- value: \"" << v.matched_text << "\" is " << v.table << "." << v.column << " = '" << v.value << "'\n";
+        std::cout << "-- value: \"" << v.matched_text << "\" is " << v.table << "." << v.column << " = '" << v.value
+                  << "'\n";
       }
       for (const auto& e : result->examples) std::cout << "-- example: " << e.question << "\n" << e.sql << "\n";
       std::cout << "-- " << result->prompt_tokens << " of " << result->full_schema_tokens << " schema tokens\n";
@@ -244,7 +251,8 @@ int run_retrieval_eval(const RetrievalEvalCliOptions& o) {
     if (item.empty()) continue;
     char* end = nullptr;
     long n = std::strtol(item.c_str(), &end, 10);
-    if (*end != '\0' || n < 1) return fail("--top-columns wants numbers of at least 1, comma-separated (got '" + item + "')");
+    if (*end != '\0' || n < 1)
+      return fail("--top-columns wants numbers of at least 1, comma-separated (got '" + item + "')");
     options.top_columns.push_back(static_cast<int>(n));
   }
   if (options.top_columns.empty()) return fail("--top-columns is empty");
@@ -254,8 +262,8 @@ int run_retrieval_eval(const RetrievalEvalCliOptions& o) {
   std::printf("retrieval on %s catalog (%d tables, %d columns; full DDL %.0f tokens), %d questions\n",
               report->catalog.c_str(), report->tables, report->columns, report->full_schema_tokens, report->n);
   if (report->index_build_cpu_ms > 0) {
-    std::printf("index: %s, built in %.1f s (%.1f s of CPU)\n", report->index_kind.c_str(), report->index_build_ms / 1000,
-                report->index_build_cpu_ms / 1000);
+    std::printf("index: %s, built in %.1f s (%.1f s of CPU)\n", report->index_kind.c_str(),
+                report->index_build_ms / 1000, report->index_build_cpu_ms / 1000);
   }
   std::printf("%8s %8s %10s %9s %8s %8s\n", "N", "recall", "tokens", "share", "p50 ms", "p95 ms");
   for (const auto& p : report->sweep) {
