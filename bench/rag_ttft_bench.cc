@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   if (!stress.ok()) return std::fprintf(stderr, "error: %s\n", stress.status().message().c_str()), 1;
   t2sql::RetrievalOptions options;
   options.top_columns = top;
-  auto retriever = t2sql::SchemaRetriever::create(stress->catalog, options);
+  auto retriever = t2sql::VectorSchemaRetriever::create(stress->catalog, options);
   if (!retriever.ok()) return std::fprintf(stderr, "error: %s\n", retriever.status().message().c_str()), 1;
   const std::vector<std::string> asked = {"How many singers do we have?",
                                           "What is the average horsepower of the cars before 1980?",

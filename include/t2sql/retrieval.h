@@ -4,7 +4,7 @@
 //
 //   RetrievalOptions options;                      // hashed TF-IDF embedder, top 40 columns
 //   options.cache_dir = database_cache_dir(db->uri());
-//   auto retriever = SchemaRetriever::create(catalog, options);
+//   auto retriever = VectorSchemaRetriever::create(catalog, options);
 //   if (!retriever.ok()) return fail(retriever.status());
 //   auto context = (*retriever)->retrieve("top 5 brands by revenue", linked_values);
 //   request.schema_ddl = context->ddl;             // CREATE TABLEs with only the needed columns
@@ -108,16 +108,16 @@ struct RetrievalResult {
 // of one catalog. Build once per database (create() loads or builds the
 // index), then call retrieve() per question. retrieve() is const but not
 // thread-safe for model embedders: give each thread its own retriever.
-class SchemaRetriever {
+class VectorSchemaRetriever {
  public:
-  virtual ~SchemaRetriever() = default;
+  virtual ~VectorSchemaRetriever() = default;
 
   // Loads the cached index when its fingerprint matches, else builds it (and
   // caches it when options.cache_dir is set). Errors: a broken embedder spec
   // or model (kInvalidArgument / kNotFound), an unreadable description or
   // examples file. A missing-column entry in the description file is not an
   // error: it is listed in description_report().
-  static Result<std::unique_ptr<SchemaRetriever>> create(const Catalog& catalog, const RetrievalOptions& options,
+  static Result<std::unique_ptr<VectorSchemaRetriever>> create(const Catalog& catalog, const RetrievalOptions& options,
                                                          const ProgressFn& progress = nullptr);
 
   virtual Result<RetrievalResult> retrieve(const std::string& question,
@@ -140,5 +140,12 @@ class SchemaRetriever {
   virtual size_t column_count() const = 0;
   virtual double build_ms() const = 0;  // 0 when loaded from cache
 };
+
+class SchemaRetriever;  // the pipeline's retrieval plug-in (t2sql/pipeline.h)
+
+// The vector retriever as the pipeline's retrieval stage (name "faiss"):
+// pipeline->set_retriever(as_pipeline_retriever(std::move(retriever))).
+// The catalog the pipeline passes is ignored: the retriever was built for one.
+std::unique_ptr<SchemaRetriever> as_pipeline_retriever(std::unique_ptr<VectorSchemaRetriever> retriever);
 
 }  // namespace t2sql

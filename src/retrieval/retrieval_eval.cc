@@ -170,7 +170,7 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
   report.n = static_cast<int>(questions->size());
 
   // One retriever per catalog searched, with the mapping from Spider names.
-  std::map<std::string, std::unique_ptr<SchemaRetriever>> retrievers;
+  std::map<std::string, std::unique_ptr<VectorSchemaRetriever>> retrievers;
   StressCatalog stress;
   if (options.catalog == "stress") {
     auto built = build_stress_catalog(
@@ -179,7 +179,7 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
     stress = std::move(*built);
     if (!options.cache_dir.empty()) ropt.cache_dir = options.cache_dir + "/stress";
     double cpu_start = cpu_ms();
-    auto r = SchemaRetriever::create(stress.catalog, ropt, progress);
+    auto r = VectorSchemaRetriever::create(stress.catalog, ropt, progress);
     if (!r.ok()) return r.status();
     if ((*r)->build_ms() > 0) report.index_build_cpu_ms = cpu_ms() - cpu_start;
     report.tables = static_cast<int>(stress.catalog.tables.size());
@@ -195,7 +195,7 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
       auto catalog = (*conn)->catalog({.sample_values = 3, .row_counts = false});
       if (!catalog.ok()) return catalog.status();
       if (!options.cache_dir.empty()) ropt.cache_dir = options.cache_dir + "/" + db;
-      auto r = SchemaRetriever::create(*catalog, ropt);
+      auto r = VectorSchemaRetriever::create(*catalog, ropt);
       if (!r.ok()) return r.status();
       int columns = 0;
       for (const auto& t : catalog->tables) columns += static_cast<int>(t.columns.size());
@@ -219,7 +219,7 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
     double recall_sum = 0, tokens_sum = 0, full_sum = 0;
     int full = 0;
     for (const auto& q : *questions) {
-      SchemaRetriever& r = *retrievers[options.catalog == "stress" ? "" : q.db];
+      VectorSchemaRetriever& r = *retrievers[options.catalog == "stress" ? "" : q.db];
       Status s = r.set_limits(n, options.token_budget);
       if (!s.ok()) return s;
       auto result = r.retrieve(q.text);

@@ -1,4 +1,4 @@
-// SchemaRetriever (declared in t2sql/retrieval.h): descriptions -> embedder
+// VectorSchemaRetriever (declared in t2sql/retrieval.h): descriptions -> embedder
 // -> cached vector index -> top-N columns -> limited-context DDL.
 #include <algorithm>
 #include <chrono>
@@ -54,7 +54,7 @@ bool iequals(const std::string& a, const std::string& b) {
          });
 }
 
-class SchemaRetrieverImpl : public SchemaRetriever {
+class SchemaRetrieverImpl : public VectorSchemaRetriever {
  public:
   Result<RetrievalResult> retrieve(const std::string& question,
                                    const std::vector<LinkedValue>& linked_values) const override;
@@ -436,13 +436,13 @@ Result<RetrievalResult> SchemaRetrieverImpl::retrieve(const std::string& questio
 
 }  // namespace
 
-Result<std::unique_ptr<SchemaRetriever>> SchemaRetriever::create(const Catalog& catalog,
+Result<std::unique_ptr<VectorSchemaRetriever>> VectorSchemaRetriever::create(const Catalog& catalog,
                                                                  const RetrievalOptions& options,
                                                                  const ProgressFn& progress) {
   auto retriever = std::make_unique<SchemaRetrieverImpl>();
   Status s = retriever->init(catalog, options, progress);
   if (!s.ok()) return s;
-  return std::unique_ptr<SchemaRetriever>(std::move(retriever));
+  return std::unique_ptr<VectorSchemaRetriever>(std::move(retriever));
 }
 
 }  // namespace t2sql

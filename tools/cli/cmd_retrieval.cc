@@ -62,7 +62,7 @@ void add_retrieval_flags(CLI::App* cmd, RetrievalFlags& f) {
                 "Skip the value index (distinct text values that link a question's literals to columns)");
 }
 
-Result<std::unique_ptr<SchemaRetriever>> open_retriever(const RetrievalFlags& f, Database* db, const Catalog& catalog,
+Result<std::unique_ptr<VectorSchemaRetriever>> open_retriever(const RetrievalFlags& f, Database* db, const Catalog& catalog,
                                                         bool progress) {
   RetrievalOptions options;
   options.embedder = f.embedder;
@@ -71,7 +71,7 @@ Result<std::unique_ptr<SchemaRetriever>> open_retriever(const RetrievalFlags& f,
   options.top_columns = f.top_columns;
   options.token_budget = f.token_budget;
   if (!f.no_cache) options.cache_dir = f.cache_dir.empty() ? database_cache_dir(db->uri()) : f.cache_dir;
-  auto retriever = SchemaRetriever::create(catalog, options, progress ? stderr_progress() : ProgressFn());
+  auto retriever = VectorSchemaRetriever::create(catalog, options, progress ? stderr_progress() : ProgressFn());
   if (retriever.ok()) {
     for (const auto& key : (*retriever)->description_report().missing) {
       std::cerr << "warning: description file names a missing table or column, ignored: " << key << "\n";
