@@ -22,13 +22,20 @@ int main(int argc, char** argv) {
   std::string json_path;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--tables") options.stress_tables = std::atoi(argv[i + 1]);
-    else if (flag == "--columns") options.stress_columns = std::atoi(argv[i + 1]);
-    else if (flag == "--embedder") options.embedder = argv[i + 1];
-    else if (flag == "--json") json_path = argv[i + 1];
-    else if (flag == "--cache") options.cache_dir = argv[i + 1];
-    else if (flag == "--limit") options.limit = std::atoi(argv[i + 1]);
-    else if (flag == "--budget") options.token_budget = std::atoi(argv[i + 1]);
+    if (flag == "--tables")
+      options.stress_tables = std::atoi(argv[i + 1]);
+    else if (flag == "--columns")
+      options.stress_columns = std::atoi(argv[i + 1]);
+    else if (flag == "--embedder")
+      options.embedder = argv[i + 1];
+    else if (flag == "--json")
+      json_path = argv[i + 1];
+    else if (flag == "--cache")
+      options.cache_dir = argv[i + 1];
+    else if (flag == "--limit")
+      options.limit = std::atoi(argv[i + 1]);
+    else if (flag == "--budget")
+      options.token_budget = std::atoi(argv[i + 1]);
     else if (flag == "--top") {
       options.top_columns.clear();
       for (const char* p = argv[i + 1]; *p;) {
@@ -36,9 +43,13 @@ int main(int argc, char** argv) {
         while (*p && *p != ',') ++p;
         if (*p == ',') ++p;
       }
-    } else if (flag == "--misses") options.keep_misses = std::atoi(argv[i + 1]) > 0;
+    } else if (flag == "--misses")
+      options.keep_misses = std::atoi(argv[i + 1]) > 0;
     else {
-      std::fprintf(stderr, "usage: %s [--tables N] [--columns N] [--embedder SPEC] [--limit Q] [--budget T] [--top N,N,...] [--misses 1] [--cache DIR] [--json FILE]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--tables N] [--columns N] [--embedder SPEC] [--limit Q] [--budget T] [--top N,N,...] "
+                   "[--misses 1] [--cache DIR] [--json FILE]\n",
+                   argv[0]);
       return 2;
     }
   }

@@ -4,7 +4,7 @@
 //
 //   RetrievalOptions options;                      // hashed TF-IDF embedder, top 40 columns
 //   options.cache_dir = database_cache_dir(db->uri());
-//   auto retriever = SchemaRetriever::create(catalog, options);
+//   auto retriever = VectorSchemaRetriever::create(catalog, options);
 //   if (!retriever.ok()) return fail(retriever.status());
 //   auto context = (*retriever)->retrieve("top 5 brands by revenue", linked_values);
 //   request.schema_ddl = context->ddl;             // CREATE TABLEs with only the needed columns
@@ -62,7 +62,7 @@ std::string description_file_json(const Catalog& catalog);
 
 // Tokens of `text` for prompt budgets when no model tokenizer is at hand: a
 // word-piece estimate (identifier pieces, numbers and punctuation), within
-// about 15% of BPE tokenizers on DDL.
+// about 20% (it runs low on long underscored names) of BPE tokenizers on DDL.
 int estimate_tokens(const std::string& text);
 
 // The folder for a database's caches: $XDG_CACHE_HOME/t2sql/db/<hash of the
@@ -70,14 +70,14 @@ int estimate_tokens(const std::string& text);
 std::string database_cache_dir(const std::string& db_uri);
 
 struct RetrievalOptions {
-  bool enabled = true;         // false: retrieve() returns the whole schema
-  int top_columns = 40;        // N: columns taken from the vector index
-  int token_budget = 0;        // cap on the DDL's tokens; 0: no cap
-  int examples = 3;            // few-shot examples, when an example store is attached
+  bool enabled = true;   // false: retrieve() returns the whole schema
+  int top_columns = 40;  // N: columns taken from the vector index
+  int token_budget = 0;  // cap on the DDL's tokens; 0: no cap
+  int examples = 3;      // few-shot examples, when an example store is attached
   // "hash" (built-in hashed word + character n-gram TF-IDF, needs no model),
   // "hash:<dim>", or a path to a GGUF embedding model.
   std::string embedder = "hash";
-  int threads = 0;             // embedding model threads; 0: all cores
+  int threads = 0;                // embedding model threads; 0: all cores
   std::string descriptions_path;  // optional description file (see apply_description_file)
   std::string examples_path;      // optional JSONL of {"question", "sql"} pairs
   std::string cache_dir;          // where the index is cached; empty: no cache
@@ -108,17 +108,17 @@ struct RetrievalResult {
 // of one catalog. Build once per database (create() loads or builds the
 // index), then call retrieve() per question. retrieve() is const but not
 // thread-safe for model embedders: give each thread its own retriever.
-class SchemaRetriever {
+class VectorSchemaRetriever {
  public:
-  virtual ~SchemaRetriever() = default;
+  virtual ~VectorSchemaRetriever() = default;
 
   // Loads the cached index when its fingerprint matches, else builds it (and
   // caches it when options.cache_dir is set). Errors: a broken embedder spec
   // or model (kInvalidArgument / kNotFound), an unreadable description or
   // examples file. A missing-column entry in the description file is not an
   // error: it is listed in description_report().
-  static Result<std::unique_ptr<SchemaRetriever>> create(const Catalog& catalog, const RetrievalOptions& options,
-                                                        const ProgressFn& progress = nullptr);
+  static Result<std::unique_ptr<VectorSchemaRetriever>> create(const Catalog& catalog, const RetrievalOptions& options,
+                                                         const ProgressFn& progress = nullptr);
 
   virtual Result<RetrievalResult> retrieve(const std::string& question,
                                            const std::vector<LinkedValue>& linked_values = {}) const = 0;
@@ -135,10 +135,17 @@ class SchemaRetriever {
   // <why the cache was refused>".
   virtual const std::string& index_origin() const = 0;
   virtual const DescriptionFileReport& description_report() const = 0;
-  virtual std::string index_kind() const = 0;    // "flat-ip" or "hnsw"
+  virtual std::string index_kind() const = 0;  // "flat-ip" or "hnsw"
   virtual std::string embedder_id() const = 0;
   virtual size_t column_count() const = 0;
-  virtual double build_ms() const = 0;           // 0 when loaded from cache
+  virtual double build_ms() const = 0;  // 0 when loaded from cache
 };
+
+class SchemaRetriever;  // the pipeline's retrieval plug-in (t2sql/pipeline.h)
+
+// The vector retriever as the pipeline's retrieval stage (name "faiss"):
+// pipeline->set_retriever(as_pipeline_retriever(std::move(retriever))).
+// The catalog the pipeline passes is ignored: the retriever was built for one.
+std::unique_ptr<SchemaRetriever> as_pipeline_retriever(std::unique_ptr<VectorSchemaRetriever> retriever);
 
 }  // namespace t2sql

@@ -55,7 +55,8 @@ void ExampleStore::refit() {
   for (const auto& e : examples_) questions.push_back(e.question);
   embedder_.fit(questions);
   vectors_.assign(examples_.size() * embedder_.dim(), 0.0f);
-  for (size_t i = 0; i < questions.size(); ++i) embedder_.embed_one(questions[i], vectors_.data() + i * embedder_.dim());
+  for (size_t i = 0; i < questions.size(); ++i)
+    embedder_.embed_one(questions[i], vectors_.data() + i * embedder_.dim());
 }
 
 Status ExampleStore::add(const SqlExample& example, const std::string& path) {
@@ -84,8 +85,9 @@ std::vector<SqlExample> ExampleStore::similar(const std::string& question, int k
     if (s >= kMinSimilarity) scored.push_back({s, i});
   }
   size_t n = std::min<size_t>(static_cast<size_t>(k), scored.size());
-  std::partial_sort(scored.begin(), scored.begin() + n, scored.end(),
-                    [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  std::partial_sort(scored.begin(), scored.begin() + n, scored.end(), [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
   for (size_t i = 0; i < n; ++i) out.push_back(examples_[scored[i].second]);
   return out;
 }

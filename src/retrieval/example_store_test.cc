@@ -11,9 +11,12 @@ TEST(ExampleStore, LoadsEveryShapeAndRanksBySimilarity) {
   std::string path = ::testing::TempDir() + "/examples_store.jsonl";
   {
     std::ofstream out(path);
-    out << R"({"question": "How many singers are there?", "sql": "SELECT count(*) FROM singer"})" << "\n\n";
-    out << R"({"question": "List the stadium names", "query": "SELECT name FROM stadium"})" << "\n";
-    out << R"j({"question": "Average capacity of stadiums", "context": "CREATE TABLE stadium (capacity INT)", "answer": "SELECT avg(capacity) FROM stadium"})j" << "\n";
+    out << R"({"question": "How many singers are there?", "sql": "SELECT count(*) FROM singer"})"
+        << "\n\n";
+    out << R"({"question": "List the stadium names", "query": "SELECT name FROM stadium"})"
+        << "\n";
+    out << R"j({"question": "Average capacity of stadiums", "context": "CREATE TABLE stadium (capacity INT)", "answer": "SELECT avg(capacity) FROM stadium"})j"
+        << "\n";
   }
   auto store = ExampleStore::load(path);
   ASSERT_TRUE(store.ok()) << store.status().message();
@@ -33,7 +36,8 @@ TEST(ExampleStore, LoadsEveryShapeAndRanksBySimilarity) {
 TEST(ExampleStore, BadFiles) {
   EXPECT_EQ(ExampleStore::load("/nonexistent.jsonl").status().code(), StatusCode::kNotFound);
   std::string path = ::testing::TempDir() + "/examples_bad.jsonl";
-  std::ofstream(path) << R"({"question": "q only"})" << "\n";
+  std::ofstream(path) << R"({"question": "q only"})"
+                      << "\n";
   auto bad = ExampleStore::load(path);
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find(":1:"), std::string::npos);

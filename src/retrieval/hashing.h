@@ -21,7 +21,9 @@ inline uint64_t fnv1a64_bytes(const void* data, size_t size, uint64_t hash = kFn
   return hash;
 }
 
-inline uint64_t fnv1a64(std::string_view s, uint64_t hash = kFnvOffset) { return fnv1a64_bytes(s.data(), s.size(), hash); }
+inline uint64_t fnv1a64(std::string_view s, uint64_t hash = kFnvOffset) {
+  return fnv1a64_bytes(s.data(), s.size(), hash);
+}
 
 // Spreads FNV's weak low bits before they pick a bucket.
 inline uint64_t mix64(uint64_t x) {

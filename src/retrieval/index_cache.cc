@@ -87,7 +87,8 @@ Result<std::vector<uint8_t>> read_cache_file(const std::string& path, CacheKind 
     return invalid_argument("corrupt: not a t2sql cache file");
   }
   if (get<uint32_t>(header + 8) != static_cast<uint32_t>(kind)) return invalid_argument("corrupt: wrong cache kind");
-  if (get<uint64_t>(header + 12) != fingerprint) return invalid_argument("stale: the schema or the embedder changed");
+  if (get<uint64_t>(header + 12) != fingerprint)
+    return invalid_argument("stale: built from another schema, data or embedder");
   uint64_t size = get<uint64_t>(header + 20);
   uint64_t checksum = get<uint64_t>(header + 28);
   in.seekg(0, std::ios::end);
@@ -95,7 +96,8 @@ Result<std::vector<uint8_t>> read_cache_file(const std::string& path, CacheKind 
   in.seekg(kHeaderSize);
   std::vector<uint8_t> payload(size);
   in.read(reinterpret_cast<char*>(payload.data()), static_cast<std::streamsize>(size));
-  if (!in || fnv1a64_bytes(payload.data(), payload.size()) != checksum) return invalid_argument("corrupt: checksum mismatch");
+  if (!in || fnv1a64_bytes(payload.data(), payload.size()) != checksum)
+    return invalid_argument("corrupt: checksum mismatch");
   return payload;
 }
 

@@ -1,6 +1,6 @@
 // Cache files: one payload (a serialized index) behind a header that holds
 // a fingerprint of what it was built from and a checksum of its bytes, so
-// that a cache built for another schema or embedder (stale) or damaged on
+// that a cache built for another schema, data or embedder (stale) or damaged on
 // disk (corrupt) is refused and rebuilt rather than trusted.
 //
 // Layout: "T2SQLCF1" | u32 kind tag | u64 fingerprint | u64 payload size |
@@ -21,9 +21,9 @@ enum class CacheKind : uint32_t { kSchemaIndex = 1, kValueIndex = 2 };
 Status write_cache_file(const std::string& path, CacheKind kind, uint64_t fingerprint,
                         const std::vector<uint8_t>& payload);
 
-// kNotFound when there is no file; kFailedPrecondition-like refusals come
-// back as kInvalidArgument whose message says why ("stale: ...",
-// "corrupt: ...").
+// kNotFound when there is no file; a refused file is kInvalidArgument with
+// the reason first: "stale: ..." (another fingerprint) or "corrupt: ..."
+// (bad magic, truncated, checksum mismatch).
 Result<std::vector<uint8_t>> read_cache_file(const std::string& path, CacheKind kind, uint64_t fingerprint);
 
 // Creates `dir` and its parents.

@@ -152,8 +152,8 @@ class LlamaEmbedder : public Embedder {
     struct stat st {};
     ::stat(path.c_str(), &st);
     std::string base = path.substr(path.find_last_of('/') + 1);
-    e->id_ = "gguf:" + base + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtime) + ":" +
-             facts->arch + ":" + pooling_name(e->pooling_) + ":" + std::to_string(e->dim_);
+    e->id_ = "gguf:" + base + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtime) + ":" + facts->arch +
+             ":" + pooling_name(e->pooling_) + ":" + std::to_string(e->dim_);
     return std::unique_ptr<Embedder>(std::move(e));
   }
 

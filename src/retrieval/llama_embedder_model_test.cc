@@ -74,7 +74,7 @@ TEST(LlamaEmbedder, RetrieverRunsOnAModelAndCachesByModel) {
   options.top_columns = 2;
   options.cache_dir = dir() + "/cache";
   std::filesystem::remove_all(options.cache_dir);
-  auto r = SchemaRetriever::create(c, options);
+  auto r = VectorSchemaRetriever::create(c, options);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ((*r)->index_origin(), "built");
   auto out = (*r)->retrieve("how old is each singer");
@@ -82,7 +82,7 @@ TEST(LlamaEmbedder, RetrieverRunsOnAModelAndCachesByModel) {
   EXPECT_EQ(out->columns.size(), 2u);
   EXPECT_NE(out->ddl.find("singer_id"), std::string::npos);
   options.embedder = tiny_model("llama");
-  auto other = SchemaRetriever::create(c, options);
+  auto other = VectorSchemaRetriever::create(c, options);
   ASSERT_TRUE(other.ok());
   EXPECT_NE((*other)->index_origin().find("stale"), std::string::npos) << (*other)->index_origin();
 }
@@ -104,7 +104,10 @@ TEST(LlamaEmbedder, WrongKindsOfFileAreClearErrors) {
     std::ofstream out(adapter, std::ios::binary);
     auto u32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
     auto u64 = [&](uint64_t v) { out.write(reinterpret_cast<const char*>(&v), 8); };
-    auto str = [&](const std::string& v) { u64(v.size()); out.write(v.data(), static_cast<std::streamsize>(v.size())); };
+    auto str = [&](const std::string& v) {
+      u64(v.size());
+      out.write(v.data(), static_cast<std::streamsize>(v.size()));
+    };
     out.write("GGUF", 4);
     u32(3);
     u64(0);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <time.h>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -30,8 +32,8 @@ struct Question {
 };
 
 struct SpiderSchema {
-  std::vector<std::string> tables;                          // original names
-  std::vector<std::pair<int, std::string>> columns;         // (table index, original name); 0 is "*"
+  std::vector<std::string> tables;                   // original names
+  std::vector<std::pair<int, std::string>> columns;  // (table index, original name); 0 is "*"
 };
 
 // Walks Spider's parsed SQL: col_units are [agg, column id, distinct],
@@ -93,6 +95,12 @@ Result<std::vector<Question>> load_questions(const std::string& dir, int limit) 
   return out;
 }
 
+double cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -101,8 +109,8 @@ double percentile(std::vector<double> v, double p) {
 }
 
 // Found share of a question's gold items in one retrieval result.
-double recall_of(const Question& q, const RetrievalResult& r, const std::function<std::string(const std::string&)>& name,
-                 RetrievalMiss* miss) {
+double recall_of(const Question& q, const RetrievalResult& r,
+                 const std::function<std::string(const std::string&)>& name, RetrievalMiss* miss) {
   std::set<std::string> tables;
   for (const auto& t : r.tables) tables.insert(lower(t));
   // The DDL shows more than the index's hits (keys, join columns): a gold
@@ -149,7 +157,7 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
   }
   if (options.top_columns.empty()) return invalid_argument("no N to evaluate");
   const std::string shared = options.shared_dir.empty() ? default_shared_dir() : options.shared_dir;
-  const std::string spider = shared + "/data/spider-dev-open";
+  const std::string spider = options.spider_dir.empty() ? shared + "/data/spider-dev-open" : options.spider_dir;
   auto questions = load_questions(spider, options.limit);
   if (!questions.ok()) return questions.status();
 
@@ -162,16 +170,18 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
   report.n = static_cast<int>(questions->size());
 
   // One retriever per catalog searched, with the mapping from Spider names.
-  std::map<std::string, std::unique_ptr<SchemaRetriever>> retrievers;
+  std::map<std::string, std::unique_ptr<VectorSchemaRetriever>> retrievers;
   StressCatalog stress;
   if (options.catalog == "stress") {
-    auto built = build_stress_catalog({.shared_dir = shared, .scratch_dir = "", .tables = options.stress_tables,
-                                       .columns = options.stress_columns});
+    auto built = build_stress_catalog(
+        {.shared_dir = shared, .scratch_dir = "", .tables = options.stress_tables, .columns = options.stress_columns});
     if (!built.ok()) return built.status();
     stress = std::move(*built);
     if (!options.cache_dir.empty()) ropt.cache_dir = options.cache_dir + "/stress";
-    auto r = SchemaRetriever::create(stress.catalog, ropt, progress);
+    double cpu_start = cpu_ms();
+    auto r = VectorSchemaRetriever::create(stress.catalog, ropt, progress);
     if (!r.ok()) return r.status();
+    if ((*r)->build_ms() > 0) report.index_build_cpu_ms = cpu_ms() - cpu_start;
     report.tables = static_cast<int>(stress.catalog.tables.size());
     for (const auto& t : stress.catalog.tables) report.columns += static_cast<int>(t.columns.size());
     report.index_build_ms = (*r)->build_ms();
@@ -185,7 +195,7 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
       auto catalog = (*conn)->catalog({.sample_values = 3, .row_counts = false});
       if (!catalog.ok()) return catalog.status();
       if (!options.cache_dir.empty()) ropt.cache_dir = options.cache_dir + "/" + db;
-      auto r = SchemaRetriever::create(*catalog, ropt);
+      auto r = VectorSchemaRetriever::create(*catalog, ropt);
       if (!r.ok()) return r.status();
       int columns = 0;
       for (const auto& t : catalog->tables) columns += static_cast<int>(t.columns.size());
@@ -209,7 +219,7 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
     double recall_sum = 0, tokens_sum = 0, full_sum = 0;
     int full = 0;
     for (const auto& q : *questions) {
-      SchemaRetriever& r = *retrievers[options.catalog == "stress" ? "" : q.db];
+      VectorSchemaRetriever& r = *retrievers[options.catalog == "stress" ? "" : q.db];
       Status s = r.set_limits(n, options.token_budget);
       if (!s.ok()) return s;
       auto result = r.retrieve(q.text);
@@ -240,8 +250,8 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
   }
   report.headline = report.sweep.back();
   for (const auto& p : report.sweep) {
-    bool pick = options.headline_top_columns > 0 ? p.top_columns == options.headline_top_columns
-                                                 : p.column_recall >= 0.95;
+    bool pick =
+        options.headline_top_columns > 0 ? p.top_columns == options.headline_top_columns : p.column_recall >= 0.95;
     if (pick) {
       report.headline = p;
       break;
@@ -273,6 +283,7 @@ std::string RetrievalEvalReport::to_json() const {
   j["index_kind"] = index_kind;
   j["embedder"] = embedder;
   j["index_build_ms"] = index_build_ms;
+  j["index_build_cpu_ms"] = index_build_cpu_ms;
   j["sweep"] = nlohmann::ordered_json::array();
   for (const auto& p : sweep) j["sweep"].push_back(point(p));
   return j.dump(2) + "\n";

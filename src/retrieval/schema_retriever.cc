@@ -1,4 +1,4 @@
-// SchemaRetriever (declared in t2sql/retrieval.h): descriptions -> embedder
+// VectorSchemaRetriever (declared in t2sql/retrieval.h): descriptions -> embedder
 // -> cached vector index -> top-N columns -> limited-context DDL.
 #include <algorithm>
 #include <chrono>
@@ -54,13 +54,11 @@ bool iequals(const std::string& a, const std::string& b) {
          });
 }
 
-class SchemaRetrieverImpl : public SchemaRetriever {
+class SchemaRetrieverImpl : public VectorSchemaRetriever {
  public:
   Result<RetrievalResult> retrieve(const std::string& question,
                                    const std::vector<LinkedValue>& linked_values) const override;
-  Status add_example(const SqlExample& example) override {
-    return examples_.add(example, options_.examples_path);
-  }
+  Status add_example(const SqlExample& example) override { return examples_.add(example, options_.examples_path); }
   Status set_limits(int top_columns, int token_budget) override {
     if (top_columns < 1) return invalid_argument("top_columns must be at least 1");
     if (token_budget < 0) return invalid_argument("token_budget must not be negative");
@@ -223,7 +221,7 @@ Status SchemaRetrieverImpl::load_or_build(const ProgressFn& progress) {
         origin_ = "loaded from cache";
         return Status();
       }
-      why = !index.ok() ? index.status().message()
+      why = !index.ok()    ? index.status().message()
             : !tables.ok() ? tables.status().message()
                            : "corrupt: the cached index does not match the schema";
     } else if (payload.ok()) {
@@ -277,7 +275,7 @@ std::vector<VectorHit> SchemaRetrieverImpl::top_tables(const float* q, int k) co
 
 std::string SchemaRetrieverImpl::assemble(const std::vector<Pick>& picks, size_t n,
                                           std::vector<std::string>* tables) const {
-  std::vector<int> order;                               // tables, best first
+  std::vector<int> order;                                  // tables, best first
   std::unordered_map<int, std::vector<std::string>> cols;  // table -> columns to show
   auto add_table = [&](int t) {
     if (cols.emplace(t, std::vector<std::string>{}).second) order.push_back(t);
@@ -413,15 +411,18 @@ Result<RetrievalResult> SchemaRetrieverImpl::retrieve(const std::string& questio
     size_t lo = 1, hi = n - 1;
     while (lo < hi) {
       size_t mid = (lo + hi + 1) / 2;
-      if (count(assemble(picks, mid, nullptr)) <= options_.token_budget) lo = mid; else hi = mid - 1;
+      if (count(assemble(picks, mid, nullptr)) <= options_.token_budget)
+        lo = mid;
+      else
+        hi = mid - 1;
     }
     n = lo;
     result.ddl = assemble(picks, n, &result.tables);
   }
   for (size_t i = 0; i < n; ++i) {
     const Pick& p = picks[i];
-    result.columns.push_back({p.table, p.column, catalog_.tables[p.table].name,
-                              catalog_.tables[p.table].columns[p.column].name, p.score});
+    result.columns.push_back(
+        {p.table, p.column, catalog_.tables[p.table].name, catalog_.tables[p.table].columns[p.column].name, p.score});
   }
   int tokens = count(result.ddl);
   if (options_.examples > 0 && examples_.size() > 0) {
@@ -435,13 +436,13 @@ Result<RetrievalResult> SchemaRetrieverImpl::retrieve(const std::string& questio
 
 }  // namespace
 
-Result<std::unique_ptr<SchemaRetriever>> SchemaRetriever::create(const Catalog& catalog,
-                                                                const RetrievalOptions& options,
-                                                                const ProgressFn& progress) {
+Result<std::unique_ptr<VectorSchemaRetriever>> VectorSchemaRetriever::create(const Catalog& catalog,
+                                                                 const RetrievalOptions& options,
+                                                                 const ProgressFn& progress) {
   auto retriever = std::make_unique<SchemaRetrieverImpl>();
   Status s = retriever->init(catalog, options, progress);
   if (!s.ok()) return s;
-  return std::unique_ptr<SchemaRetriever>(std::move(retriever));
+  return std::unique_ptr<VectorSchemaRetriever>(std::move(retriever));
 }
 
 }  // namespace t2sql

@@ -41,12 +41,14 @@ class SchemaRetrieverTest : public ::testing::Test {
 std::string* SchemaRetrieverTest::dir_ = nullptr;
 Catalog* SchemaRetrieverTest::demo_ = nullptr;
 
-bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 TEST_F(SchemaRetrieverTest, TopColumnsBecomeLimitedDdlWithKeysAndJoins) {
   RetrievalOptions options;
   options.top_columns = 3;
-  auto r = SchemaRetriever::create(*demo_, options);
+  auto r = VectorSchemaRetriever::create(*demo_, options);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ((*r)->index_kind(), "flat-ip");
   EXPECT_EQ((*r)->index_origin(), "built");
@@ -87,7 +89,7 @@ TEST_F(SchemaRetrieverTest, BridgeTablesJoinChosenTables) {
   c.tables = {students, courses, enrollments};
   RetrievalOptions options;
   options.top_columns = 2;
-  auto r = SchemaRetriever::create(c, options);
+  auto r = VectorSchemaRetriever::create(c, options);
   ASSERT_TRUE(r.ok());
   auto out = (*r)->retrieve("student name and course title");
   ASSERT_TRUE(out.ok());
@@ -102,7 +104,7 @@ TEST_F(SchemaRetrieverTest, BridgeTablesJoinChosenTables) {
 TEST_F(SchemaRetrieverTest, TokenBudgetAndLinkedValues) {
   RetrievalOptions options;
   options.top_columns = 20;
-  auto r = SchemaRetriever::create(*demo_, options);
+  auto r = VectorSchemaRetriever::create(*demo_, options);
   ASSERT_TRUE(r.ok());
   auto wide = (*r)->retrieve("sales by store region and brand per month");
   ASSERT_TRUE(wide.ok());
@@ -125,7 +127,7 @@ TEST_F(SchemaRetrieverTest, TokenBudgetAndLinkedValues) {
 TEST_F(SchemaRetrieverTest, RagOffGivesTheWholeSchema) {
   RetrievalOptions options;
   options.enabled = false;
-  auto r = SchemaRetriever::create(*demo_, options);
+  auto r = VectorSchemaRetriever::create(*demo_, options);
   ASSERT_TRUE(r.ok());
   auto out = (*r)->retrieve("anything");
   ASSERT_TRUE(out.ok());
@@ -138,10 +140,10 @@ TEST_F(SchemaRetrieverTest, CacheIsReusedAndRebuiltWhenStaleOrCorrupt) {
   RetrievalOptions options;
   options.cache_dir = *dir_ + "/cache";
   std::filesystem::remove_all(options.cache_dir);
-  auto first = SchemaRetriever::create(*demo_, options);
+  auto first = VectorSchemaRetriever::create(*demo_, options);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ((*first)->index_origin(), "built");
-  auto second = SchemaRetriever::create(*demo_, options);
+  auto second = VectorSchemaRetriever::create(*demo_, options);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ((*second)->index_origin(), "loaded from cache");
   auto a = (*first)->retrieve("total sales in 2023"), b = (*second)->retrieve("total sales in 2023");
@@ -149,12 +151,12 @@ TEST_F(SchemaRetrieverTest, CacheIsReusedAndRebuiltWhenStaleOrCorrupt) {
 
   Catalog changed = *demo_;
   changed.tables[0].columns[1].description = "the shop's sign";
-  auto stale = SchemaRetriever::create(changed, options);
+  auto stale = VectorSchemaRetriever::create(changed, options);
   ASSERT_TRUE(stale.ok());
-  EXPECT_EQ((*stale)->index_origin(), "rebuilt (stale: the schema or the embedder changed)");
+  EXPECT_EQ((*stale)->index_origin(), "rebuilt (stale: built from another schema, data or embedder)");
 
   options.embedder = "hash:128";
-  auto other = SchemaRetriever::create(changed, options);
+  auto other = VectorSchemaRetriever::create(changed, options);
   ASSERT_TRUE(other.ok());
   EXPECT_NE((*other)->index_origin().find("stale"), std::string::npos);
 
@@ -164,10 +166,10 @@ TEST_F(SchemaRetrieverTest, CacheIsReusedAndRebuiltWhenStaleOrCorrupt) {
     f.seekp(200);
     f.put('\x7f');
   }
-  auto corrupt = SchemaRetriever::create(changed, options);
+  auto corrupt = VectorSchemaRetriever::create(changed, options);
   ASSERT_TRUE(corrupt.ok());
   EXPECT_EQ((*corrupt)->index_origin(), "rebuilt (corrupt: checksum mismatch)");
-  auto healed = SchemaRetriever::create(changed, options);
+  auto healed = VectorSchemaRetriever::create(changed, options);
   EXPECT_EQ((*healed)->index_origin(), "loaded from cache");
 }
 
@@ -175,22 +177,25 @@ TEST_F(SchemaRetrieverTest, ExamplesComeBySimilarity) {
   std::string path = *dir_ + "/examples.jsonl";
   {
     std::ofstream out(path);
-    for (const auto& q : demo_example_queries()) out << nlohmann::json{{"question", q.question}, {"sql", q.sql}}.dump() << "\n";
+    for (const auto& q : demo_example_queries())
+      out << nlohmann::json{{"question", q.question}, {"sql", q.sql}}.dump() << "\n";
   }
   RetrievalOptions options;
   options.examples_path = path;
   options.examples = 1;
-  auto r = SchemaRetriever::create(*demo_, options);
+  auto r = VectorSchemaRetriever::create(*demo_, options);
   ASSERT_TRUE(r.ok()) << r.status().message();
   auto out = (*r)->retrieve("Which were the top 3 brands by revenue?");
   ASSERT_TRUE(out.ok());
   ASSERT_EQ(out->examples.size(), 1u);
   EXPECT_NE(out->examples[0].question.find("brands"), std::string::npos) << out->examples[0].question;
-  ASSERT_TRUE((*r)->add_example({"How many stores opened in Boston?", "SELECT count(*) FROM stores WHERE city = 'Boston'"}).ok());
+  ASSERT_TRUE(
+      (*r)->add_example({"How many stores opened in Boston?", "SELECT count(*) FROM stores WHERE city = 'Boston'"})
+          .ok());
   auto again = (*r)->retrieve("how many stores opened in Austin");
   ASSERT_EQ(again->examples.size(), 1u);
   EXPECT_EQ(again->examples[0].question, "How many stores opened in Boston?");
-  auto reloaded = SchemaRetriever::create(*demo_, options);  // the accepted pair was appended to the file
+  auto reloaded = VectorSchemaRetriever::create(*demo_, options);  // the accepted pair was appended to the file
   auto third = (*reloaded)->retrieve("how many stores opened in Austin");
   EXPECT_EQ(third->examples[0].question, "How many stores opened in Boston?");
 }
@@ -198,21 +203,21 @@ TEST_F(SchemaRetrieverTest, ExamplesComeBySimilarity) {
 TEST_F(SchemaRetrieverTest, BadInputIsAClearError) {
   RetrievalOptions options;
   options.descriptions_path = *dir_ + "/missing.json";
-  EXPECT_EQ(SchemaRetriever::create(*demo_, options).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(VectorSchemaRetriever::create(*demo_, options).status().code(), StatusCode::kNotFound);
   options.descriptions_path = *dir_ + "/desc.json";
   std::ofstream(options.descriptions_path) << R"({"stores.store_name": "shop sign", "stores.nope": "x"})";
-  auto r = SchemaRetriever::create(*demo_, options);
+  auto r = VectorSchemaRetriever::create(*demo_, options);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)->description_report().missing, std::vector<std::string>{"stores.nope"});
   options.descriptions_path.clear();
   options.examples_path = *dir_ + "/bad.jsonl";
   std::ofstream(options.examples_path) << "{\"question\": \"q\", \"sql\": \"SELECT 1\"}\nnot json\n";
-  auto bad = SchemaRetriever::create(*demo_, options);
+  auto bad = VectorSchemaRetriever::create(*demo_, options);
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find("bad.jsonl:2"), std::string::npos) << bad.status().message();
   options.examples_path.clear();
   options.top_columns = 0;
-  EXPECT_EQ(SchemaRetriever::create(*demo_, options).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(VectorSchemaRetriever::create(*demo_, options).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

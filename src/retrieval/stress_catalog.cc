@@ -40,7 +40,9 @@ std::vector<std::string> list_dir(const std::string& dir) {
   return out;
 }
 
-bool file_exists(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
+bool file_exists(const std::string& path) {
+  return ::access(path.c_str(), R_OK) == 0;
+}
 
 ValueType type_of(const std::string& declared) {
   std::string t = lower(declared);
@@ -107,10 +109,10 @@ Status add_defog_json(StressCatalog* out, const std::string& db, const std::stri
 // (some renamed) and partly columns seen elsewhere in the warehouse. They are
 // not byte copies: a copy with the same columns would be the same answer.
 void add_look_alikes(StressCatalog* out, const StressCatalogOptions& options) {
-  static const char* kSchemas[] = {"crm", "erp", "hr", "fin", "ops", "mkt", "dw", "bi", "ext", "stage",
-                                   "legacy", "audit", "rpt", "sandbox", "partner", "vendor", "web", "app"};
-  static const char* kSuffixes[] = {"", "_hist", "_archive", "_snapshot", "_v2", "_backup", "_daily",
-                                    "_staging", "_import", "_summary", "_old", "_raw"};
+  static const char* kSchemas[] = {"crm",   "erp",    "hr",    "fin", "ops",     "mkt",     "dw",     "bi",  "ext",
+                                   "stage", "legacy", "audit", "rpt", "sandbox", "partner", "vendor", "web", "app"};
+  static const char* kSuffixes[] = {"",       "_hist",    "_archive", "_snapshot", "_v2",  "_backup",
+                                    "_daily", "_staging", "_import",  "_summary",  "_old", "_raw"};
   static const char* kColumnAffixes[] = {"src_", "old_", "_code", "_txt", "_ext", "_v2", "raw_", "_orig"};
   constexpr unsigned kBaseColumnPercent = 40;  // share of a look-alike's columns taken from its namesake
   std::mt19937 rng(options.seed);

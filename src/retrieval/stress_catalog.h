@@ -21,10 +21,10 @@
 namespace t2sql {
 
 struct StressCatalogOptions {
-  std::string shared_dir;      // holds data/spider-dev-open and data/defog
-  std::string scratch_dir;     // where the demo warehouse is written; empty: a temporary folder
-  int tables = 2000;           // total tables, look-alikes included
-  int columns = 20000;         // total columns, look-alikes included
+  std::string shared_dir;   // holds data/spider-dev-open and data/defog
+  std::string scratch_dir;  // where the demo warehouse is written; empty: a temporary folder
+  int tables = 2000;        // total tables, look-alikes included
+  int columns = 20000;      // total columns, look-alikes included
   uint32_t seed = 7;
 };
 

@@ -8,8 +8,8 @@ namespace t2sql {
 namespace {
 
 TEST(StressCatalog, RealSchemasPlusLookAlikesToTheRequestedSize) {
-  auto s = build_stress_catalog({.shared_dir = default_shared_dir(), .scratch_dir = "",
-                                 .tables = 400, .columns = 4000});
+  auto s =
+      build_stress_catalog({.shared_dir = default_shared_dir(), .scratch_dir = "", .tables = 400, .columns = 4000});
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->catalog.tables.size(), 400u);
   int columns = 0;
@@ -32,8 +32,8 @@ TEST(StressCatalog, RealSchemasPlusLookAlikesToTheRequestedSize) {
   ASSERT_NE(customer, nullptr);
   EXPECT_NE(customer->find_column("sbCustEmail"), nullptr);
 
-  auto again = build_stress_catalog({.shared_dir = default_shared_dir(), .scratch_dir = "",
-                                     .tables = 400, .columns = 4000});
+  auto again =
+      build_stress_catalog({.shared_dir = default_shared_dir(), .scratch_dir = "", .tables = 400, .columns = 4000});
   EXPECT_EQ(again->catalog.to_ddl(), s->catalog.to_ddl());  // deterministic
 }
 

@@ -98,14 +98,22 @@ std::vector<std::string> ValueIndex::tokenize(std::string_view text) {
   return out;
 }
 
-Result<ValueIndex> ValueIndex::build(Database& db, const Catalog& catalog, const ValueIndexOptions& options) {
+Result<ValueIndex> ValueIndex::build(Database& db, const Catalog& catalog, const ValueIndexOptions& options,
+                                     const std::function<void(int64_t done, int64_t total)>& progress) {
   ValueIndex index;
   index.max_value_length_ = options.max_value_length;
   Dialect dialect = Dialect::for_engine(catalog.engine.empty() ? db.engine() : catalog.engine);
+  int64_t total = 0, done = 0;
+  for (const auto& table : catalog.tables) {
+    for (const auto& col : table.columns) {
+      if (is_text_column(col) && !(options.skip_key_columns && col.primary_key)) ++total;
+    }
+  }
   for (const auto& table : catalog.tables) {
     for (const auto& col : table.columns) {
       if (!is_text_column(col)) continue;
       if (options.skip_key_columns && col.primary_key) continue;
+      if (progress) progress(done++, total);
       std::string q = dialect.quote_identifier(col.name);
       std::string sql = "SELECT DISTINCT " + q + " FROM " + dialect.quote_identifier(table.name) + " WHERE " + q +
                         " IS NOT NULL" + dialect.limit(static_cast<long long>(options.max_values_per_column) + 1);
@@ -122,6 +130,7 @@ Result<ValueIndex> ValueIndex::build(Database& db, const Catalog& catalog, const
       }
     }
   }
+  if (progress) progress(total, total);
   return index;
 }
 

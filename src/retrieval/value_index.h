@@ -14,6 +14,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -43,7 +45,10 @@ class ValueIndex {
   ValueIndex() = default;
 
   // Reads the distinct values of every text column of `catalog` from `db`.
-  static Result<ValueIndex> build(Database& db, const Catalog& catalog, const ValueIndexOptions& options = {});
+  // `progress` (optional) hears (columns read, text columns) after each one;
+  // value_index_cache.h adds the on-disk cache around this.
+  static Result<ValueIndex> build(Database& db, const Catalog& catalog, const ValueIndexOptions& options = {},
+                                  const std::function<void(int64_t done, int64_t total)>& progress = nullptr);
 
   // Adds one value (building, tests, loading a cache). Empty and over-long
   // values are ignored.

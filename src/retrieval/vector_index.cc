@@ -123,8 +123,14 @@ const float* VectorIndex::vectors() const {
   return flat ? flat->get_xb() : nullptr;
 }
 
-std::string VectorIndex::kind() const { return impl_->hnsw ? "hnsw" : "flat-ip"; }
-int64_t VectorIndex::size() const { return impl_->index->ntotal; }
-int VectorIndex::dim() const { return impl_->index->d; }
+std::string VectorIndex::kind() const {
+  return impl_->hnsw ? "hnsw" : "flat-ip";
+}
+int64_t VectorIndex::size() const {
+  return impl_->index->ntotal;
+}
+int VectorIndex::dim() const {
+  return impl_->index->d;
+}
 
 }  // namespace t2sql

@@ -32,10 +32,13 @@ TEST_P(VectorIndexTest, FindsEachVectorAndSurvivesSerialization) {
   auto index = VectorIndex::create(dim, n, GetParam());
   EXPECT_EQ(index->kind(), GetParam() < n ? "hnsw" : "flat-ip");
   int progress_calls = 0;
-  ASSERT_TRUE(index->add(v.data(), n, [&](const std::string&, int64_t done, int64_t total) {
-                       ++progress_calls;
-                       EXPECT_LE(done, total);
-                     }).ok());
+  ASSERT_TRUE(index
+                  ->add(v.data(), n,
+                        [&](const std::string&, int64_t done, int64_t total) {
+                          ++progress_calls;
+                          EXPECT_LE(done, total);
+                        })
+                  .ok());
   EXPECT_GT(progress_calls, 0);
   EXPECT_EQ(index->size(), n);
   for (int i : {0, 17, 599}) {

@@ -24,8 +24,8 @@ std::string trim(const std::string& s) {
 
 std::string key_role(const TableInfo& table, const ColumnInfo& column) {
   std::string role;
-  if (column.primary_key ||
-      std::any_of(table.primary_key.begin(), table.primary_key.end(), [&](const std::string& k) { return k == column.name; })) {
+  if (column.primary_key || std::any_of(table.primary_key.begin(), table.primary_key.end(),
+                                        [&](const std::string& k) { return k == column.name; })) {
     role = "primary key";
   }
   for (const auto& fk : table.foreign_keys) {
@@ -219,7 +219,9 @@ int estimate_tokens(const std::string& text) {
     }
     if (std::isalpha(c) || c >= 0x80) {
       size_t j = i;
-      while (j < n && (std::isalpha(static_cast<unsigned char>(text[j])) || static_cast<unsigned char>(text[j]) >= 0x80)) ++j;
+      while (j < n &&
+             (std::isalpha(static_cast<unsigned char>(text[j])) || static_cast<unsigned char>(text[j]) >= 0x80))
+        ++j;
       size_t len = j - i;
       tokens += len <= 6 ? 1 : static_cast<int>((len + 3) / 4);
       i = j;

@@ -17,9 +17,10 @@ Catalog shop() {
                     {.name = "brandName", .declared_type = "TEXT", .samples = {"Apple", "Nike"}}};
   brands.primary_key = {"brand_id"};
   TableInfo products{.name = "products"};
-  products.columns = {{.name = "product_id", .declared_type = "INTEGER", .type = ValueType::kInteger, .primary_key = true},
-                      {.name = "brand_id", .declared_type = "INTEGER", .type = ValueType::kInteger},
-                      {.name = "unit_qty", .declared_type = "INTEGER", .type = ValueType::kInteger}};
+  products.columns = {
+      {.name = "product_id", .declared_type = "INTEGER", .type = ValueType::kInteger, .primary_key = true},
+      {.name = "brand_id", .declared_type = "INTEGER", .type = ValueType::kInteger},
+      {.name = "unit_qty", .declared_type = "INTEGER", .type = ValueType::kInteger}};
   products.primary_key = {"product_id"};
   products.foreign_keys = {{.columns = {"brand_id"}, .ref_table = "brands", .ref_columns = {"brand_id"}}};
   c.tables = {brands, products};
@@ -62,7 +63,8 @@ TEST(ColumnDescriptions, JsonFileAppliesAndReportsMissing) {
 
 TEST(ColumnDescriptions, YamlAndDefogShapes) {
   Catalog c = shop();
-  auto yaml = write("desc.yaml", "# comment\nbrands.brandName: 'trading name'\nproducts:\n  unit_qty: units in a pack\n");
+  auto yaml =
+      write("desc.yaml", "# comment\nbrands.brandName: 'trading name'\nproducts:\n  unit_qty: units in a pack\n");
   auto report = apply_description_file(yaml, &c);
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->applied, 2);

@@ -40,9 +40,13 @@ TEST(RetrievalCli, IndexIsCachedAndRebuiltWhenCorrupt) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("flat-ip"), std::string::npos) << first.out;
   EXPECT_NE(first.out.find(", built in"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("value index: "), std::string::npos) << first.out;
   EXPECT_NE(first.err.find("embed"), std::string::npos) << first.err;  // progress, plain lines off a terminal
   auto second = run_t2sql({"index", "--db", demo_db(), "--cache-dir", cache});
-  EXPECT_NE(second.out.find("loaded from cache"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("schema index: 21 columns, flat-ip, embedder hash-v1:512, loaded from cache"),
+            std::string::npos)
+      << second.out;
+  EXPECT_NE(second.out.find("values, loaded from cache"), std::string::npos) << second.out;
   std::ofstream(cache + "/schema_index.bin", std::ios::binary | std::ios::trunc) << "garbage";
   auto third = run_t2sql({"index", "--db", demo_db(), "--cache-dir", cache});
   ASSERT_EQ(third.exit_code, 0) << third.err;
@@ -55,12 +59,16 @@ TEST(RetrievalCli, IndexIsCachedAndRebuiltWhenCorrupt) {
 
 TEST(RetrievalCli, RetrieveShowsLimitedSchema) {
   std::string cache = temp_dir("retrieve_cache");
-  auto out = run_t2sql({"retrieve", "Top 5 brands by revenue", "--db", demo_db(), "--cache-dir", cache, "-n", "4",
-                        "-f", "json"});
+  auto out = run_t2sql(
+      {"retrieve", "Top 5 brands by revenue", "--db", demo_db(), "--cache-dir", cache, "-n", "4", "-f", "json"});
   ASSERT_EQ(out.exit_code, 0) << out.err;
   auto j = nlohmann::json::parse(out.out);
   EXPECT_LT(j["prompt_tokens"].get<int>(), j["full_schema_tokens"].get<int>());
   EXPECT_NE(j["ddl"].get<std::string>().find("CREATE TABLE brands"), std::string::npos) << j["ddl"];
+  auto hinted = run_t2sql({"retrieve", "total sales of apple", "--db", demo_db(), "--cache-dir", cache, "-n", "2"});
+  ASSERT_EQ(hinted.exit_code, 0) << hinted.err;
+  EXPECT_NE(hinted.out.find("-- value: \"apple\" is brands.brand_name = 'Apple'"), std::string::npos) << hinted.out;
+  EXPECT_NE(hinted.out.find("brand_name"), std::string::npos) << hinted.out;  // the linked column is in the DDL
   auto usage = run_t2sql({"retrieve", "x", "--db", demo_db(), "-n", "many"});
   EXPECT_EQ(usage.exit_code, 2);
 }

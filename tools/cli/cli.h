@@ -44,6 +44,14 @@ void add_eval_command(CLI::App& app);
 void add_version_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_train_commands(CLI::App& app);
+// `t2sql eval --retrieval-only`: retrieval measured alone (cmd_retrieval.cc).
+struct RetrievalEvalCliOptions {
+  std::string spider_dir, catalog = "db", top_columns = "10,20,40,80,160,320", embedder = "hash", json_path;
+  int limit = 0, token_budget = 0;
+  bool quiet = false;
+};
+int run_retrieval_eval(const RetrievalEvalCliOptions& options);
+
 void add_describe_command(CLI::App& app);
 void add_index_command(CLI::App& app);
 void add_retrieve_command(CLI::App& app);

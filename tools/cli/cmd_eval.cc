@@ -24,6 +24,8 @@ struct EvalCliOptions {
   int64_t timeout_ms = 10000, max_rows = 100000;
   double fail_under = -1;
   bool quiet = false;
+  bool retrieval_only = false;
+  RetrievalEvalCliOptions retrieval;
 };
 
 // Checks that a report can be written before any work is done.
@@ -64,6 +66,15 @@ std::vector<std::string> split_modes(const std::string& text) {
 }
 
 int run_eval(const EvalCliOptions& o) {
+  if (o.retrieval_only) {
+    if (o.suite != "spider") return fail("--retrieval-only measures the Spider questions: use --suite spider");
+    RetrievalEvalCliOptions r = o.retrieval;
+    r.spider_dir = o.data;
+    r.json_path = o.json_path;
+    r.limit = o.limit;
+    r.quiet = o.quiet;
+    return run_retrieval_eval(r);
+  }
   if (o.suite != "spider" && o.suite != "defog" && o.suite != "jsonl" && o.suite != "demo") {
     return fail("--suite must be spider, defog, jsonl or demo (got '" + o.suite + "')");
   }
@@ -228,6 +239,21 @@ void add_eval_command(CLI::App& app) {
                   "and run every question there");
   cmd->add_option("--fail-under", opt->fail_under, "Exit 1 when execution accuracy is below this fraction (CI)");
   cmd->add_flag("--quiet,-q", opt->quiet, "No progress bar");
+  cmd->add_flag("--retrieval-only", opt->retrieval_only,
+                "Measure schema retrieval alone (Spider): gold-column recall, prompt tokens and latency at each "
+                "--top-columns N");
+  cmd->add_option("--catalog", opt->retrieval.catalog,
+                  "With --retrieval-only: db (each question against its own database) or stress (every schema of "
+                  "the shared data plus look-alikes: 2,000 tables, 20,000 columns)")
+      ->check(CLI::IsMember({"db", "stress"}))
+      ->capture_default_str();
+  cmd->add_option("--top-columns", opt->retrieval.top_columns, "With --retrieval-only: the N values, comma-separated")
+      ->capture_default_str();
+  cmd->add_option("--token-budget", opt->retrieval.token_budget, "With --retrieval-only: cap on DDL tokens (0: none)")
+      ->capture_default_str();
+  cmd->add_option("--embedder", opt->retrieval.embedder,
+                  "With --retrieval-only: hash, hash:<dim> or a GGUF embedding model")
+      ->capture_default_str();
   set_action(cmd, [opt] { return run_eval(*opt); });
 }
 
