@@ -141,11 +141,5 @@ class VectorSchemaRetriever {
   virtual double build_ms() const = 0;  // 0 when loaded from cache
 };
 
-class SchemaRetriever;  // the pipeline's retrieval plug-in (t2sql/pipeline.h)
-
-// The vector retriever as the pipeline's retrieval stage (name "faiss"):
-// pipeline->set_retriever(as_pipeline_retriever(std::move(retriever))).
-// The catalog the pipeline passes is ignored: the retriever was built for one.
-std::unique_ptr<SchemaRetriever> as_pipeline_retriever(std::unique_ptr<VectorSchemaRetriever> retriever);
 
 }  // namespace t2sql

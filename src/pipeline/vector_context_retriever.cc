@@ -18,7 +18,7 @@ class VectorContextRetriever : public ContextRetriever {
     if (!index_ && index_error_.ok()) {
       RetrievalOptions options;
       options.cache_dir = database_cache_dir(db_uri_);
-      auto made = SchemaRetriever::create(catalog, options);
+      auto made = VectorSchemaRetriever::create(catalog, options);
       if (made.ok())
         index_ = std::move(*made);
       else
@@ -42,7 +42,7 @@ class VectorContextRetriever : public ContextRetriever {
 
  private:
   std::string db_uri_;
-  std::unique_ptr<SchemaRetriever> index_;
+  std::unique_ptr<VectorSchemaRetriever> index_;
   Status index_error_;
   LexicalRetriever lexical_;
 };

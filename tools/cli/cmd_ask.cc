@@ -144,18 +144,8 @@ void add_ask_command(CLI::App& app) {
 
     auto db = open_database(opt->db);
     if (!db.ok()) return fail(db.status());
-    std::string db_uri = (*db)->uri();
-    auto catalog = opt->rag ? (*db)->catalog({.sample_values = 3, .row_counts = false}) : Result<Catalog>(Catalog{});
-    if (!catalog.ok()) return fail(catalog.status());
     auto pipeline = Pipeline::create(std::move(*db), po);
     if (!pipeline.ok()) return fail(pipeline.status());
-    if (opt->rag) {  // the FAISS column index (cached per database) as the retrieval stage
-      RetrievalOptions ro;
-      ro.cache_dir = database_cache_dir(db_uri);
-      auto retriever = VectorSchemaRetriever::create(*catalog, ro);
-      if (!retriever.ok()) return fail(retriever.status());
-      (*pipeline)->set_retriever(as_pipeline_retriever(std::move(*retriever)));
-    }
     AskResult r = (*pipeline)->ask(opt->question, opt->session.empty() ? nullptr : &session);
 
     if (!opt->session.empty() && r.answered && !r.sql.empty()) {
