@@ -60,6 +60,7 @@ struct Query {
   std::vector<std::pair<Expr, bool>> order_by;  // (expression, descending)
   long long limit = -1;
   std::vector<int> tables;  // tables[0] is the main table
+  std::string agg_alias;    // a name for aggregate columns (an inner query's totals)
 };
 
 enum class ItemKind { kTable, kColumn, kValue, kNumber, kQuoted };
@@ -1488,6 +1489,7 @@ std::string Builder::render(const Query& q) {
     sql += (i ? ", " : "") + expr_sql(q.select[i].second, qualify);
     const Expr& e = q.select[i].second;
     if (e.part == DatePart::kYear && e.agg == Agg::kNone) sql += " AS " + d_.quote_identifier("year");
+    if (e.agg != Agg::kNone && !q.agg_alias.empty()) sql += " AS " + d_.quote_identifier(q.agg_alias);
     if ((e.part == DatePart::kYearMonth || e.part == DatePart::kMonth) && e.agg == Agg::kNone) {
       sql += " AS " + d_.quote_identifier("month");
     }
@@ -2496,6 +2498,44 @@ void Builder::run() {
   }
   // Words nothing explained cost confidence: the question says something the
   // SQL does not.
+  // "average monthly revenue", "average daily sales": the average of the
+  // per-period totals, not of the single rows (or of one row per period).
+  std::string nested_sql;
+  for (size_t i = 0; i + 1 < toks_.size() && nested_sql.empty(); ++i) {
+    if (lw(i) != "average" && lw(i) != "avg" && lw(i) != "mean") continue;
+    const std::string& p = lw(i + 1);
+    bool daily = p == "daily";
+    if (!daily && p != "monthly" && p != "yearly" && p != "annual") continue;
+    auto avg = std::find_if(q_.select.begin(), q_.select.end(), [&](const auto& s) {
+      return s.second.agg == Agg::kAvg && !s.second.star && s.second.t >= 0 && is_numeric(s.second.t, s.second.c);
+    });
+    if (avg == q_.select.end()) continue;
+    Expr period;
+    if (daily) {
+      int dc = date_column_for(avg->second.t);
+      if (dc < 0) continue;
+      period = Expr{.t = dc / 1000, .c = dc % 1000};
+    } else {
+      auto g = std::find_if(q_.group_by.begin(), q_.group_by.end(),
+                            [&](const Expr& e) { return e.part != DatePart::kNone && e.agg == Agg::kNone; });
+      if (g == q_.group_by.end() || q_.group_by.size() != 1) continue;
+      period = *g;
+    }
+    Query inner = q_;
+    Expr total = avg->second;
+    total.agg = Agg::kSum;
+    inner.select = {{0, period}, {1, total}};
+    inner.group_by = {period};
+    inner.order_by.clear();
+    inner.having.clear();
+    inner.limit = -1;
+    inner.distinct = false;
+    inner.agg_alias = "total";
+    std::string inner_sql = render(inner);
+    if (inner_sql.empty()) continue;
+    nested_sql = "SELECT AVG(" + d_.quote_identifier("total") + ") FROM (" + inner_sql + ")";
+    consumed_[i + 1] = true;
+  }
   std::vector<std::string> unexplained;
   for (size_t i = 0; i < toks_.size(); ++i) {
     if (consumed_[i] || toks_[i].kind != QuestionTokenKind::kWord) continue;
@@ -2538,7 +2578,7 @@ void Builder::run() {
   // Questions whose shape the rules do not cover.
   if (any_word({"both"}) && any_word({"and"})) penalize(0.5, "'both ... and' needs an intersection");
   if (any_word({"either"})) penalize(0.2, "'either' may need a union");
-  sql_ = render(q_);
+  sql_ = nested_sql.empty() ? render(q_) : nested_sql;
   if (sql_.empty()) confidence_ = 0;
 }
 

@@ -168,6 +168,18 @@ TEST_F(TemplateGeneratorTest, NoBeforeARelatedTableIsANegationWithItsDates) {
                      "WHERE s.store_id = st.store_id AND s.sale_date >= '2024-07-01' AND s.sale_date < '2025-01-01')");
 }
 
+TEST_F(TemplateGeneratorTest, AveragePerPeriodIsTheAverageOfPeriodTotals) {
+  expect_same_result("average monthly sales of Samsung in 2024",
+                     "SELECT AVG(t) FROM (SELECT SUM(s.amount) AS t FROM sales s JOIN products p USING (product_id) "
+                     "JOIN brands b USING (brand_id) WHERE b.brand_name = 'Samsung' AND s.sale_date LIKE '2024%' "
+                     "GROUP BY substr(s.sale_date, 1, 7))");
+  expect_same_result("What is the average daily revenue in March 2024?",
+                     "SELECT AVG(t) FROM (SELECT SUM(amount) AS t FROM sales WHERE sale_date LIKE '2024-03%' "
+                     "GROUP BY sale_date)");
+  // A plain average stays an average of the rows.
+  expect_same_result("average sale amount in 2024", "SELECT AVG(amount) FROM sales WHERE sale_date LIKE '2024%'");
+}
+
 TEST_F(TemplateGeneratorTest, RelativeRangesUseTheLatestDateInTheData) {
   // The demo data ends in December 2024, so "last year" is 2023.
   expect_same_result("Sales last year", "SELECT SUM(amount) FROM sales WHERE sale_date LIKE '2023%'");
