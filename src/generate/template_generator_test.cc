@@ -180,6 +180,15 @@ TEST_F(TemplateGeneratorTest, AveragePerPeriodIsTheAverageOfPeriodTotals) {
   expect_same_result("average sale amount in 2024", "SELECT AVG(amount) FROM sales WHERE sale_date LIKE '2024%'");
 }
 
+TEST_F(TemplateGeneratorTest, AdjectiveAfterTheNounNamesTheSnapshotTable) {
+  // "stores were active in <month>": the active_store snapshot of that month.
+  expect_same_result("how many stores were active in March 2024?",
+                     "SELECT COUNT(DISTINCT store_id) FROM active_store WHERE month = '2024-03-01'");
+  expect_same_result("number of stores that were active in October 2023 per region",
+                     "SELECT st.region, COUNT(*) FROM active_store a JOIN stores st USING (store_id) "
+                     "WHERE a.month = '2023-10-01' GROUP BY st.region");
+}
+
 TEST_F(TemplateGeneratorTest, RelativeRangesUseTheLatestDateInTheData) {
   // The demo data ends in December 2024, so "last year" is 2023.
   expect_same_result("Sales last year", "SELECT SUM(amount) FROM sales WHERE sale_date LIKE '2023%'");
