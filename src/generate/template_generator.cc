@@ -1854,7 +1854,11 @@ bool Builder::shape() {
       consumed_[i] = true;
       if (lw(i) == "most" && (lw(i + 1) == "recent" || lw(i + 1) == "expensive")) consumed_[i + 1] = true;
       if (lw(i) == "least" && lw(i + 1) == "expensive") consumed_[i + 1] = true;
-      if (lw(i) == "top" && ranking) continue;
+      // "bottom 3", "worst 2": the ranking's head word already set its direction.
+      if (ranking && (lw(i) == "top" || lw(i) == "bottom" || lw(i) == "worst" || lw(i) == "best")) {
+        Item* n = item_at(i + 1);
+        if (lw(i) == "top" || (n && n->kind == ItemKind::kNumber)) continue;
+      }
       if (s->implied.empty()) {
         pending_super = s;
         continue;

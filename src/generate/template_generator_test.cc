@@ -189,6 +189,13 @@ TEST_F(TemplateGeneratorTest, AdjectiveAfterTheNounNamesTheSnapshotTable) {
                      "WHERE a.month = '2023-10-01' GROUP BY st.region");
 }
 
+TEST_F(TemplateGeneratorTest, BottomAndWorstRankingsAscend) {
+  expect_same_result("worst 2 categories by revenue in 2023",
+                     "SELECT p.category, SUM(s.amount) AS r FROM sales s JOIN products p USING (product_id) "
+                     "WHERE s.sale_date LIKE '2023%' GROUP BY p.category ORDER BY r LIMIT 2",
+                     true);
+}
+
 TEST_F(TemplateGeneratorTest, RelativeRangesUseTheLatestDateInTheData) {
   // The demo data ends in December 2024, so "last year" is 2023.
   expect_same_result("Sales last year", "SELECT SUM(amount) FROM sales WHERE sale_date LIKE '2023%'");
