@@ -11,8 +11,8 @@ namespace {
 // Words that say little alone: a span made only of these links to nothing
 // unless it matches a whole name ("name" does match a column called name).
 bool is_generic(const std::string& w) {
-  static const char* kGeneric[] = {"id", "code", "number", "type", "name", "info", "data", "detail", "key", "value",
-                                   "flag", "status", "date", "time", "year"};
+  static const char* kGeneric[] = {"id",  "code",  "number", "type",   "name", "info", "data", "detail",
+                                   "key", "value", "flag",   "status", "date", "time", "year"};
   for (const char* g : kGeneric) {
     if (w == g) return true;
   }
@@ -120,6 +120,28 @@ std::vector<SchemaMention> SchemaLinker::link(const std::vector<QuestionToken>& 
   std::vector<SchemaMention> out;
   size_t i = 0;
   while (i < tokens.size()) {
+    // "stores (that) were active" names the table active_store, as "active stores"
+    // would: a noun, a form of "be" and a word that name a table in the other order.
+    if (tokens[i].kind == QuestionTokenKind::kWord) {
+      size_t be = i + 1;
+      if (be < tokens.size() &&
+          (tokens[be].lower == "that" || tokens[be].lower == "which" || tokens[be].lower == "who")) {
+        ++be;
+      }
+      const std::string verb = be < tokens.size() ? tokens[be].lower : "";
+      if (be + 1 < tokens.size() && tokens[be + 1].kind == QuestionTokenKind::kWord &&
+          (verb == "is" || verb == "are" || verb == "was" || verb == "were")) {
+        auto cands = match_words({tokens[be + 1].norm, tokens[i].norm});
+        cands.erase(std::remove_if(cands.begin(), cands.end(),
+                                   [](const SchemaCandidate& c) { return c.column >= 0 || c.score < 0.9; }),
+                    cands.end());
+        if (!cands.empty()) {
+          out.push_back({i, be + 2, std::move(cands)});
+          i = be + 2;
+          continue;
+        }
+      }
+    }
     bool found = false;
     for (size_t len = std::min<size_t>(4, tokens.size() - i); len >= 1 && !found; --len) {
       std::vector<std::string> words;

@@ -17,8 +17,9 @@ Catalog shop_catalog() {
     ci.primary_key = pk;
     return ci;
   };
-  TableInfo brands{"brands", {col("brand_id", ValueType::kInteger, true), col("brand_name", ValueType::kText)},
-                   {"brand_id"}, {}, 0, ""};
+  TableInfo brands{
+      "brands", {col("brand_id", ValueType::kInteger, true), col("brand_name", ValueType::kText)}, {"brand_id"}, {}, 0,
+      ""};
   TableInfo products{"products",
                      {col("product_id", ValueType::kInteger, true), col("brand_id", ValueType::kInteger),
                       col("unitPrice", ValueType::kReal), col("qty_in_stock", ValueType::kInteger)},
@@ -34,8 +35,8 @@ Catalog shop_catalog() {
                   0,
                   ""};
   sales.columns[2].description = "revenue of the sale in dollars";
-  TableInfo notes{"notes", {col("note_id", ValueType::kInteger, true), col("body", ValueType::kText)}, {"note_id"},
-                  {}, 0, ""};
+  TableInfo notes{
+      "notes", {col("note_id", ValueType::kInteger, true), col("body", ValueType::kText)}, {"note_id"}, {}, 0, ""};
   c.tables = {brands, products, sales, notes};
   return c;
 }
@@ -79,6 +80,24 @@ TEST(SchemaLinkerTest, NamesPluralsAbbreviationsAndSynonyms) {
   ASSERT_FALSE(dollars.empty());
   EXPECT_LT(dollars[0].score, 0.5);
   EXPECT_TRUE(linker.link(tokenize_question("the of and what")).empty());
+}
+
+TEST(SchemaLinkerTest, PredicativeFormNamesATable) {
+  Catalog c = shop_catalog();
+  TableInfo snapshot{"active_store", {}, {}, {}, 0, ""};
+  c.tables.push_back(snapshot);
+  SchemaLinker linker(c);
+  // "stores were active" as "active stores": one span over the three words.
+  auto m = linker.link(tokenize_question("how many stores were active"));
+  const SchemaCandidate* active = best(m, 2);
+  ASSERT_NE(active, nullptr);
+  EXPECT_EQ(c.tables[active->table].name, "active_store");
+  // No such table: the noun alone links, the verb and adjective stay free.
+  auto plain = linker.link(tokenize_question("which products are cheap"));
+  const SchemaCandidate* products = best(plain, 1);
+  ASSERT_NE(products, nullptr);
+  EXPECT_EQ(c.tables[products->table].name, "products");
+  for (const auto& x : plain) EXPECT_EQ(x.end - x.begin, 1u);
 }
 
 TEST(JoinGraphTest, ShortestPathsAlongForeignKeys) {

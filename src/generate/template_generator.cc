@@ -60,6 +60,7 @@ struct Query {
   std::vector<std::pair<Expr, bool>> order_by;  // (expression, descending)
   long long limit = -1;
   std::vector<int> tables;  // tables[0] is the main table
+  std::string agg_alias;    // a name for aggregate columns (an inner query's totals)
 };
 
 enum class ItemKind { kTable, kColumn, kValue, kNumber, kQuoted };
@@ -79,8 +80,8 @@ struct Item {
 
 struct Comparator {
   std::string op;
-  size_t length = 0;                   // tokens the cue spans
-  std::vector<std::string> implied;    // column words the cue implies ("older" -> age)
+  size_t length = 0;                 // tokens the cue spans
+  std::vector<std::string> implied;  // column words the cue implies ("older" -> age)
 };
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
@@ -105,7 +106,9 @@ int month_number(const std::string& w) {
   return 0;
 }
 
-bool is_year(double v) { return v >= 1900 && v <= 2100 && std::floor(v) == v; }
+bool is_year(double v) {
+  return v >= 1900 && v <= 2100 && std::floor(v) == v;
+}
 
 class Builder {
  public:
@@ -169,8 +172,8 @@ class Builder {
     return nullptr;
   }
   bool is_filler(size_t k) const {
-    static const std::set<std::string> kFiller = {"number", "total", "amount", "count", "different", "distinct",
-                                                  "unique", "overall", "combined"};
+    static const std::set<std::string> kFiller = {"number",   "total",  "amount",  "count",   "different",
+                                                  "distinct", "unique", "overall", "combined"};
     return kFiller.count(lw(k)) > 0;
   }
 
@@ -248,8 +251,10 @@ class Builder {
     int date_c = -1, ref_c = -1;
     for (size_t c = 0; c < table.columns.size(); ++c) {
       if (!contains(table.primary_key, table.columns[c].name)) continue;
-      if (is_date(t, c)) date_c = static_cast<int>(c);
-      else if (contains(table.foreign_keys[0].columns, table.columns[c].name)) ref_c = static_cast<int>(c);
+      if (is_date(t, c))
+        date_c = static_cast<int>(c);
+      else if (contains(table.foreign_keys[0].columns, table.columns[c].name))
+        ref_c = static_cast<int>(c);
     }
     if (date_c < 0 || ref_c < 0) return std::nullopt;
     return std::make_pair(date_c, ref_c);
@@ -296,23 +301,26 @@ class Builder {
   Query q_;
   int focus_ = -1;
   std::vector<int> mentioned_tables_;
-  bool count_ = false;          // "how many", "number of"
+  bool count_ = false;  // "how many", "number of"
   size_t count_pos_ = 0;
   bool count_distinct_ = false;
   std::vector<int> measure_cols_;  // (table, column) pairs flattened are awkward; see measure_
-  Expr measure_;                // the aggregated measure, when any
+  Expr measure_;                   // the aggregated measure, when any
   bool has_measure_ = false;
-  bool yoy_ = false;            // year-over-year comparison
+  bool yoy_ = false;  // year-over-year comparison
   DatePart group_part_ = DatePart::kNone;
   std::vector<int> years_;
   bool time_filtered_ = false;
   int super_count_table_ = -1;
   std::vector<Cond> neg_inner_;  // conditions inside a NOT IN subquery
   int neg_value_table_ = -1;
+  // The related table of a negation ("stores with no sales in 2024"): its own
+  // date column takes the question's dates, which then go inside the subquery.
+  int neg_date_table_ = -1;
   std::set<size_t> time_tokens_;  // "by month": handled as a time grouping
   std::set<size_t> cond_tokens_;  // "at least", "above the average": read by conditions()
   size_t last_cmp_end_ = 0;
-  bool rank_by_count_ = false;    // "top 5 stores by number of sales"
+  bool rank_by_count_ = false;      // "top 5 stores by number of sales"
   bool count_is_question_ = false;  // "how many": the count is the answer, shown last
   bool by_measure_ = false;         // "top 5 stores by number of sales": the figure is shown
   std::optional<Expr> idle_measure_;
@@ -321,7 +329,8 @@ class Builder {
   std::optional<bool> list_desc_;           // "highest first" / "lowest first"
   bool implied_order_ = false;              // "most expensive": the order column was implied
   bool having_subject_ = false;             // a HAVING on a total: the rows named are groups
-  std::optional<Expr> count_distinct_col_;  // "how many cities": COUNT(DISTINCT city)  // "opened in 2023": the date column a time filter applies to
+  std::optional<Expr> count_distinct_col_;  // "how many cities": COUNT(DISTINCT city)  // "opened in 2023": the date
+                                            // column a time filter applies to
 };
 
 // ---------------------------------------------------------------- linking
@@ -396,8 +405,9 @@ bool Builder::link() {
   }
   // A cue word that is also a column name ("average", "highest") is the cue
   // when another name follows it ("average age").
-  static const std::set<std::string> kCueWords = {"average", "total", "maximum", "minimum", "highest", "lowest",
-                                                  "most", "least", "number", "count", "sum", "max", "min", "avg"};
+  static const std::set<std::string> kCueWords = {"average", "total", "maximum", "minimum", "highest",
+                                                  "lowest",  "most",  "least",   "number",  "count",
+                                                  "sum",     "max",   "min",     "avg"};
   for (size_t m = 0; m + 1 < mentions.size(); ++m) {
     if (mentions[m].end - mentions[m].begin == 1 && kCueWords.count(lw(mentions[m].begin)) &&
         mentions[m + 1].begin <= mentions[m].end + 2) {
@@ -478,7 +488,8 @@ bool Builder::link() {
     it.end = m.end;
     it.cands = m.candidates;
     double best_table = 0, best_col = 0;
-    for (const auto& c : it.cands) (c.column < 0 ? best_table : best_col) = std::max(c.column < 0 ? best_table : best_col, c.score);
+    for (const auto& c : it.cands)
+      (c.column < 0 ? best_table : best_col) = std::max(c.column < 0 ? best_table : best_col, c.score);
     it.kind = best_table > 0 && best_table >= best_col - 0.05 ? ItemKind::kTable : ItemKind::kColumn;
     for (size_t i = m.begin; i < m.end; ++i) taken[i] = true;
     items_.push_back(std::move(it));
@@ -517,8 +528,10 @@ void Builder::resolve_column(Item& it) {
   for (const auto& c : it.cands) {
     if (c.column < 0) continue;
     double s = c.score;
-    if (c.table == focus_) s += 0.25;
-    else if (contains_int(mentioned_tables_, c.table)) s += 0.15;
+    if (c.table == focus_)
+      s += 0.25;
+    else if (contains_int(mentioned_tables_, c.table))
+      s += 0.15;
     else if (focus_ >= 0) {
       int dist = joins_.distance(focus_, c.table);
       s -= dist < 0 ? 0.5 : 0.05 * dist;
@@ -575,7 +588,8 @@ int Builder::choose_focus() {
         it->used = true;
         it->t = t;
         it->c = c;
-        if (c != name_column(t) && !is_key(t, c)) count_distinct_col_ = Expr{.agg = Agg::kCount, .distinct = true, .t = t, .c = c};
+        if (c != name_column(t) && !is_key(t, c))
+          count_distinct_col_ = Expr{.agg = Agg::kCount, .distinct = true, .t = t, .c = c};
         return t;
       }
     }
@@ -658,8 +672,10 @@ void Builder::resolve_items() {
           if (c.table == v.t && c.column == v.c) s += 1.0;
         }
       }
-      if (v.t == focus_) s += 0.5;
-      else if (contains_int(mentioned_tables_, v.t)) s += 0.3;
+      if (v.t == focus_)
+        s += 0.5;
+      else if (contains_int(mentioned_tables_, v.t))
+        s += 0.3;
       return s;
     };
     double best = score(it);
@@ -733,8 +749,8 @@ std::optional<Comparator> Builder::comparator_at(size_t i) const {
     if (ok) {
       std::string op = p.op;
       if (i > 0 && lw(i - 1) == "not" && p.words[0] != std::string("not")) {
-        static const std::map<std::string, std::string> kInverse = {
-            {">", "<="}, {"<", ">="}, {">=", "<"}, {"<=", ">"}, {"=", "!="}, {"!=", "="}};
+        static const std::map<std::string, std::string> kInverse = {{">", "<="}, {"<", ">="}, {">=", "<"},
+                                                                    {"<=", ">"}, {"=", "!="}, {"!=", "="}};
         op = kInverse.at(op);
       }
       return Comparator{op, p.words.size(), p.implied};
@@ -803,8 +819,8 @@ bool Builder::conditions() {
     Item& c = items_[ci];
     c.used = a->used = b->used = true;
     consumed_[i] = consumed_[i + 2] = true;
-    add_condition({{Expr{.t = c.t, .c = c.c}, "BETWEEN", number_sql(a->number, a->text) + " AND " +
-                                                             number_sql(b->number, b->text)}});
+    add_condition({{Expr{.t = c.t, .c = c.c}, "BETWEEN",
+                    number_sql(a->number, a->text) + " AND " + number_sql(b->number, b->text)}});
   }
   // Comparators with a number (or a date, or "the average").
   for (size_t i = 0; i < toks_.size(); ++i) {
@@ -846,9 +862,9 @@ bool Builder::conditions() {
       Item& c = items_[ci];
       c.used = true;
       for (size_t j = i; j <= k; ++j) consumed_[j] = true, cond_tokens_.insert(j);
-      add_condition({{Expr{.t = c.t, .c = c.c}, cmp->op,
-                      "(SELECT AVG(" + col_sql(c.t, c.c, false) + ") FROM " +
-                          d_.quote_identifier(cat_.tables[c.t].name) + ")"}});
+      add_condition(
+          {{Expr{.t = c.t, .c = c.c}, cmp->op,
+            "(SELECT AVG(" + col_sql(c.t, c.c, false) + ") FROM " + d_.quote_identifier(cat_.tables[c.t].name) + ")"}});
       continue;
     }
     if (!num || num->kind != ItemKind::kNumber || num->used) continue;
@@ -860,8 +876,10 @@ bool Builder::conditions() {
     }
     last_cmp_end_ = k + 1;
     auto add_cmp = [&](const Cond& c) {
-      if (or_previous) q_.where.back().push_back(c), add_table(c.lhs.t);
-      else add_condition({c});
+      if (or_previous)
+        q_.where.back().push_back(c), add_table(c.lhs.t);
+      else
+        add_condition({c});
     };
     bool date_text = num->text.find('-') != std::string::npos || num->text.find('/') != std::string::npos;
     // "N or more", handled by the same code with the op from the suffix.
@@ -910,8 +928,9 @@ bool Builder::conditions() {
           ((agg != Agg::kNone && subject->kind == ItemKind::kColumn && subject->t >= 0 &&
             is_numeric(subject->t, subject->c)) ||
            measure_col >= 0)) {
-        Expr lhs = measure_col >= 0 ? Expr{.agg = agg == Agg::kNone ? Agg::kSum : agg, .t = subject->t, .c = measure_col}
-                                    : Expr{.agg = agg, .t = subject->t, .c = subject->c};
+        Expr lhs = measure_col >= 0
+                       ? Expr{.agg = agg == Agg::kNone ? Agg::kSum : agg, .t = subject->t, .c = measure_col}
+                       : Expr{.agg = agg, .t = subject->t, .c = subject->c};
         subject->used = true;
         num->used = true;
         add_table(lhs.t);
@@ -973,8 +992,8 @@ bool Builder::conditions() {
       }
       if (dc >= 0) {
         int y = static_cast<int>(num->number);
-        std::string lit = date_text ? d_.string_literal(num->text)
-                                    : d_.date_literal(op == ">" || op == "<=" ? y + 1 : y, 1, 1);
+        std::string lit =
+            date_text ? d_.string_literal(num->text) : d_.date_literal(op == ">" || op == "<=" ? y + 1 : y, 1, 1);
         std::string op2 = op;
         if (!date_text && op == ">") op2 = ">=";
         if (!date_text && op == "<=") op2 = "<";
@@ -998,8 +1017,10 @@ bool Builder::conditions() {
     if (is_date(c.t, c.c) && !date_text && is_year(num->number)) {
       // "opened after 2020": from the first day of the next year.
       int y = static_cast<int>(num->number);
-      if (op == ">") op = ">=", y += 1;
-      else if (op == "<=") op = "<", y += 1;
+      if (op == ">")
+        op = ">=", y += 1;
+      else if (op == "<=")
+        op = "<", y += 1;
       rhs = d_.date_literal(y, 1, 1);
     } else if (date_text && d_.engine() != Dialect::Engine::kSqlite) {
       rhs = "DATE " + rhs;
@@ -1159,6 +1180,9 @@ bool Builder::dates() {
   yoy_ = yoy_ && years.size() >= 2;
   int measure_table = has_measure_ ? measure_.t : idle_measure_ ? idle_measure_->t : focus_;
   int dc = date_column_for(measure_table);
+  if (neg_date_table_ >= 0 && neg_date_table_ != focus_ && !has_measure_) {
+    if (int nd = date_column_for(neg_date_table_); nd >= 0 && nd / 1000 == neg_date_table_) dc = nd;
+  }
   // A date column the question names ("stores opened in 2023") comes first.
   if (named_date_) dc = named_date_->t * 1000 + named_date_->c;
   int yc = -1;
@@ -1207,7 +1231,8 @@ bool Builder::dates() {
     Expr ymexpr{.t = dc / 1000, .c = dc % 1000, .part = DatePart::kYearMonth};
     auto year_after = [&](size_t i) -> int {
       for (auto* y : years) {
-        if (y->begin == i + 1 || (y->begin == i + 2 && toks_[i + 1].kind == QuestionTokenKind::kPunct)) return static_cast<int>(y->number);
+        if (y->begin == i + 1 || (y->begin == i + 2 && toks_[i + 1].kind == QuestionTokenKind::kPunct))
+          return static_cast<int>(y->number);
       }
       return 0;
     };
@@ -1239,8 +1264,9 @@ bool Builder::dates() {
       int day = day_after(i);
       int y = year_after(day ? i + 1 : i);
       std::string before = lw(i - 1);
-      if (k + 1 < months.size() && (lw(months[k + 1].first - 1) == "and" || lw(months[k + 1].first - 1) == "to" ||
-                                    lw(months[k + 1].first - 1) == "through" || lw(months[k + 1].first - 1) == "until")) {
+      if (k + 1 < months.size() &&
+          (lw(months[k + 1].first - 1) == "and" || lw(months[k + 1].first - 1) == "to" ||
+           lw(months[k + 1].first - 1) == "through" || lw(months[k + 1].first - 1) == "until")) {
         size_t i2 = months[k + 1].first;
         int m2 = months[k + 1].second;
         int y2 = year_after(i2);
@@ -1288,9 +1314,9 @@ bool Builder::dates() {
   // Quarters and halves: "Q1 2024", "the first quarter of 2024", "the
   // second half of 2023".
   if (dc >= 0) {
-    static const std::map<std::string, int> kOrdinal = {{"first", 1}, {"1st", 1}, {"second", 2}, {"2nd", 2},
-                                                        {"third", 3}, {"3rd", 3}, {"fourth", 4}, {"4th", 4},
-                                                        {"last", 4}};
+    static const std::map<std::string, int> kOrdinal = {{"first", 1},  {"1st", 1},   {"second", 2},
+                                                        {"2nd", 2},    {"third", 3}, {"3rd", 3},
+                                                        {"fourth", 4}, {"4th", 4},   {"last", 4}};
     for (size_t i = 0; i < toks_.size(); ++i) {
       int part = 0, months_per = 0;
       size_t end = i;
@@ -1463,6 +1489,7 @@ std::string Builder::render(const Query& q) {
     sql += (i ? ", " : "") + expr_sql(q.select[i].second, qualify);
     const Expr& e = q.select[i].second;
     if (e.part == DatePart::kYear && e.agg == Agg::kNone) sql += " AS " + d_.quote_identifier("year");
+    if (e.agg != Agg::kNone && !q.agg_alias.empty()) sql += " AS " + d_.quote_identifier(q.agg_alias);
     if ((e.part == DatePart::kYearMonth || e.part == DatePart::kMonth) && e.agg == Agg::kNone) {
       sql += " AS " + d_.quote_identifier("month");
     }
@@ -1529,19 +1556,37 @@ bool Builder::shape() {
   };
   auto super_word = [&](size_t i) -> std::optional<Super> {
     static const std::map<std::string, Super> kWords = {
-        {"highest", {true, {}, false}},     {"largest", {true, {}, false}},   {"biggest", {true, {}, false}},
-        {"greatest", {true, {}, false}},    {"most", {true, {}, true}},       {"best", {true, {}, false}},
-        {"top", {true, {}, false}},         {"maximum", {true, {}, false}},   {"lowest", {false, {}, false}},
-        {"smallest", {false, {}, false}},   {"least", {false, {}, true}},     {"fewest", {false, {}, true}},
-        {"minimum", {false, {}, false}},    {"worst", {false, {}, false}},    {"bottom", {false, {}, false}},
-        {"oldest", {true, {"age"}, false}}, {"youngest", {false, {"age"}, false}},
-        {"heaviest", {true, {"weight"}, false}}, {"lightest", {false, {"weight"}, false}},
-        {"tallest", {true, {"height"}, false}},  {"shortest", {false, {"height"}, false}},
-        {"longest", {true, {"length"}, false}},  {"cheapest", {false, {"price"}, false}},
-        {"latest", {true, {"date"}, false}},     {"newest", {true, {"date"}, false}},
-        {"earliest", {false, {"date"}, false}},  {"most-recent", {true, {"date"}, false}},
-        {"best-selling", {true, {}, true}},      {"top-selling", {true, {}, true}},
-        {"bestselling", {true, {}, true}},       {"worst-selling", {false, {}, true}},
+        {"highest", {true, {}, false}},
+        {"largest", {true, {}, false}},
+        {"biggest", {true, {}, false}},
+        {"greatest", {true, {}, false}},
+        {"most", {true, {}, true}},
+        {"best", {true, {}, false}},
+        {"top", {true, {}, false}},
+        {"maximum", {true, {}, false}},
+        {"lowest", {false, {}, false}},
+        {"smallest", {false, {}, false}},
+        {"least", {false, {}, true}},
+        {"fewest", {false, {}, true}},
+        {"minimum", {false, {}, false}},
+        {"worst", {false, {}, false}},
+        {"bottom", {false, {}, false}},
+        {"oldest", {true, {"age"}, false}},
+        {"youngest", {false, {"age"}, false}},
+        {"heaviest", {true, {"weight"}, false}},
+        {"lightest", {false, {"weight"}, false}},
+        {"tallest", {true, {"height"}, false}},
+        {"shortest", {false, {"height"}, false}},
+        {"longest", {true, {"length"}, false}},
+        {"cheapest", {false, {"price"}, false}},
+        {"latest", {true, {"date"}, false}},
+        {"newest", {true, {"date"}, false}},
+        {"earliest", {false, {"date"}, false}},
+        {"most-recent", {true, {"date"}, false}},
+        {"best-selling", {true, {}, true}},
+        {"top-selling", {true, {}, true}},
+        {"bestselling", {true, {}, true}},
+        {"worst-selling", {false, {}, true}},
     };
     auto it = kWords.find(lw(i));
     if (it == kWords.end()) return std::nullopt;
@@ -1603,7 +1648,8 @@ bool Builder::shape() {
     return -1;
   };
 
-  bool grouping_words = any_word({"each", "per", "by", "every"}) || any_word({"monthly", "yearly", "annual", "annually"});
+  bool grouping_words =
+      any_word({"each", "per", "by", "every"}) || any_word({"monthly", "yearly", "annual", "annually"});
   bool ranking = false;
   long long limit = -1;
   bool limit_desc = true;
@@ -1652,8 +1698,9 @@ bool Builder::shape() {
     Item* named = item_at(i);
     // A column called "month" of a table the question is not about is the
     // time word, not that column.
-    bool word_is_time = !named || named->kind != ItemKind::kColumn ||
-                        (named->t != focus_ && !contains_int(mentioned_tables_, named->t) && is_date(named->t, named->c));
+    bool word_is_time =
+        !named || named->kind != ItemKind::kColumn ||
+        (named->t != focus_ && !contains_int(mentioned_tables_, named->t) && is_date(named->t, named->c));
     bool month = w == "monthly" || (by_cue && (w == "month" || w == "months"));
     bool year = w == "yearly" || w == "annual" || w == "annually" || (by_cue && (w == "year" || w == "years"));
     if ((month || year) && word_is_time) {
@@ -1714,9 +1761,9 @@ bool Builder::shape() {
     if (w == "each" || w == "per" || (w == "every" && lw(i - 1) == "for") || (w == "by" && !pending_order) ||
         (w == "for" && (lw(i + 1) == "each" || lw(i + 1) == "every"))) {
       // "ordered by", "sorted by": an ordering; "owned by": a relation.
-      bool order_by = i > 0 && (lw(i - 1) == "ordered" || lw(i - 1) == "sorted" || lw(i - 1) == "order" ||
-                                lw(i - 1) == "sort" || lw(i - 1) == "ranked" || lw(i - 1) == "rank" ||
-                                lw(i - 1) == "arranged");
+      bool order_by =
+          i > 0 && (lw(i - 1) == "ordered" || lw(i - 1) == "sorted" || lw(i - 1) == "order" || lw(i - 1) == "sort" ||
+                    lw(i - 1) == "ranked" || lw(i - 1) == "rank" || lw(i - 1) == "arranged");
       if (order_by) {
         pending_order = true;
         consumed_[i] = consumed_[i - 1] = true;
@@ -1732,8 +1779,10 @@ bool Builder::shape() {
     }
     if (w == "order" || w == "sorted" || w == "ordered" || w == "sort" || w == "arrange" || w == "rank") {
       // "sort X by Y": the ordering starts at "by".
-      if (lw(i + 1) == "by" || lw(i + 1) == "of" || lw(i + 1) == "in" || w == "order") pending_order = true;
-      else sort_verb = true;
+      if (lw(i + 1) == "by" || lw(i + 1) == "of" || lw(i + 1) == "in" || w == "order")
+        pending_order = true;
+      else
+        sort_verb = true;
       consumed_[i] = true;
       continue;
     }
@@ -1762,13 +1811,20 @@ bool Builder::shape() {
       }
       not_then_table = next && next->kind == ItemKind::kTable && !cond_tokens_.count(i);
     }
+    if (w == "no" && i > 0) {
+      // "stores that had no sales", "made no sales in 2023": "no" right before a
+      // related table is a negation whatever verb precedes it.
+      Item* next = next_item(i + 1, 2);
+      not_then_table = next && next->kind == ItemKind::kTable && !cond_tokens_.count(i);
+    }
     if (w == "without" || w == "never" || not_then_table ||
         (w == "no" && i > 0 && (lw(i - 1) == "have" || lw(i - 1) == "has" || lw(i - 1) == "with"))) {
       pending_neg = true;
       consumed_[i] = true;
       continue;
     }
-    if (auto s = super_word(i); s && (lw(i - 1) == "from" || lw(i - 2) == "from") && (pending_order || !orders.empty())) {
+    if (auto s = super_word(i);
+        s && (lw(i - 1) == "from" || lw(i - 2) == "from") && (pending_order || !orders.empty())) {
       // "ordered by age from the oldest to the youngest": a direction.
       bool desc = s->desc;
       if (s->implied.size() == 1 && s->implied[0] == "age" && !orders.empty() && !orders.back().first.star) {
@@ -1798,7 +1854,11 @@ bool Builder::shape() {
       consumed_[i] = true;
       if (lw(i) == "most" && (lw(i + 1) == "recent" || lw(i + 1) == "expensive")) consumed_[i + 1] = true;
       if (lw(i) == "least" && lw(i + 1) == "expensive") consumed_[i + 1] = true;
-      if (lw(i) == "top" && ranking) continue;
+      // "bottom 3", "worst 2": the ranking's head word already set its direction.
+      if (ranking && (lw(i) == "top" || lw(i) == "bottom" || lw(i) == "worst" || lw(i) == "best")) {
+        Item* n = item_at(i + 1);
+        if (lw(i) == "top" || (n && n->kind == ItemKind::kNumber)) continue;
+      }
       if (s->implied.empty()) {
         pending_super = s;
         continue;
@@ -1815,9 +1875,10 @@ bool Builder::shape() {
       bool desc = s->desc;
       if (c_found < 0 && s->implied[0] == "age") {
         // No age: the birth date or year, the other way round.
-        for (const auto& words : {std::vector<std::string>{"birth", "date"}, std::vector<std::string>{"date", "of", "birth"},
-                                  std::vector<std::string>{"birth", "year"}, std::vector<std::string>{"birthday"},
-                                  std::vector<std::string>{"dob"}}) {
+        for (const auto& words :
+             {std::vector<std::string>{"birth", "date"}, std::vector<std::string>{"date", "of", "birth"},
+              std::vector<std::string>{"birth", "year"}, std::vector<std::string>{"birthday"},
+              std::vector<std::string>{"dob"}}) {
           for (const auto& c : linker_.match_words(words)) {
             if (c.column >= 0 && c.table == focus_ && c_found < 0) {
               c_found = c.column;
@@ -1959,7 +2020,8 @@ bool Builder::shape() {
         for (const auto& c : g) in_condition = in_condition || (c.lhs.t == e.t && c.lhs.c == e.c);
       }
       bool near_condition = false;
-      for (size_t k = it->begin >= 3 ? it->begin - 3 : 0; k < it->end + 3; ++k) near_condition |= cond_tokens_.count(k) > 0;
+      for (size_t k = it->begin >= 3 ? it->begin - 3 : 0; k < it->end + 3; ++k)
+        near_condition |= cond_tokens_.count(k) > 0;
       if (in_condition && (near_condition || after_boundary)) {
         it->used = true;
         continue;
@@ -2078,13 +2140,15 @@ bool Builder::shape() {
   }
   if (pending_super) {
     // "the stadium with the highest ..." with nothing after: ambiguous.
-    if (super_count || !pending_super->count_words) penalize(0.5, "a superlative with nothing to rank by");
+    if (super_count || !pending_super->count_words)
+      penalize(0.5, "a superlative with nothing to rank by");
     else {
       super_count = true;
       super_desc = pending_super->desc;
     }
   }
   if (pending_group && group_part_ == DatePart::kNone) penalize(0.3, "a grouping word with nothing to group by");
+  neg_date_table_ = neg_table >= 0 ? neg_table : neg_value_table_;
   if (!dates()) return false;
 
   // Negation: main rows with no related row ("stadiums without concerts",
@@ -2113,8 +2177,10 @@ bool Builder::shape() {
     // Conditions on the related tables go inside the subquery.
     std::vector<std::vector<Cond>> keep;
     for (auto& g : q_.where) {
-      if (g.size() == 1 && contains_int(sub_tables, g[0].lhs.t)) sub.where.push_back(g);
-      else keep.push_back(g);
+      if (g.size() == 1 && contains_int(sub_tables, g[0].lhs.t))
+        sub.where.push_back(g);
+      else
+        keep.push_back(g);
     }
     for (const auto& c : neg_inner_) sub.where.push_back({c});
     q_.where = keep;
@@ -2170,8 +2236,10 @@ bool Builder::shape() {
     bool shown = false;
     for (const auto& [p, e] : plain) shown = shown || e.t == group_entity;
     if (!shown && n >= 0) plain.insert(plain.begin(), {entity_pos, Expr{.t = group_entity, .c = n}});
-    if (k >= 0) group_exprs.push_back(Expr{.t = group_entity, .c = k});
-    else if (n >= 0) group_exprs.push_back(Expr{.t = group_entity, .c = n});
+    if (k >= 0)
+      group_exprs.push_back(Expr{.t = group_entity, .c = k});
+    else if (n >= 0)
+      group_exprs.push_back(Expr{.t = group_entity, .c = n});
   }
   if (group_part_ != DatePart::kNone && !yoy_) {
     int dc = date_column_for(has_measure_ ? measure_.t : focus_);
@@ -2199,8 +2267,10 @@ bool Builder::shape() {
         for (const auto& p : plain) group_exprs.push_back(p.second);
       } else {
         int k = key_column(owner);
-        if (k >= 0) group_exprs.push_back(Expr{.t = owner, .c = k});
-        else if (!plain.empty()) group_exprs.push_back(plain[0].second);
+        if (k >= 0)
+          group_exprs.push_back(Expr{.t = owner, .c = k});
+        else if (!plain.empty())
+          group_exprs.push_back(plain[0].second);
       }
     }
     orders.push_back({Expr{.agg = Agg::kCount, .star = true}, super_desc});
@@ -2285,8 +2355,8 @@ bool Builder::shape() {
   (void)snapshot_count;
   // "the 3 most expensive products and their prices": the products by name too.
   for (const auto& it : items_) {
-    if (it.kind != ItemKind::kTable || it.t != focus_ || !(lw(it.end) == "and" && (lw(it.end + 1) == "their" ||
-                                                                                  lw(it.end + 1) == "its"))) {
+    if (it.kind != ItemKind::kTable || it.t != focus_ ||
+        !(lw(it.end) == "and" && (lw(it.end + 1) == "their" || lw(it.end + 1) == "its"))) {
       continue;
     }
     int n = name_column(focus_);
@@ -2331,7 +2401,8 @@ bool Builder::shape() {
       } else {
         sel.push_back({0, Expr{.star = true}});
       }
-      penalize(0.15, "no column named to show; showing " + (n >= 0 ? col(focus_, n).name : std::string("every column")));
+      penalize(0.15,
+               "no column named to show; showing " + (n >= 0 ? col(focus_, n).name : std::string("every column")));
     }
   }
   std::stable_sort(sel.begin(), sel.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -2358,8 +2429,8 @@ bool Builder::shape() {
   if (!q_.having.empty() && q_.group_by.empty() && !plain.empty()) {
     // "regions with more than 7 stores": the named column is the group.
     bool category = true;
-    for (const auto& p : plain) category = category && !is_key(p.second.t, p.second.c) &&
-                                           p.second.c != name_column(p.second.t);
+    for (const auto& p : plain)
+      category = category && !is_key(p.second.t, p.second.c) && p.second.c != name_column(p.second.t);
     if (category) {
       for (const auto& p : plain) q_.group_by.push_back(p.second);
     }
@@ -2431,25 +2502,69 @@ void Builder::run() {
   }
   // Words nothing explained cost confidence: the question says something the
   // SQL does not.
+  // "average monthly revenue", "average daily sales": the average of the
+  // per-period totals, not of the single rows (or of one row per period).
+  std::string nested_sql;
+  for (size_t i = 0; i + 1 < toks_.size() && nested_sql.empty(); ++i) {
+    if (lw(i) != "average" && lw(i) != "avg" && lw(i) != "mean") continue;
+    const std::string& p = lw(i + 1);
+    bool daily = p == "daily";
+    if (!daily && p != "monthly" && p != "yearly" && p != "annual") continue;
+    auto avg = std::find_if(q_.select.begin(), q_.select.end(), [&](const auto& s) {
+      return s.second.agg == Agg::kAvg && !s.second.star && s.second.t >= 0 && is_numeric(s.second.t, s.second.c);
+    });
+    if (avg == q_.select.end()) continue;
+    Expr period;
+    if (daily) {
+      int dc = date_column_for(avg->second.t);
+      if (dc < 0) continue;
+      period = Expr{.t = dc / 1000, .c = dc % 1000};
+    } else {
+      auto g = std::find_if(q_.group_by.begin(), q_.group_by.end(),
+                            [&](const Expr& e) { return e.part != DatePart::kNone && e.agg == Agg::kNone; });
+      if (g == q_.group_by.end() || q_.group_by.size() != 1) continue;
+      period = *g;
+    }
+    Query inner = q_;
+    Expr total = avg->second;
+    total.agg = Agg::kSum;
+    inner.select = {{0, period}, {1, total}};
+    inner.group_by = {period};
+    inner.order_by.clear();
+    inner.having.clear();
+    inner.limit = -1;
+    inner.distinct = false;
+    inner.agg_alias = "total";
+    std::string inner_sql = render(inner);
+    if (inner_sql.empty()) continue;
+    nested_sql = "SELECT AVG(" + d_.quote_identifier("total") + ") FROM (" + inner_sql + ")";
+    consumed_[i + 1] = true;
+  }
   std::vector<std::string> unexplained;
   for (size_t i = 0; i < toks_.size(); ++i) {
     if (consumed_[i] || toks_[i].kind != QuestionTokenKind::kWord) continue;
     if (item_covering(i)) continue;
     static const std::set<std::string> kHarmless = {
-        "name", "names", "many", "number", "total", "amount", "count", "show", "list", "give", "find", "return",
-        "display", "tell", "get", "much", "sum", "comparison", "compare", "compared", "vs", "versus", "than",
-        "year", "years", "month", "months", "time", "all", "also", "every", "along", "their", "there", "exist",
-        "exists", "existing", "provide", "known", "called", "named", "have", "has", "had", "made", "make",
-        "people", "record", "records", "row", "rows", "table", "database", "data", "stored", "registered",
-        "available", "sorted", "listed", "recorded", "ordered", "top", "together", "respectively", "what",
-        "are", "were", "is", "was", "did", "does", "do", "the", "by", "per", "each", "its", "from", "in",
-        "list", "descending", "ascending", "order", "whose", "value", "different", "distinct", "unique", "with",
-        "between", "and", "or", "revenue", "sales", "overall", "figure", "figures", "breakdown", "broken", "down",
-        "over", "across", "altogether", "full", "complete", "entire", "current", "currently", "ever",
-        "produce", "produced", "produces", "own", "owned", "owns", "happened", "occurred", "performed", "perform",
-        "held", "take", "took", "taken", "play", "played", "plays", "belong", "belongs", "work", "works", "worked",
-        "live", "lives", "lived", "attend", "attended", "create", "created", "creates", "involved", "participate",
-        "participated", "happen", "occur", "hold", "holds", "sell", "sold", "buy", "bought", "come", "comes", "go",
+        "name",       "names",      "many",    "number",    "total",       "amount",       "count",      "show",
+        "list",       "give",       "find",    "return",    "display",     "tell",         "get",        "much",
+        "sum",        "comparison", "compare", "compared",  "vs",          "versus",       "than",       "year",
+        "years",      "month",      "months",  "time",      "all",         "also",         "every",      "along",
+        "their",      "there",      "exist",   "exists",    "existing",    "provide",      "known",      "called",
+        "named",      "have",       "has",     "had",       "made",        "make",         "people",     "record",
+        "records",    "row",        "rows",    "table",     "database",    "data",         "stored",     "registered",
+        "available",  "sorted",     "listed",  "recorded",  "ordered",     "top",          "together",   "respectively",
+        "what",       "are",        "were",    "is",        "was",         "did",          "does",       "do",
+        "the",        "by",         "per",     "each",      "its",         "from",         "in",         "list",
+        "descending", "ascending",  "order",   "whose",     "value",       "different",    "distinct",   "unique",
+        "with",       "between",    "and",     "or",        "revenue",     "sales",        "overall",    "figure",
+        "figures",    "breakdown",  "broken",  "down",      "over",        "across",       "altogether", "full",
+        "complete",   "entire",     "current", "currently", "ever",        "produce",      "produced",   "produces",
+        "own",        "owned",      "owns",    "happened",  "occurred",    "performed",    "perform",    "held",
+        "take",       "took",       "taken",   "play",      "played",      "plays",        "belong",     "belongs",
+        "work",       "works",      "worked",  "live",      "lives",       "lived",        "attend",     "attended",
+        "create",     "created",    "creates", "involved",  "participate", "participated", "happen",     "occur",
+        "hold",       "holds",      "sell",    "sold",      "buy",         "bought",       "come",       "comes",
+        "go",
     };
     if (kHarmless.count(toks_[i].lower) || kHarmless.count(toks_[i].norm)) continue;
     unexplained.push_back(toks_[i].text);
@@ -2467,7 +2582,7 @@ void Builder::run() {
   // Questions whose shape the rules do not cover.
   if (any_word({"both"}) && any_word({"and"})) penalize(0.5, "'both ... and' needs an intersection");
   if (any_word({"either"})) penalize(0.2, "'either' may need a union");
-  sql_ = render(q_);
+  sql_ = nested_sql.empty() ? render(q_) : nested_sql;
   if (sql_.empty()) confidence_ = 0;
 }
 
@@ -2523,13 +2638,14 @@ Result<GenerationResult> TemplateGenerator::generate(const GenerationRequest& re
   GenerationAttempt attempt;
   attempt.sql = b.sql_;
   if (b.sql_.empty()) {
-    result.reason = "cannot answer: " + (b.reason_.empty() ? std::string("the question did not match any rule") : b.reason_);
+    result.reason =
+        "cannot answer: " + (b.reason_.empty() ? std::string("the question did not match any rule") : b.reason_);
     attempt.error = result.reason;
   } else if (result.confidence < options_.min_confidence) {
     std::string why;
     for (size_t i = 0; i < b.notes_.size(); ++i) why += (i ? "; " : "") + b.notes_[i];
-    result.reason = "cannot answer: not confident enough (" + std::to_string(result.confidence).substr(0, 4) +
-                    "): " + why;
+    result.reason =
+        "cannot answer: not confident enough (" + std::to_string(result.confidence).substr(0, 4) + "): " + why;
     attempt.error = result.reason;
   } else {
     Status guard = Status();

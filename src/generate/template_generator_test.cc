@@ -107,13 +107,11 @@ TEST_F(TemplateGeneratorTest, TotalsAndYears) {
                      "SELECT SUM(amount) FROM sales WHERE sale_date BETWEEN '2023-01-01' AND '2023-12-31'");
   expect_same_result("Total quantity sold in 2024",
                      "SELECT SUM(quantity) FROM sales WHERE sale_date >= '2024-01-01' AND sale_date < '2025-01-01'");
-  expect_same_result("How many sales were made in 2023?",
-                     "SELECT COUNT(*) FROM sales WHERE sale_date LIKE '2023-%'");
+  expect_same_result("How many sales were made in 2023?", "SELECT COUNT(*) FROM sales WHERE sale_date LIKE '2023-%'");
 }
 
 TEST_F(TemplateGeneratorTest, YearOverYear) {
-  const char* gold =
-      "SELECT substr(sale_date, 1, 4) y, SUM(amount) FROM sales GROUP BY y ORDER BY y";
+  const char* gold = "SELECT substr(sale_date, 1, 4) y, SUM(amount) FROM sales GROUP BY y ORDER BY y";
   expect_same_result("Sales comparison 2023 vs 2024", gold, true);
   expect_same_result("Compare revenue in 2023 and 2024", gold, true);
 }
@@ -159,6 +157,45 @@ TEST_F(TemplateGeneratorTest, ValuesAndComparisons) {
                      "SELECT SUM(amount) FROM sales WHERE sale_date >= '2024-03-01' AND sale_date < '2024-06-01'");
 }
 
+TEST_F(TemplateGeneratorTest, NoBeforeARelatedTableIsANegationWithItsDates) {
+  // "no sales in 2023": stores without a sale that year, the year on the sale date
+  // (not on the store's own opening date).
+  expect_same_result("Which stores recorded no sales in 2023?",
+                     "SELECT st.store_name FROM stores st WHERE NOT EXISTS (SELECT 1 FROM sales s "
+                     "WHERE s.store_id = st.store_id AND s.sale_date LIKE '2023%')");
+  expect_same_result("stores that made no sales in the second half of 2024",
+                     "SELECT st.store_name FROM stores st WHERE NOT EXISTS (SELECT 1 FROM sales s "
+                     "WHERE s.store_id = st.store_id AND s.sale_date >= '2024-07-01' AND s.sale_date < '2025-01-01')");
+}
+
+TEST_F(TemplateGeneratorTest, AveragePerPeriodIsTheAverageOfPeriodTotals) {
+  expect_same_result("average monthly sales of Samsung in 2024",
+                     "SELECT AVG(t) FROM (SELECT SUM(s.amount) AS t FROM sales s JOIN products p USING (product_id) "
+                     "JOIN brands b USING (brand_id) WHERE b.brand_name = 'Samsung' AND s.sale_date LIKE '2024%' "
+                     "GROUP BY substr(s.sale_date, 1, 7))");
+  expect_same_result("What is the average daily revenue in March 2024?",
+                     "SELECT AVG(t) FROM (SELECT SUM(amount) AS t FROM sales WHERE sale_date LIKE '2024-03%' "
+                     "GROUP BY sale_date)");
+  // A plain average stays an average of the rows.
+  expect_same_result("average sale amount in 2024", "SELECT AVG(amount) FROM sales WHERE sale_date LIKE '2024%'");
+}
+
+TEST_F(TemplateGeneratorTest, AdjectiveAfterTheNounNamesTheSnapshotTable) {
+  // "stores were active in <month>": the active_store snapshot of that month.
+  expect_same_result("how many stores were active in March 2024?",
+                     "SELECT COUNT(DISTINCT store_id) FROM active_store WHERE month = '2024-03-01'");
+  expect_same_result("number of stores that were active in October 2023 per region",
+                     "SELECT st.region, COUNT(*) FROM active_store a JOIN stores st USING (store_id) "
+                     "WHERE a.month = '2023-10-01' GROUP BY st.region");
+}
+
+TEST_F(TemplateGeneratorTest, BottomAndWorstRankingsAscend) {
+  expect_same_result("worst 2 categories by revenue in 2023",
+                     "SELECT p.category, SUM(s.amount) AS r FROM sales s JOIN products p USING (product_id) "
+                     "WHERE s.sale_date LIKE '2023%' GROUP BY p.category ORDER BY r LIMIT 2",
+                     true);
+}
+
 TEST_F(TemplateGeneratorTest, RelativeRangesUseTheLatestDateInTheData) {
   // The demo data ends in December 2024, so "last year" is 2023.
   expect_same_result("Sales last year", "SELECT SUM(amount) FROM sales WHERE sale_date LIKE '2023%'");
@@ -174,8 +211,9 @@ TEST_F(TemplateGeneratorTest, AbstainsWithAReason) {
 }
 
 TEST_F(TemplateGeneratorTest, RefusesToChangeData) {
-  for (const char* q : {"delete all sales from 2023", "Please drop the stores table", "update the price of Apple phones",
-                        "DELETE FROM sales WHERE 1=1", "insert a new brand called Foo"}) {
+  for (const char* q :
+       {"delete all sales from 2023", "Please drop the stores table", "update the price of Apple phones",
+        "DELETE FROM sales WHERE 1=1", "insert a new brand called Foo"}) {
     GenerationResult out = ask(q);
     EXPECT_FALSE(out.answered) << q;
     EXPECT_TRUE(out.sql.empty()) << out.sql;
@@ -196,9 +234,10 @@ TEST_F(TemplateGeneratorTest, BadInput) {
   EXPECT_FALSE(bad_utf8.answered);
   EXPECT_NE(bad_utf8.reason.find("UTF-8"), std::string::npos);
 
-  for (const char* q : {"\xe5\x93\xaa\xe4\xb8\xaa\xe5\x93\x81\xe7\x89\x8c\xe7\x9a\x84\xe9\x94\x80\xe5\x94\xae\xe9\xa2\x9d"
-                        "\xe6\x9c\x80\xe9\xab\x98\xef\xbc\x9f",
-                        "Wie viele Verkäufe gab es pro Jahr und Region?"}) {
+  for (const char* q :
+       {"\xe5\x93\xaa\xe4\xb8\xaa\xe5\x93\x81\xe7\x89\x8c\xe7\x9a\x84\xe9\x94\x80\xe5\x94\xae\xe9\xa2\x9d"
+        "\xe6\x9c\x80\xe9\xab\x98\xef\xbc\x9f",
+        "Wie viele Verkäufe gab es pro Jahr und Region?"}) {
     GenerationResult other = ask(q);
     EXPECT_FALSE(other.answered) << q << " -> " << other.sql;
     EXPECT_NE(other.reason.find("English"), std::string::npos) << other.reason;
