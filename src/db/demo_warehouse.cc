@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -318,8 +320,10 @@ Result<DemoStats> create_demo_warehouse(const DemoTarget& target) {
       fs::create_directories(file.parent_path(), ec);
       if (ec) return invalid_argument("cannot create folder '" + file.parent_path().string() + "': " + ec.message());
     }
-    // Built beside the target and renamed into place: a failure leaves nothing half-written.
-    std::string tmp = path + ".building";
+    // Built beside the target and renamed into place: a failure leaves nothing
+    // half-written, and processes building the same target at once (parallel
+    // tests, two first uses) never share a half-built file.
+    std::string tmp = path + ".building." + std::to_string(getpid());
     fs::remove(tmp, ec);
     fs::remove(tmp + ".wal", ec);
     Status s = engine == "sqlite" ? write_demo_sqlite(tables, tmp) : write_demo_duckdb(tables, tmp);
