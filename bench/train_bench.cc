@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   std::string text;
   size_t n_text_tokens = 0;
   for (size_t i = 0; n_text_tokens < need; i = (i + 1) % loaded->examples.size()) {
-    const auto t = t2sql::train::make_training_text(loaded->examples[i], "sql-create-context", "", "sqlite");
+    const auto t = t2sql::train::make_training_text(loaded->examples[i], "chat", "", "sqlite");
     text += t.prompt + t.answer + "\n\n";
     n_text_tokens = (*runner)->tokenize(text).size();
   }

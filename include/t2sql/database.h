@@ -34,11 +34,14 @@ class Database {
  public:
   virtual ~Database() = default;
 
-  // Opens "sqlite:///abs/path.db", "sqlite://rel/path.db", or a plain path
-  // (SQLite). Later engines register their own schemes. The file must exist.
+  // Opens "sqlite:///abs/path.db", "sqlite://rel/path.db",
+  // "duckdb:///abs/path.duckdb", "duckdb://:memory:",
+  // "postgresql://user:password@host:port/dbname" (or postgres://), or a
+  // plain path (DuckDB when it ends in .duckdb/.ddb or holds DuckDB's magic
+  // bytes, SQLite otherwise). A file must exist.
   static Result<std::unique_ptr<Database>> open(const std::string& uri);
 
-  virtual std::string engine() const = 0;  // "sqlite", ...
+  virtual std::string engine() const = 0;  // "sqlite", "duckdb", "postgresql"
   virtual std::string uri() const = 0;
 
   virtual Result<Catalog> catalog(const CatalogOptions& options = {}) = 0;

@@ -26,6 +26,17 @@ struct DemoStats {
 // `overwrite` is set (kInvalidArgument otherwise).
 Result<DemoStats> create_demo_warehouse(const std::string& path, bool overwrite = false);
 
+// Where to build the warehouse: the same rows go to every engine.
+//   engine "sqlite" or "duckdb": `location` is a file path (built beside it, renamed into place);
+//   engine "postgresql": `location` is a postgresql:// URI of an existing database whose
+//   role may create tables; `overwrite` drops the demo's tables first.
+struct DemoTarget {
+  std::string engine = "sqlite";
+  std::string location;
+  bool overwrite = false;
+};
+Result<DemoStats> create_demo_warehouse(const DemoTarget& target);
+
 // The default demo database, created on first use. Returns its path.
 Result<std::string> ensure_demo_warehouse();
 
@@ -34,6 +45,7 @@ struct DemoQuery {
   std::string question;
   std::string sql;
 };
-std::vector<DemoQuery> demo_example_queries();
+// `engine` picks the SQL dialect: "sqlite" (default), "duckdb" or "postgresql".
+std::vector<DemoQuery> demo_example_queries(const std::string& engine = "sqlite");
 
 }  // namespace t2sql

@@ -76,11 +76,14 @@ struct GeneratorOptions {
   std::string model_path;         // GGUF, for llm and ensemble
   std::string lora_path;          // optional LoRA adapter (GGUF)
   float lora_scale = 1.0f;
-  std::string llm_url;         // OpenAI-compatible server instead of a local model
-  std::string llm_model_name;  // the server's model name
-  bool grammar = true;         // grammar-constrained decoding
-  int max_repairs = 2;         // re-prompts after a validation error
-  int threads = 0;             // 0: all cores
+  std::string llm_url;                       // OpenAI-compatible server instead of a local model
+  std::string llm_model_name;                // the server's model name
+  std::string llm_endpoint = "completions";  // "completions" (prompt text) or "chat" (messages)
+  std::string prompt_format = "chat";        // "chat" or "sql-create-context" (see prompt.h)
+  int n_gpu_layers = 999;                    // layers offloaded when llama.cpp has a GPU backend
+  bool grammar = true;                       // grammar-constrained decoding
+  int max_repairs = 2;                       // re-prompts after a validation error
+  int threads = 0;                           // 0: all cores
   int n_ctx = 4096;
   int max_tokens = 256;
   float temperature = 0.0f;  // 0: greedy

@@ -1,5 +1,3 @@
-#include <sqlite3.h>
-
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "db/demo_table.h"
 #include "t2sql/demo.h"
 
 namespace t2sql {
@@ -115,83 +114,80 @@ struct Store {
   double traffic;  // relative busyness
 };
 
-class Writer {
- public:
-  explicit Writer(sqlite3* db) : db_(db) {}
-  Status exec(const std::string& sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string msg = err ? err : "unknown error";
-      sqlite3_free(err);
-      return internal_error("building the demo warehouse: " + msg);
-    }
-    return Status();
-  }
-  sqlite3_stmt* prepare(const char* sql) {
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr);
-    stmts_.push_back(stmt);
-    return stmt;
-  }
-  bool step(sqlite3_stmt* stmt) {
-    bool ok = sqlite3_step(stmt) == SQLITE_DONE;
-    sqlite3_reset(stmt);
-    return ok;
-  }
-  ~Writer() {
-    for (auto* s : stmts_) sqlite3_finalize(s);
-  }
-
- private:
-  sqlite3* db_;
-  std::vector<sqlite3_stmt*> stmts_;
-};
-
-void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.c_str(), -1, SQLITE_TRANSIENT);
+Value date_value(int y, int m, int d) {
+  return Value::text(date_text(y, m, d), ValueType::kDate);
 }
 
-Status fill(sqlite3* db, DemoStats& stats) {
-  Writer w(db);
-  const char* kSchema = R"SQL(
-PRAGMA journal_mode = OFF;
-PRAGMA synchronous = OFF;
-PRAGMA foreign_keys = ON;
-CREATE TABLE stores (
-  store_id INTEGER PRIMARY KEY,
-  store_name TEXT NOT NULL,
-  region TEXT NOT NULL,
-  city TEXT NOT NULL,
-  opened_on DATE NOT NULL,
-  closed_on DATE
-);
-CREATE TABLE brands (
-  brand_id INTEGER PRIMARY KEY,
-  brand_name TEXT NOT NULL
-);
-CREATE TABLE products (
-  product_id INTEGER PRIMARY KEY,
-  product_name TEXT NOT NULL,
-  category TEXT NOT NULL,
-  brand_id INTEGER NOT NULL REFERENCES brands(brand_id),
-  unit_price REAL NOT NULL
-);
-CREATE TABLE sales (
-  sale_id INTEGER PRIMARY KEY,
-  sale_date DATE NOT NULL,
-  store_id INTEGER NOT NULL REFERENCES stores(store_id),
-  product_id INTEGER NOT NULL REFERENCES products(product_id),
-  quantity INTEGER NOT NULL,
-  amount REAL NOT NULL
-);
-CREATE TABLE active_store (
-  month DATE NOT NULL,
-  store_id INTEGER NOT NULL REFERENCES stores(store_id),
-  PRIMARY KEY (month, store_id)
-);
-BEGIN;
-)SQL";
-  if (Status s = w.exec(kSchema); !s.ok()) return s;
+DemoColumn col(const char* name, ValueType type, bool not_null = true, const char* references = "") {
+  return DemoColumn{name, type, not_null, references, ""};
+}
+
+// What each table and column means, for engines that keep comments (and so
+// for the catalog's descriptions and the retrieval stage).
+void describe(std::vector<DemoTable>& tables) {
+  struct Note {
+    const char *table, *column, *text;
+  };
+  static const Note kNotes[] = {
+      {"stores", "", "Shops of the chain, one row per store"},
+      {"stores", "store_name", "Name of the store (city and kind of site)"},
+      {"stores", "region", "Sales region of the store: North, South, East, West or Central"},
+      {"stores", "city", "City where the store is"},
+      {"stores", "opened_on", "Date the store opened"},
+      {"stores", "closed_on", "Date the store closed; NULL while it is open"},
+      {"brands", "", "Brands of the products sold"},
+      {"brands", "brand_name", "Name of the brand"},
+      {"products", "", "Products sold, each of one brand and one category"},
+      {"products", "product_name", "Name of the product"},
+      {"products", "category", "Product category, e.g. Electronics, Apparel, Grocery"},
+      {"products", "unit_price", "List price of one unit, in dollars"},
+      {"sales", "", "One row per sale (receipt line) in 2023 and 2024"},
+      {"sales", "sale_date", "Date of the sale"},
+      {"sales", "quantity", "Units sold"},
+      {"sales", "amount", "Revenue of the sale in dollars, after discount"},
+      {"active_store", "", "Which stores were open in each month"},
+      {"active_store", "month", "First day of the month"},
+  };
+  for (const Note& note : kNotes) {
+    for (DemoTable& table : tables) {
+      if (table.name != note.table) continue;
+      if (*note.column == '\0') table.description = note.text;
+      for (DemoColumn& c : table.columns) {
+        if (c.name == note.column) c.description = note.text;
+      }
+    }
+  }
+}
+
+// The warehouse's tables, filled from the fixed seed.
+std::vector<DemoTable> generate(DemoStats& stats) {
+  using VT = ValueType;
+  DemoTable stores_t{"stores",
+                     {col("store_id", VT::kInteger), col("store_name", VT::kText), col("region", VT::kText),
+                      col("city", VT::kText), col("opened_on", VT::kDate), col("closed_on", VT::kDate, false)},
+                     {"store_id"},
+                     {},
+                     {}};
+  DemoTable brands_t{"brands", {col("brand_id", VT::kInteger), col("brand_name", VT::kText)}, {"brand_id"}, {}, {}};
+  DemoTable products_t{"products",
+                       {col("product_id", VT::kInteger), col("product_name", VT::kText), col("category", VT::kText),
+                        col("brand_id", VT::kInteger, true, "brands(brand_id)"), col("unit_price", VT::kReal)},
+                       {"product_id"},
+                       {},
+                       {}};
+  DemoTable sales_t{"sales",
+                    {col("sale_id", VT::kInteger), col("sale_date", VT::kDate),
+                     col("store_id", VT::kInteger, true, "stores(store_id)"),
+                     col("product_id", VT::kInteger, true, "products(product_id)"), col("quantity", VT::kInteger),
+                     col("amount", VT::kReal)},
+                    {"sale_id"},
+                    {"sale_date", "store_id", "product_id"},
+                    {}};
+  DemoTable active_t{"active_store",
+                     {col("month", VT::kDate), col("store_id", VT::kInteger, true, "stores(store_id)")},
+                     {"month", "store_id"},
+                     {},
+                     {}};
   Rng rng(kSeed);
 
   std::vector<Store> stores;
@@ -226,26 +222,15 @@ BEGIN;
       }
     }
   }
-  auto* ins_store = w.prepare("INSERT INTO stores VALUES (?,?,?,?,?,?)");
   for (const auto& st : stores) {
-    sqlite3_bind_int(ins_store, 1, st.id);
-    bind_text(ins_store, 2, st.name);
-    bind_text(ins_store, 3, st.region);
-    bind_text(ins_store, 4, st.city);
-    bind_text(ins_store, 5, date_text(st.open_y, st.open_m, st.open_d));
-    if (st.close_y)
-      bind_text(ins_store, 6, date_text(st.close_y, st.close_m, st.close_d));
-    else
-      sqlite3_bind_null(ins_store, 6);
-    if (!w.step(ins_store)) return internal_error("inserting stores");
+    stores_t.rows.push_back({Value::integer(st.id), Value::text(st.name), Value::text(st.region), Value::text(st.city),
+                             date_value(st.open_y, st.open_m, st.open_d),
+                             st.close_y ? date_value(st.close_y, st.close_m, st.close_d) : Value::null()});
   }
   stats.stores = static_cast<int>(stores.size());
 
-  auto* ins_brand = w.prepare("INSERT INTO brands VALUES (?,?)");
   for (size_t b = 0; b < kBrands.size(); ++b) {
-    sqlite3_bind_int(ins_brand, 1, static_cast<int>(b + 1));
-    bind_text(ins_brand, 2, kBrands[b].name);
-    if (!w.step(ins_brand)) return internal_error("inserting brands");
+    brands_t.rows.push_back({Value::integer(static_cast<int64_t>(b + 1)), Value::text(kBrands[b].name)});
   }
   stats.brands = static_cast<int>(kBrands.size());
 
@@ -255,7 +240,6 @@ BEGIN;
     double popularity;
   };
   std::vector<Product> products;
-  auto* ins_product = w.prepare("INSERT INTO products VALUES (?,?,?,?,?)");
   const char* kLines[] = {"Classic", "Pro", "Lite", "Max", "Air", "Plus", "Mini", "Ultra"};
   std::set<std::string> names;
   for (size_t b = 0; b < kBrands.size(); ++b) {
@@ -267,15 +251,11 @@ BEGIN;
       for (int suffix = 2; names.count(name); ++suffix) name += " " + std::to_string(suffix);
       names.insert(name);
       double price = cat.price_lo + (cat.price_hi - cat.price_lo) * std::pow(rng.unit(), 1.7);
-      price = std::round(price * 100) / 100 - 0.01;
+      price = (std::round(price * 100) - 1) / 100;  // whole cents, ending in 9
       if (price < 0.99) price = 0.99;
       Product p{static_cast<int>(products.size() + 1), price, 0.3 + rng.unit() * 1.4};
-      sqlite3_bind_int(ins_product, 1, p.id);
-      bind_text(ins_product, 2, name);
-      bind_text(ins_product, 3, cat.name);
-      sqlite3_bind_int(ins_product, 4, static_cast<int>(b + 1));
-      sqlite3_bind_double(ins_product, 5, price);
-      if (!w.step(ins_product)) return internal_error("inserting products");
+      products_t.rows.push_back({Value::integer(p.id), Value::text(name), Value::text(cat.name),
+                                 Value::integer(static_cast<int64_t>(b + 1)), Value::real(price)});
       products.push_back(p);
     }
   }
@@ -286,8 +266,6 @@ BEGIN;
   double total = 0;
   for (const auto& p : products) cumulative.push_back(total += p.popularity);
 
-  auto* ins_sale = w.prepare("INSERT INTO sales VALUES (?,?,?,?,?,?)");
-  auto* ins_active = w.prepare("INSERT INTO active_store VALUES (?,?)");
   int sale_id = 1, active = 0;
   for (int y = 2023; y <= 2024; ++y) {
     for (int m = 1; m <= 12; ++m) {
@@ -299,9 +277,7 @@ BEGIN;
         int opened = day_number(st.open_y, st.open_m, st.open_d);
         int closed = st.close_y ? day_number(st.close_y, st.close_m, st.close_d) : 1 << 30;
         if (opened > month_last || closed < month_first) continue;
-        sqlite3_bind_text(ins_active, 1, date_text(y, m, 1).c_str(), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(ins_active, 2, st.id);
-        if (!w.step(ins_active)) return internal_error("inserting active_store");
+        active_t.rows.push_back({date_value(y, m, 1), Value::integer(st.id)});
         ++active;
         for (int d = 1; d <= days_in_month(y, m); ++d) {
           int day = day_number(y, m, d);
@@ -322,13 +298,8 @@ BEGIN;
             int qty = 1 + (rng.unit() < 0.3 ? rng.uniform(1, 4) : 0);
             double discount = rng.unit() < 0.2 ? 0.1 : 0.0;
             double amount = std::round(qty * p.price * (1 - discount) * 100) / 100;
-            sqlite3_bind_int(ins_sale, 1, sale_id++);
-            bind_text(ins_sale, 2, date_text(y, m, d));
-            sqlite3_bind_int(ins_sale, 3, st.id);
-            sqlite3_bind_int(ins_sale, 4, p.id);
-            sqlite3_bind_int(ins_sale, 5, qty);
-            sqlite3_bind_double(ins_sale, 6, amount);
-            if (!w.step(ins_sale)) return internal_error("inserting sales");
+            sales_t.rows.push_back({Value::integer(sale_id++), date_value(y, m, d), Value::integer(st.id),
+                                    Value::integer(p.id), Value::integer(qty), Value::real(amount)});
           }
         }
       }
@@ -336,13 +307,14 @@ BEGIN;
   }
   stats.sales = sale_id - 1;
   stats.active_store = active;
-  if (Status s = w.exec("COMMIT; CREATE INDEX sales_date ON sales(sale_date); "
-                        "CREATE INDEX sales_store ON sales(store_id); CREATE INDEX sales_product ON sales(product_id); "
-                        "ANALYZE;");
-      !s.ok()) {
-    return s;
-  }
-  return Status();
+  std::vector<DemoTable> tables;
+  tables.push_back(std::move(stores_t));
+  tables.push_back(std::move(brands_t));
+  tables.push_back(std::move(products_t));
+  tables.push_back(std::move(sales_t));
+  tables.push_back(std::move(active_t));
+  describe(tables);
+  return tables;
 }
 
 }  // namespace
@@ -358,36 +330,47 @@ std::string default_demo_path() {
 }
 
 Result<DemoStats> create_demo_warehouse(const std::string& path, bool overwrite) {
+  return create_demo_warehouse(DemoTarget{"sqlite", path, overwrite});
+}
+
+Result<DemoStats> create_demo_warehouse(const DemoTarget& target) {
   namespace fs = std::filesystem;
   auto start = std::chrono::steady_clock::now();
-  std::error_code ec;
-  if (fs::exists(path, ec) && !overwrite) {
-    return invalid_argument("'" + path + "' already exists; pass --force to replace it");
+  const std::string& engine = target.engine;
+  if (engine != "sqlite" && engine != "duckdb" && engine != "postgresql") {
+    return invalid_argument("unknown engine '" + engine + "' for the demo warehouse (sqlite, duckdb or postgresql)");
   }
-  fs::path target(path);
-  if (target.has_parent_path()) {
-    fs::create_directories(target.parent_path(), ec);
-    if (ec) return invalid_argument("cannot create folder '" + target.parent_path().string() + "': " + ec.message());
-  }
-  std::string tmp = path + ".building";
-  fs::remove(tmp, ec);
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(tmp.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return invalid_argument("cannot create '" + tmp + "': " + msg);
-  }
+  if (target.location.empty()) return invalid_argument("no path or URI given for the demo warehouse");
   DemoStats stats;
-  Status s = fill(db, stats);
-  sqlite3_close(db);
-  if (!s.ok()) {
+  std::vector<DemoTable> tables = generate(stats);
+  if (engine == "postgresql") {
+    if (Status s = write_demo_postgres(tables, target.location, target.overwrite); !s.ok()) return s;
+  } else {
+    const std::string& path = target.location;
+    std::error_code ec;
+    if (fs::exists(path, ec) && !target.overwrite) {
+      return invalid_argument("'" + path + "' already exists; pass --force to replace it");
+    }
+    fs::path file(path);
+    if (file.has_parent_path()) {
+      fs::create_directories(file.parent_path(), ec);
+      if (ec) return invalid_argument("cannot create folder '" + file.parent_path().string() + "': " + ec.message());
+    }
+    // Built beside the target and renamed into place: a failure leaves nothing half-written.
+    std::string tmp = path + ".building";
     fs::remove(tmp, ec);
-    return s;
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return internal_error("cannot move the demo warehouse into '" + path + "'");
+    fs::remove(tmp + ".wal", ec);
+    Status s = engine == "sqlite" ? write_demo_sqlite(tables, tmp) : write_demo_duckdb(tables, tmp);
+    fs::remove(tmp + ".wal", ec);
+    if (!s.ok()) {
+      fs::remove(tmp, ec);
+      return s;
+    }
+    fs::rename(tmp, path, ec);
+    if (ec) {
+      fs::remove(tmp, ec);
+      return internal_error("cannot move the demo warehouse into '" + path + "'");
+    }
   }
   stats.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return stats;
@@ -402,13 +385,17 @@ Result<std::string> ensure_demo_warehouse() {
   return path;
 }
 
-std::vector<DemoQuery> demo_example_queries() {
+std::vector<DemoQuery> demo_example_queries(const std::string& engine) {
+  // The year of a date is the one part the three engines spell differently.
+  std::string year = engine == "sqlite" ? "strftime('%Y', sale_date)" : "CAST(EXTRACT(YEAR FROM sale_date) AS INTEGER)";
+  std::string y2023 = engine == "sqlite" ? "'2023'" : "2023", y2024 = engine == "sqlite" ? "'2024'" : "2024";
   return {
       {"What were total sales in 2023?",
-       "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE strftime('%Y', sale_date) = '2023'"},
-      {"Sales comparison 2023 vs 2024",
-       "SELECT strftime('%Y', sale_date) AS year, ROUND(SUM(amount), 2) AS total_sales FROM sales "
-       "WHERE strftime('%Y', sale_date) IN ('2023', '2024') GROUP BY year ORDER BY year"},
+       "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE sale_date >= '2023-01-01' AND sale_date < "
+       "'2024-01-01'"},
+      {"Sales comparison 2023 vs 2024", "SELECT " + year +
+                                            " AS year, ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE " + year +
+                                            " IN (" + y2023 + ", " + y2024 + ") GROUP BY " + year + " ORDER BY year"},
       {"Top 5 brands by revenue",
        "SELECT b.brand_name, ROUND(SUM(s.amount), 2) AS revenue FROM sales s "
        "JOIN products p ON p.product_id = s.product_id JOIN brands b ON b.brand_id = p.brand_id "
@@ -416,7 +403,7 @@ std::vector<DemoQuery> demo_example_queries() {
       {"Active stores by region",
        "SELECT st.region, COUNT(DISTINCT a.store_id) AS active_stores FROM active_store a "
        "JOIN stores st ON st.store_id = a.store_id WHERE a.month = (SELECT MAX(month) FROM active_store) "
-       "GROUP BY st.region ORDER BY active_stores DESC"},
+       "GROUP BY st.region ORDER BY active_stores DESC, st.region"},
   };
 }
 

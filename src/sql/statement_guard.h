@@ -11,7 +11,10 @@
 namespace t2sql {
 
 // OK when `sql` is one SELECT / WITH ... SELECT / VALUES statement (a trailing
-// semicolon is fine). kPermissionDenied names the writing keyword found;
+// semicolon is fine) that calls no file, large-object, setting or side-effect
+// function (pg_read_file, lo_*, set_config, nextval, pg_terminate_backend,
+// dblink*, read_csv, ...). kPermissionDenied names the writing keyword or the
+// function found;
 // kInvalidArgument covers empty text, several statements and lexing errors.
 Status check_read_only_statement(const std::string& sql);
 

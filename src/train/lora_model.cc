@@ -15,7 +15,7 @@
 #include <random>
 #include <thread>
 
-#include "train/llama_runtime.h"
+#include "llm/llama_runtime.h"
 
 namespace t2sql::train {
 namespace {
@@ -93,8 +93,9 @@ LoraModel::LoraModel() : impl_(std::make_unique<Impl>()) {}
 LoraModel::~LoraModel() = default;
 
 Result<std::unique_ptr<LoraModel>> LoraModel::load(const std::string& path, int threads, bool use_gpu) {
-  ensure_llama_backend();
+  llama_runtime_init();
   if (!std::filesystem::is_regular_file(path)) return not_found("base model not found: " + path);
+  if (std::string why = gguf_file_problem(path); !why.empty()) return invalid_argument(path + ": " + why);
   std::unique_ptr<LoraModel> m(new LoraModel());
   Impl& d = *m->impl_;
   gguf_init_params gp{/*no_alloc=*/true, /*ctx=*/&d.wctx};
@@ -335,7 +336,8 @@ size_t LoraModel::weight_bytes() const {
   return n;
 }
 
-Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* grads, uint64_t dropout_seed) {
+Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* grads, uint64_t dropout_seed,
+                                  float grad_weight) {
   Impl& d = *impl_;
   const ModelShape& s = shape_;
   const int T = batch.n_tokens, B = batch.n_seq, N = T * B;
@@ -498,11 +500,19 @@ Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* g
   float loss_v = 0;
   ggml_backend_tensor_get(loss, &loss_v, 0, sizeof(float));
   if (train) {
-    grads->assign(static_cast<size_t>(adapter_parameter_count()), 0.0f);
+    // Accumulated one tensor at a time: no second full-size host copy.
+    if (grads->size() != static_cast<size_t>(adapter_parameter_count()))
+      grads->assign(static_cast<size_t>(adapter_parameter_count()), 0.0f);
+    std::vector<float> tmp;
     size_t off = 0;
     for (size_t i = 0; i < params_.size(); ++i) {
-      if (param_grads[i]) ggml_backend_tensor_get(param_grads[i], grads->data() + off, 0, ggml_nbytes(params_[i]));
-      off += static_cast<size_t>(ggml_nelements(params_[i]));
+      const auto n = static_cast<size_t>(ggml_nelements(params_[i]));
+      if (param_grads[i]) {
+        tmp.resize(n);
+        ggml_backend_tensor_get(param_grads[i], tmp.data(), 0, n * sizeof(float));
+        for (size_t k = 0; k < n; ++k) (*grads)[off + k] += grad_weight * tmp[k];
+      }
+      off += n;
     }
   }
   return static_cast<double>(loss_v);

@@ -20,7 +20,7 @@
 #include <sstream>
 
 #include "t2sql/train.h"
-#include "train/llama_runtime.h"
+#include "llm/llama_runtime.h"
 #include "train/lora_model.h"
 #include "train/loss_plot.h"
 #include "train/training_data.h"
@@ -66,12 +66,12 @@ class Tokenizer {
     if (model_) llama_model_free(model_);
   }
   Status open(const std::string& path) {
-    train::ensure_llama_backend();
+    llama_runtime_init();
     llama_model_params p = llama_model_default_params();
     p.vocab_only = true;
     p.n_gpu_layers = 0;
     model_ = llama_model_load_from_file(path.c_str(), p);
-    if (!model_) return invalid_argument("cannot read the tokenizer of " + path + ": " + train::take_llama_error());
+    if (!model_) return invalid_argument("cannot read the tokenizer of " + path + ": " + llama_take_last_error());
     vocab_ = llama_model_get_vocab(model_);
     const char* tmpl = llama_model_chat_template(model_, nullptr);
     chat_template_ = tmpl ? tmpl : "";
@@ -384,7 +384,7 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
   const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   double tokens_done = 0;
   const auto t_loop = std::chrono::steady_clock::now();
-  std::vector<float> grads, step_grads(params.size());
+  std::vector<float> step_grads(params.size());
   double last_loss = 0, last_val = -1;
   for (int step = start_step + 1; step <= total_steps; ++step) {
     // One optimiser step: grad_accum micro-batches, gradients weighted by
@@ -402,12 +402,10 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
     double step_loss = 0;
     for (size_t a = 0; a < micro.size(); ++a) {
       const uint64_t dseed = (static_cast<uint64_t>(o.seed) << 32) ^ (static_cast<uint64_t>(step) * 64 + a);
-      auto l = model->compute(micro[a], &grads, dseed);
-      if (!l.ok()) return l.status();
       const double w = static_cast<double>(micro[a].scored.size()) / static_cast<double>(scored_total);
+      auto l = model->compute(micro[a], &step_grads, dseed, static_cast<float>(w));
+      if (!l.ok()) return l.status();
       step_loss += *l * w;
-      const auto wf = static_cast<float>(w);
-      for (size_t i = 0; i < grads.size(); ++i) step_grads[i] += wf * grads[i];
       tokens_done += static_cast<double>(micro[a].n_real);
     }
     if (!std::isfinite(step_loss)) return internal_error("train: the loss diverged at step " + std::to_string(step));

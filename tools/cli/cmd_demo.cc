@@ -12,16 +12,31 @@ void add_demo_command(CLI::App& app) {
 
   struct InitOptions {
     std::string path;
+    std::string engine = "sqlite";
     bool force = false;
   };
   auto init = std::make_shared<InitOptions>();
-  CLI::App* cmd = demo->add_subcommand("init", "Create the demo warehouse (SQLite), deterministically");
-  cmd->add_option("--path", init->path, "Where to write it (default: " + default_demo_path() + ")");
-  cmd->add_flag("--force", init->force, "Replace an existing file");
+  CLI::App* cmd =
+      demo->add_subcommand("init", "Create the demo warehouse, deterministically (the same rows on every engine)");
+  cmd->add_option("--engine", init->engine, "sqlite, duckdb or postgresql (default: sqlite)")
+      ->check(CLI::IsMember({"sqlite", "duckdb", "postgresql"}));
+  cmd->add_option("--path", init->path,
+                  "Where to write it: a file for sqlite (default: " + default_demo_path() + ") and duckdb (default: " +
+                      default_data_dir() + "/demo.duckdb); a postgresql:// URI of an existing database for postgresql");
+  cmd->add_flag("--force", init->force, "Replace an existing file (or the demo's tables in PostgreSQL)");
   set_action(cmd, [init] {
-    std::string path = init->path.empty() ? default_demo_path() : init->path;
-    auto stats = create_demo_warehouse(path, init->force || init->path.empty());
+    std::string path = init->path;
+    if (path.empty() && init->engine == "postgresql") {
+      return fail(invalid_argument("--engine postgresql needs --path postgresql://user:password@host:port/database"));
+    }
+    if (path.empty()) path = init->engine == "duckdb" ? default_data_dir() + "/demo.duckdb" : default_demo_path();
+    auto stats = create_demo_warehouse(DemoTarget{init->engine, path, init->force || init->path.empty()});
     if (!stats.ok()) return fail(stats.status());
+    if (init->engine == "postgresql") {
+      // Never echo a password: keep only what follows the user part.
+      auto at = path.find('@');
+      if (at != std::string::npos) path = "postgresql://" + path.substr(at + 1);
+    }
     std::cout << "created " << path << ": " << stats->stores << " stores, " << stats->brands << " brands, "
               << stats->products << " products, " << stats->sales << " sales, " << stats->active_store
               << " active_store rows in " << static_cast<int>(stats->elapsed_ms) << " ms\n";
@@ -34,7 +49,7 @@ void add_demo_command(CLI::App& app) {
   set_action(queries, [db] {
     auto opened = open_database(*db);
     if (!opened.ok()) return fail(opened.status());
-    for (const auto& q : demo_example_queries()) {
+    for (const auto& q : demo_example_queries((*opened)->engine())) {
       std::cout << "Q: " << q.question << "\nSQL: " << q.sql << "\n";
       auto rows = (*opened)->execute(q.sql, {});
       if (!rows.ok()) return fail(rows.status());

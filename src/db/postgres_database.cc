@@ -1,0 +1,412 @@
+#include "db/postgres_database.h"
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "sql/statement_guard.h"
+
+namespace t2sql {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Type OIDs from pg_type.h (stable across server versions).
+constexpr unsigned kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700, kFloat8 = 701,
+                   kNumeric = 1700, kDate = 1082, kTimestamp = 1114, kTimestampTz = 1184, kMoney = 790;
+
+ValueType value_type_of(unsigned oid) {
+  switch (oid) {
+    case kBool: return ValueType::kBoolean;
+    case kInt8:
+    case kInt2:
+    case kInt4:
+    case kOid: return ValueType::kInteger;
+    case kFloat4:
+    case kFloat8:
+    case kNumeric: return ValueType::kReal;
+    case kBytea: return ValueType::kBlob;
+    case kDate: return ValueType::kDate;
+    case kTimestamp:
+    case kTimestampTz: return ValueType::kTimestamp;
+    default: return ValueType::kText;
+  }
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return 0;
+}
+
+Value read_cell(const PGresult* res, int row, int col, ValueType type) {
+  if (PQgetisnull(res, row, col)) return Value::null();
+  const char* text = PQgetvalue(res, row, col);
+  int len = PQgetlength(res, row, col);
+  switch (type) {
+    case ValueType::kBoolean: return Value::boolean(text[0] == 't');
+    case ValueType::kInteger: return Value::integer(std::strtoll(text, nullptr, 10));
+    case ValueType::kReal: return Value::real(std::strtod(text, nullptr));
+    case ValueType::kBlob: {
+      // bytea_output=hex: "\x0a1b..."
+      std::string bytes;
+      if (len >= 2 && text[0] == '\\' && text[1] == 'x') {
+        for (int i = 2; i + 1 < len; i += 2)
+          bytes += static_cast<char>(hex_digit(text[i]) * 16 + hex_digit(text[i + 1]));
+      } else {
+        bytes.assign(text, len);
+      }
+      return Value::text(std::move(bytes), ValueType::kBlob);
+    }
+    default: return Value::text(std::string(text, len), type);
+  }
+}
+
+std::string quote_name(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string first_line(std::string message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  if (auto nl = message.find('\n'); nl != std::string::npos) message = message.substr(0, nl);
+  if (message.rfind("ERROR:  ", 0) == 0) message = message.substr(8);
+  return message;
+}
+
+// Cancels the statement in flight if the server has not stopped it itself
+// shortly after its statement_timeout (a server that no longer answers).
+class CancelWatchdog {
+ public:
+  CancelWatchdog(PGconn* conn, int64_t timeout_ms) {
+    if (timeout_ms <= 0) return;
+    cancel_ = PQgetCancel(conn);
+    if (!cancel_) return;
+    thread_ = std::thread([this, timeout_ms] {
+      std::unique_lock lock(mutex_);
+      if (!cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms + 1000), [this] { return stopped_; })) {
+        fired_ = true;
+        char err[256];
+        PQcancel(cancel_, err, sizeof err);
+      }
+    });
+  }
+  ~CancelWatchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      stopped_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    if (cancel_) PQfreeCancel(cancel_);
+  }
+
+ private:
+  PGcancel* cancel_ = nullptr;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopped_ = false;  // guarded by mutex_
+  bool fired_ = false;    // guarded by mutex_
+  std::thread thread_;
+};
+
+using ResultPtr = std::unique_ptr<PGresult, void (*)(PGresult*)>;
+
+ResultPtr exec_params(PGconn* conn, const std::string& sql) {
+  return ResultPtr(PQexecParams(conn, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0), PQclear);
+}
+
+Status connect_error(const std::string& uri, const std::string& redacted, const std::string& message) {
+  std::string m = first_line(message);
+  // libpq quotes a URI it cannot parse, password and all.
+  for (size_t at = m.find(uri); !uri.empty() && at != std::string::npos; at = m.find(uri, at + redacted.size())) {
+    m.replace(at, uri.size(), redacted);
+  }
+  if (m.find("authentication failed") != std::string::npos || m.find("no password supplied") != std::string::npos ||
+      m.find("role \"") != std::string::npos || m.find("no pg_hba.conf entry") != std::string::npos) {
+    return permission_denied("PostgreSQL refused the login for '" + redacted + "': " + m);
+  }
+  if (m.find("database \"") != std::string::npos && m.find("does not exist") != std::string::npos) {
+    return not_found("PostgreSQL at '" + redacted + "': " + m);
+  }
+  if (m.find("URI") != std::string::npos || m.find("invalid connection option") != std::string::npos) {
+    return invalid_argument("'" + redacted + "' is not a valid PostgreSQL URI: " + m);
+  }
+  return unavailable("cannot reach PostgreSQL at '" + redacted + "': " + m);
+}
+
+PGconn* connect(const std::string& uri, const PostgresOptions& options) {
+  std::string timeout_s = std::to_string(std::max<int64_t>(2, (options.timeout_connect_ms + 999) / 1000));
+  // Later keywords override what the URI says: the read-only session
+  // settings always win over ?options=... in a user's URI.
+  const char* keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", "options", nullptr};
+  const char* values[] = {uri.c_str(),
+                          timeout_s.c_str(),
+                          "t2sql",
+                          "UTF8",
+                          "-c default_transaction_read_only=on -c DateStyle=ISO,YMD -c bytea_output=hex "
+                          "-c extra_float_digits=1 -c idle_in_transaction_session_timeout=60000",
+                          nullptr};
+  return PQconnectdbParams(keys, values, 1);
+}
+
+}  // namespace
+
+std::string redact_password(const std::string& uri) {
+  auto scheme = uri.find("://");
+  if (scheme == std::string::npos) return uri;
+  auto at = uri.find('@', scheme + 3);
+  auto slash = uri.find('/', scheme + 3);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return uri;
+  auto colon = uri.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return uri;
+  return uri.substr(0, colon + 1) + "***" + uri.substr(at);
+}
+
+std::string with_database(const std::string& uri, const std::string& database) {
+  auto scheme = uri.find("://");
+  size_t host_start = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t query = uri.find('?', host_start);
+  size_t slash = uri.find('/', host_start);
+  if (slash != std::string::npos && query != std::string::npos && slash > query) slash = std::string::npos;
+  std::string head = uri.substr(0, slash != std::string::npos   ? slash
+                                   : query != std::string::npos ? query
+                                                                : uri.size());
+  std::string tail = query != std::string::npos ? uri.substr(query) : "";
+  return head + "/" + database + tail;
+}
+
+PostgresDatabase::PostgresDatabase(PGconn* conn, std::string uri, std::string redacted_uri, PostgresOptions options)
+    : conn_(conn), uri_(std::move(uri)), redacted_uri_(std::move(redacted_uri)), options_(options) {}
+
+PostgresDatabase::~PostgresDatabase() {
+  PQfinish(conn_);
+}
+
+Result<std::unique_ptr<Database>> PostgresDatabase::open_uri(const std::string& uri, const PostgresOptions& options) {
+  std::string redacted = redact_password(uri);
+  PGconn* conn = connect(uri, options);
+  if (!conn) return internal_error("libpq could not allocate a connection");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    Status s = connect_error(uri, redacted, PQerrorMessage(conn));
+    PQfinish(conn);
+    return s;
+  }
+  return std::unique_ptr<Database>(new PostgresDatabase(conn, uri, redacted, options));
+}
+
+int PostgresDatabase::backend_pid() const {
+  return conn_ && PQstatus(conn_) == CONNECTION_OK ? PQbackendPID(conn_) : 0;
+}
+
+Status PostgresDatabase::ensure_connected() {
+  if (conn_ && PQstatus(conn_) == CONNECTION_OK) return Status();
+  PQfinish(conn_);
+  conn_ = connect(uri_, options_);
+  if (conn_ && PQstatus(conn_) == CONNECTION_OK) return Status();
+  return connect_error(uri_, redacted_uri_, conn_ ? PQerrorMessage(conn_) : "out of memory");
+}
+
+Status PostgresDatabase::validate(const std::string& sql) {
+  auto planned = run(sql, ExecOptions{.timeout_ms = 10000, .max_rows = 0}, true, true);
+  return planned.ok() ? Status() : planned.status();
+}
+
+Result<ResultSet> PostgresDatabase::execute(const std::string& sql, const ExecOptions& options) {
+  return run(sql, options, true, false);
+}
+
+Result<ResultSet> PostgresDatabase::run(const std::string& sql, const ExecOptions& options, bool check,
+                                        bool explain_only) {
+  auto start = Clock::now();
+  if (check) {
+    if (Status s = check_read_only_statement(sql); !s.ok()) return s;
+  }
+  if (Status s = ensure_connected(); !s.ok()) return s;
+  std::string body = sql;
+  while (!body.empty() && (std::isspace(static_cast<unsigned char>(body.back())) || body.back() == ';'))
+    body.pop_back();
+
+  // Turns a failed result into a Status, by SQLSTATE class.
+  auto failure = [&](const PGresult* res) -> Status {
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      return unavailable("the connection to PostgreSQL at '" + redacted_uri_ +
+                         "' was lost: " + first_line(PQerrorMessage(conn_)));
+    }
+    const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    std::string code = state ? state : "";
+    std::string message = first_line(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
+    if (code == "57014") {
+      return deadline_exceeded("query interrupted after its timeout of " + std::to_string(options.timeout_ms) + " ms");
+    }
+    if (code == "25006" || code == "42501")
+      return permission_denied("refused by the read-only PostgreSQL session: " + message);
+    if (code.rfind("08", 0) == 0 || code.rfind("57P", 0) == 0) {
+      return unavailable("the connection to PostgreSQL at '" + redacted_uri_ + "' was lost: " + message);
+    }
+    if (code == "0A000" && message.find("DECLARE CURSOR") != std::string::npos) {
+      return permission_denied("refusing a statement that is not a plain query: " + message);
+    }
+    if (code == "42601" && message.find("cannot insert multiple commands") != std::string::npos) {
+      return invalid_argument("several statements in one string; give exactly one");
+    }
+    return invalid_argument(message);
+  };
+
+  auto begin = exec_params(conn_, "BEGIN TRANSACTION READ ONLY");
+  if (PQresultStatus(begin.get()) != PGRES_COMMAND_OK) return failure(begin.get());
+  struct Rollback {
+    PGconn* conn;
+    ~Rollback() {
+      if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
+        PQclear(PQexec(conn, "ROLLBACK"));
+    }
+  } rollback{conn_};
+  int64_t timeout = options.timeout_ms > 0 ? options.timeout_ms : 0;
+  auto set_timeout = exec_params(conn_, "SET LOCAL statement_timeout = " + std::to_string(timeout));
+  if (PQresultStatus(set_timeout.get()) != PGRES_COMMAND_OK) return failure(set_timeout.get());
+
+  // The cursor admits one SELECT/VALUES only, and the extended protocol one statement.
+  std::string declare = "DECLARE t2sql_cursor NO SCROLL CURSOR FOR " + body;
+  CancelWatchdog watchdog(conn_, timeout);
+  ResultSet out;
+  if (explain_only) {
+    auto res = exec_params(conn_, "EXPLAIN " + declare);
+    if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) return failure(res.get());
+    return out;
+  }
+  auto declared = exec_params(conn_, declare);
+  if (PQresultStatus(declared.get()) != PGRES_COMMAND_OK) return failure(declared.get());
+  std::string fetch = options.max_rows > 0
+                          ? "FETCH FORWARD " + std::to_string(options.max_rows + 1) + " FROM t2sql_cursor"
+                          : "FETCH ALL FROM t2sql_cursor";
+  auto res = exec_params(conn_, fetch);
+  if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) return failure(res.get());
+  int ncol = PQnfields(res.get());
+  int nrow = PQntuples(res.get());
+  for (int c = 0; c < ncol; ++c) {
+    out.columns.emplace_back(PQfname(res.get(), c));
+    out.column_types.push_back(value_type_of(PQftype(res.get(), c)));
+  }
+  if (options.max_rows > 0 && nrow > options.max_rows) {
+    out.truncated = true;
+    nrow = static_cast<int>(options.max_rows);
+  }
+  out.rows.reserve(nrow);
+  for (int r = 0; r < nrow; ++r) {
+    std::vector<Value> row;
+    row.reserve(ncol);
+    for (int c = 0; c < ncol; ++c) row.push_back(read_cell(res.get(), r, c, out.column_types[c]));
+    out.rows.push_back(std::move(row));
+  }
+  out.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return out;
+}
+
+Result<Catalog> PostgresDatabase::catalog(const CatalogOptions& options) {
+  Catalog cat;
+  cat.engine = "postgresql";
+  ExecOptions exec{.timeout_ms = 30000, .max_rows = 0};
+  auto tables =
+      run("SELECT c.oid, n.nspname, c.relname, coalesce(obj_description(c.oid, 'pg_class'), ''), c.reltuples::bigint "
+          "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+          "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition "
+          "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
+          "AND has_table_privilege(c.oid, 'SELECT') ORDER BY n.nspname <> 'public', n.nspname, c.relname",
+          exec, false, false);
+  if (!tables.ok()) return tables.status();
+  for (const auto& trow : tables->rows) {
+    TableInfo table;
+    std::string oid = trow[0].to_string();
+    std::string schema = trow[1].to_string();
+    std::string name = trow[2].to_string();
+    table.name = schema == "public" ? name : schema + "." + name;
+    table.description = trow[3].to_string();
+    std::string qname = quote_name(schema) + "." + quote_name(name);
+    auto cols =
+        run("SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, "
+            "coalesce(col_description(a.attrelid, a.attnum), ''), a.atttypid FROM pg_attribute a "
+            "WHERE a.attrelid = " +
+                oid + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+            exec, false, false);
+    if (!cols.ok()) return cols.status();
+    for (const auto& crow : cols->rows) {
+      ColumnInfo col;
+      col.name = crow[0].to_string();
+      col.declared_type = crow[1].to_string();
+      col.nullable = crow[2].as_double() != 0;
+      col.description = crow[3].to_string();
+      col.type = value_type_of(static_cast<unsigned>(crow[4].as_double()));
+      table.columns.push_back(std::move(col));
+    }
+    auto keys =
+        run("SELECT con.contype, con.conname, a.attname, coalesce(fa.attname, ''), coalesce(fc.relname, ''), "
+            "coalesce(fn.nspname, '') FROM pg_constraint con "
+            "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord) "
+            "JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum "
+            "LEFT JOIN pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fattnum "
+            "LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace "
+            "WHERE con.conrelid = " +
+                oid + " AND con.contype IN ('p', 'f') ORDER BY con.contype DESC, con.conname, k.ord",
+            exec, false, false);
+    if (keys.ok()) {
+      std::string last;
+      for (const auto& krow : keys->rows) {
+        std::string kind = krow[0].to_string();
+        if (kind == "p") {
+          table.primary_key.push_back(krow[2].to_string());
+          continue;
+        }
+        if (krow[1].to_string() != last) {
+          last = krow[1].to_string();
+          std::string ref_schema = krow[5].to_string();
+          table.foreign_keys.push_back(
+              {{}, ref_schema == "public" ? krow[4].to_string() : ref_schema + "." + krow[4].to_string(), {}});
+        }
+        table.foreign_keys.back().columns.push_back(krow[2].to_string());
+        table.foreign_keys.back().ref_columns.push_back(krow[3].to_string());
+      }
+    }
+    for (auto& col : table.columns) {
+      for (const auto& pk : table.primary_key) col.primary_key = col.primary_key || pk == col.name;
+    }
+    if (options.row_counts) {
+      // Exact counts for tables of ordinary size; the planner's estimate beyond.
+      int64_t estimate = static_cast<int64_t>(trow[4].as_double());
+      if (estimate > 1000000) {
+        table.row_count = estimate;
+      } else {
+        auto count = run("SELECT count(*) FROM " + qname, exec, false, false);
+        if (count.ok() && !count->rows.empty()) table.row_count = static_cast<int64_t>(count->rows[0][0].as_double());
+      }
+    }
+    for (auto& col : table.columns) {
+      if (options.sample_values <= 0) break;
+      std::string q = quote_name(col.name);
+      auto samples = run("SELECT DISTINCT " + q + "::text FROM (SELECT " + q + " FROM " + qname + " WHERE " + q +
+                             " IS NOT NULL LIMIT 1000) AS s ORDER BY 1 LIMIT " + std::to_string(options.sample_values),
+                         exec, false, false);
+      if (!samples.ok()) continue;
+      for (const auto& srow : samples->rows) {
+        std::string v = srow[0].to_string();
+        if (v.size() > 60) v = v.substr(0, 60);
+        col.samples.push_back(std::move(v));
+      }
+    }
+    cat.tables.push_back(std::move(table));
+  }
+  return cat;
+}
+
+}  // namespace t2sql

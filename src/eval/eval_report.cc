@@ -1,0 +1,307 @@
+#include "eval/eval_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace t2sql {
+
+using nlohmann::json;
+
+namespace {
+
+double ratio(int a, int b) { return b > 0 ? static_cast<double>(a) / b : 0; }
+
+std::string pct(double v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * v);
+  return buf;
+}
+
+std::string fixed(double v, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+double round_to(double v, int digits) {
+  double f = std::pow(10.0, digits);
+  return std::round(v * f) / f;
+}
+
+json metrics_json(const EvalMetrics& m) {
+  json j;
+  j["n"] = m.n;
+  j["correct"] = m.correct;
+  j["answered"] = m.answered;
+  j["executed"] = m.executed;
+  j["execution_accuracy"] = round_to(m.execution_accuracy, 4);
+  j["execution_rate"] = round_to(m.execution_rate, 4);
+  j["exact_set_match"] = round_to(m.exact_set_match, 4);
+  j["answered_rate"] = round_to(m.answered_rate, 4);
+  j["answered_accuracy"] = round_to(m.answered_accuracy, 4);
+  j["similarity"] = round_to(m.similarity, 4);
+  j["judge_accuracy"] = m.judge_accuracy < 0 ? json(nullptr) : json(round_to(m.judge_accuracy, 4));
+  j["latency_ms"] = {{"p50", round_to(m.latency_p50_ms, 3)}, {"p95", round_to(m.latency_p95_ms, 3)}};
+  j["execution_ms"] = {{"p50", round_to(m.execution_p50_ms, 3)}, {"p95", round_to(m.execution_p95_ms, 3)}};
+  return j;
+}
+
+json summary_json(const EvalSummary& s, const EvalRun* run, bool with_cases) {
+  json j = metrics_json(s.overall);
+  j["suite"] = s.suite;
+  j["mode"] = s.mode;
+  j["jobs"] = s.jobs;
+  j["wall_ms"] = round_to(s.wall_ms, 1);
+  j["gold_errors"] = s.gold_errors;
+  j["skipped"] = s.skipped;
+  j["by_hardness"] = json::object();
+  for (const auto& [name, m] : s.by_hardness) j["by_hardness"][name] = metrics_json(m);
+  j["by_category"] = json::object();
+  for (const auto& [name, m] : s.by_category) j["by_category"][name] = metrics_json(m);
+  if (with_cases && run) {
+    json cases = json::array();
+    for (const auto& c : run->cases) {
+      cases.push_back({{"id", c.id},
+                       {"db", c.db_id},
+                       {"question", c.question},
+                       {"gold_sql", c.gold_sql},
+                       {"predicted_sql", c.predicted_sql},
+                       {"hardness", c.hardness},
+                       {"category", c.category},
+                       {"gold_ok", c.gold_ok},
+                       {"answered", c.answered},
+                       {"executed", c.executed},
+                       {"correct", c.correct},
+                       {"exact_match", c.exact_match},
+                       {"similarity", round_to(c.similarity, 4)},
+                       {"confidence", round_to(c.confidence, 4)},
+                       {"generation_ms", round_to(c.generation_ms, 3)},
+                       {"execution_ms", round_to(c.execution_ms, 3)},
+                       {"reason", c.reason}});
+    }
+    j["cases"] = std::move(cases);
+  }
+  return j;
+}
+
+std::string pad(const std::string& s, size_t w, bool right = false) {
+  if (s.size() >= w) return s;
+  return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
+}
+
+}  // namespace
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * values.size()));
+  if (rank < 1) rank = 1;
+  return values[std::min(rank, values.size()) - 1];
+}
+
+EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases) {
+  EvalMetrics m;
+  std::vector<double> latency, execution;
+  double similarity = 0;
+  for (const CaseResult* c : cases) {
+    if (!c->gold_ok) continue;
+    ++m.n;
+    latency.push_back(c->generation_ms);
+    if (c->answered) {
+      ++m.answered;
+      similarity += c->similarity;
+    }
+    if (c->executed) {
+      ++m.executed;
+      execution.push_back(c->execution_ms);
+    }
+    m.correct += c->correct;
+    m.exact += c->exact_match;
+    if (c->judged >= 0) {
+      ++m.judged;
+      m.judged_equal += c->judged;
+    }
+  }
+  m.execution_accuracy = ratio(m.correct, m.n);
+  m.execution_rate = ratio(m.executed, m.n);
+  m.exact_set_match = ratio(m.exact, m.n);
+  m.answered_rate = ratio(m.answered, m.n);
+  m.answered_accuracy = ratio(m.correct, m.answered);
+  m.similarity = m.answered ? similarity / m.answered : 0;
+  m.judge_accuracy = m.judged ? ratio(m.judged_equal, m.judged) : -1;
+  m.latency_p50_ms = percentile(latency, 50);
+  m.latency_p95_ms = percentile(latency, 95);
+  m.execution_p50_ms = percentile(execution, 50);
+  m.execution_p95_ms = percentile(execution, 95);
+  return m;
+}
+
+EvalSummary summarize(const EvalRun& run) {
+  EvalSummary s;
+  s.suite = run.suite;
+  s.mode = run.mode;
+  s.jobs = run.jobs;
+  s.wall_ms = run.wall_ms;
+  s.skipped = static_cast<int>(run.skipped.size());
+  std::vector<const CaseResult*> all;
+  std::map<std::string, std::vector<const CaseResult*>> by_hardness, by_category;
+  for (const auto& c : run.cases) {
+    if (!c.gold_ok) {
+      ++s.gold_errors;
+      continue;
+    }
+    all.push_back(&c);
+    by_hardness[c.hardness].push_back(&c);
+    if (!c.category.empty()) by_category[c.category].push_back(&c);
+  }
+  s.overall = compute_metrics(all);
+  for (const char* h : {"easy", "medium", "hard", "extra"}) {
+    if (by_hardness.count(h)) s.by_hardness.push_back({h, compute_metrics(by_hardness[h])});
+  }
+  for (const auto& [name, cases] : by_category) s.by_category.push_back({name, compute_metrics(cases)});
+  return s;
+}
+
+std::string report_json(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs,
+                        bool with_cases) {
+  if (summaries.empty()) return "{}";
+  auto run_at = [&](size_t i) { return i < runs.size() ? runs[i] : nullptr; };
+  json top = summary_json(summaries[0], run_at(0), with_cases);
+  if (summaries.size() > 1) {
+    json modes = json::array();
+    for (size_t i = 0; i < summaries.size(); ++i) modes.push_back(summary_json(summaries[i], run_at(i), with_cases));
+    top.erase("cases");
+    top["modes"] = std::move(modes);
+  }
+  return top.dump(2) + "\n";
+}
+
+std::string report_table(const std::vector<EvalSummary>& summaries) {
+  if (summaries.empty()) return "";
+  std::ostringstream out;
+  const EvalSummary& first = summaries[0];
+  out << "suite " << first.suite << ": " << first.overall.n << " questions";
+  if (first.gold_errors) out << " (" << first.gold_errors << " left out: gold query failed)";
+  if (first.skipped) out << " (" << first.skipped << " skipped: database missing)";
+  out << "\n\n";
+  const size_t label_w = 22, col_w = 14;
+  out << pad("", label_w);
+  for (const auto& s : summaries) out << pad(s.mode, col_w, true);
+  out << "\n";
+  auto row = [&](const std::string& label, auto value) {
+    out << pad(label, label_w);
+    for (const auto& s : summaries) out << pad(value(s), col_w, true);
+    out << "\n";
+  };
+  row("execution accuracy", [](const EvalSummary& s) { return pct(s.overall.execution_accuracy); });
+  row("execution rate", [](const EvalSummary& s) { return pct(s.overall.execution_rate); });
+  row("exact-set match", [](const EvalSummary& s) { return pct(s.overall.exact_set_match); });
+  row("answered", [](const EvalSummary& s) { return pct(s.overall.answered_rate); });
+  row("accuracy (answered)", [](const EvalSummary& s) { return pct(s.overall.answered_accuracy); });
+  row("similarity", [](const EvalSummary& s) { return fixed(s.overall.similarity, 3); });
+  if (std::any_of(summaries.begin(), summaries.end(), [](const EvalSummary& s) { return s.overall.judged > 0; })) {
+    row("judge", [](const EvalSummary& s) {
+      return s.overall.judge_accuracy < 0 ? std::string("-") : pct(s.overall.judge_accuracy);
+    });
+  }
+  row("latency p50", [](const EvalSummary& s) { return fixed(s.overall.latency_p50_ms, 2) + " ms"; });
+  row("latency p95", [](const EvalSummary& s) { return fixed(s.overall.latency_p95_ms, 2) + " ms"; });
+  row("execution p50", [](const EvalSummary& s) { return fixed(s.overall.execution_p50_ms, 2) + " ms"; });
+  row("wall time", [](const EvalSummary& s) { return fixed(s.wall_ms / 1000, 1) + " s"; });
+
+  auto breakdown = [&](const char* title, auto get) {
+    std::vector<std::string> names;
+    for (const auto& s : summaries) {
+      for (const auto& [name, m] : get(s)) {
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+      }
+    }
+    if (names.empty()) return;
+    size_t w = label_w;
+    for (const auto& n : names) w = std::max(w, n.size() + 2);
+    out << "\n" << pad(title, w) << pad("n", 6, true);
+    for (const auto& s : summaries) out << pad(s.mode + " EX", col_w, true) << pad("answered acc", col_w + 4, true);
+    out << "\n";
+    for (const auto& name : names) {
+      out << pad(name, w);
+      bool n_done = false;
+      for (const auto& s : summaries) {
+        const EvalMetrics* m = nullptr;
+        for (const auto& [k, v] : get(s)) {
+          if (k == name) m = &v;
+        }
+        if (!n_done) {
+          out << pad(m ? std::to_string(m->n) : "0", 6, true);
+          n_done = true;
+        }
+        out << pad(m ? pct(m->execution_accuracy) : "-", col_w, true)
+            << pad(m ? pct(m->answered_accuracy) + " of " + std::to_string(m->answered) : "-", col_w + 4, true);
+      }
+      out << "\n";
+    }
+  };
+  breakdown("by hardness", [](const EvalSummary& s) -> const auto& { return s.by_hardness; });
+  breakdown("by category", [](const EvalSummary& s) -> const auto& { return s.by_category; });
+  return out.str();
+}
+
+std::string report_markdown(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs) {
+  std::ostringstream out;
+  if (summaries.empty()) return "";
+  out << "# Evaluation: " << summaries[0].suite << "\n\n";
+  out << "| metric |";
+  for (const auto& s : summaries) out << " " << s.mode << " |";
+  out << "\n|---|";
+  for (size_t i = 0; i < summaries.size(); ++i) out << "---:|";
+  out << "\n";
+  auto row = [&](const char* label, auto value) {
+    out << "| " << label << " |";
+    for (const auto& s : summaries) out << " " << value(s) << " |";
+    out << "\n";
+  };
+  row("questions", [](const EvalSummary& s) { return std::to_string(s.overall.n); });
+  row("execution accuracy", [](const EvalSummary& s) { return pct(s.overall.execution_accuracy); });
+  row("execution rate", [](const EvalSummary& s) { return pct(s.overall.execution_rate); });
+  row("exact-set match", [](const EvalSummary& s) { return pct(s.overall.exact_set_match); });
+  row("answered", [](const EvalSummary& s) { return pct(s.overall.answered_rate); });
+  row("accuracy on answered", [](const EvalSummary& s) { return pct(s.overall.answered_accuracy); });
+  row("similarity", [](const EvalSummary& s) { return fixed(s.overall.similarity, 3); });
+  row("latency p50 / p95", [](const EvalSummary& s) {
+    return fixed(s.overall.latency_p50_ms, 2) + " / " + fixed(s.overall.latency_p95_ms, 2) + " ms";
+  });
+  for (size_t i = 0; i < summaries.size(); ++i) {
+    const EvalSummary& s = summaries[i];
+    if (!s.by_hardness.empty() || !s.by_category.empty()) {
+      out << "\n## " << s.mode << ": breakdown\n\n| group | n | execution accuracy | answered | accuracy on answered |\n"
+          << "|---|---:|---:|---:|---:|\n";
+      for (const auto* list : {&s.by_hardness, &s.by_category}) {
+        for (const auto& [name, m] : *list) {
+          out << "| " << name << " | " << m.n << " | " << pct(m.execution_accuracy) << " | " << pct(m.answered_rate)
+              << " | " << pct(m.answered_accuracy) << " |\n";
+        }
+      }
+    }
+    if (i >= runs.size() || !runs[i]) continue;
+    int failures = 0;
+    for (const auto& c : runs[i]->cases) failures += !c.correct;
+    out << "\n## " << s.mode << ": failures (" << failures << ")\n";
+    for (const auto& c : runs[i]->cases) {
+      if (c.correct) continue;
+      out << "\n### " << c.id << " (" << c.db_id << ", " << c.hardness;
+      if (!c.category.empty()) out << ", " << c.category;
+      out << ")\n\n";
+      out << "- **Question:** " << c.question << "\n";
+      out << "- **Reason:** " << c.reason << "\n\n";
+      out << "Gold:\n\n```sql\n" << c.gold_sql << "\n```\n\n";
+      out << "Predicted:\n\n```sql\n" << (c.predicted_sql.empty() ? "-- (none)" : c.predicted_sql) << "\n```\n";
+    }
+  }
+  return out.str();
+}
+
+}  // namespace t2sql

@@ -1,0 +1,58 @@
+// EvalReport: the metrics of one evaluation run and the ways they are written
+// out (a terminal table, JSON, a Markdown failure report). Several runs of one
+// suite (one per mode) are shown side by side.
+//
+// Metric definitions (n = questions whose gold query ran):
+//   execution_accuracy  correct / n: the predicted rows equal the gold rows
+//   execution_rate      executed / n: an answer was given and its SQL ran
+//   exact_set_match     normalized SQL equal (sql_normalizer.h) / n
+//   answered_rate       answered / n: the engine did not abstain
+//   answered_accuracy   correct / answered (0 when nothing was answered)
+//   similarity          mean SQL similarity over answered questions
+//   judge_accuracy      judged equivalent / judged (null without a judge)
+//   latency_ms          p50 / p95 of generation time over all n questions
+//   execution_ms        p50 / p95 of the predicted SQL's run time (executed)
+// Percentiles are nearest-rank. Plain functions of their inputs; thread-safe.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "eval/eval_runner.h"
+
+namespace t2sql {
+
+struct EvalMetrics {
+  int n = 0, answered = 0, executed = 0, correct = 0, exact = 0, judged = 0, judged_equal = 0;
+  double execution_accuracy = 0, execution_rate = 0, exact_set_match = 0, answered_rate = 0,
+         answered_accuracy = 0, similarity = 0;
+  double judge_accuracy = -1;  // -1: no judge
+  double latency_p50_ms = 0, latency_p95_ms = 0, execution_p50_ms = 0, execution_p95_ms = 0;
+};
+
+struct EvalSummary {
+  std::string suite, mode;
+  int jobs = 1;
+  double wall_ms = 0;
+  int gold_errors = 0;  // questions left out because their gold query failed
+  int skipped = 0;      // questions the loader left out (missing database)
+  EvalMetrics overall;
+  std::vector<std::pair<std::string, EvalMetrics>> by_hardness;  // easy, medium, hard, extra (present ones)
+  std::vector<std::pair<std::string, EvalMetrics>> by_category;  // sorted by name; empty when no categories
+};
+
+EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases);
+EvalSummary summarize(const EvalRun& run);
+
+// Nearest-rank percentile of `values` (0 for none); p in [0, 100].
+double percentile(std::vector<double> values, double p);
+
+// One JSON object; with several runs, the first run's fields at the top level
+// plus "modes": [one object per run]. `with_cases` adds every question's outcome.
+std::string report_json(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs,
+                        bool with_cases);
+std::string report_table(const std::vector<EvalSummary>& summaries);
+std::string report_markdown(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs);
+
+}  // namespace t2sql

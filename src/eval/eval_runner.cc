@@ -1,0 +1,216 @@
+#include "eval/eval_runner.h"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "base/progress_bar.h"
+#include "eval/result_comparator.h"
+#include "sql/sql_normalizer.h"
+#include "sql/sql_similarity.h"
+#include "sql/statement_guard.h"
+
+namespace t2sql {
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// What one worker holds for one database: its own connection and generator.
+struct WorkerDb {
+  std::unique_ptr<Database> db;
+  std::unique_ptr<Generator> generator;
+  Status error;  // why the database or the generator could not be made
+};
+
+class Worker {
+ public:
+  Worker(const GeneratorFactory& factory, const EvalOptions& options) : factory_(factory), options_(options) {}
+
+  void run_case(const EvalCase& c, CaseResult& r);
+
+ private:
+  WorkerDb& database(const std::string& uri);
+
+  const GeneratorFactory& factory_;
+  const EvalOptions& options_;
+  std::map<std::string, WorkerDb> dbs_;
+};
+
+WorkerDb& Worker::database(const std::string& uri) {
+  auto it = dbs_.find(uri);
+  if (it != dbs_.end()) return it->second;
+  WorkerDb& w = dbs_[uri];
+  auto db = Database::open(uri);
+  if (!db.ok()) {
+    w.error = db.status();
+    return w;
+  }
+  w.db = std::move(*db);
+  auto catalog = w.db->catalog();
+  if (!catalog.ok()) {
+    w.error = catalog.status();
+    return w;
+  }
+  auto gen = factory_(*catalog, w.db.get());
+  if (!gen.ok()) {
+    w.error = Status(gen.status().code(), "generator: " + gen.status().message());
+    return w;
+  }
+  w.generator = std::move(*gen);
+  return w;
+}
+
+void Worker::run_case(const EvalCase& c, CaseResult& r) {
+  r.id = c.id;
+  r.db_id = c.db_id;
+  r.question = c.question;
+  r.gold_sql = c.gold_sql;
+  r.category = c.category;
+  r.hardness = c.hardness;
+  WorkerDb& w = database(c.db_uri);
+  if (!w.db) {
+    r.gold_ok = false;
+    r.reason = "database: " + w.error.message();
+    return;
+  }
+  // Gold results (each accepted alternative), once per question.
+  std::vector<std::pair<ResultSet, bool>> gold;  // rows, ordered
+  auto start = std::chrono::steady_clock::now();
+  for (const auto& alt : c.gold_alternatives) {
+    auto rows = w.db->execute(alt, options_.gold_exec);
+    if (rows.ok()) gold.push_back({std::move(*rows), gold_is_ordered(alt)});
+  }
+  r.gold_ms = ms_since(start);
+  if (gold.empty()) {
+    auto rows = w.db->execute(c.gold_alternatives.front(), options_.gold_exec);
+    r.gold_ok = false;
+    r.reason = "gold query failed: " + (rows.ok() ? std::string("?") : rows.status().message());
+    return;
+  }
+  if (!w.generator) {
+    r.reason = w.error.message();
+    return;
+  }
+
+  GenerationRequest request;
+  request.question = c.question;
+  start = std::chrono::steady_clock::now();
+  auto generated = w.generator->generate(request);
+  r.generation_ms = ms_since(start);
+  if (!generated.ok()) {
+    r.reason = "generator error: " + generated.status().message();
+    return;
+  }
+  r.engine = generated->engine;
+  r.confidence = generated->confidence;
+  if (!generated->answered) {
+    r.reason = "abstained: " + (generated->reason.empty() ? std::string("no reason given") : generated->reason);
+    return;
+  }
+  r.answered = true;
+  r.predicted_sql = generated->sql;
+
+  r.exact_match = false;
+  for (const auto& alt : c.gold_alternatives) {
+    if (sql_exact_set_match(alt, r.predicted_sql)) r.exact_match = true;
+  }
+  r.similarity = options_.similarity ? options_.similarity(c.gold_sql, r.predicted_sql)
+                                     : lexical_sql_similarity(c.gold_sql, r.predicted_sql);
+  if (options_.judge) {
+    auto verdict = options_.judge(c, r.predicted_sql);
+    if (verdict.ok()) r.judged = *verdict ? 1 : 0;
+  }
+
+  // The harness itself refuses anything but one read-only statement, whatever
+  // the engine's own guard does.
+  if (Status guard = check_read_only_statement(r.predicted_sql); !guard.ok()) {
+    r.reason = "refused: " + guard.message();
+    return;
+  }
+  start = std::chrono::steady_clock::now();
+  auto predicted = w.db->execute(r.predicted_sql, options_.predicted_exec);
+  r.execution_ms = ms_since(start);
+  if (!predicted.ok()) {
+    r.reason = predicted.status().code() == StatusCode::kDeadlineExceeded
+                   ? "timed out after " + std::to_string(options_.predicted_exec.timeout_ms) + " ms"
+                   : "execution error: " + predicted.status().message();
+    return;
+  }
+  r.executed = true;
+  CompareOptions compare{.ordered = false, .rel_tolerance = options_.rel_tolerance};
+  std::string first_reason;
+  for (const auto& [rows, ordered] : gold) {
+    compare.ordered = ordered;
+    CompareOutcome outcome = compare_results(rows, *predicted, compare);
+    if (outcome.equal) {
+      r.correct = true;
+      r.reason.clear();
+      return;
+    }
+    if (first_reason.empty()) first_reason = outcome.reason;
+  }
+  r.reason = "wrong result: " + first_reason;
+}
+
+}  // namespace
+
+bool gold_is_ordered(const std::string& gold_sql) {
+  SqlShape s = parse_sql_shape(gold_sql);
+  if (!s.parsed) {
+    // Unsplit text (WITH ...): ordered when its last ORDER BY is outside parentheses.
+    size_t order = s.text.rfind("order by"), paren = s.text.rfind(')');
+    return order != std::string::npos && (paren == std::string::npos || order > paren);
+  }
+  const SqlShape* last = &s;
+  while (last->set_rhs) last = last->set_rhs.get();
+  return !last->order_by.empty();
+}
+
+Result<EvalRun> run_evaluation(const BenchmarkSuite& suite, const GeneratorFactory& factory,
+                               const EvalOptions& options) {
+  if (options.jobs < 1 || options.jobs > 256) return invalid_argument("--jobs must be between 1 and 256");
+  if (options.limit < 0) return invalid_argument("--limit must not be negative");
+  if (!factory) return invalid_argument("no generator factory");
+  size_t n = suite.cases.size();
+  if (options.limit > 0 && static_cast<size_t>(options.limit) < n) n = options.limit;
+
+  EvalRun run;
+  run.suite = suite.name;
+  run.mode = options.mode;
+  run.jobs = options.jobs;
+  run.skipped = suite.skipped;
+  run.cases.resize(n);
+  auto start = std::chrono::steady_clock::now();
+  ProgressBar bar({.total = static_cast<int64_t>(n),
+                   .label = "eval " + suite.name + " [" + options.mode + "]",
+                   .unit = "q",
+                   .style = options.progress ? ProgressOptions::Style::kAuto : ProgressOptions::Style::kSilent});
+  std::atomic<size_t> next{0};
+  std::atomic<int> correct{0};
+  auto work = [&] {
+    Worker worker(factory, options);
+    for (size_t i; (i = next.fetch_add(1)) < n;) {
+      worker.run_case(suite.cases[i], run.cases[i]);
+      if (run.cases[i].correct) ++correct;
+      size_t done = bar.done() + 1;
+      bar.advance(1, "accuracy " + std::to_string(done ? 100 * correct.load() / static_cast<int>(done) : 0) + "%");
+    }
+  };
+  int jobs = std::min<int>(options.jobs, static_cast<int>(std::max<size_t>(n, 1)));
+  if (jobs <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> threads;
+    for (int j = 0; j < jobs; ++j) threads.emplace_back(work);
+    for (auto& t : threads) t.join();
+  }
+  bar.finish();
+  run.wall_ms = ms_since(start);
+  return run;
+}
+
+}  // namespace t2sql

@@ -1,0 +1,84 @@
+// EvalRunner: runs every question of a BenchmarkSuite through a Generator and
+// scores it against the gold SQL by execution.
+//
+//   auto run = run_evaluation(suite, factory, {.jobs = 4});
+//   EvalSummary s = summarize(*run);
+//
+// Per question: the gold query runs once (timeout, row cap; a gold that fails
+// puts the question aside as a suite error, not a miss), the generator writes
+// SQL (timed: this is the latency), the predicted SQL runs read-only with a
+// timeout and a row cap, and the two results are compared (result_comparator.h:
+// multisets, or in order when the gold query orders its outer result). A
+// timeout, an error or a refusal of the predicted SQL is a miss with its
+// reason. Exact-set match and similarity of the SQL text are measured beside.
+//
+// Threads: `jobs` workers; each opens its own Database connection and builds
+// its own Generator per database (Database is not thread-safe, generators
+// need not be). The factory is called from worker threads and must be safe to
+// call concurrently. Errors: kInvalidArgument for bad options; everything
+// that goes wrong with one question is data in its CaseResult.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eval/benchmark_suite.h"
+#include "t2sql/database.h"
+#include "t2sql/generator.h"
+
+namespace t2sql {
+
+// Builds the generator under test for one database.
+using GeneratorFactory = std::function<Result<std::unique_ptr<Generator>>(const Catalog&, Database*)>;
+// A similarity of predicted and gold SQL in [0, 1] (lexical by default; an
+// embedding model can be plugged in).
+using SqlSimilarityFn = std::function<double(const std::string& gold, const std::string& predicted)>;
+// A judge that says whether the predicted SQL means the same as the gold SQL
+// (an LLM asked the design documents' question). Errors leave the case unjudged.
+using SqlJudgeFn = std::function<Result<bool>(const EvalCase& question, const std::string& predicted)>;
+
+struct EvalOptions {
+  std::string mode = "template";  // a label for reports
+  int jobs = 1;
+  int limit = 0;                  // first N questions; 0: all
+  ExecOptions gold_exec{.timeout_ms = 30000, .max_rows = 100000};
+  ExecOptions predicted_exec{.timeout_ms = 10000, .max_rows = 100000};
+  double rel_tolerance = 1e-9;
+  SqlSimilarityFn similarity;     // empty: lexical_sql_similarity
+  SqlJudgeFn judge;               // empty: no judge metric
+  bool progress = true;           // a progress bar on stderr
+};
+
+struct CaseResult {
+  std::string id, db_id, question, gold_sql, category, hardness;
+  std::string predicted_sql;
+  std::string engine;
+  bool gold_ok = true;       // false: the gold query failed; the case is left out of the metrics
+  bool answered = false;     // the generator did not abstain
+  bool executed = false;     // the predicted SQL ran
+  bool correct = false;      // same result as (one of) the gold queries
+  bool exact_match = false;  // normalized SQL equal
+  int judged = -1;           // -1 not judged, else 0 / 1
+  double similarity = 0;
+  double confidence = 0;
+  std::string reason;        // why not correct (or why the gold failed)
+  double generation_ms = 0, execution_ms = 0, gold_ms = 0;
+};
+
+struct EvalRun {
+  std::string suite, mode;
+  int jobs = 1;
+  std::vector<CaseResult> cases;     // in suite order
+  std::vector<std::string> skipped;  // from the suite loader
+  double wall_ms = 0;
+};
+
+Result<EvalRun> run_evaluation(const BenchmarkSuite& suite, const GeneratorFactory& factory,
+                               const EvalOptions& options);
+
+// Whether the gold query orders its outer result (then rows compare in order).
+bool gold_is_ordered(const std::string& gold_sql);
+
+}  // namespace t2sql

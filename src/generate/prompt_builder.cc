@@ -1,0 +1,303 @@
+#include <llama.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "t2sql/prompt.h"
+
+namespace t2sql {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+// The SQL as an answer writes it: trimmed, one final ";".
+std::string answer_sql(const std::string& sql) {
+  std::string s = trim(sql);
+  while (!s.empty() && (s.back() == ';' || std::isspace(static_cast<unsigned char>(s.back())))) s.pop_back();
+  return s + ";";
+}
+
+std::string dialect_title(const std::string& dialect) {
+  if (dialect == "duckdb") return "DuckDB";
+  if (dialect == "postgresql" || dialect == "postgres") return "PostgreSQL";
+  if (dialect == "sqlite" || dialect.empty()) return "SQLite";
+  return dialect;
+}
+
+std::string value_hints(const PromptInput& in) {
+  if (in.linked_values.empty()) return "";
+  std::string out = "Values in the database that the question mentions:\n";
+  for (const auto& v : in.linked_values) {
+    std::string quoted = "'";
+    for (char c : v.value) quoted += (c == '\'') ? std::string("''") : std::string(1, c);
+    quoted += "'";
+    out += "- " + v.table + "." + v.column + " = " + quoted + "\n";
+  }
+  return out;
+}
+
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+bool word_at(const std::string& s, size_t i, const char* word) {
+  size_t n = std::strlen(word);
+  if (i + n > s.size()) return false;
+  for (size_t k = 0; k < n; ++k) {
+    if (std::toupper(static_cast<unsigned char>(s[i + k])) != word[k]) return false;
+  }
+  if (i > 0 && is_word_char(s[i - 1])) return false;
+  return i + n == s.size() || !is_word_char(s[i + n]);
+}
+
+// Words that may begin a line inside one SELECT statement: after a blank line
+// they mean the statement goes on, anything else is prose.
+bool continues_statement(const std::string& s, size_t i) {
+  static const char* kWords[] = {"SELECT", "FROM",  "WHERE", "GROUP",     "ORDER",  "HAVING", "LIMIT",
+                                 "OFFSET", "JOIN",  "LEFT",  "RIGHT",     "INNER",  "OUTER",  "CROSS",
+                                 "FULL",   "ON",    "AND",   "OR",        "UNION",  "INTERSECT", "EXCEPT",
+                                 "WITH",   "CASE",  "WHEN",  "THEN",      "ELSE",   "END",    "AS",
+                                 "NOT",    "IN",    "IS",    "BETWEEN",   "LIKE",   "USING",  "WINDOW"};
+  if (i >= s.size()) return false;
+  char c = s[i];
+  if (c == '(' || c == ')' || c == ',' || c == ';' || c == '\'' || c == '"') return true;
+  for (const char* w : kWords) {
+    if (word_at(s, i, w)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<PromptFormat> parse_prompt_format(const std::string& name) {
+  if (name == "sql-create-context") return PromptFormat::kSqlCreateContext;
+  if (name == "chat") return PromptFormat::kChat;
+  return invalid_argument("unknown prompt format '" + name + "' (expected sql-create-context or chat)");
+}
+
+const char* prompt_format_name(PromptFormat format) {
+  return format == PromptFormat::kSqlCreateContext ? "sql-create-context" : "chat";
+}
+
+PromptBuilder::PromptBuilder(PromptFormat format, std::string chat_template)
+    : format_(format), chat_template_(std::move(chat_template)) {}
+
+std::string PromptBuilder::default_system_prompt(const std::string& dialect) {
+  return "You translate questions into SQL. Answer with one " + dialect_title(dialect) +
+         " SELECT statement that answers the question, using only the tables and columns of the schema. "
+         "Write only the SQL, ending with a semicolon.";
+}
+
+std::vector<ChatMessage> PromptBuilder::chat_messages(const PromptInput& in) const {
+  std::string system = in.system_prompt.empty() ? default_system_prompt(in.dialect) : in.system_prompt;
+  std::vector<ChatMessage> msgs;
+  msgs.push_back({"system", system + "\n\nSchema:\n" + trim(in.schema_ddl)});
+  for (const auto& ex : in.examples) {
+    msgs.push_back({"user", trim(ex.question)});
+    msgs.push_back({"assistant", answer_sql(ex.sql)});
+  }
+  for (const auto& [q, sql] : in.history) {
+    msgs.push_back({"user", trim(q)});
+    msgs.push_back({"assistant", answer_sql(sql)});
+  }
+  msgs.push_back({"user", value_hints(in) + trim(in.question)});
+  if (!in.failed_sql.empty() || !in.failed_error.empty()) {
+    msgs.push_back({"assistant", answer_sql(in.failed_sql)});
+    msgs.push_back({"user", "That SQL failed on the database: " + trim(in.failed_error) +
+                                "\nWrite a corrected statement."});
+  }
+  return msgs;
+}
+
+bool PromptBuilder::apply_template(const std::vector<ChatMessage>& messages, bool add_assistant,
+                                   std::string* out) const {
+  if (chat_template_.empty()) return false;
+  std::vector<llama_chat_message> chat;
+  chat.reserve(messages.size());
+  for (const auto& m : messages) chat.push_back({m.role.c_str(), m.content.c_str()});
+  size_t guess = 256;
+  for (const auto& m : messages) guess += m.content.size() * 2 + 64;
+  std::vector<char> buf(guess);
+  int32_t n = llama_chat_apply_template(chat_template_.c_str(), chat.data(), chat.size(), add_assistant, buf.data(),
+                                        static_cast<int32_t>(buf.size()));
+  if (n < 0) return false;  // a template llama.cpp does not know
+  if (static_cast<size_t>(n) > buf.size()) {
+    buf.resize(n);
+    n = llama_chat_apply_template(chat_template_.c_str(), chat.data(), chat.size(), add_assistant, buf.data(),
+                                  static_cast<int32_t>(buf.size()));
+    if (n < 0) return false;
+  }
+  out->assign(buf.data(), n);
+  return true;
+}
+
+// The plain chat layout for models without a known template.
+static std::string plain_chat(const std::vector<ChatMessage>& messages) {
+  std::string out;
+  for (const auto& m : messages) {
+    std::string title = m.role == "system" ? "System" : m.role == "user" ? "User" : "Assistant";
+    out += "### " + title + "\n" + m.content + "\n\n";
+  }
+  return out + "### Assistant\n";
+}
+
+Prompt PromptBuilder::build(const PromptInput& in) const {
+  Prompt p;
+  p.format = format_;
+  p.messages = chat_messages(in);
+  if (format_ == PromptFormat::kChat) {
+    p.used_model_template = apply_template(p.messages, true, &p.text);
+    if (!p.used_model_template) p.text = plain_chat(p.messages);
+    return p;
+  }
+  // sql-create-context: instructions and schema first (the cacheable prefix),
+  // then what changes with the question.
+  std::string system = in.system_prompt.empty() ? default_system_prompt(in.dialect) : in.system_prompt;
+  std::string t = system + "\n\n### Context\n" + trim(in.schema_ddl) + "\n\n";
+  if (!in.examples.empty()) {
+    t += "### Examples\n";
+    for (const auto& ex : in.examples) t += "Question: " + trim(ex.question) + "\nSQL: " + answer_sql(ex.sql) + "\n";
+    t += "\n";
+  }
+  if (!in.history.empty()) {
+    t += "### Earlier questions\n";
+    for (const auto& [q, sql] : in.history) t += "Question: " + trim(q) + "\nSQL: " + answer_sql(sql) + "\n";
+    t += "\n";
+  }
+  std::string hints = value_hints(in);
+  if (!hints.empty()) t += "### Hints\n" + hints + "\n";
+  t += "### Question\n" + trim(in.question) + "\n\n";
+  if (!in.failed_sql.empty() || !in.failed_error.empty()) {
+    t += "### Previous answer\n" + answer_sql(in.failed_sql) + "\n\n### Error\n" + trim(in.failed_error) +
+         "\n\n";
+  }
+  t += "### Answer\n";
+  p.text = std::move(t);
+  return p;
+}
+
+std::string PromptBuilder::answer_text(const Prompt& prompt, const std::string& sql) const {
+  std::string answer = answer_sql(sql);
+  if (prompt.format == PromptFormat::kChat && prompt.used_model_template) {
+    std::vector<ChatMessage> msgs = prompt.messages;
+    msgs.push_back({"assistant", answer});
+    std::string full;
+    if (apply_template(msgs, false, &full) && full.size() > prompt.text.size() &&
+        full.compare(0, prompt.text.size(), prompt.text) == 0) {
+      return full.substr(prompt.text.size());
+    }
+  }
+  return answer + "\n";
+}
+
+bool PromptBuilder::answer_needs_eos(const Prompt& prompt) const {
+  return !(prompt.format == PromptFormat::kChat && prompt.used_model_template);
+}
+
+size_t find_statement_end(const std::string& s) {
+  enum class State { kCode, kString, kQuoted, kBacktick, kLineComment, kBlockComment } st = State::kCode;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    char next = i + 1 < s.size() ? s[i + 1] : '\0';
+    switch (st) {
+      case State::kCode:
+        if (c == '\'') st = State::kString;
+        else if (c == '"') st = State::kQuoted;
+        else if (c == '`') st = State::kBacktick;
+        else if (c == '-' && next == '-') st = State::kLineComment, ++i;
+        else if (c == '/' && next == '*') st = State::kBlockComment, ++i;
+        else if (c == ';') return i + 1;
+        break;
+      case State::kString:
+        if (c == '\'') {
+          if (next == '\'') ++i;
+          else st = State::kCode;
+        }
+        break;
+      case State::kQuoted:
+        if (c == '"') {
+          if (next == '"') ++i;
+          else st = State::kCode;
+        }
+        break;
+      case State::kBacktick:
+        if (c == '`') st = State::kCode;
+        break;
+      case State::kLineComment:
+        if (c == '\n') st = State::kCode;
+        break;
+      case State::kBlockComment:
+        if (c == '*' && next == '/') st = State::kCode, ++i;
+        break;
+    }
+  }
+  return std::string::npos;
+}
+
+std::string extract_sql(const std::string& answer) {
+  std::string s = answer;
+  // End-of-turn text some models write as plain text.
+  static const char* kEndMarkers[] = {"<|im_end|>", "<|eot_id|>", "<|end|>", "<end_of_turn>",
+                                      "<|endoftext|>", "</s>", "<|EOT|>", "[/INST]"};
+  for (const char* m : kEndMarkers) {
+    size_t at = s.find(m);
+    if (at != std::string::npos) s.resize(at);
+  }
+  size_t fence = s.find("```");
+  if (fence != std::string::npos) {
+    // "```sql\n...", "```SELECT ...```": a language tag is a word that is not
+    // the start of the statement.
+    size_t body = fence + 3;
+    size_t tag_end = body;
+    while (tag_end < s.size() && (is_word_char(s[tag_end]) || s[tag_end] == '-' || s[tag_end] == '+')) ++tag_end;
+    if (!word_at(s, body, "SELECT") && !word_at(s, body, "WITH") && !word_at(s, body, "VALUES")) body = tag_end;
+    size_t close = s.find("```", body);
+    s = s.substr(body, close == std::string::npos ? std::string::npos : close - body);
+  }
+  // Prose says "select" too: prefer a keyword in capitals, then one of any
+  // case that begins a line.
+  size_t start = std::string::npos;
+  auto keyword_at = [&](size_t i) {
+    return word_at(s, i, "SELECT") || word_at(s, i, "WITH") || word_at(s, i, "VALUES");
+  };
+  for (size_t i = 0; i < s.size() && start == std::string::npos; ++i) {
+    if (keyword_at(i) && std::isupper(static_cast<unsigned char>(s[i])) &&
+        std::isupper(static_cast<unsigned char>(s[i + 1]))) {
+      start = i;
+    }
+  }
+  for (size_t i = 0; i < s.size() && start == std::string::npos; ++i) {
+    size_t line = i;
+    while (line > 0 && (s[line - 1] == ' ' || s[line - 1] == '\t' || s[line - 1] == '(')) --line;
+    if ((line == 0 || s[line - 1] == '\n') && keyword_at(i)) start = i;
+  }
+  if (start == std::string::npos) return "";
+  // A statement that opens with parentheses: "(SELECT ...) UNION (...)".
+  while (start > 0 && s[start - 1] == '(') --start;
+  s = s.substr(start);
+  size_t end = find_statement_end(s);
+  if (end != std::string::npos) {
+    s.resize(end - 1);
+  } else {
+    // No ";": the statement ends at a blank line followed by prose.
+    for (size_t i = 0; i + 1 < s.size(); ++i) {
+      if (s[i] != '\n') continue;
+      size_t j = i + 1;
+      while (j < s.size() && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r')) ++j;
+      if (j >= s.size() || s[j] != '\n') continue;
+      while (j < s.size() && std::isspace(static_cast<unsigned char>(s[j]))) ++j;
+      if (!continues_statement(s, j)) {
+        s.resize(i);
+        break;
+      }
+    }
+  }
+  return trim(s);
+}
+
+}  // namespace t2sql

@@ -1,0 +1,2001 @@
+#include "generate/template_generator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <set>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "generate/question_parser.h"
+#include "schema/identifier_words.h"
+#include "t2sql/database.h"
+
+namespace t2sql {
+
+namespace {
+
+enum class Agg { kNone, kCount, kSum, kAvg, kMin, kMax };
+enum class DatePart { kNone, kYear, kMonth, kYearMonth };
+
+const char* agg_sql(Agg a) {
+  switch (a) {
+    case Agg::kCount: return "COUNT";
+    case Agg::kSum: return "SUM";
+    case Agg::kAvg: return "AVG";
+    case Agg::kMin: return "MIN";
+    case Agg::kMax: return "MAX";
+    default: return "";
+  }
+}
+
+// One expression of the query: a column (maybe a date part of it), an
+// aggregate over it, or COUNT(*).
+struct Expr {
+  Agg agg = Agg::kNone;
+  bool distinct = false;
+  bool star = false;
+  int t = -1, c = -1;
+  DatePart part = DatePart::kNone;
+  bool operator==(const Expr&) const = default;
+};
+
+struct Cond {
+  Expr lhs;
+  std::string op;   // "=", ">", ">=", "<", "<=", "!=", "IN", "BETWEEN", "LIKE", "NOT IN"
+  std::string rhs;  // SQL text
+};
+
+struct Query {
+  std::vector<std::pair<size_t, Expr>> select;  // (question position, expression)
+  bool distinct = false;
+  std::vector<std::vector<Cond>> where;  // AND of OR-groups
+  std::vector<Expr> group_by;
+  std::vector<Cond> having;
+  std::vector<std::pair<Expr, bool>> order_by;  // (expression, descending)
+  long long limit = -1;
+  std::vector<int> tables;  // tables[0] is the main table
+};
+
+enum class ItemKind { kTable, kColumn, kValue, kNumber, kQuoted };
+
+// One linked span of the question.
+struct Item {
+  ItemKind kind = ItemKind::kColumn;
+  size_t begin = 0, end = 0;
+  std::vector<SchemaCandidate> cands;  // kTable / kColumn
+  int t = -1, c = -1;                  // resolved table / column
+  LinkedValue value;                   // kValue
+  double number = 0;                   // kNumber
+  std::string text;                    // kNumber, kQuoted: as written
+  bool used = false;
+};
+
+struct Comparator {
+  std::string op;
+  size_t length = 0;                   // tokens the cue spans
+  std::vector<std::string> implied;    // column words the cue implies ("older" -> age)
+};
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string number_sql(double v, const std::string& text) {
+  if (std::floor(v) == v && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+  std::ostringstream os;
+  os << v;
+  return text.empty() ? os.str() : os.str();
+}
+
+int month_number(const std::string& w) {
+  static const char* kNames[] = {"january", "february", "march",     "april",   "may",      "june",
+                                 "july",    "august",   "september", "october", "november", "december"};
+  static const char* kShort[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  for (int i = 0; i < 12; ++i) {
+    if (w == kNames[i] || (w == kShort[i] && w != "mar" && w != "may")) return i + 1;
+  }
+  if (w == "sept") return 9;
+  return 0;
+}
+
+bool is_year(double v) { return v >= 1900 && v <= 2100 && std::floor(v) == v; }
+
+class Builder {
+ public:
+  Builder(TemplateGenerator& gen, const Catalog& catalog, const Dialect& dialect, const SchemaLinker& linker,
+          const JoinGraph& joins, const ValueIndex& values, const GenerationRequest& request)
+      : gen_(gen), cat_(catalog), d_(dialect), linker_(linker), joins_(joins), values_(values), req_(request) {}
+
+  // Fills sql_ (or reason_) and confidence_.
+  void run();
+
+  std::string sql_, reason_;
+  double confidence_ = 1.0;
+  std::vector<std::string> notes_;
+
+ private:
+  // ---- question access
+  const std::string& lw(size_t i) const {
+    static const std::string kEmpty;
+    return i < toks_.size() && toks_[i].kind == QuestionTokenKind::kWord ? toks_[i].lower : kEmpty;
+  }
+  const std::string& nw(size_t i) const {
+    static const std::string kEmpty;
+    return i < toks_.size() && toks_[i].kind == QuestionTokenKind::kWord ? toks_[i].norm : kEmpty;
+  }
+  bool at(size_t i, std::initializer_list<const char*> words) const {
+    size_t k = i;
+    for (const char* w : words) {
+      if (k >= toks_.size() || toks_[k].lower != w) return false;
+      ++k;
+    }
+    return true;
+  }
+  bool any_word(std::initializer_list<const char*> words) const {
+    for (const auto& t : toks_) {
+      for (const char* w : words) {
+        if (t.lower == w) return true;
+      }
+    }
+    return false;
+  }
+  Item* item_at(size_t i) {
+    for (auto& it : items_) {
+      if (it.begin == i && it.end > it.begin) return &it;  // implied items have no span
+    }
+    return nullptr;
+  }
+  Item* item_covering(size_t i) {
+    for (auto& it : items_) {
+      if (it.begin <= i && i < it.end) return &it;
+    }
+    return nullptr;
+  }
+  // Next item starting at or after i, skipping only function words.
+  Item* next_item(size_t i, size_t max_skip = 3) {
+    size_t skipped = 0;
+    for (size_t k = i; k < toks_.size(); ++k) {
+      if (Item* it = item_at(k)) return it;
+      if (toks_[k].kind == QuestionTokenKind::kWord && !is_stop_word(toks_[k].norm) && !is_filler(k)) return nullptr;
+      if (++skipped > max_skip) return nullptr;
+    }
+    return nullptr;
+  }
+  bool is_filler(size_t k) const {
+    static const std::set<std::string> kFiller = {"number", "total", "amount", "count", "different", "distinct",
+                                                  "unique", "overall", "combined"};
+    return kFiller.count(lw(k)) > 0;
+  }
+
+  // ---- schema facts
+  const ColumnInfo& col(int t, int c) const { return cat_.tables[t].columns[c]; }
+  bool is_date(int t, int c) const {
+    const auto& ci = col(t, c);
+    if (ci.type == ValueType::kDate || ci.type == ValueType::kTimestamp) return true;
+    std::string dt;
+    for (char ch : ci.declared_type) dt += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (dt.find("DATE") != std::string::npos || dt.find("TIME") != std::string::npos) return true;
+    auto words = linker_.column_words(t, c);
+    if (!ci.samples.empty() && (contains(words, "date") || contains(words, "month") || contains(words, "day"))) {
+      const std::string& s = ci.samples[0];
+      return s.size() >= 7 && std::isdigit(static_cast<unsigned char>(s[0])) && s[4] == '-';
+    }
+    return false;
+  }
+  bool is_numeric(int t, int c) const {
+    const auto& ci = col(t, c);
+    if (ci.type == ValueType::kInteger || ci.type == ValueType::kReal) return true;
+    std::string dt;
+    for (char ch : ci.declared_type) dt += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return dt.find("INT") != std::string::npos || dt.find("REAL") != std::string::npos ||
+           dt.find("NUM") != std::string::npos || dt.find("DEC") != std::string::npos ||
+           dt.find("FLOA") != std::string::npos || dt.find("DOUB") != std::string::npos;
+  }
+  bool is_key(int t, int c) const {
+    const auto& table = cat_.tables[t];
+    if (col(t, c).primary_key) return true;
+    for (const auto& fk : table.foreign_keys) {
+      for (const auto& fc : fk.columns) {
+        if (fc == col(t, c).name) return true;
+      }
+    }
+    const auto& w = linker_.column_words(t, c);
+    return !w.empty() && w.back() == "id";
+  }
+  bool is_measure(int t, int c) const {
+    if (!is_numeric(t, c) || is_key(t, c)) return false;
+    const auto& w = linker_.column_words(t, c);
+    return !contains(w, "year");
+  }
+  int name_column(int t) const {
+    const auto& table = cat_.tables[t];
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (linker_.column_words(t, c) == std::vector<std::string>{"name"}) return static_cast<int>(c);
+    }
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      const auto& w = linker_.column_words(t, c);
+      if (!w.empty() && (w.back() == "name" || w.back() == "title") && !(w.size() > 1 && w[0] == "last")) {
+        return static_cast<int>(c);
+      }
+    }
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (!is_numeric(t, c) && !is_key(t, c) && !is_date(t, c)) return static_cast<int>(c);
+    }
+    return -1;
+  }
+  int key_column(int t) const {
+    const auto& table = cat_.tables[t];
+    if (table.primary_key.size() == 1) {
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        if (table.columns[c].name == table.primary_key[0]) return static_cast<int>(c);
+      }
+    }
+    return -1;
+  }
+  // A periodic snapshot: a table keyed by a date and a reference to an entity
+  // (one row per entity per period). Counting it means counting entities at
+  // a date, not rows.
+  std::optional<std::pair<int, int>> snapshot_columns(int t) const {
+    const auto& table = cat_.tables[t];
+    if (table.primary_key.size() != 2 || table.foreign_keys.size() != 1) return std::nullopt;
+    int date_c = -1, ref_c = -1;
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (!contains(table.primary_key, table.columns[c].name)) continue;
+      if (is_date(t, c)) date_c = static_cast<int>(c);
+      else if (contains(table.foreign_keys[0].columns, table.columns[c].name)) ref_c = static_cast<int>(c);
+    }
+    if (date_c < 0 || ref_c < 0) return std::nullopt;
+    return std::make_pair(date_c, ref_c);
+  }
+
+  // ---- steps
+  bool link();
+  void resolve_items();
+  int choose_focus();
+  void resolve_column(Item& it);
+  std::optional<Comparator> comparator_at(size_t i) const;
+  bool conditions();
+  bool dates();
+  bool shape();
+  std::string render(const Query& q);
+  std::string expr_sql(const Expr& e, bool qualify) const;
+  std::string col_sql(int t, int c, bool qualify) const;
+  int date_column_for(int preferred_table);
+  void penalize(double amount, const std::string& why) {
+    confidence_ -= amount;
+    notes_.push_back(why);
+  }
+  void add_table(int t) {
+    if (t >= 0 && !contains_int(q_.tables, t)) q_.tables.push_back(t);
+  }
+  static bool contains_int(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+  void add_condition(std::vector<Cond> group) {
+    for (const auto& c : group) add_table(c.lhs.t);
+    q_.where.push_back(std::move(group));
+  }
+  int nearest_numeric_column(size_t from, size_t to_exclusive, bool prefer_late);
+
+  TemplateGenerator& gen_;
+  const Catalog& cat_;
+  const Dialect& d_;
+  const SchemaLinker& linker_;
+  const JoinGraph& joins_;
+  const ValueIndex& values_;
+  const GenerationRequest& req_;
+
+  std::vector<QuestionToken> toks_;
+  std::vector<Item> items_;
+  std::vector<bool> consumed_;  // tokens explained by a cue or an item
+  Query q_;
+  int focus_ = -1;
+  std::vector<int> mentioned_tables_;
+  bool count_ = false;          // "how many", "number of"
+  size_t count_pos_ = 0;
+  bool count_distinct_ = false;
+  std::vector<int> measure_cols_;  // (table, column) pairs flattened are awkward; see measure_
+  Expr measure_;                // the aggregated measure, when any
+  bool has_measure_ = false;
+  bool yoy_ = false;            // year-over-year comparison
+  DatePart group_part_ = DatePart::kNone;
+  std::vector<int> years_;
+  bool time_filtered_ = false;
+  int super_count_table_ = -1;
+  std::vector<Cond> neg_inner_;  // conditions inside a NOT IN subquery
+  int neg_value_table_ = -1;
+};
+
+// ---------------------------------------------------------------- linking
+
+bool Builder::link() {
+  toks_ = tokenize_question(req_.question);
+  consumed_.assign(toks_.size(), false);
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (toks_[i].kind == QuestionTokenKind::kPunct) consumed_[i] = true;
+    if (toks_[i].kind == QuestionTokenKind::kWord && is_stop_word(toks_[i].norm)) consumed_[i] = true;
+  }
+
+  // Values first: proper names and quoted text are stronger evidence than a
+  // lowercase word that happens to look like a column.
+  std::vector<LinkedValue> linked = req_.linked_values;
+  if (linked.empty()) linked = values_.search(req_.question, 12, 0.8);
+  std::string lowerq;
+  for (char ch : req_.question) lowerq += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::vector<Item> value_items;
+  for (const auto& v : linked) {
+    if (cat_.find_table(v.table) == nullptr) continue;
+    // Numbers stay numbers: years and amounts are read by the rules, not as
+    // text that happens to be stored somewhere.
+    bool numeric = !v.matched_text.empty() && std::all_of(v.matched_text.begin(), v.matched_text.end(), [](char ch) {
+      return std::isdigit(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == ' ';
+    });
+    if (numeric) continue;
+    std::string needle;
+    for (char ch : v.matched_text) needle += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    size_t pos = needle.empty() ? std::string::npos : lowerq.find(needle);
+    if (pos == std::string::npos) continue;
+    size_t b = toks_.size(), e = 0;
+    for (size_t i = 0; i < toks_.size(); ++i) {
+      if (toks_[i].begin >= pos && toks_[i].end <= pos + needle.size() + 2) {
+        b = std::min(b, i);
+        e = std::max(e, i + 1);
+      }
+    }
+    if (b >= e) continue;
+    Item it;
+    it.kind = ItemKind::kValue;
+    it.begin = b;
+    it.end = e;
+    it.value = v;
+    for (size_t t = 0; t < cat_.tables.size(); ++t) {
+      if (&cat_.tables[t] == cat_.find_table(v.table)) {
+        it.t = static_cast<int>(t);
+        const auto* ci = cat_.tables[t].find_column(v.column);
+        if (ci) it.c = static_cast<int>(ci - cat_.tables[t].columns.data());
+      }
+    }
+    if (it.t < 0 || it.c < 0) continue;
+    value_items.push_back(it);
+  }
+
+  auto mentions = linker_.link(toks_);
+  // A cue word that is also a column name ("average", "highest") is the cue
+  // when another name follows it ("average age").
+  static const std::set<std::string> kCueWords = {"average", "total", "maximum", "minimum", "highest", "lowest",
+                                                  "most", "least", "number", "count", "sum", "max", "min", "avg"};
+  for (size_t m = 0; m + 1 < mentions.size(); ++m) {
+    if (mentions[m].end - mentions[m].begin == 1 && kCueWords.count(lw(mentions[m].begin)) &&
+        mentions[m + 1].begin <= mentions[m].end + 2) {
+      mentions.erase(mentions.begin() + m);
+      --m;
+    }
+  }
+  // "id" alone names the key of whichever table the question is about.
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (nw(i) != "id") continue;
+    bool covered = false;
+    for (const auto& m : mentions) covered = covered || (m.begin <= i && i < m.end);
+    if (covered) continue;
+    SchemaMention m{i, i + 1, {}};
+    for (size_t t = 0; t < cat_.tables.size(); ++t) {
+      int k = key_column(static_cast<int>(t));
+      if (k >= 0) m.candidates.push_back({static_cast<int>(t), k, 0.85});
+    }
+    if (!m.candidates.empty()) {
+      auto pos = std::find_if(mentions.begin(), mentions.end(), [&](const SchemaMention& x) { return x.begin > i; });
+      mentions.insert(pos, m);
+    }
+  }
+  std::vector<bool> taken(toks_.size(), false);
+  // Keep one value per span: the best; ties go to the earlier (higher score) entry.
+  for (auto& v : value_items) {
+    bool strong = v.value.score >= 0.99;
+    bool proper = false;
+    for (size_t i = v.begin; i < v.end; ++i) {
+      proper = proper || toks_[i].capitalized || toks_[i].kind == QuestionTokenKind::kQuoted;
+    }
+    bool schema_clash = false;
+    for (const auto& m : mentions) {
+      if (m.end <= v.begin || m.begin >= v.end) continue;
+      double best = m.candidates.empty() ? 0 : m.candidates[0].score;
+      bool covers_more = (m.end - m.begin) > (v.end - v.begin);
+      if ((best >= 0.9 && !proper) || covers_more) schema_clash = true;
+    }
+    if (schema_clash || !(strong || proper || v.value.score >= 0.85)) continue;
+    bool overlap = false;
+    for (size_t i = v.begin; i < v.end; ++i) overlap = overlap || taken[i];
+    if (overlap) {
+      // Same span, another column: keep as an alternative only when nothing
+      // else decides; the first (best) stays.
+      continue;
+    }
+    for (size_t i = v.begin; i < v.end; ++i) taken[i] = true;
+    items_.push_back(v);
+  }
+  for (auto& m : mentions) {
+    bool overlap = false;
+    for (size_t i = m.begin; i < m.end; ++i) overlap = overlap || taken[i];
+    if (overlap) continue;
+    Item it;
+    it.begin = m.begin;
+    it.end = m.end;
+    it.cands = m.candidates;
+    double best_table = 0, best_col = 0;
+    for (const auto& c : it.cands) (c.column < 0 ? best_table : best_col) = std::max(c.column < 0 ? best_table : best_col, c.score);
+    it.kind = best_table > 0 && best_table >= best_col - 0.05 ? ItemKind::kTable : ItemKind::kColumn;
+    for (size_t i = m.begin; i < m.end; ++i) taken[i] = true;
+    items_.push_back(std::move(it));
+  }
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (taken[i]) continue;
+    if (toks_[i].kind == QuestionTokenKind::kNumber) {
+      Item it;
+      it.kind = ItemKind::kNumber;
+      it.begin = i;
+      it.end = i + 1;
+      it.number = toks_[i].number;
+      it.text = toks_[i].text;
+      items_.push_back(it);
+    } else if (toks_[i].kind == QuestionTokenKind::kQuoted) {
+      Item it;
+      it.kind = ItemKind::kQuoted;
+      it.begin = i;
+      it.end = i + 1;
+      it.text = toks_[i].text;
+      items_.push_back(it);
+    }
+  }
+  std::sort(items_.begin(), items_.end(), [](const Item& a, const Item& b) { return a.begin < b.begin; });
+  for (const auto& it : items_) {
+    for (size_t i = it.begin; i < it.end; ++i) consumed_[i] = true;
+  }
+  return true;
+}
+
+void Builder::resolve_column(Item& it) {
+  double best = -1;
+  for (const auto& c : it.cands) {
+    if (c.column < 0) continue;
+    double s = c.score;
+    if (c.table == focus_) s += 0.25;
+    else if (contains_int(mentioned_tables_, c.table)) s += 0.15;
+    else if (focus_ >= 0) {
+      int dist = joins_.distance(focus_, c.table);
+      s -= dist < 0 ? 0.5 : 0.05 * dist;
+    }
+    // "name of the stadium": the table named right after the column wins.
+    for (size_t k = it.end; k < std::min(toks_.size(), it.end + 4); ++k) {
+      Item* next = item_at(k);
+      if (next && next->kind == ItemKind::kTable && next->t == c.table && (lw(it.end) == "of" || lw(it.end) == "for")) {
+        s += 0.3;
+      }
+      if (next) break;
+    }
+    if (s > best) {
+      best = s;
+      it.t = c.table;
+      it.c = c.column;
+    }
+  }
+}
+
+int Builder::choose_focus() {
+  // Tables named in the question, in order.
+  for (auto& it : items_) {
+    if (it.kind != ItemKind::kTable) continue;
+    double best = -1;
+    for (const auto& c : it.cands) {
+      if (c.column >= 0) continue;
+      if (c.score > best) {
+        best = c.score;
+        it.t = c.table;
+      }
+    }
+    if (!contains_int(mentioned_tables_, it.t)) mentioned_tables_.push_back(it.t);
+  }
+  // The counted table, else the first table named outside a negation or a
+  // "with the most X" clause, else the table most of the columns belong to.
+  if (count_) {
+    if (Item* it = next_item(count_pos_, 4); it && it->kind == ItemKind::kTable) return it->t;
+  }
+  for (const auto& it : items_) {
+    if (it.kind != ItemKind::kTable) continue;
+    bool subordinate = false;
+    for (size_t k = it.begin >= 3 ? it.begin - 3 : 0; k < it.begin; ++k) {
+      if (lw(k) == "without" || lw(k) == "never" || lw(k) == "no" || lw(k) == "most" || lw(k) == "least" ||
+          lw(k) == "fewest" || lw(k) == "not") {
+        subordinate = true;
+      }
+    }
+    if (!subordinate) return it.t;
+  }
+  for (const auto& it : items_) {
+    if (it.kind == ItemKind::kColumn && !it.cands.empty() && it.cands[0].column >= 0) {
+      // The best candidate when it is clearly best.
+      if (it.cands.size() == 1 || it.cands[1].score < it.cands[0].score) return it.cands[0].table;
+    }
+  }
+  if (!mentioned_tables_.empty()) return mentioned_tables_[0];
+  std::map<int, double> votes;
+  for (const auto& it : items_) {
+    if (it.kind == ItemKind::kColumn) {
+      std::set<int> seen;
+      double top = it.cands.empty() ? 0 : it.cands[0].score;
+      for (const auto& c : it.cands) {
+        if (c.column >= 0 && c.score >= top - 0.01 && seen.insert(c.table).second) votes[c.table] += c.score;
+      }
+    } else if (it.kind == ItemKind::kValue) {
+      votes[it.t] += 0.8;
+    }
+  }
+  int best = -1;
+  double best_v = 0;
+  for (const auto& [t, v] : votes) {
+    if (v > best_v) {
+      best_v = v;
+      best = t;
+    }
+  }
+  return best;
+}
+
+void Builder::resolve_items() {
+  for (auto& it : items_) {
+    if (it.kind == ItemKind::kColumn) resolve_column(it);
+  }
+}
+
+// ---------------------------------------------------------------- cues
+
+std::optional<Comparator> Builder::comparator_at(size_t i) const {
+  struct Pattern {
+    std::vector<const char*> words;
+    const char* op;
+    std::vector<std::string> implied;
+  };
+  static const std::vector<Pattern> kPatterns = {
+      {{"greater", "than", "or", "equal", "to"}, ">=", {}},
+      {{"more", "than", "or", "equal", "to"}, ">=", {}},
+      {{"less", "than", "or", "equal", "to"}, "<=", {}},
+      {{"not", "equal", "to"}, "!=", {}},
+      {{"no", "less", "than"}, ">=", {}},
+      {{"not", "less", "than"}, ">=", {}},
+      {{"no", "more", "than"}, "<=", {}},
+      {{"not", "more", "than"}, "<=", {}},
+      {{"at", "least"}, ">=", {}},
+      {{"at", "most"}, "<=", {}},
+      {{"more", "than"}, ">", {}},
+      {{"greater", "than"}, ">", {}},
+      {{"larger", "than"}, ">", {}},
+      {{"bigger", "than"}, ">", {}},
+      {{"higher", "than"}, ">", {}},
+      {{"older", "than"}, ">", {"age"}},
+      {{"heavier", "than"}, ">", {"weight"}},
+      {{"taller", "than"}, ">", {"height"}},
+      {{"longer", "than"}, ">", {"length"}},
+      {{"later", "than"}, ">", {}},
+      {{"less", "than"}, "<", {}},
+      {{"fewer", "than"}, "<", {}},
+      {{"smaller", "than"}, "<", {}},
+      {{"lower", "than"}, "<", {}},
+      {{"younger", "than"}, "<", {"age"}},
+      {{"lighter", "than"}, "<", {"weight"}},
+      {{"shorter", "than"}, "<", {"height"}},
+      {{"earlier", "than"}, "<", {}},
+      {{"cheaper", "than"}, "<", {"price"}},
+      {{"equal", "to"}, "=", {}},
+      {{"exceeding"}, ">", {}},
+      {{"exceeds"}, ">", {}},
+      {{"exceed"}, ">", {}},
+      {{"over"}, ">", {}},
+      {{"above"}, ">", {}},
+      {{"below"}, "<", {}},
+      {{"under"}, "<", {}},
+      {{"after"}, ">", {}},
+      {{"since"}, ">=", {}},
+      {{"before"}, "<", {}},
+      {{"equals"}, "=", {}},
+      {{"exactly"}, "=", {}},
+  };
+  for (const auto& p : kPatterns) {
+    bool ok = true;
+    for (size_t k = 0; k < p.words.size() && ok; ++k) ok = lw(i + k) == p.words[k];
+    if (ok) return Comparator{p.op, p.words.size(), p.implied};
+  }
+  return std::nullopt;
+}
+
+int Builder::nearest_numeric_column(size_t from, size_t to_exclusive, bool prefer_late) {
+  int found = -1;
+  for (size_t k = from; k < to_exclusive && k < toks_.size(); ++k) {
+    Item* it = item_at(k);
+    if (!it || it->kind != ItemKind::kColumn || it->t < 0) continue;
+    if (!is_numeric(it->t, it->c) && !is_date(it->t, it->c)) {
+      // Another candidate of the same words may be numeric.
+      for (const auto& c : it->cands) {
+        if (c.column >= 0 && (is_numeric(c.table, c.column) || is_date(c.table, c.column)) &&
+            c.score >= it->cands[0].score - 0.15 && (c.table == focus_ || contains_int(mentioned_tables_, c.table))) {
+          it->t = c.table;
+          it->c = c.column;
+          break;
+        }
+      }
+      if (!is_numeric(it->t, it->c) && !is_date(it->t, it->c)) continue;
+    }
+    found = static_cast<int>(it - items_.data());
+    if (!prefer_late) return found;
+  }
+  return found;
+}
+
+int Builder::date_column_for(int preferred) {
+  auto pick = [&](int t) -> int {
+    if (t < 0) return -1;
+    int best = -1;
+    for (size_t c = 0; c < cat_.tables[t].columns.size(); ++c) {
+      if (!is_date(t, c)) continue;
+      // A table's own event date ("sale_date") before other dates ("closed_on").
+      const auto& w = linker_.column_words(t, c);
+      if (best < 0 || contains(w, "date")) best = static_cast<int>(c);
+      if (!linker_.table_words(t).empty() && contains(w, linker_.table_words(t)[0])) return static_cast<int>(c);
+    }
+    return best;
+  };
+  if (int c = pick(preferred); c >= 0) return preferred * 1000 + c;
+  for (int t : q_.tables) {
+    if (int c = pick(t); c >= 0) return t * 1000 + c;
+  }
+  return -1;
+}
+
+// Comparisons with numbers and dates, years, months, relative ranges,
+// values and quoted strings become WHERE conditions (or HAVING counts).
+bool Builder::conditions() {
+  // Explicit "between A and B".
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (lw(i) != "between") continue;
+    Item* a = item_at(i + 1);
+    Item* b = item_at(i + 3);
+    if (!a || !b || a->kind != ItemKind::kNumber || b->kind != ItemKind::kNumber || lw(i + 2) != "and") continue;
+    if (is_year(a->number) && is_year(b->number) && a->text.find('-') == std::string::npos) continue;  // years below
+    int ci = nearest_numeric_column(i >= 5 ? i - 5 : 0, i, true);
+    if (ci < 0) ci = nearest_numeric_column(i + 4, i + 7, false);
+    if (ci < 0) continue;
+    Item& c = items_[ci];
+    c.used = a->used = b->used = true;
+    consumed_[i] = consumed_[i + 2] = true;
+    add_condition({{Expr{.t = c.t, .c = c.c}, "BETWEEN", number_sql(a->number, a->text) + " AND " +
+                                                             number_sql(b->number, b->text)}});
+  }
+  // Comparators with a number (or a date, or "the average").
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    auto cmp = comparator_at(i);
+    if (!cmp) continue;
+    size_t k = i + cmp->length;
+    while (k < toks_.size() && (lw(k) == "the" || lw(k) == "of" || lw(k) == "a" || lw(k) == "$" || lw(k) == "an")) {
+      ++k;
+    }
+    Item* num = item_at(k);
+    if (lw(k) == "average" || lw(k) == "avg") {
+      if (num) num->used = true;
+      num = nullptr;
+    }
+    // "above the average age": compare with a subquery.
+    if (!num && (lw(k) == "average" || lw(k) == "avg")) {
+      int ci = nearest_numeric_column(i >= 6 ? i - 6 : 0, i, true);
+      Item* avg_item = item_at(k);
+      Item* after = next_item(avg_item ? avg_item->end : k + 1, 2);
+      if (after && after->kind == ItemKind::kColumn && after->t >= 0 && is_numeric(after->t, after->c)) {
+        ci = static_cast<int>(after - items_.data());
+      }
+      if (ci < 0 && !cmp->implied.empty()) {
+        auto cands = linker_.match_words(cmp->implied);
+        for (const auto& c : cands) {
+          if (c.column >= 0 && c.table == focus_) {
+            Item tmp;
+            tmp.kind = ItemKind::kColumn;
+            tmp.t = c.table;
+            tmp.c = c.column;
+            tmp.used = true;
+            items_.push_back(tmp);
+            ci = static_cast<int>(items_.size() - 1);
+            break;
+          }
+        }
+      }
+      if (ci < 0) continue;
+      Item& c = items_[ci];
+      c.used = true;
+      for (size_t j = i; j <= k; ++j) consumed_[j] = true;
+      add_condition({{Expr{.t = c.t, .c = c.c}, cmp->op,
+                      "(SELECT AVG(" + col_sql(c.t, c.c, false) + ") FROM " +
+                          d_.quote_identifier(cat_.tables[c.t].name) + ")"}});
+      continue;
+    }
+    if (!num || num->kind != ItemKind::kNumber || num->used) continue;
+    for (size_t j = i; j < k; ++j) consumed_[j] = true;
+    bool date_text = num->text.find('-') != std::string::npos || num->text.find('/') != std::string::npos;
+    // "N or more", handled by the same code with the op from the suffix.
+    std::string op = cmp->op;
+    // The column: a numeric column between the cue and the number, then one
+    // just before the cue, then one just after the number.
+    int ci = nearest_numeric_column(i + cmp->length, k, false);
+    if (ci < 0) ci = nearest_numeric_column(i >= 4 ? i - 4 : 0, i, true);
+    Item* after = next_item(num->end, 2);
+    if (ci < 0 && after && after->kind == ItemKind::kColumn && after->t >= 0 && is_numeric(after->t, after->c)) {
+      ci = static_cast<int>(after - items_.data());
+    }
+    if (ci >= 0 && items_[ci].used && !(items_[ci].t >= 0 && is_numeric(items_[ci].t, items_[ci].c))) ci = -1;
+    if (ci < 0 && !cmp->implied.empty()) {
+      for (const auto& c : linker_.match_words(cmp->implied)) {
+        if (c.column >= 0 && (c.table == focus_ || contains_int(mentioned_tables_, c.table)) &&
+            is_numeric(c.table, c.column)) {
+          Item tmp;
+          tmp.kind = ItemKind::kColumn;
+          tmp.t = c.table;
+          tmp.c = c.column;
+          items_.push_back(tmp);
+          ci = static_cast<int>(items_.size() - 1);
+          num = item_at(k);
+          after = next_item(num->end, 2);
+          break;
+        }
+      }
+    }
+    // "with more than 3 concerts": a count of related rows.
+    if (ci < 0 && after && after->kind == ItemKind::kTable && after->t != focus_ && !is_year(num->number)) {
+      after->used = true;
+      num->used = true;
+      add_table(after->t);
+      q_.having.push_back({Expr{.agg = Agg::kCount, .star = true}, op, number_sql(num->number, num->text)});
+      continue;
+    }
+    if (ci < 0 && (is_year(num->number) || date_text)) {
+      // "before 2020", "after 2013": a year against a date or year column.
+      int dc = -1, yc = -1;
+      std::vector<int> scan{focus_};
+      for (int t : mentioned_tables_) scan.push_back(t);
+      for (int t : scan) {
+        if (t < 0) continue;
+        for (size_t c = 0; c < cat_.tables[t].columns.size(); ++c) {
+          if (contains(linker_.column_words(t, c), "year") && !is_date(t, c) && yc < 0) yc = t * 1000 + c;
+        }
+      }
+      dc = date_column_for(focus_);
+      num->used = true;
+      if (yc >= 0 && !date_text) {
+        add_condition({{Expr{.t = yc / 1000, .c = yc % 1000}, op, number_sql(num->number, "")}});
+        continue;
+      }
+      if (dc >= 0) {
+        int y = static_cast<int>(num->number);
+        std::string lit = date_text ? d_.string_literal(num->text)
+                                    : d_.date_literal(op == ">" || op == "<=" ? y + 1 : y, 1, 1);
+        std::string op2 = op;
+        if (!date_text && op == ">") op2 = ">=";
+        if (!date_text && op == "<=") op2 = "<";
+        if (d_.engine() != Dialect::Engine::kSqlite && date_text) lit = "DATE " + lit;
+        add_condition({{Expr{.t = dc / 1000, .c = dc % 1000}, op2, lit}});
+        time_filtered_ = true;
+        continue;
+      }
+      num->used = false;
+    }
+    if (ci < 0) {
+      penalize(0.6, "no column for the comparison near '" + num->text + "'");
+      continue;
+    }
+    Item& c = items_[ci];
+    c.used = true;
+    num->used = true;
+    if (k + 2 < toks_.size() && lw(k + 1) == "or" && (lw(k + 2) == "more" || lw(k + 2) == "greater")) op = ">=";
+    if (k + 2 < toks_.size() && lw(k + 1) == "or" && (lw(k + 2) == "less" || lw(k + 2) == "fewer")) op = "<=";
+    std::string rhs = date_text ? d_.string_literal(num->text) : number_sql(num->number, num->text);
+    add_condition({{Expr{.t = c.t, .c = c.c}, op, rhs}});
+  }
+  // "N or more X" / "N or fewer X" without a leading comparator.
+  for (auto& it : items_) {
+    if (it.kind != ItemKind::kNumber || it.used) continue;
+    size_t k = it.end;
+    if (!(lw(k) == "or" && (lw(k + 1) == "more" || lw(k + 1) == "fewer" || lw(k + 1) == "less"))) continue;
+    std::string op = lw(k + 1) == "more" ? ">=" : "<=";
+    consumed_[k] = consumed_[k + 1] = true;
+    Item* after = next_item(k + 2, 2);
+    if (after && after->kind == ItemKind::kTable && after->t != focus_) {
+      after->used = true;
+      it.used = true;
+      add_table(after->t);
+      q_.having.push_back({Expr{.agg = Agg::kCount, .star = true}, op, number_sql(it.number, it.text)});
+    } else if (after && after->kind == ItemKind::kColumn && after->t >= 0 && is_numeric(after->t, after->c)) {
+      after->used = true;
+      it.used = true;
+      add_condition({{Expr{.t = after->t, .c = after->c}, op, number_sql(it.number, it.text)}});
+    }
+  }
+
+  // Values: equality with the stored value; several values of one column
+  // are alternatives (IN). A negation just before a value makes it !=.
+  std::map<std::pair<int, int>, std::vector<Item*>> by_column;
+  for (auto& it : items_) {
+    if (it.kind == ItemKind::kValue) by_column[{it.t, it.c}].push_back(&it);
+  }
+  for (auto& [tc, vals] : by_column) {
+    bool negated = false;
+    std::vector<std::string> lits;
+    for (Item* v : vals) {
+      v->used = true;
+      for (size_t k = v->begin >= 3 ? v->begin - 3 : 0; k < v->begin; ++k) {
+        if (lw(k) == "not" || lw(k) == "except" || lw(k) == "excluding" || lw(k) == "never" || lw(k) == "without" ||
+            (lw(k) == "than" && lw(k - 1) == "other") || lw(k) == "don't" || lw(k) == "doesn't" ||
+            lw(k) == "didn't") {
+          negated = true;
+          consumed_[k] = true;
+        }
+      }
+      lits.push_back(d_.string_literal(v->value.value));
+      // The column named right next to its value ("country France") says
+      // nothing more; mark it used.
+      for (auto& other : items_) {
+        if (other.kind == ItemKind::kColumn && other.t == tc.first && other.c == tc.second &&
+            (other.end + 3 >= v->begin && other.begin <= v->end + 3)) {
+          other.used = true;
+        }
+        if (other.kind == ItemKind::kColumn && other.t != tc.first && other.end + 2 >= v->begin &&
+            other.begin <= v->begin) {
+          // "brand Nike" where the linked column is another table's name
+          for (const auto& c : other.cands) {
+            if (c.table == tc.first && c.column == tc.second) other.used = true;
+          }
+        }
+      }
+    }
+    Expr lhs{.t = tc.first, .c = tc.second};
+    if (negated && tc.first != focus_) {
+      // "students who do not own a cat": main rows with no related row of
+      // that value (NOT IN below), not related rows of another value.
+      std::string list;
+      for (size_t i = 0; i < lits.size(); ++i) list += (i ? ", " : "") + lits[i];
+      neg_inner_.push_back({lhs, lits.size() == 1 ? "=" : "IN", lits.size() == 1 ? lits[0] : "(" + list + ")"});
+      neg_value_table_ = tc.first;
+      continue;
+    }
+    if (lits.size() == 1) {
+      add_condition({{lhs, negated ? "!=" : "=", lits[0]}});
+    } else {
+      std::string list;
+      for (size_t i = 0; i < lits.size(); ++i) list += (i ? ", " : "") + lits[i];
+      add_condition({{lhs, negated ? "NOT IN" : "IN", "(" + list + ")"}});
+    }
+  }
+
+  // Quoted strings that are not stored values: a pattern ("containing
+  // 'Hey'") or an equality on the nearest text column.
+  for (auto& it : items_) {
+    if (it.kind != ItemKind::kQuoted || it.used) continue;
+    bool like = false;
+    for (size_t k = it.begin >= 5 ? it.begin - 5 : 0; k < it.begin; ++k) {
+      if (lw(k) == "contain" || lw(k) == "contains" || lw(k) == "containing" || lw(k) == "word" ||
+          lw(k) == "substring" || lw(k) == "like" || lw(k) == "includes" || lw(k) == "including") {
+        like = true;
+        consumed_[k] = true;
+      }
+    }
+    if (lw(it.end) == "in" && (lw(it.end + 1) == "its" || lw(it.end + 1) == "their" || lw(it.end + 1) == "the")) {
+      like = true;
+    }
+    int best = -1;
+    size_t best_dist = 1000;
+    for (size_t k = 0; k < items_.size(); ++k) {
+      const Item& c = items_[k];
+      if (c.kind != ItemKind::kColumn || c.t < 0 || is_numeric(c.t, c.c)) continue;
+      size_t dist = c.end <= it.begin ? it.begin - c.end : c.begin - it.end + 2;
+      if (dist < best_dist) {
+        best_dist = dist;
+        best = static_cast<int>(k);
+      }
+    }
+    if (best < 0 && focus_ >= 0) {
+      int nc = name_column(focus_);
+      if (nc >= 0) {
+        Item tmp;
+        tmp.kind = ItemKind::kColumn;
+        tmp.t = focus_;
+        tmp.c = nc;
+        items_.push_back(tmp);
+        best = static_cast<int>(items_.size() - 1);
+      }
+    }
+    if (best < 0) {
+      penalize(0.5, "no column for the quoted text '" + it.text + "'");
+      continue;
+    }
+    Item& c = items_[best];
+    it.used = true;
+    c.used = true;
+    add_condition({{Expr{.t = c.t, .c = c.c}, like ? "LIKE" : "=",
+                    d_.string_literal(like ? "%" + it.text + "%" : it.text)}});
+  }
+  return true;
+}
+
+// Years, months and relative ranges against the date column of the main
+// table (or a year column), and year-over-year comparisons.
+bool Builder::dates() {
+  std::vector<Item*> years;
+  for (auto& it : items_) {
+    if (it.kind == ItemKind::kNumber && !it.used && is_year(it.number) && it.text.size() == 4) years.push_back(&it);
+  }
+  yoy_ = years.size() >= 2 && (any_word({"vs", "versus", "compared", "comparison", "compare", "against"}) ||
+                               (any_word({"and"}) && any_word({"each", "per", "by", "yearly", "annual"})));
+  int measure_table = has_measure_ ? measure_.t : focus_;
+  int dc = date_column_for(measure_table);
+  int yc = -1;
+  auto year_col = [&](int t, int c) { return contains(linker_.column_words(t, c), "year") && !is_date(t, c); };
+  // A year column named in the question ("release year 2014") comes first,
+  // then one of the measured or main table, then of any table in the query.
+  for (const auto& it : items_) {
+    if (it.kind == ItemKind::kColumn && it.t >= 0 && yc < 0 && year_col(it.t, it.c)) yc = it.t * 1000 + it.c;
+  }
+  std::vector<int> order{measure_table, focus_};
+  for (int t : q_.tables) order.push_back(t);
+  for (int t : mentioned_tables_) order.push_back(t);
+  for (int t : order) {
+    if (t < 0 || yc >= 0) continue;
+    for (size_t c = 0; c < cat_.tables[t].columns.size(); ++c) {
+      if (year_col(t, c)) {
+        yc = t * 1000 + c;
+        break;
+      }
+    }
+  }
+  Expr year_expr;
+  bool have_year = false;
+  if (yc >= 0 && (dc < 0 || (yc / 1000 == focus_ && dc / 1000 != measure_table))) {
+    year_expr = Expr{.t = yc / 1000, .c = yc % 1000};
+    have_year = true;
+  } else if (dc >= 0) {
+    year_expr = Expr{.t = dc / 1000, .c = dc % 1000, .part = DatePart::kYear};
+    have_year = true;
+  }
+  auto year_lit = [&](int y) {
+    bool text = year_expr.part == DatePart::kYear || !is_numeric(year_expr.t, year_expr.c);
+    return text ? d_.string_literal(std::to_string(y)) : std::to_string(y);
+  };
+
+  // Months: "in March 2024", "in March", "between March and May".
+  std::vector<std::pair<size_t, int>> months;
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    int m = month_number(lw(i));
+    if (m == 0) continue;
+    if (lw(i) == "may" && !(toks_[i].capitalized || lw(i - 1) == "in" || lw(i - 1) == "of")) continue;
+    months.push_back({i, m});
+  }
+  if (!months.empty() && dc >= 0) {
+    Expr mexpr{.t = dc / 1000, .c = dc % 1000, .part = DatePart::kMonth};
+    Expr ymexpr{.t = dc / 1000, .c = dc % 1000, .part = DatePart::kYearMonth};
+    auto year_after = [&](size_t i) -> int {
+      for (auto* y : years) {
+        if (y->begin == i + 1 || (y->begin == i + 2 && toks_[i + 1].kind == QuestionTokenKind::kPunct)) return static_cast<int>(y->number);
+      }
+      return 0;
+    };
+    auto mm = [](int m) {
+      char b[8];
+      std::snprintf(b, sizeof b, "%02d", m);
+      return std::string(b);
+    };
+    size_t used = 0;
+    for (size_t k = 0; k < months.size(); ++k) {
+      size_t i = months[k].first;
+      int m = months[k].second;
+      consumed_[i] = true;
+      if (k + 1 < months.size() && (lw(months[k + 1].first - 1) == "and" || lw(months[k + 1].first - 1) == "to" ||
+                                    lw(months[k + 1].first - 1) == "through")) {
+        int m2 = months[k + 1].second;
+        int y = year_after(months[k + 1].first);
+        if (!y) y = year_after(i);
+        consumed_[months[k + 1].first] = true;
+        std::vector<Cond> g;
+        if (y) {
+          char lo[16], hi[16];
+          std::snprintf(lo, sizeof lo, "%04d-%02d", y, m);
+          std::snprintf(hi, sizeof hi, "%04d-%02d", y, m2);
+          g.push_back({ymexpr, "BETWEEN", d_.string_literal(lo) + " AND " + d_.string_literal(hi)});
+          for (auto* yy : years) {
+            if (static_cast<int>(yy->number) == y) yy->used = true;
+          }
+        } else {
+          g.push_back({mexpr, "BETWEEN", d_.string_literal(mm(m)) + " AND " + d_.string_literal(mm(m2))});
+        }
+        add_condition(g);
+        ++k;
+        used += 2;
+        continue;
+      }
+      int y = year_after(i);
+      if (y) {
+        char ym[16];
+        std::snprintf(ym, sizeof ym, "%04d-%02d", y, m);
+        add_condition({{ymexpr, "=", d_.string_literal(ym)}});
+        for (auto* yy : years) {
+          if (static_cast<int>(yy->number) == y) yy->used = true;
+        }
+      } else {
+        add_condition({{mexpr, "=", d_.string_literal(mm(m))}});
+      }
+      ++used;
+    }
+    if (used) time_filtered_ = true;
+  }
+
+  // Relative ranges, anchored at the latest date in the data.
+  for (size_t i = 0; i + 1 < toks_.size(); ++i) {
+    bool last = lw(i) == "last" || lw(i) == "previous" || lw(i) == "past";
+    bool this_ = lw(i) == "this" || lw(i) == "current";
+    if (!last && !this_) continue;
+    std::string unit = lw(i + 1);
+    int n = 1;
+    size_t span = 2;
+    if (last && toks_[i + 1].kind == QuestionTokenKind::kNumber) {
+      n = static_cast<int>(toks_[i + 1].number);
+      unit = lw(i + 2);
+      span = 3;
+    }
+    if (unit != "year" && unit != "years" && unit != "month" && unit != "months") continue;
+    if (dc < 0) {
+      penalize(0.6, "no date column for '" + lw(i) + " " + unit + "'");
+      continue;
+    }
+    std::string latest = gen_.latest_date(dc / 1000, dc % 1000);
+    int ly = 0, lm = 0;
+    if (latest.size() >= 7) {
+      ly = std::atoi(latest.substr(0, 4).c_str());
+      lm = std::atoi(latest.substr(5, 2).c_str());
+    } else {
+      std::time_t now = std::time(nullptr);
+      std::tm tm{};
+      gmtime_r(&now, &tm);
+      ly = tm.tm_year + 1900;
+      lm = tm.tm_mon + 1;
+    }
+    for (size_t k = i; k < i + span; ++k) consumed_[k] = true;
+    Expr yexpr{.t = dc / 1000, .c = dc % 1000, .part = DatePart::kYear};
+    Expr ymexpr{.t = dc / 1000, .c = dc % 1000, .part = DatePart::kYearMonth};
+    bool years_unit = unit[0] == 'y';
+    if (years_unit && span == 2) {
+      int y = last ? ly - 1 : ly;
+      add_condition({{yexpr, "=", d_.string_literal(std::to_string(y))}});
+    } else if (years_unit) {
+      add_condition({{yexpr, ">", d_.string_literal(std::to_string(ly - n))}});
+    } else {
+      // Months: "last month" is the month before the latest; "last 3 months"
+      // the 3 months ending at the latest.
+      int total = ly * 12 + (lm - 1);
+      int from = span == 2 ? (last ? total - 1 : total) : total - n + 1;
+      int to = span == 2 ? from : total;
+      char lo[16], hi[16];
+      std::snprintf(lo, sizeof lo, "%04d-%02d", from / 12, from % 12 + 1);
+      std::snprintf(hi, sizeof hi, "%04d-%02d", to / 12, to % 12 + 1);
+      add_condition({{ymexpr, "BETWEEN", d_.string_literal(lo) + " AND " + d_.string_literal(hi)}});
+    }
+    time_filtered_ = true;
+  }
+
+  // Remaining years: a filter, or the groups of a comparison.
+  std::vector<Item*> open;
+  for (auto* y : years) {
+    if (!y->used) open.push_back(y);
+  }
+  if (open.empty()) return true;
+  if (!have_year) {
+    penalize(0.6, "no date or year column for " + open[0]->text);
+    return true;
+  }
+  std::vector<Cond> group;
+  std::string list;
+  for (auto* y : open) {
+    y->used = true;
+    group.push_back({year_expr, "=", year_lit(static_cast<int>(y->number))});
+    list += (list.empty() ? "" : ", ") + year_lit(static_cast<int>(y->number));
+  }
+  if (group.size() == 1) {
+    add_condition(group);
+  } else {
+    add_condition({{year_expr, "IN", "(" + list + ")"}});
+  }
+  time_filtered_ = true;
+  if (yoy_) {
+    q_.group_by.insert(q_.group_by.begin(), year_expr);
+    q_.select.insert(q_.select.begin(), {0, year_expr});
+    q_.order_by.push_back({year_expr, false});
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- rendering
+
+std::string Builder::col_sql(int t, int c, bool qualify) const {
+  std::string name = d_.quote_identifier(col(t, c).name);
+  if (!qualify) return name;
+  return d_.quote_identifier(cat_.tables[t].name) + "." + name;
+}
+
+std::string Builder::expr_sql(const Expr& e, bool qualify) const {
+  if (e.star) return e.agg == Agg::kCount ? "COUNT(*)" : "*";
+  std::string base = col_sql(e.t, e.c, qualify);
+  switch (e.part) {
+    case DatePart::kYear: base = d_.year_of(base); break;
+    case DatePart::kMonth: base = d_.month_of(base); break;
+    case DatePart::kYearMonth: base = d_.year_month_of(base); break;
+    default: break;
+  }
+  if (e.agg == Agg::kNone) return base;
+  return std::string(agg_sql(e.agg)) + "(" + (e.distinct ? "DISTINCT " : "") + base + ")";
+}
+
+std::string Builder::render(const Query& q) {
+  std::vector<int> tables = q.tables;
+  auto need = [&](const Expr& e) {
+    if (!e.star && e.t >= 0 && !contains_int(tables, e.t)) tables.push_back(e.t);
+  };
+  for (const auto& [p, e] : q.select) need(e);
+  for (const auto& g : q.where) {
+    for (const auto& c : g) need(c.lhs);
+  }
+  for (const auto& e : q.group_by) need(e);
+  for (const auto& c : q.having) need(c.lhs);
+  for (const auto& [e, desc] : q.order_by) need(e);
+  auto steps = joins_.connect(tables);
+  if (!steps) {
+    reason_ = "the tables the question names are not connected by foreign keys";
+    return "";
+  }
+  bool qualify = steps->size() > 1;
+  std::string sql = "SELECT ";
+  if (q.distinct) sql += "DISTINCT ";
+  for (size_t i = 0; i < q.select.size(); ++i) {
+    sql += (i ? ", " : "") + expr_sql(q.select[i].second, qualify);
+    const Expr& e = q.select[i].second;
+    if (e.part == DatePart::kYear && e.agg == Agg::kNone) sql += " AS " + d_.quote_identifier("year");
+    if ((e.part == DatePart::kYearMonth || e.part == DatePart::kMonth) && e.agg == Agg::kNone) {
+      sql += " AS " + d_.quote_identifier("month");
+    }
+  }
+  sql += " FROM " + d_.quote_identifier(cat_.tables[(*steps)[0].table].name);
+  for (size_t i = 1; i < steps->size(); ++i) {
+    const JoinEdge& e = *(*steps)[i].edge;
+    sql += " JOIN " + d_.quote_identifier(cat_.tables[e.to_table].name) + " ON ";
+    for (size_t k = 0; k < e.from_columns.size(); ++k) {
+      sql += (k ? " AND " : "") + d_.quote_identifier(cat_.tables[e.from_table].name) + "." +
+             d_.quote_identifier(e.from_columns[k]) + " = " + d_.quote_identifier(cat_.tables[e.to_table].name) + "." +
+             d_.quote_identifier(e.to_columns[k]);
+    }
+  }
+  auto cond_sql = [&](const Cond& c) {
+    std::string lhs = expr_sql(c.lhs, qualify);
+    if (c.op == "LIKE") return d_.like_ignore_case(lhs, c.rhs);
+    return lhs + " " + c.op + " " + c.rhs;
+  };
+  if (!q.where.empty()) {
+    sql += " WHERE ";
+    for (size_t i = 0; i < q.where.size(); ++i) {
+      if (i) sql += " AND ";
+      const auto& g = q.where[i];
+      if (g.size() > 1) sql += "(";
+      for (size_t k = 0; k < g.size(); ++k) sql += (k ? " OR " : "") + cond_sql(g[k]);
+      if (g.size() > 1) sql += ")";
+    }
+  }
+  if (!q.group_by.empty()) {
+    sql += " GROUP BY ";
+    for (size_t i = 0; i < q.group_by.size(); ++i) sql += (i ? ", " : "") + expr_sql(q.group_by[i], qualify);
+  }
+  if (!q.having.empty()) {
+    sql += " HAVING ";
+    for (size_t i = 0; i < q.having.size(); ++i) sql += (i ? " AND " : "") + cond_sql(q.having[i]);
+  }
+  if (!q.order_by.empty()) {
+    sql += " ORDER BY ";
+    for (size_t i = 0; i < q.order_by.size(); ++i) {
+      sql += (i ? ", " : "") + expr_sql(q.order_by[i].first, qualify) + (q.order_by[i].second ? " DESC" : "");
+    }
+  }
+  if (q.limit > 0) sql += d_.limit(q.limit);
+  return sql;
+}
+
+// ---------------------------------------------------------------- shape
+
+bool Builder::shape() {
+  // Aggregate cue words and what they apply to.
+  auto agg_word = [&](size_t i) -> Agg {
+    const std::string& w = lw(i);
+    if (w == "average" || w == "avg" || w == "mean") return Agg::kAvg;
+    if (w == "total" || w == "sum" || w == "overall" || w == "combined" || w == "cumulative") return Agg::kSum;
+    if (w == "maximum" || w == "max") return Agg::kMax;
+    if (w == "minimum" || w == "min") return Agg::kMin;
+    return Agg::kNone;
+  };
+  struct Super {
+    bool desc;
+    std::vector<std::string> implied;
+    bool count_words;  // "most", "least", "fewest": may count rows
+  };
+  auto super_word = [&](size_t i) -> std::optional<Super> {
+    static const std::map<std::string, Super> kWords = {
+        {"highest", {true, {}, false}},     {"largest", {true, {}, false}},   {"biggest", {true, {}, false}},
+        {"greatest", {true, {}, false}},    {"most", {true, {}, true}},       {"best", {true, {}, false}},
+        {"top", {true, {}, false}},         {"maximum", {true, {}, false}},   {"lowest", {false, {}, false}},
+        {"smallest", {false, {}, false}},   {"least", {false, {}, true}},     {"fewest", {false, {}, true}},
+        {"minimum", {false, {}, false}},    {"worst", {false, {}, false}},    {"bottom", {false, {}, false}},
+        {"oldest", {true, {"age"}, false}}, {"youngest", {false, {"age"}, false}},
+        {"heaviest", {true, {"weight"}, false}}, {"lightest", {false, {"weight"}, false}},
+        {"tallest", {true, {"height"}, false}},  {"shortest", {false, {"height"}, false}},
+        {"longest", {true, {"length"}, false}},  {"cheapest", {false, {"price"}, false}},
+        {"latest", {true, {"date"}, false}},     {"newest", {true, {"date"}, false}},
+        {"earliest", {false, {"date"}, false}},  {"most-recent", {true, {"date"}, false}},
+    };
+    auto it = kWords.find(lw(i));
+    if (it == kWords.end()) return std::nullopt;
+    if (lw(i) == "most" && lw(i + 1) == "recent") return Super{true, {"date"}, false};
+    if (lw(i) == "most" && lw(i + 1) == "expensive") return Super{true, {"price"}, false};
+    if (lw(i) == "least" && lw(i + 1) == "expensive") return Super{false, {"price"}, false};
+    return it->second;
+  };
+
+  // Counting.
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (at(i, {"how", "many"})) {
+      count_ = true;
+      count_pos_ = i + 2;
+      consumed_[i] = consumed_[i + 1] = true;
+      break;
+    }
+    if ((at(i, {"number", "of"}) || at(i, {"count", "of"})) && !(i > 0 && super_word(i - 1))) {
+      count_ = true;
+      count_pos_ = i + 2;
+      consumed_[i] = consumed_[i + 1] = true;
+      break;
+    }
+    if (lw(i) == "count" && i == 0) {
+      count_ = true;
+      count_pos_ = i + 1;
+      consumed_[i] = true;
+      break;
+    }
+  }
+  if (count_) {
+    for (size_t k = count_pos_; k < std::min(toks_.size(), count_pos_ + 2); ++k) {
+      if (lw(k) == "different" || lw(k) == "distinct" || lw(k) == "unique") count_distinct_ = true;
+    }
+  }
+  focus_ = choose_focus();
+  if (focus_ < 0) {
+    reason_ = "no table or column of the database matches the question";
+    return false;
+  }
+  add_table(focus_);
+  resolve_items();
+
+  // Measures: a table named by a word that also names one of its numeric
+  // columns ("sales" ~ amount) reads as that measure when aggregated.
+  auto measure_of_table_item = [&](const Item& it) -> int {
+    for (const auto& c : it.cands) {
+      if (c.column >= 0 && c.table == it.t && c.score >= 0.8 && is_measure(c.table, c.column)) return c.column;
+    }
+    return -1;
+  };
+
+  bool grouping_words = any_word({"each", "per", "by", "every"}) || any_word({"monthly", "yearly", "annual", "annually"});
+  bool ranking = false;
+  long long limit = -1;
+  bool limit_desc = true;
+  // "top 5", "first 3", "5 highest", "bottom 2"
+  for (size_t i = 0; i + 1 < toks_.size(); ++i) {
+    bool head = lw(i) == "top" || lw(i) == "first" || lw(i) == "bottom" || lw(i) == "best" || lw(i) == "worst";
+    Item* n = item_at(i + 1);
+    if (head && n && n->kind == ItemKind::kNumber && !is_year(n->number)) {
+      limit = static_cast<long long>(n->number);
+      limit_desc = !(lw(i) == "bottom" || lw(i) == "worst");
+      n->used = true;
+      consumed_[i] = true;
+      ranking = true;
+    }
+    Item* m = item_at(i);
+    if (m && m->kind == ItemKind::kNumber && !m->used && !is_year(m->number) && super_word(i + 1)) {
+      limit = static_cast<long long>(m->number);
+      limit_desc = super_word(i + 1)->desc;
+      m->used = true;
+      ranking = true;
+    }
+  }
+  if (!ranking && (lw(0) == "top" || any_word({"top"}))) {
+    for (size_t i = 0; i < toks_.size(); ++i) {
+      if (lw(i) == "top") {
+        consumed_[i] = true;
+        ranking = true;
+        limit = 1;
+      }
+    }
+  }
+
+  // Time grouping words.
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    const std::string& w = lw(i);
+    bool by_cue = i > 0 && (lw(i - 1) == "by" || lw(i - 1) == "per" || lw(i - 1) == "each" || lw(i - 1) == "every");
+    if (w == "monthly" || (by_cue && (w == "month" || w == "months"))) {
+      if (!item_at(i) || item_at(i)->kind != ItemKind::kColumn) {
+        group_part_ = DatePart::kYearMonth;
+        consumed_[i] = true;
+        if (i > 0) consumed_[i - 1] = true;
+      }
+    }
+    if (w == "yearly" || w == "annual" || w == "annually" || (by_cue && (w == "year" || w == "years"))) {
+      if (!item_at(i) || item_at(i)->kind != ItemKind::kColumn) {
+        group_part_ = DatePart::kYear;
+        consumed_[i] = true;
+        if (i > 0) consumed_[i - 1] = true;
+      }
+    }
+  }
+
+  if (!conditions()) return false;
+
+  // Walk the items in order and give each a role.
+  std::vector<Agg> pending_aggs;
+  bool pending_group = false, pending_order = false, order_desc = false;
+  std::optional<Super> pending_super;
+  bool pending_neg = false;
+  bool after_boundary = false;
+  std::vector<std::pair<size_t, Expr>> plain;  // projected columns
+  std::vector<std::pair<size_t, Expr>> aggs;
+  std::vector<Expr> groups;
+  std::vector<std::pair<Expr, bool>> orders;
+  bool super_count = false, super_desc = true;
+  int neg_table = -1;
+  bool entity_group = false;
+  int group_entity = -1;
+  bool distinct = false;
+
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    const std::string& w = lw(i);
+    if (Agg a = agg_word(i); a != Agg::kNone && !(a == Agg::kMax && pending_super) && !at(i, {"total", "number"})) {
+      pending_aggs.push_back(a);
+      consumed_[i] = true;
+      continue;
+    }
+    if (w == "each" || w == "per" || (w == "every" && lw(i - 1) == "for") || (w == "by" && !pending_order) ||
+        (w == "for" && (lw(i + 1) == "each" || lw(i + 1) == "every"))) {
+      // "ordered by", "sorted by": an ordering; "owned by": a relation.
+      bool order_by = i > 0 && (lw(i - 1) == "ordered" || lw(i - 1) == "sorted" || lw(i - 1) == "order" ||
+                                lw(i - 1) == "sort" || lw(i - 1) == "ranked" || lw(i - 1) == "rank" ||
+                                lw(i - 1) == "arranged");
+      if (order_by) {
+        pending_order = true;
+        consumed_[i] = consumed_[i - 1] = true;
+        continue;
+      }
+      bool relation = w == "by" && i > 0 && lw(i - 1).size() > 3 &&
+                      (lw(i - 1).substr(lw(i - 1).size() - 2) == "ed" || lw(i - 1) == "written");
+      if (!relation) {
+        pending_group = true;
+        consumed_[i] = true;
+      }
+      continue;
+    }
+    if (w == "order" || w == "sorted" || w == "ordered" || w == "sort") {
+      pending_order = true;
+      consumed_[i] = true;
+      continue;
+    }
+    if (w == "descending" || w == "desc" || w == "decreasing" || w == "reverse") {
+      order_desc = true;
+      consumed_[i] = true;
+      if (!orders.empty()) orders.back().second = true;
+      continue;
+    }
+    if (w == "ascending" || w == "asc" || w == "increasing" || w == "alphabetical" || w == "alphabetically" ||
+        w == "lexicographical") {
+      consumed_[i] = true;
+      if (w.rfind("alphabet", 0) == 0 || w == "lexicographical") pending_order = true;
+      continue;
+    }
+    if (w == "different" || w == "distinct" || w == "unique") {
+      distinct = true;
+      consumed_[i] = true;
+      continue;
+    }
+    if (w == "without" || w == "never" || (w == "not" && (lw(i + 1) == "have" || lw(i + 1) == "has")) ||
+        (w == "no" && i > 0 && (lw(i - 1) == "have" || lw(i - 1) == "has" || lw(i - 1) == "with"))) {
+      pending_neg = true;
+      consumed_[i] = true;
+      continue;
+    }
+    if (auto s = super_word(i); s && (lw(i - 1) == "from" || lw(i - 2) == "from") && (pending_order || !orders.empty())) {
+      // "ordered by age from the oldest to the youngest": a direction.
+      bool desc = s->desc;
+      if (s->implied.size() == 1 && s->implied[0] == "age" && !orders.empty() && !orders.back().first.star) {
+        const auto& w = linker_.column_words(orders.back().first.t, orders.back().first.c);
+        if (!contains(w, "age")) desc = !desc;  // oldest first by birth date is ascending
+      }
+      if (!orders.empty()) orders.back().second = desc;
+      order_desc = desc;
+      consumed_[i] = true;
+      for (size_t k = i + 1; k < std::min(toks_.size(), i + 4); ++k) {
+        if (lw(k) == "to" || lw(k) == "the" || super_word(k)) consumed_[k] = true;
+        if (super_word(k)) {
+          i = k;
+          break;
+        }
+      }
+      continue;
+    }
+    if (auto s = super_word(i)) {
+      consumed_[i] = true;
+      if (lw(i) == "most" && (lw(i + 1) == "recent" || lw(i + 1) == "expensive")) consumed_[i + 1] = true;
+      if (lw(i) == "least" && lw(i + 1) == "expensive") consumed_[i + 1] = true;
+      if (lw(i) == "top" && ranking) continue;
+      if (s->implied.empty()) {
+        pending_super = s;
+        continue;
+      }
+      // "oldest", "youngest": the implied column of the main table.
+      int c_found = -1, t_found = -1;
+      for (const auto& c : linker_.match_words(s->implied)) {
+        if (c.column >= 0 && (c.table == focus_ || contains_int(mentioned_tables_, c.table))) {
+          c_found = c.column;
+          t_found = c.table;
+          break;
+        }
+      }
+      bool desc = s->desc;
+      if (c_found < 0 && s->implied[0] == "age") {
+        // No age: the birth date or year, the other way round.
+        for (const auto& words : {std::vector<std::string>{"birth", "date"}, std::vector<std::string>{"date", "of", "birth"},
+                                  std::vector<std::string>{"birth", "year"}, std::vector<std::string>{"birthday"},
+                                  std::vector<std::string>{"dob"}}) {
+          for (const auto& c : linker_.match_words(words)) {
+            if (c.column >= 0 && c.table == focus_ && c_found < 0) {
+              c_found = c.column;
+              t_found = c.table;
+              desc = !desc;
+            }
+          }
+        }
+      }
+      if (c_found < 0 && s->implied[0] == "date") {
+        int dc = date_column_for(focus_);
+        if (dc >= 0) {
+          t_found = dc / 1000;
+          c_found = dc % 1000;
+        }
+      }
+      if (c_found < 0) {
+        penalize(0.6, "no column for '" + lw(i) + "'");
+        continue;
+      }
+      orders.push_back({Expr{.t = t_found, .c = c_found}, desc});
+      if (limit < 0) limit = 1;
+      continue;
+    }
+    if (w == "where" || w == "whose" || w == "who" || w == "which" || w == "that" || w == "with" || w == "having") {
+      if (!plain.empty() || !aggs.empty() || count_) after_boundary = true;
+      continue;
+    }
+
+    Item* it = item_at(i);
+    if (!it) continue;
+    i = it->end - 1;
+    if (it->kind == ItemKind::kNumber || it->kind == ItemKind::kValue || it->kind == ItemKind::kQuoted) continue;
+
+    if (it->kind == ItemKind::kTable) {
+      int measure_c = measure_of_table_item(*it);
+      if (pending_neg && it->t != focus_) {
+        neg_table = it->t;
+        pending_neg = false;
+        it->used = true;
+        continue;
+      }
+      if (pending_group) {
+        pending_group = false;
+        it->used = true;
+        if (it->t == focus_ && has_measure_ == false && !count_ && aggs.empty() && measure_c < 0 && !ranking) {
+          // "for each singer, ...": the main entity itself.
+        }
+        entity_group = true;
+        group_entity = it->t;
+        add_table(it->t);
+        continue;
+      }
+      if (pending_super && pending_super->count_words && measure_c < 0 &&
+          (it->t != focus_ || (!plain.empty() && plain[0].second.t == it->t))) {
+        super_count = true;
+        super_count_table_ = it->t;
+        super_desc = pending_super->desc;
+        pending_super.reset();
+        add_table(it->t);
+        it->used = true;
+        continue;
+      }
+      // A measure table: "total sales", "sales by region", "top brands by revenue".
+      bool wants_measure = !pending_aggs.empty() || pending_super ||
+                           (!count_ && (grouping_words || ranking || yoy_ || group_part_ != DatePart::kNone) &&
+                            (it->t != focus_ || focus_ == it->t));
+      if (measure_c >= 0 && wants_measure && !(count_ && next_item(count_pos_, 4) == it)) {
+        Expr m{.t = it->t, .c = measure_c};
+        m.agg = pending_aggs.empty() ? Agg::kSum : pending_aggs.back();
+        if (pending_super && pending_aggs.empty()) {
+          orders.push_back({Expr{.agg = Agg::kSum, .t = it->t, .c = measure_c}, pending_super->desc});
+          pending_super.reset();
+        } else {
+          for (Agg a : pending_aggs) {
+            Expr e = m;
+            e.agg = a;
+            aggs.push_back({it->begin, e});
+          }
+          if (pending_aggs.empty()) aggs.push_back({it->begin, m});
+        }
+        pending_aggs.clear();
+        measure_ = m;
+        has_measure_ = true;
+        add_table(it->t);
+        it->used = true;
+        continue;
+      }
+      it->used = true;
+      add_table(it->t);
+      continue;
+    }
+
+    // A column.
+    if (it->t < 0) continue;
+    Expr e{.t = it->t, .c = it->c};
+    if (it->used) {
+      continue;
+    }
+    it->used = true;
+    if (pending_group) {
+      pending_group = false;
+      if (is_date(e.t, e.c) && group_part_ == DatePart::kNone) e.part = DatePart::kYearMonth;
+      groups.push_back(e);
+      continue;
+    }
+    if (pending_order) {
+      pending_order = false;
+      Expr o = e;
+      if (!pending_aggs.empty()) {
+        o.agg = pending_aggs.back();
+        pending_aggs.clear();
+      }
+      orders.push_back({o, order_desc});
+      continue;
+    }
+    if (pending_super) {
+      Expr o = e;
+      if (!pending_aggs.empty()) {
+        o.agg = pending_aggs.back();
+        pending_aggs.clear();
+      }
+      // "the highest capacity" alone is MAX; with other columns, a row.
+      orders.push_back({o, pending_super->desc});
+      pending_super.reset();
+      continue;
+    }
+    if (!pending_aggs.empty()) {
+      for (Agg a : pending_aggs) {
+        Expr x = e;
+        x.agg = a;
+        aggs.push_back({it->begin, x});
+      }
+      pending_aggs.clear();
+      if (is_measure(e.t, e.c)) {
+        measure_ = aggs.back().second;
+        has_measure_ = true;
+      }
+      continue;
+    }
+    if (count_ && count_distinct_ && i >= count_pos_ && i < count_pos_ + 4) {
+      Expr x = e;
+      x.agg = Agg::kCount;
+      x.distinct = true;
+      aggs.push_back({it->begin, x});
+      count_ = false;
+      continue;
+    }
+    if (after_boundary && !plain.empty()) {
+      // A column after "who"/"with" that no condition used: a weak signal.
+      penalize(0.15, "the column '" + col(e.t, e.c).name + "' is mentioned but not used");
+      continue;
+    }
+    plain.push_back({it->begin, e});
+  }
+  if (pending_super) {
+    // "the stadium with the highest ..." with nothing after: ambiguous.
+    if (super_count || !pending_super->count_words) penalize(0.5, "a superlative with nothing to rank by");
+    else {
+      super_count = true;
+      super_desc = pending_super->desc;
+    }
+  }
+  if (pending_group && group_part_ == DatePart::kNone) penalize(0.3, "a grouping word with nothing to group by");
+  if (!dates()) return false;
+
+  // Negation: main rows with no related row ("stadiums without concerts",
+  // "students who do not own a cat"): focus.key NOT IN (the related keys).
+  if (neg_table < 0) neg_table = neg_value_table_;
+  if (neg_table >= 0 && neg_table != focus_) {
+    auto path = joins_.shortest_path({focus_}, neg_table);
+    if (!path || path->empty()) {
+      reason_ = "cannot tell how '" + cat_.tables[focus_].name + "' relates to '" + cat_.tables[neg_table].name +
+                "' for the negation";
+      return false;
+    }
+    const JoinEdge& first = (*path)[0];
+    Query sub;
+    std::vector<int> sub_tables;
+    for (const auto& e : *path) sub_tables.push_back(e.to_table);
+    sub.tables = sub_tables;
+    const TableInfo& t1 = cat_.tables[first.to_table];
+    const ColumnInfo* inner_col = t1.find_column(first.to_columns[0]);
+    const ColumnInfo* outer_col = cat_.tables[focus_].find_column(first.from_columns[0]);
+    if (!inner_col || !outer_col) {
+      reason_ = "cannot build the negation subquery";
+      return false;
+    }
+    sub.select.push_back({0, Expr{.t = first.to_table, .c = static_cast<int>(inner_col - t1.columns.data())}});
+    // Conditions on the related tables go inside the subquery.
+    std::vector<std::vector<Cond>> keep;
+    for (auto& g : q_.where) {
+      if (g.size() == 1 && contains_int(sub_tables, g[0].lhs.t)) sub.where.push_back(g);
+      else keep.push_back(g);
+    }
+    for (const auto& c : neg_inner_) sub.where.push_back({c});
+    q_.where = keep;
+    for (int t : sub_tables) q_.tables.erase(std::remove(q_.tables.begin(), q_.tables.end(), t), q_.tables.end());
+    std::string sub_sql = render(sub);
+    if (sub_sql.empty()) return false;
+    q_.where.push_back({{Expr{.t = focus_, .c = static_cast<int>(outer_col - cat_.tables[focus_].columns.data())},
+                         "NOT IN", "(" + sub_sql + ")"}});
+  } else if (!neg_inner_.empty()) {
+    for (const auto& c : neg_inner_) add_condition({{c.lhs, c.op == "=" ? "!=" : "NOT IN", c.rhs}});
+  }
+
+  // The grouping key.
+  std::vector<Expr> group_exprs = groups;
+  if (entity_group && group_entity == focus_ && aggs.empty() && !count_ && !super_count && q_.having.empty() &&
+      !has_measure_) {
+    entity_group = false;  // "the name of each singer": a list, not groups
+  }
+  if (entity_group) {
+    int k = key_column(group_entity);
+    int n = name_column(group_entity);
+    // The entity is shown by its name, grouped by its key (names repeat).
+    bool shown = false;
+    for (const auto& [p, e] : plain) shown = shown || e.t == group_entity;
+    if (!shown && n >= 0) plain.insert(plain.begin(), {0, Expr{.t = group_entity, .c = n}});
+    if (k >= 0) group_exprs.push_back(Expr{.t = group_entity, .c = k});
+    else if (n >= 0) group_exprs.push_back(Expr{.t = group_entity, .c = n});
+  }
+  if (group_part_ != DatePart::kNone && !yoy_) {
+    int dc = date_column_for(has_measure_ ? measure_.t : focus_);
+    if (dc < 0) {
+      penalize(0.6, "no date column to group by");
+    } else {
+      Expr g{.t = dc / 1000, .c = dc % 1000, .part = group_part_};
+      group_exprs.insert(group_exprs.begin(), g);
+      q_.select.insert(q_.select.begin(), {0, g});
+      q_.order_by.push_back({g, false});
+    }
+  }
+  // Superlative over counts: "the stadium with the most concerts".
+  if (super_count) {
+    if (group_exprs.empty()) {
+      // Rows of the counted table grouped by a column of its own ("the year
+      // with the most concerts"), or entities by their key.
+      int owner = plain.empty() ? focus_ : plain[0].second.t;
+      bool own_columns = !plain.empty() && (owner == super_count_table_ || super_count_table_ < 0);
+      for (const auto& p : plain) own_columns = own_columns && p.second.t == owner && !is_key(p.second.t, p.second.c);
+      if (own_columns) {
+        for (const auto& p : plain) group_exprs.push_back(p.second);
+      } else {
+        int k = key_column(owner);
+        if (k >= 0) group_exprs.push_back(Expr{.t = owner, .c = k});
+        else if (!plain.empty()) group_exprs.push_back(plain[0].second);
+      }
+    }
+    orders.push_back({Expr{.agg = Agg::kCount, .star = true}, super_desc});
+    if (limit < 0) limit = 1;
+  }
+
+  // The projection.
+  std::vector<std::pair<size_t, Expr>> sel;
+  bool grouped = !group_exprs.empty() || !q_.group_by.empty();
+  for (const auto& p : plain) {
+    // A grouped column named in the projection is the group key itself.
+    bool is_group = std::find(groups.begin(), groups.end(), p.second) != groups.end();
+    if (!is_group && grouped && !groups.empty() && plain.size() == 1 && aggs.empty() && !count_) {
+      // "sales by region" where sales linked as a column: the measure.
+      if (is_measure(p.second.t, p.second.c)) {
+        Expr m = p.second;
+        m.agg = Agg::kSum;
+        aggs.push_back({p.first, m});
+        measure_ = m;
+        has_measure_ = true;
+        continue;
+      }
+    }
+    sel.push_back(p);
+  }
+  for (const auto& g : groups) {
+    bool present = false;
+    for (const auto& s : sel) present = present || s.second == g;
+    if (!present) sel.insert(sel.begin(), {0, g});
+  }
+  for (const auto& a : aggs) sel.push_back(a);
+  bool snapshot_count = false;
+  if (count_) {
+    Expr c{.agg = Agg::kCount, .star = true};
+    auto snap = snapshot_columns(focus_);
+    if (snap) {
+      // Entities present in a snapshot: distinct entities, at the latest
+      // snapshot unless the question names a time.
+      c = Expr{.agg = Agg::kCount, .distinct = true, .t = focus_, .c = snap->second};
+      if (!time_filtered_ && group_part_ == DatePart::kNone) {
+        q_.where.push_back({{Expr{.t = focus_, .c = snap->first}, "=",
+                             "(SELECT MAX(" + col_sql(focus_, snap->first, false) + ") FROM " +
+                                 d_.quote_identifier(cat_.tables[focus_].name) + ")"}});
+      }
+      snapshot_count = true;
+    } else if (count_distinct_) {
+      int n = name_column(focus_);
+      if (n >= 0) c = Expr{.agg = Agg::kCount, .distinct = true, .t = focus_, .c = n};
+    }
+    size_t pos = count_pos_;
+    // Plain columns in a count question are grouping keys ("how many singers
+    // from each country": the country is grouped, not projected alone).
+    sel.push_back({pos, c});
+    if (!grouped && !plain.empty()) {
+      penalize(0.2, "columns named beside a count");
+      for (const auto& p : plain) {
+        if (!is_date(p.second.t, p.second.c) && !is_measure(p.second.t, p.second.c)) group_exprs.push_back(p.second);
+      }
+      grouped = !group_exprs.empty();
+    }
+  } else if (grouped && aggs.empty() && !super_count && sel.size() == group_exprs.size() + (entity_group ? 1 : 0)) {
+    // "Active stores by region", "singers by country": count per group;
+    // with a measure table, its measure.
+    Expr c{.agg = Agg::kCount, .star = true};
+    auto snap = snapshot_columns(focus_);
+    if (snap) {
+      c = Expr{.agg = Agg::kCount, .distinct = true, .t = focus_, .c = snap->second};
+      if (!time_filtered_ && group_part_ == DatePart::kNone) {
+        q_.where.push_back({{Expr{.t = focus_, .c = snap->first}, "=",
+                             "(SELECT MAX(" + col_sql(focus_, snap->first, false) + ") FROM " +
+                                 d_.quote_identifier(cat_.tables[focus_].name) + ")"}});
+      }
+      snapshot_count = true;
+    }
+    sel.push_back({1000, c});
+    if (!snapshot_count) penalize(0.1, "assumed a count per group");
+  }
+  (void)snapshot_count;
+  if (sel.empty() && q_.select.empty()) {
+    // Nothing named to show: the main table's name column, or all columns.
+    int n = name_column(focus_);
+    if (orders.size() == 1 && orders[0].first.agg == Agg::kNone && !orders[0].first.star && limit == 1 &&
+        !super_count) {
+      // "the highest capacity": MAX/MIN of that column.
+      Expr m = orders[0].first;
+      m.agg = orders[0].second ? Agg::kMax : Agg::kMin;
+      bool asks_which = lw(0) == "which" || lw(0) == "who" || any_word({"name", "names"});
+      if (!asks_which) {
+        sel.push_back({0, m});
+        orders.clear();
+        limit = -1;
+      }
+    }
+    if (sel.empty()) {
+      if (n >= 0) {
+        sel.push_back({0, Expr{.t = focus_, .c = n}});
+      } else {
+        sel.push_back({0, Expr{.star = true}});
+      }
+      penalize(0.15, "no column named to show; showing " + (n >= 0 ? col(focus_, n).name : std::string("every column")));
+    }
+  }
+  std::stable_sort(sel.begin(), sel.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& s : sel) {
+    bool dup = false;
+    for (const auto& have : q_.select) dup = dup || have.second == s.second;
+    if (!dup) q_.select.push_back(s);
+  }
+  // Date-part groups come first in the projection.
+  std::stable_partition(q_.select.begin(), q_.select.end(),
+                        [](const auto& s) { return s.second.part != DatePart::kNone && s.second.agg == Agg::kNone; });
+
+  for (const auto& g : group_exprs) {
+    if (std::find(q_.group_by.begin(), q_.group_by.end(), g) == q_.group_by.end()) q_.group_by.push_back(g);
+  }
+  // Other projected columns of a grouped entity go into GROUP BY too, so
+  // that every engine accepts the query.
+  if (!q_.group_by.empty()) {
+    for (const auto& [p, e] : q_.select) {
+      if (e.agg != Agg::kNone || e.star) continue;
+      if (std::find(q_.group_by.begin(), q_.group_by.end(), e) == q_.group_by.end()) q_.group_by.push_back(e);
+    }
+  }
+  if (!q_.having.empty() && q_.group_by.empty()) {
+    int k = key_column(focus_);
+    if (k < 0) {
+      reason_ = "cannot group '" + cat_.tables[focus_].name + "' rows for the count condition";
+      return false;
+    }
+    q_.group_by.push_back(Expr{.t = focus_, .c = k});
+  }
+
+  // Ordering: explicit orders, then ranking by the measure.
+  for (const auto& o : orders) q_.order_by.push_back(o);
+  if (ranking && orders.empty()) {
+    Expr by;
+    bool found = false;
+    for (const auto& [p, e] : q_.select) {
+      if (e.agg != Agg::kNone && !found) {
+        by = e;
+        found = true;
+      }
+    }
+    if (!found) {
+      penalize(0.4, "a ranking with nothing to rank by");
+    } else {
+      q_.order_by.push_back({by, limit_desc});
+    }
+  }
+  if (limit > 0) q_.limit = limit;
+  // Grouped totals read best largest first (time groups in time order).
+  if (q_.order_by.empty() && !q_.group_by.empty() && q_.limit < 0) {
+    for (const auto& [p, e] : q_.select) {
+      if (e.agg != Agg::kNone) {
+        q_.order_by.push_back({e, true});
+        break;
+      }
+    }
+  }
+  if (distinct && !count_ && aggs.empty() && q_.group_by.empty()) q_.distinct = true;
+  return true;
+}
+
+void Builder::run() {
+  link();
+  if (!shape()) {
+    confidence_ = 0;
+    return;
+  }
+  // Words nothing explained cost confidence: the question says something the
+  // SQL does not.
+  std::vector<std::string> unexplained;
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (consumed_[i] || toks_[i].kind != QuestionTokenKind::kWord) continue;
+    if (item_covering(i)) continue;
+    static const std::set<std::string> kHarmless = {
+        "name", "names", "many", "number", "total", "amount", "count", "show", "list", "give", "find", "return",
+        "display", "tell", "get", "much", "sum", "comparison", "compare", "compared", "vs", "versus", "than",
+        "year", "years", "month", "months", "time", "all", "also", "every", "along", "their", "there", "exist",
+        "exists", "existing", "provide", "known", "called", "named", "have", "has", "had", "made", "make",
+        "people", "record", "records", "row", "rows", "table", "database", "data", "stored", "registered",
+        "available", "sorted", "listed", "recorded", "ordered", "top", "together", "respectively", "what",
+        "are", "were", "is", "was", "did", "does", "do", "the", "by", "per", "each", "its", "from", "in",
+        "list", "descending", "ascending", "order", "whose", "value", "different", "distinct", "unique", "with",
+        "between", "and", "or", "revenue", "sales", "overall", "figure", "figures", "breakdown", "broken", "down",
+        "over", "across", "altogether", "full", "complete", "entire", "current", "currently", "ever",
+    };
+    if (kHarmless.count(toks_[i].lower) || kHarmless.count(toks_[i].norm)) continue;
+    unexplained.push_back(toks_[i].text);
+  }
+  if (!unexplained.empty()) {
+    double cost = std::min(0.6, 0.12 * unexplained.size());
+    std::string list;
+    for (size_t i = 0; i < unexplained.size() && i < 5; ++i) list += (i ? ", " : "") + unexplained[i];
+    penalize(cost, "words not understood: " + list);
+  }
+  for (const auto& it : items_) {
+    if (it.kind == ItemKind::kNumber && !it.used) penalize(0.5, "the number " + it.text + " is not used");
+    if (it.kind == ItemKind::kQuoted && !it.used) penalize(0.5, "the quoted text '" + it.text + "' is not used");
+  }
+  // Questions whose shape the rules do not cover.
+  if (any_word({"both"}) && any_word({"and"})) penalize(0.5, "'both ... and' needs an intersection");
+  if (any_word({"either"})) penalize(0.2, "'either' may need a union");
+  sql_ = render(q_);
+  if (sql_.empty()) confidence_ = 0;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- generator
+
+TemplateGenerator::TemplateGenerator(const Catalog& catalog, Database* db, const TemplateOptions& options)
+    : catalog_(catalog),
+      db_(db),
+      options_(options),
+      dialect_(Dialect::for_engine(catalog.engine)),
+      linker_(catalog_),
+      joins_(catalog_) {}
+
+Result<std::unique_ptr<TemplateGenerator>> TemplateGenerator::create(const Catalog& catalog, Database* db,
+                                                                     const TemplateOptions& options) {
+  std::unique_ptr<TemplateGenerator> gen(new TemplateGenerator(catalog, db, options));
+  if (db && options.build_value_index) {
+    auto index = ValueIndex::build(*db, gen->catalog_);
+    if (!index.ok()) return index.status();
+    gen->values_ = std::move(index).value();
+  }
+  return gen;
+}
+
+std::string TemplateGenerator::latest_date(int table, int column) {
+  auto key = std::make_pair(table, column);
+  if (auto it = latest_dates_.find(key); it != latest_dates_.end()) return it->second;
+  std::string out;
+  if (db_) {
+    const auto& t = catalog_.tables[table];
+    auto rows = db_->execute("SELECT MAX(" + dialect_.quote_identifier(t.columns[column].name) + ") FROM " +
+                             dialect_.quote_identifier(t.name));
+    if (rows.ok() && !rows->rows.empty() && !rows->rows[0].empty()) out = rows->rows[0][0].to_string();
+  }
+  latest_dates_[key] = out;
+  return out;
+}
+
+Result<GenerationResult> TemplateGenerator::generate(const GenerationRequest& request) {
+  auto start = std::chrono::steady_clock::now();
+  GenerationResult result;
+  result.engine = "template";
+  QuestionCheck check = check_question(request.question);
+  if (check.verdict != QuestionVerdict::kOk) {
+    result.reason = (check.verdict == QuestionVerdict::kWritesData ? "refused: " : "cannot answer: ") + check.reason;
+    return result;
+  }
+  Builder b(*this, catalog_, dialect_, linker_, joins_, values_, request);
+  b.run();
+  result.confidence = std::clamp(b.confidence_, 0.0, 1.0);
+  GenerationAttempt attempt;
+  attempt.sql = b.sql_;
+  if (b.sql_.empty()) {
+    result.reason = "cannot answer: " + (b.reason_.empty() ? std::string("the question did not match any rule") : b.reason_);
+    attempt.error = result.reason;
+  } else if (result.confidence < options_.min_confidence) {
+    std::string why;
+    for (size_t i = 0; i < b.notes_.size(); ++i) why += (i ? "; " : "") + b.notes_[i];
+    result.reason = "cannot answer: not confident enough (" + std::to_string(result.confidence).substr(0, 4) +
+                    "): " + why;
+    attempt.error = result.reason;
+  } else {
+    Status guard = Status();
+    if (options_.validate && db_) guard = db_->validate(b.sql_);
+    if (!guard.ok()) {
+      result.reason = "cannot answer: the SQL built does not run: " + guard.message();
+      attempt.error = result.reason;
+    } else {
+      result.answered = true;
+      result.sql = b.sql_;
+      std::string why;
+      for (size_t i = 0; i < b.notes_.size(); ++i) why += (i ? "; " : "") + b.notes_[i];
+      result.reason = why;
+    }
+  }
+  attempt.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  result.attempts.push_back(std::move(attempt));
+  return result;
+}
+
+Result<std::unique_ptr<Generator>> make_template_generator(const Catalog& catalog, Database* db) {
+  auto gen = TemplateGenerator::create(catalog, db);
+  if (!gen.ok()) return gen.status();
+  return std::unique_ptr<Generator>(std::move(gen).value());
+}
+
+}  // namespace t2sql

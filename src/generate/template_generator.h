@@ -1,0 +1,70 @@
+// TemplateGenerator: the engine that answers with no model. It reads a
+// question with general rules over any schema: words link to tables and
+// columns (SchemaLinker), literals to stored values (ValueIndex), numbers,
+// years, months and relative ranges to conditions, and cue words ("how
+// many", "average", "by", "top 5", "more than", "never", ...) to the shape of
+// one SELECT: aggregates, WHERE, GROUP BY, HAVING, ORDER BY + LIMIT, joins
+// along foreign keys, NOT IN for negations. Each guess it has to make lowers
+// a confidence score; below the threshold it abstains and says why instead
+// of returning SQL it does not trust. It never emits SQL that writes.
+//
+//   auto gen = make_template_generator(catalog, db);   // db may be null
+//   auto out = (*gen)->generate({.question = "top 5 brands by revenue"});
+//
+// Owns its linker, join graph and value index. generate() reads the
+// database (latest dates for relative ranges, validation) through `db`,
+// which must outlive the generator; like Database it is not thread-safe.
+// Errors: none for questions (abstentions are answers); creation fails only
+// when the value index cannot read the database.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "generate/join_graph.h"
+#include "generate/schema_linker.h"
+#include "retrieval/value_index.h"
+#include "sql/dialect.h"
+#include "t2sql/catalog.h"
+#include "t2sql/generator.h"
+
+namespace t2sql {
+
+struct TemplateOptions {
+  double min_confidence = 0.5;  // abstain below this
+  bool validate = true;         // ask the database to plan the SQL before answering
+  bool build_value_index = true;
+};
+
+class TemplateGenerator final : public Generator {
+ public:
+  static Result<std::unique_ptr<TemplateGenerator>> create(const Catalog& catalog, Database* db,
+                                                           const TemplateOptions& options = {});
+
+  std::string name() const override { return "template"; }
+  Result<GenerationResult> generate(const GenerationRequest& request) override;
+
+  const Catalog& catalog() const { return catalog_; }
+  const ValueIndex& value_index() const { return values_; }
+  // The latest value of a date column ("2024-12-31"), for "last year";
+  // empty when unknown. Cached.
+  std::string latest_date(int table, int column);
+
+ private:
+  TemplateGenerator(const Catalog& catalog, Database* db, const TemplateOptions& options);
+
+  Catalog catalog_;
+  Database* db_;
+  TemplateOptions options_;
+  Dialect dialect_;
+  SchemaLinker linker_;
+  JoinGraph joins_;
+  ValueIndex values_;
+  std::map<std::pair<int, int>, std::string> latest_dates_;
+};
+
+Result<std::unique_ptr<Generator>> make_template_generator(const Catalog& catalog, Database* db);
+
+}  // namespace t2sql

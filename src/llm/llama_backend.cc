@@ -1,0 +1,293 @@
+#include "llm/llama_backend.h"
+
+#include <llama.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "llm/llama_runtime.h"
+
+namespace t2sql {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+struct ModelDeleter {
+  void operator()(llama_model* m) const { llama_model_free(m); }
+};
+struct ContextDeleter {
+  void operator()(llama_context* c) const { llama_free(c); }
+};
+struct SamplerDeleter {
+  void operator()(llama_sampler* s) const { llama_sampler_free(s); }
+};
+using SamplerPtr = std::unique_ptr<llama_sampler, SamplerDeleter>;
+
+std::string why(const std::string& fallback) {
+  std::string e = llama_take_last_error();
+  return e.empty() ? fallback : e;
+}
+
+class LlamaBackend final : public LlmBackend {
+ public:
+  LlamaBackend(std::unique_ptr<llama_model, ModelDeleter> model, std::unique_ptr<llama_context, ContextDeleter> ctx,
+               llama_adapter_lora* lora, std::string name)
+      : model_(std::move(model)), ctx_(std::move(ctx)), lora_(lora), name_(std::move(name)) {
+    vocab_ = llama_model_get_vocab(model_.get());
+    const char* tmpl = llama_model_chat_template(model_.get(), nullptr);
+    if (tmpl) chat_template_ = tmpl;
+    candidates_.resize(llama_vocab_n_tokens(vocab_));
+  }
+
+  ~LlamaBackend() override {
+    ctx_.reset();  // the adapter must outlive the context that uses it
+    if (lora_) llama_adapter_lora_free(lora_);
+  }
+
+  std::string name() const override { return name_; }
+  std::string chat_template() const override { return chat_template_; }
+  bool uses_chat_messages() const override { return false; }
+
+  Result<LlmResponse> complete(const LlmRequest& req) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return run(req);
+  }
+
+ private:
+  Result<std::vector<llama_token>> tokenize(const std::string& text) const {
+    int32_t n = -llama_tokenize(vocab_, text.c_str(), static_cast<int32_t>(text.size()), nullptr, 0, true, true);
+    if (n <= 0) return invalid_argument("the prompt is empty after tokenization");
+    std::vector<llama_token> out(n);
+    int32_t got = llama_tokenize(vocab_, text.c_str(), static_cast<int32_t>(text.size()), out.data(), n, true, true);
+    if (got < 0) return internal_error("tokenization failed");
+    out.resize(got);
+    return out;
+  }
+
+  std::string piece(llama_token t) const {
+    char buf[256];
+    int n = llama_token_to_piece(vocab_, t, buf, sizeof(buf), 0, false);
+    if (n < 0) {
+      std::string big(-n, '\0');
+      n = llama_token_to_piece(vocab_, t, big.data(), static_cast<int32_t>(big.size()), 0, false);
+      return n > 0 ? big.substr(0, n) : "";
+    }
+    return std::string(buf, n);
+  }
+
+  // Decodes tokens [from, end) of `tokens` at positions starting at `from`.
+  Status decode(std::vector<llama_token>& tokens, size_t from) {
+    const size_t n_batch = llama_n_batch(ctx_.get());
+    for (size_t i = from; i < tokens.size(); i += n_batch) {
+      size_t n = std::min(n_batch, tokens.size() - i);
+      llama_batch batch = llama_batch_get_one(tokens.data() + i, static_cast<int32_t>(n));
+      int rc = llama_decode(ctx_.get(), batch);
+      if (rc != 0) {
+        // The cache may hold part of this batch now: forget it all.
+        llama_memory_clear(llama_get_memory(ctx_.get()), true);
+        cached_.clear();
+        return rc == 1 ? resource_exhausted("no room in the KV cache (context size " +
+                                            std::to_string(llama_n_ctx(ctx_.get())) + " tokens)")
+                       : internal_error("llama_decode failed (" + std::to_string(rc) + ")");
+      }
+    }
+    return Status();
+  }
+
+  SamplerPtr make_chain(const LlmRequest& req) const {
+    SamplerPtr chain(llama_sampler_chain_init(llama_sampler_chain_default_params()));
+    if (req.temperature <= 0.0f) {
+      llama_sampler_chain_add(chain.get(), llama_sampler_init_greedy());
+    } else {
+      if (req.top_p < 1.0f) llama_sampler_chain_add(chain.get(), llama_sampler_init_top_p(req.top_p, 1));
+      llama_sampler_chain_add(chain.get(), llama_sampler_init_temp(req.temperature));
+      llama_sampler_chain_add(chain.get(), llama_sampler_init_dist(req.seed));
+    }
+    return chain;
+  }
+
+  void fill_candidates(const float* logits, llama_token_data_array* arr) {
+    for (size_t i = 0; i < candidates_.size(); ++i) {
+      candidates_[i] = {static_cast<llama_token>(i), logits[i], 0.0f};
+    }
+    *arr = {candidates_.data(), candidates_.size(), -1, false};
+  }
+
+  // The next token: the sampler's choice when the grammar allows it (the
+  // common case, one check), else the choice among the tokens the grammar
+  // allows (the whole vocabulary checked). This keeps grammar-constrained
+  // decoding near the speed of free decoding.
+  llama_token sample(llama_sampler* chain, llama_sampler* grammar) {
+    const float* logits = llama_get_logits_ith(ctx_.get(), -1);
+    llama_token_data_array arr;
+    fill_candidates(logits, &arr);
+    llama_sampler_apply(chain, &arr);
+    llama_token tok = arr.data[arr.selected].id;
+    if (!grammar) return tok;
+    llama_token_data one{tok, 1.0f, 0.0f};
+    llama_token_data_array single{&one, 1, -1, false};
+    llama_sampler_apply(grammar, &single);
+    if (std::isfinite(single.data[0].logit)) return tok;
+    fill_candidates(logits, &arr);
+    llama_sampler_apply(grammar, &arr);
+    llama_sampler_apply(chain, &arr);
+    return arr.data[arr.selected].id;
+  }
+
+  Result<LlmResponse> run(const LlmRequest& req) {
+    auto start = Clock::now();
+    LlmResponse out;
+    auto tokens = tokenize(req.prompt);
+    if (!tokens.ok()) return tokens.status();
+    std::vector<llama_token> prompt = std::move(*tokens);
+    const size_t n_ctx = llama_n_ctx(ctx_.get());
+    if (prompt.size() + 1 >= n_ctx) {
+      return resource_exhausted("the prompt has " + std::to_string(prompt.size()) +
+                                " tokens; the context holds " + std::to_string(n_ctx) + " (raise n_ctx)");
+    }
+    SamplerPtr grammar;
+    if (!req.grammar.empty()) {
+      grammar.reset(llama_sampler_init_grammar(vocab_, req.grammar.c_str(), "root"));
+      if (!grammar) return invalid_argument("the grammar does not parse: " + why("llama.cpp rejected it"));
+    }
+    SamplerPtr chain = make_chain(req);
+
+    // Reuse the cached prefix; at least the last prompt token is decoded
+    // again, since its logits are needed.
+    size_t keep = 0;
+    while (keep < cached_.size() && keep < prompt.size() && cached_[keep] == prompt[keep]) ++keep;
+    if (keep == prompt.size()) --keep;
+    llama_memory_t mem = llama_get_memory(ctx_.get());
+    if (!llama_memory_seq_rm(mem, 0, static_cast<llama_pos>(keep), -1)) {
+      llama_memory_clear(mem, true);
+      keep = 0;
+    }
+    cached_.resize(keep);
+    out.prompt_tokens = static_cast<int>(prompt.size());
+    out.cached_tokens = static_cast<int>(keep);
+    if (Status s = decode(prompt, keep); !s.ok()) return s;
+    cached_ = prompt;
+
+    int max_tokens = std::max(1, std::min<int>(req.max_tokens, static_cast<int>(n_ctx - prompt.size() - 1)));
+    out.finish_reason = "length";
+    for (int i = 0; i < max_tokens; ++i) {
+      llama_token tok = sample(chain.get(), grammar.get());
+      if (i == 0) out.time_to_first_token_ms = ms_since(start);
+      if (!req.ignore_eog && llama_vocab_is_eog(vocab_, tok)) {
+        out.finish_reason = "stop";
+        break;
+      }
+      if (grammar) llama_sampler_accept(grammar.get(), tok);
+      llama_sampler_accept(chain.get(), tok);
+      out.text += piece(tok);
+      ++out.completion_tokens;
+      if (stop_reached(req, out.text)) {
+        out.finish_reason = "stop";
+        break;
+      }
+      if (i + 1 == max_tokens) break;
+      std::vector<llama_token> one{tok};
+      if (Status s = decode(one, 0); !s.ok()) return s;
+      cached_.push_back(tok);
+    }
+    out.total_ms = ms_since(start);
+    return out;
+  }
+
+  static bool stop_reached(const LlmRequest& req, std::string& text) {
+    if (req.stop_at_statement_end) {
+      size_t end = find_statement_end(text);
+      if (end != std::string::npos) {
+        text.resize(end);
+        return true;
+      }
+    }
+    for (const auto& s : req.stop) {
+      size_t at = s.empty() ? std::string::npos : text.find(s);
+      if (at != std::string::npos) {
+        text.resize(at);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::unique_ptr<llama_model, ModelDeleter> model_;
+  std::unique_ptr<llama_context, ContextDeleter> ctx_;
+  llama_adapter_lora* lora_ = nullptr;
+  const llama_vocab* vocab_ = nullptr;
+  std::string name_, chat_template_;
+  std::mutex mutex_;
+  std::vector<llama_token> cached_;  // tokens whose K/V are in sequence 0; guarded by mutex_
+  std::vector<llama_token_data> candidates_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<LlmBackend>> make_llama_backend(const LlmBackendOptions& o) {
+  llama_runtime_init();
+  if (std::string problem = gguf_file_problem(o.model_path); !problem.empty()) {
+    std::string msg = "model '" + o.model_path + "': " + problem;
+    return problem == "no such file" ? not_found(msg) : invalid_argument(msg);
+  }
+  if (!o.lora_path.empty()) {
+    if (std::string problem = gguf_file_problem(o.lora_path); !problem.empty()) {
+      std::string msg = "LoRA adapter '" + o.lora_path + "': " + problem;
+      return problem == "no such file" ? not_found(msg) : invalid_argument(msg);
+    }
+  }
+  if (o.n_ctx < 64) return invalid_argument("n_ctx must be at least 64, got " + std::to_string(o.n_ctx));
+  llama_take_last_error();
+
+  llama_model_params mp = llama_model_default_params();
+  mp.n_gpu_layers = o.n_gpu_layers;
+  std::unique_ptr<llama_model, ModelDeleter> model(llama_model_load_from_file(o.model_path.c_str(), mp));
+  if (!model) {
+    return invalid_argument("cannot load model '" + o.model_path + "': " + why("truncated or unsupported GGUF file"));
+  }
+
+  llama_adapter_lora* lora = nullptr;
+  if (!o.lora_path.empty()) {
+    lora = llama_adapter_lora_init(model.get(), o.lora_path.c_str());
+    if (!lora) {
+      return invalid_argument("cannot use LoRA adapter '" + o.lora_path + "' with model '" + o.model_path +
+                              "': " + why("not an adapter for this model"));
+    }
+  }
+
+  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = static_cast<uint32_t>(o.n_ctx);
+  cp.n_batch = static_cast<uint32_t>(std::max(1, std::min(o.n_batch, o.n_ctx)));
+  cp.n_ubatch = cp.n_batch;
+  cp.n_seq_max = 1;
+  cp.n_threads = threads;
+  cp.n_threads_batch = threads;
+  cp.no_perf = true;
+  std::unique_ptr<llama_context, ContextDeleter> ctx(llama_init_from_model(model.get(), cp));
+  if (!ctx) {
+    if (lora) llama_adapter_lora_free(lora);
+    return resource_exhausted("cannot create a context of " + std::to_string(o.n_ctx) + " tokens for '" +
+                              o.model_path + "': " + why("out of memory?"));
+  }
+  if (lora) {
+    float scale = o.lora_scale;
+    if (llama_set_adapters_lora(ctx.get(), &lora, 1, &scale) != 0) {
+      ctx.reset();
+      llama_adapter_lora_free(lora);
+      return invalid_argument("cannot apply LoRA adapter '" + o.lora_path + "': " + why("rejected by llama.cpp"));
+    }
+  }
+  std::string name = "llama:" + std::filesystem::path(o.model_path).filename().string();
+  if (lora) name += "+" + std::filesystem::path(o.lora_path).filename().string();
+  return std::unique_ptr<LlmBackend>(new LlamaBackend(std::move(model), std::move(ctx), lora, std::move(name)));
+}
+
+}  // namespace t2sql

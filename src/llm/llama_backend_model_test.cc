@@ -1,0 +1,134 @@
+#include <gtest/gtest.h>
+
+#include "llm/test_models.h"
+#include "t2sql/llm_backend.h"
+
+namespace t2sql {
+namespace {
+
+using testing::tiny_model;
+using testing::write_random_lora;
+
+std::unique_ptr<LlmBackend> open(const std::string& model, const std::string& lora = "", float scale = 1.0f) {
+  auto b = make_llm_backend({.model_path = model, .lora_path = lora, .lora_scale = scale, .threads = 2,
+                             .n_ctx = 512});
+  EXPECT_TRUE(b.ok()) << b.status().message();
+  return b.ok() ? std::move(*b) : nullptr;
+}
+
+// Free text of exactly n tokens: the model's own choice at every step.
+LlmRequest free_text(const std::string& prompt, int n = 16) {
+  return {.prompt = prompt, .max_tokens = n, .stop_at_statement_end = false, .ignore_eog = true};
+}
+
+const char* kPrompt = "### Context\nCREATE TABLE sales (amount REAL);\n\n### Question\nhow much?\n\n### Answer\n";
+
+TEST(LlamaBackend, GreedyIsDeterministicAndHonoursTheTokenLimit) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  auto a = open(model);
+  auto b = open(model);
+  ASSERT_TRUE(a && b);
+  auto x = a->complete(free_text(kPrompt, 12));
+  auto y = b->complete(free_text(kPrompt, 12));
+  ASSERT_TRUE(x.ok() && y.ok());
+  EXPECT_EQ(x->text, y->text);
+  EXPECT_EQ(x->completion_tokens, 12);
+  EXPECT_EQ(x->finish_reason, "length");
+  EXPECT_GT(x->prompt_tokens, 10);
+  EXPECT_FALSE(x->text.empty());
+  EXPECT_GT(x->time_to_first_token_ms, 0);
+  EXPECT_GE(x->total_ms, x->time_to_first_token_ms);
+}
+
+TEST(LlamaBackend, SecondPromptReusesTheCachedPrefixAndGivesTheSameOutput) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  auto warm = open(model);
+  auto cold = open(model);
+  ASSERT_TRUE(warm && cold);
+  std::string prefix = "### Context\nCREATE TABLE sales (id INTEGER, amount REAL, sold_on TEXT);\n\n### Question\n";
+  auto first = warm->complete(free_text(prefix + "how much in total?\n\n### Answer\n"));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->cached_tokens, 0);
+  auto second = warm->complete(free_text(prefix + "how many sales?\n\n### Answer\n"));
+  ASSERT_TRUE(second.ok());
+  // Everything up to the question is reused; the reused cache must not change the answer.
+  EXPECT_GE(second->cached_tokens, 20);
+  EXPECT_LT(second->cached_tokens, second->prompt_tokens);
+  auto fresh = cold->complete(free_text(prefix + "how many sales?\n\n### Answer\n"));
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->cached_tokens, 0);
+  EXPECT_EQ(second->text, fresh->text);
+  // The same prompt again: all but the last token come from the cache.
+  auto again = warm->complete(free_text(prefix + "how many sales?\n\n### Answer\n"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->cached_tokens, again->prompt_tokens - 1);
+  EXPECT_EQ(again->text, fresh->text);
+}
+
+TEST(LlamaBackend, StopsAtTheEndOfTheStatementUnderAGrammar) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  auto b = open(model);
+  ASSERT_TRUE(b);
+  // A grammar with one sentence forces it, whatever the weights prefer.
+  auto out = b->complete({.prompt = kPrompt, .grammar = "root ::= \"SELECT amount FROM sales; extra\"",
+                          .max_tokens = 40});
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->text, "SELECT amount FROM sales;");
+  EXPECT_EQ(out->finish_reason, "stop");
+  auto bad = b->complete({.prompt = kPrompt, .grammar = "root ::= nonsense ((", .max_tokens = 4});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(LlamaBackend, LoraChangesTheOutputAndScaleZeroGivesTheBase) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  std::string lora = testing::model_dir() + "/random_lora.gguf";
+  ASSERT_TRUE(write_random_lora(model, lora, 0.5f));
+  auto base = open(model);
+  auto with = open(model, lora, 1.0f);
+  auto zero = open(model, lora, 0.0f);
+  ASSERT_TRUE(base && with && zero);
+  auto req = free_text(kPrompt, 24);
+  auto b = base->complete(req), w = with->complete(req), z = zero->complete(req);
+  ASSERT_TRUE(b.ok() && w.ok() && z.ok());
+  EXPECT_NE(w->text, b->text);
+  EXPECT_EQ(z->text, b->text);
+  EXPECT_NE(with->name().find("random_lora.gguf"), std::string::npos);
+}
+
+TEST(LlamaBackend, AdapterForAnotherModelIsRefused) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  std::string lora = testing::model_dir() + "/other_lora.gguf";
+  ASSERT_TRUE(write_random_lora(model, lora, 0.5f, 4, /*shape_skew=*/16));
+  auto b = make_llm_backend({.model_path = model, .lora_path = lora});
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(b.status().message().find("other_lora.gguf"), std::string::npos);
+  EXPECT_NE(b.status().message().find("shape"), std::string::npos) << b.status().message();
+  // A model file given as the adapter.
+  auto m = make_llm_backend({.model_path = model, .lora_path = model});
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("adapter"), std::string::npos) << m.status().message();
+}
+
+TEST(LlamaBackend, PromptLongerThanTheContextIsRefused) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  auto b = open(model);
+  ASSERT_TRUE(b);
+  std::string long_prompt;
+  for (int i = 0; i < 600; ++i) long_prompt += " sales";
+  auto out = b->complete(free_text(long_prompt));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kResourceExhausted);
+  // The backend still works after the refusal.
+  EXPECT_TRUE(b->complete(free_text(kPrompt, 4)).ok());
+}
+
+}  // namespace
+}  // namespace t2sql

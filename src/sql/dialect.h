@@ -1,0 +1,62 @@
+// Dialect: the few pieces of SQL text that differ between the engines t2sql
+// emits SQL for (SQLite, DuckDB, PostgreSQL): quoting, date parts, date
+// literals, case-insensitive matching and LIMIT. Generators build SQL through
+// it so that one rule produces valid SQL on each engine.
+//
+//   Dialect d = Dialect::for_engine("duckdb");
+//   d.year_of("sale_date")        // "strftime(sale_date, '%Y')"
+//   d.quote_identifier("order")   // "\"order\""
+//
+// Plain value type, thread-safe, no errors (an unknown engine reads as SQLite).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace t2sql {
+
+class Dialect {
+ public:
+  enum class Engine { kSqlite, kDuckDb, kPostgres };
+
+  // "sqlite", "duckdb", "postgresql" / "postgres"; anything else -> SQLite.
+  static Dialect for_engine(std::string_view engine);
+
+  Engine engine() const { return engine_; }
+  std::string engine_name() const;
+
+  // The name as is when it is a plain lowercase-safe identifier that is not a
+  // keyword; double-quoted (quotes doubled) otherwise.
+  std::string quote_identifier(std::string_view name) const;
+  // 'text' with single quotes doubled.
+  std::string string_literal(std::string_view text) const;
+
+  // Date parts of a date/timestamp (or ISO text) expression, as text so that
+  // every engine returns the same values: year "2023", month "03",
+  // year-month "2023-03".
+  std::string year_of(std::string_view expr) const;
+  std::string month_of(std::string_view expr) const;
+  std::string year_month_of(std::string_view expr) const;
+  // A date literal comparable with a date column: '2023-01-31' (SQLite keeps
+  // dates as ISO text), DATE '2023-01-31' (DuckDB, PostgreSQL).
+  std::string date_literal(int year, int month, int day) const;
+  // Today's date as the engine sees it.
+  std::string current_date() const;
+
+  // expr matches pattern (a SQL string literal) ignoring case: LIKE in SQLite
+  // (case-insensitive for ASCII), ILIKE in DuckDB and PostgreSQL.
+  std::string like_ignore_case(std::string_view expr, std::string_view pattern_literal) const;
+  // expr equals the text literal ignoring case.
+  std::string equals_ignore_case(std::string_view expr, std::string_view text_literal) const;
+
+  // " LIMIT n" (with the leading space).
+  std::string limit(long long n) const;
+  // Rounds a numeric expression to `digits` decimals.
+  std::string round(std::string_view expr, int digits) const;
+
+ private:
+  explicit Dialect(Engine engine) : engine_(engine) {}
+  Engine engine_;
+};
+
+}  // namespace t2sql

@@ -1,0 +1,74 @@
+#include "sql/dialect.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "t2sql/database.h"
+
+namespace t2sql {
+namespace {
+
+TEST(DialectTest, EngineNames) {
+  EXPECT_EQ(Dialect::for_engine("sqlite").engine_name(), "sqlite");
+  EXPECT_EQ(Dialect::for_engine("DuckDB").engine_name(), "duckdb");
+  EXPECT_EQ(Dialect::for_engine("postgres").engine_name(), "postgresql");
+  EXPECT_EQ(Dialect::for_engine("something").engine_name(), "sqlite");
+}
+
+TEST(DialectTest, Quoting) {
+  Dialect sqlite = Dialect::for_engine("sqlite");
+  Dialect pg = Dialect::for_engine("postgresql");
+  EXPECT_EQ(sqlite.quote_identifier("sale_date"), "sale_date");
+  EXPECT_EQ(sqlite.quote_identifier("order"), "\"order\"");
+  EXPECT_EQ(sqlite.quote_identifier("petType"), "petType");
+  EXPECT_EQ(pg.quote_identifier("petType"), "\"petType\"");
+  EXPECT_EQ(sqlite.quote_identifier("my col"), "\"my col\"");
+  EXPECT_EQ(sqlite.quote_identifier("a\"b"), "\"a\"\"b\"");
+  EXPECT_EQ(sqlite.string_literal("Levi's"), "'Levi''s'");
+}
+
+TEST(DialectTest, PostgresAndDuckDbForms) {
+  Dialect duck = Dialect::for_engine("duckdb");
+  Dialect pg = Dialect::for_engine("postgresql");
+  EXPECT_EQ(duck.date_literal(2023, 1, 31), "DATE '2023-01-31'");
+  EXPECT_EQ(pg.year_of("d"), "to_char(d, 'YYYY')");
+  EXPECT_NE(duck.like_ignore_case("x", "'%a%'").find("ILIKE"), std::string::npos);
+}
+
+// The SQLite forms run on a real SQLite file and give the documented values.
+TEST(DialectTest, SqliteFormsRun) {
+  auto dir = std::filesystem::temp_directory_path() / ("t2sql_dialect_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "d.db").string();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw,
+                         "CREATE TABLE t(\"order\" INTEGER, d DATE, name TEXT);"
+                         "INSERT INTO t VALUES (1, '2023-03-15', 'Apple'), (2, '2024-11-02', 'Levi''s');",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  auto db = Database::open(path);
+  ASSERT_TRUE(db.ok());
+  Dialect d = Dialect::for_engine("sqlite");
+  std::string sql = "SELECT " + d.year_of("d") + ", " + d.month_of("d") + ", " + d.year_month_of("d") + ", " +
+                    d.quote_identifier("order") + " FROM t WHERE d >= " + d.date_literal(2023, 1, 1) + " AND " +
+                    d.equals_ignore_case("name", d.string_literal("apple")) + d.limit(5);
+  auto rows = (*db)->execute(sql);
+  ASSERT_TRUE(rows.ok()) << rows.status().to_string() << "\n" << sql;
+  ASSERT_EQ(rows->rows.size(), 1u);
+  EXPECT_EQ(rows->rows[0][0].to_string(), "2023");
+  EXPECT_EQ(rows->rows[0][1].to_string(), "03");
+  EXPECT_EQ(rows->rows[0][2].to_string(), "2023-03");
+  EXPECT_EQ(rows->rows[0][3].to_string(), "1");
+  auto like = (*db)->execute("SELECT count(*) FROM t WHERE " +
+                             d.like_ignore_case("name", d.string_literal("%LEVI%")));
+  ASSERT_TRUE(like.ok());
+  EXPECT_EQ(like->rows[0][0].to_string(), "1");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace t2sql

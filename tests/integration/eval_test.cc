@@ -1,0 +1,127 @@
+// `t2sql eval` run as a user would.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace t2sql::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+void expect_summary_fields(const nlohmann::json& j) {
+  for (const char* f : {"n", "execution_accuracy", "execution_rate", "answered_rate", "answered_accuracy",
+                        "exact_set_match", "latency_ms", "by_hardness", "by_category"}) {
+    EXPECT_TRUE(j.contains(f)) << f;
+  }
+  EXPECT_TRUE(j["latency_ms"].contains("p50"));
+  EXPECT_TRUE(j["latency_ms"].contains("p95"));
+}
+
+// The template engine on the first 20 demo questions.
+TEST(EvalCommandTest, DemoSuiteWithTheTemplateEngineWritesJson) {
+  std::string dir = temp_dir("eval_template");
+  auto r = run_t2sql({"eval", "--suite", "demo", "--limit", "20", "--db", demo_db(), "--json", dir + "/out.json",
+                      "--markdown", dir + "/out.md"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(read_file(dir + "/out.json"));
+  expect_summary_fields(j);
+  EXPECT_EQ(j["n"], 20);
+  EXPECT_EQ(j["mode"], "template");
+  EXPECT_EQ(j["cases"].size(), 20u);
+  double ea = j["execution_accuracy"];
+  EXPECT_GE(ea, 0.0);
+  EXPECT_LE(ea, 1.0);
+  EXPECT_LE(ea, j["execution_rate"].get<double>());
+  EXPECT_LE(j["execution_rate"].get<double>(), j["answered_rate"].get<double>());
+  EXPECT_NE(read_file(dir + "/out.md").find("# Evaluation: demo"), std::string::npos);
+}
+
+// The suite's own SQL scores 100%: checks suite, comparison and reports end to end.
+TEST(EvalCommandTest, GoldModeScoresEverythingAndReportsSideBySide) {
+  std::string dir = temp_dir("eval_gold");
+  auto r = run_t2sql({"eval", "--suite", "demo", "--mode", "gold,gold", "--limit", "12", "--jobs", "2", "--db",
+                      demo_db(), "--json", dir + "/out.json", "--markdown", dir + "/out.md"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("execution accuracy"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("100.0%"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("by hardness"), std::string::npos) << r.out;
+  // Not a terminal: plain progress lines, never carriage returns.
+  EXPECT_EQ(r.err.find('\r'), std::string::npos);
+  auto j = nlohmann::json::parse(read_file(dir + "/out.json"));
+  expect_summary_fields(j);
+  EXPECT_EQ(j["n"], 12);
+  EXPECT_DOUBLE_EQ(j["execution_accuracy"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(j["answered_accuracy"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(j["exact_set_match"].get<double>(), 1.0);
+  ASSERT_EQ(j["modes"].size(), 2u);
+  for (const auto& m : j["modes"]) {
+    expect_summary_fields(m);
+    EXPECT_EQ(m["cases"].size(), 12u);
+  }
+  EXPECT_FALSE(j["by_category"].empty());
+  std::string md = read_file(dir + "/out.md");
+  EXPECT_NE(md.find("failures (0)"), std::string::npos) << md;
+}
+
+TEST(EvalCommandTest, JsonlSuiteSetsAsideBrokenGoldQueries) {
+  std::string dir = temp_dir("eval_jsonl");
+  fs::copy_file(demo_db(), dir + "/shop.db");
+  // A gold query that fails is set aside and named, not counted as a miss.
+  std::ofstream(dir + "/suite.jsonl")
+      << "{\"db\": \"shop.db\", \"question\": \"How many brands?\", \"sql\": \"SELECT COUNT(*) FROM brands\"}\n"
+      << "{\"db\": \"shop.db\", \"question\": \"Broken\", \"sql\": \"SELECT nope FROM brands\"}\n";
+  auto r = run_t2sql({"eval", "--suite", "jsonl", "--data", dir + "/suite.jsonl", "--mode", "gold", "--json",
+                      dir + "/out.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("gold query failed"), std::string::npos) << r.err;
+  auto j = nlohmann::json::parse(read_file(dir + "/out.json"));
+  EXPECT_EQ(j["n"], 1);
+  EXPECT_EQ(j["gold_errors"], 1);
+}
+
+TEST(EvalCommandTest, SpiderSuiteLoadsFromSharedData) {
+  const char* env = std::getenv("T2SQL_SHARED_DIR");
+  std::string data = (env && *env ? std::string(env) : std::string(T2SQL_SOURCE_DIR) + "/../shared") +
+                     "/data/spider-dev-open";
+  if (!fs::exists(data + "/dev.json")) GTEST_SKIP() << "no shared Spider data";
+  std::string dir = temp_dir("eval_spider");
+  auto r = run_t2sql({"eval", "--suite", "spider", "--data", data, "--mode", "gold", "--limit", "25", "--json",
+                      dir + "/out.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(read_file(dir + "/out.json"));
+  EXPECT_EQ(j["n"], 25);
+  EXPECT_DOUBLE_EQ(j["execution_accuracy"].get<double>(), 1.0);
+  EXPECT_FALSE(j["by_hardness"].empty());
+}
+
+TEST(EvalCommandTest, BadInputIsAOneLineErrorAndWritesNothing) {
+  std::string dir = temp_dir("eval_bad");
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+    int exit_code;
+  };
+  std::vector<Case> cases = {
+      {{"eval", "--suite", "bogus"}, "--suite must be", 1},
+      {{"eval", "--suite", "spider"}, "needs --data", 1},
+      {{"eval", "--suite", "spider", "--data", dir + "/missing"}, "does not exist", 1},
+      {{"eval", "--suite", "demo", "--jobs", "0"}, "--jobs", 1},
+      {{"eval", "--suite", "demo", "--mode", "magic"}, "unknown --mode", 1},
+      {{"eval", "--suite", "demo", "--json", dir + "/no/such/folder/out.json"}, "does not exist", 1},
+      {{"eval", "--suite", "jsonl", "--data", dir + "/empty.jsonl"}, "does not exist", 1},
+      {{"eval"}, "--suite", 2},
+  };
+  for (const auto& c : cases) {
+    auto r = run_t2sql(c.args);
+    EXPECT_EQ(r.exit_code, c.exit_code) << c.args.back() << ": " << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+  }
+  EXPECT_TRUE(fs::is_empty(dir));
+}
+
+}  // namespace
+}  // namespace t2sql::testing
