@@ -39,6 +39,7 @@ struct RunResult {
 };
 
 RunResult run(const std::vector<std::string>& args, const std::string& log) {
+  std::fflush(stdout);
   const auto t0 = std::chrono::steady_clock::now();
   const pid_t pid = fork();
   if (pid == 0) {
@@ -76,7 +77,7 @@ int main(int argc, char** argv) {
   const int n_layer = std::stoi(arg_value(argc, argv, "--n-layer", "8"));
   const int n_head = std::stoi(arg_value(argc, argv, "--n-head", "8"));
   const int steps = std::stoi(arg_value(argc, argv, "--steps", "12"));
-  const int n_ctx = std::stoi(arg_value(argc, argv, "--n-ctx", "256"));
+  const int n_ctx = std::stoi(arg_value(argc, argv, "--n-ctx", "512"));
   const std::string threads = arg_value(argc, argv, "--threads", "2");
   const std::string vocab = arg_value(argc, argv, "--vocab", "gpt-2");
   const int windows = std::stoi(arg_value(argc, argv, "--finetune-windows", "24"));
