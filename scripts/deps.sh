@@ -38,6 +38,12 @@ T2SQL_NPM_PACKAGES=(
   "node-llama-cpp-3.22.1.tgz|node-llama-cpp@3.22.1|a0d9dd80eacd2ab1cfe71aee57ac8a806487fd70b3d2a38fbec637752d9e5c5f"
   "duckdb-node-bindings-linux-x64-1.5.6-r.1.tgz|@duckdb/node-bindings-linux-x64@1.5.6-r.1|1b9f82478539bb9a1d1df44bd103121a12ae52142c07158dc52b97d2ec1d69ff"
   "duckdb-1.4.4.tgz|duckdb@1.4.4|5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941ed"
+  # The web page's charts (served by `t2sql serve` from this cache, never a CDN).
+  "vega-5.33.1.tgz|vega@5.33.1|1b8504b6731c5311be3269c4d84ca996a5cc293bc772283293ede20c490e16c3"
+  "vega-lite-5.23.0.tgz|vega-lite@5.23.0|e4cbfdd8f6f1abe381c59cd558fd6a559c12b1496bfdf2e0c3295263a40fe4da"
+  "vega-embed-6.29.0.tgz|vega-embed@6.29.0|ecf1ee709c2bac9e0a4ead6908114b05b62c71493e10a8a4308109bb070f8eb1"
+  # Drives Debian's chromium in the browser test.
+  "playwright-core-1.65.1.tgz|playwright-core@1.65.1|6f5a60be62a4fddfbe7d10c448d8fbd54547da3358f2f8a04211440471ee863e"
 )
 
 # The llama.cpp commit inside node-llama-cpp@3.22.1's git bundle.

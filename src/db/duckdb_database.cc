@@ -350,7 +350,7 @@ Result<ResultSet> DuckdbDatabase::execute(const std::string& sql, const ExecOpti
 Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions& options, bool check) {
   auto start = Clock::now();
   if (check) {
-    if (Status s = validate(sql); !s.ok()) return s;
+    if (Status s = check_read_only_statement(sql); !s.ok()) return s;
   }
   duckdb_connection conn = handles_->conn;
   duckdb_prepared_statement stmt = nullptr;
@@ -359,6 +359,9 @@ Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions&
   if (duckdb_prepare(conn, sql.c_str(), &stmt) != DuckDBSuccess) {
     const char* err = duckdb_prepare_error(stmt);
     return classify_error(err ? err : "cannot prepare the statement", DUCKDB_ERROR_INVALID);
+  }
+  if (check && duckdb_prepared_statement_type(stmt) != DUCKDB_STATEMENT_TYPE_SELECT) {
+    return permission_denied("refusing a statement that is not a query: t2sql only runs read-only queries (SELECT)");
   }
   idx_t ncol = duckdb_prepared_statement_column_count(stmt);
   bool all_decodable = true;

@@ -128,11 +128,7 @@ ResultPtr exec_params(PGconn* conn, const std::string& sql) {
 }
 
 Status connect_error(const std::string& uri, const std::string& redacted, const std::string& message) {
-  std::string m = first_line(message);
-  // libpq quotes a URI it cannot parse, password and all.
-  for (size_t at = m.find(uri); !uri.empty() && at != std::string::npos; at = m.find(uri, at + redacted.size())) {
-    m.replace(at, uri.size(), redacted);
-  }
+  std::string m = redact_uri_in(first_line(message), uri);
   if (m.find("authentication failed") != std::string::npos || m.find("no password supplied") != std::string::npos ||
       m.find("role \"") != std::string::npos || m.find("no pg_hba.conf entry") != std::string::npos) {
     return permission_denied("PostgreSQL refused the login for '" + redacted + "': " + m);
@@ -158,7 +154,12 @@ PGconn* connect(const std::string& uri, const PostgresOptions& options) {
                           "-c default_transaction_read_only=on -c DateStyle=ISO,YMD -c bytea_output=hex "
                           "-c extra_float_digits=1 -c idle_in_transaction_session_timeout=60000",
                           nullptr};
-  return PQconnectdbParams(keys, values, 1);
+  PGconn* conn = PQconnectdbParams(keys, values, 1);
+  // Server notices (RAISE NOTICE in a function) would go to stderr unasked.
+  if (conn)
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);
+  return conn;
 }
 
 }  // namespace
@@ -172,6 +173,15 @@ std::string redact_password(const std::string& uri) {
   auto colon = uri.find(':', scheme + 3);
   if (colon == std::string::npos || colon > at) return uri;
   return uri.substr(0, colon + 1) + "***" + uri.substr(at);
+}
+
+std::string redact_uri_in(std::string message, const std::string& uri) {
+  std::string redacted = redact_password(uri);
+  if (uri.empty() || redacted == uri) return message;
+  for (size_t at = message.find(uri); at != std::string::npos; at = message.find(uri, at + redacted.size())) {
+    message.replace(at, uri.size(), redacted);
+  }
+  return message;
 }
 
 std::string with_database(const std::string& uri, const std::string& database) {

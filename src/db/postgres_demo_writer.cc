@@ -37,7 +37,8 @@ Status write_demo_postgres(const std::vector<DemoTable>& tables, const std::stri
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
     std::string msg = conn ? PQerrorMessage(conn.get()) : "out of memory";
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    return unavailable("cannot connect to PostgreSQL at '" + redacted + "' to load the demo: " + msg);
+    return unavailable("cannot connect to PostgreSQL at '" + redacted +
+                       "' to load the demo: " + redact_uri_in(msg, uri));
   }
   auto exec = [&](const std::string& sql, ExecStatusType want = PGRES_COMMAND_OK) -> Status {
     std::unique_ptr<PGresult, void (*)(PGresult*)> res(PQexec(conn.get(), sql.c_str()), PQclear);

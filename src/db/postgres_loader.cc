@@ -34,8 +34,11 @@ Result<ConnPtr> connect_admin(const std::string& uri) {
   ConnPtr conn(PQconnectdb(uri.c_str()), PQfinish);
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
     return unavailable("cannot connect to PostgreSQL at '" + redact_password(uri) +
-                       "': " + trim(conn ? PQerrorMessage(conn.get()) : "out of memory"));
+                       "': " + redact_uri_in(trim(conn ? PQerrorMessage(conn.get()) : "out of memory"), uri));
   }
+  // "database ... does not exist, skipping" and the like are not for the user.
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
   return conn;
 }
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "eval/spider_hardness.h"
+#include "sql/sql_lexer.h"
 
 namespace t2sql {
 
@@ -33,8 +34,21 @@ std::string trim(const std::string& s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
+// "sqlite://" + absolute path for plain paths, so that a case's URI equals the
+// opened Database's uri(); other URIs stay as they are.
+std::string canonical_uri(const std::string& uri) {
+  if (uri.find("://") != std::string::npos) return uri;
+  return "sqlite://" + fs::absolute(uri).lexically_normal().string();
+}
+
 void finish_case(EvalCase& c) {
-  if (c.gold_alternatives.empty()) c.gold_alternatives = expand_gold_alternatives(c.gold_sql);
+  if (c.gold_alternatives.empty()) {
+    // defog separates equally valid gold queries with ';'.
+    for (const auto& statement : split_sql_statements(c.gold_sql)) {
+      for (auto& alt : expand_gold_alternatives(statement)) c.gold_alternatives.push_back(std::move(alt));
+    }
+    if (c.gold_alternatives.empty()) c.gold_alternatives.push_back(c.gold_sql);
+  }
   if (c.hardness.empty()) c.hardness = hardness_name(spider_hardness(c.gold_alternatives.front()));
 }
 
@@ -129,6 +143,25 @@ Result<std::vector<std::vector<std::string>>> parse_csv(const std::string& text)
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+std::vector<std::string> split_sql_statements(const std::string& sql) {
+  SqlLexResult lexed = lex_sql(sql);
+  if (!lexed.error.empty()) return {sql};
+  std::vector<std::string> out;
+  size_t start = 0;
+  auto add = [&](size_t end) {
+    std::string piece = trim(sql.substr(start, end - start));
+    if (!piece.empty()) out.push_back(piece);
+  };
+  for (const auto& tok : lexed.tokens) {
+    if (tok.is_punct(';')) {
+      add(tok.offset);
+      start = tok.offset + 1;
+    }
+  }
+  add(sql.size());
+  return out;
 }
 
 std::vector<std::string> expand_gold_alternatives(const std::string& sql, size_t limit) {
@@ -256,6 +289,11 @@ Result<BenchmarkSuite> load_defog_suite(const std::string& path, const SuiteOpti
       } else if (!options.defog_db_uri_template.empty()) {
         c.db_uri = options.defog_db_uri_template;
         for (size_t p; (p = c.db_uri.find("{db}")) != std::string::npos;) c.db_uri.replace(p, 4, c.db_id);
+        c.db_uri = canonical_uri(c.db_uri);
+        if (c.db_uri.starts_with("sqlite://") && !fs::exists(c.db_uri.substr(9), ec)) {
+          suite.skipped.push_back(c.id + ": no database '" + c.db_uri.substr(9) + "'");
+          continue;
+        }
       } else {
         suite.skipped.push_back(c.id + ": no SQLite database '" + c.db_id + "' (" + db.string() + ")");
         continue;

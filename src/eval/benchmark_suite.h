@@ -24,7 +24,8 @@ struct EvalCase {
   std::string db_uri;    // what Database::open takes
   std::string question;
   std::string gold_sql;  // as written in the suite
-  // The gold queries any of which is accepted (defog `{a, b}`); at least one.
+  // The gold queries any of which is accepted (defog's ';'-separated
+  // alternatives and `{a, b}` column sets, expanded); at least one.
   std::vector<std::string> gold_alternatives;
   std::string category;      // defog query_category or the JSONL "category"
   std::string hardness;      // Spider hardness of the gold query
@@ -63,6 +64,10 @@ std::string default_demo_suite_path();
 // choice made for the group before it. Text without braces is returned alone.
 // At most `limit` expansions (the first ones).
 std::vector<std::string> expand_gold_alternatives(const std::string& sql, size_t limit = 64);
+
+// The statements of a ';'-separated list (semicolons inside strings and
+// quoted names do not split), trimmed, empty ones dropped.
+std::vector<std::string> split_sql_statements(const std::string& sql);
 
 // Splits CSV text (RFC 4180: quoted fields, doubled quotes, newlines inside
 // quotes) into rows of fields. kInvalidArgument on an unterminated quote.

@@ -48,6 +48,11 @@ TEST(ExpandGoldAlternativesTest, BracesInsideStringsStayAndTheCountIsCapped) {
   EXPECT_EQ(many.size(), 10u);
 }
 
+TEST(SplitSqlStatementsTest, SemicolonsOutsideStringsSplit) {
+  EXPECT_EQ(split_sql_statements("SELECT 1;SELECT ';' ; "), (std::vector<std::string>{"SELECT 1", "SELECT ';'"}));
+  EXPECT_EQ(split_sql_statements("SELECT 1"), std::vector<std::string>{"SELECT 1"});
+}
+
 TEST(ParseCsvTest, QuotedFieldsCommasNewlinesAndDoubledQuotes) {
   auto rows = parse_csv("a,b,c\n1,\"x, y\",\"say \"\"hi\"\"\nthere\"\r\n2,,z\n");
   ASSERT_TRUE(rows.ok());
@@ -124,12 +129,17 @@ TEST(DefogSuiteTest, ExpandsAlternativesFromTheCsv) {
   fs::create_directories(dir + "/questions");
   fs::create_directories(dir + "/sqlite");
   write(dir + "/sqlite/shop.sqlite", "");
+  write(dir + "/sqlite/other.db", "");
   write(dir + "/questions/mine_sqlite.csv",
         "db_name,query_category,query,question\n"
-        "shop,group_by,\"SELECT {id, name}, COUNT(*) FROM t GROUP BY {}\",Count per item?\n");
-  auto suite = load_defog_suite(dir);
+        "shop,group_by,\"SELECT {id, name}, COUNT(*) FROM t GROUP BY {}\",Count per item?\n"
+        "other,x,SELECT a FROM t;SELECT b FROM t;,Either?\n");
+  auto suite = load_defog_suite(dir, {.defog_db_uri_template = dir + "/sqlite/../sqlite/{db}.db"});
   ASSERT_TRUE(suite.ok()) << suite.status().message();
-  ASSERT_EQ(suite->cases.size(), 1u);
+  ASSERT_EQ(suite->cases.size(), 2u);
+  // ';'-separated gold queries are alternatives; a plain path becomes a canonical sqlite:// URI.
+  EXPECT_EQ(suite->cases[1].gold_alternatives, (std::vector<std::string>{"SELECT a FROM t", "SELECT b FROM t"}));
+  EXPECT_EQ(suite->cases[1].db_uri, "sqlite://" + dir + "/sqlite/other.db");
   EXPECT_EQ(suite->cases[0].gold_alternatives.size(), 3u);
   EXPECT_EQ(suite->cases[0].gold_alternatives[1], "SELECT name, COUNT(*) FROM t GROUP BY name");
   EXPECT_EQ(suite->cases[0].category, "group_by");

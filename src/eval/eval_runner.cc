@@ -1,5 +1,6 @@
 #include "eval/eval_runner.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -118,8 +119,11 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
   for (const auto& alt : c.gold_alternatives) {
     if (sql_exact_set_match(alt, r.predicted_sql)) r.exact_match = true;
   }
-  r.similarity = options_.similarity ? options_.similarity(c.gold_sql, r.predicted_sql)
-                                     : lexical_sql_similarity(c.gold_sql, r.predicted_sql);
+  for (const auto& alt : c.gold_alternatives) {
+    double sim = options_.similarity ? options_.similarity(alt, r.predicted_sql)
+                                     : lexical_sql_similarity(alt, r.predicted_sql);
+    r.similarity = std::max(r.similarity, sim);
+  }
   if (options_.judge) {
     auto verdict = options_.judge(c, r.predicted_sql);
     if (verdict.ok()) r.judged = *verdict ? 1 : 0;

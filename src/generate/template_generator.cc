@@ -71,6 +71,7 @@ struct Item {
   std::vector<SchemaCandidate> cands;  // kTable / kColumn
   int t = -1, c = -1;                  // resolved table / column
   LinkedValue value;                   // kValue
+  std::vector<Item> alts;              // kValue: the same text in other columns
   double number = 0;                   // kNumber
   std::string text;                    // kNumber, kQuoted: as written
   bool used = false;
@@ -308,6 +309,11 @@ class Builder {
   int super_count_table_ = -1;
   std::vector<Cond> neg_inner_;  // conditions inside a NOT IN subquery
   int neg_value_table_ = -1;
+  std::set<size_t> time_tokens_;  // "by month": handled as a time grouping
+  std::set<size_t> cond_tokens_;  // "at least", "above the average": read by conditions()
+  size_t last_cmp_end_ = 0;
+  bool rank_by_count_ = false;    // "top 5 stores by number of sales"
+  bool count_is_question_ = false;  // "how many": the count is the answer, shown last
 };
 
 // ---------------------------------------------------------------- linking
@@ -341,7 +347,8 @@ bool Builder::link() {
     if (pos == std::string::npos) continue;
     size_t b = toks_.size(), e = 0;
     for (size_t i = 0; i < toks_.size(); ++i) {
-      if (toks_[i].begin >= pos && toks_[i].end <= pos + needle.size() + 2) {
+      size_t b0 = toks_[i].kind == QuestionTokenKind::kQuoted ? toks_[i].begin + 1 : toks_[i].begin;
+      if (b0 >= pos && toks_[i].end <= pos + needle.size() + 2 && toks_[i].end > pos) {
         b = std::min(b, i);
         e = std::max(e, i + 1);
       }
@@ -364,6 +371,21 @@ bool Builder::link() {
   }
 
   auto mentions = linker_.link(toks_);
+  // "number of products" may name a column (Number_products), not a count.
+  for (size_t i = 0; i + 2 < toks_.size(); ++i) {
+    if (!(lw(i) == "number" && lw(i + 1) == "of") || toks_[i + 2].kind != QuestionTokenKind::kWord) continue;
+    auto cands = linker_.match_words({"number", toks_[i + 2].norm});
+    cands.erase(std::remove_if(cands.begin(), cands.end(),
+                               [](const SchemaCandidate& c) { return c.column < 0 || c.score < 0.9; }),
+                cands.end());
+    if (cands.empty()) continue;
+    mentions.erase(std::remove_if(mentions.begin(), mentions.end(),
+                                  [&](const SchemaMention& m) { return m.end > i && m.begin < i + 3; }),
+                   mentions.end());
+    SchemaMention m{i, i + 3, cands};
+    auto pos = std::find_if(mentions.begin(), mentions.end(), [&](const SchemaMention& x) { return x.begin > i; });
+    mentions.insert(pos, m);
+  }
   // A cue word that is also a column name ("average", "highest") is the cue
   // when another name follows it ("average age").
   static const std::set<std::string> kCueWords = {"average", "total", "maximum", "minimum", "highest", "lowest",
@@ -375,7 +397,23 @@ bool Builder::link() {
       --m;
     }
   }
-  // "id" alone names the key of whichever table the question is about.
+  // "id" alone names the key of whichever table the question is about, and
+  // "name" its name column.
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (nw(i) != "name") continue;
+    bool covered = false;
+    for (const auto& m : mentions) covered = covered || (m.begin <= i && i < m.end);
+    if (covered) continue;
+    SchemaMention m{i, i + 1, {}};
+    for (size_t t = 0; t < cat_.tables.size(); ++t) {
+      int n = name_column(static_cast<int>(t));
+      if (n >= 0 && !is_numeric(static_cast<int>(t), n)) m.candidates.push_back({static_cast<int>(t), n, 0.8});
+    }
+    if (!m.candidates.empty()) {
+      auto pos = std::find_if(mentions.begin(), mentions.end(), [&](const SchemaMention& x) { return x.begin > i; });
+      mentions.insert(pos, m);
+    }
+  }
   for (size_t i = 0; i < toks_.size(); ++i) {
     if (nw(i) != "id") continue;
     bool covered = false;
@@ -410,8 +448,14 @@ bool Builder::link() {
     bool overlap = false;
     for (size_t i = v.begin; i < v.end; ++i) overlap = overlap || taken[i];
     if (overlap) {
-      // Same span, another column: keep as an alternative only when nothing
-      // else decides; the first (best) stays.
+      // Same span, another column: an alternative, chosen once the question's
+      // tables are known (resolve_values).
+      for (auto& kept : items_) {
+        if (kept.kind == ItemKind::kValue && kept.begin == v.begin && kept.end == v.end &&
+            v.value.score >= kept.value.score - 0.01) {
+          kept.alts.push_back(v);
+        }
+      }
       continue;
     }
     for (size_t i = v.begin; i < v.end; ++i) taken[i] = true;
@@ -451,6 +495,9 @@ bool Builder::link() {
     }
   }
   std::sort(items_.begin(), items_.end(), [](const Item& a, const Item& b) { return a.begin < b.begin; });
+  // Implied items (an "older" age column, a name column) are appended
+  // later while items are referenced: room for them keeps references valid.
+  items_.reserve(items_.size() + 64);
   for (const auto& it : items_) {
     for (size_t i = it.begin; i < it.end; ++i) consumed_[i] = true;
   }
@@ -501,7 +548,16 @@ int Builder::choose_focus() {
   // The counted table, else the first table named outside a negation or a
   // "with the most X" clause, else the table most of the columns belong to.
   if (count_) {
-    if (Item* it = next_item(count_pos_, 4); it && it->kind == ItemKind::kTable) return it->t;
+    Item* it = next_item(count_pos_, 4);
+    if (it && it->kind == ItemKind::kTable) return it->t;
+    if (it && it->kind == ItemKind::kColumn && !count_distinct_ && !it->cands.empty() && it->cands[0].column >= 0 &&
+        !is_numeric(it->cands[0].table, it->cands[0].column)) {
+      // "how many car models": rows of the table that holds models.
+      it->used = true;
+      it->t = it->cands[0].table;
+      it->c = it->cands[0].column;
+      return it->t;
+    }
   }
   for (const auto& it : items_) {
     if (it.kind != ItemKind::kTable) continue;
@@ -514,11 +570,31 @@ int Builder::choose_focus() {
     }
     if (!subordinate) return it.t;
   }
-  for (const auto& it : items_) {
-    if (it.kind == ItemKind::kColumn && !it.cands.empty() && it.cands[0].column >= 0) {
-      // The best candidate when it is clearly best.
-      if (it.cands.size() == 1 || it.cands[1].score < it.cands[0].score) return it.cands[0].table;
+  {
+    // The table most of the named columns can belong to ("average age for
+    // each pet type": pets has both, student only an age).
+    std::map<int, double> votes;
+    int first_table = -1;
+    for (const auto& it : items_) {
+      if (it.kind != ItemKind::kColumn || it.cands.empty()) continue;
+      double top = it.cands[0].score;
+      std::set<int> seen;
+      for (const auto& c : it.cands) {
+        if (c.column >= 0 && c.score >= top - 0.1 && seen.insert(c.table).second) {
+          votes[c.table] += c.score;
+          if (first_table < 0) first_table = c.table;
+        }
+      }
     }
+    int best = -1;
+    double best_v = 0;
+    for (const auto& [t, v] : votes) {
+      if (v > best_v + 1e-9 || (std::fabs(v - best_v) < 1e-9 && t == first_table)) {
+        best_v = v;
+        best = t;
+      }
+    }
+    if (best >= 0) return best;
   }
   if (!mentioned_tables_.empty()) return mentioned_tables_[0];
   std::map<int, double> votes;
@@ -547,6 +623,34 @@ int Builder::choose_focus() {
 void Builder::resolve_items() {
   for (auto& it : items_) {
     if (it.kind == ItemKind::kColumn) resolve_column(it);
+  }
+  // A value stored in several columns: the one whose column is named next
+  // to it ("model volvo"), else one of the question's tables.
+  for (auto& it : items_) {
+    if (it.kind != ItemKind::kValue || it.alts.empty()) continue;
+    auto score = [&](const Item& v) {
+      double s = 0;
+      for (const auto& other : items_) {
+        if (other.kind != ItemKind::kColumn) continue;
+        if (other.end + 2 < v.begin || other.begin > v.end + 1) continue;
+        for (const auto& c : other.cands) {
+          if (c.table == v.t && c.column == v.c) s += 1.0;
+        }
+      }
+      if (v.t == focus_) s += 0.5;
+      else if (contains_int(mentioned_tables_, v.t)) s += 0.3;
+      return s;
+    };
+    double best = score(it);
+    for (const auto& alt : it.alts) {
+      double sc = score(alt);
+      if (sc > best) {
+        best = sc;
+        it.t = alt.t;
+        it.c = alt.c;
+        it.value = alt.value;
+      }
+    }
   }
 }
 
@@ -605,7 +709,15 @@ std::optional<Comparator> Builder::comparator_at(size_t i) const {
   for (const auto& p : kPatterns) {
     bool ok = true;
     for (size_t k = 0; k < p.words.size() && ok; ++k) ok = lw(i + k) == p.words[k];
-    if (ok) return Comparator{p.op, p.words.size(), p.implied};
+    if (ok) {
+      std::string op = p.op;
+      if (i > 0 && lw(i - 1) == "not" && p.words[0] != std::string("not")) {
+        static const std::map<std::string, std::string> kInverse = {
+            {">", "<="}, {"<", ">="}, {">=", "<"}, {"<=", ">"}, {"=", "!="}, {"!=", "="}};
+        op = kInverse.at(op);
+      }
+      return Comparator{op, p.words.size(), p.implied};
+    }
   }
   return std::nullopt;
 }
@@ -615,6 +727,7 @@ int Builder::nearest_numeric_column(size_t from, size_t to_exclusive, bool prefe
   for (size_t k = from; k < to_exclusive && k < toks_.size(); ++k) {
     Item* it = item_at(k);
     if (!it || it->kind != ItemKind::kColumn || it->t < 0) continue;
+    if (is_key(it->t, it->c) && nw(it->begin) != "id") continue;
     if (!is_numeric(it->t, it->c) && !is_date(it->t, it->c)) {
       // Another candidate of the same words may be numeric.
       for (const auto& c : it->cands) {
@@ -711,14 +824,24 @@ bool Builder::conditions() {
       if (ci < 0) continue;
       Item& c = items_[ci];
       c.used = true;
-      for (size_t j = i; j <= k; ++j) consumed_[j] = true;
+      for (size_t j = i; j <= k; ++j) consumed_[j] = true, cond_tokens_.insert(j);
       add_condition({{Expr{.t = c.t, .c = c.c}, cmp->op,
                       "(SELECT AVG(" + col_sql(c.t, c.c, false) + ") FROM " +
                           d_.quote_identifier(cat_.tables[c.t].name) + ")"}});
       continue;
     }
     if (!num || num->kind != ItemKind::kNumber || num->used) continue;
-    for (size_t j = i; j < k; ++j) consumed_[j] = true;
+    for (size_t j = i; j < k; ++j) consumed_[j] = true, cond_tokens_.insert(j);
+    // "after 2013 or before 2008": alternatives.
+    bool or_previous = false;
+    if (last_cmp_end_ > 0 && i > last_cmp_end_ && i - last_cmp_end_ <= 3 && !q_.where.empty()) {
+      for (size_t j = last_cmp_end_; j < i; ++j) or_previous |= lw(j) == "or";
+    }
+    last_cmp_end_ = k + 1;
+    auto add_cmp = [&](const Cond& c) {
+      if (or_previous) q_.where.back().push_back(c), add_table(c.lhs.t);
+      else add_condition({c});
+    };
     bool date_text = num->text.find('-') != std::string::npos || num->text.find('/') != std::string::npos;
     // "N or more", handled by the same code with the op from the suffix.
     std::string op = cmp->op;
@@ -769,7 +892,7 @@ bool Builder::conditions() {
       dc = date_column_for(focus_);
       num->used = true;
       if (yc >= 0 && !date_text) {
-        add_condition({{Expr{.t = yc / 1000, .c = yc % 1000}, op, number_sql(num->number, "")}});
+        add_cmp({Expr{.t = yc / 1000, .c = yc % 1000}, op, number_sql(num->number, "")});
         continue;
       }
       if (dc >= 0) {
@@ -780,7 +903,7 @@ bool Builder::conditions() {
         if (!date_text && op == ">") op2 = ">=";
         if (!date_text && op == "<=") op2 = "<";
         if (d_.engine() != Dialect::Engine::kSqlite && date_text) lit = "DATE " + lit;
-        add_condition({{Expr{.t = dc / 1000, .c = dc % 1000}, op2, lit}});
+        add_cmp({Expr{.t = dc / 1000, .c = dc % 1000}, op2, lit});
         time_filtered_ = true;
         continue;
       }
@@ -796,7 +919,16 @@ bool Builder::conditions() {
     if (k + 2 < toks_.size() && lw(k + 1) == "or" && (lw(k + 2) == "more" || lw(k + 2) == "greater")) op = ">=";
     if (k + 2 < toks_.size() && lw(k + 1) == "or" && (lw(k + 2) == "less" || lw(k + 2) == "fewer")) op = "<=";
     std::string rhs = date_text ? d_.string_literal(num->text) : number_sql(num->number, num->text);
-    add_condition({{Expr{.t = c.t, .c = c.c}, op, rhs}});
+    if (is_date(c.t, c.c) && !date_text && is_year(num->number)) {
+      // "opened after 2020": from the first day of the next year.
+      int y = static_cast<int>(num->number);
+      if (op == ">") op = ">=", y += 1;
+      else if (op == "<=") op = "<", y += 1;
+      rhs = d_.date_literal(y, 1, 1);
+    } else if (date_text && d_.engine() != Dialect::Engine::kSqlite) {
+      rhs = "DATE " + rhs;
+    }
+    add_cmp({Expr{.t = c.t, .c = c.c}, op, rhs});
   }
   // "N or more X" / "N or fewer X" without a leading comparator.
   for (auto& it : items_) {
@@ -820,23 +952,28 @@ bool Builder::conditions() {
 
   // Values: equality with the stored value; several values of one column
   // are alternatives (IN). A negation just before a value makes it !=.
-  std::map<std::pair<int, int>, std::vector<Item*>> by_column;
+  // Grouped by column and by whether a negation precedes the value ("has a
+  // dog but does not have a cat": dog kept, cat excluded).
+  std::map<std::tuple<int, int, bool>, std::vector<Item*>> by_column;
   for (auto& it : items_) {
-    if (it.kind == ItemKind::kValue) by_column[{it.t, it.c}].push_back(&it);
+    if (it.kind != ItemKind::kValue) continue;
+    bool neg = false;
+    for (size_t k = it.begin >= 3 ? it.begin - 3 : 0; k < it.begin; ++k) {
+      if (lw(k) == "not" || lw(k) == "except" || lw(k) == "excluding" || lw(k) == "never" || lw(k) == "without" ||
+          (lw(k) == "than" && lw(k - 1) == "other") || lw(k) == "don't" || lw(k) == "doesn't" || lw(k) == "didn't") {
+        neg = true;
+        consumed_[k] = true;
+        cond_tokens_.insert(k);
+      }
+    }
+    by_column[{it.t, it.c, neg}].push_back(&it);
   }
-  for (auto& [tc, vals] : by_column) {
-    bool negated = false;
+  for (auto& [key, vals] : by_column) {
+    std::pair<int, int> tc{std::get<0>(key), std::get<1>(key)};
+    bool negated = std::get<2>(key);
     std::vector<std::string> lits;
     for (Item* v : vals) {
       v->used = true;
-      for (size_t k = v->begin >= 3 ? v->begin - 3 : 0; k < v->begin; ++k) {
-        if (lw(k) == "not" || lw(k) == "except" || lw(k) == "excluding" || lw(k) == "never" || lw(k) == "without" ||
-            (lw(k) == "than" && lw(k - 1) == "other") || lw(k) == "don't" || lw(k) == "doesn't" ||
-            lw(k) == "didn't") {
-          negated = true;
-          consumed_[k] = true;
-        }
-      }
       lits.push_back(d_.string_literal(v->value.value));
       // The column named right next to its value ("country France") says
       // nothing more; mark it used.
@@ -875,6 +1012,7 @@ bool Builder::conditions() {
 
   // Quoted strings that are not stored values: a pattern ("containing
   // 'Hey'") or an equality on the nearest text column.
+  std::map<std::tuple<int, int, std::string>, std::vector<std::string>> quoted;
   for (auto& it : items_) {
     if (it.kind != ItemKind::kQuoted || it.used) continue;
     bool like = false;
@@ -916,9 +1054,21 @@ bool Builder::conditions() {
     }
     Item& c = items_[best];
     it.used = true;
-    c.used = true;
-    add_condition({{Expr{.t = c.t, .c = c.c}, like ? "LIKE" : "=",
-                    d_.string_literal(like ? "%" + it.text + "%" : it.text)}});
+    if (!like || best_dist <= 3) c.used = true;
+    bool negated = lw(it.begin - 1) == "not" || lw(it.begin - 2) == "not";
+    std::string op = like ? (negated ? "NOT LIKE" : "LIKE") : (negated ? "!=" : "=");
+    quoted[{c.t, c.c, op}].push_back(d_.string_literal(like ? "%" + it.text + "%" : it.text));
+  }
+  // Several quoted texts for one column are alternatives.
+  for (const auto& [key, lits] : quoted) {
+    auto [t, c, op] = key;
+    std::vector<Cond> group;
+    for (const auto& l : lits) group.push_back({Expr{.t = t, .c = c}, op, l});
+    if (op == "!=" || op == "NOT LIKE") {
+      for (const auto& g : group) add_condition({g});
+    } else {
+      add_condition(group);
+    }
   }
   return true;
 }
@@ -930,8 +1080,7 @@ bool Builder::dates() {
   for (auto& it : items_) {
     if (it.kind == ItemKind::kNumber && !it.used && is_year(it.number) && it.text.size() == 4) years.push_back(&it);
   }
-  yoy_ = years.size() >= 2 && (any_word({"vs", "versus", "compared", "comparison", "compare", "against"}) ||
-                               (any_word({"and"}) && any_word({"each", "per", "by", "yearly", "annual"})));
+  yoy_ = yoy_ && years.size() >= 2;
   int measure_table = has_measure_ ? measure_.t : focus_;
   int dc = date_column_for(measure_table);
   int yc = -1;
@@ -1157,7 +1306,16 @@ std::string Builder::render(const Query& q) {
   }
   bool qualify = steps->size() > 1;
   std::string sql = "SELECT ";
-  if (q.distinct) sql += "DISTINCT ";
+  // Rows of one table filtered through related rows repeat once per match:
+  // "students who have a cat or a dog" lists each student once.
+  bool fan_out = false;
+  if (qualify && q.group_by.empty() && q.limit < 0 && !q.select.empty()) {
+    int only = q.select[0].second.t;
+    bool single = only >= 0;
+    for (const auto& [p, e] : q.select) single = single && e.agg == Agg::kNone && !e.star && e.t == only;
+    fan_out = single;
+  }
+  if (q.distinct || fan_out) sql += "DISTINCT ";
   for (size_t i = 0; i < q.select.size(); ++i) {
     sql += (i ? ", " : "") + expr_sql(q.select[i].second, qualify);
     const Expr& e = q.select[i].second;
@@ -1253,8 +1411,17 @@ bool Builder::shape() {
     if (at(i, {"how", "many"})) {
       count_ = true;
       count_pos_ = i + 2;
+      count_is_question_ = true;
       consumed_[i] = consumed_[i + 1] = true;
       break;
+    }
+    if (Item* covered = item_at(i); covered && covered->kind == ItemKind::kColumn) continue;
+    if ((at(i, {"number", "of"}) || at(i, {"count", "of"})) && i > 0 && (lw(i - 1) == "by" || super_word(i - 1))) {
+      rank_by_count_ = true;
+      consumed_[i] = consumed_[i + 1] = true;
+      if (lw(i - 1) == "by") consumed_[i - 1] = true;
+      count_pos_ = i + 2;
+      continue;
     }
     if ((at(i, {"number", "of"}) || at(i, {"count", "of"})) && !(i > 0 && super_word(i - 1))) {
       count_ = true;
@@ -1328,22 +1495,31 @@ bool Builder::shape() {
   for (size_t i = 0; i < toks_.size(); ++i) {
     const std::string& w = lw(i);
     bool by_cue = i > 0 && (lw(i - 1) == "by" || lw(i - 1) == "per" || lw(i - 1) == "each" || lw(i - 1) == "every");
-    if (w == "monthly" || (by_cue && (w == "month" || w == "months"))) {
-      if (!item_at(i) || item_at(i)->kind != ItemKind::kColumn) {
-        group_part_ = DatePart::kYearMonth;
-        consumed_[i] = true;
-        if (i > 0) consumed_[i - 1] = true;
-      }
-    }
-    if (w == "yearly" || w == "annual" || w == "annually" || (by_cue && (w == "year" || w == "years"))) {
-      if (!item_at(i) || item_at(i)->kind != ItemKind::kColumn) {
-        group_part_ = DatePart::kYear;
-        consumed_[i] = true;
-        if (i > 0) consumed_[i - 1] = true;
+    Item* named = item_at(i);
+    // A column called "month" of a table the question is not about is the
+    // time word, not that column.
+    bool word_is_time = !named || named->kind != ItemKind::kColumn ||
+                        (named->t != focus_ && !contains_int(mentioned_tables_, named->t) && is_date(named->t, named->c));
+    bool month = w == "monthly" || (by_cue && (w == "month" || w == "months"));
+    bool year = w == "yearly" || w == "annual" || w == "annually" || (by_cue && (w == "year" || w == "years"));
+    if ((month || year) && word_is_time) {
+      group_part_ = month ? DatePart::kYearMonth : DatePart::kYear;
+      if (named) named->used = true, named->kind = ItemKind::kNumber, named->text = w;
+      consumed_[i] = true;
+      time_tokens_.insert(i);
+      if (by_cue) {
+        consumed_[i - 1] = true;
+        time_tokens_.insert(i - 1);
       }
     }
   }
 
+  {
+    int years = 0;
+    for (const auto& it : items_) years += it.kind == ItemKind::kNumber && is_year(it.number) && it.text.size() == 4;
+    yoy_ = years >= 2 && (any_word({"vs", "versus", "compared", "comparison", "compare", "against"}) ||
+                          (any_word({"and"}) && any_word({"each", "per", "by", "yearly", "annual"})));
+  }
   if (!conditions()) return false;
 
   // Walk the items in order and give each a role.
@@ -1351,21 +1527,33 @@ bool Builder::shape() {
   bool pending_group = false, pending_order = false, order_desc = false;
   std::optional<Super> pending_super;
   bool pending_neg = false;
+  bool sort_verb = false;
+  bool alpha_order = false;
   bool after_boundary = false;
   std::vector<std::pair<size_t, Expr>> plain;  // projected columns
   std::vector<std::pair<size_t, Expr>> aggs;
   std::vector<Expr> groups;
+  std::map<size_t, size_t> group_pos;  // index in groups -> question position
+  size_t entity_pos = 0;
   std::vector<std::pair<Expr, bool>> orders;
   bool super_count = false, super_desc = true;
   int neg_table = -1;
+  std::optional<Expr> idle_measure;  // "sales in March": the measure of a named table
   bool entity_group = false;
   int group_entity = -1;
   bool distinct = false;
 
   for (size_t i = 0; i < toks_.size(); ++i) {
     const std::string& w = lw(i);
+    if (time_tokens_.count(i) || cond_tokens_.count(i)) continue;
     if (Agg a = agg_word(i); a != Agg::kNone && !(a == Agg::kMax && pending_super) && !at(i, {"total", "number"})) {
       pending_aggs.push_back(a);
+      consumed_[i] = true;
+      continue;
+    }
+    if (w == "by" && sort_verb) {
+      pending_order = true;
+      sort_verb = false;
       consumed_[i] = true;
       continue;
     }
@@ -1388,8 +1576,10 @@ bool Builder::shape() {
       }
       continue;
     }
-    if (w == "order" || w == "sorted" || w == "ordered" || w == "sort") {
-      pending_order = true;
+    if (w == "order" || w == "sorted" || w == "ordered" || w == "sort" || w == "arrange" || w == "rank") {
+      // "sort X by Y": the ordering starts at "by".
+      if (lw(i + 1) == "by" || lw(i + 1) == "of" || lw(i + 1) == "in" || w == "order") pending_order = true;
+      else sort_verb = true;
       consumed_[i] = true;
       continue;
     }
@@ -1402,7 +1592,7 @@ bool Builder::shape() {
     if (w == "ascending" || w == "asc" || w == "increasing" || w == "alphabetical" || w == "alphabetically" ||
         w == "lexicographical") {
       consumed_[i] = true;
-      if (w.rfind("alphabet", 0) == 0 || w == "lexicographical") pending_order = true;
+      if (w.rfind("alphabet", 0) == 0 || w == "lexicographical") alpha_order = true;
       continue;
     }
     if (w == "different" || w == "distinct" || w == "unique") {
@@ -1410,7 +1600,15 @@ bool Builder::shape() {
       consumed_[i] = true;
       continue;
     }
-    if (w == "without" || w == "never" || (w == "not" && (lw(i + 1) == "have" || lw(i + 1) == "has")) ||
+    bool not_then_table = false;
+    if (w == "not" || w == "don't" || w == "doesn't" || w == "didn't" || w == "haven't" || w == "hasn't") {
+      Item* next = next_item(i + 1, 3);
+      if (!next) {
+        for (size_t k = i + 1; k < std::min(toks_.size(), i + 4) && !next; ++k) next = item_at(k);
+      }
+      not_then_table = next && next->kind == ItemKind::kTable && !cond_tokens_.count(i);
+    }
+    if (w == "without" || w == "never" || not_then_table ||
         (w == "no" && i > 0 && (lw(i - 1) == "have" || lw(i - 1) == "has" || lw(i - 1) == "with"))) {
       pending_neg = true;
       consumed_[i] = true;
@@ -1495,20 +1693,41 @@ bool Builder::shape() {
 
     if (it->kind == ItemKind::kTable) {
       int measure_c = measure_of_table_item(*it);
+      if (rank_by_count_ && it->begin >= count_pos_ && it->begin <= count_pos_ + 2 && !super_count) {
+        // "top 5 stores by number of sales", "the highest number of concerts"
+        super_count = true;
+        super_count_table_ = it->t;
+        super_desc = pending_super ? pending_super->desc : limit_desc;
+        pending_super.reset();
+        pending_group = false;
+        add_table(it->t);
+        it->used = true;
+        continue;
+      }
       if (pending_neg && it->t != focus_) {
         neg_table = it->t;
         pending_neg = false;
         it->used = true;
         continue;
       }
+      if (pending_group && measure_c >= 0 && lw(it->begin - 1) == "by" && it->t != focus_) {
+        // "top 5 brands by revenue": the measure to rank by, not a grouping.
+        pending_group = false;
+        Expr m{.agg = pending_aggs.empty() ? Agg::kSum : pending_aggs.back(), .t = it->t, .c = measure_c};
+        pending_aggs.clear();
+        aggs.push_back({it->begin, m});
+        measure_ = m;
+        has_measure_ = true;
+        add_table(it->t);
+        it->used = true;
+        continue;
+      }
       if (pending_group) {
         pending_group = false;
         it->used = true;
-        if (it->t == focus_ && has_measure_ == false && !count_ && aggs.empty() && measure_c < 0 && !ranking) {
-          // "for each singer, ...": the main entity itself.
-        }
         entity_group = true;
         group_entity = it->t;
+        entity_pos = it->begin;
         add_table(it->t);
         continue;
       }
@@ -1532,6 +1751,7 @@ bool Builder::shape() {
         if (pending_super && pending_aggs.empty()) {
           orders.push_back({Expr{.agg = Agg::kSum, .t = it->t, .c = measure_c}, pending_super->desc});
           pending_super.reset();
+          if (limit < 0) limit = 1;
         } else {
           for (Agg a : pending_aggs) {
             Expr e = m;
@@ -1547,6 +1767,7 @@ bool Builder::shape() {
         it->used = true;
         continue;
       }
+      if (measure_c >= 0 && !idle_measure) idle_measure = Expr{.agg = Agg::kSum, .t = it->t, .c = measure_c};
       it->used = true;
       add_table(it->t);
       continue;
@@ -1558,11 +1779,36 @@ bool Builder::shape() {
     if (it->used) {
       continue;
     }
+    {
+      // The same column as a condition, said again in the condition's part
+      // of the question ("whose membership level is not higher than 4").
+      bool in_condition = false;
+      for (const auto& g : q_.where) {
+        for (const auto& c : g) in_condition = in_condition || (c.lhs.t == e.t && c.lhs.c == e.c);
+      }
+      bool near_condition = false;
+      for (size_t k = it->begin >= 3 ? it->begin - 3 : 0; k < it->end + 3; ++k) near_condition |= cond_tokens_.count(k) > 0;
+      if (in_condition && (near_condition || after_boundary)) {
+        it->used = true;
+        continue;
+      }
+    }
     it->used = true;
+    if (pending_group && lw(it->begin - 1) == "by" && is_measure(e.t, e.c) && !is_key(e.t, e.c)) {
+      pending_group = false;
+      Expr m = e;
+      m.agg = pending_aggs.empty() ? Agg::kSum : pending_aggs.back();
+      pending_aggs.clear();
+      aggs.push_back({it->begin, m});
+      measure_ = m;
+      has_measure_ = true;
+      continue;
+    }
     if (pending_group) {
       pending_group = false;
       if (is_date(e.t, e.c) && group_part_ == DatePart::kNone) e.part = DatePart::kYearMonth;
       groups.push_back(e);
+      group_pos[groups.size() - 1] = it->begin;
       continue;
     }
     if (pending_order) {
@@ -1584,6 +1830,7 @@ bool Builder::shape() {
       // "the highest capacity" alone is MAX; with other columns, a row.
       orders.push_back({o, pending_super->desc});
       pending_super.reset();
+      if (limit < 0) limit = 1;
       continue;
     }
     if (!pending_aggs.empty()) {
@@ -1613,6 +1860,22 @@ bool Builder::shape() {
       continue;
     }
     plain.push_back({it->begin, e});
+  }
+  if (alpha_order && orders.empty()) {
+    // "in (reverse) alphabetical order": by the first text column shown.
+    for (const auto& p : plain) {
+      if (!is_numeric(p.second.t, p.second.c)) {
+        orders.push_back({p.second, order_desc});
+        break;
+      }
+    }
+    pending_order = false;
+  }
+  if (pending_super && idle_measure && pending_super->count_words) {
+    // "which brand sold the most": the measure named before the superlative.
+    orders.push_back({*idle_measure, pending_super->desc});
+    if (limit < 0) limit = 1;
+    pending_super.reset();
   }
   if (pending_super) {
     // "the stadium with the highest ..." with nothing after: ambiguous.
@@ -1665,10 +1928,35 @@ bool Builder::shape() {
     for (const auto& c : neg_inner_) add_condition({{c.lhs, c.op == "=" ? "!=" : "NOT IN", c.rhs}});
   }
 
+  // A measure aggregated over the rows of another table, with nothing to
+  // group by: per entity ("which store had the highest sales", "top 5
+  // brands by revenue"), by the named columns, or by the main entity.
+  bool measure_elsewhere = false;
+  int subject = plain.empty() ? focus_ : plain[0].second.t;
+  for (const auto& a : aggs) measure_elsewhere = measure_elsewhere || (a.second.t >= 0 && a.second.t != subject);
+  for (auto& o : orders) {
+    if (!o.first.star && o.first.t >= 0 && o.first.t != subject && is_measure(o.first.t, o.first.c) &&
+        o.first.agg != Agg::kNone) {
+      measure_elsewhere = true;
+    }
+  }
+  if (measure_elsewhere && groups.empty() && !entity_group && !yoy_ && group_part_ == DatePart::kNone &&
+      (ranking || !orders.empty() || !plain.empty())) {
+    bool plain_is_entity_name = plain.size() == 1 && plain[0].second.c == name_column(plain[0].second.t);
+    if (!plain.empty() && !plain_is_entity_name) {
+      for (const auto& p : plain) groups.push_back(p.second);
+    } else {
+      entity_group = true;
+      group_entity = plain.empty() ? focus_ : plain[0].second.t;
+    }
+  }
+
   // The grouping key.
   std::vector<Expr> group_exprs = groups;
+  bool aggregate_order = false;
+  for (const auto& o : orders) aggregate_order = aggregate_order || o.first.agg != Agg::kNone;
   if (entity_group && group_entity == focus_ && aggs.empty() && !count_ && !super_count && q_.having.empty() &&
-      !has_measure_) {
+      !has_measure_ && !aggregate_order) {
     entity_group = false;  // "the name of each singer": a list, not groups
   }
   if (entity_group) {
@@ -1677,7 +1965,7 @@ bool Builder::shape() {
     // The entity is shown by its name, grouped by its key (names repeat).
     bool shown = false;
     for (const auto& [p, e] : plain) shown = shown || e.t == group_entity;
-    if (!shown && n >= 0) plain.insert(plain.begin(), {0, Expr{.t = group_entity, .c = n}});
+    if (!shown && n >= 0) plain.insert(plain.begin(), {entity_pos, Expr{.t = group_entity, .c = n}});
     if (k >= 0) group_exprs.push_back(Expr{.t = group_entity, .c = k});
     else if (n >= 0) group_exprs.push_back(Expr{.t = group_entity, .c = n});
   }
@@ -1718,7 +2006,7 @@ bool Builder::shape() {
   for (const auto& p : plain) {
     // A grouped column named in the projection is the group key itself.
     bool is_group = std::find(groups.begin(), groups.end(), p.second) != groups.end();
-    if (!is_group && grouped && !groups.empty() && plain.size() == 1 && aggs.empty() && !count_) {
+    if (!is_group && grouped && aggs.empty() && !count_) {
       // "sales by region" where sales linked as a column: the measure.
       if (is_measure(p.second.t, p.second.c)) {
         Expr m = p.second;
@@ -1734,7 +2022,8 @@ bool Builder::shape() {
   for (const auto& g : groups) {
     bool present = false;
     for (const auto& s : sel) present = present || s.second == g;
-    if (!present) sel.insert(sel.begin(), {0, g});
+    size_t gi = &g - groups.data();
+    if (!present) sel.insert(sel.begin(), {group_pos.count(gi) ? group_pos[gi] : 0, g});
   }
   for (const auto& a : aggs) sel.push_back(a);
   bool snapshot_count = false;
@@ -1755,7 +2044,7 @@ bool Builder::shape() {
       int n = name_column(focus_);
       if (n >= 0) c = Expr{.agg = Agg::kCount, .distinct = true, .t = focus_, .c = n};
     }
-    size_t pos = count_pos_;
+    size_t pos = count_is_question_ ? 1000 : count_pos_;
     // Plain columns in a count question are grouping keys ("how many singers
     // from each country": the country is grouped, not projected alone).
     sel.push_back({pos, c});
@@ -1766,7 +2055,8 @@ bool Builder::shape() {
       }
       grouped = !group_exprs.empty();
     }
-  } else if (grouped && aggs.empty() && !super_count && sel.size() == group_exprs.size() + (entity_group ? 1 : 0)) {
+  } else if (grouped && aggs.empty() && !super_count && !aggregate_order &&
+             sel.size() == group_exprs.size() + (entity_group ? 1 : 0)) {
     // "Active stores by region", "singers by country": count per group;
     // with a measure table, its measure.
     Expr c{.agg = Agg::kCount, .star = true};
@@ -1784,6 +2074,16 @@ bool Builder::shape() {
     if (!snapshot_count) penalize(0.1, "assumed a count per group");
   }
   (void)snapshot_count;
+  bool listing = lw(0) == "list" || lw(0) == "show" || lw(0) == "display" || at(0, {"give", "me", "all"});
+  if (idle_measure && !count_ && aggs.empty() && !listing && (sel.empty() || grouped) && orders.empty()) {
+    // "Sales in March 2024", "sales last year": the total of the measure.
+    sel.push_back({1000, *idle_measure});
+    measure_ = *idle_measure;
+    has_measure_ = true;
+  }
+  if (grouped && sel.size() == group_exprs.size() && idle_measure && aggs.empty() && !count_) {
+    sel.push_back({1000, *idle_measure});
+  }
   if (sel.empty() && q_.select.empty()) {
     // Nothing named to show: the main table's name column, or all columns.
     int n = name_column(focus_);
@@ -1838,8 +2138,16 @@ bool Builder::shape() {
     q_.group_by.push_back(Expr{.t = focus_, .c = k});
   }
 
-  // Ordering: explicit orders, then ranking by the measure.
-  for (const auto& o : orders) q_.order_by.push_back(o);
+  // Ordering: explicit orders, then ranking by the measure. A ranking
+  // ("top 5 ... by revenue") or a total ranked ("which store sold the
+  // most") shows the figure it ranks by.
+  for (const auto& o : orders) {
+    q_.order_by.push_back(o);
+    bool shown = false;
+    for (const auto& sx : q_.select) shown = shown || sx.second == o.first;
+    bool figure = (o.first.agg == Agg::kSum || o.first.agg == Agg::kAvg) && measure_elsewhere;
+    if (!shown && (figure || (ranking && o.first.agg != Agg::kNone))) q_.select.push_back({1000, o.first});
+  }
   if (ranking && orders.empty()) {
     Expr by;
     bool found = false;
@@ -1892,6 +2200,10 @@ void Builder::run() {
         "list", "descending", "ascending", "order", "whose", "value", "different", "distinct", "unique", "with",
         "between", "and", "or", "revenue", "sales", "overall", "figure", "figures", "breakdown", "broken", "down",
         "over", "across", "altogether", "full", "complete", "entire", "current", "currently", "ever",
+        "produce", "produced", "produces", "own", "owned", "owns", "happened", "occurred", "performed", "perform",
+        "held", "take", "took", "taken", "play", "played", "plays", "belong", "belongs", "work", "works", "worked",
+        "live", "lives", "lived", "attend", "attended", "create", "created", "creates", "involved", "participate",
+        "participated", "happen", "occur", "hold", "holds", "sell", "sold", "buy", "bought", "come", "comes", "go",
     };
     if (kHarmless.count(toks_[i].lower) || kHarmless.count(toks_[i].norm)) continue;
     unexplained.push_back(toks_[i].text);

@@ -124,21 +124,47 @@ class LlamaBackend final : public LlmBackend {
   // common case, one check), else the choice among the tokens the grammar
   // allows (the whole vocabulary checked). This keeps grammar-constrained
   // decoding near the speed of free decoding.
-  llama_token sample(llama_sampler* chain, llama_sampler* grammar) {
+  //
+  // When the sampler's choice is refused, the best kTopK tokens are checked
+  // one by one first: under greedy decoding the first allowed one is exactly
+  // the best allowed token; under sampling, the choice is made among the
+  // allowed ones of them. Only when none is allowed is the whole vocabulary
+  // filtered by the grammar.
+  llama_token sample(llama_sampler* chain, llama_sampler* grammar, bool greedy) {
     const float* logits = llama_get_logits_ith(ctx_.get(), -1);
     llama_token_data_array arr;
     fill_candidates(logits, &arr);
     llama_sampler_apply(chain, &arr);
     llama_token tok = arr.data[arr.selected].id;
-    if (!grammar) return tok;
-    llama_token_data one{tok, 1.0f, 0.0f};
-    llama_token_data_array single{&one, 1, -1, false};
-    llama_sampler_apply(grammar, &single);
-    if (std::isfinite(single.data[0].logit)) return tok;
+    if (!grammar || allowed(grammar, tok)) return tok;
+
+    constexpr size_t kTopK = 256;
+    fill_candidates(logits, &arr);
+    size_t k = std::min(kTopK, candidates_.size());
+    std::partial_sort(candidates_.begin(), candidates_.begin() + k, candidates_.end(),
+                      [](const llama_token_data& a, const llama_token_data& b) { return a.logit > b.logit; });
+    top_.clear();
+    for (size_t i = 0; i < k; ++i) {
+      if (!allowed(grammar, candidates_[i].id)) continue;
+      if (greedy) return candidates_[i].id;
+      top_.push_back(candidates_[i]);
+    }
+    if (!top_.empty()) {
+      llama_token_data_array sub{top_.data(), top_.size(), -1, false};
+      llama_sampler_apply(chain, &sub);
+      return sub.data[sub.selected].id;
+    }
     fill_candidates(logits, &arr);
     llama_sampler_apply(grammar, &arr);
     llama_sampler_apply(chain, &arr);
     return arr.data[arr.selected].id;
+  }
+
+  static bool allowed(llama_sampler* grammar, llama_token tok) {
+    llama_token_data one{tok, 1.0f, 0.0f};
+    llama_token_data_array single{&one, 1, -1, false};
+    llama_sampler_apply(grammar, &single);
+    return std::isfinite(single.data[0].logit);
   }
 
   Result<LlmResponse> run(const LlmRequest& req) {
@@ -178,7 +204,7 @@ class LlamaBackend final : public LlmBackend {
     int max_tokens = std::max(1, std::min<int>(req.max_tokens, static_cast<int>(n_ctx - prompt.size() - 1)));
     out.finish_reason = "length";
     for (int i = 0; i < max_tokens; ++i) {
-      llama_token tok = sample(chain.get(), grammar.get());
+      llama_token tok = sample(chain.get(), grammar.get(), req.temperature <= 0.0f);
       if (i == 0) out.time_to_first_token_ms = ms_since(start);
       if (!req.ignore_eog && llama_vocab_is_eog(vocab_, tok)) {
         out.finish_reason = "stop";
@@ -226,7 +252,7 @@ class LlamaBackend final : public LlmBackend {
   std::string name_, chat_template_;
   std::mutex mutex_;
   std::vector<llama_token> cached_;  // tokens whose K/V are in sequence 0; guarded by mutex_
-  std::vector<llama_token_data> candidates_;
+  std::vector<llama_token_data> candidates_, top_;  // scratch of sample(); guarded by mutex_
 };
 
 }  // namespace

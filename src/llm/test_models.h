@@ -30,6 +30,7 @@ inline std::string model_dir() {
 inline std::string tiny_model(const std::string& name = "tiny", const std::string& args = "") {
   std::string path = model_dir() + "/" + name + ".gguf";
   if (std::filesystem::exists(path)) return path;
+  if (const char* dev = std::getenv("T2SQL_DEV_TINY_MODEL"); dev && name == "tiny") return dev;  // TEMP
   std::string cmd = std::string(T2SQL_BINARY) + " model init --out '" + path + "' " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return "";
@@ -44,7 +45,8 @@ inline std::string tiny_model(const std::string& name = "tiny", const std::strin
   return path;
 }
 
-// Writes a LoRA adapter for `base` on every attn_q and ffn_down weight:
+// Writes a LoRA adapter for `base` on every attn_q and ffn_down weight and
+// the output layer:
 // lora_a small random, lora_b random with deviation `b_std` (nonzero, so that
 // it changes the output). `shape_skew` > 0 makes the input size wrong, which
 // is what an adapter made for another model looks like.
@@ -64,7 +66,8 @@ inline bool write_random_lora(const std::string& base, const std::string& out, f
   std::vector<Target> targets;
   for (ggml_tensor* t = ggml_get_first_tensor(meta); t; t = ggml_get_next_tensor(meta, t)) {
     std::string n = ggml_get_name(t);
-    if (n.find(".attn_q.weight") != std::string::npos || n.find(".ffn_down.weight") != std::string::npos) {
+    if (n.find(".attn_q.weight") != std::string::npos || n.find(".ffn_down.weight") != std::string::npos ||
+        n == "output.weight") {
       targets.push_back({n, t->ne[0], t->ne[1]});
     }
   }

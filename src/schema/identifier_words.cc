@@ -27,7 +27,7 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 // Irregular plurals and words whose final "s" is not a plural.
 const std::unordered_map<std::string, std::string>& irregular_plurals() {
   static const std::unordered_map<std::string, std::string> kMap = {
-      {"people", "person"},   {"persons", "person"},   {"children", "child"},   {"men", "man"},
+      {"people", "person"},   {"ids", "id"},   {"persons", "person"},   {"children", "child"},   {"men", "man"},
       {"women", "woman"},     {"mice", "mouse"},       {"feet", "foot"},        {"teeth", "tooth"},
       {"geese", "goose"},     {"data", "data"},        {"criteria", "criterion"}, {"indices", "index"},
       {"matrices", "matrix"}, {"analyses", "analysis"}, {"theses", "thesis"},   {"series", "series"},
@@ -119,7 +119,7 @@ struct SynonymTable {
   std::unordered_map<std::string, std::vector<std::string>> map;
   SynonymTable() {
     const std::vector<std::vector<const char*>> kGroups = {
-        {"revenue", "sale", "turnover", "amount", "income", "earning"},
+        {"revenue", "sale", "turnover", "amount", "income", "earning", "sold", "sell"},
         {"city", "town"},
         {"country", "nation", "nationality"},
         {"price", "cost"},
@@ -208,9 +208,9 @@ std::vector<std::string> split_identifier(std::string_view name) {
 
 std::string singular_word(std::string_view word) {
   std::string w = lower(word);
-  if (w.size() <= 3) return w;
   const auto& irregular = irregular_plurals();
   if (auto it = irregular.find(w); it != irregular.end()) return it->second;
+  if (w.size() <= 3) return w;
   if (not_plural().count(w)) return w;
   if (w.back() != 's') return w;
   if (ends_with(w, "ss") || ends_with(w, "us") || ends_with(w, "is")) return w;
@@ -283,7 +283,7 @@ bool is_stop_word(std::string_view w) {
       "much",  "one",   "ones",  "thing", "whole", "also",  "along", "per",   "among", "across", "within",
       "including", "include", "included", "respective", "respectively", "corresponding", "what's", "whats",
       "different", "distinct", "unique", "information", "info", "detail", "details", "record", "records",
-      "entry", "entries", "value", "values", "result", "results",
+      "entry", "entries",
   };
   return kStop.count(std::string(w)) > 0;
 }

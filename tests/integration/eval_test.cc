@@ -98,6 +98,31 @@ TEST(EvalCommandTest, SpiderSuiteLoadsFromSharedData) {
   EXPECT_FALSE(j["by_hardness"].empty());
 }
 
+// defog's SQLite question files name databases that ship as PostgreSQL dumps:
+// scripts/defog_sqlite.sh converts them, and every gold query then runs.
+TEST(EvalCommandTest, DefogSuiteOnDumpsConvertedToSqlite) {
+  const char* env = std::getenv("T2SQL_SHARED_DIR");
+  std::string data =
+      (env && *env ? std::string(env) : std::string(T2SQL_SOURCE_DIR) + "/../shared") + "/data/defog";
+  if (!fs::exists(data + "/postgres")) GTEST_SKIP() << "no shared defog data";
+  if (!fs::exists("/usr/lib/postgresql/15/bin/initdb")) GTEST_SKIP() << "PostgreSQL 15 is not installed";
+  std::string dir = temp_dir("eval_defog");
+  std::string cmd = "bash '" + std::string(T2SQL_SOURCE_DIR) + "/scripts/defog_sqlite.sh' '" + data + "' '" + dir +
+                    "/db' broker >'" + dir + "/log' 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(dir + "/log");
+  auto r = run_t2sql({"eval", "--suite", "defog", "--data", data, "--defog-db-uri", dir + "/db/{db}.sqlite", "--mode",
+                      "gold", "--json", dir + "/out.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(read_file(dir + "/out.json"));
+  // broker: 10 basic and 16 advanced questions; the other three databases
+  // were not converted here and are skipped.
+  EXPECT_EQ(j["n"], 26);
+  EXPECT_EQ(j["skipped"], 78);
+  EXPECT_EQ(j["gold_errors"], 0);
+  EXPECT_DOUBLE_EQ(j["execution_accuracy"].get<double>(), 1.0);
+  EXPECT_TRUE(j["by_category"].contains("basic_left_join"));
+}
+
 TEST(EvalCommandTest, BadInputIsAOneLineErrorAndWritesNothing) {
   std::string dir = temp_dir("eval_bad");
   struct Case {

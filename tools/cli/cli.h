@@ -39,9 +39,13 @@ void add_demo_command(CLI::App& app);
 void add_schema_command(CLI::App& app);
 void add_sql_command(CLI::App& app);
 void add_ask_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_version_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_train_commands(CLI::App& app);
+void add_describe_command(CLI::App& app);
+void add_index_command(CLI::App& app);
+void add_retrieve_command(CLI::App& app);
 
 }  // namespace t2sql::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("-V,--version", t2sql::t2sql_version());
   t2sql::cli::add_ask_command(app);
+  t2sql::cli::add_serve_command(app);
   t2sql::cli::add_eval_command(app);
   t2sql::cli::add_sql_command(app);
   t2sql::cli::add_schema_command(app);
@@ -20,6 +21,9 @@ int main(int argc, char** argv) {
   t2sql::cli::add_version_command(app);
   t2sql::cli::add_model_command(app);
   t2sql::cli::add_train_commands(app);
+  t2sql::cli::add_describe_command(app);
+  t2sql::cli::add_index_command(app);
+  t2sql::cli::add_retrieve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,68 @@
+// Server: t2sql's HTTP API and web page over one database.
+//
+//   ServerOptions opt;
+//   opt.db_uri = "sqlite:///data/shop.db";
+//   auto server = Server::create(opt);
+//   if (!server.ok() || !(*server)->start().ok()) return 1;
+//   std::cout << "http://127.0.0.1:" << (*server)->port() << "/\n";
+//   (*server)->wait();
+//
+// Endpoints: POST /generate-sql, POST /api/ask (server-sent events, one per
+// stage), GET /api/schema, GET /health, GET /metrics (Prometheus text),
+// GET /openapi.json, and the page at /. Template mode runs in parallel, one
+// Pipeline (and so one Database connection) per busy worker; the LLM modes
+// run on a bounded pool of pipelines and answer 503 when its queue is full.
+// Handlers never throw; every error is a JSON body {"error": "..."}.
+// Thread-safe: start/stop/wait may be called from any thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "t2sql/pipeline.h"
+#include "t2sql/status.h"
+
+namespace t2sql {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // loopback unless asked otherwise
+  int port = 8080;                 // 0: any free port (see Server::port())
+  std::string db_uri;              // required
+  PipelineOptions pipeline;        // the default mode, limits and stages
+  std::string web_dir;             // the page; empty: <source dir>/web
+  std::string vendor_dir;          // unpacked npm tarballs (vega...); empty: the install cache
+  std::string bearer_token;        // when set, /api/*, /generate-sql and /metrics need it
+  size_t max_body_bytes = 64 * 1024;
+  int worker_threads = 0;        // HTTP threads; 0: 64
+  int llm_slots = 1;             // LLM pipelines (contexts) working at once
+  int llm_queue = 8;             // LLM requests allowed to wait; more get 503
+  int queue_timeout_ms = 30000;  // longest wait for a pipeline; then 503
+  int read_timeout_s = 10;
+  int write_timeout_s = 30;
+  // How generators are made; make_generator() when empty. Tests and
+  // embedders may supply their own.
+  GeneratorFactory make_generator;
+};
+
+class Server {
+ public:
+  // Opens the database once to check it and read its catalog.
+  static Result<std::unique_ptr<Server>> create(const ServerOptions& options);
+  ~Server();
+
+  // Binds host:port and serves on background threads. kUnavailable when the
+  // address cannot be bound.
+  Status start();
+  int port() const;
+  void stop();
+  void wait();
+
+  struct Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace t2sql

@@ -1,0 +1,169 @@
+#include "generate/llm_generator.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "generate/sql_grammar.h"
+#include "sql/statement_guard.h"
+
+namespace t2sql {
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+LlmGenerator::LlmGenerator(std::shared_ptr<LlmBackend> backend, Catalog catalog, Database* db,
+                           LlmGeneratorOptions options)
+    : backend_(std::move(backend)),
+      catalog_(std::move(catalog)),
+      db_(db),
+      options_(std::move(options)),
+      builder_(options_.format, backend_->chat_template()) {}
+
+std::string LlmGenerator::name() const { return "llm:" + backend_->name(); }
+
+Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request) {
+  GenerationResult result;
+  result.engine = name();
+  if (request.question.empty()) return invalid_argument("empty question");
+
+  PromptInput in;
+  in.dialect = catalog_.engine.empty() ? "sqlite" : catalog_.engine;
+  in.schema_ddl = request.schema_ddl.empty() ? catalog_.to_ddl() : request.schema_ddl;
+  in.question = request.question;
+  in.examples = request.examples;
+  in.linked_values = request.linked_values;
+  in.history = request.history;
+  in.system_prompt = options_.system_prompt;
+
+  LlmRequest llm;
+  llm.max_tokens = options_.max_tokens;
+  llm.temperature = options_.temperature;
+  llm.top_p = options_.top_p;
+  llm.seed = options_.seed;
+  if (options_.grammar) {
+    auto tables = grammar_tables_from_ddl(in.schema_ddl);
+    if (!tables.empty()) llm.grammar = build_sql_grammar(tables, {.dialect = in.dialect});
+  }
+
+  const int tries = 1 + std::max(0, options_.max_repairs);
+  for (int t = 0; t < tries; ++t) {
+    auto start = std::chrono::steady_clock::now();
+    Prompt prompt = builder_.build(in);
+    llm.prompt = prompt.text;
+    llm.messages = prompt.messages;
+    auto out = backend_->complete(llm);
+    if (!out.ok()) return out.status();  // a broken component, not a wrong answer
+    result.prompt_tokens += out->prompt_tokens;
+    result.completion_tokens += out->completion_tokens;
+
+    GenerationAttempt attempt;
+    attempt.sql = extract_sql(out->text);
+    Status check;
+    if (attempt.sql.empty()) {
+      check = invalid_argument(out->text.empty() ? "the model wrote nothing" : "the answer holds no SQL statement");
+    } else {
+      check = check_read_only_statement(attempt.sql);
+      if (check.ok() && db_) check = db_->validate(attempt.sql);
+    }
+    attempt.error = check.ok() ? "" : check.message();
+    attempt.elapsed_ms = ms_since(start);
+    result.attempts.push_back(attempt);
+    if (check.ok()) {
+      result.answered = true;
+      result.sql = attempt.sql;
+      result.confidence = std::max(0.3, 0.8 - 0.2 * t);
+      result.reason = t == 0 ? "validated on the first try" : "validated after " + std::to_string(t) + " repair(s)";
+      return result;
+    }
+    // The next try sees what failed and why.
+    in.failed_sql = attempt.sql.empty() ? out->text : attempt.sql;
+    in.failed_error = attempt.error;
+  }
+  result.sql = result.attempts.back().sql;
+  result.reason = "no valid SQL after " + std::to_string(tries) + " tries: " + result.attempts.back().error;
+  return result;
+}
+
+EnsembleGenerator::EnsembleGenerator(std::unique_ptr<Generator> llm, std::unique_ptr<Generator> fallback,
+                                     Database* db)
+    : llm_(std::move(llm)), fallback_(std::move(fallback)), db_(db) {}
+
+Result<GenerationResult> EnsembleGenerator::generate(const GenerationRequest& request) {
+  std::string why_not;
+  std::vector<GenerationAttempt> llm_attempts;
+  auto llm = llm_->generate(request);
+  if (!llm.ok()) {
+    why_not = llm.status().message();
+  } else if (!llm->answered) {
+    why_not = llm->reason;
+    llm_attempts = llm->attempts;
+  } else {
+    Status ran;
+    if (db_) {
+      auto rows = db_->execute(llm->sql, {.timeout_ms = 5000, .max_rows = 1});
+      if (!rows.ok()) ran = rows.status();
+    }
+    if (ran.ok()) {
+      GenerationResult r = std::move(*llm);
+      r.reason = "ensemble chose the LLM: its SQL validated and ran (" + r.reason + ")";
+      r.engine = "ensemble:" + r.engine;
+      return r;
+    }
+    why_not = "its SQL failed to run: " + ran.message();
+    llm_attempts = llm->attempts;
+    llm_attempts.back().error = ran.message();
+  }
+  auto fb = fallback_->generate(request);
+  if (!fb.ok()) return fb.status();
+  GenerationResult r = std::move(*fb);
+  r.engine = "ensemble:" + r.engine;
+  r.reason = "ensemble chose the " + fallback_->name() + " engine: the LLM " +
+             (llm.ok() ? "gave no usable SQL (" + why_not + ")" : "failed (" + why_not + ")") +
+             (r.reason.empty() ? "" : "; " + r.reason);
+  llm_attempts.insert(llm_attempts.end(), r.attempts.begin(), r.attempts.end());
+  r.attempts = std::move(llm_attempts);
+  if (llm.ok()) {
+    r.prompt_tokens += llm->prompt_tokens;
+    r.completion_tokens += llm->completion_tokens;
+  }
+  return r;
+}
+
+LlmBackendOptions llm_backend_options(const GeneratorOptions& o) {
+  LlmBackendOptions b;
+  b.model_path = o.model_path;
+  b.lora_path = o.lora_path;
+  b.lora_scale = o.lora_scale;
+  b.threads = o.threads;
+  b.n_ctx = o.n_ctx;
+  b.n_gpu_layers = o.n_gpu_layers;
+  b.url = o.llm_url;
+  b.model_name = o.llm_model_name;
+  b.endpoint = o.llm_endpoint;
+  return b;
+}
+
+Result<std::unique_ptr<Generator>> make_llm_generator(const GeneratorOptions& options, const Catalog& catalog,
+                                                      Database* db) {
+  auto format = parse_prompt_format(options.prompt_format);
+  if (!format.ok()) return format.status();
+  auto backend = make_llm_backend(llm_backend_options(options));
+  if (!backend.ok()) return backend.status();
+  LlmGeneratorOptions g;
+  g.format = *format;
+  g.grammar = options.grammar;
+  g.max_repairs = options.max_repairs;
+  g.max_tokens = options.max_tokens;
+  g.temperature = options.temperature;
+  g.top_p = options.top_p;
+  g.seed = options.seed;
+  std::shared_ptr<LlmBackend> shared(std::move(*backend));
+  return std::unique_ptr<Generator>(new LlmGenerator(std::move(shared), catalog, db, g));
+}
+
+}  // namespace t2sql

@@ -1,0 +1,75 @@
+// LlmGenerator: the "llm" mode. A language model writes the SQL from a prompt
+// (PromptBuilder), under a grammar built from the prompt's schema
+// (SqlGrammar) unless switched off; the database checks it without running it
+// (Database::validate); on an error the error goes back to the model, at most
+// `max_repairs` times. Every try is a GenerationAttempt of the result.
+//
+// EnsembleGenerator: the "ensemble" mode. The LLM's SQL when it validates and
+// runs on the database, else the template engine's answer; `engine` and
+// `reason` of the result say which and why.
+//
+// Each owns its backend / generators; not thread-safe beyond what the
+// backend allows (one generate() at a time per generator).
+#pragma once
+
+#include <memory>
+
+#include "t2sql/database.h"
+#include "t2sql/generator.h"
+#include "t2sql/llm_backend.h"
+#include "t2sql/prompt.h"
+
+namespace t2sql {
+
+struct LlmGeneratorOptions {
+  PromptFormat format = PromptFormat::kChat;
+  bool grammar = true;
+  int max_repairs = 2;
+  int max_tokens = 256;
+  float temperature = 0.0f;
+  float top_p = 1.0f;
+  uint32_t seed = 42;
+  std::string system_prompt;  // empty: PromptBuilder's default for the dialect
+};
+
+class LlmGenerator final : public Generator {
+ public:
+  // `db` may be null: then SQL is only checked to be one read-only statement.
+  LlmGenerator(std::shared_ptr<LlmBackend> backend, Catalog catalog, Database* db, LlmGeneratorOptions options);
+
+  std::string name() const override;
+  Result<GenerationResult> generate(const GenerationRequest& request) override;
+
+  LlmBackend& backend() { return *backend_; }
+
+ private:
+  std::shared_ptr<LlmBackend> backend_;
+  Catalog catalog_;
+  Database* db_;
+  LlmGeneratorOptions options_;
+  PromptBuilder builder_;
+};
+
+class EnsembleGenerator final : public Generator {
+ public:
+  // `db` runs the LLM's SQL (row cap 1, short timeout) before it is trusted;
+  // without one, validation by the LLM generator is all.
+  EnsembleGenerator(std::unique_ptr<Generator> llm, std::unique_ptr<Generator> fallback, Database* db);
+
+  std::string name() const override { return "ensemble"; }
+  Result<GenerationResult> generate(const GenerationRequest& request) override;
+
+ private:
+  std::unique_ptr<Generator> llm_, fallback_;
+  Database* db_;
+};
+
+// The LLM generator configured by GeneratorOptions (model_path or llm_url,
+// lora, grammar, repairs, sampling). Errors of make_llm_backend.
+Result<std::unique_ptr<Generator>> make_llm_generator(const GeneratorOptions& options, const Catalog& catalog,
+                                                      Database* db);
+
+// The backend options that GeneratorOptions describe.
+LlmBackendOptions llm_backend_options(const GeneratorOptions& options);
+
+}  // namespace t2sql

@@ -1,0 +1,227 @@
+// The template engine on the real demo warehouse: generated SQL runs and
+// returns the same rows as hand-written SQL; abstentions, refusals and bad
+// input are answered without SQL.
+#include "generate/template_generator.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+
+#include "sql/statement_guard.h"
+#include "t2sql/database.h"
+#include "t2sql/demo.h"
+
+namespace t2sql {
+namespace {
+
+class TemplateGeneratorTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    // CTest runs each test in its own process: the warehouse is built once
+    // per test binary (keyed by its modification time) and then reused; it
+    // is renamed into place whole, so concurrent builds are harmless.
+    std::error_code ec;
+    auto stamp = std::filesystem::last_write_time("/proc/self/exe", ec).time_since_epoch().count();
+    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
+                                     ("t2sql_template_test_" + std::to_string(stamp)));
+    std::filesystem::create_directories(*dir_);
+    std::string path = (*dir_ / "demo.db").string();
+    if (!std::filesystem::exists(path)) {
+      auto made = create_demo_warehouse(path, true);
+      ASSERT_TRUE(made.ok() || std::filesystem::exists(path)) << made.status().to_string();
+    }
+    auto db = Database::open(path);
+    ASSERT_TRUE(db.ok()) << db.status().to_string();
+    db_ = db->release();
+    auto catalog = db_->catalog();
+    ASSERT_TRUE(catalog.ok());
+    auto gen = TemplateGenerator::create(*catalog, db_);
+    ASSERT_TRUE(gen.ok()) << gen.status().to_string();
+    gen_ = gen->release();
+  }
+  static void TearDownTestSuite() {
+    delete gen_;
+    delete db_;
+    delete dir_;
+  }
+
+  static GenerationResult ask(const std::string& question) {
+    auto out = gen_->generate({.question = question});
+    EXPECT_TRUE(out.ok()) << out.status().to_string();
+    if (!out.ok()) return {};
+    if (out->answered) {
+      EXPECT_TRUE(check_read_only_statement(out->sql).ok()) << out->sql;
+    }
+    return *out;
+  }
+
+  // Rows as sorted cell strings (numbers rounded), in order when `ordered`.
+  static std::vector<std::string> rows(const ResultSet& r, bool ordered) {
+    std::vector<std::string> out;
+    for (const auto& row : r.rows) {
+      std::vector<std::string> cells;
+      for (const auto& c : row) {
+        if (c.is_number()) {
+          char b[64];
+          std::snprintf(b, sizeof b, "%.2f", std::round(c.as_double() * 100) / 100);
+          cells.push_back(b);
+        } else {
+          cells.push_back(c.to_string());
+        }
+      }
+      std::sort(cells.begin(), cells.end());
+      std::string line;
+      for (const auto& c : cells) line += c + "|";
+      out.push_back(line);
+    }
+    if (!ordered) std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  static void expect_same_result(const std::string& question, const std::string& gold, bool ordered = false) {
+    GenerationResult out = ask(question);
+    ASSERT_TRUE(out.answered) << question << ": " << out.reason;
+    auto want = db_->execute(gold);
+    ASSERT_TRUE(want.ok()) << want.status().to_string();
+    auto got = db_->execute(out.sql);
+    ASSERT_TRUE(got.ok()) << out.sql << ": " << got.status().to_string();
+    EXPECT_EQ(rows(*got, ordered), rows(*want, ordered)) << question << "\n  sql: " << out.sql;
+    EXPECT_GT(out.confidence, 0.5);
+  }
+
+  static std::filesystem::path* dir_;
+  static Database* db_;
+  static TemplateGenerator* gen_;
+};
+
+std::filesystem::path* TemplateGeneratorTest::dir_ = nullptr;
+Database* TemplateGeneratorTest::db_ = nullptr;
+TemplateGenerator* TemplateGeneratorTest::gen_ = nullptr;
+
+TEST_F(TemplateGeneratorTest, TotalsAndYears) {
+  expect_same_result("What were total sales in 2023?",
+                     "SELECT SUM(amount) FROM sales WHERE sale_date BETWEEN '2023-01-01' AND '2023-12-31'");
+  expect_same_result("Total quantity sold in 2024",
+                     "SELECT SUM(quantity) FROM sales WHERE sale_date >= '2024-01-01' AND sale_date < '2025-01-01'");
+  expect_same_result("How many sales were made in 2023?",
+                     "SELECT COUNT(*) FROM sales WHERE sale_date LIKE '2023-%'");
+}
+
+TEST_F(TemplateGeneratorTest, YearOverYear) {
+  const char* gold =
+      "SELECT substr(sale_date, 1, 4) y, SUM(amount) FROM sales GROUP BY y ORDER BY y";
+  expect_same_result("Sales comparison 2023 vs 2024", gold, true);
+  expect_same_result("Compare revenue in 2023 and 2024", gold, true);
+}
+
+TEST_F(TemplateGeneratorTest, RankingsAlongForeignKeys) {
+  expect_same_result("Top 5 brands by revenue",
+                     "SELECT b.brand_name, SUM(s.amount) r FROM sales s JOIN products p USING (product_id) "
+                     "JOIN brands b USING (brand_id) GROUP BY b.brand_id ORDER BY r DESC LIMIT 5",
+                     true);
+  expect_same_result("Which region has the lowest revenue?",
+                     "SELECT st.region, SUM(s.amount) r FROM sales s JOIN stores st USING (store_id) "
+                     "GROUP BY st.region ORDER BY r ASC LIMIT 1");
+  expect_same_result("Top 5 stores by number of sales",
+                     "SELECT st.store_name, COUNT(*) c FROM sales s JOIN stores st USING (store_id) "
+                     "GROUP BY st.store_id ORDER BY c DESC LIMIT 5",
+                     true);
+}
+
+TEST_F(TemplateGeneratorTest, GroupsAndSnapshots) {
+  expect_same_result("Active stores by region",
+                     "SELECT st.region, COUNT(*) FROM active_store a JOIN stores st USING (store_id) "
+                     "WHERE a.month = (SELECT MAX(month) FROM active_store) GROUP BY st.region");
+  expect_same_result("Number of stores per region", "SELECT region, COUNT(*) FROM stores GROUP BY region");
+  expect_same_result("Average unit price by category",
+                     "SELECT category, AVG(unit_price) FROM products GROUP BY category");
+  expect_same_result("Monthly sales in 2024",
+                     "SELECT substr(sale_date, 1, 7), SUM(amount) FROM sales WHERE sale_date LIKE '2024%' "
+                     "GROUP BY 1 ORDER BY 1",
+                     true);
+}
+
+TEST_F(TemplateGeneratorTest, ValuesAndComparisons) {
+  expect_same_result("Total sales of Apple",
+                     "SELECT SUM(s.amount) FROM sales s JOIN products p USING (product_id) JOIN brands b "
+                     "USING (brand_id) WHERE b.brand_name = 'Apple'");
+  expect_same_result("Total revenue in seattle in 2024",
+                     "SELECT SUM(s.amount) FROM sales s JOIN stores st USING (store_id) "
+                     "WHERE st.city = 'Seattle' AND s.sale_date LIKE '2024%'");
+  expect_same_result("How many products cost more than 500?", "SELECT COUNT(*) FROM products WHERE unit_price > 500");
+  expect_same_result("Stores opened after 2020", "SELECT store_name FROM stores WHERE opened_on >= '2021-01-01'");
+  expect_same_result("Total sales between March and May 2024",
+                     "SELECT SUM(amount) FROM sales WHERE sale_date >= '2024-03-01' AND sale_date < '2024-06-01'");
+}
+
+TEST_F(TemplateGeneratorTest, RelativeRangesUseTheLatestDateInTheData) {
+  // The demo data ends in December 2024, so "last year" is 2023.
+  expect_same_result("Sales last year", "SELECT SUM(amount) FROM sales WHERE sale_date LIKE '2023%'");
+}
+
+TEST_F(TemplateGeneratorTest, AbstainsWithAReason) {
+  for (const char* q : {"What is the meaning of life?", "zxqv blorp frobnicate", "Tell me a joke about penguins"}) {
+    GenerationResult out = ask(q);
+    EXPECT_FALSE(out.answered) << q << " -> " << out.sql;
+    EXPECT_TRUE(out.sql.empty());
+    EXPECT_NE(out.reason.find("cannot answer"), std::string::npos) << out.reason;
+  }
+}
+
+TEST_F(TemplateGeneratorTest, RefusesToChangeData) {
+  for (const char* q : {"delete all sales from 2023", "Please drop the stores table", "update the price of Apple phones",
+                        "DELETE FROM sales WHERE 1=1", "insert a new brand called Foo"}) {
+    GenerationResult out = ask(q);
+    EXPECT_FALSE(out.answered) << q;
+    EXPECT_TRUE(out.sql.empty()) << out.sql;
+    EXPECT_EQ(out.reason.rfind("refused:", 0), 0u) << out.reason;
+  }
+}
+
+TEST_F(TemplateGeneratorTest, BadInput) {
+  GenerationResult empty = ask("   ");
+  EXPECT_FALSE(empty.answered);
+  EXPECT_NE(empty.reason.find("empty"), std::string::npos);
+
+  GenerationResult huge = ask(std::string(1 << 20, 'a'));
+  EXPECT_FALSE(huge.answered);
+  EXPECT_NE(huge.reason.find("limit"), std::string::npos) << huge.reason;
+
+  GenerationResult bad_utf8 = ask("total sales \xff\xfe in 2023");
+  EXPECT_FALSE(bad_utf8.answered);
+  EXPECT_NE(bad_utf8.reason.find("UTF-8"), std::string::npos);
+
+  for (const char* q : {"\xe5\x93\xaa\xe4\xb8\xaa\xe5\x93\x81\xe7\x89\x8c\xe7\x9a\x84\xe9\x94\x80\xe5\x94\xae\xe9\xa2\x9d"
+                        "\xe6\x9c\x80\xe9\xab\x98\xef\xbc\x9f",
+                        "Wie viele Verkäufe gab es pro Jahr und Region?"}) {
+    GenerationResult other = ask(q);
+    EXPECT_FALSE(other.answered) << q << " -> " << other.sql;
+    EXPECT_NE(other.reason.find("English"), std::string::npos) << other.reason;
+  }
+}
+
+TEST(GeneratorFactoryTest, Modes) {
+  Catalog catalog;
+  catalog.engine = "sqlite";
+  GeneratorOptions options;
+  auto gen = make_generator(options, catalog, nullptr);
+  ASSERT_TRUE(gen.ok());
+  EXPECT_EQ((*gen)->name(), "template");
+  auto out = (*gen)->generate({.question = "how many rows?"});
+  ASSERT_TRUE(out.ok());
+  EXPECT_FALSE(out->answered);  // an empty catalog has nothing to link
+
+  options.mode = "llm";
+  auto llm = make_generator(options, catalog, nullptr);
+  EXPECT_FALSE(llm.ok());
+  EXPECT_EQ(llm.status().code(), StatusCode::kInvalidArgument);
+  options.mode = "bogus";
+  EXPECT_EQ(make_generator(options, catalog, nullptr).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace t2sql

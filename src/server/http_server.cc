@@ -1,0 +1,568 @@
+// The HTTP layer over Pipelines: request parsing and limits, the pools per
+// mode, sessions, server-sent events, metrics and the static page. Built on
+// Debian's compiled cpp-httplib; every handler catches, so nothing throws
+// past it.
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+
+#include "server/openapi_spec.h"
+#include "server/pipeline_pool.h"
+#include "server/server_metrics.h"
+#include "t2sql/chart.h"
+#include "t2sql/server.h"
+#include "t2sql/version.h"
+
+namespace t2sql {
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kMaxSessions = 1000;
+
+// The page's chart libraries, unpacked by scripts/install.sh from the npm
+// tarballs pinned in scripts/deps.sh.
+struct VendorFile {
+  const char* url;
+  const char* path;  // under the npm cache folder
+};
+constexpr VendorFile kVendorFiles[] = {
+    {"/vendor/vega.min.js", "vega-5.33.1/package/build/vega.min.js"},
+    {"/vendor/vega-lite.min.js", "vega-lite-5.23.0/package/build/vega-lite.min.js"},
+    {"/vendor/vega-embed.min.js", "vega-embed-6.29.0/package/build/vega-embed.min.js"},
+};
+
+std::string default_vendor_dir() {
+  if (const char* d = std::getenv("T2SQL_CACHE_DIR"); d && *d) return std::string(d) + "/npm";
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/t2sql/npm";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/t2sql/npm";
+  return "";
+}
+
+std::string read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::optional<std::string> canonical_mode(std::string m) {
+  for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (m == "template") return "template";
+  if (m == "llm" || m == "fine-tuned" || m == "finetuned" || m == "fine_tuned" || m == "fine tuned") return "llm";
+  if (m == "ensemble") return "ensemble";
+  return std::nullopt;
+}
+
+json error_body(const std::string& message) {
+  return json{{"error", message}};
+}
+
+void send_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+int status_for(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kUnavailable:
+    case StatusCode::kResourceExhausted: return 503;
+    case StatusCode::kDeadlineExceeded: return 503;
+    default: return 500;
+  }
+}
+
+bool valid_session_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  return true;
+}
+
+// Comparing every byte keeps the time independent of where a guess differs.
+bool same_secret(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+struct AskRequest {
+  std::string query, mode, session;
+  std::optional<bool> use_rag;
+  bool svg = false;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  std::string catalog_json;  // /api/schema, computed once
+  std::string engine;
+  size_t table_count = 0;
+  std::map<std::string, std::unique_ptr<PipelinePool>> pools;  // by canonical mode; fixed after create()
+  std::map<std::string, std::string> vendor;                   // url -> content; fixed after create()
+  ServerMetrics metrics;
+  httplib::Server http;
+  std::thread thread;
+  std::mutex join_mu;  // one joiner at a time (wait() and stop() may race)
+  std::atomic<int> port{0};
+  std::atomic<bool> started{false};
+
+  std::mutex sessions_mu;
+  std::unordered_map<std::string, Session> sessions;  // guarded by sessions_mu
+  std::deque<std::string> session_order;              // guarded by sessions_mu; oldest first
+  std::mt19937_64 rng{std::random_device{}()};        // guarded by sessions_mu
+
+  bool mode_available(const std::string& mode) const {
+    if (mode == "template") return true;
+    const auto& g = options.pipeline.generator;
+    return !g.model_path.empty() || !g.llm_url.empty() || options.make_generator || g.mode == mode;
+  }
+
+  std::string new_session_id() {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    char buf[33];
+    std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                  static_cast<unsigned long long>(rng()));
+    return buf;
+  }
+  Session load_session(const std::string& id) {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    auto it = sessions.find(id);
+    return it == sessions.end() ? Session{} : it->second;
+  }
+  void store_session(const std::string& id, Session s) {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    if (!sessions.count(id)) {
+      session_order.push_back(id);
+      while (session_order.size() > kMaxSessions) {
+        sessions.erase(session_order.front());
+        session_order.pop_front();
+      }
+    }
+    sessions[id] = std::move(s);
+  }
+
+  // Parses and checks a question request; on a problem, fills `res` with a
+  // 400 and returns nullopt.
+  std::optional<AskRequest> parse_ask(const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) {
+      send_json(res, 400, error_body("the body is not valid JSON"));
+      return std::nullopt;
+    }
+    if (!body.is_object()) {
+      send_json(res, 400, error_body("the body must be a JSON object like {\"query\": \"...\"}"));
+      return std::nullopt;
+    }
+    AskRequest r;
+    if (!body.contains("query")) {
+      send_json(res, 400, error_body("missing field 'query' (the question)"));
+      return std::nullopt;
+    }
+    if (!body["query"].is_string()) {
+      send_json(res, 400, error_body("field 'query' must be a string"));
+      return std::nullopt;
+    }
+    r.query = body["query"].get<std::string>();
+    if (r.query.find_first_not_of(" \t\r\n") == std::string::npos) {
+      send_json(res, 400, error_body("field 'query' is empty"));
+      return std::nullopt;
+    }
+    r.mode = options.pipeline.generator.mode;
+    if (body.contains("mode") && !body["mode"].is_null()) {
+      if (!body["mode"].is_string()) {
+        send_json(res, 400, error_body("field 'mode' must be a string"));
+        return std::nullopt;
+      }
+      auto m = canonical_mode(body["mode"].get<std::string>());
+      if (!m) {
+        send_json(res, 400,
+                  error_body("unknown mode '" + body["mode"].get<std::string>() +
+                             "' (modes: template, llm or fine-tuned, ensemble)"));
+        return std::nullopt;
+      }
+      r.mode = *m;
+    }
+    if (!mode_available(r.mode)) {
+      send_json(
+          res, 400,
+          error_body("mode '" + r.mode + "' needs a model: start t2sql serve with --model PATH or --llm-url URL"));
+      return std::nullopt;
+    }
+    if (body.contains("use_rag") && !body["use_rag"].is_null()) {
+      if (!body["use_rag"].is_boolean()) {
+        send_json(res, 400, error_body("field 'use_rag' must be true or false"));
+        return std::nullopt;
+      }
+      r.use_rag = body["use_rag"].get<bool>();
+    }
+    if (body.contains("session") && !body["session"].is_null()) {
+      if (!body["session"].is_string() || !valid_session_id(body["session"].get<std::string>())) {
+        send_json(res, 400, error_body("field 'session' must be an id of 1-64 letters, digits, '-' or '_'"));
+        return std::nullopt;
+      }
+      r.session = body["session"].get<std::string>();
+    }
+    if (body.contains("svg") && body["svg"].is_boolean()) r.svg = body["svg"].get<bool>();
+    return r;
+  }
+
+  // Takes a pipeline for the mode, or answers 503/500 in `res`.
+  std::optional<PipelinePool::Lease> lease_for(const std::string& mode, httplib::Response& res) {
+    auto& pool = pools.at(mode);
+    auto lease = pool->acquire(std::chrono::milliseconds(options.queue_timeout_ms));
+    if (!lease.ok()) {
+      int code = status_for(lease.status());
+      if (code == 503) {
+        metrics.count_rejection(mode);
+        res.set_header("Retry-After", "2");
+      }
+      send_json(res, code, error_body(lease.status().message()));
+      return std::nullopt;
+    }
+    return std::move(*lease);
+  }
+
+  // The /generate-sql body, shared with the SSE stream's final event.
+  json response_body(const AskResult& r, const std::string& mode, const std::string& model, const std::string& session,
+                     bool svg) {
+    json body = json::parse(ask_result_to_json(r));
+    json results = json::array();
+    for (const auto& row : body["rows"]) {
+      json obj = json::object();
+      for (size_t c = 0; c < r.rows.columns.size() && c < row.size(); ++c) obj[r.rows.columns[c]] = row[c];
+      results.push_back(std::move(obj));
+    }
+    json timings = json::object();
+    for (const auto& s : r.stages) timings[s.name] = s.elapsed_ms;
+    timings["total_ms"] = r.total_ms;
+    json out = {{"sql", r.sql},
+                {"results", std::move(results)},
+                {"columns", body["columns"]},
+                {"column_types", body["column_types"]},
+                {"rows", body["rows"]},
+                {"row_count", body["row_count"]},
+                {"truncated", body["truncated"]},
+                {"chart", body["chart"]},
+                {"chart_kind", body["chart_kind"]},
+                {"answer", r.answer},
+                {"answered", r.answered},
+                {"reason", r.reason},
+                {"intent", intent_name(r.intent)},
+                {"question", r.question},
+                {"effective_question", r.effective_question},
+                {"follow_up", r.follow_up},
+                {"session", session},
+                {"meta",
+                 {{"model", r.engine.empty() ? model : r.engine},
+                  {"mode", mode},
+                  {"rag_used", r.rag_used},
+                  {"stages", body["stages"]},
+                  {"timings", timings}}}};
+    if (!r.error.ok()) out["error"] = r.error.message();
+    if (svg && r.executed && r.chart.kind != ChartKind::kTable) out["chart_svg"] = render_chart_svg(r.chart, r.rows);
+    return out;
+  }
+
+  int http_status(const AskResult& r) {
+    if (!r.error.ok()) return status_for(r.error);
+    if (r.intent == Intent::kRefused) return 403;
+    return 200;
+  }
+
+  std::string outcome(const AskResult& r) {
+    if (!r.error.ok()) return "failed";
+    if (r.intent == Intent::kRefused) return "refused";
+    return r.answered ? "answered" : "abstained";
+  }
+
+  void handle_generate(const httplib::Request& req, httplib::Response& res) {
+    auto ask = parse_ask(req, res);
+    if (!ask) return;
+    auto lease = lease_for(ask->mode, res);
+    if (!lease) return;
+    std::string session_id = ask->session.empty() ? new_session_id() : ask->session;
+    Session session = load_session(session_id);
+    AskOptions ao;
+    ao.use_rag = ask->use_rag;
+    AskResult r = (*lease)->ask(ask->query, &session, ao);
+    std::string model = (*lease)->generator_name();
+    lease.reset();  // back to the pool before the response is written
+    store_session(session_id, std::move(session));
+    metrics.count_question(ask->mode, outcome(r));
+    send_json(res, http_status(r), response_body(r, ask->mode, model, session_id, ask->svg));
+  }
+
+  void handle_ask_stream(const httplib::Request& req, httplib::Response& res) {
+    auto ask = parse_ask(req, res);
+    if (!ask) return;
+    auto lease = lease_for(ask->mode, res);
+    if (!lease) return;
+    struct StreamState {
+      AskRequest ask;
+      std::optional<PipelinePool::Lease> lease;
+      std::string session_id;
+    };
+    auto state = std::make_shared<StreamState>();
+    state->ask = *ask;
+    state->lease.emplace(std::move(*lease));
+    state->session_id = ask->session.empty() ? new_session_id() : ask->session;
+    res.status = 200;
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Accel-Buffering", "no");
+    res.set_chunked_content_provider("text/event-stream", [this, state](size_t, httplib::DataSink& sink) {
+      auto send = [&sink](const std::string& event, const std::string& data) {
+        std::string frame = "event: " + event + "\ndata: " + data + "\n\n";
+        return sink.write(frame.data(), frame.size());
+      };
+      try {
+        Session session = load_session(state->session_id);
+        AskOptions ao;
+        ao.use_rag = state->ask.use_rag;
+        ao.on_stage = [&](const StageRecord& s) { send("stage", stage_record_to_json(s)); };
+        AskResult r = (*state->lease)->ask(state->ask.query, &session, ao);
+        std::string model = (*state->lease)->generator_name();
+        state->lease.reset();
+        store_session(state->session_id, std::move(session));
+        metrics.count_question(state->ask.mode, outcome(r));
+        json body = response_body(r, state->ask.mode, model, state->session_id, state->ask.svg);
+        body["status"] = http_status(r);
+        send("result", body.dump());
+      } catch (const std::exception& e) {
+        send("error", error_body(std::string("internal error: ") + e.what()).dump());
+      }
+      sink.done();
+      return true;
+    });
+  }
+
+  void install_routes() {
+    auto timed = [this](const std::string& route, auto handler) {
+      return [this, route, handler](const httplib::Request& req, httplib::Response& res) {
+        auto start = Clock::now();
+        metrics.add_inflight(1);
+        try {
+          handler(req, res);
+        } catch (const std::exception& e) {
+          send_json(res, 500, error_body(std::string("internal error: ") + e.what()));
+        }
+        metrics.add_inflight(-1);
+        metrics.observe_latency(route, std::chrono::duration<double>(Clock::now() - start).count());
+      };
+    };
+    http.Post("/generate-sql",
+              timed("/generate-sql", [this](const auto& req, auto& res) { handle_generate(req, res); }));
+    http.Post("/api/ask", timed("/api/ask", [this](const auto& req, auto& res) { handle_ask_stream(req, res); }));
+    http.Get("/api/schema", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(catalog_json, "application/json");
+    });
+    http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+      json modes = json::array();
+      for (const char* m : {"template", "llm", "ensemble"})
+        if (mode_available(m)) modes.push_back(m);
+      send_json(res, 200,
+                json{{"status", "ok"},
+                     {"version", t2sql_version()},
+                     {"engine", engine},
+                     {"tables", table_count},
+                     {"default_mode", options.pipeline.generator.mode},
+                     {"modes", modes},
+                     {"rag_default", options.pipeline.use_rag},
+                     {"auth", !options.bearer_token.empty()},
+                     {"charts", vendor.size() == std::size(kVendorFiles)}});
+    });
+    http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(metrics.render(), "text/plain; version=0.0.4");
+    });
+    std::string openapi = openapi_spec_json(t2sql_version());
+    http.Get("/openapi.json", [openapi](const httplib::Request&, httplib::Response& res) {
+      res.set_content(openapi, "application/json");
+    });
+    for (const auto& [url, content] : vendor) {
+      const std::string* body = &content;
+      http.Get(url, [body](const httplib::Request&, httplib::Response& res) {
+        res.set_header("Cache-Control", "max-age=86400");
+        res.set_content(*body, "application/javascript");
+      });
+    }
+    std::string web = options.web_dir;
+    if (!std::filesystem::exists(web + "/index.html")) {
+      http.Get("/", [web](const httplib::Request&, httplib::Response& res) {
+        send_json(res, 500, error_body("the page's files are not in '" + web + "'; start with --web-dir DIR"));
+      });
+    } else {
+      http.set_mount_point("/", web);
+    }
+
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (options.bearer_token.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      const std::string& p = req.path;
+      bool guarded = p.rfind("/api/", 0) == 0 || p == "/generate-sql" || p == "/metrics";
+      if (!guarded) return httplib::Server::HandlerResponse::Unhandled;
+      std::string auth = req.get_header_value("Authorization");
+      if (same_secret(auth, "Bearer " + options.bearer_token)) return httplib::Server::HandlerResponse::Unhandled;
+      res.set_header("WWW-Authenticate", "Bearer");
+      send_json(res, 401, error_body("missing or wrong bearer token (send 'Authorization: Bearer <token>')"));
+      return httplib::Server::HandlerResponse::Handled;
+    });
+    http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      std::string message;
+      if (res.status == 413)
+        message = "the request body is too large (limit " + std::to_string(options.max_body_bytes) + " bytes)";
+      else if (res.status == 404)
+        message = "no such endpoint: " + req.method + " " + req.path;
+      else if (res.status == 405)
+        message = "method " + req.method + " is not allowed on " + req.path;
+      else
+        message = "the request failed with HTTP status " + std::to_string(res.status);
+      send_json(res, res.status, error_body(message));
+    });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+      std::string what = "unknown";
+      try {
+        if (ep) std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      send_json(res, 500, error_body("internal error: " + what));
+    });
+    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      static const std::set<std::string> kRoutes = {"/generate-sql", "/api/ask", "/api/schema",
+                                                    "/health",       "/metrics", "/openapi.json"};
+      std::string route = kRoutes.count(req.path)              ? req.path
+                          : req.path.rfind("/vendor/", 0) == 0 ? "/vendor"
+                                                               : "static";
+      metrics.count_request(route, res.status);
+    });
+  }
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() {
+  stop();
+}
+
+Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
+  if (options.db_uri.empty()) return invalid_argument("no database given to serve");
+  if (options.port < 0 || options.port > 65535)
+    return invalid_argument("port " + std::to_string(options.port) + " is out of range (0-65535)");
+  if (Status s = Pipeline::check_stage_names(options.pipeline.disabled_stages); !s.ok()) return s;
+  if (!canonical_mode(options.pipeline.generator.mode))
+    return invalid_argument("unknown mode '" + options.pipeline.generator.mode + "' (modes: template, llm, ensemble)");
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->options.pipeline.generator.mode = *canonical_mode(options.pipeline.generator.mode);
+  if (impl->options.worker_threads <= 0) impl->options.worker_threads = 64;
+  if (impl->options.web_dir.empty()) impl->options.web_dir = std::string(T2SQL_SOURCE_DIR) + "/web";
+  if (impl->options.vendor_dir.empty()) impl->options.vendor_dir = default_vendor_dir();
+
+  auto db = Database::open(options.db_uri);
+  if (!db.ok()) return db.status();
+  auto catalog = (*db)->catalog();
+  if (!catalog.ok()) return catalog.status();
+  impl->engine = (*db)->engine();
+  impl->table_count = catalog->tables.size();
+  json schema = json::parse(catalog->to_json());
+  schema["examples"] = example_questions(*catalog, 8);
+  impl->catalog_json = schema.dump();
+
+  for (const auto& f : kVendorFiles) {
+    std::string content = read_whole_file(impl->options.vendor_dir + "/" + f.path);
+    if (!content.empty()) impl->vendor[f.url] = std::move(content);
+  }
+
+  Impl* p = impl.get();
+  for (const std::string mode : {"template", "llm", "ensemble"}) {
+    bool llm = mode != "template";
+    size_t slots =
+        llm ? static_cast<size_t>(std::max(1, options.llm_slots)) : static_cast<size_t>(impl->options.worker_threads);
+    size_t waiting = llm ? static_cast<size_t>(std::max(0, options.llm_queue))
+                         : static_cast<size_t>(impl->options.worker_threads) * 4;
+    impl->pools[mode] =
+        std::make_unique<PipelinePool>(mode, slots, waiting, [p, mode]() -> Result<std::unique_ptr<Pipeline>> {
+          auto conn = Database::open(p->options.db_uri);
+          if (!conn.ok()) return conn.status();
+          PipelineOptions po = p->options.pipeline;
+          po.generator.mode = mode;
+          GeneratorFactory factory =
+              p->options.make_generator ? p->options.make_generator : GeneratorFactory(make_generator);
+          return Pipeline::create(std::move(*conn), po, factory);
+        });
+  }
+
+  impl->http.new_task_queue = [n = impl->options.worker_threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(n));
+  };
+  impl->http.set_payload_max_length(options.max_body_bytes);
+  impl->http.set_read_timeout(options.read_timeout_s, 0);
+  impl->http.set_write_timeout(options.write_timeout_s, 0);
+  impl->http.set_keep_alive_max_count(1000);
+  impl->http.set_keep_alive_timeout(5);
+  // cpp-httplib also sets SO_REUSEPORT by default, which lets a second server
+  // bind a port already in use; only SO_REUSEADDR (fast restarts) is wanted.
+  impl->http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+  });
+  impl->install_routes();
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Status Server::start() {
+  Impl& p = *impl_;
+  if (p.started.exchange(true)) return invalid_argument("the server is already started");
+  int port = p.options.port;
+  if (port == 0) {
+    port = p.http.bind_to_any_port(p.options.host);
+    if (port <= 0) return unavailable("cannot bind " + p.options.host + " to any port");
+  } else if (!p.http.bind_to_port(p.options.host, port)) {
+    return unavailable("cannot listen on " + p.options.host + ":" + std::to_string(port) +
+                       " (in use, or not an address of this machine)");
+  }
+  p.port = port;
+  p.thread = std::thread([&p] { p.http.listen_after_bind(); });
+  // stop() before the loop runs would be lost; return once it is serving.
+  for (int i = 0; i < 5000 && !p.http.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return Status();
+}
+
+int Server::port() const {
+  return impl_->port;
+}
+
+void Server::stop() {
+  if (!impl_) return;
+  impl_->http.stop();
+  std::lock_guard<std::mutex> lock(impl_->join_mu);
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void Server::wait() {
+  std::lock_guard<std::mutex> lock(impl_->join_mu);
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+}  // namespace t2sql

@@ -1,0 +1,97 @@
+#include "server/openapi_spec.h"
+
+#include <nlohmann/json.hpp>
+
+namespace t2sql {
+
+std::string openapi_spec_json(const std::string& version) {
+  using nlohmann::json;
+  json error = {{"type", "object"}, {"properties", {{"error", {{"type", "string"}}}}}, {"required", {"error"}}};
+  json ask_request = {
+      {"type", "object"},
+      {"required", {"query"}},
+      {"properties",
+       {{"query", {{"type", "string"}, {"description", "The question in plain language"}}},
+        {"mode",
+         {{"type", "string"},
+          {"enum", {"template", "llm", "fine-tuned", "ensemble"}},
+          {"description", "Generation mode; default: the server's"}}},
+        {"use_rag",
+         {{"type", "boolean"}, {"description", "Run the retrieval stage (schema narrowed to the question)"}}},
+        {"session", {{"type", "string"}, {"description", "Conversation id for follow-up questions"}}},
+        {"svg", {{"type", "boolean"}, {"description", "Also return the chart as SVG text (chart_svg)"}}}}}};
+  json stage = {{"type", "object"},
+                {"properties",
+                 {{"name", {{"type", "string"}}},
+                  {"status", {{"type", "string"}}},
+                  {"elapsed_ms", {{"type", "number"}}},
+                  {"output", {{"type", "object"}}}}}};
+  json generate_response = {
+      {"type", "object"},
+      {"properties",
+       {{"sql", {{"type", "string"}}},
+        {"results", {{"type", "array"}, {"items", {{"type", "object"}}}, {"description", "One object per row"}}},
+        {"columns", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+        {"chart", {{"type", {"object", "null"}}, {"description", "Vega-Lite v5 spec"}}},
+        {"answer", {{"type", "string"}}},
+        {"answered", {{"type", "boolean"}}},
+        {"reason", {{"type", "string"}}},
+        {"intent", {{"type", "string"}}},
+        {"session", {{"type", "string"}}},
+        {"meta",
+         {{"type", "object"},
+          {"properties",
+           {{"model", {{"type", "string"}}},
+            {"mode", {{"type", "string"}}},
+            {"rag_used", {{"type", "boolean"}}},
+            {"stages", {{"type", "array"}, {"items", stage}}},
+            {"timings", {{"type", "object"}, {"additionalProperties", {{"type", "number"}}}}}}}}}}}};
+  auto json_content = [](const json& schema) { return json{{"application/json", {{"schema", schema}}}}; };
+  json errors = {
+      {"400", {{"description", "Bad request"}, {"content", json_content(error)}}},
+      {"401", {{"description", "Missing or wrong bearer token"}, {"content", json_content(error)}}},
+      {"403",
+       {{"description", "Refused (the request would change data)"}, {"content", json_content(generate_response)}}},
+      {"413", {{"description", "Body too large"}, {"content", json_content(error)}}},
+      {"503", {{"description", "Engine busy; retry later"}, {"content", json_content(error)}}}};
+  json generate_responses = errors;
+  generate_responses["200"] = {{"description", "The SQL, the rows, the chart and the trace"},
+                               {"content", json_content(generate_response)}};
+  json ask_responses = errors;
+  ask_responses["200"] = {
+      {"description", "Server-sent events: one `stage` event per stage, then `result` (the /generate-sql body)"},
+      {"content", {{"text/event-stream", {{"schema", {{"type", "string"}}}}}}}};
+  json spec = {
+      {"openapi", "3.0.3"},
+      {"info",
+       {{"title", "t2sql"},
+        {"version", version},
+        {"description", "Questions in plain language to SQL, run read-only."}}},
+      {"components", {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}},
+      {"paths",
+       {{"/generate-sql",
+         {{"post",
+           {{"summary", "Answer a question: SQL, rows, chart, trace"},
+            {"requestBody", {{"required", true}, {"content", json_content(ask_request)}}},
+            {"responses", generate_responses}}}}},
+        {"/api/ask",
+         {{"post",
+           {{"summary", "Answer a question, streaming each stage as it ends"},
+            {"requestBody", {{"required", true}, {"content", json_content(ask_request)}}},
+            {"responses", ask_responses}}}}},
+        {"/api/schema",
+         {{"get",
+           {{"summary", "The database's tables, columns and keys, and example questions"},
+            {"responses", {{"200", {{"description", "The catalog"}}}}}}}}},
+        {"/health",
+         {{"get", {{"summary", "Liveness and configuration"}, {"responses", {{"200", {{"description", "OK"}}}}}}}}},
+        {"/metrics",
+         {{"get",
+           {{"summary", "Prometheus metrics"},
+            {"responses", {{"200", {{"description", "text/plain; version=0.0.4"}}}}}}}}},
+        {"/openapi.json",
+         {{"get", {{"summary", "This document"}, {"responses", {{"200", {{"description", "OpenAPI 3"}}}}}}}}}}}};
+  return spec.dump(2);
+}
+
+}  // namespace t2sql

@@ -1,0 +1,109 @@
+#include <signal.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "cli.h"
+#include "t2sql/demo.h"
+#include "t2sql/server.h"
+
+namespace t2sql::cli {
+
+void add_serve_command(CLI::App& app) {
+  struct Options {
+    ServerOptions server;
+    std::string db, lora, token_env = "T2SQL_API_TOKEN";
+    bool no_grammar = false, rag = false;
+    std::vector<std::string> disable;
+  };
+  auto opt = std::make_shared<Options>();
+  CLI::App* cmd =
+      app.add_subcommand("serve",
+                         "Serve the HTTP API (POST /generate-sql, POST /api/ask, GET /api/schema, /health, /metrics, "
+                         "/openapi.json) and the web page at /");
+  add_db_option(cmd, opt->db);
+  cmd->add_option("--host", opt->server.host, "Address to listen on (loopback by default; 0.0.0.0 for all)")
+      ->capture_default_str();
+  cmd->add_option("--port", opt->server.port, "Port (0: any free port; the chosen one is printed)")
+      ->capture_default_str();
+  cmd->add_option("--mode", opt->server.pipeline.generator.mode,
+                  "Default generation mode: template, llm or ensemble (requests may pick another)")
+      ->capture_default_str();
+  cmd->add_option("--model", opt->server.pipeline.generator.model_path, "GGUF model for the llm and ensemble modes");
+  cmd->add_option("--lora", opt->lora, "LoRA adapter (GGUF) for the model: PATH[:SCALE]");
+  cmd->add_option("--llm-url", opt->server.pipeline.generator.llm_url,
+                  "OpenAI-compatible server for the llm and ensemble modes instead of --model");
+  cmd->add_option("--llm-model", opt->server.pipeline.generator.llm_model_name, "Model name at --llm-url");
+  cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding");
+  cmd->add_flag("--rag", opt->rag, "Run the retrieval stage unless a request says use_rag: false");
+  cmd->add_option("--disable-stage", opt->disable, "Switch a pipeline stage off; repeatable");
+  cmd->add_option("--threads", opt->server.worker_threads, "HTTP worker threads (0: 64)")->capture_default_str();
+  cmd->add_option("--llm-slots", opt->server.llm_slots, "LLM pipelines working at once (each holds a model context)")
+      ->capture_default_str();
+  cmd->add_option("--llm-queue", opt->server.llm_queue, "LLM requests that may wait; more are answered 503")
+      ->capture_default_str();
+  cmd->add_option("--queue-timeout-ms", opt->server.queue_timeout_ms, "Longest wait for a free engine, then 503")
+      ->capture_default_str();
+  cmd->add_option("--max-body", opt->server.max_body_bytes, "Largest request body in bytes (larger: 413)")
+      ->capture_default_str();
+  cmd->add_option("--timeout-ms", opt->server.pipeline.exec.timeout_ms, "Interrupt a query after this long")
+      ->capture_default_str();
+  cmd->add_option("--max-rows", opt->server.pipeline.exec.max_rows, "Rows returned at most per question")
+      ->capture_default_str();
+  cmd->add_option("--token-env", opt->token_env,
+                  "Environment variable holding a bearer token; when it is set, the API requires "
+                  "'Authorization: Bearer <token>'")
+      ->capture_default_str();
+  cmd->add_option("--web-dir", opt->server.web_dir, "Folder of the web page (default: the source tree's web/)");
+  cmd->add_option("--vendor-dir", opt->server.vendor_dir,
+                  "Folder of the unpacked npm tarballs with vega, vega-lite, vega-embed (default: the install cache)");
+  set_action(cmd, [opt] {
+    ServerOptions so = opt->server;
+    if (opt->db.empty()) {
+      auto path = ensure_demo_warehouse();
+      if (!path.ok()) return fail(path.status());
+      so.db_uri = *path;
+    } else {
+      so.db_uri = opt->db;
+    }
+    so.pipeline.generator.grammar = !opt->no_grammar;
+    so.pipeline.use_rag = opt->rag;
+    so.pipeline.disabled_stages = opt->disable;
+    if (!opt->lora.empty()) {
+      auto colon = opt->lora.rfind(':');
+      char* end = nullptr;
+      float scale = colon == std::string::npos ? 1.0f : std::strtof(opt->lora.c_str() + colon + 1, &end);
+      bool has_scale = colon != std::string::npos && end && *end == '\0' && colon + 1 < opt->lora.size();
+      so.pipeline.generator.lora_path = has_scale ? opt->lora.substr(0, colon) : opt->lora;
+      so.pipeline.generator.lora_scale = has_scale ? scale : 1.0f;
+    }
+    if (const char* token = std::getenv(opt->token_env.c_str()); token && *token) so.bearer_token = token;
+
+    // SIGINT/SIGTERM end the server cleanly: a thread waits for them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    auto server = Server::create(so);
+    if (!server.ok()) return fail(server.status());
+    if (Status s = (*server)->start(); !s.ok()) return fail(s);
+    std::cout << "t2sql serve: listening on http://" << so.host << ":" << (*server)->port() << "/ (database "
+              << so.db_uri << ", mode " << so.pipeline.generator.mode
+              << (so.bearer_token.empty() ? "" : ", bearer token required") << ")" << std::endl;
+    Server* raw = server->get();
+    std::thread waiter([raw, signals] {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      raw->stop();
+    });
+    waiter.detach();
+    (*server)->wait();
+    std::cout << "t2sql serve: stopped" << std::endl;
+    return 0;
+  });
+}
+
+}  // namespace t2sql::cli
