@@ -161,22 +161,25 @@ struct Checkpoint {
   std::vector<float> params, m, v;
 };
 
-Status write_checkpoint(const std::string& path, const Checkpoint& c) {
+// Writes the trainer's own vectors: the tensors only point at them (a context
+// without data), so a checkpoint costs no copy of the parameters or moments
+// beyond the writer's one-tensor buffer.
+Status write_checkpoint(const std::string& path, int step, const std::string& fingerprint, const json& log_json,
+                        const std::vector<float>& params, const std::vector<float>& m, const std::vector<float>& v) {
   std::unique_ptr<gguf_context, GgufFree> g(gguf_init_empty());
   gguf_set_val_str(g.get(), "general.type", "t2sql-train-checkpoint");
-  gguf_set_val_u32(g.get(), "t2sql.ckpt.step", static_cast<uint32_t>(c.step));
-  gguf_set_val_str(g.get(), "t2sql.ckpt.fingerprint", c.fingerprint.c_str());
-  const std::string log = c.log.dump();
+  gguf_set_val_u32(g.get(), "t2sql.ckpt.step", static_cast<uint32_t>(step));
+  gguf_set_val_str(g.get(), "t2sql.ckpt.fingerprint", fingerprint.c_str());
+  const std::string log = log_json.dump();
   gguf_set_val_str(g.get(), "t2sql.ckpt.log", log.c_str());
-  const size_t n = c.params.size();
-  ggml_init_params ip{3 * ggml_tensor_overhead() + 3 * n * sizeof(float) + 1024, nullptr, false};
+  const size_t n = params.size();
+  ggml_init_params ip{3 * ggml_tensor_overhead() + 1024, nullptr, /*no_alloc=*/true};
   ggml_context* ctx = ggml_init(ip);
-  const std::pair<const char*, const std::vector<float>*> parts[] = {
-      {"params", &c.params}, {"adam_m", &c.m}, {"adam_v", &c.v}};
+  const std::pair<const char*, const std::vector<float>*> parts[] = {{"params", &params}, {"adam_m", &m}, {"adam_v", &v}};
   for (const auto& [name, vec] : parts) {
     ggml_tensor* t = ggml_new_tensor_1d(ctx, GGML_TYPE_F32, static_cast<int64_t>(n));
     ggml_set_name(t, name);
-    std::memcpy(t->data, vec->data(), n * sizeof(float));
+    t->data = const_cast<float*>(vec->data());  // read only, by the writer
     gguf_add_tensor(g.get(), t);
   }
   const std::string tmp = path + ".tmp";
@@ -445,8 +448,8 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
     }
     if (o.on_progress) o.on_progress(p);
     if (o.checkpoint_every > 0 && step % o.checkpoint_every == 0 && step < total_steps) {
-      Checkpoint c{step, fp, log, params, adam_m, adam_v};
-      if (Status s = write_checkpoint(report.checkpoint_path, c); !s.ok()) return s;
+      if (Status s = write_checkpoint(report.checkpoint_path, step, fp, log, params, adam_m, adam_v); !s.ok())
+        return s;
       write_log();
     }
   }
@@ -459,10 +462,8 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
   write_log();
   // A finished run leaves a checkpoint at its last step, so that --resume of
   // a finished run is a no-op rather than a restart.
-  {
-    Checkpoint c{total_steps, fp, log, params, adam_m, adam_v};
-    if (Status s = write_checkpoint(report.checkpoint_path, c); !s.ok()) return s;
-  }
+  if (Status s = write_checkpoint(report.checkpoint_path, total_steps, fp, log, params, adam_m, adam_v); !s.ok())
+    return s;
   report.steps = total_steps;
   report.final_loss = last_loss;
   report.final_val_loss = last_val;
