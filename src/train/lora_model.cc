@@ -356,7 +356,10 @@ Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* g
     ~CtxFree() { ggml_free(c); }
   } ctx_guard{ctx};
 
-  std::vector<std::pair<ggml_tensor*, std::vector<float>>> host_inputs;
+  // Dropout masks: only their streams until the graph is allocated, then
+  // drawn one at a time, so that no host copy of them all coexists with the
+  // compute buffer.
+  std::vector<std::pair<ggml_tensor*, uint64_t>> host_inputs;
   auto input_f32 = [&](int64_t ne0, int64_t ne1) {
     ggml_tensor* t = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, ne0, ne1);
     ggml_set_input(t);
@@ -374,14 +377,7 @@ Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* g
   uint64_t mask_counter = 0;
   auto dropout_mask = [&](int64_t dim) -> ggml_tensor* {
     ggml_tensor* t = input_f32(dim, N);
-    std::vector<float> v(static_cast<size_t>(dim * N));
-    const uint64_t stream = splitmix64(dropout_seed ^ splitmix64(++mask_counter));
-    const float keep = 1.0f / (1.0f - p_drop);
-    for (size_t i = 0; i < v.size(); ++i) {
-      const double u = static_cast<double>(splitmix64(stream + i) >> 11) * 0x1.0p-53;
-      v[i] = u < p_drop ? 0.0f : keep;
-    }
-    host_inputs.emplace_back(t, std::move(v));
+    host_inputs.emplace_back(t, splitmix64(dropout_seed ^ splitmix64(++mask_counter)));
     return t;
   };
 
@@ -492,7 +488,18 @@ Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* g
     }
     ggml_backend_tensor_set(labels, lab.data(), 0, ggml_nbytes(labels));
   }
-  for (auto& [t, v] : host_inputs) ggml_backend_tensor_set(t, v.data(), 0, ggml_nbytes(t));
+  {
+    std::vector<float> v;
+    const float keep = 1.0f / (1.0f - p_drop);
+    for (const auto& [t, stream] : host_inputs) {
+      v.resize(static_cast<size_t>(ggml_nelements(t)));
+      for (size_t i = 0; i < v.size(); ++i) {
+        const double u = static_cast<double>(splitmix64(stream + i) >> 11) * 0x1.0p-53;
+        v[i] = u < p_drop ? 0.0f : keep;
+      }
+      ggml_backend_tensor_set(t, v.data(), 0, ggml_nbytes(t));
+    }
+  }
   if (train) ggml_graph_reset(graph);
 
   if (ggml_backend_sched_graph_compute(d.sched, graph) != GGML_STATUS_SUCCESS)
