@@ -433,9 +433,8 @@ std::pair<int, std::string> run_shell(const std::string& command) {
 // llama.cpp's own command-line tool (built with -DT2SQL_LLAMA_TOOLS=ON) loads
 // an adapter t2sql wrote and, greedily, writes what the merged model writes.
 TEST(LoraAdapter, LlamaCompletionToolLoadsTheAdapter) {
-  const char* bin_dir = std::getenv("T2SQL_BINARY_DIR");
-  const fs::path tool = fs::path(bin_dir ? bin_dir : "") / "bin" / "llama-completion";
-  if (!bin_dir || !fs::exists(tool)) GTEST_SKIP() << "llama-completion not built (-DT2SQL_LLAMA_TOOLS=ON)";
+  const fs::path tool = fs::path(T2SQL_BINARY_DIR) / "bin" / "llama-completion";
+  if (!fs::exists(tool)) GTEST_SKIP() << "llama-completion not built (-DT2SQL_LLAMA_TOOLS=ON)";
   auto m = LoraModel::load(tiny_model(), 1, false);
   ASSERT_TRUE(m.ok());
   ASSERT_TRUE((*m)->init_adapter({.rank = 8, .alpha = 16, .dropout = 0, .seed = 3}).ok());
@@ -445,14 +444,13 @@ TEST(LoraAdapter, LlamaCompletionToolLoadsTheAdapter) {
   ASSERT_TRUE((*m)->save_adapter(adapter).ok());
   ASSERT_TRUE(merge_lora(tiny_model(), adapter, merged).ok());
   const std::string common = " -p 'SELECT' -n 12 --temp 0 -s 1 -t 1 -c 64 -no-cnv --no-warmup 2>";
-  const auto with_lora =
-      run_shell(tool.string() + " -m " + tiny_model() + " --lora " + adapter + common + (test_dir() / "cli.log").string());
+  const auto with_lora = run_shell(tool.string() + " -m " + tiny_model() + " --lora " + adapter + common + "/dev/null");
   const auto with_merged = run_shell(tool.string() + " -m " + merged + common + "/dev/null");
+  // The tool does read --lora: a file that is no adapter makes it fail.
+  const auto with_junk = run_shell(tool.string() + " -m " + tiny_model() + " --lora " + tiny_model() + common + "/dev/null");
   ASSERT_EQ(with_lora.first, 0) << with_lora.second;
   ASSERT_EQ(with_merged.first, 0) << with_merged.second;
-  std::ifstream log(test_dir() / "cli.log");
-  const std::string log_text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-  EXPECT_NE(log_text.find("cli.lora.gguf"), std::string::npos) << "the tool's log does not mention the adapter";
+  EXPECT_NE(with_junk.first, 0);
   EXPECT_GT(with_lora.second.size(), std::string("SELECT").size());
   EXPECT_EQ(with_lora.second, with_merged.second);
 }
