@@ -6,7 +6,11 @@
 // Targets: LoRA >= 1.5x the speed of full fine-tuning at <= 0.5x its memory;
 // QLoRA <= 0.4x the memory of LoRA on F32.
 //
-//   build/bench/train_bench --llama-finetune build/bin/llama-finetune [--n-embd 512 --n-layer 8 --steps 20]
+// Both sides see the same shape, the same examples and one sequence per
+// optimizer step by default (--batch 1 --grad-accum 1; llama-finetune's batch
+// is one n_ctx window). Use a shape where the weights dominate, e.g.
+//   build/bench/train_bench --vocab llama-spm --n-embd 768 --n-layer 12 --n-head 12 \
+//     --n-head-kv 4 --n-ff 2048 --n-ctx 512 --steps 3 --finetune-windows 3
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +43,7 @@ struct RunResult {
 };
 
 RunResult run(const std::vector<std::string>& args, const std::string& log) {
+  std::fflush(stdout);
   const auto t0 = std::chrono::steady_clock::now();
   const pid_t pid = fork();
   if (pid == 0) {
@@ -75,8 +80,13 @@ int main(int argc, char** argv) {
   const int n_embd = std::stoi(arg_value(argc, argv, "--n-embd", "512"));
   const int n_layer = std::stoi(arg_value(argc, argv, "--n-layer", "8"));
   const int n_head = std::stoi(arg_value(argc, argv, "--n-head", "8"));
+  const int n_head_kv = std::stoi(arg_value(argc, argv, "--n-head-kv", "0"));
+  const int n_ff = std::stoi(arg_value(argc, argv, "--n-ff", "0"));
+  const std::string batch = arg_value(argc, argv, "--batch", "1");
+  const std::string grad_accum = arg_value(argc, argv, "--grad-accum", "1");
+  const std::string rank = arg_value(argc, argv, "--rank", "64");
   const int steps = std::stoi(arg_value(argc, argv, "--steps", "12"));
-  const int n_ctx = std::stoi(arg_value(argc, argv, "--n-ctx", "256"));
+  const int n_ctx = std::stoi(arg_value(argc, argv, "--n-ctx", "512"));
   const std::string threads = arg_value(argc, argv, "--threads", "2");
   const std::string vocab = arg_value(argc, argv, "--vocab", "gpt-2");
   const int windows = std::stoi(arg_value(argc, argv, "--finetune-windows", "24"));
@@ -91,6 +101,8 @@ int main(int argc, char** argv) {
   mo.n_embd = n_embd;
   mo.n_layer = n_layer;
   mo.n_head = n_head;
+  mo.n_head_kv = n_head_kv;
+  mo.n_ff = n_ff;
   mo.n_ctx = n_ctx;
   if (auto s = t2sql::init_model(mo); !s.ok()) return std::cerr << s.message() << "\n", 1;
   const std::string q4 = (dir / "base.q4_0.gguf").string();
@@ -116,7 +128,7 @@ int main(int argc, char** argv) {
   std::string text;
   size_t n_text_tokens = 0;
   for (size_t i = 0; n_text_tokens < need; i = (i + 1) % loaded->examples.size()) {
-    const auto t = t2sql::train::make_training_text(loaded->examples[i], "sql-create-context", "", "sqlite");
+    const auto t = t2sql::train::make_training_text(loaded->examples[i], "chat", "", "sqlite");
     text += t.prompt + t.answer + "\n\n";
     n_text_tokens = (*runner)->tokenize(text).size();
   }
@@ -124,15 +136,19 @@ int main(int argc, char** argv) {
   const double full_tokens = static_cast<double>(static_cast<int64_t>(ndata * 0.95f)) * n_ctx;
   std::ofstream(dir / "data" / "train.txt") << text;
 
-  std::printf("model: llama, n_embd %d, n_layer %d, n_head %d, vocab %s; %zu training examples; threads %s\n", n_embd,
-              n_layer, n_head, vocab.c_str(), loaded->examples.size(), threads.c_str());
+  std::printf(
+      "model: llama, n_embd %d, n_layer %d, n_head %d, n_head_kv %d, n_ff %d, vocab %s, %.1f MiB F32, %.1f MiB Q4_0; "
+      "%zu training examples; n_ctx %d; LoRA batch %s x accumulation %s, rank %s; threads %s\n",
+      n_embd, n_layer, n_head, n_head_kv, n_ff, vocab.c_str(), fs::file_size(mo.out_path) / 1048576.0,
+      fs::file_size(q4) / 1048576.0, loaded->examples.size(), n_ctx, batch.c_str(), grad_accum.c_str(), rank.c_str(),
+      threads.c_str());
 
   auto lora_run = [&](const std::string& base, const std::string& name) {
     std::vector<std::string> args = {t2sql,     "train",          "--base",     base,       "--data",
                                      train_jsonl, "--out",         (dir / (name + ".gguf")).string(),
                                      "--max-steps", std::to_string(steps), "--checkpoint-every", "0",
-                                     "--eval-every", "0", "--threads", threads, "--quiet", "--batch", "4",
-                                     "--grad-accum", "4", "--max-seq-len", std::to_string(n_ctx)};
+                                     "--eval-every", "0", "--threads", threads, "--quiet", "--batch", batch,
+                                     "--grad-accum", grad_accum, "--rank", rank, "--max-seq-len", std::to_string(n_ctx)};
     if (gpu) args.push_back("--gpu");
     RunResult r = run(args, (dir / (name + ".out")).string());
     std::ifstream in(dir / (name + ".log.json"));

@@ -63,7 +63,7 @@ struct TrainOptions {
   std::string data_path;   // a JSONL file, or a folder with train.jsonl [+ valid.jsonl]
   std::string valid_path;  // optional separate validation JSONL
   std::string out_path;    // the adapter GGUF; the log, plot and checkpoints go beside it
-  std::string prompt_format = "sql-create-context";  // or "chat"
+  std::string prompt_format = "chat";  // or "sql-create-context"; as at inference (GeneratorOptions)
   std::string dialect = "sqlite";
   // LoRA
   int rank = 64;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "t2sql/train.h"
-#include "train/llama_runtime.h"
+#include "llm/llama_runtime.h"
 
 namespace t2sql {
 namespace {
@@ -42,7 +42,7 @@ std::vector<float> to_f32(const ggml_tensor* t) {
 
 Status merge_lora(const std::string& base_path, const std::string& adapter_path, const std::string& out_path,
                   float scale) {
-  train::ensure_llama_backend();
+  llama_runtime_init();
   ggml_context* bctx_raw = nullptr;
   std::unique_ptr<gguf_context, GgufFree> base(gguf_init_from_file(base_path.c_str(), {false, &bctx_raw}));
   if (!base) return invalid_argument("merge: cannot read base model " + base_path);

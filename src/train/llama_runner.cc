@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "train/llama_runtime.h"
+#include "llm/llama_runtime.h"
 
 namespace t2sql::train {
 
@@ -24,7 +24,7 @@ LlamaRunner::~LlamaRunner() = default;
 
 Result<std::unique_ptr<LlamaRunner>> LlamaRunner::open(const std::string& model_path, const std::string& lora_path,
                                                        float lora_scale, int n_ctx, int threads) {
-  ensure_llama_backend();
+  llama_runtime_init();
   if (!std::filesystem::is_regular_file(model_path)) return not_found("model not found: " + model_path);
   std::unique_ptr<LlamaRunner> r(new LlamaRunner());
   r->impl_ = std::make_unique<Impl>();
@@ -32,18 +32,18 @@ Result<std::unique_ptr<LlamaRunner>> LlamaRunner::open(const std::string& model_
   llama_model_params mp = llama_model_default_params();
   mp.n_gpu_layers = 0;
   d.model = llama_model_load_from_file(model_path.c_str(), mp);
-  if (!d.model) return invalid_argument("llama.cpp cannot load " + model_path + ": " + take_llama_error());
+  if (!d.model) return invalid_argument("llama.cpp cannot load " + model_path + ": " + llama_take_last_error());
   d.vocab = llama_model_get_vocab(d.model);
   llama_context_params cp = llama_context_default_params();
   cp.n_ctx = static_cast<uint32_t>(n_ctx);
   cp.n_batch = static_cast<uint32_t>(n_ctx);
   if (threads > 0) cp.n_threads = cp.n_threads_batch = threads;
   d.ctx = llama_init_from_model(d.model, cp);
-  if (!d.ctx) return internal_error("llama.cpp cannot create a context: " + take_llama_error());
+  if (!d.ctx) return internal_error("llama.cpp cannot create a context: " + llama_take_last_error());
   if (!lora_path.empty()) {
     if (!std::filesystem::is_regular_file(lora_path)) return not_found("adapter not found: " + lora_path);
     d.lora = llama_adapter_lora_init(d.model, lora_path.c_str());
-    if (!d.lora) return invalid_argument("llama.cpp cannot load adapter " + lora_path + ": " + take_llama_error());
+    if (!d.lora) return invalid_argument("llama.cpp cannot load adapter " + lora_path + ": " + llama_take_last_error());
     float scale = lora_scale;
     llama_adapter_lora* list[] = {d.lora};
     if (llama_set_adapters_lora(d.ctx, list, 1, &scale) != 0) return internal_error("cannot apply the adapter");

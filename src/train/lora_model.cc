@@ -15,7 +15,7 @@
 #include <random>
 #include <thread>
 
-#include "train/llama_runtime.h"
+#include "llm/llama_runtime.h"
 
 namespace t2sql::train {
 namespace {
@@ -93,8 +93,9 @@ LoraModel::LoraModel() : impl_(std::make_unique<Impl>()) {}
 LoraModel::~LoraModel() = default;
 
 Result<std::unique_ptr<LoraModel>> LoraModel::load(const std::string& path, int threads, bool use_gpu) {
-  ensure_llama_backend();
+  llama_runtime_init();
   if (!std::filesystem::is_regular_file(path)) return not_found("base model not found: " + path);
+  if (std::string why = gguf_file_problem(path); !why.empty()) return invalid_argument(path + ": " + why);
   std::unique_ptr<LoraModel> m(new LoraModel());
   Impl& d = *m->impl_;
   gguf_init_params gp{/*no_alloc=*/true, /*ctx=*/&d.wctx};
@@ -335,7 +336,8 @@ size_t LoraModel::weight_bytes() const {
   return n;
 }
 
-Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* grads, uint64_t dropout_seed) {
+Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* grads, uint64_t dropout_seed,
+                                  float grad_weight) {
   Impl& d = *impl_;
   const ModelShape& s = shape_;
   const int T = batch.n_tokens, B = batch.n_seq, N = T * B;
@@ -354,7 +356,10 @@ Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* g
     ~CtxFree() { ggml_free(c); }
   } ctx_guard{ctx};
 
-  std::vector<std::pair<ggml_tensor*, std::vector<float>>> host_inputs;
+  // Dropout masks: only their streams until the graph is allocated, then
+  // drawn one at a time, so that no host copy of them all coexists with the
+  // compute buffer.
+  std::vector<std::pair<ggml_tensor*, uint64_t>> host_inputs;
   auto input_f32 = [&](int64_t ne0, int64_t ne1) {
     ggml_tensor* t = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, ne0, ne1);
     ggml_set_input(t);
@@ -372,14 +377,7 @@ Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* g
   uint64_t mask_counter = 0;
   auto dropout_mask = [&](int64_t dim) -> ggml_tensor* {
     ggml_tensor* t = input_f32(dim, N);
-    std::vector<float> v(static_cast<size_t>(dim * N));
-    const uint64_t stream = splitmix64(dropout_seed ^ splitmix64(++mask_counter));
-    const float keep = 1.0f / (1.0f - p_drop);
-    for (size_t i = 0; i < v.size(); ++i) {
-      const double u = static_cast<double>(splitmix64(stream + i) >> 11) * 0x1.0p-53;
-      v[i] = u < p_drop ? 0.0f : keep;
-    }
-    host_inputs.emplace_back(t, std::move(v));
+    host_inputs.emplace_back(t, splitmix64(dropout_seed ^ splitmix64(++mask_counter)));
     return t;
   };
 
@@ -490,7 +488,18 @@ Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* g
     }
     ggml_backend_tensor_set(labels, lab.data(), 0, ggml_nbytes(labels));
   }
-  for (auto& [t, v] : host_inputs) ggml_backend_tensor_set(t, v.data(), 0, ggml_nbytes(t));
+  {
+    std::vector<float> v;
+    const float keep = 1.0f / (1.0f - p_drop);
+    for (const auto& [t, stream] : host_inputs) {
+      v.resize(static_cast<size_t>(ggml_nelements(t)));
+      for (size_t i = 0; i < v.size(); ++i) {
+        const double u = static_cast<double>(splitmix64(stream + i) >> 11) * 0x1.0p-53;
+        v[i] = u < p_drop ? 0.0f : keep;
+      }
+      ggml_backend_tensor_set(t, v.data(), 0, ggml_nbytes(t));
+    }
+  }
   if (train) ggml_graph_reset(graph);
 
   if (ggml_backend_sched_graph_compute(d.sched, graph) != GGML_STATUS_SUCCESS)
@@ -498,11 +507,19 @@ Result<double> LoraModel::compute(const TokenBatch& batch, std::vector<float>* g
   float loss_v = 0;
   ggml_backend_tensor_get(loss, &loss_v, 0, sizeof(float));
   if (train) {
-    grads->assign(static_cast<size_t>(adapter_parameter_count()), 0.0f);
+    // Accumulated one tensor at a time: no second full-size host copy.
+    if (grads->size() != static_cast<size_t>(adapter_parameter_count()))
+      grads->assign(static_cast<size_t>(adapter_parameter_count()), 0.0f);
+    std::vector<float> tmp;
     size_t off = 0;
     for (size_t i = 0; i < params_.size(); ++i) {
-      if (param_grads[i]) ggml_backend_tensor_get(param_grads[i], grads->data() + off, 0, ggml_nbytes(params_[i]));
-      off += static_cast<size_t>(ggml_nelements(params_[i]));
+      const auto n = static_cast<size_t>(ggml_nelements(params_[i]));
+      if (param_grads[i]) {
+        tmp.resize(n);
+        ggml_backend_tensor_get(param_grads[i], tmp.data(), 0, n * sizeof(float));
+        for (size_t k = 0; k < n; ++k) (*grads)[off + k] += grad_weight * tmp[k];
+      }
+      off += n;
     }
   }
   return static_cast<double>(loss_v);

@@ -77,10 +77,13 @@ class LoraModel {
   void set_parameters(const std::vector<float>& values);
 
   // Forward (and, when grads is not null, backward) on one batch. Returns
-  // the mean cross-entropy over the scored positions; `grads` receives
-  // d(loss)/d(param), concatenated like get_parameters(). `dropout_seed`
-  // picks the dropout masks (ignored when dropout is 0 or grads is null).
-  Result<double> compute(const TokenBatch& batch, std::vector<float>* grads, uint64_t dropout_seed);
+  // the mean cross-entropy over the scored positions; grad_weight *
+  // d(loss)/d(param) is added to `grads` (concatenated like
+  // get_parameters(); zero-filled first when its size does not match).
+  // `dropout_seed` picks the dropout masks (ignored when dropout is 0 or
+  // grads is null).
+  Result<double> compute(const TokenBatch& batch, std::vector<float>* grads, uint64_t dropout_seed,
+                         float grad_weight = 1.0f);
 
   // Writes the adapter as a llama.cpp LoRA GGUF (general.type=adapter).
   Status save_adapter(const std::string& path) const;

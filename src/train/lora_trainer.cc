@@ -20,7 +20,7 @@
 #include <sstream>
 
 #include "t2sql/train.h"
-#include "train/llama_runtime.h"
+#include "llm/llama_runtime.h"
 #include "train/lora_model.h"
 #include "train/loss_plot.h"
 #include "train/training_data.h"
@@ -66,12 +66,12 @@ class Tokenizer {
     if (model_) llama_model_free(model_);
   }
   Status open(const std::string& path) {
-    train::ensure_llama_backend();
+    llama_runtime_init();
     llama_model_params p = llama_model_default_params();
     p.vocab_only = true;
     p.n_gpu_layers = 0;
     model_ = llama_model_load_from_file(path.c_str(), p);
-    if (!model_) return invalid_argument("cannot read the tokenizer of " + path + ": " + train::take_llama_error());
+    if (!model_) return invalid_argument("cannot read the tokenizer of " + path + ": " + llama_take_last_error());
     vocab_ = llama_model_get_vocab(model_);
     const char* tmpl = llama_model_chat_template(model_, nullptr);
     chat_template_ = tmpl ? tmpl : "";
@@ -161,22 +161,25 @@ struct Checkpoint {
   std::vector<float> params, m, v;
 };
 
-Status write_checkpoint(const std::string& path, const Checkpoint& c) {
+// Writes the trainer's own vectors: the tensors only point at them (a context
+// without data), so a checkpoint costs no copy of the parameters or moments
+// beyond the writer's one-tensor buffer.
+Status write_checkpoint(const std::string& path, int step, const std::string& fingerprint, const json& log_json,
+                        const std::vector<float>& params, const std::vector<float>& m, const std::vector<float>& v) {
   std::unique_ptr<gguf_context, GgufFree> g(gguf_init_empty());
   gguf_set_val_str(g.get(), "general.type", "t2sql-train-checkpoint");
-  gguf_set_val_u32(g.get(), "t2sql.ckpt.step", static_cast<uint32_t>(c.step));
-  gguf_set_val_str(g.get(), "t2sql.ckpt.fingerprint", c.fingerprint.c_str());
-  const std::string log = c.log.dump();
+  gguf_set_val_u32(g.get(), "t2sql.ckpt.step", static_cast<uint32_t>(step));
+  gguf_set_val_str(g.get(), "t2sql.ckpt.fingerprint", fingerprint.c_str());
+  const std::string log = log_json.dump();
   gguf_set_val_str(g.get(), "t2sql.ckpt.log", log.c_str());
-  const size_t n = c.params.size();
-  ggml_init_params ip{3 * ggml_tensor_overhead() + 3 * n * sizeof(float) + 1024, nullptr, false};
+  const size_t n = params.size();
+  ggml_init_params ip{3 * ggml_tensor_overhead() + 1024, nullptr, /*no_alloc=*/true};
   ggml_context* ctx = ggml_init(ip);
-  const std::pair<const char*, const std::vector<float>*> parts[] = {
-      {"params", &c.params}, {"adam_m", &c.m}, {"adam_v", &c.v}};
+  const std::pair<const char*, const std::vector<float>*> parts[] = {{"params", &params}, {"adam_m", &m}, {"adam_v", &v}};
   for (const auto& [name, vec] : parts) {
     ggml_tensor* t = ggml_new_tensor_1d(ctx, GGML_TYPE_F32, static_cast<int64_t>(n));
     ggml_set_name(t, name);
-    std::memcpy(t->data, vec->data(), n * sizeof(float));
+    t->data = const_cast<float*>(vec->data());  // read only, by the writer
     gguf_add_tensor(g.get(), t);
   }
   const std::string tmp = path + ".tmp";
@@ -384,7 +387,7 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
   const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   double tokens_done = 0;
   const auto t_loop = std::chrono::steady_clock::now();
-  std::vector<float> grads, step_grads(params.size());
+  std::vector<float> step_grads(params.size());
   double last_loss = 0, last_val = -1;
   for (int step = start_step + 1; step <= total_steps; ++step) {
     // One optimiser step: grad_accum micro-batches, gradients weighted by
@@ -402,12 +405,10 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
     double step_loss = 0;
     for (size_t a = 0; a < micro.size(); ++a) {
       const uint64_t dseed = (static_cast<uint64_t>(o.seed) << 32) ^ (static_cast<uint64_t>(step) * 64 + a);
-      auto l = model->compute(micro[a], &grads, dseed);
-      if (!l.ok()) return l.status();
       const double w = static_cast<double>(micro[a].scored.size()) / static_cast<double>(scored_total);
+      auto l = model->compute(micro[a], &step_grads, dseed, static_cast<float>(w));
+      if (!l.ok()) return l.status();
       step_loss += *l * w;
-      const auto wf = static_cast<float>(w);
-      for (size_t i = 0; i < grads.size(); ++i) step_grads[i] += wf * grads[i];
       tokens_done += static_cast<double>(micro[a].n_real);
     }
     if (!std::isfinite(step_loss)) return internal_error("train: the loss diverged at step " + std::to_string(step));
@@ -447,8 +448,8 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
     }
     if (o.on_progress) o.on_progress(p);
     if (o.checkpoint_every > 0 && step % o.checkpoint_every == 0 && step < total_steps) {
-      Checkpoint c{step, fp, log, params, adam_m, adam_v};
-      if (Status s = write_checkpoint(report.checkpoint_path, c); !s.ok()) return s;
+      if (Status s = write_checkpoint(report.checkpoint_path, step, fp, log, params, adam_m, adam_v); !s.ok())
+        return s;
       write_log();
     }
   }
@@ -461,10 +462,8 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
   write_log();
   // A finished run leaves a checkpoint at its last step, so that --resume of
   // a finished run is a no-op rather than a restart.
-  {
-    Checkpoint c{total_steps, fp, log, params, adam_m, adam_v};
-    if (Status s = write_checkpoint(report.checkpoint_path, c); !s.ok()) return s;
-  }
+  if (Status s = write_checkpoint(report.checkpoint_path, total_steps, fp, log, params, adam_m, adam_v); !s.ok())
+    return s;
   report.steps = total_steps;
   report.final_loss = last_loss;
   report.final_val_loss = last_val;

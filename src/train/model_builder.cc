@@ -15,7 +15,7 @@
 #include <string>
 
 #include "t2sql/train.h"
-#include "train/llama_runtime.h"
+#include "llm/llama_runtime.h"
 
 namespace t2sql {
 namespace {
@@ -137,12 +137,12 @@ Status init_model(const ModelInitOptions& o) {
   gguf_set_val_u32(meta.get(), "llama.rope.dimension_count", static_cast<uint32_t>(o.n_embd / o.n_head));
   gguf_set_val_f32(meta.get(), "llama.rope.freq_base", o.rope_freq_base);
 
-  train::ensure_llama_backend();
+  llama_runtime_init();
   InitData data{o.seed, o.init_std};
   llama_model_params mp = llama_model_default_params();
   mp.n_gpu_layers = 0;
   llama_model* model = llama_model_init_from_user(meta.get(), fill_tensor, &data, mp);
-  if (!model) return internal_error("model init: llama.cpp refused the model: " + train::take_llama_error());
+  if (!model) return internal_error("model init: llama.cpp refused the model: " + llama_take_last_error());
 
   std::error_code ec;
   const fs::path out(o.out_path);

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "t2sql/train.h"
-#include "train/llama_runtime.h"
+#include "llm/llama_runtime.h"
 
 namespace t2sql {
 
@@ -18,7 +18,7 @@ Status quantize_model(const std::string& in_path, const std::string& out_path, c
   auto it = kTypes.find(type);
   if (it == kTypes.end()) return invalid_argument("quantize: unknown type '" + type + "' (q4_0, q4_k, q8_0, f16, f32)");
   if (!std::filesystem::is_regular_file(in_path)) return not_found("quantize: model not found: " + in_path);
-  train::ensure_llama_backend();
+  llama_runtime_init();
   llama_model_quantize_params p = llama_model_quantize_default_params();
   p.ftype = it->second;
   p.nthread = threads;
@@ -26,7 +26,7 @@ Status quantize_model(const std::string& in_path, const std::string& out_path, c
   if (llama_model_quantize(in_path.c_str(), tmp.c_str(), &p) != 0) {
     std::error_code ec;
     std::filesystem::remove(tmp, ec);
-    return invalid_argument("quantize: llama.cpp failed to quantize " + in_path + ": " + train::take_llama_error());
+    return invalid_argument("quantize: llama.cpp failed to quantize " + in_path + ": " + llama_take_last_error());
   }
   std::error_code ec;
   std::filesystem::rename(tmp, out_path, ec);

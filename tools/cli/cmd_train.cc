@@ -4,61 +4,13 @@
 #include <iostream>
 #include <sstream>
 
-#include <unistd.h>
 
 #include "cli.h"
+#include "base/progress_bar.h"
 #include "t2sql/train.h"
 
 namespace t2sql::cli {
 namespace {
-
-std::string clock_text(double s) {
-  if (!std::isfinite(s) || s < 0) return "--:--";
-  const int t = static_cast<int>(s + 0.5);
-  char buf[32];
-  if (t >= 3600) std::snprintf(buf, sizeof buf, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60);
-  else std::snprintf(buf, sizeof buf, "%02d:%02d", t / 60, t % 60);
-  return buf;
-}
-
-// On a terminal, one bar redrawn in place; otherwise a plain line per
-// evaluation and at most one line every ~10 seconds.
-class TrainProgressView {
- public:
-  explicit TrainProgressView(bool terminal) : terminal_(terminal) {}
-  void update(const TrainProgress& p) {
-    if (p.val_loss >= 0) last_val_ = p.val_loss;
-    char line[256];
-    const double frac = p.total_steps ? static_cast<double>(p.step) / p.total_steps : 1.0;
-    std::string val = last_val_ >= 0 ? " val " + fmt(last_val_) : "";
-    if (terminal_) {
-      const int width = 24, filled = static_cast<int>(frac * width);
-      std::string bar(static_cast<size_t>(filled), '#');
-      bar.resize(static_cast<size_t>(width), '.');
-      std::snprintf(line, sizeof line, "\r[%s] %d/%d loss %s%s  %.0f tok/s  %s left ", bar.c_str(), p.step,
-                    p.total_steps, fmt(p.loss).c_str(), val.c_str(), p.tokens_per_s, clock_text(p.eta_s).c_str());
-      std::cerr << line << std::flush;
-      if (p.step == p.total_steps) std::cerr << "\n";
-      return;
-    }
-    const bool due = p.val_loss >= 0 || p.step == p.total_steps || p.elapsed_s - last_print_ >= 10 || p.step == 1;
-    if (!due) return;
-    last_print_ = p.elapsed_s;
-    std::snprintf(line, sizeof line, "step %d/%d loss %s%s lr %.3g %.0f tok/s elapsed %s left %s\n", p.step,
-                  p.total_steps, fmt(p.loss).c_str(), val.c_str(), p.learning_rate, p.tokens_per_s,
-                  clock_text(p.elapsed_s).c_str(), clock_text(p.eta_s).c_str());
-    std::cerr << line;
-  }
-
- private:
-  static std::string fmt(double v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%.4f", v);
-    return b;
-  }
-  bool terminal_;
-  double last_val_ = -1, last_print_ = -1e9;
-};
 
 std::string mib(size_t bytes) {
   char b[32];
@@ -138,10 +90,22 @@ void add_train_commands(CLI::App& app) {
       if (Status s = init_model(*init); !s.ok()) return fail(s);
       std::cerr << "created base model " << o->base_path << " (random weights)\n";
     }
-    TrainProgressView view(isatty(STDERR_FILENO) == 1);
-    if (!*quiet) o->on_progress = [&view](const TrainProgress& p) { view.update(p); };
+    // The shared progress bar: steps with their rate and time left; the note
+    // carries the loss, the last validation loss and tokens/s.
+    std::unique_ptr<ProgressBar> bar;
+    double last_val = -1;
+    if (!*quiet)
+      o->on_progress = [&bar, &last_val](const TrainProgress& p) {
+        if (!bar) bar = std::make_unique<ProgressBar>(ProgressOptions{.total = p.total_steps - p.step + 1, .label = "train", .unit = "step"});
+        if (p.val_loss >= 0) last_val = p.val_loss;
+        char note[160];
+        std::snprintf(note, sizeof note, "loss %.4f%s %.0f tok/s", p.loss,
+                      last_val >= 0 ? (" val " + std::to_string(last_val).substr(0, 6)).c_str() : "", p.tokens_per_s);
+        bar->advance(1, note);
+      };
     o->on_warning = [](const std::string& m) { std::cerr << "warning: " << m << "\n"; };
     auto r = train_lora(*o);
+    if (bar) bar->finish();
     if (!r.ok()) return fail(r.status());
     std::cout << "adapter " << r->adapter_path << ": " << r->steps << " steps"
               << (r->resumed_from ? " (resumed at " + std::to_string(r->resumed_from) + ")" : "") << ", "
