@@ -117,6 +117,7 @@ struct DialectParts {
   std::vector<std::string> types;  // CAST(... AS type)
   bool extract = false;            // EXTRACT(part FROM expr)
   bool date_literal = false;       // DATE '2024-01-01'
+  bool server_syntax = false;      // ILIKE, expr::type, INTERVAL '1 year'
 };
 
 DialectParts dialect_parts(const std::string& dialect) {
@@ -134,11 +135,11 @@ DialectParts dialect_parts(const std::string& dialect) {
       d.functions.push_back(f);
     }
     d.types = {"INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "VARCHAR", "DATE", "TIMESTAMP"};
-    d.extract = d.date_literal = true;
+    d.extract = d.date_literal = d.server_syntax = true;
   } else if (dialect == "postgresql" || dialect == "postgres") {
     for (Function f : {Function{"date_trunc", 2, 2}, {"date_part", 2, 2}, {"to_char", 2, 2}}) d.functions.push_back(f);
     d.types = {"INTEGER", "BIGINT", "NUMERIC", "REAL", "TEXT", "VARCHAR", "DATE", "TIMESTAMP", "FLOAT"};
-    d.extract = d.date_literal = true;
+    d.extract = d.date_literal = d.server_syntax = true;
   } else {
     for (Function f : {Function{"strftime", 2, 3},
                        {"date", 1, 2},
@@ -441,6 +442,7 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
   rule("string", "\"'\" ([^'\\n] | \"''\")" + bound(0, std::max(1, options.max_string_length)) + " \"'\"");
   std::string literal = "number | string";
   if (d.date_literal) literal += " | " + kw("DATE") + " sp string";
+  if (d.server_syntax) literal += " | " + kw("INTERVAL") + " sp string";
   rule("literal", literal);
   rule("literal-list", "(literal | " + kw("NULL") + ") (ows \",\" ows (literal | " + kw("NULL") + "))" + bound(0, 9));
   std::vector<std::string> types;
@@ -492,12 +494,15 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
         rule(expr, opnd + " ((ows sym-op ows | sp word-op sp) " + opnd + ")" + bound(0, level == 0 ? 5 : 3));
         rule(opnd, neg + " " + prim + " " + post + "?");
         std::string in_list = last ? "literal-list" : "(" + sub + " | literal-list)";
-        rule(post, "sp " + kw("IS") + " sp " + neg + kw("NULL") + " | sp " + neg + "(" + kw("IN") + " ows \"(\" ows " +
-                       in_list + " ows \")\" | " + kw("LIKE") + " sp " + prim + " | " + kw("BETWEEN") + " sp " + prim +
-                       " sp " + kw("AND") + " sp " + prim + ")");
+        std::string like = d.server_syntax ? "(" + kw("LIKE") + " | " + kw("ILIKE") + ")" : kw("LIKE");
+        std::string post_body = "sp " + kw("IS") + " sp " + neg + kw("NULL") + " | sp " + neg + "(" + kw("IN") +
+                                " ows \"(\" ows " + in_list + " ows \")\" | " + like + " sp " + prim + " | " +
+                                kw("BETWEEN") + " sp " + prim + " sp " + kw("AND") + " sp " + prim + ")";
+        if (d.server_syntax) post_body += " | ows \"::\" ows type-name";
+        rule(post, post_body);
         // Everything that starts with a word goes through one word tree.
         std::vector<Word> words = s.columns;
-        for (const char* w : {"NULL", "TRUE", "FALSE"}) words.push_back({w, "", true});
+        for (const char* w : {"NULL", "TRUE", "FALSE", "CURRENT_DATE"}) words.push_back({w, "", true});
         std::string star = "ows \"(\" ows \"*\" ows \")\"";
         if (!last) {
           std::string agg_args = "ows \"(\" ows (" + kw("DISTINCT") + " sp)? nexpr-" + deeper + " ows \")\"";

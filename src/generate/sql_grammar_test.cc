@@ -202,6 +202,15 @@ TEST_F(SqlGrammarTest, DialectsDifferInDateFunctions) {
   EXPECT_TRUE(accepts(pg, "SELECT date_trunc('month', sale_date), to_char(sale_date, 'YYYY') FROM sales;"));
   EXPECT_FALSE(accepts(sqlite, "SELECT to_char(sale_date, 'YYYY') FROM sales;"));
   EXPECT_TRUE(accepts(sqlite, "SELECT julianday(sale_date) FROM sales;"));
+  // The server dialects' own syntax: ILIKE, :: casts, INTERVAL literals, CURRENT_DATE.
+  std::string server = "SELECT sale_date::DATE FROM sales WHERE sale_date >= CURRENT_DATE - INTERVAL '1 year';";
+  EXPECT_TRUE(accepts(pg, server));
+  EXPECT_TRUE(accepts(duck, server));
+  EXPECT_FALSE(accepts(sqlite, server));
+  std::string ilike = "SELECT sale_id FROM sales WHERE sale_date ILIKE '2024%';";
+  EXPECT_TRUE(accepts(pg, ilike));
+  EXPECT_FALSE(accepts(sqlite, ilike));
+  EXPECT_TRUE(accepts(sqlite, "SELECT sale_date FROM sales WHERE sale_date < CURRENT_DATE;"));
 }
 
 }  // namespace
