@@ -1,4 +1,5 @@
 #include "db/duckdb_database.h"
+#include "sql/sql_quote.h"
 
 #include <duckdb.h>
 
@@ -19,24 +20,6 @@ namespace t2sql {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string quote_name(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string quote_literal(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
 
 // Settings every t2sql connection gets; lock_configuration comes last so
 // that nothing after it (SET, a pragma) can loosen the others.
@@ -378,7 +361,7 @@ Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions&
     for (idx_t c = 0; c < ncol; ++c) {
       std::string pos = "#" + std::to_string(c + 1);
       const char* name = duckdb_prepared_statement_column_name(stmt, c);
-      std::string alias = quote_name(name ? name : "");
+      std::string alias = sql_quoted_name(name ? name : "");
       if (name) duckdb_free(const_cast<char*>(name));
       bool keep = decodable(duckdb_prepared_statement_column_type(stmt, c));
       select += (c ? ", " : "") + (keep ? pos : "CAST(" + pos + " AS VARCHAR)") + " AS " + alias;
@@ -474,9 +457,9 @@ Result<Catalog> DuckdbDatabase::catalog(const CatalogOptions& options) {
     std::string name = trow[1].to_string();
     table.name = schema == "main" ? name : schema + "." + name;
     table.description = trow[2].to_string();
-    std::string qname = quote_name(schema) + "." + quote_name(name);
-    std::string where = " WHERE database_name = current_database() AND schema_name = " + quote_literal(schema) +
-                        " AND table_name = " + quote_literal(name);
+    std::string qname = sql_quoted_name(schema) + "." + sql_quoted_name(name);
+    std::string where = " WHERE database_name = current_database() AND schema_name = " + sql_quoted_literal(schema) +
+                        " AND table_name = " + sql_quoted_literal(name);
     auto cols = run("SELECT column_name, data_type, is_nullable, coalesce(comment, '') FROM duckdb_columns()" + where +
                         " ORDER BY column_index",
                     exec, false);
@@ -535,7 +518,7 @@ Result<Catalog> DuckdbDatabase::catalog(const CatalogOptions& options) {
     }
     for (auto& col : table.columns) {
       if (options.sample_values <= 0) break;
-      std::string q = quote_name(col.name);
+      std::string q = sql_quoted_name(col.name);
       auto samples = run("SELECT DISTINCT " + q + " FROM (SELECT " + q + " FROM " + qname + " WHERE " + q +
                              " IS NOT NULL LIMIT 1000) ORDER BY 1 LIMIT " + std::to_string(options.sample_values),
                          exec, false);

@@ -1,4 +1,5 @@
 #include "db/postgres_database.h"
+#include "sql/sql_quote.h"
 
 #include <libpq-fe.h>
 
@@ -67,15 +68,6 @@ Value read_cell(const PGresult* res, int row, int col, ValueType type) {
     }
     default: return Value::text(std::string(text, len), type);
   }
-}
-
-std::string quote_name(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string first_line(std::string message) {
@@ -343,7 +335,7 @@ Result<Catalog> PostgresDatabase::catalog(const CatalogOptions& options) {
     std::string name = trow[2].to_string();
     table.name = schema == "public" ? name : schema + "." + name;
     table.description = trow[3].to_string();
-    std::string qname = quote_name(schema) + "." + quote_name(name);
+    std::string qname = sql_quoted_name(schema) + "." + sql_quoted_name(name);
     auto cols =
         run("SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, "
             "coalesce(col_description(a.attrelid, a.attnum), ''), a.atttypid FROM pg_attribute a "
@@ -403,7 +395,7 @@ Result<Catalog> PostgresDatabase::catalog(const CatalogOptions& options) {
     }
     for (auto& col : table.columns) {
       if (options.sample_values <= 0) break;
-      std::string q = quote_name(col.name);
+      std::string q = sql_quoted_name(col.name);
       auto samples = run("SELECT DISTINCT " + q + "::text FROM (SELECT " + q + " FROM " + qname + " WHERE " + q +
                              " IS NOT NULL LIMIT 1000) AS s ORDER BY 1 LIMIT " + std::to_string(options.sample_values),
                          exec, false, false);

@@ -1,4 +1,5 @@
 #include "db/postgres_loader.h"
+#include "sql/sql_quote.h"
 
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -46,15 +47,6 @@ Status exec(PGconn* conn, const std::string& sql) {
   std::unique_ptr<PGresult, void (*)(PGresult*)> res(PQexec(conn, sql.c_str()), PQclear);
   if (PQresultStatus(res.get()) == PGRES_COMMAND_OK || PQresultStatus(res.get()) == PGRES_TUPLES_OK) return Status();
   return invalid_argument(trim(PQresultErrorMessage(res.get())));
-}
-
-std::string quote_literal(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
 }
 
 std::string find_psql(const std::string& given) {
@@ -111,7 +103,7 @@ Status apply_descriptions(PGconn* conn, const std::string& json_path) {
       std::string text = column.value("column_description", "");
       if (name.empty() || text.empty()) continue;
       // Descriptions may name columns the dump lacks; those are skipped.
-      exec(conn, "COMMENT ON COLUMN " + table + "." + name + " IS " + quote_literal(text));
+      exec(conn, "COMMENT ON COLUMN " + table + "." + name + " IS " + sql_quoted_literal(text));
     }
   }
   return Status();

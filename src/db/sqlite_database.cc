@@ -1,4 +1,5 @@
 #include "db/sqlite_database.h"
+#include "sql/sql_quote.h"
 
 #include <sqlite3.h>
 
@@ -68,24 +69,6 @@ ValueType type_from_declared(const std::string& declared) {
       d.find("DOUB") != std::string::npos || d.find("NUM") != std::string::npos || d.find("DEC") != std::string::npos)
     return ValueType::kReal;
   return ValueType::kText;
-}
-
-std::string quote_name(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string quote_literal(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
 }
 
 // SQLite's own messages are terse; say which file.
@@ -255,8 +238,8 @@ Result<Catalog> SqliteDatabase::catalog(const CatalogOptions& options) {
   for (const auto& trow : tables->rows) {
     TableInfo table;
     table.name = trow[0].to_string();
-    std::string qname = quote_name(table.name);
-    std::string lit = quote_literal(table.name);
+    std::string qname = sql_quoted_name(table.name);
+    std::string lit = sql_quoted_literal(table.name);
     auto cols = execute("SELECT name, type, \"notnull\", pk FROM pragma_table_info(" + lit + ")", exec);
     if (!cols.ok()) return cols.status();
     std::vector<std::pair<int64_t, std::string>> pk;
@@ -298,7 +281,7 @@ Result<Catalog> SqliteDatabase::catalog(const CatalogOptions& options) {
     }
     if (options.sample_values > 0) {
       for (auto& col : table.columns) {
-        std::string q = quote_name(col.name);
+        std::string q = sql_quoted_name(col.name);
         auto samples = execute("SELECT DISTINCT " + q + " FROM (SELECT " + q + " FROM " + qname + " WHERE " + q +
                                    " IS NOT NULL LIMIT 1000) LIMIT " + std::to_string(options.sample_values),
                                exec);
