@@ -2304,20 +2304,21 @@ bool Builder::shape() {
   }
   for (const auto& a : aggs) sel.push_back(a);
   if (count_measure_) sel.push_back({count_pos_, *count_measure_});
-  bool snapshot_count = false;
+  // Entities present in a snapshot table (date column, entity column):
+  // distinct entities, at the latest snapshot unless the question names a time.
+  auto count_in_snapshot = [&](std::pair<int, int> snap) {
+    if (!time_filtered_ && group_part_ == DatePart::kNone) {
+      q_.where.push_back({{Expr{.t = focus_, .c = snap.first}, "=",
+                           "(SELECT MAX(" + col_sql(focus_, snap.first, false) + ") FROM " +
+                               d_.quote_identifier(cat_.tables[focus_].name) + ")"}});
+    }
+    return Expr{.agg = Agg::kCount, .distinct = true, .t = focus_, .c = snap.second};
+  };
   if (count_) {
     Expr c{.agg = Agg::kCount, .star = true};
     auto snap = snapshot_columns(focus_);
     if (snap) {
-      // Entities present in a snapshot: distinct entities, at the latest
-      // snapshot unless the question names a time.
-      c = Expr{.agg = Agg::kCount, .distinct = true, .t = focus_, .c = snap->second};
-      if (!time_filtered_ && group_part_ == DatePart::kNone) {
-        q_.where.push_back({{Expr{.t = focus_, .c = snap->first}, "=",
-                             "(SELECT MAX(" + col_sql(focus_, snap->first, false) + ") FROM " +
-                                 d_.quote_identifier(cat_.tables[focus_].name) + ")"}});
-      }
-      snapshot_count = true;
+      c = count_in_snapshot(*snap);
     } else if (count_distinct_) {
       int n = name_column(focus_);
       if (n >= 0) c = Expr{.agg = Agg::kCount, .distinct = true, .t = focus_, .c = n};
@@ -2340,19 +2341,10 @@ bool Builder::shape() {
     // with a measure table, its measure.
     Expr c{.agg = Agg::kCount, .star = true};
     auto snap = snapshot_columns(focus_);
-    if (snap) {
-      c = Expr{.agg = Agg::kCount, .distinct = true, .t = focus_, .c = snap->second};
-      if (!time_filtered_ && group_part_ == DatePart::kNone) {
-        q_.where.push_back({{Expr{.t = focus_, .c = snap->first}, "=",
-                             "(SELECT MAX(" + col_sql(focus_, snap->first, false) + ") FROM " +
-                                 d_.quote_identifier(cat_.tables[focus_].name) + ")"}});
-      }
-      snapshot_count = true;
-    }
+    if (snap) c = count_in_snapshot(*snap);
     sel.push_back({1000, c});
-    if (!snapshot_count) penalize(0.1, "assumed a count per group");
+    if (!snap) penalize(0.1, "assumed a count per group");
   }
-  (void)snapshot_count;
   // "the 3 most expensive products and their prices": the products by name too.
   for (const auto& it : items_) {
     if (it.kind != ItemKind::kTable || it.t != focus_ ||
