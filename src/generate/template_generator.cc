@@ -1342,7 +1342,7 @@ bool Builder::dates() {
       int year = static_cast<int>(y->number);
       y->used = true;
       for (size_t j = i; j < end; ++j) consumed_[j] = true;
-      char lo[16], hi[16];
+      char lo[32], hi[32];  // room for any int year, so no truncation warning
       std::snprintf(lo, sizeof lo, "%04d-%02d", year, (part - 1) * months_per + 1);
       std::snprintf(hi, sizeof hi, "%04d-%02d", year, part * months_per);
       add_condition({{Expr{.t = dc / 1000, .c = dc % 1000, .part = DatePart::kYearMonth}, "BETWEEN",
