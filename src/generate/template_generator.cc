@@ -319,6 +319,7 @@ class Builder {
   int neg_date_table_ = -1;
   std::set<size_t> time_tokens_;  // "by month": handled as a time grouping
   std::set<size_t> cond_tokens_;  // "at least", "above the average": read by conditions()
+  std::set<size_t> having_items_;  // items a HAVING condition consumed ("total sales" in "over 1,500,000")
   size_t last_cmp_end_ = 0;
   bool rank_by_count_ = false;      // "top 5 stores by number of sales"
   bool count_is_question_ = false;  // "how many": the count is the answer, shown last
@@ -598,8 +599,9 @@ int Builder::choose_focus() {
     if (it.kind != ItemKind::kTable) continue;
     bool subordinate = false;
     for (size_t k = it.begin >= 3 ? it.begin - 3 : 0; k < it.begin; ++k) {
-      if (lw(k) == "without" || lw(k) == "never" || lw(k) == "no" || lw(k) == "most" || lw(k) == "least" ||
-          lw(k) == "fewest" || lw(k) == "not") {
+      bool ranked_subject = k > 0 && toks_[k - 1].kind == QuestionTokenKind::kNumber;  // "the 5 least popular products"
+      if (lw(k) == "without" || lw(k) == "never" || lw(k) == "no" || lw(k) == "not" ||
+          ((lw(k) == "most" || lw(k) == "least" || lw(k) == "fewest") && !ranked_subject)) {
         subordinate = true;
       }
     }
@@ -924,6 +926,24 @@ bool Builder::conditions() {
       }
       double scale = lw(k + 1) == "million" ? 1e6 : lw(k + 1) == "thousand" ? 1e3 : lw(k + 1) == "billion" ? 1e9 : 1;
       if (scale != 1) consumed_[k + 1] = true;
+      // "products that sold more than 1000 units": the unit right after the
+      // number is a measure of related rows, totalled per main row.
+      Item* unit = after && after->kind == ItemKind::kColumn && after->t >= 0 && after->t != focus_ &&
+                           after->begin == num->end && is_measure(after->t, after->c) && !after->used
+                       ? after
+                       : nullptr;
+      if (unit && ci >= 0 && (&items_[ci] == unit || items_[ci].t == unit->t)) ci = -1;
+      if (unit && ci < 0) {
+        Expr lhs{.agg = agg == Agg::kNone ? Agg::kSum : agg, .t = unit->t, .c = unit->c};
+        unit->used = true;
+        num->used = true;
+        if (subject && subject->t == unit->t) subject->used = true, having_items_.insert(subject->begin);
+        having_items_.insert(unit->begin);
+        add_table(lhs.t);
+        q_.having.push_back({lhs, op, number_sql(num->number * scale, "")});
+        having_subject_ = true;
+        continue;
+      }
       if (subject && grouped_subject && !is_year(num->number) &&
           ((agg != Agg::kNone && subject->kind == ItemKind::kColumn && subject->t >= 0 &&
             is_numeric(subject->t, subject->c)) ||
@@ -932,6 +952,7 @@ bool Builder::conditions() {
                        ? Expr{.agg = agg == Agg::kNone ? Agg::kSum : agg, .t = subject->t, .c = measure_col}
                        : Expr{.agg = agg, .t = subject->t, .c = subject->c};
         subject->used = true;
+        having_items_.insert(subject->begin);
         num->used = true;
         add_table(lhs.t);
         q_.having.push_back({lhs, op, number_sql(num->number * scale, "")});
@@ -965,8 +986,12 @@ bool Builder::conditions() {
         }
       }
     }
+    // "more than 2000 sales": a year-like number right before what is counted
+    // is a count, unless the cue is about time ("after 2000 sales" is not).
+    bool temporal_cue = lw(i) == "after" || lw(i) == "before" || lw(i) == "since" || lw(i) == "later" ||
+                        lw(i) == "earlier";
     if (ci < 0 && after && after->kind == ItemKind::kTable && (after->t != focus_ || subject_column_of_counted) &&
-        !is_year(num->number)) {
+        (!is_year(num->number) || (after->begin == num->end && !temporal_cue))) {
       after->used = true;
       num->used = true;
       add_table(after->t);
@@ -1003,6 +1028,37 @@ bool Builder::conditions() {
         continue;
       }
       num->used = false;
+    }
+    if (ci < 0) {
+      // "under 100 dollars": a money column of the question's tables.
+      static const std::set<std::string> kCurrency = {"dollar", "dollars", "usd", "euro", "euros",
+                                                      "eur",    "pound",   "pounds", "bucks", "$"};
+      bool money = kCurrency.count(lw(k + 1)) > 0 || (k > 0 && toks_[k - 1].text == "$");
+      if (money) {
+        static const std::vector<std::string> kMoneyWords = {"price",  "cost",   "amount", "revenue", "salary",
+                                                             "fee",    "budget", "payment", "charge", "spend",
+                                                             "income", "wage",   "total"};
+        std::vector<int> scan{focus_};
+        for (int t : mentioned_tables_) scan.push_back(t);
+        for (int t : scan) {
+          for (size_t c = 0; t >= 0 && c < cat_.tables[t].columns.size() && ci < 0; ++c) {
+            if (!is_measure(t, c)) continue;
+            for (const auto& mw : kMoneyWords) {
+              if (contains(linker_.column_words(t, c), mw) && ci < 0) {
+                Item tmp;
+                tmp.kind = ItemKind::kColumn;
+                tmp.t = t;
+                tmp.c = static_cast<int>(c);
+                items_.push_back(tmp);
+                ci = static_cast<int>(items_.size() - 1);
+                num = item_at(k);
+              }
+            }
+          }
+          if (ci >= 0) break;
+        }
+        if (ci >= 0 && kCurrency.count(lw(k + 1))) consumed_[k + 1] = true;
+      }
     }
     if (ci < 0) {
       penalize(0.6, "no column for the comparison near '" + num->text + "'");
@@ -1107,6 +1163,35 @@ bool Builder::conditions() {
     }
   }
 
+  // "still open", "currently open": no closing date yet.
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (lw(i) != "open" || lw(0) == "when") continue;
+    // "open" may have linked to an opening date; the state wins.
+    Item* linked = item_at(i);
+    if (linked && !(linked->kind == ItemKind::kColumn && linked->t >= 0 && is_date(linked->t, linked->c))) continue;
+    std::vector<int> scan{focus_};
+    for (int t : mentioned_tables_) scan.push_back(t);
+    int found_t = -1, found_c = -1;
+    for (int t : scan) {
+      for (size_t c = 0; t >= 0 && c < cat_.tables[t].columns.size() && found_c < 0; ++c) {
+        const auto& w = linker_.column_words(t, c);
+        if (is_date(t, c) && col(t, c).nullable &&
+            (contains(w, "closed") || contains(w, "close") || contains(w, "closing") || contains(w, "end") ||
+             contains(w, "ended"))) {
+          found_t = t;
+          found_c = static_cast<int>(c);
+        }
+      }
+      if (found_c >= 0) break;
+    }
+    if (found_c < 0) continue;
+    consumed_[i] = true;
+    cond_tokens_.insert(i);
+    if (lw(i - 1) == "still" || lw(i - 1) == "currently") consumed_[i - 1] = true, cond_tokens_.insert(i - 1);
+    if (linked) linked->used = true;
+    add_condition({{Expr{.t = found_t, .c = found_c}, "IS", "NULL"}});
+  }
+
   // Quoted strings that are not stored values: a pattern ("containing
   // 'Hey'") or an equality on the nearest text column.
   std::map<std::tuple<int, int, std::string>, std::vector<std::string>> quoted;
@@ -1179,6 +1264,11 @@ bool Builder::dates() {
   }
   yoy_ = yoy_ && years.size() >= 2;
   int measure_table = has_measure_ ? measure_.t : idle_measure_ ? idle_measure_->t : focus_;
+  // "stores with an average sale amount above 310 in 2023": the year is that
+  // of the rows totalled in the HAVING.
+  for (const auto& h : q_.having) {
+    if (!has_measure_ && !h.lhs.star && h.lhs.t >= 0 && h.lhs.agg != Agg::kNone) measure_table = h.lhs.t;
+  }
   int dc = date_column_for(measure_table);
   if (neg_date_table_ >= 0 && neg_date_table_ != focus_ && !has_measure_) {
     if (int nd = date_column_for(neg_date_table_); nd >= 0 && nd / 1000 == neg_date_table_) dc = nd;
@@ -1728,6 +1818,7 @@ bool Builder::shape() {
   bool pending_group = false, pending_order = false, order_desc = false;
   std::optional<Super> pending_super;
   bool pending_neg = false;
+  bool neg_seen = false;  // a negation cue, whatever it applied to
   bool sort_verb = false;
   bool alpha_order = false;
   bool after_boundary = false;
@@ -1758,6 +1849,13 @@ bool Builder::shape() {
       consumed_[i] = true;
       continue;
     }
+    if ((w == "per" || w == "each" || w == "every") && !item_at(i + 1) &&
+        (nw(i + 1) == "transaction" || nw(i + 1) == "record" || nw(i + 1) == "row" || nw(i + 1) == "entry")) {
+      // "average quantity per transaction": per row of the table, no grouping.
+      consumed_[i] = consumed_[i + 1] = true;
+      ++i;
+      continue;
+    }
     if (w == "each" || w == "per" || (w == "every" && lw(i - 1) == "for") || (w == "by" && !pending_order) ||
         (w == "for" && (lw(i + 1) == "each" || lw(i + 1) == "every"))) {
       // "ordered by", "sorted by": an ordering; "owned by": a relation.
@@ -1769,8 +1867,15 @@ bool Builder::shape() {
         consumed_[i] = consumed_[i - 1] = true;
         continue;
       }
-      bool relation = w == "by" && i > 0 && lw(i - 1).size() > 3 &&
-                      (lw(i - 1).substr(lw(i - 1).size() - 2) == "ed" || lw(i - 1) == "written");
+      static const std::set<std::string> kParticiples = {"written", "made", "sold", "built", "held", "run",
+                                                         "won", "taught", "led", "bought", "brought", "shown",
+                                                         "drawn", "given", "taken", "grown", "known", "paid",
+                                                         "sung", "done", "driven", "flown", "kept", "told"};
+      // "made by Samsung" names a maker; "units sold by category" groups.
+      Item* by_what = item_at(i + 1);
+      bool relation = w == "by" && i > 0 && lw(i - 1).size() > 2 &&
+                      ((lw(i - 1).size() > 3 && lw(i - 1).substr(lw(i - 1).size() - 2) == "ed") ||
+                       (kParticiples.count(lw(i - 1)) > 0 && by_what && by_what->kind == ItemKind::kValue));
       if (!relation) {
         pending_group = true;
         consumed_[i] = true;
@@ -1820,11 +1925,14 @@ bool Builder::shape() {
     if (w == "without" || w == "never" || not_then_table ||
         (w == "no" && i > 0 && (lw(i - 1) == "have" || lw(i - 1) == "has" || lw(i - 1) == "with"))) {
       pending_neg = true;
+      neg_seen = true;
       consumed_[i] = true;
       continue;
     }
     if (auto s = super_word(i);
-        s && (lw(i - 1) == "from" || lw(i - 2) == "from") && (pending_order || !orders.empty())) {
+        s && (lw(i - 1) == "from" || lw(i - 2) == "from") && (pending_order || sort_verb || !orders.empty())) {
+      if (orders.empty() && !pending_order) list_desc_ = s->desc;  // "sorted from highest to lowest"
+      sort_verb = false;
       // "ordered by age from the oldest to the youngest": a direction.
       bool desc = s->desc;
       if (s->implied.size() == 1 && s->implied[0] == "age" && !orders.empty() && !orders.back().first.star) {
@@ -1913,6 +2021,10 @@ bool Builder::shape() {
     if (!it) continue;
     i = it->end - 1;
     if (it->kind == ItemKind::kNumber || it->kind == ItemKind::kValue || it->kind == ItemKind::kQuoted) continue;
+    if (having_items_.count(it->begin)) {
+      pending_aggs.clear();  // "total sales over 1,500,000": the HAVING's total, not a column
+      continue;
+    }
 
     if (it->kind == ItemKind::kTable) {
       int measure_c = measure_of_table_item(*it);
@@ -2037,11 +2149,15 @@ bool Builder::shape() {
       }
       const std::string& said = toks_[it->begin].lower;
       bool verb = said.size() > 3 && said.compare(said.size() - 2, 2, "ed") == 0;
+      // "a store close": the verb whose participle names the column (closed_on).
+      const auto& cw = linker_.column_words(e.t, e.c);
+      verb = verb || (!cw.empty() && said.size() >= 4 && cw[0] != said && cw[0].rfind(said, 0) == 0 &&
+                      cw[0].size() <= said.size() + 2 && it->end == it->begin + 1);
       if (time_follows) {
         named_date_ = e;  // "opened in 2023"
         continue;
       }
-      if (verb && col(e.t, e.c).nullable) {
+      if (verb && col(e.t, e.c).nullable && lw(0) != "when") {
         add_condition({{e, "IS NOT", "NULL"}});  // "stores that have closed"
         continue;
       }
@@ -2132,6 +2248,14 @@ bool Builder::shape() {
     }
     pending_order = false;
   }
+  if (pending_super && pending_super->count_words && !aggs.empty() && has_measure_ && !super_count) {
+    // "the 10 best-selling products by units sold": ranked by that measure,
+    // shown beside the names when the ranking says how many.
+    orders.push_back({aggs.back().second, pending_super->desc});
+    if (!ranking) aggs.pop_back();
+    if (limit < 0) limit = 1;
+    pending_super.reset();
+  }
   if (pending_super && idle_measure && pending_super->count_words) {
     // "which brand sold the most": the measure named before the superlative.
     orders.push_back({*idle_measure, pending_super->desc});
@@ -2154,7 +2278,37 @@ bool Builder::shape() {
   // Negation: main rows with no related row ("stadiums without concerts",
   // "students who do not own a cat"): focus.key NOT IN (the related keys).
   if (neg_table < 0) neg_table = neg_value_table_;
-  if (neg_table >= 0 && neg_table != focus_) {
+  // "Which regions have no closed stores?", "which categories does Apple not
+  // sell?": a repeating attribute is asked for, so the values excluded are
+  // those of the attribute itself, among the rows the conditions describe.
+  bool attribute_neg = false;
+  if (neg_seen && plain.size() == 1 && q_.having.empty() && !count_ && aggs.empty()) {
+    const Expr& a = plain[0].second;
+    attribute_neg = a.t == focus_ && a.part == DatePart::kNone && !is_key(a.t, a.c) && !is_numeric(a.t, a.c) &&
+                    !is_date(a.t, a.c) && a.c != name_column(a.t) && !q_.where.empty();
+  }
+  if (attribute_neg) {
+    Query sub;
+    sub.tables = {focus_};
+    if (neg_table >= 0) sub.tables.push_back(neg_table);
+    for (const auto& g : q_.where) {
+      for (const auto& c : g) {
+        if (c.lhs.t >= 0 && !contains_int(sub.tables, c.lhs.t)) sub.tables.push_back(c.lhs.t);
+      }
+    }
+    for (const auto& c : neg_inner_) {
+      sub.where.push_back({{c.lhs, c.op, c.rhs}});
+      if (!contains_int(sub.tables, c.lhs.t)) sub.tables.push_back(c.lhs.t);
+    }
+    sub.where.insert(sub.where.end(), q_.where.begin(), q_.where.end());
+    sub.select.push_back({0, plain[0].second});
+    std::string sub_sql = render(sub);
+    if (sub_sql.empty()) return false;
+    q_.where.clear();
+    q_.tables = {focus_};
+    q_.where.push_back({{plain[0].second, "NOT IN", "(" + sub_sql + ")"}});
+    neg_table = -1;
+  } else if (neg_table >= 0 && neg_table != focus_) {
     auto path = joins_.shortest_path({focus_}, neg_table);
     if (!path || path->empty()) {
       reason_ = "cannot tell how '" + cat_.tables[focus_].name + "' relates to '" + cat_.tables[neg_table].name +
@@ -2174,10 +2328,20 @@ bool Builder::shape() {
       return false;
     }
     sub.select.push_back({0, Expr{.t = first.to_table, .c = static_cast<int>(inner_col - t1.columns.data())}});
-    // Conditions on the related tables go inside the subquery.
+    // Conditions on the related tables go inside the subquery, and so do
+    // those on tables reached through them ("products never sold at the
+    // Portland Mall store": the store is joined inside).
     std::vector<std::vector<Cond>> keep;
+    int neg_dist = joins_.distance(focus_, neg_table);
     for (auto& g : q_.where) {
-      if (g.size() == 1 && contains_int(sub_tables, g[0].lhs.t))
+      int t = g.size() == 1 ? g[0].lhs.t : -1;
+      bool beyond = t >= 0 && t != focus_ && !contains_int(sub_tables, t) && joins_.distance(neg_table, t) > 0 &&
+                    joins_.distance(focus_, t) == neg_dist + joins_.distance(neg_table, t);
+      if (beyond) {
+        sub.tables.push_back(t);
+        sub_tables.push_back(t);
+      }
+      if (g.size() == 1 && contains_int(sub_tables, t))
         sub.where.push_back(g);
       else
         keep.push_back(g);
@@ -2347,8 +2511,10 @@ bool Builder::shape() {
   }
   // "the 3 most expensive products and their prices": the products by name too.
   for (const auto& it : items_) {
-    if (it.kind != ItemKind::kTable || it.t != focus_ ||
-        !(lw(it.end) == "and" && (lw(it.end + 1) == "their" || lw(it.end + 1) == "its"))) {
+    bool with_their = (lw(it.end) == "and" || lw(it.end) == "with") &&
+                      (lw(it.end + 1) == "their" || lw(it.end + 1) == "its");
+    with_their = with_their || (at(it.end, {"along", "with"}) && (lw(it.end + 2) == "their" || lw(it.end + 2) == "its"));
+    if (it.kind != ItemKind::kTable || it.t != focus_ || !with_their) {
       continue;
     }
     int n = name_column(focus_);
