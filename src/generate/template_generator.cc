@@ -42,6 +42,10 @@ struct Expr {
   bool star = false;
   int t = -1, c = -1;
   DatePart part = DatePart::kNone;
+  // A computed expression (a per-year CASE total): its SQL with and without
+  // table qualifiers; t is the table it reads.
+  std::string raw, raw_qualified;
+  std::string alias;  // AS name in the projection, when set
   bool operator==(const Expr&) const = default;
 };
 
@@ -49,6 +53,7 @@ struct Cond {
   Expr lhs;
   std::string op;   // "=", ">", ">=", "<", "<=", "!=", "IN", "BETWEEN", "LIKE", "NOT IN"
   std::string rhs;  // SQL text
+  std::optional<Expr> rhs_expr;  // instead of rhs: an expression, qualified as the query needs
 };
 
 struct Query {
@@ -267,7 +272,8 @@ class Builder {
   void resolve_column(Item& it);
   std::optional<Comparator> comparator_at(size_t i) const;
   bool conditions();
-  bool dates();
+  bool dates(bool other_groups);
+  bool year_over_year();
   bool shape();
   std::string render(const Query& q);
   std::string expr_sql(const Expr& e, bool qualify) const;
@@ -330,6 +336,16 @@ class Builder {
   std::optional<bool> list_desc_;           // "highest first" / "lowest first"
   bool implied_order_ = false;              // "most expensive": the order column was implied
   bool having_subject_ = false;             // a HAVING on a total: the rows named are groups
+  // Two years compared side by side (dates() fills it, year_over_year() uses it).
+  struct YearCase {
+    Expr year;               // the year of each row (a date part or a year column)
+    int first = 0, second = 0;  // earlier, later (or: the year before "than", the one after)
+    int dir = 0;             // +1 "grew", -1 "declined", 0 neither
+    bool change = false;     // "change", "grow", "by how much": the difference
+    bool percent = false;    // "percentage growth"
+    std::string op;          // "<" / ">" for "less in A than in B"
+  };
+  std::optional<YearCase> yoy_case_;
   std::optional<Expr> count_distinct_col_;  // "how many cities": COUNT(DISTINCT city)  // "opened in 2023": the date
                                             // column a time filter applies to
 };
@@ -1257,7 +1273,7 @@ bool Builder::conditions() {
 
 // Years, months and relative ranges against the date column of the main
 // table (or a year column), and year-over-year comparisons.
-bool Builder::dates() {
+bool Builder::dates(bool other_groups) {
   std::vector<Item*> years;
   for (auto& it : items_) {
     if (it.kind == ItemKind::kNumber && !it.used && is_year(it.number) && it.text.size() == 4) years.push_back(&it);
@@ -1504,6 +1520,65 @@ bool Builder::dates() {
     penalize(0.6, "no date or year column for " + open[0]->text);
     return true;
   }
+  if (open.size() == 2) {
+    // "grew from 2023 to 2024", "less in 2024 than in 2023", "revenue by
+    // region, 2023 vs 2024": one total per year side by side (CASE), built
+    // once the rest of the query is known (year_over_year).
+    static const std::set<std::string> kUp = {"grow",     "grew",  "grown",  "growth",   "increase", "increased",
+                                              "increasing", "rose", "rise",  "risen",    "improve",  "improved",
+                                              "gain",     "gained"};
+    static const std::set<std::string> kDown = {"decline",  "declined", "decrease", "decreased", "drop",
+                                                "dropped",  "fell",     "fall",     "fallen",    "shrank",
+                                                "shrink",   "shrunk",   "worsen",   "worsened",  "lost"};
+    static const std::set<std::string> kChange = {"change", "changed", "difference", "differ", "delta"};
+    int dir = 0;
+    bool change = false;
+    for (size_t i = 0; i < toks_.size(); ++i) {
+      if (kUp.count(lw(i))) dir = 1, change = true, consumed_[i] = true;
+      if (kDown.count(lw(i))) dir = -1, change = true, consumed_[i] = true;
+      if (kChange.count(lw(i))) change = true, consumed_[i] = true;
+      if (at(i, {"how", "much"}) && (lw(i - 1) == "by")) change = true;
+    }
+    // "sold less in 2024 than in 2023": the first year against the second.
+    std::string cmp_op;
+    for (size_t i = 0; i + 2 < toks_.size() && cmp_op.empty(); ++i) {
+      static const std::set<std::string> kLess = {"less", "fewer", "lower", "smaller", "worse"};
+      static const std::set<std::string> kMore = {"more", "higher", "greater", "larger", "better", "bigger"};
+      if (!kLess.count(lw(i)) && !kMore.count(lw(i))) continue;
+      size_t than = i + 1;
+      while (than < toks_.size() && than < i + 5 && lw(than) != "than") ++than;
+      if (lw(than) != "than") continue;
+      bool a_between = false, b_after = false;
+      for (size_t k = i + 1; k < than; ++k) a_between |= item_at(k) == open[0] || item_at(k) == open[1];
+      for (size_t k = than + 1; k < std::min(toks_.size(), than + 3); ++k)
+        b_after |= item_at(k) == open[0] || item_at(k) == open[1];
+      if (!a_between || !b_after) continue;
+      cmp_op = kLess.count(lw(i)) ? "<" : ">";
+      consumed_[i] = consumed_[than] = true;
+      if (open[0]->begin > than) std::swap(open[0], open[1]);  // open[0]: the year before "than"
+    }
+    bool percent = any_word({"percentage", "percent", "pct", "%"});
+    if (change || !cmp_op.empty() || (yoy_ && other_groups)) {
+      yoy_case_.emplace();
+      yoy_case_->year = year_expr;
+      yoy_case_->first = static_cast<int>(open[0]->number);
+      yoy_case_->second = static_cast<int>(open[1]->number);
+      if (cmp_op.empty() && yoy_case_->first > yoy_case_->second) std::swap(yoy_case_->first, yoy_case_->second);
+      yoy_case_->dir = dir;
+      yoy_case_->change = change;
+      yoy_case_->percent = percent;
+      yoy_case_->op = cmp_op;
+      for (auto* y : open) y->used = true;
+      if (percent) {
+        for (size_t i = 0; i < toks_.size(); ++i) {
+          if (lw(i) == "percentage" || lw(i) == "percent" || lw(i) == "pct") consumed_[i] = true;
+        }
+      }
+      time_filtered_ = true;
+      yoy_ = false;
+      return true;
+    }
+  }
   std::vector<Cond> group;
   std::string list;
   for (auto* y : open) {
@@ -1534,6 +1609,7 @@ std::string Builder::col_sql(int t, int c, bool qualify) const {
 }
 
 std::string Builder::expr_sql(const Expr& e, bool qualify) const {
+  if (!e.raw.empty()) return qualify ? e.raw_qualified : e.raw;
   if (e.star) return e.agg == Agg::kCount ? "COUNT(*)" : "*";
   std::string base = col_sql(e.t, e.c, qualify);
   switch (e.part) {
@@ -1579,7 +1655,10 @@ std::string Builder::render(const Query& q) {
     sql += (i ? ", " : "") + expr_sql(q.select[i].second, qualify);
     const Expr& e = q.select[i].second;
     if (e.part == DatePart::kYear && e.agg == Agg::kNone) sql += " AS " + d_.quote_identifier("year");
-    if (e.agg != Agg::kNone && !q.agg_alias.empty()) sql += " AS " + d_.quote_identifier(q.agg_alias);
+    if (!e.alias.empty())
+      sql += " AS " + d_.quote_identifier(e.alias);
+    else if (e.agg != Agg::kNone && !q.agg_alias.empty())
+      sql += " AS " + d_.quote_identifier(q.agg_alias);
     if ((e.part == DatePart::kYearMonth || e.part == DatePart::kMonth) && e.agg == Agg::kNone) {
       sql += " AS " + d_.quote_identifier("month");
     }
@@ -1597,7 +1676,7 @@ std::string Builder::render(const Query& q) {
   auto cond_sql = [&](const Cond& c) {
     std::string lhs = expr_sql(c.lhs, qualify);
     if (c.op == "LIKE") return d_.like_ignore_case(lhs, c.rhs);
-    return lhs + " " + c.op + " " + c.rhs;
+    return lhs + " " + c.op + " " + (c.rhs_expr ? expr_sql(*c.rhs_expr, qualify) : c.rhs);
   };
   if (!q.where.empty()) {
     sql += " WHERE ";
@@ -1847,6 +1926,10 @@ bool Builder::shape() {
       pending_order = true;
       sort_verb = false;
       consumed_[i] = true;
+      continue;
+    }
+    if (w == "by" && lw(i + 1) == "how" && lw(i + 2) == "much") {
+      consumed_[i] = true;  // "by how much": an amount of change, not a grouping
       continue;
     }
     if ((w == "per" || w == "each" || w == "every") && !item_at(i + 1) &&
@@ -2273,7 +2356,7 @@ bool Builder::shape() {
   }
   if (pending_group && group_part_ == DatePart::kNone) penalize(0.3, "a grouping word with nothing to group by");
   neg_date_table_ = neg_table >= 0 ? neg_table : neg_value_table_;
-  if (!dates()) return false;
+  if (!dates(!groups.empty() || entity_group)) return false;
 
   // Negation: main rows with no related row ("stadiums without concerts",
   // "students who do not own a cat"): focus.key NOT IN (the related keys).
@@ -2648,6 +2731,88 @@ bool Builder::shape() {
     }
     bool single_col = q_.select.size() == 1;
     if (repeats && single_col) q_.distinct = true;
+  }
+  if (yoy_case_ && !year_over_year()) return false;
+  return true;
+}
+
+// Per-year totals side by side: SUM(CASE WHEN year = Y THEN x ELSE 0 END),
+// as a pair of columns per group, their difference (or percentage), or a
+// HAVING that keeps the groups that grew (declined).
+bool Builder::year_over_year() {
+  const YearCase& yc = *yoy_case_;
+  Expr measure;
+  bool found = false;
+  for (const auto& [p, e] : q_.select) {
+    if (e.agg != Agg::kNone && e.raw.empty() && !found) measure = e, found = true;
+  }
+  if (!found && has_measure_) measure = measure_, found = true;
+  if (!found && idle_measure_) measure = *idle_measure_, found = true;
+  if (!found) measure = Expr{.agg = Agg::kCount, .star = true};
+  if (measure.agg == Agg::kNone) measure.agg = Agg::kSum;
+  if (measure.agg == Agg::kMin || measure.agg == Agg::kMax || measure.distinct) {
+    reason_ = "a year-over-year comparison of a minimum, maximum or distinct count";
+    return false;
+  }
+  int table = measure.star ? (yc.year.t >= 0 ? yc.year.t : focus_) : measure.t;
+  add_table(table);
+  add_table(yc.year.t);
+  auto per_year = [&](int y, bool qualify) {
+    std::string year_sql = expr_sql(yc.year, qualify);
+    bool text = yc.year.part == DatePart::kYear || !is_numeric(yc.year.t, yc.year.c);
+    std::string lit = text ? d_.string_literal(std::to_string(y)) : std::to_string(y);
+    std::string value = measure.star ? "1" : col_sql(measure.t, measure.c, qualify);
+    std::string when = "CASE WHEN " + year_sql + " = " + lit + " THEN " + value;
+    if (measure.agg == Agg::kAvg) return "AVG(" + when + " END)";
+    return "SUM(" + when + " ELSE 0 END)";
+  };
+  auto computed = [&](auto&& sql_of) {
+    return Expr{.agg = Agg::kSum, .t = table, .raw = sql_of(false), .raw_qualified = sql_of(true)};
+  };
+  auto diff = [&](bool qualify) {
+    std::string d = per_year(yc.second, qualify) + " - " + per_year(yc.first, qualify);
+    if (!yc.percent) return d;
+    return "(" + d + ") * 100.0 / " + per_year(yc.first, qualify);
+  };
+  // The rows asked for: columns shown that are not totals.
+  std::vector<std::pair<size_t, Expr>> keys;
+  for (const auto& s : q_.select) {
+    if (s.second.agg == Agg::kNone && !s.second.star) keys.push_back(s);
+  }
+  q_.order_by.erase(std::remove_if(q_.order_by.begin(), q_.order_by.end(),
+                                   [](const auto& o) { return o.first.agg != Agg::kNone; }),
+                    q_.order_by.end());
+  q_.distinct = false;
+  bool which = !keys.empty() && (yc.dir != 0 || !yc.op.empty()) && q_.group_by.empty();
+  which = which || (!keys.empty() && !yc.op.empty());
+  if (!keys.empty() && q_.group_by.empty()) {
+    for (const auto& [p, e] : keys) {
+      if (e.c == name_column(e.t)) {
+        if (int k = key_column(e.t); k >= 0) q_.group_by.push_back(Expr{.t = e.t, .c = k});
+      }
+      q_.group_by.push_back(e);
+    }
+  }
+  q_.select = keys;
+  if (which) {
+    // "Which regions grew their sales", "which stores sold less in 2024 than in 2023".
+    std::string op = !yc.op.empty() ? yc.op : yc.dir > 0 ? ">" : "<";
+    Expr lhs = computed([&](bool q) { return per_year(yc.op.empty() ? yc.second : yc.first, q); });
+    Expr rhs = computed([&](bool q) { return per_year(yc.op.empty() ? yc.first : yc.second, q); });
+    q_.having.push_back({lhs, op, "", rhs});
+    return true;
+  }
+  if (yc.change || !yc.op.empty()) {
+    Expr d = computed(diff);
+    d.alias = yc.percent ? "growth_pct" : "change";
+    q_.select.push_back({1000, d});
+    return true;
+  }
+  for (int y : {yc.first, yc.second}) {
+    Expr e = computed([&](bool q) { return per_year(y, q); });
+    e.alias = cat_.tables[table].name + "_" + std::to_string(y);
+    if (!measure.star && measure.t >= 0) e.alias = col(measure.t, measure.c).name + "_" + std::to_string(y);
+    q_.select.push_back({1000, e});
   }
   return true;
 }
