@@ -265,6 +265,21 @@ class Builder {
     return std::make_pair(date_c, ref_c);
   }
 
+  // The table a snapshot's entity column refers to, or -1.
+  int snapshot_entity_table(int t) const {
+    if (!snapshot_columns(t)) return -1;
+    const auto* ref = cat_.find_table(cat_.tables[t].foreign_keys[0].ref_table);
+    return ref ? static_cast<int>(ref - cat_.tables.data()) : -1;
+  }
+  // A date column grouped by a period: the column itself when its name says
+  // it already holds that period (a snapshot's "month"), else the date part.
+  Expr period_expr(int t, int c, DatePart part) const {
+    const auto& w = linker_.column_words(t, c);
+    bool already = (part == DatePart::kYearMonth && contains(w, "month")) ||
+                   (part == DatePart::kYear && contains(w, "year"));
+    return Expr{.t = t, .c = c, .part = already ? DatePart::kNone : part};
+  }
+
   // ---- steps
   bool link();
   void resolve_items();
@@ -346,6 +361,10 @@ class Builder {
     std::string op;          // "<" / ">" for "less in A than in B"
   };
   std::optional<YearCase> yoy_case_;
+  std::optional<Expr> time_order_;  // a time group named as a column: rows in time order
+  bool count_periods_ = false;      // "in how many months": distinct periods are counted
+  std::optional<DatePart> latest_period_;  // "in the latest month"
+  DatePart count_periods_part_ = DatePart::kYearMonth;
   std::optional<Expr> count_distinct_col_;  // "how many cities": COUNT(DISTINCT city)  // "opened in 2023": the date
                                             // column a time filter applies to
 };
@@ -1179,6 +1198,20 @@ bool Builder::conditions() {
     }
   }
 
+  // "in the latest month", "the most recent year": the last period stored.
+  for (size_t i = 0; i + 1 < toks_.size(); ++i) {
+    size_t unit = i + 1;
+    if (at(i, {"most", "recent"})) unit = i + 2;
+    else if (lw(i) != "latest" && lw(i) != "newest") continue;
+    DatePart part = nw(unit) == "month" ? DatePart::kYearMonth : nw(unit) == "year" ? DatePart::kYear
+                    : (nw(unit) == "day" || nw(unit) == "date") ? DatePart::kNone : DatePart::kMonth;
+    if (part == DatePart::kMonth || lw(i - 1) != "the") continue;
+    latest_period_ = part;  // its date column is chosen with the others (dates())
+    for (size_t k = i; k <= unit; ++k) consumed_[k] = true, cond_tokens_.insert(k);
+    if (Item* u = item_at(unit)) u->used = true;
+    time_filtered_ = true;
+  }
+
   // "still open", "currently open": no closing date yet.
   for (size_t i = 0; i < toks_.size(); ++i) {
     if (lw(i) != "open" || lw(0) == "when") continue;
@@ -1323,6 +1356,15 @@ bool Builder::dates(bool other_groups) {
     bool text = year_expr.part == DatePart::kYear || !is_numeric(year_expr.t, year_expr.c);
     return text ? d_.string_literal(std::to_string(y)) : std::to_string(y);
   };
+
+  if (latest_period_ && dc >= 0) {
+    Expr period = period_expr(dc / 1000, dc % 1000, *latest_period_);
+    add_condition({{period, "=",
+                    "(SELECT MAX(" + expr_sql(period, false) + ") FROM " +
+                        d_.quote_identifier(cat_.tables[dc / 1000].name) + ")"}});
+  } else if (latest_period_) {
+    penalize(0.6, "no date column for the latest period");
+  }
 
   // Months: "in March 2024", "in March", "between March and May".
   std::vector<std::pair<size_t, int>> months;
@@ -1799,6 +1841,11 @@ bool Builder::shape() {
     for (size_t k = count_pos_; k < std::min(toks_.size(), count_pos_ + 2); ++k) {
       if (lw(k) == "different" || lw(k) == "distinct" || lw(k) == "unique") count_distinct_ = true;
     }
+    if (count_is_question_ && (nw(count_pos_) == "month" || nw(count_pos_) == "year")) {
+      count_periods_ = true;
+      count_periods_part_ = nw(count_pos_) == "month" ? DatePart::kYearMonth : DatePart::kYear;
+      consumed_[count_pos_] = true;
+    }
   }
   focus_ = choose_focus();
   if (focus_ < 0) {
@@ -2257,7 +2304,10 @@ bool Builder::shape() {
     }
     if (pending_group) {
       pending_group = false;
-      if (is_date(e.t, e.c) && group_part_ == DatePart::kNone) e.part = DatePart::kYearMonth;
+      if (is_date(e.t, e.c) && group_part_ == DatePart::kNone) {
+        e = period_expr(e.t, e.c, DatePart::kYearMonth);
+        time_order_ = e;  // "per month": in time order
+      }
       groups.push_back(e);
       group_pos[groups.size() - 1] = it->begin;
       continue;
@@ -2493,7 +2543,7 @@ bool Builder::shape() {
     if (dc < 0) {
       penalize(0.6, "no date column to group by");
     } else {
-      Expr g{.t = dc / 1000, .c = dc % 1000, .part = group_part_};
+      Expr g = period_expr(dc / 1000, dc % 1000, group_part_);
       group_exprs.insert(group_exprs.begin(), g);
       q_.select.insert(q_.select.begin(), {0, g});
       if (orders.empty() && !ranking && !super_count) q_.order_by.push_back({g, false});
@@ -2561,6 +2611,18 @@ bool Builder::shape() {
     }
     return Expr{.agg = Agg::kCount, .distinct = true, .t = focus_, .c = snap.second};
   };
+  if (count_ && count_periods_) {
+    int dc = date_column_for(focus_);
+    if (dc >= 0) {
+      // "In how many months was the store active": the different periods.
+      Expr period = period_expr(dc / 1000, dc % 1000, count_periods_part_);
+      period.agg = Agg::kCount;
+      period.distinct = true;
+      sel.push_back({1000, period});
+      count_ = false;
+      time_filtered_ = true;
+    }
+  }
   if (count_) {
     Expr c{.agg = Agg::kCount, .star = true};
     auto snap = snapshot_columns(focus_);
@@ -2636,6 +2698,11 @@ bool Builder::shape() {
         limit = -1;
       }
     }
+    if (int ent = snapshot_entity_table(focus_); sel.empty() && n < 0 && ent >= 0 && name_column(ent) >= 0) {
+      // "stores active in July 2023": the entities of the snapshot, by name.
+      sel.push_back({0, Expr{.t = ent, .c = name_column(ent)}});
+      add_table(ent);
+    }
     if (sel.empty()) {
       if (n >= 0) {
         sel.push_back({0, Expr{.t = focus_, .c = n}});
@@ -2653,8 +2720,10 @@ bool Builder::shape() {
     if (!dup) q_.select.push_back(s);
   }
   // Date-part groups come first in the projection.
-  std::stable_partition(q_.select.begin(), q_.select.end(),
-                        [](const auto& s) { return s.second.part != DatePart::kNone && s.second.agg == Agg::kNone; });
+  std::stable_partition(q_.select.begin(), q_.select.end(), [&](const auto& s) {
+    return (s.second.part != DatePart::kNone || (time_order_ && s.second == *time_order_)) &&
+           s.second.agg == Agg::kNone;
+  });
 
   for (const auto& g : group_exprs) {
     if (std::find(q_.group_by.begin(), q_.group_by.end(), g) == q_.group_by.end()) q_.group_by.push_back(g);
@@ -2710,6 +2779,7 @@ bool Builder::shape() {
     }
   }
   if (limit > 0) q_.limit = limit;
+  if (q_.order_by.empty() && time_order_ && q_.limit < 0 && !list_desc_) q_.order_by.push_back({*time_order_, false});
   // Grouped totals read best largest first (time groups in time order).
   if (q_.order_by.empty() && (!q_.group_by.empty() || list_desc_) && q_.limit < 0) {
     for (const auto& [p, e] : q_.select) {
@@ -2862,6 +2932,43 @@ void Builder::run() {
     if (inner_sql.empty()) continue;
     nested_sql = "SELECT AVG(" + d_.quote_identifier("total") + ") FROM (" + inner_sql + ")";
     consumed_[i + 1] = true;
+  }
+  // "the highest number of active stores in any month", "the average number
+  // of sales per month": an aggregate over the per-period counts. Not when
+  // the period is asked for ("which month had the most sales").
+  bool period_asked = lw(0) == "which" || lw(0) == "when" || nw(1) == "month" || nw(1) == "year" ||
+                      nw(1) == "day" || (lw(0) == "what" && item_at(1) != nullptr);
+  for (size_t i = 0; i + 2 < toks_.size() && nested_sql.empty() && !period_asked; ++i) {
+    static const std::map<std::string, Agg> kOuter = {
+        {"average", Agg::kAvg}, {"avg", Agg::kAvg},      {"mean", Agg::kAvg},     {"highest", Agg::kMax},
+        {"maximum", Agg::kMax}, {"max", Agg::kMax},      {"largest", Agg::kMax},  {"peak", Agg::kMax},
+        {"biggest", Agg::kMax}, {"greatest", Agg::kMax}, {"lowest", Agg::kMin},   {"minimum", Agg::kMin},
+        {"min", Agg::kMin},     {"smallest", Agg::kMin}, {"fewest", Agg::kMin}};
+    auto outer = kOuter.find(lw(i));
+    if (outer == kOuter.end() || !(at(i + 1, {"number", "of"}) || at(i + 1, {"count", "of"}))) continue;
+    if (q_.group_by.size() != 1) continue;
+    const Expr& g = q_.group_by[0];
+    if (g.star || g.t < 0 || !is_date(g.t, g.c)) continue;
+    std::optional<Expr> count;
+    for (const auto& [p, e] : q_.select) {
+      if (e.agg == Agg::kCount && !count) count = e;
+    }
+    for (const auto& [e, desc] : q_.order_by) {
+      if (e.agg == Agg::kCount && !count) count = e;
+    }
+    if (!count) continue;
+    Query inner = q_;
+    inner.select = {{0, g}, {1, *count}};
+    inner.order_by.clear();
+    inner.having.clear();
+    inner.limit = -1;
+    inner.distinct = false;
+    inner.agg_alias = "n";
+    std::string inner_sql = render(inner);
+    if (inner_sql.empty()) continue;
+    nested_sql = std::string("SELECT ") + agg_sql(outer->second) + "(" + d_.quote_identifier("n") + ") FROM (" +
+                 inner_sql + ")";
+    consumed_[i] = true;
   }
   std::vector<std::string> unexplained;
   for (size_t i = 0; i < toks_.size(); ++i) {
