@@ -21,7 +21,7 @@ namespace t2sql {
 namespace {
 
 enum class Agg { kNone, kCount, kSum, kAvg, kMin, kMax };
-enum class DatePart { kNone, kYear, kMonth, kYearMonth };
+enum class DatePart { kNone, kYear, kMonth, kYearMonth, kDay };
 
 const char* agg_sql(Agg a) {
   switch (a) {
@@ -289,6 +289,7 @@ class Builder {
   bool conditions();
   bool dates(bool other_groups);
   bool year_over_year();
+  std::set<size_t> week_and_holiday_ranges(const Expr& date, const std::vector<Item*>& years);
   bool shape();
   std::string render(const Query& q);
   std::string expr_sql(const Expr& e, bool qualify) const;
@@ -1367,10 +1368,13 @@ bool Builder::dates(bool other_groups) {
   }
 
   // Months: "in March 2024", "in March", "between March and May".
+  // Weeks and holidays first: their month words are not month filters.
+  std::set<size_t> day_ranges;
+  if (dc >= 0) day_ranges = week_and_holiday_ranges(Expr{.t = dc / 1000, .c = dc % 1000}, years);
   std::vector<std::pair<size_t, int>> months;
   for (size_t i = 0; i < toks_.size(); ++i) {
     int m = month_number(lw(i));
-    if (m == 0) continue;
+    if (m == 0 || day_ranges.count(i)) continue;
     if (lw(i) == "may" && !(toks_[i].capitalized || lw(i - 1) == "in" || lw(i - 1) == "of")) continue;
     months.push_back({i, m});
   }
@@ -1640,6 +1644,84 @@ bool Builder::dates(bool other_groups) {
     q_.order_by.push_back({year_expr, false});
   }
   return true;
+}
+
+// "the last week of 2023", "the first week of January 2023", "Christmas Eve
+// 2023", "New Year's Day 2024": day ranges (or one day) on the date column.
+// Returns the tokens it read.
+std::set<size_t> Builder::week_and_holiday_ranges(const Expr& date, const std::vector<Item*>& years) {
+  std::set<size_t> read;
+  auto year_at = [&](size_t from) -> Item* {
+    size_t k = from;
+    while (lw(k) == "of" || lw(k) == "in" || lw(k) == "the" || (k < toks_.size() && toks_[k].text == ",")) ++k;
+    for (auto* y : years) {
+      if (y->begin == k && !y->used) return y;
+    }
+    return nullptr;
+  };
+  auto days_in = [](int y, int m) {
+    static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : kDays[m - 1];
+  };
+  auto add_range = [&](int y, int m1, int d1, int m2, int d2) {
+    if (m1 == m2 && d1 == d2) {
+      add_condition({{date, "=", d_.date_literal(y, m1, d1)}});
+    } else {
+      add_condition({{date, "BETWEEN", d_.date_literal(y, m1, d1) + " AND " + d_.date_literal(y, m2, d2)}});
+    }
+    time_filtered_ = true;
+  };
+  static const std::map<std::string, int> kOrdinal = {{"first", 1}, {"second", 2}, {"third", 3}, {"fourth", 4},
+                                                      {"last", 5},  {"final", 5}};
+  for (size_t i = 0; i + 2 < toks_.size(); ++i) {
+    auto ord = kOrdinal.find(lw(i));
+    if (ord == kOrdinal.end() || nw(i + 1) != "week" || lw(i + 2) != "of") continue;
+    size_t k = i + 3;
+    if (lw(k) == "the") ++k;
+    int m = month_number(lw(k));
+    Item* y = year_at(m ? k + 1 : k);
+    if (!y) continue;
+    int year = static_cast<int>(y->number);
+    y->used = true;
+    int n = ord->second;
+    if (m) {
+      int last = days_in(year, m);
+      int lo = n == 5 ? last - 6 : (n - 1) * 7 + 1;
+      add_range(year, m, lo, m, n == 5 ? last : lo + 6);
+      read.insert(k);
+    } else {
+      if (n == 5)
+        add_range(year, 12, 25, 12, 31);
+      else
+        add_range(year, 1, (n - 1) * 7 + 1, 1, n * 7);
+    }
+    for (size_t j = i; j < k + (m ? 1 : 0); ++j) consumed_[j] = true, read.insert(j);
+  }
+  struct Holiday {
+    std::vector<const char*> words;
+    int month, day;
+  };
+  static const std::vector<Holiday> kHolidays = {
+      {{"new", "year's", "eve"}, 12, 31}, {{"new", "years", "eve"}, 12, 31}, {{"new", "year's", "day"}, 1, 1},
+      {{"new", "years", "day"}, 1, 1},    {{"new", "year's"}, 1, 1},         {{"christmas", "eve"}, 12, 24},
+      {{"christmas", "day"}, 12, 25},     {{"christmas"}, 12, 25},           {{"boxing", "day"}, 12, 26},
+      {{"valentine's", "day"}, 2, 14},    {{"halloween"}, 10, 31},           {{"independence", "day"}, 7, 4},
+  };
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    for (const auto& h : kHolidays) {
+      bool match = true;
+      for (size_t k = 0; k < h.words.size() && match; ++k) match = lw(i + k) == h.words[k];
+      if (!match) continue;
+      Item* y = year_at(i + h.words.size());
+      if (!y) break;
+      y->used = true;
+      add_range(static_cast<int>(y->number), h.month, h.day, h.month, h.day);
+      for (size_t k = i; k < i + h.words.size(); ++k) consumed_[k] = true, read.insert(k);
+      break;
+    }
+  }
+  return read;
 }
 
 // ---------------------------------------------------------------- rendering
@@ -1919,8 +2001,11 @@ bool Builder::shape() {
         (named->t != focus_ && !contains_int(mentioned_tables_, named->t) && is_date(named->t, named->c));
     bool month = w == "monthly" || (by_cue && (w == "month" || w == "months"));
     bool year = w == "yearly" || w == "annual" || w == "annually" || (by_cue && (w == "year" || w == "years"));
-    if ((month || year) && word_is_time) {
-      group_part_ = month ? DatePart::kYearMonth : DatePart::kYear;
+    // "daily revenue" groups by day; "average daily revenue" is a nested average (run()).
+    bool day = (w == "daily" && lw(i - 1) != "average" && lw(i - 1) != "avg" && lw(i - 1) != "mean") ||
+               (by_cue && (w == "day" || w == "days") && lw(i - 1) != "which" && lw(i - 1) != "what");
+    if ((month || year || day) && word_is_time) {
+      group_part_ = month ? DatePart::kYearMonth : year ? DatePart::kYear : DatePart::kDay;
       if (named) named->used = true, named->kind = ItemKind::kNumber, named->text = w;
       consumed_[i] = true;
       time_tokens_.insert(i);
