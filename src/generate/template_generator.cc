@@ -77,6 +77,7 @@ struct Item {
   std::vector<SchemaCandidate> cands;  // kTable / kColumn
   int t = -1, c = -1;                  // resolved table / column
   LinkedValue value;                   // kValue
+  bool prefix = false;                 // kValue: the start of stored values ("Dyson Vacuum" of "Dyson Vacuum Classic")
   std::vector<Item> alts;              // kValue: the same text in other columns
   double number = 0;                   // kNumber
   std::string text;                    // kNumber, kQuoted: as written
@@ -485,6 +486,48 @@ bool Builder::link() {
     }
   }
   std::vector<bool> taken(toks_.size(), false);
+  // A run of capitalized words that no stored value equals but that starts
+  // stored values of one column ("the Dyson Vacuum product"): a prefix match.
+  for (size_t i = 0; i < toks_.size();) {
+    size_t e = i;
+    while (e < toks_.size() && toks_[e].kind == QuestionTokenKind::kWord && toks_[e].capitalized) ++e;
+    if (e - i < 2) {
+      i = std::max(e, i + 1);
+      continue;
+    }
+    bool covered = false;
+    for (const auto& v : value_items) covered = covered || (v.begin <= i && v.end >= e);
+    std::vector<std::string> words;
+    for (size_t k = i; k < e; ++k) {
+      for (const auto& w : ValueIndex::tokenize(toks_[k].text)) words.push_back(w);
+    }
+    const ValueIndex::Entry* first = nullptr;
+    bool one_column = true;
+    for (const auto& entry : values_.entries()) {
+      if (covered) break;
+      if (entry.tokens.size() <= words.size() || !std::equal(words.begin(), words.end(), entry.tokens.begin())) continue;
+      if (!first) first = &entry;
+      one_column = one_column && entry.table == first->table && entry.column == first->column;
+    }
+    if (first && one_column) {
+      Item it;
+      it.kind = ItemKind::kValue;
+      it.begin = i;
+      it.end = e;
+      it.prefix = true;
+      it.value = LinkedValue{first->table, first->column, req_.question.substr(toks_[i].begin, toks_[e - 1].end - toks_[i].begin),
+                             "", 0.9};
+      const auto* t = cat_.find_table(first->table);
+      it.t = t ? static_cast<int>(t - cat_.tables.data()) : -1;
+      const auto* c = t ? t->find_column(first->column) : nullptr;
+      it.c = c ? static_cast<int>(c - t->columns.data()) : -1;
+      if (it.t >= 0 && it.c >= 0) {
+        for (size_t k = i; k < e; ++k) taken[k] = true;
+        items_.push_back(it);
+      }
+    }
+    i = e;
+  }
   // Keep one value per span: the best; ties go to the earlier (higher score) entry.
   for (auto& v : value_items) {
     bool strong = v.value.score >= 0.99;
@@ -1154,6 +1197,11 @@ bool Builder::conditions() {
         consumed_[k] = true;
         cond_tokens_.insert(k);
       }
+    }
+    if (it.prefix) {
+      it.used = true;
+      add_condition({{Expr{.t = it.t, .c = it.c}, neg ? "NOT LIKE" : "LIKE", d_.string_literal(it.value.value + "%")}});
+      continue;
     }
     by_column[{it.t, it.c, neg}].push_back(&it);
   }
