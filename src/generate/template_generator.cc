@@ -974,6 +974,11 @@ bool Builder::conditions() {
       ci = static_cast<int>(after - items_.data());
     }
     if (ci >= 0 && items_[ci].used && !(items_[ci].t >= 0 && is_numeric(items_[ci].t, items_[ci].c))) ci = -1;
+    // "paid more than 30000": a date column is compared with years and dates only.
+    if (ci >= 0 && items_[ci].t >= 0 && is_date(items_[ci].t, items_[ci].c) && !is_numeric(items_[ci].t, items_[ci].c) &&
+        !date_text && !is_year(num->number)) {
+      ci = -1;
+    }
     {
       // "an average unit price above 100", "total sales over 1,500,000",
       // "revenue above 2 million": a condition on a total, per group.
@@ -1368,6 +1373,12 @@ bool Builder::dates(bool other_groups) {
     if (!has_measure_ && !h.lhs.star && h.lhs.t >= 0 && h.lhs.agg != Agg::kNone) measure_table = h.lhs.t;
   }
   int dc = date_column_for(measure_table);
+  for (const auto& it : items_) {
+    // "payment amount by department": the named column's table has the date.
+    if (dc < 0 && it.kind == ItemKind::kColumn && it.t >= 0) {
+      if (int c = date_column_for(it.t); c >= 0 && c / 1000 == it.t) dc = c;
+    }
+  }
   if (neg_date_table_ >= 0 && neg_date_table_ != focus_ && !has_measure_) {
     if (int nd = date_column_for(neg_date_table_); nd >= 0 && nd / 1000 == neg_date_table_) dc = nd;
   }
@@ -2405,10 +2416,12 @@ bool Builder::shape() {
     it->used = true;
     if (is_date(e.t, e.c) && !pending_group && !pending_order && !pending_super) {
       bool time_follows = false;
-      for (size_t k = it->end; k < std::min(toks_.size(), it->end + 3); ++k) {
+      for (size_t k = it->end; k < std::min(toks_.size(), it->end + 5); ++k) {
         Item* n = item_at(k);
         time_follows |= (n && n->kind == ItemKind::kNumber && is_year(n->number)) || month_number(lw(k)) > 0 ||
                         lw(k) == "last" || lw(k) == "this";
+        if (n && n->kind != ItemKind::kNumber) break;  // "paid on Christmas Eve 2023" reaches the year
+        if (k >= it->end + 3 && !time_follows && n) break;
       }
       const std::string& said = toks_[it->begin].lower;
       bool verb = said.size() > 3 && said.compare(said.size() - 2, 2, "ed") == 0;
@@ -2416,6 +2429,11 @@ bool Builder::shape() {
       const auto& cw = linker_.column_words(e.t, e.c);
       verb = verb || (!cw.empty() && said.size() >= 4 && cw[0] != said && cw[0].rfind(said, 0) == 0 &&
                       cw[0].size() <= said.size() + 2 && it->end == it->begin + 1);
+      // "employees who left": a column named by a verb and "on"/"at" (left_on).
+      const std::string& before_said = lw(it->begin - 1);
+      verb = verb || (cw.size() == 2 && cw[0] == said && (cw[1] == "on" || cw[1] == "at") &&
+                      (before_said == "who" || before_said == "that" || before_said == "which" ||
+                       before_said == "have" || before_said == "has" || before_said == "had"));
       if (time_follows) {
         named_date_ = e;  // "opened in 2023"
         continue;
@@ -2650,8 +2668,12 @@ bool Builder::shape() {
   std::vector<Expr> group_exprs = groups;
   bool aggregate_order = false;
   for (const auto& o : orders) aggregate_order = aggregate_order || o.first.agg != Agg::kNone;
+  bool measure_named = false;  // "payment amount by department": a measure of related rows, totalled
+  for (const auto& p : plain) {
+    measure_named = measure_named || (p.second.t != group_entity && is_measure(p.second.t, p.second.c));
+  }
   if (entity_group && group_entity == focus_ && aggs.empty() && !count_ && !super_count && q_.having.empty() &&
-      !has_measure_ && !aggregate_order) {
+      !has_measure_ && !aggregate_order && !measure_named) {
     entity_group = false;  // "the name of each singer": a list, not groups
   }
   if (entity_group && !aggs.empty() && !count_ && !super_count && q_.having.empty() && groups.empty()) {
