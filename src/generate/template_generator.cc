@@ -2556,6 +2556,11 @@ bool Builder::shape() {
     }
   }
   if (pending_group && group_part_ == DatePart::kNone) penalize(0.3, "a grouping word with nothing to group by");
+  // "employees never paid in December 2024": the negated verb names a date
+  // of related rows; those rows are the ones that must not exist.
+  if (pending_neg && neg_table < 0 && named_date_ && named_date_->t != focus_ && plain.empty()) {
+    neg_table = named_date_->t;
+  }
   neg_date_table_ = neg_table >= 0 ? neg_table : neg_value_table_;
   if (!dates(!groups.empty() || entity_group)) return false;
 
@@ -2971,6 +2976,19 @@ bool Builder::year_over_year() {
   for (const auto& [p, e] : q_.select) {
     if (e.agg != Agg::kNone && e.raw.empty() && !found) measure = e, found = true;
   }
+  // "a lower payment amount in 2024": a measure column shown plain is the measure.
+  bool plain_measure = false;
+  for (const auto& [p, e] : q_.select) {
+    if (!found && e.agg == Agg::kNone && !e.star && e.t >= 0 && e.t != focus_ && is_measure(e.t, e.c)) {
+      measure = e, found = plain_measure = true;
+    }
+  }
+  if (plain_measure) {
+    q_.select.erase(std::remove_if(q_.select.begin(), q_.select.end(), [&](const auto& s) { return s.second == measure; }),
+                    q_.select.end());
+    q_.group_by.erase(std::remove(q_.group_by.begin(), q_.group_by.end(), measure), q_.group_by.end());
+    if (q_.select.empty() && name_column(focus_) >= 0) q_.select.push_back({0, Expr{.t = focus_, .c = name_column(focus_)}});
+  }
   if (!found && has_measure_) measure = measure_, found = true;
   if (!found && idle_measure_) measure = *idle_measure_, found = true;
   if (!found) measure = Expr{.agg = Agg::kCount, .star = true};
@@ -2980,11 +2998,18 @@ bool Builder::year_over_year() {
     return false;
   }
   int table = measure.star ? (yc.year.t >= 0 ? yc.year.t : focus_) : measure.t;
+  // The years of the rows measured, unless the question named its date.
+  Expr year = yc.year;
+  if (!named_date_ && !measure.star && measure.t != year.t) {
+    if (int dc = date_column_for(measure.t); dc >= 0 && dc / 1000 == measure.t) {
+      year = Expr{.t = dc / 1000, .c = dc % 1000, .part = DatePart::kYear};
+    }
+  }
   add_table(table);
-  add_table(yc.year.t);
+  add_table(year.t);
   auto per_year = [&](int y, bool qualify) {
-    std::string year_sql = expr_sql(yc.year, qualify);
-    bool text = yc.year.part == DatePart::kYear || !is_numeric(yc.year.t, yc.year.c);
+    std::string year_sql = expr_sql(year, qualify);
+    bool text = year.part == DatePart::kYear || !is_numeric(year.t, year.c);
     std::string lit = text ? d_.string_literal(std::to_string(y)) : std::to_string(y);
     std::string value = measure.star ? "1" : col_sql(measure.t, measure.c, qualify);
     std::string when = "CASE WHEN " + year_sql + " = " + lit + " THEN " + value;
