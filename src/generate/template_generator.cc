@@ -66,6 +66,7 @@ struct Query {
   long long limit = -1;
   std::vector<int> tables;  // tables[0] is the main table
   std::string agg_alias;    // a name for aggregate columns (an inner query's totals)
+  bool name_aggregates = false;  // the answer's own columns: total_amount, average_price, count
 };
 
 enum class ItemKind { kTable, kColumn, kValue, kNumber, kQuoted };
@@ -1834,14 +1835,25 @@ std::string Builder::render(const Query& q) {
     fan_out = single;
   }
   if (q.distinct || fan_out) sql += "DISTINCT ";
+  std::set<std::string> names_used;
   for (size_t i = 0; i < q.select.size(); ++i) {
     sql += (i ? ", " : "") + expr_sql(q.select[i].second, qualify);
     const Expr& e = q.select[i].second;
     if (e.part == DatePart::kYear && e.agg == Agg::kNone) sql += " AS " + d_.quote_identifier("year");
-    if (!e.alias.empty())
-      sql += " AS " + d_.quote_identifier(e.alias);
-    else if (e.agg != Agg::kNone && !q.agg_alias.empty())
-      sql += " AS " + d_.quote_identifier(q.agg_alias);
+    std::string alias = e.alias;
+    if (alias.empty() && e.agg != Agg::kNone) alias = q.agg_alias;
+    if (alias.empty() && e.agg != Agg::kNone && q.name_aggregates) {
+      // A readable column name for the answer: SUM(amount) AS total_amount.
+      static const std::map<Agg, std::string> kPrefix = {
+          {Agg::kSum, "total_"}, {Agg::kAvg, "average_"}, {Agg::kMin, "min_"}, {Agg::kMax, "max_"}, {Agg::kCount, "count_"}};
+      alias = e.star || e.t < 0 ? "count" : kPrefix.at(e.agg) + col(e.t, e.c).name;
+      std::string base = alias;
+      for (int n = 2; names_used.count(alias); ++n) alias = base + "_" + std::to_string(n);
+    }
+    if (!alias.empty()) {
+      names_used.insert(alias);
+      sql += " AS " + d_.quote_identifier(alias);
+    }
     if ((e.part == DatePart::kYearMonth || e.part == DatePart::kMonth) && e.agg == Agg::kNone) {
       sql += " AS " + d_.quote_identifier("month");
     }
@@ -2884,6 +2896,11 @@ bool Builder::shape() {
     return (s.second.part != DatePart::kNone || (time_order_ && s.second == *time_order_)) &&
            s.second.agg == Agg::kNone;
   });
+  // Then the other group keys, then the figures ("region, total_amount").
+  if (!q_.group_by.empty() || !group_exprs.empty()) {
+    std::stable_partition(q_.select.begin(), q_.select.end(),
+                          [](const auto& s) { return s.second.agg == Agg::kNone && !s.second.star; });
+  }
 
   for (const auto& g : group_exprs) {
     if (std::find(q_.group_by.begin(), q_.group_by.end(), g) == q_.group_by.end()) q_.group_by.push_back(g);
@@ -3192,6 +3209,7 @@ void Builder::run() {
   // Questions whose shape the rules do not cover.
   if (any_word({"both"}) && any_word({"and"})) penalize(0.5, "'both ... and' needs an intersection");
   if (any_word({"either"})) penalize(0.2, "'either' may need a union");
+  q_.name_aggregates = true;
   sql_ = nested_sql.empty() ? render(q_) : nested_sql;
   if (sql_.empty()) confidence_ = 0;
 }
