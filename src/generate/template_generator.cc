@@ -1845,8 +1845,23 @@ std::string Builder::render(const Query& q) {
     if (alias.empty() && e.agg != Agg::kNone && q.name_aggregates) {
       // A readable column name for the answer: SUM(amount) AS total_amount.
       static const std::map<Agg, std::string> kPrefix = {
-          {Agg::kSum, "total_"}, {Agg::kAvg, "average_"}, {Agg::kMin, "min_"}, {Agg::kMax, "max_"}, {Agg::kCount, "count_"}};
-      alias = e.star || e.t < 0 ? "count" : kPrefix.at(e.agg) + col(e.t, e.c).name;
+          {Agg::kSum, "total_"}, {Agg::kAvg, "average_"}, {Agg::kMin, "min_"}, {Agg::kMax, "max_"}};
+      if (e.star || e.t < 0) {
+        alias = "count";
+      } else if (e.agg == Agg::kCount) {
+        // COUNT(DISTINCT store_id) AS store_count: not named like a key column.
+        std::string n = col(e.t, e.c).name;
+        for (const char* suffix : {"_id", "_ID", "Id", "ID", "id"}) {
+          size_t len = std::char_traits<char>::length(suffix);
+          if (n.size() > len && n.compare(n.size() - len, len, suffix) == 0) {
+            n.resize(n.size() - len);
+            break;
+          }
+        }
+        alias = n + "_count";
+      } else {
+        alias = kPrefix.at(e.agg) + col(e.t, e.c).name;
+      }
       std::string base = alias;
       for (int n = 2; names_used.count(alias); ++n) alias = base + "_" + std::to_string(n);
     }
