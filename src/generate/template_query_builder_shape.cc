@@ -1065,11 +1065,12 @@ bool TemplateQueryBuilder::shape() {
   }
   if (limit > 0) q_.limit = limit;
   if (q_.order_by.empty() && time_order_ && q_.limit < 0 && !list_desc_) q_.order_by.push_back({*time_order_, false});
-  // Grouped totals read best largest first (time groups in time order).
+  // Grouped totals are listed by their group, as a report would (time
+  // groups in time order); "highest first" orders them by the figure.
   if (q_.order_by.empty() && (!q_.group_by.empty() || list_desc_) && q_.limit < 0) {
     for (const auto& [p, e] : q_.select) {
-      if (e.agg != Agg::kNone) {
-        q_.order_by.push_back({e, list_desc_.value_or(true)});
+      if (list_desc_ ? e.agg != Agg::kNone : (e.agg == Agg::kNone && !e.star)) {
+        q_.order_by.push_back({e, list_desc_.value_or(false)});
         break;
       }
     }
