@@ -329,6 +329,24 @@ TEST_F(TemplateGeneratorTest, CountWordSuperlativesRankByTheNamedMeasure) {
                      true);
 }
 
+TEST_F(TemplateGeneratorTest, ReportConventions) {
+  // Groups are listed by their key unless an order is asked for.
+  expect_same_result("Number of stores by city", "SELECT city, COUNT(*) FROM stores GROUP BY city ORDER BY city", true);
+  // A measure of dated rows asked for a period is that period's total.
+  expect_same_result("What was the quantity in June 2024?",
+                     "SELECT SUM(quantity) FROM sales WHERE sale_date LIKE '2024-06%'");
+  // Several entities ranked by a measure of their related rows: by its total.
+  expect_same_result("Which 3 stores have the highest amount?",
+                     "SELECT st.store_name FROM sales s JOIN stores st USING (store_id) GROUP BY st.store_id "
+                     "ORDER BY SUM(s.amount) DESC LIMIT 3",
+                     true);
+  // "with the maximum X": the row that has it, not MAX() beside a name.
+  expect_same_result("Name the product with maximum unit price",
+                     "SELECT product_name FROM products ORDER BY unit_price DESC LIMIT 1");
+  expect_same_result("The product with the largest unit price",
+                     "SELECT product_name FROM products ORDER BY unit_price DESC LIMIT 1");
+}
+
 TEST_F(TemplateGeneratorTest, AbstainsWithAReason) {
   for (const char* q : {"What is the meaning of life?", "zxqv blorp frobnicate", "Tell me a joke about penguins"}) {
     GenerationResult out = ask(q);

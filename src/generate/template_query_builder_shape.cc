@@ -146,7 +146,8 @@ bool TemplateQueryBuilder::shape() {
     bool any_super = false;
     for (size_t k = 0; k < toks_.size(); ++k) any_super |= super_word(k).has_value();
     if (m && m->kind == ItemKind::kNumber && !m->used && !is_year(m->number) && after_m &&
-        after_m->kind == ItemKind::kTable && any_super && (lw(i - 1) == "which" || lw(i - 1) == "what")) {
+        (after_m->kind == ItemKind::kTable || after_m->kind == ItemKind::kColumn) && any_super &&
+        (lw(i - 1) == "which" || lw(i - 1) == "what" || (lw(i - 1) == "the" && i == 1))) {
       limit = static_cast<long long>(m->number);  // "which five brands had the highest sales"
       m->used = true;
     }
@@ -228,7 +229,11 @@ bool TemplateQueryBuilder::shape() {
   for (size_t i = 0; i < toks_.size(); ++i) {
     const std::string& w = lw(i);
     if (time_tokens_.count(i) || cond_tokens_.count(i)) continue;
-    if (Agg a = agg_word(i); a != Agg::kNone && !(a == Agg::kMax && pending_super) && !at(i, {"total", "number"})) {
+    // "the product with (the) maximum unit price": a superlative, not MAX().
+    bool with_extreme = (lw(i) == "maximum" || lw(i) == "minimum" || lw(i) == "max" || lw(i) == "min") &&
+                        (lw(i - 1) == "with" || (lw(i - 1) == "the" && lw(i - 2) == "with"));
+    if (Agg a = agg_word(i); a != Agg::kNone && !(a == Agg::kMax && pending_super) && !at(i, {"total", "number"}) &&
+                             !with_extreme) {
       pending_aggs.push_back(a);
       consumed_[i] = true;
       continue;
@@ -601,7 +606,12 @@ bool TemplateQueryBuilder::shape() {
     }
     if (pending_super) {
       Expr o = e;
-      if (pending_super->count_words && pending_aggs.empty() && is_measure(e.t, e.c) && e.t != focus_) {
+      // "the brand that sold the most units", "the 5 products with the
+      // highest amount": a measure of the related rows is totalled per entity
+      // (several entities ranked by single rows could repeat; "the employee
+      // who received the biggest bonus" stays one row).
+      if (pending_aggs.empty() && is_measure(e.t, e.c) && e.t != focus_ && focus_ >= 0 &&
+          (pending_super->count_words || limit > 1) && joins_.distance(focus_, e.t) > 0) {
         o.agg = Agg::kSum;  // "the brand that sold the most units": a total
       }
       if (!pending_aggs.empty()) {
@@ -971,7 +981,13 @@ bool TemplateQueryBuilder::shape() {
       // "the highest capacity": MAX/MIN of that column.
       Expr m = orders[0].first;
       m.agg = orders[0].second ? Agg::kMax : Agg::kMin;
-      bool asks_which = lw(0) == "which" || lw(0) == "who" || any_word({"name", "names"}) || implied_order_;
+      // "The product with the largest unit price": the product is asked for.
+      bool entity_with = false;
+      for (const auto& it : items_) {
+        entity_with = entity_with || (it.kind == ItemKind::kTable && it.t == focus_ && lw(it.end) == "with");
+      }
+      bool asks_which =
+          lw(0) == "which" || lw(0) == "who" || any_word({"name", "names"}) || implied_order_ || entity_with;
       if (!asks_which) {
         sel.push_back({0, m});
         orders.clear();
@@ -1087,6 +1103,21 @@ bool TemplateQueryBuilder::shape() {
     }
     bool single_col = q_.select.size() == 1;
     if (repeats && single_col) q_.distinct = true;
+  }
+  // "What was the amount in January 2023?": a measure of dated rows asked for
+  // a period, with nothing else to tell the rows apart, is the period's total.
+  if (q_.select.size() == 1 && q_.group_by.empty() && q_.order_by.empty() && q_.limit < 0 && q_.having.empty() &&
+      time_filtered_ && !q_.where.empty() && !count_ && !yoy_case_) {
+    Expr& e = q_.select[0].second;
+    bool only_time = true;
+    for (const auto& g : q_.where) {
+      for (const auto& c : g) only_time = only_time && c.lhs.t == e.t && c.lhs.t >= 0 && is_date(c.lhs.t, c.lhs.c);
+    }
+    if (e.agg == Agg::kNone && !e.star && e.t >= 0 && is_measure(e.t, e.c) && only_time && lw(0) != "list" &&
+        lw(0) != "show" && !any_word({"each", "every", "all"})) {
+      e.agg = Agg::kSum;
+      q_.distinct = false;
+    }
   }
   if (yoy_case_ && !year_over_year()) return false;
   return true;
