@@ -150,6 +150,9 @@ bool TemplateQueryBuilder::shape() {
         (lw(i - 1) == "which" || lw(i - 1) == "what" || (lw(i - 1) == "the" && i == 1))) {
       limit = static_cast<long long>(m->number);  // "which five brands had the highest sales"
       m->used = true;
+      // "The five brands with the most revenue" is a ranking, shown with its
+      // figure as "top 5" is; a "which" question asks for the names only.
+      if (lw(i - 1) == "the") by_measure_ = true;
     }
     if (m && m->kind == ItemKind::kNumber && !m->used && !is_year(m->number) && super_word(i + 1)) {
       limit = static_cast<long long>(m->number);
