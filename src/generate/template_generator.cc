@@ -94,4 +94,3 @@ Result<std::unique_ptr<Generator>> make_template_generator(const Catalog& catalo
 }
 
 }  // namespace t2sql
-

@@ -143,7 +143,8 @@ bool TemplateQueryBuilder::link() {
     bool one_column = true;
     for (const auto& entry : values_.entries()) {
       if (covered) break;
-      if (entry.tokens.size() <= words.size() || !std::equal(words.begin(), words.end(), entry.tokens.begin())) continue;
+      if (entry.tokens.size() <= words.size() || !std::equal(words.begin(), words.end(), entry.tokens.begin()))
+        continue;
       if (!first) first = &entry;
       one_column = one_column && entry.table == first->table && entry.column == first->column;
     }
@@ -153,8 +154,8 @@ bool TemplateQueryBuilder::link() {
       it.begin = i;
       it.end = e;
       it.prefix = true;
-      it.value = LinkedValue{first->table, first->column, req_.question.substr(toks_[i].begin, toks_[e - 1].end - toks_[i].begin),
-                             "", 0.9};
+      it.value = LinkedValue{first->table, first->column,
+                             req_.question.substr(toks_[i].begin, toks_[e - 1].end - toks_[i].begin), "", 0.9};
       const auto* t = cat_.find_table(first->table);
       it.t = t ? static_cast<int>(t - cat_.tables.data()) : -1;
       const auto* c = t ? t->find_column(first->column) : nullptr;
@@ -611,8 +612,8 @@ bool TemplateQueryBuilder::conditions() {
     }
     if (ci >= 0 && items_[ci].used && !(items_[ci].t >= 0 && is_numeric(items_[ci].t, items_[ci].c))) ci = -1;
     // "paid more than 30000": a date column is compared with years and dates only.
-    if (ci >= 0 && items_[ci].t >= 0 && is_date(items_[ci].t, items_[ci].c) && !is_numeric(items_[ci].t, items_[ci].c) &&
-        !date_text && !is_year(num->number)) {
+    if (ci >= 0 && items_[ci].t >= 0 && is_date(items_[ci].t, items_[ci].c) &&
+        !is_numeric(items_[ci].t, items_[ci].c) && !date_text && !is_year(num->number)) {
       ci = -1;
     }
     {
@@ -708,8 +709,8 @@ bool TemplateQueryBuilder::conditions() {
     }
     // "more than 2000 sales": a year-like number right before what is counted
     // is a count, unless the cue is about time ("after 2000 sales" is not).
-    bool temporal_cue = lw(i) == "after" || lw(i) == "before" || lw(i) == "since" || lw(i) == "later" ||
-                        lw(i) == "earlier";
+    bool temporal_cue =
+        lw(i) == "after" || lw(i) == "before" || lw(i) == "since" || lw(i) == "later" || lw(i) == "earlier";
     if (ci < 0 && after && after->kind == ItemKind::kTable && (after->t != focus_ || subject_column_of_counted) &&
         (!is_year(num->number) || (after->begin == num->end && !temporal_cue))) {
       after->used = true;
@@ -751,12 +752,12 @@ bool TemplateQueryBuilder::conditions() {
     }
     if (ci < 0) {
       // "under 100 dollars": a money column of the question's tables.
-      static const std::set<std::string> kCurrency = {"dollar", "dollars", "usd", "euro", "euros",
+      static const std::set<std::string> kCurrency = {"dollar", "dollars", "usd",    "euro",  "euros",
                                                       "eur",    "pound",   "pounds", "bucks", "$"};
       bool money = kCurrency.count(lw(k + 1)) > 0 || (k > 0 && toks_[k - 1].text == "$");
       if (money) {
-        static const std::vector<std::string> kMoneyWords = {"price",  "cost",   "amount", "revenue", "salary",
-                                                             "fee",    "budget", "payment", "charge", "spend",
+        static const std::vector<std::string> kMoneyWords = {"price",  "cost",   "amount",  "revenue", "salary",
+                                                             "fee",    "budget", "payment", "charge",  "spend",
                                                              "income", "wage",   "total"};
         std::vector<int> scan{focus_};
         for (int t : mentioned_tables_) scan.push_back(t);
@@ -891,10 +892,14 @@ bool TemplateQueryBuilder::conditions() {
   // "in the latest month", "the most recent year": the last period stored.
   for (size_t i = 0; i + 1 < toks_.size(); ++i) {
     size_t unit = i + 1;
-    if (at(i, {"most", "recent"})) unit = i + 2;
-    else if (lw(i) != "latest" && lw(i) != "newest") continue;
-    DatePart part = nw(unit) == "month" ? DatePart::kYearMonth : nw(unit) == "year" ? DatePart::kYear
-                    : (nw(unit) == "day" || nw(unit) == "date") ? DatePart::kNone : DatePart::kMonth;
+    if (at(i, {"most", "recent"}))
+      unit = i + 2;
+    else if (lw(i) != "latest" && lw(i) != "newest")
+      continue;
+    DatePart part = nw(unit) == "month"                         ? DatePart::kYearMonth
+                    : nw(unit) == "year"                        ? DatePart::kYear
+                    : (nw(unit) == "day" || nw(unit) == "date") ? DatePart::kNone
+                                                                : DatePart::kMonth;
     if (part == DatePart::kMonth || lw(i - 1) != "the") continue;
     latest_period_ = part;  // its date column is chosen with the others (dates())
     for (size_t k = i; k <= unit; ++k) consumed_[k] = true, cond_tokens_.insert(k);
@@ -1039,19 +1044,20 @@ void TemplateQueryBuilder::run() {
     inner.agg_alias = "total";
     std::string inner_sql = render(inner);
     if (inner_sql.empty()) continue;
-    nested_sql = "SELECT AVG(" + d_.quote_identifier("total") + ") FROM (" + inner_sql + ")";
+    nested_sql = "SELECT AVG(" + d_.quote_identifier("total") + ") FROM (" + inner_sql + ") AS " +
+                 d_.quote_identifier("periods");  // PostgreSQL names every subquery
     consumed_[i + 1] = true;
   }
   // "the highest number of active stores in any month", "the average number
   // of sales per month": an aggregate over the per-period counts. Not when
   // the period is asked for ("which month had the most sales").
-  bool period_asked = lw(0) == "which" || lw(0) == "when" || nw(1) == "month" || nw(1) == "year" ||
-                      nw(1) == "day" || (lw(0) == "what" && item_at(1) != nullptr);
+  bool period_asked = lw(0) == "which" || lw(0) == "when" || nw(1) == "month" || nw(1) == "year" || nw(1) == "day" ||
+                      (lw(0) == "what" && item_at(1) != nullptr);
   for (size_t i = 0; i + 2 < toks_.size() && nested_sql.empty() && !period_asked; ++i) {
     static const std::map<std::string, Agg> kOuter = {
-        {"average", Agg::kAvg}, {"avg", Agg::kAvg},      {"mean", Agg::kAvg},     {"highest", Agg::kMax},
-        {"maximum", Agg::kMax}, {"max", Agg::kMax},      {"largest", Agg::kMax},  {"peak", Agg::kMax},
-        {"biggest", Agg::kMax}, {"greatest", Agg::kMax}, {"lowest", Agg::kMin},   {"minimum", Agg::kMin},
+        {"average", Agg::kAvg}, {"avg", Agg::kAvg},      {"mean", Agg::kAvg},    {"highest", Agg::kMax},
+        {"maximum", Agg::kMax}, {"max", Agg::kMax},      {"largest", Agg::kMax}, {"peak", Agg::kMax},
+        {"biggest", Agg::kMax}, {"greatest", Agg::kMax}, {"lowest", Agg::kMin},  {"minimum", Agg::kMin},
         {"min", Agg::kMin},     {"smallest", Agg::kMin}, {"fewest", Agg::kMin}};
     auto outer = kOuter.find(lw(i));
     if (outer == kOuter.end() || !(at(i + 1, {"number", "of"}) || at(i + 1, {"count", "of"}))) continue;
@@ -1076,7 +1082,7 @@ void TemplateQueryBuilder::run() {
     std::string inner_sql = render(inner);
     if (inner_sql.empty()) continue;
     nested_sql = std::string("SELECT ") + agg_sql(outer->second) + "(" + d_.quote_identifier("n") + ") FROM (" +
-                 inner_sql + ")";
+                 inner_sql + ") AS " + d_.quote_identifier("periods");
     consumed_[i] = true;
   }
   std::vector<std::string> unexplained;

@@ -74,8 +74,8 @@ struct Expr {
 
 struct Cond {
   Expr lhs;
-  std::string op;   // "=", ">", ">=", "<", "<=", "!=", "IN", "BETWEEN", "LIKE", "NOT IN"
-  std::string rhs;  // SQL text
+  std::string op;                // "=", ">", ">=", "<", "<=", "!=", "IN", "BETWEEN", "LIKE", "NOT IN"
+  std::string rhs;               // SQL text
   std::optional<Expr> rhs_expr;  // instead of rhs: an expression, qualified as the query needs
 };
 
@@ -87,8 +87,8 @@ struct Query {
   std::vector<Cond> having;
   std::vector<std::pair<Expr, bool>> order_by;  // (expression, descending)
   long long limit = -1;
-  std::vector<int> tables;  // tables[0] is the main table
-  std::string agg_alias;    // a name for aggregate columns (an inner query's totals)
+  std::vector<int> tables;       // tables[0] is the main table
+  std::string agg_alias;         // a name for aggregate columns (an inner query's totals)
   bool name_aggregates = false;  // the answer's own columns: total_amount, average_price, count
 };
 
@@ -142,8 +142,9 @@ inline bool is_year(double v) {
 
 class TemplateQueryBuilder {
  public:
-  TemplateQueryBuilder(TemplateGenerator& gen, const Catalog& catalog, const Dialect& dialect, const SchemaLinker& linker,
-          const JoinGraph& joins, const ValueIndex& values, const GenerationRequest& request)
+  TemplateQueryBuilder(TemplateGenerator& gen, const Catalog& catalog, const Dialect& dialect,
+                       const SchemaLinker& linker, const JoinGraph& joins, const ValueIndex& values,
+                       const GenerationRequest& request)
       : gen_(gen), cat_(catalog), d_(dialect), linker_(linker), joins_(joins), values_(values), req_(request) {}
 
   // Fills sql_ (or reason_) and confidence_.
@@ -300,8 +301,8 @@ class TemplateQueryBuilder {
   // it already holds that period (a snapshot's "month"), else the date part.
   Expr period_expr(int t, int c, DatePart part) const {
     const auto& w = linker_.column_words(t, c);
-    bool already = (part == DatePart::kYearMonth && contains(w, "month")) ||
-                   (part == DatePart::kYear && contains(w, "year"));
+    bool already =
+        (part == DatePart::kYearMonth && contains(w, "month")) || (part == DatePart::kYear && contains(w, "year"));
     return Expr{.t = t, .c = c, .part = already ? DatePart::kNone : part};
   }
 
@@ -364,8 +365,8 @@ class TemplateQueryBuilder {
   // The related table of a negation ("stores with no sales in 2024"): its own
   // date column takes the question's dates, which then go inside the subquery.
   int neg_date_table_ = -1;
-  std::set<size_t> time_tokens_;  // "by month": handled as a time grouping
-  std::set<size_t> cond_tokens_;  // "at least", "above the average": read by conditions()
+  std::set<size_t> time_tokens_;   // "by month": handled as a time grouping
+  std::set<size_t> cond_tokens_;   // "at least", "above the average": read by conditions()
   std::set<size_t> having_items_;  // items a HAVING condition consumed ("total sales" in "over 1,500,000")
   size_t last_cmp_end_ = 0;
   bool rank_by_count_ = false;      // "top 5 stores by number of sales"
@@ -373,22 +374,22 @@ class TemplateQueryBuilder {
   bool by_measure_ = false;         // "top 5 stores by number of sales": the figure is shown
   std::optional<Expr> idle_measure_;
   std::optional<Expr> named_date_;
-  std::optional<Expr> count_measure_;       // "how many units": SUM(quantity)
-  std::optional<bool> list_desc_;           // "highest first" / "lowest first"
-  bool implied_order_ = false;              // "most expensive": the order column was implied
-  bool having_subject_ = false;             // a HAVING on a total: the rows named are groups
+  std::optional<Expr> count_measure_;  // "how many units": SUM(quantity)
+  std::optional<bool> list_desc_;      // "highest first" / "lowest first"
+  bool implied_order_ = false;         // "most expensive": the order column was implied
+  bool having_subject_ = false;        // a HAVING on a total: the rows named are groups
   // Two years compared side by side (dates() fills it, year_over_year() uses it).
   struct YearCase {
-    Expr year;               // the year of each row (a date part or a year column)
+    Expr year;                  // the year of each row (a date part or a year column)
     int first = 0, second = 0;  // earlier, later (or: the year before "than", the one after)
-    int dir = 0;             // +1 "grew", -1 "declined", 0 neither
-    bool change = false;     // "change", "grow", "by how much": the difference
-    bool percent = false;    // "percentage growth"
-    std::string op;          // "<" / ">" for "less in A than in B"
+    int dir = 0;                // +1 "grew", -1 "declined", 0 neither
+    bool change = false;        // "change", "grow", "by how much": the difference
+    bool percent = false;       // "percentage growth"
+    std::string op;             // "<" / ">" for "less in A than in B"
   };
   std::optional<YearCase> yoy_case_;
-  std::optional<Expr> time_order_;  // a time group named as a column: rows in time order
-  bool count_periods_ = false;      // "in how many months": distinct periods are counted
+  std::optional<Expr> time_order_;         // a time group named as a column: rows in time order
+  bool count_periods_ = false;             // "in how many months": distinct periods are counted
   std::optional<DatePart> latest_period_;  // "in the latest month"
   DatePart count_periods_part_ = DatePart::kYearMonth;
   std::optional<Expr> count_distinct_col_;  // "how many cities": COUNT(DISTINCT city)  // "opened in 2023": the date

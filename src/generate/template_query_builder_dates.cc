@@ -280,12 +280,11 @@ bool TemplateQueryBuilder::dates(bool other_groups) {
     // "grew from 2023 to 2024", "less in 2024 than in 2023", "revenue by
     // region, 2023 vs 2024": one total per year side by side (CASE), built
     // once the rest of the query is known (year_over_year).
-    static const std::set<std::string> kUp = {"grow",     "grew",  "grown",  "growth",   "increase", "increased",
-                                              "increasing", "rose", "rise",  "risen",    "improve",  "improved",
-                                              "gain",     "gained"};
-    static const std::set<std::string> kDown = {"decline",  "declined", "decrease", "decreased", "drop",
-                                                "dropped",  "fell",     "fall",     "fallen",    "shrank",
-                                                "shrink",   "shrunk",   "worsen",   "worsened",  "lost"};
+    static const std::set<std::string> kUp = {"grow", "grew", "grown", "growth",  "increase", "increased", "increasing",
+                                              "rose", "rise", "risen", "improve", "improved", "gain",      "gained"};
+    static const std::set<std::string> kDown = {"decline", "declined", "decrease", "decreased", "drop",
+                                                "dropped", "fell",     "fall",     "fallen",    "shrank",
+                                                "shrink",  "shrunk",   "worsen",   "worsened",  "lost"};
     static const std::set<std::string> kChange = {"change", "changed", "difference", "differ", "delta"};
     int dir = 0;
     bool change = false;
@@ -382,8 +381,8 @@ std::set<size_t> TemplateQueryBuilder::week_and_holiday_ranges(const Expr& date,
     }
     time_filtered_ = true;
   };
-  static const std::map<std::string, int> kOrdinal = {{"first", 1}, {"second", 2}, {"third", 3}, {"fourth", 4},
-                                                      {"last", 5},  {"final", 5}};
+  static const std::map<std::string, int> kOrdinal = {{"first", 1},  {"second", 2}, {"third", 3},
+                                                      {"fourth", 4}, {"last", 5},   {"final", 5}};
   for (size_t i = 0; i + 2 < toks_.size(); ++i) {
     auto ord = kOrdinal.find(lw(i));
     if (ord == kOrdinal.end() || nw(i + 1) != "week" || lw(i + 2) != "of") continue;
@@ -434,7 +433,6 @@ std::set<size_t> TemplateQueryBuilder::week_and_holiday_ranges(const Expr& date,
   return read;
 }
 
-
 bool TemplateQueryBuilder::year_over_year() {
   const YearCase& yc = *yoy_case_;
   Expr measure;
@@ -450,10 +448,12 @@ bool TemplateQueryBuilder::year_over_year() {
     }
   }
   if (plain_measure) {
-    q_.select.erase(std::remove_if(q_.select.begin(), q_.select.end(), [&](const auto& s) { return s.second == measure; }),
-                    q_.select.end());
+    q_.select.erase(
+        std::remove_if(q_.select.begin(), q_.select.end(), [&](const auto& s) { return s.second == measure; }),
+        q_.select.end());
     q_.group_by.erase(std::remove(q_.group_by.begin(), q_.group_by.end(), measure), q_.group_by.end());
-    if (q_.select.empty() && name_column(focus_) >= 0) q_.select.push_back({0, Expr{.t = focus_, .c = name_column(focus_)}});
+    if (q_.select.empty() && name_column(focus_) >= 0)
+      q_.select.push_back({0, Expr{.t = focus_, .c = name_column(focus_)}});
   }
   if (!found && has_measure_) measure = measure_, found = true;
   if (!found && idle_measure_) measure = *idle_measure_, found = true;
@@ -495,9 +495,9 @@ bool TemplateQueryBuilder::year_over_year() {
   for (const auto& s : q_.select) {
     if (s.second.agg == Agg::kNone && !s.second.star) keys.push_back(s);
   }
-  q_.order_by.erase(std::remove_if(q_.order_by.begin(), q_.order_by.end(),
-                                   [](const auto& o) { return o.first.agg != Agg::kNone; }),
-                    q_.order_by.end());
+  q_.order_by.erase(
+      std::remove_if(q_.order_by.begin(), q_.order_by.end(), [](const auto& o) { return o.first.agg != Agg::kNone; }),
+      q_.order_by.end());
   q_.distinct = false;
   bool which = !keys.empty() && (yc.dir != 0 || !yc.op.empty()) && q_.group_by.empty();
   which = which || (!keys.empty() && !yc.op.empty());

@@ -235,8 +235,8 @@ bool TemplateQueryBuilder::shape() {
     // "the product with (the) maximum unit price": a superlative, not MAX().
     bool with_extreme = (lw(i) == "maximum" || lw(i) == "minimum" || lw(i) == "max" || lw(i) == "min") &&
                         (lw(i - 1) == "with" || (lw(i - 1) == "the" && lw(i - 2) == "with"));
-    if (Agg a = agg_word(i); a != Agg::kNone && !(a == Agg::kMax && pending_super) && !at(i, {"total", "number"}) &&
-                             !with_extreme) {
+    if (Agg a = agg_word(i);
+        a != Agg::kNone && !(a == Agg::kMax && pending_super) && !at(i, {"total", "number"}) && !with_extreme) {
       pending_aggs.push_back(a);
       consumed_[i] = true;
       continue;
@@ -269,10 +269,10 @@ bool TemplateQueryBuilder::shape() {
         consumed_[i] = consumed_[i - 1] = true;
         continue;
       }
-      static const std::set<std::string> kParticiples = {"written", "made", "sold", "built", "held", "run",
-                                                         "won", "taught", "led", "bought", "brought", "shown",
-                                                         "drawn", "given", "taken", "grown", "known", "paid",
-                                                         "sung", "done", "driven", "flown", "kept", "told"};
+      static const std::set<std::string> kParticiples = {"written", "made",   "sold",   "built",  "held",    "run",
+                                                         "won",     "taught", "led",    "bought", "brought", "shown",
+                                                         "drawn",   "given",  "taken",  "grown",  "known",   "paid",
+                                                         "sung",    "done",   "driven", "flown",  "kept",    "told"};
       // "made by Samsung" names a maker; "units sold by category" groups.
       Item* by_what = item_at(i + 1);
       bool relation = w == "by" && i > 0 && lw(i - 1).size() > 2 &&
@@ -949,9 +949,10 @@ bool TemplateQueryBuilder::shape() {
   }
   // "the 3 most expensive products and their prices": the products by name too.
   for (const auto& it : items_) {
-    bool with_their = (lw(it.end) == "and" || lw(it.end) == "with") &&
-                      (lw(it.end + 1) == "their" || lw(it.end + 1) == "its");
-    with_their = with_their || (at(it.end, {"along", "with"}) && (lw(it.end + 2) == "their" || lw(it.end + 2) == "its"));
+    bool with_their =
+        (lw(it.end) == "and" || lw(it.end) == "with") && (lw(it.end + 1) == "their" || lw(it.end + 1) == "its");
+    with_their =
+        with_their || (at(it.end, {"along", "with"}) && (lw(it.end + 2) == "their" || lw(it.end + 2) == "its"));
     if (it.kind != ItemKind::kTable || it.t != focus_ || !with_their) {
       continue;
     }
