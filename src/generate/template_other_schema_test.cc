@@ -30,11 +30,12 @@ CREATE TABLE payments(payment_id INTEGER PRIMARY KEY, emp_id INTEGER NOT NULL RE
 CREATE TABLE active_employee(month DATE NOT NULL, emp_id INTEGER NOT NULL REFERENCES employees(emp_id),
   PRIMARY KEY(month, emp_id));
 INSERT INTO departments VALUES (1,'Research','Boston'),(2,'Field Sales','Denver'),(3,'Support','Denver'),
-  (4,'Legal','Austin');
+  (4,'Legal','Austin'),(5,'Archive','Chicago');
 INSERT INTO employees VALUES (1,'Ada Byron',1,'2019-03-01',NULL,9000),(2,'Alan Turing',1,'2020-06-15','2024-02-01',8500),
   (3,'Grace Hopper',2,'2021-01-10',NULL,7000),(4,'Linus Pauling',2,'2022-09-01',NULL,6500),
   (5,'Marie Curie',3,'2023-04-01','2023-12-31',5000),(6,'Niels Bohr',3,'2024-02-01',NULL,5200),
-  (7,'Emmy Noether',4,'2018-05-20',NULL,9900),(8,'Kurt Godel',4,'2024-07-01',NULL,9100);
+  (7,'Emmy Noether',4,'2018-05-20',NULL,9900),(8,'Kurt Godel',4,'2024-07-01',NULL,9100),
+  (9,'Rosalind Franklin',5,'2024-09-01',NULL,4800);
 INSERT INTO payments VALUES
   (1,1,'2023-01-31',3000,40),(2,1,'2023-12-24',3100,42),(3,1,'2024-01-31',1500,20),(4,1,'2024-12-24',1600,22),
   (5,2,'2023-03-31',2800,38),(6,2,'2023-12-28',2900,39),(7,2,'2024-01-15',1200,15),
@@ -152,18 +153,22 @@ TEST_F(TemplateOtherSchemaTest, SnapshotOfActiveEmployees) {
   expect_same_result("What was the highest number of active employees in any month?", "SELECT 6");
   expect_same_result("In how many months was Grace Hopper active?", "SELECT 4");
   expect_same_result("Which employees were never active in 2023?",
-                     "SELECT full_name FROM employees WHERE emp_id IN (6, 8)");
+                     "SELECT full_name FROM employees WHERE emp_id IN (6, 8, 9)");
 }
 
 TEST_F(TemplateOtherSchemaTest, NegationsAndStates) {
   // "who left": a nullable date named by its verb; the location is excluded
   // when any of its departments had someone leave.
   expect_same_result("Which locations have no employees who left?",
-                     "SELECT DISTINCT location FROM departments WHERE location = 'Austin'");
+                     "SELECT DISTINCT location FROM departments WHERE location IN ('Austin', 'Chicago')");
   expect_same_result("Which departments have employees who left?",
                      "SELECT dept_name FROM departments WHERE dept_id IN (1, 3)");
   expect_same_result("Which employees were never paid in December 2024?",
-                     "SELECT full_name FROM employees WHERE emp_id IN (2, 4, 5)");
+                     "SELECT full_name FROM employees WHERE emp_id IN (2, 4, 5, 9)");
+  // A table named beyond the negated one is part of what must not exist.
+  expect_same_result("Which departments have no employees with payments?",
+                     "SELECT dept_name FROM departments WHERE dept_name = 'Archive'");
+  expect_same_result("How many departments have no employees with payments?", "SELECT 1");
 }
 
 TEST_F(TemplateOtherSchemaTest, HavingHolidaysAndWeeks) {

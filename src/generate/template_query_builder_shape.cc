@@ -62,7 +62,7 @@ bool TemplateQueryBuilder::shape() {
     };
     auto it = kWords.find(lw(i));
     if (it == kWords.end()) return std::nullopt;
-    if (lw(i) == "most" && lw(i + 1) == "recent") return Super{true, {"date"}, false};
+    if (lw(i) == "most" && (lw(i + 1) == "recent" || lw(i + 1) == "recently")) return Super{true, {"date"}, false};
     if (lw(i) == "most" && lw(i + 1) == "expensive") return Super{true, {"price"}, false};
     if (lw(i) == "least" && lw(i + 1) == "expensive") return Super{false, {"price"}, false};
     return it->second;
@@ -362,7 +362,9 @@ bool TemplateQueryBuilder::shape() {
     }
     if (auto s = super_word(i)) {
       consumed_[i] = true;
-      if (lw(i) == "most" && (lw(i + 1) == "recent" || lw(i + 1) == "expensive")) consumed_[i + 1] = true;
+      if (lw(i) == "most" && (lw(i + 1) == "recent" || lw(i + 1) == "recently" || lw(i + 1) == "expensive")) {
+        consumed_[i + 1] = true;
+      }
       if (lw(i) == "least" && lw(i + 1) == "expensive") consumed_[i + 1] = true;
       // "bottom 3", "worst 2": the ranking's head word already set its direction.
       if (ranking && (lw(i) == "top" || lw(i) == "bottom" || lw(i) == "worst" || lw(i) == "best")) {
@@ -770,6 +772,20 @@ bool TemplateQueryBuilder::shape() {
     }
     for (const auto& c : neg_inner_) sub.where.push_back({c});
     q_.where = keep;
+    // Tables named beyond the related one ("professionals who did not perform
+    // any treatment on dogs") belong to the excluded rows, not to the answer.
+    for (int t : std::vector<int>(q_.tables)) {
+      if (t == focus_ || contains_int(sub_tables, t) || joins_.distance(neg_table, t) <= 0 ||
+          joins_.distance(focus_, t) != neg_dist + joins_.distance(neg_table, t)) {
+        continue;
+      }
+      bool shown = false;
+      for (const auto& [p, e] : plain) shown = shown || e.t == t;
+      for (const auto& [p, e] : aggs) shown = shown || e.t == t;
+      if (shown) continue;
+      sub.tables.push_back(t);
+      sub_tables.push_back(t);
+    }
     for (int t : sub_tables) q_.tables.erase(std::remove(q_.tables.begin(), q_.tables.end(), t), q_.tables.end());
     std::string sub_sql = render(sub);
     if (sub_sql.empty()) return false;
