@@ -347,6 +347,15 @@ TEST_F(TemplateGeneratorTest, ReportConventions) {
                      "SELECT product_name FROM products ORDER BY unit_price DESC LIMIT 1");
 }
 
+TEST_F(TemplateGeneratorTest, NumbersNextToTheirColumn) {
+  // "with 3 units": the column's value; "above unit price 500": the column
+  // between the comparison and the number.
+  expect_same_result("How many sales had 3 units in 2024?",
+                     "SELECT COUNT(*) FROM sales WHERE quantity = 3 AND sale_date LIKE '2024%'");
+  expect_same_result("How many products are above unit price 500?",
+                     "SELECT COUNT(*) FROM products WHERE unit_price > 500");
+}
+
 TEST_F(TemplateGeneratorTest, AbstainsWithAReason) {
   for (const char* q : {"What is the meaning of life?", "zxqv blorp frobnicate", "Tell me a joke about penguins"}) {
     GenerationResult out = ask(q);

@@ -548,6 +548,10 @@ bool TemplateQueryBuilder::conditions() {
     while (k < toks_.size() && (lw(k) == "the" || lw(k) == "of" || lw(k) == "a" || lw(k) == "$" || lw(k) == "an")) {
       ++k;
     }
+    // "above age 20": the column between the cue and the number.
+    if (Item* c = item_at(k); c && c->kind == ItemKind::kColumn && c->t >= 0 && is_numeric(c->t, c->c)) {
+      if (Item* n = item_at(c->end); n && n->kind == ItemKind::kNumber) k = c->end;
+    }
     Item* num = item_at(k);
     if (lw(k) == "average" || lw(k) == "avg") {
       if (num) num->used = true;
@@ -804,6 +808,29 @@ bool TemplateQueryBuilder::conditions() {
     }
     add_cmp({Expr{.t = c.t, .c = c.c}, op, rhs});
   }
+  // "cars with 4 cylinders", "a cat that is age 3": a number right next to a
+  // numeric column of the question's tables is that column's value.
+  for (auto& it : items_) {
+    if (it.kind != ItemKind::kNumber || it.used || is_year(it.number)) continue;
+    const std::string& before = lw(it.begin - 1);
+    if (lw(it.end) == "or" || before == "top" || before == "first" || before == "last" || before == "bottom") continue;
+    Item* c = item_at(it.end);
+    bool column_after = c && c->kind == ItemKind::kColumn && c->t >= 0 && !c->used;
+    if (!column_after) {
+      c = it.begin > 0 ? item_covering(it.begin - 1) : nullptr;  // "age 3"
+      column_after = false;
+      if (!(c && c->kind == ItemKind::kColumn && c->t >= 0 && !c->used && c->end == it.begin)) continue;
+    } else if (!(before == "with" || before == "has" || before == "have" || before == "had" || before == "of" ||
+                 before == "is" || before == "are" || before == "all")) {
+      continue;
+    }
+    if (!is_numeric(c->t, c->c) || is_key(c->t, c->c) || is_date(c->t, c->c)) continue;
+    if (c->t != focus_ && !contains_int(mentioned_tables_, c->t)) continue;
+    it.used = true;
+    c->used = true;
+    add_condition({{Expr{.t = c->t, .c = c->c}, "=", number_sql(it.number, it.text)}});
+  }
+
   // "N or more X" / "N or fewer X" without a leading comparator.
   for (auto& it : items_) {
     if (it.kind != ItemKind::kNumber || it.used) continue;
