@@ -251,7 +251,7 @@ bool TemplateQueryBuilder::shape() {
       consumed_[i] = true;  // "by how much": an amount of change, not a grouping
       continue;
     }
-    if ((w == "per" || w == "each" || w == "every") && !item_at(i + 1) &&
+    if ((w == "per" || w == "each" || w == "every") && !item_covering(i + 1) && !item_covering(i + 2) &&
         (nw(i + 1) == "transaction" || nw(i + 1) == "record" || nw(i + 1) == "row" || nw(i + 1) == "entry")) {
       // "average quantity per transaction": per row of the table, no grouping.
       consumed_[i] = consumed_[i + 1] = true;
