@@ -89,10 +89,19 @@ struct TrainOptions {
   bool gpu = false;                // CUDA builds only
   bool resume = false;             // continue from the checkpoint beside out_path
   bool reject_bad_lines = false;   // a malformed data line fails the run instead of being skipped
+  // Keep only each layer's input in the forward pass and recompute the layer
+  // in the backward pass: activation memory of one layer instead of all, for
+  // about one more forward pass of time.
+  bool gradient_checkpointing = false;
+  bool verbose = false;            // where the memory goes, through on_info
   // Called after every optimiser step (and evaluation); may be empty.
   std::function<void(const TrainProgress&)> on_progress;
   // Called with each data problem (bad lines, examples too long); may be empty.
   std::function<void(const std::string&)> on_warning;
+  // With verbose: memory by part (weights by role and type, adapter,
+  // gradient, AdamW moments, compute buffer) and resident memory, after
+  // loading, after tokenizing, after the first step and at the end.
+  std::function<void(const std::string&)> on_info;
 };
 
 struct TrainReport {
