@@ -126,8 +126,11 @@ Status merge_lora(const std::string& base_path, const std::string& adapter_path,
                   float scale = 1.0f);
 
 // llama.cpp's quantizer: type is q4_0, q4_k (q4_k_m), q8_0, f16 or f32.
+// llama.cpp keeps some tensors at a higher precision (the output layer at
+// Q6_K for Q4_0); `pure` puts every matrix, output and token embeddings
+// included, in `type`.
 Status quantize_model(const std::string& in_path, const std::string& out_path, const std::string& type,
-                      int threads = 0);
+                      int threads = 0, bool pure = false);
 
 // Options of `t2sql gen-data`.
 struct GenDataOptions {

@@ -20,7 +20,10 @@
 namespace t2sql::train {
 namespace {
 
-constexpr int kMaxNodes = 65536;
+// Graph capacity: a block with its backward pass takes about 200 nodes (874
+// for 4 blocks and the head); sized per graph, since a graph's context and
+// hash tables grow with its capacity, not with its use.
+int graph_capacity(int n_layers) { return 2048 + 512 * n_layers; }
 
 struct Layer {
   ggml_tensor *attn_norm = nullptr, *ffn_norm = nullptr;
@@ -78,6 +81,7 @@ struct LoraModel::Impl {
   // AdamW moments, host, concatenated in params_ order.
   std::vector<float> adam_m, adam_v;
   size_t compute_peak = 0, saved_peak = 0;
+  int nodes_peak = 0;  // the most nodes of one graph so far
 
   ~Impl() {
     if (sched) ggml_backend_sched_free(sched);
@@ -245,7 +249,7 @@ Result<std::unique_ptr<LoraModel>> LoraModel::load(const std::string& path, int 
   std::vector<ggml_backend_t> backends;
   if (d.gpu) backends.push_back(d.gpu);
   backends.push_back(d.cpu);
-  d.sched = ggml_backend_sched_new(backends.data(), nullptr, static_cast<int>(backends.size()), kMaxNodes,
+  d.sched = ggml_backend_sched_new(backends.data(), nullptr, static_cast<int>(backends.size()), graph_capacity(s.n_layer),
                                    /*parallel=*/false, /*op_offload=*/true);
   return m;
 }
@@ -394,7 +398,8 @@ std::string LoraModel::memory_report() const {
   const size_t adapter = d.abuf ? ggml_backend_buffer_get_size(d.abuf) : 0;
   out += "adapter " + mib(adapter) + ", its gradient " + mib(d.gbuf ? ggml_backend_buffer_get_size(d.gbuf) : 0) +
          ", AdamW moments " + mib((d.adam_m.size() + d.adam_v.size()) * sizeof(float)) + "\n";
-  out += "compute buffer " + mib(d.compute_peak) + " (largest graph so far), saved layer inputs " +
+  out += "compute buffer " + mib(d.compute_peak) + " (largest graph so far: " + std::to_string(d.nodes_peak) +
+         " nodes), saved layer inputs " +
          mib(d.saved_peak) + (checkpointing_ ? " (gradient checkpointing)" : "") + "\n";
   return out;
 }
@@ -407,8 +412,10 @@ struct LoraModel::GraphCtx {
   ggml_tensor* pos = nullptr;
   ggml_tensor* mask = nullptr;
   std::vector<std::pair<ggml_tensor*, uint64_t>> drop;  // mask, its random stream
-  GraphCtx() {
-    ggml_init_params ip{kMaxNodes * ggml_tensor_overhead() + 3 * ggml_graph_overhead_custom(kMaxNodes, true),
+  int capacity;
+  explicit GraphCtx(int n_layers) : capacity(graph_capacity(n_layers)) {
+    ggml_init_params ip{static_cast<size_t>(capacity) * ggml_tensor_overhead() +
+                            3 * ggml_graph_overhead_custom(static_cast<size_t>(capacity), true),
                         nullptr, /*no_alloc=*/true};
     ctx = ggml_init(ip);
   }
@@ -554,6 +561,7 @@ Status LoraModel::run_graph(GraphCtx& g, ggml_cgraph* graph, const TokenBatch& b
   if (!ggml_backend_sched_alloc_graph(d.sched, graph))
     return resource_exhausted("cannot allocate the compute graph (batch " + std::to_string(batch.n_seq) + " x " +
                               std::to_string(T) + " tokens)");
+  d.nodes_peak = std::max(d.nodes_peak, ggml_graph_n_nodes(graph));
   for (ggml_backend_t b : {d.gpu, d.cpu})
     if (b) d.compute_peak = std::max(d.compute_peak, ggml_backend_sched_get_buffer_size(d.sched, b));
   if (tokens) ggml_backend_tensor_set(tokens, batch.tokens.data(), 0, ggml_nbytes(tokens));
@@ -561,10 +569,12 @@ Status LoraModel::run_graph(GraphCtx& g, ggml_cgraph* graph, const TokenBatch& b
     std::vector<int32_t> positions(static_cast<size_t>(T));
     for (int i = 0; i < T; ++i) positions[static_cast<size_t>(i)] = i;
     ggml_backend_tensor_set(g.pos, positions.data(), 0, ggml_nbytes(g.pos));
-    std::vector<float> mask_v(static_cast<size_t>(T) * T);
-    for (int iq = 0; iq < T; ++iq)
-      for (int ik = 0; ik < T; ++ik) mask_v[static_cast<size_t>(iq) * T + ik] = ik <= iq ? 0.0f : -INFINITY;
-    ggml_backend_tensor_set(g.mask, mask_v.data(), 0, ggml_nbytes(g.mask));
+    std::vector<float> mask_row(static_cast<size_t>(T));  // one row at a time
+    for (int iq = 0; iq < T; ++iq) {
+      for (int ik = 0; ik < T; ++ik) mask_row[static_cast<size_t>(ik)] = ik <= iq ? 0.0f : -INFINITY;
+      ggml_backend_tensor_set(g.mask, mask_row.data(), static_cast<size_t>(iq) * g.mask->nb[1],
+                              mask_row.size() * sizeof(float));
+    }
   }
   if (rows) {
     ggml_backend_tensor_set(rows, batch.scored.data(), 0, ggml_nbytes(rows));
@@ -578,17 +588,22 @@ Status LoraModel::run_graph(GraphCtx& g, ggml_cgraph* graph, const TokenBatch& b
     }
   }
   {
-    // Dropout masks drawn one at a time after the graph is allocated.
-    std::vector<float> v;
+    // Dropout masks drawn after the graph is allocated, in slices, so that
+    // no host copy of a whole mask sits beside the compute buffer.
+    constexpr size_t kSlice = 16384;
+    std::vector<float> v(kSlice);
     const float p_drop = config_.dropout;
     const float keep = 1.0f / (1.0f - p_drop);
     for (const auto& [t, stream] : g.drop) {
-      v.resize(static_cast<size_t>(ggml_nelements(t)));
-      for (size_t i = 0; i < v.size(); ++i) {
-        const double u = static_cast<double>(splitmix64(stream + i) >> 11) * 0x1.0p-53;
-        v[i] = u < p_drop ? 0.0f : keep;
+      const auto n = static_cast<size_t>(ggml_nelements(t));
+      for (size_t start = 0; start < n; start += kSlice) {
+        const size_t len = std::min(kSlice, n - start);
+        for (size_t i = 0; i < len; ++i) {
+          const double u = static_cast<double>(splitmix64(stream + start + i) >> 11) * 0x1.0p-53;
+          v[i] = u < p_drop ? 0.0f : keep;
+        }
+        ggml_backend_tensor_set(t, v.data(), start * sizeof(float), len * sizeof(float));
       }
-      ggml_backend_tensor_set(t, v.data(), 0, ggml_nbytes(t));
     }
   }
   if (set_more) set_more();
@@ -641,7 +656,7 @@ Result<double> LoraModel::forward_backward(const TokenBatch& batch, bool train, 
   const float p_drop = train ? config_.dropout : 0.0f;
 
   if (!train || !checkpointing_) {
-    GraphCtx g;
+    GraphCtx g(s.n_layer);
     Builder bld{*this, g, T, B, p_drop, dropout_seed};
     ggml_tensor* tokens = g.input(GGML_TYPE_I32, N);
     ggml_tensor* rows = g.input(GGML_TYPE_I32, n_scored);
@@ -649,7 +664,7 @@ Result<double> LoraModel::forward_backward(const TokenBatch& batch, bool train, 
     ggml_tensor* x = ggml_get_rows(g.ctx, d.tok_embd, tokens);  // [n_embd, N]
     for (int il = 0; il < s.n_layer; ++il) x = bld.layer(il, x);
     ggml_tensor* loss = bld.loss(x, rows, labels);
-    ggml_cgraph* graph = ggml_new_graph_custom(g.ctx, kMaxNodes, /*grads=*/train);
+    ggml_cgraph* graph = ggml_new_graph_custom(g.ctx, g.capacity, /*grads=*/train);
     ggml_build_forward_expand(graph, loss);
     if (train) graph = with_backward(g.ctx, graph, loss);
     if (Status st = run_graph(g, graph, batch, tokens, rows, labels, loss, train ? grad_weight : 0.0f, nullptr);
@@ -666,11 +681,12 @@ Result<double> LoraModel::forward_backward(const TokenBatch& batch, bool train, 
   // that reached its output (loss_l = sum(y_l * g_l), whose gradient at y_l
   // is g_l), which yields its adapter's gradients and the gradient at its
   // input for the layer below.
+  // Layer 0's input is not kept: its graph looks the embeddings up again.
   const int L = s.n_layer;
   ggml_init_params sp{static_cast<size_t>(L + 2) * ggml_tensor_overhead() + 1024, nullptr, /*no_alloc=*/true};
   ggml_context* sctx = ggml_init(sp);
-  std::vector<ggml_tensor*> saved(static_cast<size_t>(L) + 1);
-  for (ggml_tensor*& t : saved) t = ggml_new_tensor_2d(sctx, GGML_TYPE_F32, s.n_embd, N);
+  std::vector<ggml_tensor*> saved(static_cast<size_t>(L) + 1, nullptr);
+  for (int il = 1; il <= L; ++il) saved[static_cast<size_t>(il)] = ggml_new_tensor_2d(sctx, GGML_TYPE_F32, s.n_embd, N);
   ggml_tensor* g_out = ggml_new_tensor_2d(sctx, GGML_TYPE_F32, s.n_embd, N);  // the gradient flowing down
   ggml_backend_buffer_t sbuf = ggml_backend_alloc_ctx_tensors(sctx, d.main_backend());
   struct SavedFree {
@@ -685,13 +701,13 @@ Result<double> LoraModel::forward_backward(const TokenBatch& batch, bool train, 
   d.saved_peak = std::max(d.saved_peak, ggml_backend_buffer_get_size(sbuf));
 
   {  // Forward, keeping each layer's input and the last layer's output.
-    GraphCtx g;
+    GraphCtx g(s.n_layer);
     Builder bld{*this, g, T, B, p_drop, dropout_seed};
     ggml_tensor* tokens = g.input(GGML_TYPE_I32, N);
-    ggml_cgraph* graph = ggml_new_graph_custom(g.ctx, kMaxNodes, false);
+    ggml_cgraph* graph = ggml_new_graph_custom(g.ctx, g.capacity, false);
     ggml_tensor* x = ggml_get_rows(g.ctx, d.tok_embd, tokens);
     for (int il = 0; il < L; ++il) {
-      ggml_build_forward_expand(graph, ggml_cpy(g.ctx, x, saved[static_cast<size_t>(il)]));
+      if (il > 0) ggml_build_forward_expand(graph, ggml_cpy(g.ctx, x, saved[static_cast<size_t>(il)]));
       x = bld.layer(il, x);
     }
     ggml_build_forward_expand(graph, ggml_cpy(g.ctx, x, saved[static_cast<size_t>(L)]));
@@ -705,13 +721,13 @@ Result<double> LoraModel::forward_backward(const TokenBatch& batch, bool train, 
   };
   float loss_v = 0;
   {  // The head: final norm, output layer, loss.
-    GraphCtx g;
+    GraphCtx g(1);
     Builder bld{*this, g, T, B, p_drop, dropout_seed};
     ggml_tensor* rows = g.input(GGML_TYPE_I32, n_scored);
     ggml_tensor* labels = g.input(GGML_TYPE_F32, s.n_vocab, n_scored);
     ggml_tensor* x = grad_input(g, true);
     ggml_tensor* loss = bld.loss(x, rows, labels);
-    ggml_cgraph* graph = ggml_new_graph_custom(g.ctx, kMaxNodes, true);
+    ggml_cgraph* graph = ggml_new_graph_custom(g.ctx, g.capacity, true);
     ggml_build_forward_expand(graph, loss);
     graph = with_backward(g.ctx, graph, loss);
     ggml_tensor* gx = ggml_graph_get_grad(graph, x);
@@ -725,23 +741,24 @@ Result<double> LoraModel::forward_backward(const TokenBatch& batch, bool train, 
   for (int il = L - 1; il >= 0; --il) {
     const bool has_adapter = !d.lora.empty() && !d.lora[static_cast<size_t>(il)].empty();
     if (il == 0 && !has_adapter) break;  // nothing below to pass a gradient to
-    GraphCtx g;
+    GraphCtx g(1);
     Builder bld{*this, g, T, B, p_drop, dropout_seed};
-    ggml_tensor* x = grad_input(g, il > 0);
+    ggml_tensor* tokens = il == 0 ? g.input(GGML_TYPE_I32, N) : nullptr;
+    ggml_tensor* x = il == 0 ? ggml_get_rows(g.ctx, d.tok_embd, tokens) : grad_input(g, true);
     ggml_tensor* upstream = g.input(GGML_TYPE_F32, s.n_embd, N);
     ggml_tensor* y = bld.layer(il, x);
     ggml_tensor* loss = ggml_sum(g.ctx, ggml_mul(g.ctx, y, upstream));
-    ggml_cgraph* graph = ggml_new_graph_custom(g.ctx, kMaxNodes, true);
+    ggml_cgraph* graph = ggml_new_graph_custom(g.ctx, g.capacity, true);
     ggml_build_forward_expand(graph, loss);
     graph = with_backward(g.ctx, graph, loss);
     ggml_tensor* gx = il > 0 ? ggml_graph_get_grad(graph, x) : nullptr;
     if (il > 0 && !gx) return internal_error("no gradient reaches layer " + std::to_string(il));
     if (gx) ggml_set_output(gx);
     auto set_inputs = [&] {
-      ggml_backend_tensor_copy(saved[static_cast<size_t>(il)], x);
+      if (il > 0) ggml_backend_tensor_copy(saved[static_cast<size_t>(il)], x);
       ggml_backend_tensor_copy(g_out, upstream);
     };
-    if (Status st = run_graph(g, graph, batch, nullptr, nullptr, nullptr, loss, 1.0f, set_inputs); !st.ok()) return st;
+    if (Status st = run_graph(g, graph, batch, tokens, nullptr, nullptr, loss, 1.0f, set_inputs); !st.ok()) return st;
     if (gx) ggml_backend_tensor_copy(gx, g_out);
   }
   return static_cast<double>(loss_v);
@@ -893,17 +910,24 @@ Status LoraModel::save_adapter(const std::string& path) const {
   gguf_set_val_str(g.get(), "adapter.type", "lora");
   gguf_set_val_f32(g.get(), "adapter.lora.alpha", config_.alpha);
   gguf_set_val_u32(g.get(), "t2sql.lora.rank", static_cast<uint32_t>(config_.rank));
+  // The writer reads the adapter where it lies when that is host memory (the
+  // CPU backend); otherwise from one host copy.
+  const bool on_host = d.abuf && ggml_backend_buffer_is_host(d.abuf);
   size_t bytes = 0;
-  for (ggml_tensor* p : params_) bytes += ggml_nbytes(p);
-  ggml_init_params ip{params_.size() * ggml_tensor_overhead() + bytes + 1024, nullptr, false};
+  if (!on_host)
+    for (ggml_tensor* p : params_) bytes += ggml_nbytes(p);
+  ggml_init_params ip{params_.size() * ggml_tensor_overhead() + bytes + 1024, nullptr, /*no_alloc=*/on_host};
   ggml_context* host = ggml_init(ip);
   for (ggml_tensor* p : params_) {
+    if (on_host) {
+      gguf_add_tensor(g.get(), p);
+      continue;
+    }
     ggml_tensor* c = ggml_dup_tensor(host, p);
     ggml_set_name(c, ggml_get_name(p));
     ggml_backend_tensor_get(p, c->data, 0, ggml_nbytes(p));
     gguf_add_tensor(g.get(), c);
   }
-  (void)d;
   const std::string tmp = path + ".tmp";
   const bool ok = gguf_write_to_file(g.get(), tmp.c_str(), false);
   ggml_free(host);

@@ -8,6 +8,7 @@
 #include <ggml.h>
 #include <gguf.h>
 #include <llama.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -268,6 +269,9 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
   report.trainable_parameters = model->adapter_parameter_count();
   const int32_t pad = tok.eos();
   tok_holder.reset();
+#ifdef __GLIBC__
+  malloc_trim(0);  // give the tokenizer's and the JSON parser's freed heap back before training
+#endif
   info("after tokenizing " + std::to_string(report.n_train + report.n_valid) + " examples: resident " +
        mib(rss_bytes()));
 

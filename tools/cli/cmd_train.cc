@@ -148,6 +148,7 @@ void add_train_commands(CLI::App& app) {
   struct QuantOptions {
     std::string in, out, type = "q4_0";
     int threads = 0;
+    bool pure = false;
   };
   auto q = std::make_shared<QuantOptions>();
   CLI::App* quant = app.add_subcommand("quantize", "Quantize a GGUF model with llama.cpp (a QLoRA base)");
@@ -155,8 +156,11 @@ void add_train_commands(CLI::App& app) {
   quant->add_option("--out", q->out, "Quantized model to write")->required();
   quant->add_option("--type", q->type, "q4_0, q4_k, q8_0, f16 or f32")->capture_default_str();
   quant->add_option("--threads", q->threads, "Threads (0: all cores)")->capture_default_str();
+  quant->add_flag("--pure", q->pure,
+                  "Every matrix in --type, the output layer and token embeddings included (by default llama.cpp "
+                  "keeps the output layer at Q6_K for q4_0 and q4_k, and mixes types for q4_k)");
   set_action(quant, [q] {
-    if (Status s = quantize_model(q->in, q->out, q->type, q->threads); !s.ok()) return fail(s);
+    if (Status s = quantize_model(q->in, q->out, q->type, q->threads, q->pure); !s.ok()) return fail(s);
     std::cout << "wrote " << q->out << "\n";
     return 0;
   });
