@@ -13,6 +13,7 @@
 #   lora_f32_gc   F32 base, checkpointing                   default: output Q6_K)
 #   qlora_q4_0_gc, qlora_q4_0p_gc  the same with checkpointing; q4_0p is
 #                 `quantize --pure` (the output layer in Q4_0 too)
+# RUNS picks some of them (default all five, space-separated names).
 # llama-finetune trains the same examples as one text, in N_CTX windows, for
 # one epoch (the text is cut to about WINDOWS windows); FULL=0 skips it. Peak
 # memory is each process's max RSS (/usr/bin/time), wall time includes
@@ -26,6 +27,7 @@ n_embd="${N_EMBD:-1024}" n_layer="${N_LAYER:-4}" n_head="${N_HEAD:-8}" n_ff="${N
 n_head_kv="${N_HEAD_KV:-$n_head}"
 n_ctx="${N_CTX:-512}" steps="${STEPS:-2}" windows="${WINDOWS:-2}" threads="${THREADS:-2}" rank="${RANK:-64}"
 full="${FULL:-1}"
+runs="${RUNS:-lora_f32 qlora_q4_0 lora_f32_gc qlora_q4_0_gc qlora_q4_0p_gc}"
 mkdir -p "$work"
 "$t2sql" model init --out "$work/base.f32.gguf" --vocab llama-spm --n-embd "$n_embd" --n-layer "$n_layer" \
   --n-head "$n_head" --n-head-kv "$n_head_kv" --n-ff "$n_ff" --n-ctx "$n_ctx"
@@ -51,6 +53,7 @@ measure() {  # name, command...
 }
 lora() {  # name, base, extra options...
   local name="$1" base="$2"; shift 2
+  case " $runs " in *" $name "*) ;; *) return 0 ;; esac
   measure "$name" "$t2sql" train --base "$base" --data "$work/data/train.jsonl" --out "$work/$name.gguf" \
     --max-steps "$steps" --checkpoint-every 0 --eval-every 0 --threads "$threads" --quiet --batch 1 --grad-accum 1 \
     --rank "$rank" --max-seq-len "$n_ctx" --verbose "$@"
@@ -66,9 +69,9 @@ if [ "$full" = 1 ] && [ -x "$finetune" ]; then
     -t "$threads" --epochs 1 -ngl 0 -o "$work/full.gguf"
   have_full=1
 fi
-python3 - "$work" "$n_ctx" "$have_full" <<'PY'
+python3 - "$work" "$n_ctx" "$have_full" "$runs" <<'PY'
 import json, re, sys, os
-work, n_ctx, have_full = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+work, n_ctx, have_full, runs = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4].split()
 def t(name):
     wall, kb = open(f"{work}/{name}.time").read().split()[-2:]
     return float(wall), int(kb) / 1024
@@ -78,14 +81,15 @@ names = {"lora_f32": "t2sql LoRA (F32 base)", "qlora_q4_0": "t2sql QLoRA (Q4_0 b
          "qlora_q4_0p_gc": "t2sql QLoRA (pure Q4_0 base), checkpointing",
          "full": "llama-finetune, full (F32)"}
 rows = {}
-for name in list(names)[:5]:
+for name in [n for n in list(names)[:5] if n in runs]:
     log = json.load(open(f"{work}/{name}.log.json"))
     wall, mib = t(name)
     rows[name] = (wall, log["tokens_trained"] / wall, mib, log["tokens_trained"], log["trainable_parameters"],
                   log["final_loss"])
 mb = lambda p: os.path.getsize(p) / 2**20
 print("base: %.1f MiB F32, %.1f MiB Q4_0, %.1f MiB pure Q4_0; adapter %d parameters" % (
-    mb(f"{work}/base.f32.gguf"), mb(f"{work}/base.q4_0.gguf"), mb(f"{work}/base.q4_0p.gguf"), rows["lora_f32"][4]))
+    mb(f"{work}/base.f32.gguf"), mb(f"{work}/base.q4_0.gguf"), mb(f"{work}/base.q4_0p.gguf"),
+    next(iter(rows.values()))[4]))
 if have_full:
     out = open(f"{work}/full.out", errors="replace").read()
     m = re.findall(r"data=0*(\d+)/0*(\d+)", out)
@@ -96,9 +100,10 @@ print("| run | wall s | trained tokens | tokens/s | peak MiB | final loss |\n| -
 for k, (wall, tps, mib, tok, _, loss) in rows.items():
     print(f"| {names[k]} | {wall:.1f} | {tok:.0f} | {tps:.1f} | {mib:.1f} | {loss:.4f} |")
 if have_full:
-    for k in ("lora_f32", "lora_f32_gc"):
+    for k in [k for k in ("lora_f32", "lora_f32_gc") if k in rows]:
         print("%s / full: speed %.2fx (target >= 1.5), peak memory %.2fx (target <= 0.5)" % (
             k, rows[k][1] / rows["full"][1], rows[k][2] / rows["full"][2]))
 for q, l in (("qlora_q4_0", "lora_f32"), ("qlora_q4_0_gc", "lora_f32_gc"), ("qlora_q4_0p_gc", "lora_f32_gc")):
-    print("%s / %s peak memory: %.3fx (target <= 0.4)" % (q, l, rows[q][2] / rows[l][2]))
+    if q in rows and l in rows:
+      print("%s / %s peak memory: %.3fx (target <= 0.4)" % (q, l, rows[q][2] / rows[l][2]))
 PY
