@@ -700,20 +700,19 @@ Result<double> LoraModel::forward_backward(const TokenBatch& batch, bool train, 
   if (!sbuf) return resource_exhausted("cannot allocate the saved layer inputs");
   d.saved_peak = std::max(d.saved_peak, ggml_backend_buffer_get_size(sbuf));
 
-  {  // Forward, keeping each layer's input and the last layer's output.
-    GraphCtx g(s.n_layer);
+  // Forward, one graph per layer (so that only one layer's dropout masks
+  // and activations exist at a time), each writing its output into the
+  // next layer's saved input.
+  for (int il = 0; il < L; ++il) {
+    GraphCtx g(1);
     Builder bld{*this, g, T, B, p_drop, dropout_seed};
-    ggml_tensor* tokens = g.input(GGML_TYPE_I32, N);
+    ggml_tensor* tokens = il == 0 ? g.input(GGML_TYPE_I32, N) : nullptr;
+    ggml_tensor* x = il == 0 ? ggml_get_rows(g.ctx, d.tok_embd, tokens) : saved[static_cast<size_t>(il)];
     ggml_cgraph* graph = ggml_new_graph_custom(g.ctx, g.capacity, false);
-    ggml_tensor* x = ggml_get_rows(g.ctx, d.tok_embd, tokens);
-    for (int il = 0; il < L; ++il) {
-      if (il > 0) ggml_build_forward_expand(graph, ggml_cpy(g.ctx, x, saved[static_cast<size_t>(il)]));
-      x = bld.layer(il, x);
-    }
-    ggml_build_forward_expand(graph, ggml_cpy(g.ctx, x, saved[static_cast<size_t>(L)]));
+    ggml_build_forward_expand(graph, ggml_cpy(g.ctx, bld.layer(il, x), saved[static_cast<size_t>(il) + 1]));
     if (Status st = run_graph(g, graph, batch, tokens, nullptr, nullptr, nullptr, 0.0f, nullptr); !st.ok()) return st;
   }
-  // A graph whose input x is a copy of `from`, with the gradient at x wanted.
+  // An input of the graph (set from a saved tensor), with the gradient at it wanted.
   auto grad_input = [&](GraphCtx& g, bool need_grad) {
     ggml_tensor* x = g.input(GGML_TYPE_F32, s.n_embd, N);
     if (need_grad) ggml_set_param(x);

@@ -370,6 +370,7 @@ TEST(Trainer, QLoRATrainsOnAQuantizedBase) {
   ASSERT_TRUE(quantize_model(tiny_model(), q8, "q8_0", 2).ok());
   Status s = quantize_model(tiny_model(), q4, "q4_0", 2);
   ASSERT_TRUE(s.ok()) << s.message();
+  std::vector<double> q4_losses;
   for (const std::string& base : {q8, q4}) {
     auto m = LoraModel::load(base, 1, false);
     ASSERT_TRUE(m.ok()) << m.status().message();
@@ -394,7 +395,28 @@ TEST(Trainer, QLoRATrainsOnAQuantizedBase) {
     // llama.cpp applies the adapter to the quantized base.
     auto runner = LlamaRunner::open(base, o.out_path, 1.0f);
     ASSERT_TRUE(runner.ok()) << runner.status().message();
+    q4_losses = losses;
   }
+  // Gradient checkpointing on the Q4_0 base (recomputed layers, gradients
+  // through the frozen Q4_0 matrices) follows the same loss curve.
+  TrainOptions o;
+  o.base_path = q4;
+  o.data_path = (test_dir() / "twenty_q.jsonl").string();
+  o.out_path = q4 + ".gc.lora.gguf";
+  o.rank = 8;
+  o.learning_rate = 1e-2f;
+  o.batch_size = 4;
+  o.grad_accum = 1;
+  o.max_steps = 8;
+  o.checkpoint_every = 0;
+  o.threads = 1;
+  o.gradient_checkpointing = true;
+  std::vector<double> losses;
+  o.on_progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
+  auto r = train_lora(o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(losses.size(), q4_losses.size());
+  for (size_t i = 0; i < losses.size(); ++i) EXPECT_NEAR(losses[i], q4_losses[i], 1e-3 * q4_losses[i]) << "step " << i;
 }
 
 // Runs `t2sql train ...`; returns the pid.
