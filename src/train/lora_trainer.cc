@@ -107,6 +107,8 @@ class Tokenizer {
 
 // A fingerprint of everything that decides the training trajectory: a
 // checkpoint made under other options or data must not be continued.
+// --gradient-checkpointing, --threads and --verbose are left out: they trade
+// memory and time, and change the gradients at most by float rounding.
 std::string fingerprint(const TrainOptions& o, const std::vector<Tokenized>& data) {
   uint64_t h = 1469598103934665603ULL;
   auto mix = [&](const void* p, size_t n) {
