@@ -23,7 +23,9 @@ namespace {
 // Graph capacity: a block with its backward pass takes about 200 nodes (874
 // for 4 blocks and the head); sized per graph, since a graph's context and
 // hash tables grow with its capacity, not with its use.
-int graph_capacity(int n_layers) { return 2048 + 512 * n_layers; }
+int graph_capacity(int n_layers) {
+  return 2048 + 512 * n_layers;
+}
 
 struct Layer {
   ggml_tensor *attn_norm = nullptr, *ffn_norm = nullptr;
@@ -249,8 +251,9 @@ Result<std::unique_ptr<LoraModel>> LoraModel::load(const std::string& path, int 
   std::vector<ggml_backend_t> backends;
   if (d.gpu) backends.push_back(d.gpu);
   backends.push_back(d.cpu);
-  d.sched = ggml_backend_sched_new(backends.data(), nullptr, static_cast<int>(backends.size()), graph_capacity(s.n_layer),
-                                   /*parallel=*/false, /*op_offload=*/true);
+  d.sched =
+      ggml_backend_sched_new(backends.data(), nullptr, static_cast<int>(backends.size()), graph_capacity(s.n_layer),
+                             /*parallel=*/false, /*op_offload=*/true);
   return m;
 }
 
@@ -399,8 +402,8 @@ std::string LoraModel::memory_report() const {
   out += "adapter " + mib(adapter) + ", its gradient " + mib(d.gbuf ? ggml_backend_buffer_get_size(d.gbuf) : 0) +
          ", AdamW moments " + mib((d.adam_m.size() + d.adam_v.size()) * sizeof(float)) + "\n";
   out += "compute buffer " + mib(d.compute_peak) + " (largest graph so far: " + std::to_string(d.nodes_peak) +
-         " nodes), saved layer inputs " +
-         mib(d.saved_peak) + (checkpointing_ ? " (gradient checkpointing)" : "") + "\n";
+         " nodes), saved layer inputs " + mib(d.saved_peak) + (checkpointing_ ? " (gradient checkpointing)" : "") +
+         "\n";
   return out;
 }
 
@@ -495,11 +498,11 @@ struct LoraModel::Builder {
                       s.rope_freq_scale, 0.0f, 1.0f, 32.0f, 1.0f);
     ggml_tensor* qp = ggml_permute(ctx, q, 0, 2, 1, 3);                  // [hd, T, nh, B]
     ggml_tensor* kp = ggml_cont(ctx, ggml_permute(ctx, k, 0, 2, 1, 3));  // [hd, T, nkv, B]
-    ggml_tensor* kq = ggml_mul_mat(ctx, kp, qp);                          // [T_k, T_q, nh, B]
+    ggml_tensor* kq = ggml_mul_mat(ctx, kp, qp);                         // [T_k, T_q, nh, B]
     kq = ggml_soft_max_ext(ctx, kq, g.mask, kq_scale, 0.0f);
     ggml_tensor* vt = ggml_cont(ctx, ggml_permute(ctx, v, 1, 2, 0, 3));  // [T, hd, nkv, B]
-    ggml_tensor* kqv = ggml_mul_mat(ctx, vt, kq);                         // [hd, T_q, nh, B]
-    kqv = ggml_cont(ctx, ggml_permute(ctx, kqv, 0, 2, 1, 3));             // [hd, nh, T, B]
+    ggml_tensor* kqv = ggml_mul_mat(ctx, vt, kq);                        // [hd, T_q, nh, B]
+    kqv = ggml_cont(ctx, ggml_permute(ctx, kqv, 0, 2, 1, 3));            // [hd, nh, T, B]
     cur = ggml_reshape_2d(ctx, kqv, hd * s.n_head, N);
     ggml_tensor* drop_o = pair("o") ? dropout_mask(1, hd * s.n_head) : nullptr;
     cur = linear(L.wo, L.bo, L.so, pair("o"), cur, drop_o);
@@ -767,9 +770,10 @@ namespace {
 
 // Calls fn(values, grad, m, v, n) for each parameter tensor on host memory:
 // the backend's own when it is host memory, else a copy written back after.
-template <typename Fn>
-void for_each_host_param(const std::vector<ggml_tensor*>& params, const std::map<const ggml_tensor*, ggml_tensor*>& grad_of,
-                         std::vector<float>& m, std::vector<float>& v, bool write_back, Fn fn) {
+void for_each_host_param(const std::vector<ggml_tensor*>& params,
+                         const std::map<const ggml_tensor*, ggml_tensor*>& grad_of, std::vector<float>& m,
+                         std::vector<float>& v, bool write_back,
+                         const std::function<void(float*, const float*, float*, float*, size_t)>& fn) {
   std::vector<float> pv, gv;
   size_t off = 0;
   for (ggml_tensor* p : params) {
@@ -834,10 +838,9 @@ Status LoraModel::write_state(const std::string& path, const std::function<void(
   size_t off = 0;
   for (ggml_tensor* p : params_) {
     const auto n = static_cast<size_t>(ggml_nelements(p));
-    const std::pair<const char*, float*> parts[] = {
-        {"", host ? static_cast<float*>(p->data) : copy.data() + off},
-        {".adam_m", const_cast<float*>(d.adam_m.data()) + off},
-        {".adam_v", const_cast<float*>(d.adam_v.data()) + off}};
+    const std::pair<const char*, float*> parts[] = {{"", host ? static_cast<float*>(p->data) : copy.data() + off},
+                                                    {".adam_m", const_cast<float*>(d.adam_m.data()) + off},
+                                                    {".adam_v", const_cast<float*>(d.adam_v.data()) + off}};
     for (const auto& [suffix, data] : parts) {
       ggml_tensor* t = ggml_new_tensor_1d(ctx, GGML_TYPE_F32, static_cast<int64_t>(n));
       ggml_format_name(t, "%s%s", ggml_get_name(p), suffix);
