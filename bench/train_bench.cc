@@ -6,6 +6,8 @@
 // Targets: LoRA >= 1.5x the speed of full fine-tuning at <= 0.5x its memory;
 // QLoRA <= 0.4x the memory of LoRA on F32.
 //
+// Options: --gradient-checkpointing 1 (both t2sql runs), --pure 1 (the
+// Q4_0 base with its output layer in Q4_0 too).
 // Both sides see the same shape, the same examples and one sequence per
 // optimizer step by default (--batch 1 --grad-accum 1; llama-finetune's batch
 // is one n_ctx window). Use a shape where the weights dominate, e.g.
@@ -91,6 +93,10 @@ int main(int argc, char** argv) {
   const std::string vocab = arg_value(argc, argv, "--vocab", "gpt-2");
   const int windows = std::stoi(arg_value(argc, argv, "--finetune-windows", "24"));
   const bool gpu = arg_value(argc, argv, "--gpu", "0") == "1";
+  // Both t2sql runs alike: gradient checkpointing, and a pure Q4_0 base
+  // (the output layer in Q4_0 too, not llama.cpp's default Q6_K).
+  const bool checkpointing = arg_value(argc, argv, "--gradient-checkpointing", "0") == "1";
+  const bool pure = arg_value(argc, argv, "--pure", "0") == "1";
   const fs::path dir = arg_value(argc, argv, "--dir", (fs::temp_directory_path() / "t2sql_train_bench").string());
   fs::create_directories(dir);
 
@@ -106,7 +112,7 @@ int main(int argc, char** argv) {
   mo.n_ctx = n_ctx;
   if (auto s = t2sql::init_model(mo); !s.ok()) return std::cerr << s.message() << "\n", 1;
   const std::string q4 = (dir / "base.q4_0.gguf").string();
-  if (auto s = t2sql::quantize_model(mo.out_path, q4, "q4_0"); !s.ok()) return std::cerr << s.message() << "\n", 1;
+  if (auto s = t2sql::quantize_model(mo.out_path, q4, "q4_0", 0, pure); !s.ok()) return std::cerr << s.message() << "\n", 1;
   const std::string demo = (dir / "demo.db").string();
   if (!t2sql::create_demo_warehouse(demo, true).ok()) return 1;
   auto db = t2sql::Database::open(demo);
@@ -150,6 +156,7 @@ int main(int argc, char** argv) {
                                      "--eval-every", "0", "--threads", threads, "--quiet", "--batch", batch,
                                      "--grad-accum", grad_accum, "--rank", rank, "--max-seq-len", std::to_string(n_ctx)};
     if (gpu) args.push_back("--gpu");
+    if (checkpointing) args.push_back("--gradient-checkpointing");
     RunResult r = run(args, (dir / (name + ".out")).string());
     std::ifstream in(dir / (name + ".log.json"));
     nlohmann::json log = nlohmann::json::parse(in, nullptr, false);

@@ -89,10 +89,19 @@ struct TrainOptions {
   bool gpu = false;                // CUDA builds only
   bool resume = false;             // continue from the checkpoint beside out_path
   bool reject_bad_lines = false;   // a malformed data line fails the run instead of being skipped
+  // Keep only each layer's input in the forward pass and recompute the layer
+  // in the backward pass: activation memory of one layer instead of all, for
+  // about one more forward pass of time.
+  bool gradient_checkpointing = false;
+  bool verbose = false;            // where the memory goes, through on_info
   // Called after every optimiser step (and evaluation); may be empty.
   std::function<void(const TrainProgress&)> on_progress;
   // Called with each data problem (bad lines, examples too long); may be empty.
   std::function<void(const std::string&)> on_warning;
+  // With verbose: memory by part (weights by role and type, adapter,
+  // gradient, AdamW moments, compute buffer) and resident memory, after
+  // loading, after tokenizing, after the first step and at the end.
+  std::function<void(const std::string&)> on_info;
 };
 
 struct TrainReport {
@@ -117,8 +126,11 @@ Status merge_lora(const std::string& base_path, const std::string& adapter_path,
                   float scale = 1.0f);
 
 // llama.cpp's quantizer: type is q4_0, q4_k (q4_k_m), q8_0, f16 or f32.
+// llama.cpp keeps some tensors at a higher precision (the output layer at
+// Q6_K for Q4_0); `pure` puts every matrix, output and token embeddings
+// included, in `type`.
 Status quantize_model(const std::string& in_path, const std::string& out_path, const std::string& type,
-                      int threads = 0);
+                      int threads = 0, bool pure = false);
 
 // Options of `t2sql gen-data`.
 struct GenDataOptions {

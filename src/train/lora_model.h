@@ -4,9 +4,12 @@
 // operation for operation, so that an adapter trained here behaves the same
 // when llama.cpp applies it (y = W x + alpha/r * B A x).
 //
-// Owns the weights (one backend buffer), the adapter (another), and a ggml
-// backend scheduler (CPU, or GPU + CPU in a CUDA build). Not thread-safe: one
-// training loop uses one LoraModel.
+// Owns the weights (one backend buffer), the adapter and its gradient (two
+// more), the AdamW moments (host), and a ggml backend scheduler (CPU, or GPU +
+// CPU in a CUDA build) whose one compute buffer every graph reuses. Nothing
+// adapter-sized is copied to the host on the CPU backend: the optimiser and
+// checkpoints work on the backend's own memory. Not thread-safe: one training
+// loop uses one LoraModel.
 //
 // Errors: load() refuses, with the reason, a file that is not a GGUF model,
 // an architecture or tensor layout the graph does not implement (MoE, fused
@@ -14,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,14 +80,37 @@ class LoraModel {
   std::vector<float> get_parameters() const;
   void set_parameters(const std::vector<float>& values);
 
-  // Forward (and, when grads is not null, backward) on one batch. Returns
-  // the mean cross-entropy over the scored positions; grad_weight *
-  // d(loss)/d(param) is added to `grads` (concatenated like
-  // get_parameters(); zero-filled first when its size does not match).
-  // `dropout_seed` picks the dropout masks (ignored when dropout is 0 or
-  // grads is null).
+  // Training: zero_grads(), then accumulate() per micro-batch, then
+  // adamw_step(). accumulate() runs forward and backward on one batch,
+  // returns the mean cross-entropy over the scored positions and adds
+  // grad_weight * d(loss)/d(param) to the gradient kept beside the adapter.
+  // `dropout_seed` picks the dropout masks (ignored when dropout is 0).
+  void zero_grads();
+  Result<double> accumulate(const TokenBatch& batch, uint64_t dropout_seed, float grad_weight = 1.0f);
+  // The L2 norm of the accumulated gradient.
+  double grad_norm() const;
+  // One AdamW step (decoupled weight decay, bias-corrected moments; `step` is
+  // 1-based) on the accumulated gradient times grad_scale (for clipping).
+  void adamw_step(double lr, double weight_decay, double grad_scale, int step);
+
+  // Forward only (grads null), or zero_grads + accumulate with the gradient
+  // copied to `grads` (concatenated like get_parameters()).
   Result<double> compute(const TokenBatch& batch, std::vector<float>* grads, uint64_t dropout_seed,
                          float grad_weight = 1.0f);
+
+  // Gradient checkpointing: keep only each layer's input from the forward
+  // pass and recompute the layer's activations, one layer at a time, in the
+  // backward pass. Peak memory of the activations falls from all layers' to
+  // one layer's, for about one more forward pass of time. Same gradients
+  // (up to float rounding order).
+  void set_gradient_checkpointing(bool on) { checkpointing_ = on; }
+
+  // The training state (adapter values and both AdamW moments) as a GGUF
+  // file, written to path + ".tmp" and renamed; `add_meta` adds the
+  // trainer's own keys. read_state() restores the state and returns the
+  // file's metadata (the caller frees it with gguf_free).
+  Status write_state(const std::string& path, const std::function<void(gguf_context*)>& add_meta) const;
+  Result<gguf_context*> read_state(const std::string& path);
 
   // Writes the adapter as a llama.cpp LoRA GGUF (general.type=adapter).
   Status save_adapter(const std::string& path) const;
@@ -91,18 +118,29 @@ class LoraModel {
   // whose tensors match this base).
   Status load_adapter(const std::string& path);
 
-  // Peak bytes of the weights, adapter and the largest compute graph so far.
+  // Bytes of the weights and the adapter.
   size_t weight_bytes() const;
+  // Where the memory goes: the weights by role and type, the adapter, its
+  // gradient and AdamW moments, the compute buffer (the largest graph so far)
+  // and the saved layer inputs of gradient checkpointing; one line each.
+  std::string memory_report() const;
   const std::string& backend_name() const { return backend_name_; }
 
  private:
   LoraModel();
   struct Impl;
+  struct GraphCtx;
+  struct Builder;
+  Result<double> forward_backward(const TokenBatch& batch, bool train, uint64_t dropout_seed, float grad_weight);
+  ggml_cgraph* with_backward(ggml_context* ctx, ggml_cgraph* graph, ggml_tensor* loss);
+  Status run_graph(GraphCtx& g, ggml_cgraph* graph, const TokenBatch& batch, ggml_tensor* tokens, ggml_tensor* rows,
+                   ggml_tensor* labels, ggml_tensor* loss, float seed_grad, const std::function<void()>& set_more);
   std::unique_ptr<Impl> impl_;
   ModelShape shape_;
   LoraConfig config_;
   std::vector<ggml_tensor*> params_;
   std::string backend_name_;
+  bool checkpointing_ = false;
 };
 
 }  // namespace t2sql::train

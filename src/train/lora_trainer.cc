@@ -1,17 +1,21 @@
 // train_lora: the training loop. Deterministic by construction so that
 // --resume reaches the same adapter as an uninterrupted run: the data order
 // of epoch e is a shuffle seeded by (seed, e), dropout masks are seeded by
-// (seed, step, micro-batch), the optimiser (AdamW) runs on the host over
-// plain float vectors, and a checkpoint holds parameters, both moments, the
-// step and the log so far, written atomically (tmp + rename).
+// (seed, step, micro-batch), the optimiser (AdamW, LoraModel::adamw_step)
+// runs on the host over the adapter's own memory, and a checkpoint holds
+// parameters, both moments, the step and the log so far, written atomically
+// (tmp + rename). The loop keeps no adapter-sized vector of its own.
 #include <ggml.h>
 #include <gguf.h>
 #include <llama.h>
+#include <malloc.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -103,6 +107,8 @@ class Tokenizer {
 
 // A fingerprint of everything that decides the training trajectory: a
 // checkpoint made under other options or data must not be continued.
+// --gradient-checkpointing, --threads and --verbose are left out: they trade
+// memory and time, and change the gradients at most by float rounding.
 std::string fingerprint(const TrainOptions& o, const std::vector<Tokenized>& data) {
   uint64_t h = 1469598103934665603ULL;
   auto mix = [&](const void* p, size_t n) {
@@ -154,69 +160,26 @@ TokenBatch make_batch(const std::vector<Tokenized>& data, const std::vector<int>
   return b;
 }
 
-struct Checkpoint {
-  int step = 0;
-  std::string fingerprint;
-  json log;
-  std::vector<float> params, m, v;
-};
-
-// Writes the trainer's own vectors: the tensors only point at them (a context
-// without data), so a checkpoint costs no copy of the parameters or moments
-// beyond the writer's one-tensor buffer.
-Status write_checkpoint(const std::string& path, int step, const std::string& fingerprint, const json& log_json,
-                        const std::vector<float>& params, const std::vector<float>& m, const std::vector<float>& v) {
-  std::unique_ptr<gguf_context, GgufFree> g(gguf_init_empty());
-  gguf_set_val_str(g.get(), "general.type", "t2sql-train-checkpoint");
-  gguf_set_val_u32(g.get(), "t2sql.ckpt.step", static_cast<uint32_t>(step));
-  gguf_set_val_str(g.get(), "t2sql.ckpt.fingerprint", fingerprint.c_str());
-  const std::string log = log_json.dump();
-  gguf_set_val_str(g.get(), "t2sql.ckpt.log", log.c_str());
-  const size_t n = params.size();
-  ggml_init_params ip{3 * ggml_tensor_overhead() + 1024, nullptr, /*no_alloc=*/true};
-  ggml_context* ctx = ggml_init(ip);
-  const std::pair<const char*, const std::vector<float>*> parts[] = {{"params", &params}, {"adam_m", &m}, {"adam_v", &v}};
-  for (const auto& [name, vec] : parts) {
-    ggml_tensor* t = ggml_new_tensor_1d(ctx, GGML_TYPE_F32, static_cast<int64_t>(n));
-    ggml_set_name(t, name);
-    t->data = const_cast<float*>(vec->data());  // read only, by the writer
-    gguf_add_tensor(g.get(), t);
-  }
-  const std::string tmp = path + ".tmp";
-  const bool ok = gguf_write_to_file(g.get(), tmp.c_str(), false);
-  ggml_free(ctx);
-  std::error_code ec;
-  if (ok) fs::rename(tmp, path, ec);
-  if (!ok || ec) return internal_error("cannot write checkpoint " + path);
-  return Status();
+// The checkpoint's own keys; the adapter and AdamW state are the model's.
+void add_checkpoint_meta(gguf_context* g, int step, const std::string& fingerprint, const json& log_json) {
+  gguf_set_val_str(g, "general.type", "t2sql-train-checkpoint");
+  gguf_set_val_u32(g, "t2sql.ckpt.step", static_cast<uint32_t>(step));
+  gguf_set_val_str(g, "t2sql.ckpt.fingerprint", fingerprint.c_str());
+  gguf_set_val_str(g, "t2sql.ckpt.log", log_json.dump().c_str());
 }
 
-Result<Checkpoint> read_checkpoint(const std::string& path, size_t n_params) {
-  ggml_context* ctx = nullptr;
-  gguf_init_params gp{false, &ctx};
-  std::unique_ptr<gguf_context, GgufFree> g(gguf_init_from_file(path.c_str(), gp));
-  if (!g) return not_found("--resume: no readable checkpoint at " + path);
-  Checkpoint c;
-  const int64_t ks = gguf_find_key(g.get(), "t2sql.ckpt.step");
-  const int64_t kf = gguf_find_key(g.get(), "t2sql.ckpt.fingerprint");
-  const int64_t kl = gguf_find_key(g.get(), "t2sql.ckpt.log");
-  if (ks < 0 || kf < 0 || kl < 0) {
-    ggml_free(ctx);
-    return invalid_argument("--resume: " + path + " is not a t2sql checkpoint");
-  }
-  c.step = static_cast<int>(gguf_get_val_u32(g.get(), ks));
-  c.fingerprint = gguf_get_val_str(g.get(), kf);
-  c.log = json::parse(gguf_get_val_str(g.get(), kl), nullptr, false);
-  for (auto [name, vec] : {std::pair{"params", &c.params}, std::pair{"adam_m", &c.m}, std::pair{"adam_v", &c.v}}) {
-    ggml_tensor* t = ggml_get_tensor(ctx, name);
-    if (!t || static_cast<size_t>(ggml_nelements(t)) != n_params) {
-      ggml_free(ctx);
-      return invalid_argument("--resume: checkpoint " + path + " does not match this adapter's shape");
-    }
-    vec->assign(static_cast<const float*>(t->data), static_cast<const float*>(t->data) + n_params);
-  }
-  ggml_free(ctx);
-  return c;
+// Resident memory now (not the peak), for --verbose.
+size_t rss_bytes() {
+  std::ifstream in("/proc/self/statm");
+  size_t pages_total = 0, pages_resident = 0;
+  in >> pages_total >> pages_resident;
+  return pages_resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::string mib(size_t bytes) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return b;
 }
 
 Status write_text(const std::string& path, const std::string& text) {
@@ -254,8 +217,15 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
   std::unique_ptr<LoraModel> model = std::move(*model_r);
   train::LoraConfig lc{o.rank, o.alpha, o.dropout, o.targets, o.seed};
   if (Status s = model->init_adapter(lc); !s.ok()) return s;
+  model->set_gradient_checkpointing(o.gradient_checkpointing);
+  auto info = [&](const std::string& m) {
+    if (o.verbose && o.on_info) o.on_info(m);
+  };
+  info("after loading: resident " + mib(rss_bytes()) + "\n" + model->memory_report());
 
-  Tokenizer tok;
+  // The tokenizer (a vocabulary-only llama.cpp model) lives only while the data is tokenized.
+  auto tok_holder = std::make_unique<Tokenizer>();
+  Tokenizer& tok = *tok_holder;
   if (Status s = tok.open(o.base_path); !s.ok()) return s;
 
   TrainReport report;
@@ -299,6 +269,13 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
   report.n_train = static_cast<int>(train_set.size());
   report.n_valid = static_cast<int>(valid_set.size());
   report.trainable_parameters = model->adapter_parameter_count();
+  const int32_t pad = tok.eos();
+  tok_holder.reset();
+#ifdef __GLIBC__
+  malloc_trim(0);  // give the tokenizer's and the JSON parser's freed heap back before training
+#endif
+  info("after tokenizing " + std::to_string(report.n_train + report.n_valid) + " examples: resident " +
+       mib(rss_bytes()));
 
   const int per_step = o.batch_size * o.grad_accum;
   const int n = static_cast<int>(train_set.size());
@@ -334,8 +311,6 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
   };
 
   const std::string fp = fingerprint(o, train_set);
-  std::vector<float> params = model->get_parameters();
-  std::vector<float> adam_m(params.size(), 0.0f), adam_v(params.size(), 0.0f);
   json log = {{"base", o.base_path},
               {"adapter", o.out_path},
               {"options", json::parse(fp)},
@@ -346,21 +321,23 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
               {"eval", json::array()}};
   int start_step = 0;
   if (o.resume) {
-    auto c = read_checkpoint(report.checkpoint_path, params.size());
+    auto c = model->read_state(report.checkpoint_path);
     if (!c.ok()) return c.status();
-    if (c->fingerprint != fp)
+    std::unique_ptr<gguf_context, GgufFree> meta(*c);
+    const int64_t ks = gguf_find_key(meta.get(), "t2sql.ckpt.step");
+    const int64_t kf = gguf_find_key(meta.get(), "t2sql.ckpt.fingerprint");
+    const int64_t kl = gguf_find_key(meta.get(), "t2sql.ckpt.log");
+    if (ks < 0 || kf < 0 || kl < 0)
+      return invalid_argument("--resume: " + report.checkpoint_path + " is not a t2sql checkpoint");
+    if (gguf_get_val_str(meta.get(), kf) != fp)
       return invalid_argument("--resume: the checkpoint " + report.checkpoint_path +
                               " was made with other options or data; run without --resume to start over");
-    params = std::move(c->params);
-    adam_m = std::move(c->m);
-    adam_v = std::move(c->v);
-    model->set_parameters(params);
-    start_step = c->step;
-    if (c->log.is_object()) log = c->log;
+    start_step = static_cast<int>(gguf_get_val_u32(meta.get(), ks));
+    json saved_log = json::parse(gguf_get_val_str(meta.get(), kl), nullptr, false);
+    if (saved_log.is_object()) log = std::move(saved_log);
     report.resumed_from = start_step;
   }
 
-  const int32_t pad = tok.eos();
   auto evaluate = [&]() -> Result<double> {
     double sum = 0;
     int64_t count = 0;
@@ -384,10 +361,8 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
     write_text(report.plot_path, train::loss_curve_svg(tr, va, "t2sql LoRA training loss"));
   };
 
-  const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   double tokens_done = 0;
   const auto t_loop = std::chrono::steady_clock::now();
-  std::vector<float> step_grads(params.size());
   double last_loss = 0, last_val = -1;
   for (int step = start_step + 1; step <= total_steps; ++step) {
     // One optimiser step: grad_accum micro-batches, gradients weighted by
@@ -401,32 +376,25 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
       micro.push_back(make_batch(train_set, ids, pad));
       scored_total += static_cast<int64_t>(micro.back().scored.size());
     }
-    std::fill(step_grads.begin(), step_grads.end(), 0.0f);
+    model->zero_grads();
     double step_loss = 0;
     for (size_t a = 0; a < micro.size(); ++a) {
       const uint64_t dseed = (static_cast<uint64_t>(o.seed) << 32) ^ (static_cast<uint64_t>(step) * 64 + a);
       const double w = static_cast<double>(micro[a].scored.size()) / static_cast<double>(scored_total);
-      auto l = model->compute(micro[a], &step_grads, dseed, static_cast<float>(w));
+      auto l = model->accumulate(micro[a], dseed, static_cast<float>(w));
       if (!l.ok()) return l.status();
       step_loss += *l * w;
       tokens_done += static_cast<double>(micro[a].n_real);
     }
     if (!std::isfinite(step_loss)) return internal_error("train: the loss diverged at step " + std::to_string(step));
-    double norm2 = 0;
-    for (float g : step_grads) norm2 += static_cast<double>(g) * g;
-    const double norm = std::sqrt(norm2);
+    const double norm = model->grad_norm();
     const double clip = o.max_grad_norm > 0 && norm > o.max_grad_norm ? o.max_grad_norm / (norm + 1e-6) : 1.0;
     const double lr = learning_rate_at(o, step, total_steps, warmup);
-    const double bc1 = 1.0 - std::pow(beta1, step), bc2 = 1.0 - std::pow(beta2, step);
-    for (size_t i = 0; i < params.size(); ++i) {
-      const double g = step_grads[i] * clip;
-      adam_m[i] = static_cast<float>(beta1 * adam_m[i] + (1 - beta1) * g);
-      adam_v[i] = static_cast<float>(beta2 * adam_v[i] + (1 - beta2) * g * g);
-      const double mh = adam_m[i] / bc1, vh = adam_v[i] / bc2;
-      params[i] = static_cast<float>(params[i] - lr * (mh / (std::sqrt(vh) + eps) + o.weight_decay * params[i]));
-    }
-    model->set_parameters(params);
+    model->adamw_step(lr, o.weight_decay, clip, step);
     last_loss = step_loss;
+    if (step == start_step + 1)
+      info("after the first step: resident " + mib(rss_bytes()) + ", peak " + mib(peak_rss_bytes()) + "\n" +
+           model->memory_report());
 
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_loop).count();
     TrainProgress p;
@@ -448,7 +416,9 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
     }
     if (o.on_progress) o.on_progress(p);
     if (o.checkpoint_every > 0 && step % o.checkpoint_every == 0 && step < total_steps) {
-      if (Status s = write_checkpoint(report.checkpoint_path, step, fp, log, params, adam_m, adam_v); !s.ok())
+      if (Status s = model->write_state(report.checkpoint_path,
+                                        [&](gguf_context* g) { add_checkpoint_meta(g, step, fp, log); });
+          !s.ok())
         return s;
       write_log();
     }
@@ -462,7 +432,9 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
   write_log();
   // A finished run leaves a checkpoint at its last step, so that --resume of
   // a finished run is a no-op rather than a restart.
-  if (Status s = write_checkpoint(report.checkpoint_path, total_steps, fp, log, params, adam_m, adam_v); !s.ok())
+  if (Status s = model->write_state(report.checkpoint_path,
+                                    [&](gguf_context* g) { add_checkpoint_meta(g, total_steps, fp, log); });
+      !s.ok())
     return s;
   report.steps = total_steps;
   report.final_loss = last_loss;
@@ -471,6 +443,7 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
   report.tokens_per_s = loop_s > 0 ? tokens_done / loop_s : 0;
   report.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   report.peak_rss_bytes = peak_rss_bytes();
+  info("at the end: peak resident " + mib(report.peak_rss_bytes) + "\n" + model->memory_report());
   return report;
 }
 

@@ -182,6 +182,48 @@ TEST(LoraModel, GradientsMatchFiniteDifferences) {
   EXPECT_GT(std::fabs(grads[idx[0]]), 1e-3);
 }
 
+// Gradient checkpointing recomputes each layer from its saved input, with the
+// same dropout masks: the loss and every gradient equal the one-graph pass's
+// (up to float summation order), the output layer's adapter included.
+TEST(LoraModel, GradientCheckpointingGivesTheSameGradients) {
+  auto m = LoraModel::load(tiny_model(), 1, false);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  train::LoraConfig lc{.rank = 4, .alpha = 8, .dropout = 0.2f, .seed = 3};
+  lc.targets.push_back("output");
+  ASSERT_TRUE((*m)->init_adapter(lc).ok());
+  randomize(**m, 9, 0.05f);
+  // Two sequences, the second padded.
+  TokenBatch b;
+  b.n_seq = 2;
+  b.n_tokens = 8;
+  b.tokens = {1, 4103, 2060, 7, 9, 8, 16034, 4200, 1, 318, 1366, 257, 11, 2, 2, 2};
+  for (int i : {3, 4, 5, 6, 8 + 2, 8 + 3}) {
+    b.scored.push_back(i);
+    b.targets.push_back(b.tokens[static_cast<size_t>(i) + 1]);
+  }
+  std::vector<float> full, ckpt;
+  auto l1 = (*m)->compute(b, &full, 77);
+  ASSERT_TRUE(l1.ok()) << l1.status().message();
+  (*m)->set_gradient_checkpointing(true);
+  auto l2 = (*m)->compute(b, &ckpt, 77);
+  ASSERT_TRUE(l2.ok()) << l2.status().message();
+  EXPECT_NEAR(*l1, *l2, 1e-5);
+  ASSERT_EQ(full.size(), ckpt.size());
+  double max_abs = 0;
+  int nonzero = 0;
+  for (size_t i = 0; i < full.size(); ++i) {
+    max_abs = std::max(max_abs, static_cast<double>(std::fabs(full[i])));
+    nonzero += full[i] != 0.0f;
+    ASSERT_NEAR(ckpt[i], full[i], 1e-5 + 1e-3 * std::fabs(full[i])) << "parameter " << i;
+  }
+  EXPECT_GT(max_abs, 1e-3);
+  EXPECT_GT(nonzero, static_cast<int>(full.size()) / 2);
+  // Another dropout seed gives other gradients (the masks are really drawn).
+  std::vector<float> other;
+  ASSERT_TRUE((*m)->compute(b, &other, 78).ok());
+  EXPECT_NE(other, ckpt);
+}
+
 TEST(LoraAdapter, LlamaCppWithAdapterMatchesMergedModelAndScaleZeroIsTheBase) {
   auto m = LoraModel::load(tiny_model(), 1, false);
   ASSERT_TRUE(m.ok());
@@ -328,6 +370,7 @@ TEST(Trainer, QLoRATrainsOnAQuantizedBase) {
   ASSERT_TRUE(quantize_model(tiny_model(), q8, "q8_0", 2).ok());
   Status s = quantize_model(tiny_model(), q4, "q4_0", 2);
   ASSERT_TRUE(s.ok()) << s.message();
+  std::vector<double> q4_losses;
   for (const std::string& base : {q8, q4}) {
     auto m = LoraModel::load(base, 1, false);
     ASSERT_TRUE(m.ok()) << m.status().message();
@@ -352,7 +395,28 @@ TEST(Trainer, QLoRATrainsOnAQuantizedBase) {
     // llama.cpp applies the adapter to the quantized base.
     auto runner = LlamaRunner::open(base, o.out_path, 1.0f);
     ASSERT_TRUE(runner.ok()) << runner.status().message();
+    q4_losses = losses;
   }
+  // Gradient checkpointing on the Q4_0 base (recomputed layers, gradients
+  // through the frozen Q4_0 matrices) follows the same loss curve.
+  TrainOptions o;
+  o.base_path = q4;
+  o.data_path = (test_dir() / "twenty_q.jsonl").string();
+  o.out_path = q4 + ".gc.lora.gguf";
+  o.rank = 8;
+  o.learning_rate = 1e-2f;
+  o.batch_size = 4;
+  o.grad_accum = 1;
+  o.max_steps = 8;
+  o.checkpoint_every = 0;
+  o.threads = 1;
+  o.gradient_checkpointing = true;
+  std::vector<double> losses;
+  o.on_progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
+  auto r = train_lora(o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(losses.size(), q4_losses.size());
+  for (size_t i = 0; i < losses.size(); ++i) EXPECT_NEAR(losses[i], q4_losses[i], 1e-3 * q4_losses[i]) << "step " << i;
 }
 
 // Runs `t2sql train ...`; returns the pid.

@@ -11,7 +11,7 @@
 namespace t2sql {
 
 Status quantize_model(const std::string& in_path, const std::string& out_path, const std::string& type,
-                      int threads) {
+                      int threads, bool pure) {
   static const std::map<std::string, llama_ftype> kTypes = {
       {"q4_0", LLAMA_FTYPE_MOSTLY_Q4_0}, {"q4_k", LLAMA_FTYPE_MOSTLY_Q4_K_M}, {"q4_k_m", LLAMA_FTYPE_MOSTLY_Q4_K_M},
       {"q8_0", LLAMA_FTYPE_MOSTLY_Q8_0}, {"f16", LLAMA_FTYPE_MOSTLY_F16},     {"f32", LLAMA_FTYPE_ALL_F32}};
@@ -22,6 +22,7 @@ Status quantize_model(const std::string& in_path, const std::string& out_path, c
   llama_model_quantize_params p = llama_model_quantize_default_params();
   p.ftype = it->second;
   p.nthread = threads;
+  p.pure = pure;
   const std::string tmp = out_path + ".tmp";
   if (llama_model_quantize(in_path.c_str(), tmp.c_str(), &p) != 0) {
     std::error_code ec;

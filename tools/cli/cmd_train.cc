@@ -70,6 +70,12 @@ void add_train_commands(CLI::App& app) {
   cmd->add_flag("--resume", o->resume, "Continue from the checkpoint beside --out (same options and data)");
   cmd->add_flag("--strict", o->reject_bad_lines, "Fail on the first malformed data line instead of skipping it");
   cmd->add_flag("--quiet", *quiet, "No progress output");
+  cmd->add_flag("--gradient-checkpointing", o->gradient_checkpointing,
+                "Recompute each layer's activations in the backward pass instead of keeping them "
+                "(less memory, about one more forward pass of time)");
+  cmd->add_flag("--verbose", o->verbose,
+                "Print where the memory goes (weights by role and type, adapter, gradient, AdamW moments, "
+                "compute buffer, resident memory) after loading, the first step and at the end");
   cmd->add_flag("--init", *use_init,
                 "Create the base from scratch first (t2sql model init, written to --base) and train on it");
   cmd->add_option("--vocab", init->vocab, "With --init: tokenizer of the new model")->capture_default_str();
@@ -104,6 +110,7 @@ void add_train_commands(CLI::App& app) {
         bar->advance(1, note);
       };
     o->on_warning = [](const std::string& m) { std::cerr << "warning: " << m << "\n"; };
+    o->on_info = [](const std::string& m) { std::cerr << "memory " << m << (m.back() == '\n' ? "" : "\n"); };
     auto r = train_lora(*o);
     if (bar) bar->finish();
     if (!r.ok()) return fail(r.status());
@@ -141,6 +148,7 @@ void add_train_commands(CLI::App& app) {
   struct QuantOptions {
     std::string in, out, type = "q4_0";
     int threads = 0;
+    bool pure = false;
   };
   auto q = std::make_shared<QuantOptions>();
   CLI::App* quant = app.add_subcommand("quantize", "Quantize a GGUF model with llama.cpp (a QLoRA base)");
@@ -148,8 +156,11 @@ void add_train_commands(CLI::App& app) {
   quant->add_option("--out", q->out, "Quantized model to write")->required();
   quant->add_option("--type", q->type, "q4_0, q4_k, q8_0, f16 or f32")->capture_default_str();
   quant->add_option("--threads", q->threads, "Threads (0: all cores)")->capture_default_str();
+  quant->add_flag("--pure", q->pure,
+                  "Every matrix in --type, the output layer and token embeddings included (by default llama.cpp "
+                  "keeps the output layer at Q6_K for q4_0 and q4_k, and mixes types for q4_k)");
   set_action(quant, [q] {
-    if (Status s = quantize_model(q->in, q->out, q->type, q->threads); !s.ok()) return fail(s);
+    if (Status s = quantize_model(q->in, q->out, q->type, q->threads, q->pure); !s.ok()) return fail(s);
     std::cout << "wrote " << q->out << "\n";
     return 0;
   });
