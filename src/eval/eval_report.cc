@@ -239,8 +239,8 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
   out << "similarity: " << first.similarity_measure << "\n";
   if (!first.judge_name.empty()) out << "judge: " << first.judge_name << "\n";
   if (!first.training_set.empty()) {
-    out << "novel questions: gold SQL shape not in " << first.training_set << " (" << first.overall.novel << " of "
-        << first.overall.n << ")\n";
+    out << "novel questions: " << first.overall.novel << " of " << first.overall.n
+        << " (gold SQL skeleton not in " << first.training_set << ")\n";
   }
   out << "\n";
   const size_t label_w = 22, col_w = 14;
@@ -323,8 +323,8 @@ std::string report_markdown(const std::vector<EvalSummary>& summaries, const std
   out << "Similarity: " << first.similarity_measure << ".";
   if (!first.judge_name.empty()) out << " Judge: " << first.judge_name << ".";
   if (!first.training_set.empty()) {
-    out << " Novel questions: gold SQL shape not in " << first.training_set << " (" << first.overall.novel << " of "
-        << first.overall.n << ").";
+    out << " Novel questions: " << first.overall.novel << " of " << first.overall.n << " (gold SQL skeleton not in "
+        << first.training_set << ").";
   }
   out << "\n\n";
   out << "| metric |";

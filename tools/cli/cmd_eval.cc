@@ -140,7 +140,8 @@ int run_eval(const EvalCliOptions& o) {
     auto shapes = TrainingShapes::load(o.train_data);
     if (!shapes.ok()) return fail("--train-data: " + shapes.status().message());
     shared.training_set = std::filesystem::path(o.train_data).filename().string() + " (" +
-                          std::to_string(shapes->shape_count()) + " shapes)";
+                          std::to_string(shapes->example_count()) + " examples, " +
+                          std::to_string(shapes->shape_count()) + " skeletons)";
     shared.training_shapes = std::make_shared<const TrainingShapes>(std::move(*shapes));
   }
 
