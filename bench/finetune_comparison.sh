@@ -11,7 +11,8 @@
 #   bash bench/finetune_comparison.sh [work-dir] [steps]
 # Environment: T2SQL (the binary), N_EMBD, N_LAYER, N_HEAD (model shape,
 # default 128, 2, 4: the README's from-scratch recipe), TOP_COLUMNS (RAG's N,
-# default 40), MAX_TOKENS (answer limit, default 160), LIMIT (first N held-out
+# default 8: the demo warehouse has 33 columns, and from N = 10 on retrieval,
+# with the keys and joining columns it adds, returns nearly all of them), MAX_TOKENS (answer limit, default 160), LIMIT (first N held-out
 # questions, default all), JUDGE_MODEL (a GGUF judge: adds the judge metric),
 # EMBED_MODEL (a GGUF embedding model: similarity by embeddings instead of
 # the lexical measure).
@@ -45,7 +46,7 @@ if [[ -n "${JUDGE_MODEL:-}" ]]; then extra+=(--judge-model "$JUDGE_MODEL"); fi
 if [[ -n "${EMBED_MODEL:-}" ]]; then extra+=(--embed-model "$EMBED_MODEL"); fi
 if [[ -n "${LIMIT:-}" ]]; then extra+=(--limit "$LIMIT"); fi
 "$t2sql" eval --suite jsonl --data "$work/heldout.jsonl" --db "$work/demo.db" \
-  --mode template,llm,llm+rag,ensemble --model "$work/merged.gguf" --top-columns "${TOP_COLUMNS:-40}" \
+  --mode template,llm,llm+rag,ensemble --model "$work/merged.gguf" --top-columns "${TOP_COLUMNS:-8}" \
   --max-tokens "${MAX_TOKENS:-160}" --train-data "$work/data/train.jsonl" "${extra[@]}" \
   --markdown "$work/comparison.md" --json "$work/comparison.json" | tee "$work/comparison.txt"
 # The documents' table: one row per metric, one column per mode.
