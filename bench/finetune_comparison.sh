@@ -12,8 +12,9 @@
 # Environment: T2SQL (the binary), N_EMBD, N_LAYER, N_HEAD (model shape,
 # default 128, 2, 4: the README's from-scratch recipe), TOP_COLUMNS (RAG's N,
 # default 8: the demo warehouse has 33 columns, and from N = 10 on retrieval,
-# with the keys and joining columns it adds, returns nearly all of them), MAX_TOKENS (answer limit, default 160), LIMIT (first N held-out
-# questions, default all), JUDGE_MODEL (a GGUF judge: adds the judge metric),
+# with the keys and joining columns it adds, returns nearly all of them),
+# MAX_TOKENS (answer limit, default 160), LIMIT (N held-out questions spread
+# over the split, default all), JUDGE_MODEL (a GGUF judge: adds the judge metric),
 # EMBED_MODEL (a GGUF embedding model: similarity by embeddings instead of
 # the lexical measure).
 # Writes <work-dir>/comparison.{md,json,txt} and comparison_table.md (the
@@ -28,11 +29,15 @@ mkdir -p "$work"
 "$t2sql" demo init --path "$work/demo.db" --force
 "$t2sql" gen-data --db "$work/demo.db" --out "$work/data"
 # The held-out split as an eval suite over the demo warehouse.
-python3 - "$work" <<'PY'
+# LIMIT keeps that many questions spread evenly over the split (it is ordered by shape).
+python3 - "$work" "${LIMIT:-0}" <<'PY'
 import json, sys
-work = sys.argv[1]
+work, limit = sys.argv[1], int(sys.argv[2])
+lines = [l for l in open(f"{work}/data/valid.jsonl") if l.strip()]
+if 0 < limit < len(lines):
+    lines = [lines[i * len(lines) // limit] for i in range(limit)]
 with open(f"{work}/heldout.jsonl", "w") as out:
-    for line in open(f"{work}/data/valid.jsonl"):
+    for line in lines:
         j = json.loads(line)
         out.write(json.dumps({"db": "demo", "question": j["question"], "sql": j["answer"],
                               "category": j.get("shape", "")}) + "\n")
@@ -44,7 +49,6 @@ PY
 extra=()
 if [[ -n "${JUDGE_MODEL:-}" ]]; then extra+=(--judge-model "$JUDGE_MODEL"); fi
 if [[ -n "${EMBED_MODEL:-}" ]]; then extra+=(--embed-model "$EMBED_MODEL"); fi
-if [[ -n "${LIMIT:-}" ]]; then extra+=(--limit "$LIMIT"); fi
 "$t2sql" eval --suite jsonl --data "$work/heldout.jsonl" --db "$work/demo.db" \
   --mode template,llm,llm+rag,ensemble --model "$work/merged.gguf" --top-columns "${TOP_COLUMNS:-8}" \
   --max-tokens "${MAX_TOKENS:-160}" --train-data "$work/data/train.jsonl" "${extra[@]}" \
@@ -66,7 +70,8 @@ rows = [
     ("Semantic Match (similarity)", lambda m: f"{m['similarity']:.3f}"),
     ("Judge", lambda m: pct(m["judge_accuracy"])),
     ("Novel Query Handling", novel),
-    ("Prompt tokens (mean)", lambda m: "-" if m["prompt_tokens_mean"] is None else f"{m['prompt_tokens_mean']:.0f}"),
+    ("Prompt tokens per try (per question)", lambda m: "-" if m["prompt_tokens_mean"] is None
+        else f"{m['prompt_tokens_per_try']:.0f} ({m['prompt_tokens_mean']:.0f})"),
     ("Inference Time p50 / p95", lambda m: f"{m['latency_ms']['p50']:.2f} / {m['latency_ms']['p95']:.2f} ms"),
 ]
 print(f"\nheld-out questions: {j['n']}; similarity: {j['similarity_measure']}; training set: {j['training_set']}\n")

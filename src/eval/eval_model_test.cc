@@ -89,7 +89,7 @@ TEST_F(EvalModelTest, LlmWithAndWithoutRagJudgedAndSplitByNovelty) {
               "' --json '" + json_path + "' --markdown '" + md_path + "' -q");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("novel-question EX"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("prompt tokens (mean)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("prompt tokens/try"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("judge"), std::string::npos) << r.output;
 
   auto j = nlohmann::json::parse(std::ifstream(json_path));
@@ -114,6 +114,8 @@ TEST_F(EvalModelTest, LlmWithAndWithoutRagJudgedAndSplitByNovelty) {
     EXPECT_EQ(m["seen"]["n"].get<int>(), n - expected_novel);
     ASSERT_TRUE(m["prompt_tokens_mean"].is_number()) << m.dump();
     EXPECT_GT(m["prompt_tokens_mean"].get<double>(), 0);
+    // No repairs: one try a question, so both means agree.
+    EXPECT_DOUBLE_EQ(m["prompt_tokens_per_try"].get<double>(), m["prompt_tokens_mean"].get<double>());
     ASSERT_EQ(m["cases"].size(), static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) {
       const auto& c = m["cases"][i];
@@ -127,7 +129,7 @@ TEST_F(EvalModelTest, LlmWithAndWithoutRagJudgedAndSplitByNovelty) {
     }
   }
   // Four retrieved columns make a smaller prompt than the whole warehouse.
-  EXPECT_LT(rag["prompt_tokens_mean"].get<double>(), plain["prompt_tokens_mean"].get<double>());
+  EXPECT_LT(rag["prompt_tokens_per_try"].get<double>(), plain["prompt_tokens_per_try"].get<double>());
   std::ifstream md(md_path);
   std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("| novel-question handling |"), std::string::npos) << text;

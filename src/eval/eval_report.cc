@@ -58,6 +58,8 @@ json metrics_json(const EvalMetrics& m) {
   j["novel"] = subset(m.novel_accuracy, m.novel, m.novel_correct);
   j["seen"] = subset(m.seen_accuracy, m.seen, m.seen_correct);
   j["prompt_tokens_mean"] = m.prompt_tokens_mean < 0 ? json(nullptr) : json(round_to(m.prompt_tokens_mean, 1));
+  j["prompt_tokens_per_try"] =
+      m.prompt_tokens_per_try < 0 ? json(nullptr) : json(round_to(m.prompt_tokens_per_try, 1));
   j["latency_ms"] = {{"p50", round_to(m.latency_p50_ms, 3)}, {"p95", round_to(m.latency_p95_ms, 3)}};
   j["execution_ms"] = {{"p50", round_to(m.execution_p50_ms, 3)}, {"p95", round_to(m.execution_p95_ms, 3)}};
   return j;
@@ -98,6 +100,7 @@ json summary_json(const EvalSummary& s, const EvalRun* run, bool with_cases) {
                        {"judged", c.judged < 0 ? json(nullptr) : json(c.judged)},
                        {"novel", c.novel < 0 ? json(nullptr) : json(c.novel == 1)},
                        {"prompt_tokens", c.prompt_tokens},
+                       {"llm_tries", c.llm_tries},
                        {"confidence", round_to(c.confidence, 4)},
                        {"generation_ms", round_to(c.generation_ms, 3)},
                        {"execution_ms", round_to(c.execution_ms, 3)},
@@ -133,7 +136,7 @@ EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases) {
   EvalMetrics m;
   std::vector<double> latency, execution;
   double similarity = 0, prompt_tokens = 0;
-  int with_tokens = 0;
+  int with_tokens = 0, tries = 0;
   bool novelty_known = false;
   for (const CaseResult* c : cases) {
     if (!c->gold_ok) continue;
@@ -152,6 +155,7 @@ EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases) {
     if (c->prompt_tokens > 0) {
       ++with_tokens;
       prompt_tokens += c->prompt_tokens;
+      tries += std::max(c->llm_tries, 1);
     }
     if (c->novel >= 0) novelty_known = true;
     if (c->novel == 1) {
@@ -177,6 +181,7 @@ EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases) {
   m.novel_accuracy = novelty_known ? ratio(m.novel_correct, m.novel) : -1;
   m.seen_accuracy = novelty_known ? ratio(m.seen_correct, m.seen) : -1;
   m.prompt_tokens_mean = with_tokens ? prompt_tokens / with_tokens : -1;
+  m.prompt_tokens_per_try = tries ? prompt_tokens / tries : -1;
   m.latency_p50_ms = percentile(latency, 50);
   m.latency_p95_ms = percentile(latency, 95);
   m.execution_p50_ms = percentile(execution, 50);
@@ -268,8 +273,11 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
   }
   if (std::any_of(summaries.begin(), summaries.end(),
                   [](const EvalSummary& s) { return s.overall.prompt_tokens_mean >= 0; })) {
-    row("prompt tokens (mean)", [](const EvalSummary& s) {
+    row("prompt tokens/question", [](const EvalSummary& s) {
       return s.overall.prompt_tokens_mean < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_mean, 0);
+    });
+    row("prompt tokens/try", [](const EvalSummary& s) {
+      return s.overall.prompt_tokens_per_try < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_per_try, 0);
     });
   }
   row("latency p50", [](const EvalSummary& s) { return fixed(s.overall.latency_p50_ms, 2) + " ms"; });
@@ -354,8 +362,11 @@ std::string report_markdown(const std::vector<EvalSummary>& summaries, const std
   }
   if (std::any_of(summaries.begin(), summaries.end(),
                   [](const EvalSummary& s) { return s.overall.prompt_tokens_mean >= 0; })) {
-    row("prompt tokens (mean)", [](const EvalSummary& s) {
+    row("prompt tokens/question", [](const EvalSummary& s) {
       return s.overall.prompt_tokens_mean < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_mean, 0);
+    });
+    row("prompt tokens/try", [](const EvalSummary& s) {
+      return s.overall.prompt_tokens_per_try < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_per_try, 0);
     });
   }
   row("latency p50 / p95", [](const EvalSummary& s) {

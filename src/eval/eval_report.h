@@ -16,6 +16,8 @@
 //                       without one); seen_accuracy the same over the others
 //   prompt_tokens_mean  mean prompt tokens per question, every try summed, over
 //                       the questions whose generator reported any (null: none did)
+//   prompt_tokens_per_try  the same tokens over the model's tries: the size of one
+//                       prompt, which schema retrieval shrinks (repairs do not count twice)
 //   latency_ms          p50 / p95 of generation time over all n questions
 //   execution_ms        p50 / p95 of the predicted SQL's run time (executed)
 // Percentiles are nearest-rank. Plain functions of their inputs; thread-safe.
@@ -37,6 +39,7 @@ struct EvalMetrics {
   int novel = 0, novel_correct = 0, seen = 0, seen_correct = 0;
   double novel_accuracy = -1, seen_accuracy = -1;  // -1: no training set
   double prompt_tokens_mean = -1;                  // -1: no prompt tokens reported
+  double prompt_tokens_per_try = -1;
   double latency_p50_ms = 0, latency_p95_ms = 0, execution_p50_ms = 0, execution_p95_ms = 0;
 };
 

@@ -117,6 +117,13 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
   r.engine = generated->engine;
   r.confidence = generated->confidence;
   r.prompt_tokens = generated->prompt_tokens;
+  if (r.prompt_tokens > 0) {
+    // Every attempt is a model's try, except the template engine's answer
+    // when an ensemble fell back to it (its engine then names no LLM).
+    r.llm_tries = static_cast<int>(generated->attempts.size());
+    if (r.engine.find("llm:") == std::string::npos && r.llm_tries > 1) --r.llm_tries;
+    r.llm_tries = std::max(r.llm_tries, 1);
+  }
   if (!generated->answered) {
     if (options_.judge) r.judged = 0;
     r.reason = "abstained: " + (generated->reason.empty() ? std::string("no reason given") : generated->reason);

@@ -74,6 +74,7 @@ struct CaseResult {
   int judged = -1;           // -1 not judged, else 0 / 1
   int novel = -1;            // -1 unknown (no training set), 1 gold SQL shape not in it, 0 seen
   int prompt_tokens = 0;     // the generator's prompt tokens, every try summed (0: it reports none)
+  int llm_tries = 0;         // the model's tries behind prompt_tokens (repairs included)
   double similarity = 0;
   double confidence = 0;
   std::string reason;  // why not correct (or why the gold failed)

@@ -214,6 +214,7 @@ TEST_F(EvalRunnerTest, JudgeNoveltyAndTheirMetrics) {
   std::string json = report_json({s}, {&*run}, true);
   EXPECT_NE(json.find("\"novel\": {"), std::string::npos) << json;
   EXPECT_NE(json.find("\"prompt_tokens_mean\": null"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"prompt_tokens_per_try\": null"), std::string::npos) << json;
   EXPECT_NE(json.find("\"judge_model\": \"test judge\""), std::string::npos) << json;
 
   // Without a training set or a judge: unknown, not zero.
