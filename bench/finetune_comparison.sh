@@ -16,7 +16,7 @@
 # MAX_TOKENS (answer limit, default 160), LIMIT (N held-out questions spread
 # over the split, default all), JUDGE_MODEL (a GGUF judge: adds the judge metric),
 # EMBED_MODEL (a GGUF embedding model: similarity by embeddings instead of
-# the lexical measure).
+# the lexical measure), REUSE=1 (keep the work-dir's data and model: evaluate again).
 # Writes <work-dir>/comparison.{md,json,txt} and comparison_table.md (the
 # documents' table, also printed).
 # Not in the test suite: it trains for minutes.
@@ -26,8 +26,14 @@ t2sql="${T2SQL:-$here/build/t2sql}"
 work="${1:-/tmp/t2sql_finetune_comparison}"
 steps="${2:-150}"
 mkdir -p "$work"
-"$t2sql" demo init --path "$work/demo.db" --force
-"$t2sql" gen-data --db "$work/demo.db" --out "$work/data"
+# REUSE=1 with a finished work-dir: only the evaluation runs again.
+if [[ "${REUSE:-0}" == 1 && -f "$work/merged.gguf" ]]; then
+  reuse=1
+else
+  reuse=0
+  "$t2sql" demo init --path "$work/demo.db" --force
+  "$t2sql" gen-data --db "$work/demo.db" --out "$work/data"
+fi
 # The held-out split as an eval suite over the demo warehouse.
 # LIMIT keeps that many questions spread evenly over the split (it is ordered by shape).
 python3 - "$work" "${LIMIT:-0}" <<'PY'
@@ -42,10 +48,12 @@ with open(f"{work}/heldout.jsonl", "w") as out:
         out.write(json.dumps({"db": "demo", "question": j["question"], "sql": j["answer"],
                               "category": j.get("shape", "")}) + "\n")
 PY
-"$t2sql" train --init --base "$work/base.gguf" --vocab llama-spm --n-embd "${N_EMBD:-128}" \
-  --n-layer "${N_LAYER:-2}" --n-head "${N_HEAD:-4}" --data "$work/data" --out "$work/sql.lora.gguf" \
-  --batch 4 --grad-accum 1 --max-steps "$steps" --lr 5e-3 --rank 32 --alpha 64 --eval-every 50 --max-eval 40
-"$t2sql" merge --base "$work/base.gguf" --lora "$work/sql.lora.gguf" --out "$work/merged.gguf"
+if [[ $reuse == 0 ]]; then
+  "$t2sql" train --init --base "$work/base.gguf" --vocab llama-spm --n-embd "${N_EMBD:-128}" \
+    --n-layer "${N_LAYER:-2}" --n-head "${N_HEAD:-4}" --data "$work/data" --out "$work/sql.lora.gguf" \
+    --batch 4 --grad-accum 1 --max-steps "$steps" --lr 5e-3 --rank 32 --alpha 64 --eval-every 50 --max-eval 40
+  "$t2sql" merge --base "$work/base.gguf" --lora "$work/sql.lora.gguf" --out "$work/merged.gguf"
+fi
 extra=()
 if [[ -n "${JUDGE_MODEL:-}" ]]; then extra+=(--judge-model "$JUDGE_MODEL"); fi
 if [[ -n "${EMBED_MODEL:-}" ]]; then extra+=(--embed-model "$EMBED_MODEL"); fi
