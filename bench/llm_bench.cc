@@ -65,11 +65,12 @@ std::string run_command(const std::string& cmd, int* rc) {
   return out;
 }
 
-// llama-bench's tokens/s for one test (-p P -n 0, or -p 0 -n G -d depth).
+// llama-bench's tokens/s for one repetition of one test (-p P -n 0, or
+// -p 0 -n G -d depth); its own warm-up run comes first.
 double llama_bench_ts(const Args& a, const std::string& model, int p, int n, int depth) {
   std::ostringstream cmd;
   cmd << a.llama_bench << " -m '" << model << "' -t " << a.threads << " -p " << p << " -n " << n << " -d " << depth
-      << " -r " << a.reps << " -b 512 -ub 512 -o json 2>/dev/null";
+      << " -r 1 -b 512 -ub 512 -o json 2>/dev/null";
   int rc = 0;
   std::string out = run_command(cmd.str(), &rc);
   auto j = nlohmann::json::parse(out, nullptr, false);
@@ -191,10 +192,12 @@ int main(int argc, char** argv) {
     auto backend = open_backend(a, model, 4096);
     if (!backend) return 1;
 
-    // Overhead: prompt processing and generation, t2sql vs llama-bench.
-    std::vector<double> pp, tg;
+    // Overhead: prompt processing and generation, t2sql vs llama-bench. The
+    // two alternate round by round (one llama-bench repetition per round), so
+    // that a change in the machine's load hits both sides alike.
+    std::vector<double> pp, tg, ref_pp_v, ref_tg_v;
     int prompt_tokens = 0;
-    for (int r = 0; r <= a.reps; ++r) {  // rep 0 warms up
+    for (int r = 0; r <= a.reps; ++r) {  // round 0 warms up
       LlmRequest req{.prompt = filler_prompt(a.prompt, r),
                      .max_tokens = a.gen,
                      .stop_at_statement_end = false,
@@ -208,9 +211,12 @@ int main(int argc, char** argv) {
       if (r == 0) continue;
       pp.push_back(out->prompt_tokens * 1000.0 / out->time_to_first_token_ms);
       tg.push_back((out->completion_tokens - 1) * 1000.0 / (out->total_ms - out->time_to_first_token_ms));
+      if (!a.llama_bench.empty()) {
+        ref_pp_v.push_back(llama_bench_ts(a, model, prompt_tokens, 0, 0));
+        ref_tg_v.push_back(llama_bench_ts(a, model, 0, a.gen, prompt_tokens));
+      }
     }
-    double ref_pp = a.llama_bench.empty() ? 0 : llama_bench_ts(a, model, prompt_tokens, 0, 0);
-    double ref_tg = a.llama_bench.empty() ? 0 : llama_bench_ts(a, model, 0, a.gen, prompt_tokens);
+    double ref_pp = median(ref_pp_v), ref_tg = median(ref_tg_v);
     rows.push_back({name, "prompt processing (" + std::to_string(prompt_tokens) + " tokens)", median(pp), ref_pp,
                     "tokens/s", "reference: llama-bench -p"});
     rows.push_back({name, "generation (" + std::to_string(a.gen) + " tokens after the prompt)", median(tg), ref_tg,
@@ -267,7 +273,7 @@ int main(int argc, char** argv) {
                   r.t2sql, r.reference, r.unit.c_str(), ratio, r.note.c_str());
     md << line;
   }
-  md << "\nthreads " << a.threads << ", reps " << a.reps << " (median), " << llama_print_system_info() << "\n";
+  md << "\nthreads " << a.threads << ", " << a.reps << " rounds (median; t2sql and llama-bench alternate), " << llama_print_system_info() << "\n";
   std::cout << md.str();
   if (!a.out.empty()) std::ofstream(a.out) << md.str();
   return 0;

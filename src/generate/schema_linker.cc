@@ -1,6 +1,8 @@
 #include "generate/schema_linker.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "schema/identifier_words.h"
 
@@ -118,8 +120,16 @@ std::vector<SchemaCandidate> SchemaLinker::match_words(const std::vector<std::st
 
 std::vector<SchemaMention> SchemaLinker::link(const std::vector<QuestionToken>& tokens) const {
   std::vector<SchemaMention> out;
+  // "stores were never active": the last word alone names the table, so that
+  // the adverb between stays a word of its own (a negation).
+  std::map<size_t, SchemaMention> later;
   size_t i = 0;
   while (i < tokens.size()) {
+    if (auto f = later.find(i); f != later.end()) {
+      out.push_back(f->second);
+      i = f->second.end;
+      continue;
+    }
     // "stores (that) were active" names the table active_store, as "active stores"
     // would: a noun, a form of "be" and a word that name a table in the other order.
     if (tokens[i].kind == QuestionTokenKind::kWord) {
@@ -140,6 +150,16 @@ std::vector<SchemaMention> SchemaLinker::link(const std::vector<QuestionToken>& 
           i = be + 2;
           continue;
         }
+      }
+      static const std::set<std::string> kAdverbs = {"never", "not", "ever", "still", "also", "always"};
+      if (be + 2 < tokens.size() && kAdverbs.count(tokens[be + 1].lower) &&
+          tokens[be + 2].kind == QuestionTokenKind::kWord &&
+          (verb == "is" || verb == "are" || verb == "was" || verb == "were")) {
+        auto cands = match_words({tokens[be + 2].norm, tokens[i].norm});
+        cands.erase(std::remove_if(cands.begin(), cands.end(),
+                                   [](const SchemaCandidate& c) { return c.column >= 0 || c.score < 0.9; }),
+                    cands.end());
+        if (!cands.empty()) later[be + 2] = SchemaMention{be + 2, be + 3, std::move(cands)};
       }
     }
     bool found = false;

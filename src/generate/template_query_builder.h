@@ -1,0 +1,399 @@
+// TemplateQueryBuilder: the rules of the template engine for one question.
+// It links the question's words to the schema and to stored values, reads
+// the cue words into one SELECT (a Query: projection, conditions, groups,
+// HAVING, order, limit, joins, negation subqueries, per-year CASE totals)
+// and renders it in the database's dialect, lowering a confidence score for
+// each guess. TemplateGenerator makes one per question.
+//
+//   TemplateQueryBuilder b(gen, catalog, dialect, linker, joins, values, request);
+//   b.run();  // b.sql_ (empty with b.reason_ when no rule fits), b.confidence_, b.notes_
+//
+// Holds references to the generator's catalog, linker, join graph and value
+// index (which must outlive it) and its own per-question state; one question,
+// one thread. Errors are answers: an empty sql_ with reason_.
+//
+// The methods are in four files: template_query_builder.cc (linking, cues,
+// conditions, run), template_query_builder_dates.cc (years, months, weeks,
+// holidays, relative ranges, year over year), template_query_builder_shape.cc
+// (the roles of the words: aggregates, groups, rankings, negations) and
+// template_query_builder_render.cc (SQL text).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "generate/join_graph.h"
+#include "generate/question_parser.h"
+#include "generate/schema_linker.h"
+#include "generate/template_generator.h"
+#include "retrieval/value_index.h"
+#include "schema/identifier_words.h"
+#include "sql/dialect.h"
+#include "t2sql/catalog.h"
+#include "t2sql/generator.h"
+
+// Internal to the template engine: the names below (Expr, Query, Item, ...)
+// are its own and stay out of the t2sql namespace proper.
+namespace t2sql::template_rules {
+
+enum class Agg { kNone, kCount, kSum, kAvg, kMin, kMax };
+enum class DatePart { kNone, kYear, kMonth, kYearMonth, kDay };
+
+inline const char* agg_sql(Agg a) {
+  switch (a) {
+    case Agg::kCount: return "COUNT";
+    case Agg::kSum: return "SUM";
+    case Agg::kAvg: return "AVG";
+    case Agg::kMin: return "MIN";
+    case Agg::kMax: return "MAX";
+    default: return "";
+  }
+}
+
+// One expression of the query: a column (maybe a date part of it), an
+// aggregate over it, or COUNT(*).
+struct Expr {
+  Agg agg = Agg::kNone;
+  bool distinct = false;
+  bool star = false;
+  int t = -1, c = -1;
+  DatePart part = DatePart::kNone;
+  // A computed expression (a per-year CASE total): its SQL with and without
+  // table qualifiers; t is the table it reads.
+  std::string raw, raw_qualified;
+  std::string alias;  // AS name in the projection, when set
+  bool operator==(const Expr&) const = default;
+};
+
+struct Cond {
+  Expr lhs;
+  std::string op;                // "=", ">", ">=", "<", "<=", "!=", "IN", "BETWEEN", "LIKE", "NOT IN"
+  std::string rhs;               // SQL text
+  std::optional<Expr> rhs_expr;  // instead of rhs: an expression, qualified as the query needs
+};
+
+struct Query {
+  std::vector<std::pair<size_t, Expr>> select;  // (question position, expression)
+  bool distinct = false;
+  std::vector<std::vector<Cond>> where;  // AND of OR-groups
+  std::vector<Expr> group_by;
+  std::vector<Cond> having;
+  std::vector<std::pair<Expr, bool>> order_by;  // (expression, descending)
+  long long limit = -1;
+  std::vector<int> tables;       // tables[0] is the main table
+  std::string agg_alias;         // a name for aggregate columns (an inner query's totals)
+  bool name_aggregates = false;  // the answer's own columns: total_amount, average_price, count
+};
+
+enum class ItemKind { kTable, kColumn, kValue, kNumber, kQuoted };
+
+// One linked span of the question.
+struct Item {
+  ItemKind kind = ItemKind::kColumn;
+  size_t begin = 0, end = 0;
+  std::vector<SchemaCandidate> cands;  // kTable / kColumn
+  int t = -1, c = -1;                  // resolved table / column
+  LinkedValue value;                   // kValue
+  bool prefix = false;                 // kValue: the start of stored values ("Dyson Vacuum" of "Dyson Vacuum Classic")
+  std::vector<Item> alts;              // kValue: the same text in other columns
+  double number = 0;                   // kNumber
+  std::string text;                    // kNumber, kQuoted: as written
+  bool used = false;
+};
+
+struct Comparator {
+  std::string op;
+  size_t length = 0;                 // tokens the cue spans
+  std::vector<std::string> implied;  // column words the cue implies ("older" -> age)
+};
+
+inline bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+inline std::string number_sql(double v, const std::string& text) {
+  if (std::floor(v) == v && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+  std::ostringstream os;
+  os << v;
+  return text.empty() ? os.str() : os.str();
+}
+
+inline int month_number(const std::string& w) {
+  static const char* kNames[] = {"january", "february", "march",     "april",   "may",      "june",
+                                 "july",    "august",   "september", "october", "november", "december"};
+  static const char* kShort[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  for (int i = 0; i < 12; ++i) {
+    if (w == kNames[i] || (w == kShort[i] && w != "mar" && w != "may")) return i + 1;
+  }
+  if (w == "sept") return 9;
+  return 0;
+}
+
+inline bool is_year(double v) {
+  return v >= 1900 && v <= 2100 && std::floor(v) == v;
+}
+
+class TemplateQueryBuilder {
+ public:
+  TemplateQueryBuilder(TemplateGenerator& gen, const Catalog& catalog, const Dialect& dialect,
+                       const SchemaLinker& linker, const JoinGraph& joins, const ValueIndex& values,
+                       const GenerationRequest& request)
+      : gen_(gen), cat_(catalog), d_(dialect), linker_(linker), joins_(joins), values_(values), req_(request) {}
+
+  // Fills sql_ (or reason_) and confidence_.
+  void run();
+
+  std::string sql_, reason_;
+  double confidence_ = 1.0;
+  std::vector<std::string> notes_;
+
+ private:
+  // ---- question access
+  const std::string& lw(size_t i) const {
+    static const std::string kEmpty;
+    return i < toks_.size() && toks_[i].kind == QuestionTokenKind::kWord ? toks_[i].lower : kEmpty;
+  }
+  const std::string& nw(size_t i) const {
+    static const std::string kEmpty;
+    return i < toks_.size() && toks_[i].kind == QuestionTokenKind::kWord ? toks_[i].norm : kEmpty;
+  }
+  bool at(size_t i, std::initializer_list<const char*> words) const {
+    size_t k = i;
+    for (const char* w : words) {
+      if (k >= toks_.size() || toks_[k].lower != w) return false;
+      ++k;
+    }
+    return true;
+  }
+  bool any_word(std::initializer_list<const char*> words) const {
+    for (const auto& t : toks_) {
+      for (const char* w : words) {
+        if (t.lower == w) return true;
+      }
+    }
+    return false;
+  }
+  Item* item_at(size_t i) {
+    for (auto& it : items_) {
+      if (it.begin == i && it.end > it.begin) return &it;  // implied items have no span
+    }
+    return nullptr;
+  }
+  Item* item_covering(size_t i) {
+    for (auto& it : items_) {
+      if (it.begin <= i && i < it.end) return &it;
+    }
+    return nullptr;
+  }
+  // Next item starting at or after i, skipping only function words.
+  Item* next_item(size_t i, size_t max_skip = 3) {
+    size_t skipped = 0;
+    for (size_t k = i; k < toks_.size(); ++k) {
+      if (Item* it = item_at(k)) return it;
+      if (toks_[k].kind == QuestionTokenKind::kWord && !is_stop_word(toks_[k].norm) && !is_filler(k)) return nullptr;
+      if (++skipped > max_skip) return nullptr;
+    }
+    return nullptr;
+  }
+  bool is_filler(size_t k) const {
+    static const std::set<std::string> kFiller = {"number",   "total",  "amount",  "count",   "different",
+                                                  "distinct", "unique", "overall", "combined"};
+    return kFiller.count(lw(k)) > 0;
+  }
+
+  // ---- schema facts
+  const ColumnInfo& col(int t, int c) const { return cat_.tables[t].columns[c]; }
+  bool is_date(int t, int c) const {
+    const auto& ci = col(t, c);
+    if (ci.type == ValueType::kDate || ci.type == ValueType::kTimestamp) return true;
+    std::string dt;
+    for (char ch : ci.declared_type) dt += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (dt.find("DATE") != std::string::npos || dt.find("TIME") != std::string::npos) return true;
+    auto words = linker_.column_words(t, c);
+    if (!ci.samples.empty() && (contains(words, "date") || contains(words, "month") || contains(words, "day"))) {
+      const std::string& s = ci.samples[0];
+      return s.size() >= 7 && std::isdigit(static_cast<unsigned char>(s[0])) && s[4] == '-';
+    }
+    return false;
+  }
+  bool is_numeric(int t, int c) const {
+    const auto& ci = col(t, c);
+    if (ci.type == ValueType::kInteger || ci.type == ValueType::kReal) return true;
+    std::string dt;
+    for (char ch : ci.declared_type) dt += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return dt.find("INT") != std::string::npos || dt.find("REAL") != std::string::npos ||
+           dt.find("NUM") != std::string::npos || dt.find("DEC") != std::string::npos ||
+           dt.find("FLOA") != std::string::npos || dt.find("DOUB") != std::string::npos;
+  }
+  bool is_key(int t, int c) const {
+    const auto& table = cat_.tables[t];
+    if (col(t, c).primary_key) return true;
+    for (const auto& fk : table.foreign_keys) {
+      for (const auto& fc : fk.columns) {
+        if (fc == col(t, c).name) return true;
+      }
+    }
+    const auto& w = linker_.column_words(t, c);
+    return !w.empty() && w.back() == "id";
+  }
+  bool is_measure(int t, int c) const {
+    if (!is_numeric(t, c) || is_key(t, c)) return false;
+    const auto& w = linker_.column_words(t, c);
+    return !contains(w, "year");
+  }
+  int name_column(int t) const {
+    const auto& table = cat_.tables[t];
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (linker_.column_words(t, c) == std::vector<std::string>{"name"}) return static_cast<int>(c);
+    }
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      const auto& w = linker_.column_words(t, c);
+      if (!w.empty() && (w.back() == "name" || w.back() == "title") && !(w.size() > 1 && w[0] == "last")) {
+        return static_cast<int>(c);
+      }
+    }
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (!is_numeric(t, c) && !is_key(t, c) && !is_date(t, c)) return static_cast<int>(c);
+    }
+    return -1;
+  }
+  int key_column(int t) const {
+    const auto& table = cat_.tables[t];
+    if (table.primary_key.size() == 1) {
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        if (table.columns[c].name == table.primary_key[0]) return static_cast<int>(c);
+      }
+    }
+    return -1;
+  }
+  // A periodic snapshot: a table keyed by a date and a reference to an entity
+  // (one row per entity per period). Counting it means counting entities at
+  // a date, not rows.
+  std::optional<std::pair<int, int>> snapshot_columns(int t) const {
+    const auto& table = cat_.tables[t];
+    if (table.primary_key.size() != 2 || table.foreign_keys.size() != 1) return std::nullopt;
+    int date_c = -1, ref_c = -1;
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (!contains(table.primary_key, table.columns[c].name)) continue;
+      if (is_date(t, c))
+        date_c = static_cast<int>(c);
+      else if (contains(table.foreign_keys[0].columns, table.columns[c].name))
+        ref_c = static_cast<int>(c);
+    }
+    if (date_c < 0 || ref_c < 0) return std::nullopt;
+    return std::make_pair(date_c, ref_c);
+  }
+
+  // The table a snapshot's entity column refers to, or -1.
+  int snapshot_entity_table(int t) const {
+    if (!snapshot_columns(t)) return -1;
+    const auto* ref = cat_.find_table(cat_.tables[t].foreign_keys[0].ref_table);
+    return ref ? static_cast<int>(ref - cat_.tables.data()) : -1;
+  }
+  // A date column grouped by a period: the column itself when its name says
+  // it already holds that period (a snapshot's "month"), else the date part.
+  Expr period_expr(int t, int c, DatePart part) const {
+    const auto& w = linker_.column_words(t, c);
+    bool already =
+        (part == DatePart::kYearMonth && contains(w, "month")) || (part == DatePart::kYear && contains(w, "year"));
+    return Expr{.t = t, .c = c, .part = already ? DatePart::kNone : part};
+  }
+
+  // ---- steps
+  bool link();
+  void resolve_items();
+  int choose_focus();
+  void resolve_column(Item& it);
+  std::optional<Comparator> comparator_at(size_t i) const;
+  bool conditions();
+  bool dates(bool other_groups);
+  bool year_over_year();
+  std::set<size_t> week_and_holiday_ranges(const Expr& date, const std::vector<Item*>& years);
+  bool shape();
+  std::string render(const Query& q);
+  std::string expr_sql(const Expr& e, bool qualify) const;
+  std::string col_sql(int t, int c, bool qualify) const;
+  int date_column_for(int preferred_table);
+  void penalize(double amount, const std::string& why) {
+    confidence_ -= amount;
+    notes_.push_back(why);
+  }
+  void add_table(int t) {
+    if (t >= 0 && !contains_int(q_.tables, t)) q_.tables.push_back(t);
+  }
+  static bool contains_int(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+  void add_condition(std::vector<Cond> group) {
+    for (const auto& c : group) add_table(c.lhs.t);
+    q_.where.push_back(std::move(group));
+  }
+  int nearest_numeric_column(size_t from, size_t to_exclusive, bool prefer_late);
+
+  TemplateGenerator& gen_;
+  const Catalog& cat_;
+  const Dialect& d_;
+  const SchemaLinker& linker_;
+  const JoinGraph& joins_;
+  const ValueIndex& values_;
+  const GenerationRequest& req_;
+
+  std::vector<QuestionToken> toks_;
+  std::vector<Item> items_;
+  std::vector<bool> consumed_;  // tokens explained by a cue or an item
+  Query q_;
+  int focus_ = -1;
+  std::vector<int> mentioned_tables_;
+  bool count_ = false;  // "how many", "number of"
+  size_t count_pos_ = 0;
+  bool count_distinct_ = false;
+  std::vector<int> measure_cols_;  // (table, column) pairs flattened are awkward; see measure_
+  Expr measure_;                   // the aggregated measure, when any
+  bool has_measure_ = false;
+  bool yoy_ = false;  // year-over-year comparison
+  DatePart group_part_ = DatePart::kNone;
+  std::vector<int> years_;
+  bool time_filtered_ = false;
+  int super_count_table_ = -1;
+  std::vector<Cond> neg_inner_;  // conditions inside a NOT IN subquery
+  int neg_value_table_ = -1;
+  // The related table of a negation ("stores with no sales in 2024"): its own
+  // date column takes the question's dates, which then go inside the subquery.
+  int neg_date_table_ = -1;
+  std::set<size_t> time_tokens_;   // "by month": handled as a time grouping
+  std::set<size_t> cond_tokens_;   // "at least", "above the average": read by conditions()
+  std::set<size_t> having_items_;  // items a HAVING condition consumed ("total sales" in "over 1,500,000")
+  size_t last_cmp_end_ = 0;
+  bool rank_by_count_ = false;      // "top 5 stores by number of sales"
+  bool count_is_question_ = false;  // "how many": the count is the answer, shown last
+  bool by_measure_ = false;         // "top 5 stores by number of sales": the figure is shown
+  std::optional<Expr> idle_measure_;
+  std::optional<Expr> named_date_;
+  std::optional<Expr> count_measure_;  // "how many units": SUM(quantity)
+  std::optional<bool> list_desc_;      // "highest first" / "lowest first"
+  bool implied_order_ = false;         // "most expensive": the order column was implied
+  bool having_subject_ = false;        // a HAVING on a total: the rows named are groups
+  // Two years compared side by side (dates() fills it, year_over_year() uses it).
+  struct YearCase {
+    Expr year;                  // the year of each row (a date part or a year column)
+    int first = 0, second = 0;  // earlier, later (or: the year before "than", the one after)
+    int dir = 0;                // +1 "grew", -1 "declined", 0 neither
+    bool change = false;        // "change", "grow", "by how much": the difference
+    bool percent = false;       // "percentage growth"
+    std::string op;             // "<" / ">" for "less in A than in B"
+  };
+  std::optional<YearCase> yoy_case_;
+  std::optional<Expr> time_order_;         // a time group named as a column: rows in time order
+  bool count_periods_ = false;             // "in how many months": distinct periods are counted
+  std::optional<DatePart> latest_period_;  // "in the latest month"
+  DatePart count_periods_part_ = DatePart::kYearMonth;
+  std::optional<Expr> count_distinct_col_;  // "how many cities": COUNT(DISTINCT city)  // "opened in 2023": the date
+                                            // column a time filter applies to
+};
+
+}  // namespace t2sql::template_rules
