@@ -280,8 +280,9 @@ void add_eval_command(CLI::App& app) {
   auto opt = std::make_shared<EvalCliOptions>();
   CLI::App* cmd = app.add_subcommand(
       "eval",
-      "Measure an engine on a benchmark: execution accuracy, execution rate, exact-set match, answered "
-      "rate, latency; by Spider hardness and by category");
+      "Measure engines on a benchmark side by side: execution accuracy, execution rate, exact-set match, answered "
+      "rate, similarity, LLM judge, novel-question handling, prompt tokens, latency; by Spider hardness and by "
+      "category");
   cmd->add_option("--suite", opt->suite,
                   "spider (dev.json + database/), defog (sql-eval CSVs), jsonl ({\"db\",\"question\",\"sql\"} a "
                   "line) or demo (the built-in demo warehouse suite)")
