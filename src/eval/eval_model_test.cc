@@ -151,6 +151,11 @@ TEST_F(EvalModelTest, BadModelOptionsFailBeforeAnyWork) {
     EXPECT_NE(r.output.find("error:"), std::string::npos) << args << ": " << r.output;
     EXPECT_FALSE(fs::exists(json_path)) << args;
   }
+  // A sweep of N is for --retrieval-only; a +rag mode takes one N.
+  Ran r = run("eval --suite demo --db '" + *dir_ + "/demo.db' --limit 2 -q --mode llm+rag --model '" +
+              testing::tiny_model() + "' --top-columns 10,20");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--top-columns"), std::string::npos) << r.output;
 }
 
 TEST_F(EvalModelTest, EmbeddingSimilarityIsACosineInZeroToOne) {
