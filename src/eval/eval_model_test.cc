@@ -72,21 +72,22 @@ TEST_F(EvalModelTest, LlmWithAndWithoutRagJudgedAndSplitByNovelty) {
   std::string train = *dir_ + "/train.jsonl";
   {
     std::ofstream out(train);
-    for (int i = 0; i < 2; ++i) out << nlohmann::json{{"question", "q"}, {"answer", suite->cases[i].gold_sql}}.dump() << "\n";
+    for (int i = 0; i < 2; ++i)
+      out << nlohmann::json{{"question", "q"}, {"answer", suite->cases[i].gold_sql}}.dump() << "\n";
   }
   int expected_novel = 0;
   for (int i = 2; i < n; ++i) {
     std::string shape = sql_skeleton(suite->cases[i].gold_sql);
-    expected_novel += shape != sql_skeleton(suite->cases[0].gold_sql) && shape != sql_skeleton(suite->cases[1].gold_sql);
+    expected_novel +=
+        shape != sql_skeleton(suite->cases[0].gold_sql) && shape != sql_skeleton(suite->cases[1].gold_sql);
   }
 
   std::string json_path = *dir_ + "/out.json", md_path = *dir_ + "/out.md";
   Ran r = run("eval --suite demo --db '" + *dir_ + "/demo.db' --limit " + std::to_string(n) +
               " --mode llm,llm+rag --model '" + model + "' --max-tokens 16 --max-repairs 0 --top-columns 4" +
               // Grammar-constrained decoding is slow for a random model and tested elsewhere.
-              " --no-grammar" +
-              " --judge-model '" + model + "' --embed-model '" + *embed_model_ + "' --train-data '" + train +
-              "' --json '" + json_path + "' --markdown '" + md_path + "' -q");
+              " --no-grammar" + " --judge-model '" + model + "' --embed-model '" + *embed_model_ + "' --train-data '" +
+              train + "' --json '" + json_path + "' --markdown '" + md_path + "' -q");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("novel-question EX"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("prompt tokens/try"), std::string::npos) << r.output;
@@ -138,13 +139,12 @@ TEST_F(EvalModelTest, LlmWithAndWithoutRagJudgedAndSplitByNovelty) {
 
 TEST_F(EvalModelTest, BadModelOptionsFailBeforeAnyWork) {
   std::string json_path = *dir_ + "/never.json";
-  const std::vector<std::string> bad = {
-      "--mode llm+rag",  // no model
-      "--mode llm --model /nonexistent.gguf --judge-model /nonexistent-judge.gguf",
-      "--embed-model /nonexistent-embed.gguf",
-      "--train-data /nonexistent-train.jsonl",
-      "--mode template+rag",
-      "--rag --no-rag"};
+  const std::vector<std::string> bad = {"--mode llm+rag",  // no model
+                                        "--mode llm --model /nonexistent.gguf --judge-model /nonexistent-judge.gguf",
+                                        "--embed-model /nonexistent-embed.gguf",
+                                        "--train-data /nonexistent-train.jsonl",
+                                        "--mode template+rag",
+                                        "--rag --no-rag"};
   for (const std::string& args : bad) {
     Ran r = run("eval --suite demo --db '" + *dir_ + "/demo.db' --limit 2 -q --json '" + json_path + "' " + args);
     EXPECT_NE(r.exit_code, 0) << args << ": " << r.output;

@@ -268,7 +268,8 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
       return s.overall.judge_accuracy < 0 ? std::string("-") : pct(s.overall.judge_accuracy);
     });
   }
-  if (std::any_of(summaries.begin(), summaries.end(), [](const EvalSummary& s) { return s.overall.novel_accuracy >= 0; })) {
+  if (std::any_of(summaries.begin(), summaries.end(),
+                  [](const EvalSummary& s) { return s.overall.novel_accuracy >= 0; })) {
     row("novel-question EX", [](const EvalSummary& s) { return novel_cell(s.overall); });
   }
   if (std::any_of(summaries.begin(), summaries.end(),
@@ -357,7 +358,8 @@ std::string report_markdown(const std::vector<EvalSummary>& summaries, const std
       return s.overall.judge_accuracy < 0 ? std::string("-") : pct(s.overall.judge_accuracy);
     });
   }
-  if (std::any_of(summaries.begin(), summaries.end(), [](const EvalSummary& s) { return s.overall.novel_accuracy >= 0; })) {
+  if (std::any_of(summaries.begin(), summaries.end(),
+                  [](const EvalSummary& s) { return s.overall.novel_accuracy >= 0; })) {
     row("novel-question handling", [](const EvalSummary& s) { return novel_cell(s.overall); });
   }
   if (std::any_of(summaries.begin(), summaries.end(),

@@ -178,7 +178,8 @@ TEST_F(EvalRunnerTest, JudgeNoveltyAndTheirMetrics) {
   };
   options.judge_name = "test judge";
   // count(*) over a table is a trained shape (other names), the rest is not.
-  options.training_shapes = std::make_shared<const TrainingShapes>(TrainingShapes::from_sql({"SELECT count(*) FROM brands"}));
+  options.training_shapes =
+      std::make_shared<const TrainingShapes>(TrainingShapes::from_sql({"SELECT count(*) FROM brands"}));
   options.training_set = "train.jsonl";
   auto run = run_evaluation(suite, factory, options);
   ASSERT_TRUE(run.ok());

@@ -15,8 +15,8 @@
 #pragma once
 
 #include <set>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "t2sql/status.h"
 

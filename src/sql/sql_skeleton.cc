@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <sstream>
 #include <vector>
 
 #include "sql/sql_lexer.h"
@@ -11,16 +12,18 @@ namespace t2sql {
 
 namespace {
 
+// The words that stay in a skeleton; any other word is a name.
 const std::set<std::string>& keywords() {
-  static const std::set<std::string> kKeywords = {
-      "select",  "distinct", "from",   "where",     "group",        "by",           "having",  "order",
-      "limit",   "offset",   "join",   "inner",     "left",         "right",        "full",    "outer",
-      "cross",   "natural",  "on",     "using",     "and",          "or",           "not",     "in",
-      "is",      "null",     "like",   "ilike",     "glob",         "between",      "case",    "when",
-      "then",    "else",     "end",    "as",        "asc",          "desc",         "union",   "intersect",
-      "except",  "all",      "exists", "with",      "recursive",    "true",         "false",   "interval",
-      "over",    "partition", "filter", "nulls",    "first",        "last",         "escape",  "collate",
-      "current_date", "current_time", "current_timestamp", "any", "some"};
+  static const std::set<std::string> kKeywords = [] {
+    std::istringstream words(
+        "select distinct from where group by having order limit offset join inner left right full outer cross "
+        "natural on using and or not in is null like ilike glob between case when then else end as asc desc union "
+        "intersect except all exists with recursive true false interval over partition filter nulls first last "
+        "escape collate current_date current_time current_timestamp any some");
+    std::set<std::string> set;
+    for (std::string w; words >> w;) set.insert(w);
+    return set;
+  }();
   return kKeywords;
 }
 
@@ -42,9 +45,7 @@ std::string sql_skeleton(const std::string& sql) {
     switch (t.kind) {
       case SqlTokenKind::kString:
       case SqlTokenKind::kNumber:
-      case SqlTokenKind::kParam:
-        piece = "?";
-        break;
+      case SqlTokenKind::kParam: piece = "?"; break;
       case SqlTokenKind::kQuotedName:
       case SqlTokenKind::kWord: {
         if (next_is_dot) {  // a qualifier: "t1.amount" reads as "amount"
