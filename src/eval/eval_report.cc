@@ -48,6 +48,18 @@ json metrics_json(const EvalMetrics& m) {
   j["answered_accuracy"] = round_to(m.answered_accuracy, 4);
   j["similarity"] = round_to(m.similarity, 4);
   j["judge_accuracy"] = m.judge_accuracy < 0 ? json(nullptr) : json(round_to(m.judge_accuracy, 4));
+  j["judged"] = m.judged;
+  auto subset = [](double accuracy, int n, int correct) {
+    if (accuracy < 0) return json(nullptr);
+    return json{{"n", n},
+                {"correct", correct},
+                {"execution_accuracy", n > 0 ? json(round_to(accuracy, 4)) : json(nullptr)}};
+  };
+  j["novel"] = subset(m.novel_accuracy, m.novel, m.novel_correct);
+  j["seen"] = subset(m.seen_accuracy, m.seen, m.seen_correct);
+  j["prompt_tokens_mean"] = m.prompt_tokens_mean < 0 ? json(nullptr) : json(round_to(m.prompt_tokens_mean, 1));
+  j["prompt_tokens_per_try"] =
+      m.prompt_tokens_per_try < 0 ? json(nullptr) : json(round_to(m.prompt_tokens_per_try, 1));
   j["latency_ms"] = {{"p50", round_to(m.latency_p50_ms, 3)}, {"p95", round_to(m.latency_p95_ms, 3)}};
   j["execution_ms"] = {{"p50", round_to(m.execution_p50_ms, 3)}, {"p95", round_to(m.execution_p95_ms, 3)}};
   return j;
@@ -57,6 +69,10 @@ json summary_json(const EvalSummary& s, const EvalRun* run, bool with_cases) {
   json j = metrics_json(s.overall);
   j["suite"] = s.suite;
   j["mode"] = s.mode;
+  j["rag"] = s.rag;
+  j["similarity_measure"] = s.similarity_measure;
+  j["judge_model"] = s.judge_name.empty() ? json(nullptr) : json(s.judge_name);
+  j["training_set"] = s.training_set.empty() ? json(nullptr) : json(s.training_set);
   j["jobs"] = s.jobs;
   j["wall_ms"] = round_to(s.wall_ms, 1);
   j["gold_errors"] = s.gold_errors;
@@ -81,6 +97,10 @@ json summary_json(const EvalSummary& s, const EvalRun* run, bool with_cases) {
                        {"correct", c.correct},
                        {"exact_match", c.exact_match},
                        {"similarity", round_to(c.similarity, 4)},
+                       {"judged", c.judged < 0 ? json(nullptr) : json(c.judged)},
+                       {"novel", c.novel < 0 ? json(nullptr) : json(c.novel == 1)},
+                       {"prompt_tokens", c.prompt_tokens},
+                       {"llm_tries", c.llm_tries},
                        {"confidence", round_to(c.confidence, 4)},
                        {"generation_ms", round_to(c.generation_ms, 3)},
                        {"execution_ms", round_to(c.execution_ms, 3)},
@@ -89,6 +109,12 @@ json summary_json(const EvalSummary& s, const EvalRun* run, bool with_cases) {
     j["cases"] = std::move(cases);
   }
   return j;
+}
+
+// "40.0% of 25"; "-" when no training set was given or no question is novel.
+std::string novel_cell(const EvalMetrics& m) {
+  if (m.novel_accuracy < 0 || m.novel == 0) return "-";
+  return pct(m.novel_accuracy) + " of " + std::to_string(m.novel);
 }
 
 std::string pad(const std::string& s, size_t w, bool right = false) {
@@ -109,7 +135,9 @@ double percentile(std::vector<double> values, double p) {
 EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases) {
   EvalMetrics m;
   std::vector<double> latency, execution;
-  double similarity = 0;
+  double similarity = 0, prompt_tokens = 0;
+  int with_tokens = 0, tries = 0;
+  bool novelty_known = false;
   for (const CaseResult* c : cases) {
     if (!c->gold_ok) continue;
     ++m.n;
@@ -124,6 +152,19 @@ EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases) {
     }
     m.correct += c->correct;
     m.exact += c->exact_match;
+    if (c->prompt_tokens > 0) {
+      ++with_tokens;
+      prompt_tokens += c->prompt_tokens;
+      tries += std::max(c->llm_tries, 1);
+    }
+    if (c->novel >= 0) novelty_known = true;
+    if (c->novel == 1) {
+      ++m.novel;
+      m.novel_correct += c->correct;
+    } else if (c->novel == 0) {
+      ++m.seen;
+      m.seen_correct += c->correct;
+    }
     if (c->judged >= 0) {
       ++m.judged;
       m.judged_equal += c->judged;
@@ -136,6 +177,11 @@ EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases) {
   m.answered_accuracy = ratio(m.correct, m.answered);
   m.similarity = m.answered ? similarity / m.answered : 0;
   m.judge_accuracy = m.judged ? ratio(m.judged_equal, m.judged) : -1;
+  // Known but empty (no novel question) reads as 0 of 0, not as "no training set".
+  m.novel_accuracy = novelty_known ? ratio(m.novel_correct, m.novel) : -1;
+  m.seen_accuracy = novelty_known ? ratio(m.seen_correct, m.seen) : -1;
+  m.prompt_tokens_mean = with_tokens ? prompt_tokens / with_tokens : -1;
+  m.prompt_tokens_per_try = tries ? prompt_tokens / tries : -1;
   m.latency_p50_ms = percentile(latency, 50);
   m.latency_p95_ms = percentile(latency, 95);
   m.execution_p50_ms = percentile(execution, 50);
@@ -147,6 +193,10 @@ EvalSummary summarize(const EvalRun& run) {
   EvalSummary s;
   s.suite = run.suite;
   s.mode = run.mode;
+  s.rag = run.rag;
+  s.similarity_measure = run.similarity_measure;
+  s.judge_name = run.judge_name;
+  s.training_set = run.training_set;
   s.jobs = run.jobs;
   s.wall_ms = run.wall_ms;
   s.skipped = static_cast<int>(run.skipped.size());
@@ -190,7 +240,14 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
   out << "suite " << first.suite << ": " << first.overall.n << " questions";
   if (first.gold_errors) out << " (" << first.gold_errors << " left out: gold query failed)";
   if (first.skipped) out << " (" << first.skipped << " skipped: database missing)";
-  out << "\n\n";
+  out << "\n";
+  out << "similarity: " << first.similarity_measure << "\n";
+  if (!first.judge_name.empty()) out << "judge: " << first.judge_name << "\n";
+  if (!first.training_set.empty()) {
+    out << "novel questions: " << first.overall.novel << " of " << first.overall.n
+        << " (gold SQL skeleton not in " << first.training_set << ")\n";
+  }
+  out << "\n";
   const size_t label_w = 22, col_w = 14;
   out << pad("", label_w);
   for (const auto& s : summaries) out << pad(s.mode, col_w, true);
@@ -209,6 +266,19 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
   if (std::any_of(summaries.begin(), summaries.end(), [](const EvalSummary& s) { return s.overall.judged > 0; })) {
     row("judge", [](const EvalSummary& s) {
       return s.overall.judge_accuracy < 0 ? std::string("-") : pct(s.overall.judge_accuracy);
+    });
+  }
+  if (std::any_of(summaries.begin(), summaries.end(),
+                  [](const EvalSummary& s) { return s.overall.novel_accuracy >= 0; })) {
+    row("novel-question EX", [](const EvalSummary& s) { return novel_cell(s.overall); });
+  }
+  if (std::any_of(summaries.begin(), summaries.end(),
+                  [](const EvalSummary& s) { return s.overall.prompt_tokens_mean >= 0; })) {
+    row("prompt tokens/question", [](const EvalSummary& s) {
+      return s.overall.prompt_tokens_mean < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_mean, 0);
+    });
+    row("prompt tokens/try", [](const EvalSummary& s) {
+      return s.overall.prompt_tokens_per_try < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_per_try, 0);
     });
   }
   row("latency p50", [](const EvalSummary& s) { return fixed(s.overall.latency_p50_ms, 2) + " ms"; });
@@ -257,7 +327,15 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
 std::string report_markdown(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs) {
   std::ostringstream out;
   if (summaries.empty()) return "";
-  out << "# Evaluation: " << summaries[0].suite << "\n\n";
+  const EvalSummary& first = summaries[0];
+  out << "# Evaluation: " << first.suite << "\n\n";
+  out << "Similarity: " << first.similarity_measure << ".";
+  if (!first.judge_name.empty()) out << " Judge: " << first.judge_name << ".";
+  if (!first.training_set.empty()) {
+    out << " Novel questions: " << first.overall.novel << " of " << first.overall.n << " (gold SQL skeleton not in "
+        << first.training_set << ").";
+  }
+  out << "\n\n";
   out << "| metric |";
   for (const auto& s : summaries) out << " " << s.mode << " |";
   out << "\n|---|";
@@ -275,6 +353,24 @@ std::string report_markdown(const std::vector<EvalSummary>& summaries, const std
   row("answered", [](const EvalSummary& s) { return pct(s.overall.answered_rate); });
   row("accuracy on answered", [](const EvalSummary& s) { return pct(s.overall.answered_accuracy); });
   row("similarity", [](const EvalSummary& s) { return fixed(s.overall.similarity, 3); });
+  if (std::any_of(summaries.begin(), summaries.end(), [](const EvalSummary& s) { return s.overall.judged > 0; })) {
+    row("judge", [](const EvalSummary& s) {
+      return s.overall.judge_accuracy < 0 ? std::string("-") : pct(s.overall.judge_accuracy);
+    });
+  }
+  if (std::any_of(summaries.begin(), summaries.end(),
+                  [](const EvalSummary& s) { return s.overall.novel_accuracy >= 0; })) {
+    row("novel-question handling", [](const EvalSummary& s) { return novel_cell(s.overall); });
+  }
+  if (std::any_of(summaries.begin(), summaries.end(),
+                  [](const EvalSummary& s) { return s.overall.prompt_tokens_mean >= 0; })) {
+    row("prompt tokens/question", [](const EvalSummary& s) {
+      return s.overall.prompt_tokens_mean < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_mean, 0);
+    });
+    row("prompt tokens/try", [](const EvalSummary& s) {
+      return s.overall.prompt_tokens_per_try < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_per_try, 0);
+    });
+  }
   row("latency p50 / p95", [](const EvalSummary& s) {
     return fixed(s.overall.latency_p50_ms, 2) + " / " + fixed(s.overall.latency_p95_ms, 2) + " ms";
   });

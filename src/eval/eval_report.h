@@ -9,7 +9,15 @@
 //   answered_rate       answered / n: the engine did not abstain
 //   answered_accuracy   correct / answered (0 when nothing was answered)
 //   similarity          mean SQL similarity over answered questions
-//   judge_accuracy      judged equivalent / judged (null without a judge)
+//   judge_accuracy      judged equivalent / judged (null without a judge); an
+//                       unanswered question is judged 0, a judge error leaves it out
+//   novel_accuracy      correct / novel questions: those whose gold SQL skeleton
+//                       (sql/sql_skeleton.h) is not in the training set (null
+//                       without one); seen_accuracy the same over the others
+//   prompt_tokens_mean  mean prompt tokens per question, every try summed, over
+//                       the questions whose generator reported any (null: none did)
+//   prompt_tokens_per_try  the same tokens over the model's tries: the size of one
+//                       prompt, which schema retrieval shrinks (repairs do not count twice)
 //   latency_ms          p50 / p95 of generation time over all n questions
 //   execution_ms        p50 / p95 of the predicted SQL's run time (executed)
 // Percentiles are nearest-rank. Plain functions of their inputs; thread-safe.
@@ -28,11 +36,17 @@ struct EvalMetrics {
   double execution_accuracy = 0, execution_rate = 0, exact_set_match = 0, answered_rate = 0, answered_accuracy = 0,
          similarity = 0;
   double judge_accuracy = -1;  // -1: no judge
+  int novel = 0, novel_correct = 0, seen = 0, seen_correct = 0;
+  double novel_accuracy = -1, seen_accuracy = -1;  // -1: no training set
+  double prompt_tokens_mean = -1;                  // -1: no prompt tokens reported
+  double prompt_tokens_per_try = -1;
   double latency_p50_ms = 0, latency_p95_ms = 0, execution_p50_ms = 0, execution_p95_ms = 0;
 };
 
 struct EvalSummary {
   std::string suite, mode;
+  bool rag = false;
+  std::string similarity_measure, judge_name, training_set;
   int jobs = 1;
   double wall_ms = 0;
   int gold_errors = 0;  // questions left out because their gold query failed

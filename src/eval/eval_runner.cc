@@ -72,6 +72,13 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
   r.gold_sql = c.gold_sql;
   r.category = c.category;
   r.hardness = c.hardness;
+  if (options_.training_shapes) {
+    // Novel when no accepted form of the gold query has a trained shape.
+    r.novel = 1;
+    for (const auto& alt : c.gold_alternatives) {
+      if (options_.training_shapes->contains_shape_of(alt)) r.novel = 0;
+    }
+  }
   WorkerDb& w = database(c.db_uri);
   if (!w.db) {
     r.gold_ok = false;
@@ -103,12 +110,22 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
   auto generated = w.generator->generate(request);
   r.generation_ms = ms_since(start);
   if (!generated.ok()) {
+    if (options_.judge) r.judged = 0;
     r.reason = "generator error: " + generated.status().message();
     return;
   }
   r.engine = generated->engine;
   r.confidence = generated->confidence;
+  r.prompt_tokens = generated->prompt_tokens;
+  if (r.prompt_tokens > 0) {
+    // Every attempt is a model's try, except the template engine's answer
+    // when an ensemble fell back to it (its engine then names no LLM).
+    r.llm_tries = static_cast<int>(generated->attempts.size());
+    if (r.engine.find("llm:") == std::string::npos && r.llm_tries > 1) --r.llm_tries;
+    r.llm_tries = std::max(r.llm_tries, 1);
+  }
   if (!generated->answered) {
+    if (options_.judge) r.judged = 0;
     r.reason = "abstained: " + (generated->reason.empty() ? std::string("no reason given") : generated->reason);
     return;
   }
@@ -185,6 +202,10 @@ Result<EvalRun> run_evaluation(const BenchmarkSuite& suite, const GeneratorFacto
   EvalRun run;
   run.suite = suite.name;
   run.mode = options.mode;
+  run.rag = options.rag;
+  run.similarity_measure = options.similarity_measure;
+  run.judge_name = options.judge ? options.judge_name : "";
+  run.training_set = options.training_shapes ? options.training_set : "";
   run.jobs = options.jobs;
   run.skipped = suite.skipped;
   run.cases.resize(n);

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "eval/benchmark_suite.h"
+#include "eval/training_shapes.h"
 #include "t2sql/database.h"
 #include "t2sql/generator.h"
 
@@ -41,13 +42,23 @@ using SqlJudgeFn = std::function<Result<bool>(const EvalCase& question, const st
 
 struct EvalOptions {
   std::string mode = "template";  // a label for reports
+  bool rag = false;               // for reports: the generator retrieves its schema
   int jobs = 1;
   int limit = 0;  // first N questions; 0: all
   ExecOptions gold_exec{.timeout_ms = 30000, .max_rows = 100000};
   ExecOptions predicted_exec{.timeout_ms = 10000, .max_rows = 100000};
   double rel_tolerance = 1e-9;
   SqlSimilarityFn similarity;  // empty: lexical_sql_similarity
-  SqlJudgeFn judge;            // empty: no judge metric
+  std::string similarity_measure = "lexical";  // for reports: what `similarity` computes
+  // Asked about every answered question; an unanswered one counts as judged
+  // 0 without asking (no SQL is not the same query), so that abstaining does
+  // not raise the judge's score. Empty: no judge metric.
+  SqlJudgeFn judge;
+  std::string judge_name;  // for reports: the judge's model
+  // The skeletons of a training set: a question whose gold SQL's skeleton is
+  // not among them is "novel" (CaseResult::novel). Null: novelty unknown.
+  std::shared_ptr<const TrainingShapes> training_shapes;
+  std::string training_set;  // for reports: where the shapes came from
   bool progress = true;        // a progress bar on stderr
 };
 
@@ -61,6 +72,9 @@ struct CaseResult {
   bool correct = false;      // same result as (one of) the gold queries
   bool exact_match = false;  // normalized SQL equal
   int judged = -1;           // -1 not judged, else 0 / 1
+  int novel = -1;            // -1 unknown (no training set), 1 gold SQL shape not in it, 0 seen
+  int prompt_tokens = 0;     // the generator's prompt tokens, every try summed (0: it reports none)
+  int llm_tries = 0;         // the model's tries behind prompt_tokens (repairs included)
   double similarity = 0;
   double confidence = 0;
   std::string reason;  // why not correct (or why the gold failed)
@@ -69,6 +83,8 @@ struct CaseResult {
 
 struct EvalRun {
   std::string suite, mode;
+  bool rag = false;
+  std::string similarity_measure, judge_name, training_set;
   int jobs = 1;
   std::vector<CaseResult> cases;     // in suite order
   std::vector<std::string> skipped;  // from the suite loader

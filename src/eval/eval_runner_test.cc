@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <mutex>
 
 #include "eval/eval_report.h"
 #include "eval/gold_generator.h"
@@ -142,6 +144,89 @@ TEST_F(EvalRunnerTest, GeneratorThatCannotBeBuiltIsAReasonNotACrash) {
   ASSERT_TRUE(run.ok());
   EXPECT_FALSE(run->cases[0].answered);
   EXPECT_NE(run->cases[0].reason.find("generator: model file"), std::string::npos) << run->cases[0].reason;
+}
+
+// The judge is asked about answered questions only; an abstention counts as
+// judged 0, a judge that fails leaves its question out. Novelty splits the
+// questions by whether their gold SQL shape is in the training set.
+TEST_F(EvalRunnerTest, JudgeNoveltyAndTheirMetrics) {
+  BenchmarkSuite suite;
+  suite.name = "shop";
+  suite.cases = {
+      make_case("q1", "how many items", "SELECT count(*) FROM items"),
+      make_case("q2", "cheap names", "SELECT name FROM items WHERE price < 2"),
+      make_case("q3", "abstain", "SELECT kind FROM items GROUP BY kind"),
+      make_case("q4", "judge fails", "SELECT max(price) FROM items"),
+  };
+  std::map<std::string, std::string> answers = {
+      {"how many items", "SELECT count(*) FROM items"},
+      {"cheap names", "SELECT name FROM items WHERE price < 100"},  // runs, wrong rows
+      {"judge fails", "SELECT max(price) FROM items"},
+  };
+  GeneratorFactory factory = [&](const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
+    return std::unique_ptr<Generator>(new GoldGenerator(answers));
+  };
+  std::vector<std::string> asked;
+  std::mutex mu;
+  EvalOptions options;
+  options.progress = false;
+  options.judge = [&](const EvalCase& c, const std::string& predicted) -> Result<bool> {
+    std::lock_guard<std::mutex> lock(mu);
+    asked.push_back(c.id);
+    if (c.id == "q4") return invalid_argument("the judge answered neither 1 nor 0");
+    return predicted == c.gold_sql;
+  };
+  options.judge_name = "test judge";
+  // count(*) over a table is a trained shape (other names), the rest is not.
+  options.training_shapes =
+      std::make_shared<const TrainingShapes>(TrainingShapes::from_sql({"SELECT count(*) FROM brands"}));
+  options.training_set = "train.jsonl";
+  auto run = run_evaluation(suite, factory, options);
+  ASSERT_TRUE(run.ok());
+  const auto& c = run->cases;
+  EXPECT_EQ(c[0].judged, 1);
+  EXPECT_EQ(c[1].judged, 0);
+  EXPECT_EQ(c[2].judged, 0);   // abstained: not asked, counted as not the same
+  EXPECT_EQ(c[3].judged, -1);  // the judge failed: left out
+  std::sort(asked.begin(), asked.end());
+  EXPECT_EQ(asked, (std::vector<std::string>{"q1", "q2", "q4"}));
+  EXPECT_EQ(c[0].novel, 0);
+  EXPECT_EQ(c[1].novel, 1);
+  EXPECT_EQ(c[2].novel, 1);
+  EXPECT_EQ(c[3].novel, 1);
+
+  EvalSummary s = summarize(*run);
+  EXPECT_EQ(s.overall.judged, 3);
+  EXPECT_DOUBLE_EQ(s.overall.judge_accuracy, 1.0 / 3);
+  EXPECT_EQ(s.overall.seen, 1);
+  EXPECT_DOUBLE_EQ(s.overall.seen_accuracy, 1.0);
+  EXPECT_EQ(s.overall.novel, 3);
+  EXPECT_EQ(s.overall.novel_correct, 1);  // q4
+  EXPECT_DOUBLE_EQ(s.overall.novel_accuracy, 1.0 / 3);
+  EXPECT_DOUBLE_EQ(s.overall.prompt_tokens_mean, -1);  // the gold generator has no prompt
+  EXPECT_EQ(s.judge_name, "test judge");
+  EXPECT_EQ(s.training_set, "train.jsonl");
+
+  std::string table = report_table({s});
+  EXPECT_NE(table.find("novel-question EX"), std::string::npos) << table;
+  EXPECT_NE(table.find("33.3% of 3"), std::string::npos) << table;
+  EXPECT_NE(table.find("judge"), std::string::npos) << table;
+  EXPECT_EQ(table.find("prompt tokens"), std::string::npos) << table;
+  std::string json = report_json({s}, {&*run}, true);
+  EXPECT_NE(json.find("\"novel\": {"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"prompt_tokens_mean\": null"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"prompt_tokens_per_try\": null"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"judge_model\": \"test judge\""), std::string::npos) << json;
+
+  // Without a training set or a judge: unknown, not zero.
+  auto plain = run_evaluation(suite, factory, {.progress = false});
+  ASSERT_TRUE(plain.ok());
+  EvalSummary p = summarize(*plain);
+  EXPECT_DOUBLE_EQ(p.overall.novel_accuracy, -1);
+  EXPECT_DOUBLE_EQ(p.overall.judge_accuracy, -1);
+  EXPECT_EQ(report_table({p}).find("novel"), std::string::npos);
+  std::string plain_json = report_json({p}, {&*plain}, false);
+  EXPECT_NE(plain_json.find("\"novel\": null"), std::string::npos) << plain_json;
 }
 
 TEST(GoldIsOrderedTest, OuterOrderByOnly) {

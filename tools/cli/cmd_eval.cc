@@ -6,13 +6,20 @@
 
 #include "cli.h"
 #include "eval/benchmark_suite.h"
+#include "eval/embedding_similarity.h"
+#include "eval/eval_mode.h"
 #include "eval/eval_report.h"
 #include "eval/eval_runner.h"
+#include "eval/retrieving_generator.h"
+#include "eval/training_shapes.h"
+#include "llm/llm_judge.h"
 #include "db/postgres_database.h"
 #include "db/postgres_loader.h"
 #include "eval/gold_generator.h"
 #include "t2sql/demo.h"
 #include "t2sql/generator.h"
+#include "t2sql/llm_backend.h"
+#include "t2sql/retrieval.h"
 
 namespace t2sql::cli {
 
@@ -20,11 +27,15 @@ namespace {
 
 struct EvalCliOptions {
   std::string suite, data, modes = "template", json_path, markdown_path, db, model, defog_db_uri, pg;
-  int jobs = 1, limit = 0;
+  std::string lora, llm_url, llm_model;
+  std::string judge_model, judge_url, judge_model_name, judge_endpoint = "chat";
+  std::string embed_model, train_data;
+  int jobs = 1, limit = 0, max_tokens = 256, max_repairs = 2;
   int64_t timeout_ms = 10000, max_rows = 100000;
   double fail_under = -1;
-  bool quiet = false;
+  bool quiet = false, no_grammar = false, rag = false, no_rag = false;
   bool retrieval_only = false;
+  bool top_columns_given = false;  // --top-columns on the command line (else RetrievalOptions' default)
   RetrievalEvalCliOptions retrieval;
 };
 
@@ -56,15 +67,6 @@ Status write_file(const std::string& path, const std::string& text) {
   return Status();
 }
 
-std::vector<std::string> split_modes(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  for (std::string m; std::getline(ss, m, ',');) {
-    if (!m.empty()) out.push_back(m);
-  }
-  return out;
-}
-
 int run_eval(const EvalCliOptions& o) {
   if (o.retrieval_only) {
     if (o.suite != "spider") return fail("--retrieval-only measures the Spider questions: use --suite spider");
@@ -83,15 +85,65 @@ int run_eval(const EvalCliOptions& o) {
   if (o.limit < 0) return fail("--limit must not be negative");
   if (o.timeout_ms <= 0) return fail("--timeout-ms must be positive");
   if (o.max_rows <= 0) return fail("--max-rows must be positive");
-  std::vector<std::string> modes = split_modes(o.modes);
-  if (modes.empty()) return fail("--mode is empty");
-  for (const auto& m : modes) {
-    if (m != "template" && m != "llm" && m != "ensemble" && m != "gold") {
-      return fail("unknown --mode '" + m + "' (template, llm, ensemble or gold)");
-    }
+  if (o.rag && o.no_rag) return fail("--rag and --no-rag contradict each other");
+  auto modes = parse_eval_modes(o.modes, o.rag);
+  if (!modes.ok()) return fail(modes.status());
+  bool any_rag = false, any_llm = false;
+  for (const auto& m : *modes) {
+    any_rag = any_rag || m.rag;
+    any_llm = any_llm || m.engine == "llm" || m.engine == "ensemble";
   }
+  if (any_llm && o.model.empty() && o.llm_url.empty())
+    return fail("--mode llm and ensemble need --model GGUF or --llm-url URL");
+  if (!o.model.empty() && !o.llm_url.empty()) return fail("give --model or --llm-url, not both");
+  RetrievalOptions retrieval;
+  retrieval.embedder = o.retrieval.embedder;
+  retrieval.token_budget = o.retrieval.token_budget;
+  if (retrieval.token_budget < 0) return fail("--token-budget must not be negative");
+  if (o.top_columns_given) {
+    char* end = nullptr;
+    long n = std::strtol(o.retrieval.top_columns.c_str(), &end, 10);
+    if (any_rag && (*end != '\0' || n < 1))
+      return fail("--top-columns with a +rag mode wants one number of at least 1 (got '" + o.retrieval.top_columns +
+                  "')");
+    if (any_rag) retrieval.top_columns = static_cast<int>(n);
+  }
+  if (o.max_tokens < 1) return fail("--max-tokens must be at least 1");
+  if (o.max_repairs < 0) return fail("--max-repairs must not be negative");
+  if (!o.judge_model.empty() && !o.judge_url.empty()) return fail("give --judge-model or --judge-url, not both");
   if (Status s = check_writable(o.json_path, "--json"); !s.ok()) return fail(s);
   if (Status s = check_writable(o.markdown_path, "--markdown"); !s.ok()) return fail(s);
+
+  // What every mode shares: the similarity measure, the judge, the training shapes.
+  EvalOptions shared;
+  shared.similarity_measure = "lexical (cosine of normalized SQL token unigrams and bigrams)";
+  if (!o.embed_model.empty()) {
+    auto sim = make_embedding_similarity(o.embed_model, 0);
+    if (!sim.ok()) return fail("--embed-model: " + sim.status().message());
+    shared.similarity = *sim;
+    shared.similarity_measure =
+        "embedding cosine (" + std::filesystem::path(o.embed_model).filename().string() + ")";
+  }
+  if (!o.judge_model.empty() || !o.judge_url.empty()) {
+    LlmBackendOptions judge;
+    judge.model_path = o.judge_model;
+    judge.url = o.judge_url;
+    judge.model_name = o.judge_model_name;
+    judge.endpoint = o.judge_endpoint;
+    auto backend = make_llm_backend(judge);
+    if (!backend.ok()) return fail("judge: " + backend.status().message());
+    std::shared_ptr<LlmBackend> shared_backend = std::move(*backend);
+    shared.judge_name = shared_backend->name();
+    shared.judge = make_llm_judge(shared_backend);
+  }
+  if (!o.train_data.empty()) {
+    auto shapes = TrainingShapes::load(o.train_data);
+    if (!shapes.ok()) return fail("--train-data: " + shapes.status().message());
+    shared.training_set = std::filesystem::path(o.train_data).filename().string() + " (" +
+                          std::to_string(shapes->example_count()) + " examples, " +
+                          std::to_string(shapes->shape_count()) + " skeletons)";
+    shared.training_shapes = std::make_shared<const TrainingShapes>(std::move(*shapes));
+  }
 
   SuiteOptions suite_options;
   suite_options.defog_db_uri_template = o.defog_db_uri;
@@ -138,9 +190,10 @@ int run_eval(const EvalCliOptions& o) {
   }
 
   std::vector<EvalRun> runs;
-  for (const auto& mode : modes) {
+  for (const auto& spec : *modes) {
+    const std::string& mode = spec.label;
     GeneratorFactory factory;
-    if (mode == "gold") {
+    if (spec.engine == "gold") {
       auto answers = std::make_shared<std::map<std::string, std::map<std::string, std::string>>>();
       // Keyed as Database::uri() reports it: PostgreSQL hides the password.
       for (const auto& c : suite->cases) {
@@ -153,12 +206,32 @@ int run_eval(const EvalCliOptions& o) {
       };
     } else {
       GeneratorOptions gen;
-      gen.mode = mode;
+      gen.mode = spec.engine;
       gen.model_path = o.model;
-      factory = [gen](const Catalog& catalog, Database* db) { return make_generator(gen, catalog, db); };
+      gen.llm_url = o.llm_url;
+      gen.llm_model_name = o.llm_model;
+      gen.grammar = !o.no_grammar;
+      gen.max_tokens = o.max_tokens;
+      gen.max_repairs = o.max_repairs;
+      if (!o.lora.empty()) {
+        auto lora = parse_lora_spec(o.lora);
+        if (!lora.ok()) return fail("--lora: " + lora.status().message());
+        gen.lora_path = lora->first;
+        gen.lora_scale = lora->second;
+      }
+      bool rag = spec.rag;
+      factory = [gen, rag, retrieval](const Catalog& catalog, Database* db) -> Result<std::unique_ptr<Generator>> {
+        auto made = make_generator(gen, catalog, db);
+        if (!made.ok() || !rag) return made;
+        // The index is cached under the database's cache folder, as `t2sql ask --rag` caches it.
+        RetrievalOptions r = retrieval;
+        r.cache_dir = database_cache_dir(db->uri());
+        return make_retrieving_generator(std::move(*made), catalog, r);
+      };
     }
-    EvalOptions options;
+    EvalOptions options = shared;
     options.mode = mode;
+    options.rag = spec.rag;
     options.jobs = o.jobs;
     options.limit = o.limit;
     options.predicted_exec = {.timeout_ms = o.timeout_ms, .max_rows = o.max_rows};
@@ -207,8 +280,9 @@ void add_eval_command(CLI::App& app) {
   auto opt = std::make_shared<EvalCliOptions>();
   CLI::App* cmd = app.add_subcommand(
       "eval",
-      "Measure an engine on a benchmark: execution accuracy, execution rate, exact-set match, answered "
-      "rate, latency; by Spider hardness and by category");
+      "Measure engines on a benchmark side by side: execution accuracy, execution rate, exact-set match, answered "
+      "rate, similarity, LLM judge, novel-question handling, prompt tokens, latency; by Spider hardness and by "
+      "category");
   cmd->add_option("--suite", opt->suite,
                   "spider (dev.json + database/), defog (sql-eval CSVs), jsonl ({\"db\",\"question\",\"sql\"} a "
                   "line) or demo (the built-in demo warehouse suite)")
@@ -218,9 +292,43 @@ void add_eval_command(CLI::App& app) {
                   "another JSONL suite over the demo warehouse)");
   cmd->add_option("--mode", opt->modes,
                   "Engine(s) to measure: template, llm, ensemble, or gold (the suite's own SQL: checks the suite); "
-                  "several, comma-separated, are shown side by side")
+                  "llm+rag and ensemble+rag with schema retrieval; several, comma-separated, are shown side by side "
+                  "(e.g. template,llm,llm+rag,ensemble)")
       ->capture_default_str();
   cmd->add_option("--model", opt->model, "GGUF model for the llm and ensemble modes");
+  cmd->add_option("--lora", opt->lora, "LoRA adapter (GGUF) for --model, optionally with a scale: PATH[:SCALE]");
+  cmd->add_option("--llm-url", opt->llm_url,
+                  "OpenAI-compatible server (llama-server, vLLM, Ollama) for the llm and ensemble modes, instead of "
+                  "--model");
+  cmd->add_option("--llm-model", opt->llm_model, "The model name to ask the --llm-url server for");
+  cmd->add_option("--max-tokens", opt->max_tokens, "Token limit of each answer in the llm and ensemble modes")
+      ->capture_default_str();
+  cmd->add_option("--max-repairs", opt->max_repairs,
+                  "Re-prompts after a validation error in the llm and ensemble modes")
+      ->capture_default_str();
+  cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding in the llm and ensemble modes");
+  cmd->add_flag("--rag", opt->rag,
+                "Schema retrieval on for every llm and ensemble mode (reported as llm+rag, ensemble+rag): the model "
+                "sees only the columns the vector index returns, as `t2sql ask --rag`");
+  cmd->add_flag("--no-rag", opt->no_rag,
+                "The whole schema for llm and ensemble modes written without +rag (the default)");
+  cmd->add_option("--judge-model", opt->judge_model,
+                  "LLM-as-judge: a GGUF model asked whether each predicted query is functionally the same as the "
+                  "gold one (answer 1 or 0); adds the \"judge\" metric");
+  cmd->add_option("--judge-url", opt->judge_url,
+                  "LLM-as-judge on an OpenAI-compatible server instead of --judge-model");
+  cmd->add_option("--judge-model-name", opt->judge_model_name, "The model name to ask the --judge-url server for");
+  cmd->add_option("--judge-endpoint", opt->judge_endpoint,
+                  "The --judge-url endpoint: chat (the server applies the model's chat template) or completions")
+      ->check(CLI::IsMember({"chat", "completions"}))
+      ->capture_default_str();
+  cmd->add_option("--embed-model", opt->embed_model,
+                  "GGUF embedding model for the similarity metric (cosine of the gold and predicted SQL's "
+                  "embeddings); without it the similarity is lexical");
+  cmd->add_option("--train-data", opt->train_data,
+                  "The training set (JSONL: gen-data's train.jsonl, sql-create-context, chat or t2sql lines): a "
+                  "question whose gold SQL shape (literals and names masked) is not in it is novel, and "
+                  "\"novel-question handling\" is the execution accuracy on those");
   cmd->add_option("--json", opt->json_path, "Write the metrics, breakdowns and every question's outcome as JSON");
   cmd->add_option("--markdown", opt->markdown_path, "Write a Markdown report listing each failure");
   cmd->add_option("--jobs,-j", opt->jobs, "Questions evaluated in parallel (one connection per worker)")
@@ -247,14 +355,22 @@ void add_eval_command(CLI::App& app) {
                   "the shared data plus look-alikes: 2,000 tables, 20,000 columns)")
       ->check(CLI::IsMember({"db", "stress"}))
       ->capture_default_str();
-  cmd->add_option("--top-columns", opt->retrieval.top_columns, "With --retrieval-only: the N values, comma-separated")
-      ->capture_default_str();
-  cmd->add_option("--token-budget", opt->retrieval.token_budget, "With --retrieval-only: cap on DDL tokens (0: none)")
+  CLI::Option* top_columns =
+      cmd->add_option("--top-columns", opt->retrieval.top_columns,
+                      "Columns the vector index returns: with --retrieval-only the N values to sweep, "
+                      "comma-separated; with a +rag mode one N (default 40)")
+          ->capture_default_str();
+  cmd->add_option("--token-budget", opt->retrieval.token_budget,
+                  "With --retrieval-only or a +rag mode: cap on the retrieved DDL's tokens (0: none)")
       ->capture_default_str();
   cmd->add_option("--embedder", opt->retrieval.embedder,
-                  "With --retrieval-only: hash, hash:<dim> or a GGUF embedding model")
+                  "With --retrieval-only or a +rag mode: the index's embedder, hash, hash:<dim> or a GGUF embedding "
+                  "model")
       ->capture_default_str();
-  set_action(cmd, [opt] { return run_eval(*opt); });
+  set_action(cmd, [opt, top_columns] {
+    opt->top_columns_given = top_columns->count() > 0;
+    return run_eval(*opt);
+  });
 }
 
 }  // namespace t2sql::cli
