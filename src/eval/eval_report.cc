@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <map>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -120,6 +122,46 @@ std::string novel_cell(const EvalMetrics& m) {
 std::string pad(const std::string& s, size_t w, bool right = false) {
   if (s.size() >= w) return s;
   return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
+}
+
+// The per-mode metrics shared by the terminal table and the Markdown
+// report, one row a metric and one cell a mode; rows that no mode has (judge,
+// novelty, prompt tokens) are left out.
+std::vector<std::pair<std::string, std::vector<std::string>>> metric_rows(const std::vector<EvalSummary>& summaries) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> rows;
+  auto row = [&](const char* label, auto value) {
+    std::vector<std::string> cells;
+    for (const auto& s : summaries) cells.push_back(value(s));
+    rows.emplace_back(label, std::move(cells));
+  };
+  auto any = [&](auto pred) { return std::any_of(summaries.begin(), summaries.end(), pred); };
+  row("execution accuracy", [](const EvalSummary& s) { return pct(s.overall.execution_accuracy); });
+  row("execution rate", [](const EvalSummary& s) { return pct(s.overall.execution_rate); });
+  row("exact-set match", [](const EvalSummary& s) { return pct(s.overall.exact_set_match); });
+  row("answered", [](const EvalSummary& s) { return pct(s.overall.answered_rate); });
+  row("accuracy on answered", [](const EvalSummary& s) { return pct(s.overall.answered_accuracy); });
+  row("similarity", [](const EvalSummary& s) { return fixed(s.overall.similarity, 3); });
+  if (any([](const EvalSummary& s) { return s.overall.judged > 0; })) {
+    row("judge", [](const EvalSummary& s) {
+      return s.overall.judge_accuracy < 0 ? std::string("-") : pct(s.overall.judge_accuracy);
+    });
+  }
+  if (any([](const EvalSummary& s) { return s.overall.novel_accuracy >= 0; })) {
+    row("novel-question handling", [](const EvalSummary& s) { return novel_cell(s.overall); });
+  }
+  if (any([](const EvalSummary& s) { return s.overall.prompt_tokens_mean >= 0; })) {
+    row("prompt tokens/question", [](const EvalSummary& s) {
+      return s.overall.prompt_tokens_mean < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_mean, 0);
+    });
+    row("prompt tokens/try", [](const EvalSummary& s) {
+      return s.overall.prompt_tokens_per_try < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_per_try, 0);
+    });
+  }
+  row("latency p50", [](const EvalSummary& s) { return fixed(s.overall.latency_p50_ms, 2) + " ms"; });
+  row("latency p95", [](const EvalSummary& s) { return fixed(s.overall.latency_p95_ms, 2) + " ms"; });
+  row("execution p50", [](const EvalSummary& s) { return fixed(s.overall.execution_p50_ms, 2) + " ms"; });
+  row("wall time", [](const EvalSummary& s) { return fixed(s.wall_ms / 1000, 1) + " s"; });
+  return rows;
 }
 
 }  // namespace
@@ -248,43 +290,15 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
         << " (gold SQL skeleton not in " << first.training_set << ")\n";
   }
   out << "\n";
-  const size_t label_w = 22, col_w = 14;
+  const size_t label_w = 25, col_w = 14;
   out << pad("", label_w);
   for (const auto& s : summaries) out << pad(s.mode, col_w, true);
   out << "\n";
-  auto row = [&](const std::string& label, auto value) {
+  for (const auto& [label, cells] : metric_rows(summaries)) {
     out << pad(label, label_w);
-    for (const auto& s : summaries) out << pad(value(s), col_w, true);
+    for (const auto& c : cells) out << pad(c, col_w, true);
     out << "\n";
-  };
-  row("execution accuracy", [](const EvalSummary& s) { return pct(s.overall.execution_accuracy); });
-  row("execution rate", [](const EvalSummary& s) { return pct(s.overall.execution_rate); });
-  row("exact-set match", [](const EvalSummary& s) { return pct(s.overall.exact_set_match); });
-  row("answered", [](const EvalSummary& s) { return pct(s.overall.answered_rate); });
-  row("accuracy (answered)", [](const EvalSummary& s) { return pct(s.overall.answered_accuracy); });
-  row("similarity", [](const EvalSummary& s) { return fixed(s.overall.similarity, 3); });
-  if (std::any_of(summaries.begin(), summaries.end(), [](const EvalSummary& s) { return s.overall.judged > 0; })) {
-    row("judge", [](const EvalSummary& s) {
-      return s.overall.judge_accuracy < 0 ? std::string("-") : pct(s.overall.judge_accuracy);
-    });
   }
-  if (std::any_of(summaries.begin(), summaries.end(),
-                  [](const EvalSummary& s) { return s.overall.novel_accuracy >= 0; })) {
-    row("novel-question EX", [](const EvalSummary& s) { return novel_cell(s.overall); });
-  }
-  if (std::any_of(summaries.begin(), summaries.end(),
-                  [](const EvalSummary& s) { return s.overall.prompt_tokens_mean >= 0; })) {
-    row("prompt tokens/question", [](const EvalSummary& s) {
-      return s.overall.prompt_tokens_mean < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_mean, 0);
-    });
-    row("prompt tokens/try", [](const EvalSummary& s) {
-      return s.overall.prompt_tokens_per_try < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_per_try, 0);
-    });
-  }
-  row("latency p50", [](const EvalSummary& s) { return fixed(s.overall.latency_p50_ms, 2) + " ms"; });
-  row("latency p95", [](const EvalSummary& s) { return fixed(s.overall.latency_p95_ms, 2) + " ms"; });
-  row("execution p50", [](const EvalSummary& s) { return fixed(s.overall.execution_p50_ms, 2) + " ms"; });
-  row("wall time", [](const EvalSummary& s) { return fixed(s.wall_ms / 1000, 1) + " s"; });
 
   auto breakdown = [&](const char* title, auto get) {
     std::vector<std::string> names;
@@ -341,39 +355,14 @@ std::string report_markdown(const std::vector<EvalSummary>& summaries, const std
   out << "\n|---|";
   for (size_t i = 0; i < summaries.size(); ++i) out << "---:|";
   out << "\n";
-  auto row = [&](const char* label, auto value) {
+  out << "| questions |";
+  for (const auto& sm : summaries) out << " " << sm.overall.n << " |";
+  out << "\n";
+  for (const auto& [label, cells] : metric_rows(summaries)) {
     out << "| " << label << " |";
-    for (const auto& s : summaries) out << " " << value(s) << " |";
+    for (const auto& c : cells) out << " " << c << " |";
     out << "\n";
-  };
-  row("questions", [](const EvalSummary& s) { return std::to_string(s.overall.n); });
-  row("execution accuracy", [](const EvalSummary& s) { return pct(s.overall.execution_accuracy); });
-  row("execution rate", [](const EvalSummary& s) { return pct(s.overall.execution_rate); });
-  row("exact-set match", [](const EvalSummary& s) { return pct(s.overall.exact_set_match); });
-  row("answered", [](const EvalSummary& s) { return pct(s.overall.answered_rate); });
-  row("accuracy on answered", [](const EvalSummary& s) { return pct(s.overall.answered_accuracy); });
-  row("similarity", [](const EvalSummary& s) { return fixed(s.overall.similarity, 3); });
-  if (std::any_of(summaries.begin(), summaries.end(), [](const EvalSummary& s) { return s.overall.judged > 0; })) {
-    row("judge", [](const EvalSummary& s) {
-      return s.overall.judge_accuracy < 0 ? std::string("-") : pct(s.overall.judge_accuracy);
-    });
   }
-  if (std::any_of(summaries.begin(), summaries.end(),
-                  [](const EvalSummary& s) { return s.overall.novel_accuracy >= 0; })) {
-    row("novel-question handling", [](const EvalSummary& s) { return novel_cell(s.overall); });
-  }
-  if (std::any_of(summaries.begin(), summaries.end(),
-                  [](const EvalSummary& s) { return s.overall.prompt_tokens_mean >= 0; })) {
-    row("prompt tokens/question", [](const EvalSummary& s) {
-      return s.overall.prompt_tokens_mean < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_mean, 0);
-    });
-    row("prompt tokens/try", [](const EvalSummary& s) {
-      return s.overall.prompt_tokens_per_try < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_per_try, 0);
-    });
-  }
-  row("latency p50 / p95", [](const EvalSummary& s) {
-    return fixed(s.overall.latency_p50_ms, 2) + " / " + fixed(s.overall.latency_p95_ms, 2) + " ms";
-  });
   for (size_t i = 0; i < summaries.size(); ++i) {
     const EvalSummary& s = summaries[i];
     if (!s.by_hardness.empty() || !s.by_category.empty()) {
