@@ -290,7 +290,7 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
         << " (gold SQL skeleton not in " << first.training_set << ")\n";
   }
   out << "\n";
-  const size_t label_w = 25, col_w = 14;
+  const size_t label_w = 22, col_w = 14;
   out << pad("", label_w);
   for (const auto& s : summaries) out << pad(s.mode, col_w, true);
   out << "\n";

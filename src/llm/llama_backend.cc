@@ -7,9 +7,11 @@
 #include <cmath>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "llm/llama_runtime.h"
+#include "llm/token_prefix_tree.h"
 
 namespace t2sql {
 
@@ -124,14 +126,15 @@ class LlamaBackend final : public LlmBackend {
 
   // The next token: the sampler's choice when the grammar allows it (the
   // common case, one check), else the choice among the tokens the grammar
-  // allows (the whole vocabulary checked). This keeps grammar-constrained
+  // allows (never one check per token of the vocabulary). This keeps grammar-constrained
   // decoding near the speed of free decoding.
   //
   // When the sampler's choice is refused, the grammar filters the best kTopK
   // tokens in one call (its cost grows with the candidates it is given):
   // under greedy decoding the best allowed one among them is exactly the best
   // allowed token; under sampling, the choice is made among them. Only when
-  // none is allowed does the grammar filter the whole vocabulary.
+  // none is allowed are the allowed tokens found through the vocabulary's
+  // prefix tree (TokenPrefixTree: a few hundred checks, not one a token).
   llama_token sample(llama_sampler* chain, llama_sampler* grammar, bool greedy) {
     const float* logits = llama_get_logits_ith(ctx_.get(), -1);
     llama_token_data_array arr;
@@ -156,10 +159,22 @@ class LlamaBackend final : public LlmBackend {
       llama_sampler_apply(chain, &sub);
       return sub.data[sub.selected].id;
     }
-    fill_candidates(logits, &arr);
-    llama_sampler_apply(grammar, &arr);
-    llama_sampler_apply(chain, &arr);
-    return arr.data[arr.selected].id;
+    if (!tree_) tree_ = TokenPrefixTree::build(vocab_);
+    tree_->allowed_tokens(grammar, logits, &top_);
+    if (top_.empty()) {  // the grammar allows nothing: let the chain choose among the refused
+      fill_candidates(logits, &arr);
+      llama_sampler_apply(grammar, &arr);
+      llama_sampler_apply(chain, &arr);
+      return arr.data[arr.selected].id;
+    }
+    if (greedy) {
+      return std::max_element(top_.begin(), top_.end(), [](const llama_token_data& a, const llama_token_data& b) {
+               return a.logit < b.logit;
+             })->id;
+    }
+    sub = {top_.data(), top_.size(), -1, false};
+    llama_sampler_apply(chain, &sub);
+    return sub.data[sub.selected].id;
   }
 
   static bool allowed(llama_sampler* grammar, llama_token tok) {
@@ -255,6 +270,7 @@ class LlamaBackend final : public LlmBackend {
   std::mutex mutex_;
   std::vector<llama_token> cached_;                 // tokens whose K/V are in sequence 0; guarded by mutex_
   std::vector<llama_token_data> candidates_, top_;  // scratch of sample(); guarded by mutex_
+  std::optional<TokenPrefixTree> tree_;             // built on the first grammar fallback; guarded by mutex_
 };
 
 }  // namespace
