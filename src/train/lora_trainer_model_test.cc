@@ -512,11 +512,24 @@ TEST(LoraAdapter, LlamaCompletionToolLoadsTheAdapter) {
   const auto with_merged = run_shell(tool.string() + " -m " + merged + common + "/dev/null");
   // The tool does read --lora: a file that is no adapter makes it fail.
   const auto with_junk = run_shell(tool.string() + " -m " + tiny_model() + " --lora " + tiny_model() + common + "/dev/null");
+  const auto with_base = run_shell(tool.string() + " -m " + tiny_model() + common + "/dev/null");
   ASSERT_EQ(with_lora.first, 0) << with_lora.second;
   ASSERT_EQ(with_merged.first, 0) << with_merged.second;
+  ASSERT_EQ(with_base.first, 0) << with_base.second;
   EXPECT_NE(with_junk.first, 0);
+  EXPECT_NE(with_lora.second, with_base.second);  // the adapter is applied, not only read
   EXPECT_GT(with_lora.second.size(), std::string("SELECT").size());
-  EXPECT_EQ(with_lora.second, with_merged.second);
+  // Greedy decoding of a random tiny model meets near-ties, and the runtime
+  // adapter (W x + s B A x) rounds differently from the merged weights
+  // ((W + s B A) x): a tie late in the text may break either way (it did, now
+  // and then, with the machine busy). The two texts must agree on at least
+  // their first half; LoraAdapter.LlamaCppWithAdapterMatchesMergedModelAndScaleZeroIsTheBase holds
+  // the logits to a tolerance.
+  const std::string& a = with_lora.second;
+  const std::string& b = with_merged.second;
+  size_t agree = 0;
+  while (agree < std::min(a.size(), b.size()) && a[agree] == b[agree]) ++agree;
+  EXPECT_GE(agree * 2, std::max(a.size(), b.size())) << "with the adapter: '" << a << "'\nmerged: '" << b << "'";
 }
 
 }  // namespace
