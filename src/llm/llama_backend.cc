@@ -146,14 +146,17 @@ class LlamaBackend final : public LlmBackend {
     constexpr size_t kTopK = 512;
     fill_candidates(logits, &arr);
     size_t k = std::min(kTopK, candidates_.size());
-    std::partial_sort(candidates_.begin(), candidates_.begin() + k, candidates_.end(),
-                      [](const llama_token_data& a, const llama_token_data& b) { return a.logit > b.logit; });
+    // The best k in any order (linear time; a full sort of the vocabulary is
+    // most of the cost of this step).
+    std::nth_element(candidates_.begin(), candidates_.begin() + (k - 1), candidates_.end(),
+                     [](const llama_token_data& a, const llama_token_data& b) { return a.logit > b.logit; });
     top_.assign(candidates_.begin(), candidates_.begin() + k);
-    llama_token_data_array sub{top_.data(), top_.size(), -1, true};
+    llama_token_data_array sub{top_.data(), top_.size(), -1, false};
     llama_sampler_apply(grammar, &sub);
-    auto best =
-        std::find_if(top_.begin(), top_.end(), [](const llama_token_data& d) { return std::isfinite(d.logit); });
-    if (best != top_.end()) {
+    auto best = std::max_element(top_.begin(), top_.end(), [](const llama_token_data& a, const llama_token_data& b) {
+      return a.logit < b.logit;  // refused tokens are -inf
+    });
+    if (std::isfinite(best->logit)) {
       if (greedy) return best->id;
       sub = {top_.data(), top_.size(), -1, false};
       llama_sampler_apply(chain, &sub);
