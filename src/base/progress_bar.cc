@@ -50,6 +50,12 @@ ProgressBar::~ProgressBar() {
   finish();
 }
 
+std::string ProgressBar::format_mib(size_t bytes) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return b;
+}
+
 std::string ProgressBar::format_duration(double seconds) {
   if (seconds < 0 || !std::isfinite(seconds)) return "?";
   auto s = static_cast<int64_t>(std::llround(seconds));

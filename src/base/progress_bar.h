@@ -49,6 +49,8 @@ class ProgressBar {
 
   // "1:02:03" or "2:03"; "?" for negative input.
   static std::string format_duration(double seconds);
+  // "12.3 MiB": memory figures in training logs and reports.
+  static std::string format_mib(size_t bytes);
 
  private:
   std::string render_locked(bool terminal) const;

@@ -80,5 +80,10 @@ TEST(ProgressBarTest, FormatsDurations) {
   EXPECT_EQ(ProgressBar::format_duration(-1), "?");
 }
 
+TEST(ProgressBarTest, FormatsMemoryInMiB) {
+  EXPECT_EQ(ProgressBar::format_mib(0), "0.0 MiB");
+  EXPECT_EQ(ProgressBar::format_mib(3 * 1024 * 1024 + 512 * 1024), "3.5 MiB");
+}
+
 }  // namespace
 }  // namespace t2sql

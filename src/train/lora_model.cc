@@ -15,6 +15,7 @@
 #include <random>
 #include <thread>
 
+#include "base/progress_bar.h"
 #include "llm/llama_runtime.h"
 
 namespace t2sql::train {
@@ -376,11 +377,7 @@ size_t LoraModel::weight_bytes() const {
 
 namespace {
 
-std::string mib(size_t bytes) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-  return b;
-}
+std::string mib(size_t bytes) { return ProgressBar::format_mib(bytes); }
 
 }  // namespace
 

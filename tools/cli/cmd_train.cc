@@ -12,11 +12,7 @@
 namespace t2sql::cli {
 namespace {
 
-std::string mib(size_t bytes) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-  return b;
-}
+std::string mib(size_t bytes) { return ProgressBar::format_mib(bytes); }
 
 }  // namespace
 
