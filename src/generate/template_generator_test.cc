@@ -6,11 +6,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <memory>
 
+#include "generate/comparable_rows.h"
 #include "sql/statement_guard.h"
 #include "t2sql/database.h"
 #include "t2sql/demo.h"
@@ -59,29 +58,6 @@ class TemplateGeneratorTest : public ::testing::Test {
     return *out;
   }
 
-  // Rows as sorted cell strings (numbers rounded), in order when `ordered`.
-  static std::vector<std::string> rows(const ResultSet& r, bool ordered) {
-    std::vector<std::string> out;
-    for (const auto& row : r.rows) {
-      std::vector<std::string> cells;
-      for (const auto& c : row) {
-        if (c.is_number()) {
-          char b[64];
-          std::snprintf(b, sizeof b, "%.2f", std::round(c.as_double() * 100) / 100);
-          cells.push_back(b);
-        } else {
-          cells.push_back(c.to_string());
-        }
-      }
-      std::sort(cells.begin(), cells.end());
-      std::string line;
-      for (const auto& c : cells) line += c + "|";
-      out.push_back(line);
-    }
-    if (!ordered) std::sort(out.begin(), out.end());
-    return out;
-  }
-
   static void expect_same_result(const std::string& question, const std::string& gold, bool ordered = false) {
     GenerationResult out = ask(question);
     ASSERT_TRUE(out.answered) << question << ": " << out.reason;
@@ -89,7 +65,8 @@ class TemplateGeneratorTest : public ::testing::Test {
     ASSERT_TRUE(want.ok()) << want.status().to_string();
     auto got = db_->execute(out.sql);
     ASSERT_TRUE(got.ok()) << out.sql << ": " << got.status().to_string();
-    EXPECT_EQ(rows(*got, ordered), rows(*want, ordered)) << question << "\n  sql: " << out.sql;
+    EXPECT_EQ(testing::comparable_rows(*got, ordered), testing::comparable_rows(*want, ordered))
+        << question << "\n  sql: " << out.sql;
     EXPECT_GT(out.confidence, 0.5);
   }
 

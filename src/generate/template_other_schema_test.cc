@@ -6,11 +6,10 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <memory>
 
+#include "generate/comparable_rows.h"
 #include "generate/template_generator.h"
 #include "sql/statement_guard.h"
 #include "t2sql/database.h"
@@ -83,28 +82,6 @@ class TemplateOtherSchemaTest : public ::testing::Test {
     delete dir_;
   }
 
-  static std::vector<std::string> rows(const ResultSet& r, bool ordered) {
-    std::vector<std::string> out;
-    for (const auto& row : r.rows) {
-      std::vector<std::string> cells;
-      for (const auto& c : row) {
-        if (c.is_number()) {
-          char b[64];
-          std::snprintf(b, sizeof b, "%.2f", std::round(c.as_double() * 100) / 100);
-          cells.push_back(b);
-        } else {
-          cells.push_back(c.to_string());
-        }
-      }
-      std::sort(cells.begin(), cells.end());
-      std::string line;
-      for (const auto& c : cells) line += c + "|";
-      out.push_back(line);
-    }
-    if (!ordered) std::sort(out.begin(), out.end());
-    return out;
-  }
-
   static void expect_same_result(const std::string& question, const std::string& gold, bool ordered = false) {
     auto out = gen_->generate({.question = question});
     ASSERT_TRUE(out.ok()) << out.status().to_string();
@@ -115,7 +92,8 @@ class TemplateOtherSchemaTest : public ::testing::Test {
     ASSERT_FALSE(want->rows.empty()) << "a gold query with no rows tests little: " << gold;
     auto got = db_->execute(out->sql);
     ASSERT_TRUE(got.ok()) << out->sql << ": " << got.status().to_string();
-    EXPECT_EQ(rows(*got, ordered), rows(*want, ordered)) << question << "\n  sql: " << out->sql;
+    EXPECT_EQ(testing::comparable_rows(*got, ordered), testing::comparable_rows(*want, ordered))
+        << question << "\n  sql: " << out->sql;
   }
 
   static fs::path* dir_;
