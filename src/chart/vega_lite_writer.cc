@@ -1,8 +1,7 @@
 #include <nlohmann/json.hpp>
 
-#include <cmath>
-
 #include "chart/column_profile.h"
+#include "format/json_value.h"
 #include "t2sql/chart.h"
 
 namespace t2sql {
@@ -10,20 +9,6 @@ namespace t2sql {
 namespace {
 
 using nlohmann::json;
-
-json cell_json(const Value& v) {
-  switch (v.type) {
-    case ValueType::kNull: return nullptr;
-    case ValueType::kInteger: return std::get<int64_t>(v.data);
-    case ValueType::kBoolean: return std::get<int64_t>(v.data) != 0;
-    case ValueType::kReal: {
-      double d = std::get<double>(v.data);
-      if (!std::isfinite(d)) return nullptr;
-      return d;
-    }
-    default: return v.to_string();
-  }
-}
 
 // Vega-Lite reads "a.b" as a nested field; a column name is one field.
 std::string field_ref(const std::string& name) {
@@ -61,14 +46,14 @@ std::string chart_to_vega_lite(const ChartSpec& chart, const ResultSet& rows, si
       for (size_t c = 0; c < rows.columns.size(); ++c) {
         const Value& v = rows.rows[0][c];
         if (!v.is_number()) continue;
-        values.push_back({{"measure", rows.columns[c]}, {"value", cell_json(v)}});
+        values.push_back({{"measure", rows.columns[c]}, {"value", json_value(v)}});
       }
     }
   } else {
     for (size_t r = 0; r < rows.rows.size() && r < max_points; ++r) {
       json obj = json::object();
       for (size_t c = 0; c < rows.columns.size() && c < rows.rows[r].size(); ++c)
-        obj[rows.columns[c]] = cell_json(rows.rows[r][c]);
+        obj[rows.columns[c]] = json_value(rows.rows[r][c]);
       values.push_back(std::move(obj));
     }
   }

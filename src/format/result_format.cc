@@ -1,7 +1,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 
+#include "format/json_value.h"
 #include "t2sql/format.h"
 
 namespace t2sql {
@@ -42,16 +44,6 @@ std::string markdown_cell(const std::string& s) {
   return out;
 }
 
-nlohmann::json json_value(const Value& v) {
-  switch (v.type) {
-    case ValueType::kNull: return nullptr;
-    case ValueType::kInteger: return std::get<int64_t>(v.data);
-    case ValueType::kBoolean: return std::get<int64_t>(v.data) != 0;
-    case ValueType::kReal: return std::get<double>(v.data);
-    default: return v.to_string();
-  }
-}
-
 std::string table(const ResultSet& r) {
   size_t ncol = r.columns.size();
   std::vector<size_t> width(ncol);
@@ -89,6 +81,19 @@ Result<OutputFormat> parse_output_format(const std::string& name) {
   if (name == "json") return OutputFormat::kJson;
   if (name == "markdown" || name == "md") return OutputFormat::kMarkdown;
   return invalid_argument("unknown format '" + name + "' (use table, csv, json or markdown)");
+}
+
+nlohmann::json json_value(const Value& v) {
+  switch (v.type) {
+    case ValueType::kNull: return nullptr;
+    case ValueType::kInteger: return std::get<int64_t>(v.data);
+    case ValueType::kBoolean: return std::get<int64_t>(v.data) != 0;
+    case ValueType::kReal: {
+      double d = std::get<double>(v.data);
+      return std::isfinite(d) ? nlohmann::json(d) : nlohmann::json(nullptr);
+    }
+    default: return v.to_string();
+  }
 }
 
 std::string value_to_json(const Value& value) {

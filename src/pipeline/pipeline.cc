@@ -6,6 +6,7 @@
 #include <chrono>
 #include <set>
 
+#include "format/json_value.h"
 #include "pipeline/answer_summarizer.h"
 #include "pipeline/entity_extractor.h"
 #include "pipeline/follow_up_resolver.h"
@@ -26,19 +27,6 @@ constexpr size_t kMaxQuestionBytes = 4000;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-json cell_json(const Value& v) {
-  switch (v.type) {
-    case ValueType::kNull: return nullptr;
-    case ValueType::kInteger: return std::get<int64_t>(v.data);
-    case ValueType::kBoolean: return std::get<int64_t>(v.data) != 0;
-    case ValueType::kReal: {
-      double d = std::get<double>(v.data);
-      return std::isfinite(d) ? json(d) : json(nullptr);
-    }
-    default: return v.to_string();
-  }
 }
 
 bool valid_utf8(const std::string& s) {
@@ -138,7 +126,7 @@ std::string ask_result_to_json(const AskResult& r) {
   json rows = json::array();
   for (const auto& row : r.rows.rows) {
     json jr = json::array();
-    for (const auto& v : row) jr.push_back(cell_json(v));
+    for (const auto& v : row) jr.push_back(json_value(v));
     rows.push_back(std::move(jr));
   }
   j["rows"] = std::move(rows);
