@@ -54,6 +54,22 @@ TokenPrefixTree TokenPrefixTree::build(const llama_vocab* vocab) {
     llama_token p = tree.parent_[static_cast<size_t>(t)];
     if (p >= 0) tree.children_[fill[static_cast<size_t>(p)]++] = t;
   }
+  // Each root's subtree, parents before children, contiguous.
+  tree.preorder_.reserve(static_cast<size_t>(n));
+  tree.subtree_begin_.reserve(tree.roots_.size() + 1);
+  std::vector<llama_token> stack;
+  for (llama_token r : tree.roots_) {
+    tree.subtree_begin_.push_back(static_cast<uint32_t>(tree.preorder_.size()));
+    stack.push_back(r);
+    while (!stack.empty()) {
+      const llama_token t = stack.back();
+      stack.pop_back();
+      tree.preorder_.push_back(t);
+      const auto u = static_cast<size_t>(t);
+      for (uint32_t i = tree.child_begin_[u]; i < tree.child_begin_[u + 1]; ++i) stack.push_back(tree.children_[i]);
+    }
+  }
+  tree.subtree_begin_.push_back(static_cast<uint32_t>(tree.preorder_.size()));
   return tree;
 }
 
@@ -78,6 +94,80 @@ void TokenPrefixTree::allowed_tokens(llama_sampler* grammar, const float* logits
     }
     level.swap(next);
   }
+}
+
+namespace {
+
+// Greedy order: the higher logit, then the lower id.
+bool beats(float logit, llama_token id, float best_logit, llama_token best) {
+  return logit > best_logit || (logit == best_logit && id < best);
+}
+
+}  // namespace
+
+llama_token TokenPrefixTree::best_allowed(llama_sampler* grammar, const float* logits,
+                                          std::vector<float>* scratch) const {
+  std::vector<llama_token_data> level, next;
+  level.reserve(roots_.size());
+  for (llama_token t : roots_) level.push_back({t, logits[t], 0.0f});
+  llama_token_data_array arr{level.data(), level.size(), -1, false};
+  llama_sampler_apply(grammar, &arr);
+  llama_token best = -1;
+  float best_logit = -INFINITY;
+  for (const auto& d : level) {
+    if (std::isfinite(d.logit) && beats(d.logit, d.id, best_logit, best)) {
+      best = d.id;
+      best_logit = d.logit;
+    }
+  }
+  if (best < 0) return -1;  // every token descends from a root
+
+  // The highest logit in each subtree under an allowed root: the roots'
+  // subtrees are contiguous in preorder, where every child comes after its
+  // parent, so one backward sweep carries each maximum up to the parent.
+  std::vector<float>& top = *scratch;
+  top.resize(parent_.size());
+  for (size_t r = 0; r < roots_.size(); ++r) {
+    if (!std::isfinite(level[r].logit)) continue;
+    const uint32_t begin = subtree_begin_[r], end = subtree_begin_[r + 1];
+    for (uint32_t i = begin; i < end; ++i) top[static_cast<size_t>(preorder_[i])] = logits[preorder_[i]];
+    for (uint32_t i = end; i-- > begin + 1;) {
+      const auto t = static_cast<size_t>(preorder_[i]);
+      float& up = top[static_cast<size_t>(parent_[t])];
+      up = std::max(up, top[t]);
+    }
+  }
+  auto push_children = [&](llama_token p, std::vector<llama_token_data>* out) {
+    const auto u = static_cast<size_t>(p);
+    for (uint32_t i = child_begin_[u]; i < child_begin_[u + 1]; ++i) {
+      const llama_token c = children_[i];
+      if (top[static_cast<size_t>(c)] >= best_logit) out->push_back({c, logits[c], 0.0f});
+    }
+  };
+  next.clear();
+  for (const auto& d : level) {
+    if (std::isfinite(d.logit)) push_children(d.id, &next);
+  }
+  level.swap(next);
+  // One grammar call a level, on the children of allowed nodes whose subtrees
+  // can still beat the best.
+  while (!level.empty()) {
+    std::erase_if(level, [&](const llama_token_data& d) { return top[static_cast<size_t>(d.id)] < best_logit; });
+    if (level.empty()) break;
+    arr = {level.data(), level.size(), -1, false};
+    llama_sampler_apply(grammar, &arr);
+    next.clear();
+    for (const auto& d : level) {
+      if (!std::isfinite(d.logit)) continue;
+      if (beats(d.logit, d.id, best_logit, best)) {
+        best = d.id;
+        best_logit = d.logit;
+      }
+      push_children(d.id, &next);
+    }
+    level.swap(next);
+  }
+  return best;
 }
 
 }  // namespace t2sql

@@ -30,6 +30,14 @@ class TokenPrefixTree {
   // (cleared first); the others are refused. `logits` covers the vocabulary.
   void allowed_tokens(llama_sampler* grammar, const float* logits, std::vector<llama_token_data>* allowed) const;
 
+  // Greedy decoding's choice: the allowed token with the highest logit (the
+  // lowest id among equals), or -1 when the grammar allows nothing. Branch
+  // and bound: after the roots, a subtree is checked only when some token in
+  // it has a higher logit than the best allowed token found so far, so a
+  // grammar that allows thousands of tokens costs a few dozen checks, not
+  // thousands. `scratch` is reused between calls (one per thread).
+  llama_token best_allowed(llama_sampler* grammar, const float* logits, std::vector<float>* scratch) const;
+
   size_t roots() const { return roots_.size(); }
   llama_token parent(llama_token t) const { return parent_[static_cast<size_t>(t)]; }
 
@@ -38,6 +46,8 @@ class TokenPrefixTree {
   std::vector<llama_token> parent_;        // -1 for a root
   std::vector<uint32_t> child_begin_;      // children of t: children_[child_begin_[t] .. child_begin_[t + 1])
   std::vector<llama_token> children_;
+  std::vector<llama_token> preorder_;      // the roots' subtrees one after another, parents first
+  std::vector<uint32_t> subtree_begin_;    // roots_[r]'s subtree: preorder_[subtree_begin_[r] .. subtree_begin_[r + 1])
 };
 
 }  // namespace t2sql

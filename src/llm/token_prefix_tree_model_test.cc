@@ -69,7 +69,7 @@ TEST(TokenPrefixTree, FindsExactlyWhatAFullScanAllows) {
   std::mt19937 rng(5);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> logits(static_cast<size_t>(n));
-  for (const std::string prefix : {"", "SEL", "SELECT name FROM singer", "SELECT name FROM singer WHERE country = 'Fr"}) {
+  for (const std::string prefix : {"", "SEL", "SELECT ", "SELECT name FROM singer", "SELECT name FROM singer WHERE country = 'Fr"}) {
     llama_sampler* grammar = llama_sampler_init_grammar(vocab, gbnf.c_str(), "root");
     ASSERT_NE(grammar, nullptr);
     std::vector<llama_token> tokens(prefix.size() + 8);
@@ -88,6 +88,26 @@ TEST(TokenPrefixTree, FindsExactlyWhatAFullScanAllows) {
     const std::set<llama_token> expected = allowed_by_full_scan(grammar, logits);
     EXPECT_FALSE(expected.empty()) << "after '" << prefix << "'";
     EXPECT_EQ(by_tree, expected) << "after '" << prefix << "'";
+
+    // Greedy's choice: the best of the full scan's allowed tokens, over many
+    // logit vectors: plain, favouring long tokens (deep subtrees), and
+    // rounded (ties, where the lowest id wins).
+    std::vector<float> scratch;
+    for (int trial = 0; trial < 24; ++trial) {
+      for (float& x : logits) x = normal(rng);
+      if (trial % 3 == 1) {
+        for (llama_token t = 0; t < n; ++t) logits[static_cast<size_t>(t)] += 0.5f * text_of(vocab, t).size();
+      }
+      if (trial % 3 == 2) {
+        for (float& x : logits) x = std::round(x);
+      }
+      llama_token want = -1;
+      for (llama_token t : allowed_by_full_scan(grammar, logits)) {  // ascending ids: the first maximum wins
+        if (want < 0 || logits[static_cast<size_t>(t)] > logits[static_cast<size_t>(want)]) want = t;
+      }
+      EXPECT_EQ(tree.best_allowed(grammar, logits.data(), &scratch), want)
+          << "after '" << prefix << "', trial " << trial;
+    }
     llama_sampler_free(grammar);
   }
 }
