@@ -1,5 +1,6 @@
 #include "llm/token_prefix_tree.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <string_view>
