@@ -43,6 +43,10 @@ struct GenerationRequest {
   std::vector<SqlExample> examples;
   // Earlier turns of a session, for follow-ups ("and in 2024?").
   std::vector<std::pair<std::string, std::string>> history;  // question, sql
+  // Domain hints that come with the question ("CR = customer rank by total
+  // transaction volume"; defog's instructions). A model reads them with the
+  // question; the template engine does not use them.
+  std::string instructions;
 };
 
 // One try of a generator (an LLM may try several times; each is kept).

@@ -142,6 +142,10 @@ using GeneratorFactory =
 
 struct AskOptions {
   std::optional<bool> use_rag;                       // overrides PipelineOptions::use_rag
+  // Domain hints for a model, shown with the question ("revenue = price *
+  // quantity"); the template engine does not use them. Checked like the
+  // question: valid UTF-8, at most 4000 bytes.
+  std::string instructions;
   std::function<void(const StageRecord&)> on_stage;  // called as each stage ends
 };
 

@@ -47,6 +47,7 @@ struct PromptInput {
   std::vector<SqlExample> examples;
   std::vector<LinkedValue> linked_values;
   std::vector<std::pair<std::string, std::string>> history;  // earlier (question, sql) of a session
+  std::string instructions;  // domain hints that come with the question; shown after the schema
   // A repair try: the SQL that failed and the database's error message.
   std::string failed_sql, failed_error;
   // Replaces the default instructions when not empty.

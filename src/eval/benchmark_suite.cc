@@ -339,6 +339,9 @@ Result<BenchmarkSuite> load_jsonl_suite(const std::string& path, const SuiteOpti
     c.question = trim(q["question"].get<std::string>());
     c.gold_sql = trim(q["sql"].get<std::string>());
     if (q.contains("category") && q["category"].is_string()) c.category = q["category"].get<std::string>();
+    if (q.contains("instructions") && q["instructions"].is_string()) {
+      c.instructions = trim(q["instructions"].get<std::string>());
+    }
     if (c.db_id == "demo") {
       if (options.demo_db_path.empty())
         return invalid_argument(where + ": names \"demo\" but no demo warehouse is set");

@@ -4,7 +4,7 @@
 //              the catalog comes from the database itself)
 //   defog      sql-eval CSVs (db_name, query_category, question, query[,
 //              instructions]); `{a, b}` column alternatives expanded
-//   JSONL      {"db", "question", "sql"[, "category", "id"]} a line; db is a
+//   JSONL      {"db", "question", "sql"[, "category", "id", "instructions"]} a line; db is a
 //              path relative to the suite file, or "demo" for the demo warehouse
 // Loaders read files only; they neither open databases nor run SQL. Errors:
 // kNotFound for a missing path, kInvalidArgument (naming file and line) for
@@ -29,7 +29,7 @@ struct EvalCase {
   std::vector<std::string> gold_alternatives;
   std::string category;      // defog query_category or the JSONL "category"
   std::string hardness;      // Spider hardness of the gold query
-  std::string instructions;  // defog's domain hints, empty elsewhere
+  std::string instructions;  // domain hints (defog's, or JSONL "instructions"); empty elsewhere
 };
 
 struct BenchmarkSuite {

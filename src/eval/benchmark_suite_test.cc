@@ -157,7 +157,8 @@ TEST(JsonlSuiteTest, ResolvesDatabasesAndReportsBadLines) {
   write(dir + "/suite.jsonl",
         "{\"db\": \"shop.db\", \"question\": \"How many?\", \"sql\": \"SELECT count(*) FROM t\", \"category\": "
         "\"count\"}\n\n"
-        "{\"db\": \"demo\", \"question\": \"Total?\", \"sql\": \"SELECT SUM(amount) FROM sales\"}\n");
+        "{\"db\": \"demo\", \"question\": \"Total?\", \"sql\": \"SELECT SUM(amount) FROM sales\", "
+        "\"instructions\": \" Total means the sum of amount. \"}\n");
   auto suite = load_jsonl_suite(dir + "/suite.jsonl", {.demo_db_path = dir + "/demo.db"});
   ASSERT_TRUE(suite.ok()) << suite.status().message();
   ASSERT_EQ(suite->cases.size(), 2u);
@@ -167,6 +168,8 @@ TEST(JsonlSuiteTest, ResolvesDatabasesAndReportsBadLines) {
   EXPECT_EQ(suite->cases[0].id, "suite:1");
   EXPECT_EQ(suite->cases[1].db_id, "demo");
   EXPECT_EQ(suite->cases[1].db_uri, "sqlite://" + dir + "/demo.db");
+  EXPECT_EQ(suite->cases[0].instructions, "");
+  EXPECT_EQ(suite->cases[1].instructions, "Total means the sum of amount.");
 
   write(dir + "/bad.jsonl", "{\"db\": \"shop.db\", \"question\": \"q\", \"sql\": \"SELECT 1\"}\nnot json\n");
   auto bad = load_jsonl_suite(dir + "/bad.jsonl");

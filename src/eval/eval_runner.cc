@@ -106,6 +106,7 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
 
   GenerationRequest request;
   request.question = c.question;
+  request.instructions = c.instructions;
   start = std::chrono::steady_clock::now();
   auto generated = w.generator->generate(request);
   r.generation_ms = ms_since(start);

@@ -146,6 +146,38 @@ TEST_F(EvalRunnerTest, GeneratorThatCannotBeBuiltIsAReasonNotACrash) {
   EXPECT_NE(run->cases[0].reason.find("generator: model file"), std::string::npos) << run->cases[0].reason;
 }
 
+// A case's instructions (defog's domain hints) reach the generator with its
+// question.
+TEST_F(EvalRunnerTest, InstructionsReachTheGenerator) {
+  class Recording : public Generator {
+   public:
+    explicit Recording(std::vector<std::string>* seen) : seen_(seen) {}
+    std::string name() const override { return "recording"; }
+    Result<GenerationResult> generate(const GenerationRequest& request) override {
+      seen_->push_back(request.instructions);
+      GenerationResult r;
+      r.sql = "SELECT count(*) FROM items";
+      r.engine = name();
+      return r;
+    }
+
+   private:
+    std::vector<std::string>* seen_;
+  };
+  BenchmarkSuite suite;
+  suite.name = "shop";
+  suite.cases = {make_case("q1", "how many items", "SELECT count(*) FROM items"),
+                 make_case("q2", "how many", "SELECT count(*) FROM items")};
+  suite.cases[1].instructions = "Items are rows of the items table.";
+  std::vector<std::string> seen;
+  GeneratorFactory factory = [&](const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
+    return std::unique_ptr<Generator>(new Recording(&seen));
+  };
+  auto run = run_evaluation(suite, factory, {.jobs = 1, .progress = false});
+  ASSERT_TRUE(run.ok()) << run.status().message();
+  EXPECT_EQ(seen, (std::vector<std::string>{"", "Items are rows of the items table."}));
+}
+
 // The judge is asked about answered questions only; an abstention counts as
 // judged 0, a judge that fails leaves its question out. Novelty splits the
 // questions by whether their gold SQL shape is in the training set.

@@ -40,6 +40,7 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
   in.examples = request.examples;
   in.linked_values = request.linked_values;
   in.history = request.history;
+  in.instructions = request.instructions;
   in.system_prompt = options_.system_prompt;
 
   LlmRequest llm;

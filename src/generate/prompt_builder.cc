@@ -31,9 +31,13 @@ std::string dialect_title(const std::string& dialect) {
   return dialect;
 }
 
-std::string value_hints(const PromptInput& in) {
-  if (in.linked_values.empty()) return "";
-  std::string out = "Values in the database that the question mentions:\n";
+// What the prompt says besides the question: its domain instructions and the
+// database values it mentions. After the schema, so the cached prefix holds.
+std::string hints(const PromptInput& in) {
+  std::string out;
+  if (std::string text = trim(in.instructions); !text.empty()) out += "Instructions: " + text + "\n";
+  if (in.linked_values.empty()) return out;
+  out += "Values in the database that the question mentions:\n";
   for (const auto& v : in.linked_values) {
     std::string quoted = "'";
     for (char c : v.value) quoted += (c == '\'') ? std::string("''") : std::string(1, c);
@@ -106,7 +110,7 @@ std::vector<ChatMessage> PromptBuilder::chat_messages(const PromptInput& in) con
     msgs.push_back({"user", trim(q)});
     msgs.push_back({"assistant", answer_sql(sql)});
   }
-  msgs.push_back({"user", value_hints(in) + trim(in.question)});
+  msgs.push_back({"user", hints(in) + trim(in.question)});
   if (!in.failed_sql.empty() || !in.failed_error.empty()) {
     msgs.push_back({"assistant", answer_sql(in.failed_sql)});
     msgs.push_back(
@@ -170,8 +174,7 @@ Prompt PromptBuilder::build(const PromptInput& in) const {
     for (const auto& [q, sql] : in.history) t += "Question: " + trim(q) + "\nSQL: " + answer_sql(sql) + "\n";
     t += "\n";
   }
-  std::string hints = value_hints(in);
-  if (!hints.empty()) t += "### Hints\n" + hints + "\n";
+  if (std::string h = hints(in); !h.empty()) t += "### Hints\n" + h + "\n";
   t += "### Question\n" + trim(in.question) + "\n\n";
   if (!in.failed_sql.empty() || !in.failed_error.empty()) {
     t += "### Previous answer\n" + answer_sql(in.failed_sql) + "\n\n### Error\n" + trim(in.failed_error) + "\n\n";

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "t2sql/prompt.h"
 
 namespace t2sql {
@@ -59,6 +61,26 @@ TEST(PromptBuilder, SchemaPrefixIsSharedAcrossQuestions) {
     size_t common = 0;
     while (common < a.size() && common < c.size() && a[common] == c[common]) ++common;
     EXPECT_NE(a.substr(0, common).find(kDdl), std::string::npos) << prompt_format_name(f);
+  }
+}
+
+// Domain instructions reach the model with the question, after the schema (so
+// the cached prefix does not change), and an empty one leaves no trace.
+TEST(PromptBuilder, InstructionsComeWithTheQuestionAfterTheSchema) {
+  const std::string hint = "Revenue is amount summed over sales.";
+  for (PromptFormat f : {PromptFormat::kChat, PromptFormat::kSqlCreateContext}) {
+    PromptBuilder b(f, "chatml");
+    PromptInput in = input("total revenue?");
+    const std::string without = b.build(in).text;
+    in.instructions = "  " + hint + "\n";
+    const std::string with = b.build(in).text;
+    const size_t at = with.find("Instructions: " + hint + "\n");
+    ASSERT_NE(at, std::string::npos) << prompt_format_name(f);
+    EXPECT_GT(at, with.find(kDdl));
+    EXPECT_LT(at, with.find("total revenue?"));
+    EXPECT_EQ(with.compare(0, with.find(kDdl) + std::strlen(kDdl), without, 0, without.find(kDdl) + std::strlen(kDdl)),
+              0);
+    EXPECT_EQ(without.find("Instructions:"), std::string::npos);
   }
 }
 

@@ -272,6 +272,16 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
     record("intent", "failed", json{{"error", r.reason}}, ms_since(t));
     return finish();
   }
+  if (ask_options.instructions.size() > kMaxQuestionBytes || !valid_utf8(ask_options.instructions)) {
+    r.error = ask_options.instructions.size() > kMaxQuestionBytes
+                  ? invalid_argument("the instructions are too long (" +
+                                     std::to_string(ask_options.instructions.size()) + " bytes; the limit is " +
+                                     std::to_string(kMaxQuestionBytes) + ")")
+                  : invalid_argument("the instructions are not valid UTF-8 text");
+    r.reason = r.error.message();
+    record("intent", "failed", json{{"error", r.reason}}, ms_since(t));
+    return finish();
+  }
 
   // intent (with follow-up resolution: a follow-up is read in the light of the
   // previous turn before anything else looks at it)
@@ -323,6 +333,7 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   // entities
   GenerationRequest request;
   request.question = r.effective_question;
+  request.instructions = ask_options.instructions;
   if (session)
     for (const auto& turn : session->turns) request.history.push_back({turn.effective_question, turn.sql});
   if (p.on("entities")) {

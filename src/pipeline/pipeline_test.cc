@@ -194,6 +194,27 @@ TEST_F(PipelineTest, BadQuestionsAreRejectedBeforeAnyStage) {
   }
 }
 
+// Instructions go to the generator with the question; bad ones (not UTF-8,
+// too long) are refused before any stage, like a bad question.
+TEST_F(PipelineTest, InstructionsReachTheGeneratorAndBadOnesAreRejected) {
+  ScriptedGenerator* gen = nullptr;
+  auto p = make({{"total sales in 2023", {kTotal2023}}}, {}, &gen);
+  AskOptions o;
+  o.instructions = "Sales are the amount column of sales.";
+  AskResult r = p->ask("total sales in 2023", nullptr, o);
+  ASSERT_TRUE(r.answered) << r.reason;
+  ASSERT_EQ(gen->requests.size(), 1u);
+  EXPECT_EQ(gen->requests[0].instructions, o.instructions);
+  for (const std::string& bad : {std::string(5000, 'a'), std::string("caf\xC3")}) {
+    o.instructions = bad;
+    r = p->ask("total sales in 2023", nullptr, o);
+    EXPECT_FALSE(r.answered);
+    EXPECT_EQ(r.error.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.reason.find("instructions"), std::string::npos) << r.reason;
+  }
+  EXPECT_EQ(gen->requests.size(), 1u);
+}
+
 TEST_F(PipelineTest, ValidationFailureIsRepairedByAnotherTry) {
   PipelineOptions opt;
   opt.generator.mode = "llm";

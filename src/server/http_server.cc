@@ -106,7 +106,7 @@ bool same_secret(const std::string& a, const std::string& b) {
 }
 
 struct AskRequest {
-  std::string query, mode, session;
+  std::string query, mode, session, instructions;
   std::optional<bool> use_rag;
   bool svg = false;
 };
@@ -224,6 +224,13 @@ struct Server::Impl {
       }
       r.session = body["session"].get<std::string>();
     }
+    if (body.contains("instructions") && !body["instructions"].is_null()) {
+      if (!body["instructions"].is_string()) {
+        send_json(res, 400, error_body("field 'instructions' must be a string"));
+        return std::nullopt;
+      }
+      r.instructions = body["instructions"].get<std::string>();
+    }
     if (body.contains("svg") && body["svg"].is_boolean()) r.svg = body["svg"].get<bool>();
     return r;
   }
@@ -306,6 +313,7 @@ struct Server::Impl {
     Session session = load_session(session_id);
     AskOptions ao;
     ao.use_rag = ask->use_rag;
+    ao.instructions = ask->instructions;
     AskResult r = (*lease)->ask(ask->query, &session, ao);
     std::string model = (*lease)->generator_name();
     lease.reset();  // back to the pool before the response is written
@@ -340,6 +348,7 @@ struct Server::Impl {
         Session session = load_session(state->session_id);
         AskOptions ao;
         ao.use_rag = state->ask.use_rag;
+        ao.instructions = state->ask.instructions;
         ao.on_stage = [&](const StageRecord& s) { send("stage", stage_record_to_json(s)); };
         AskResult r = (*state->lease)->ask(state->ask.query, &session, ao);
         std::string model = (*state->lease)->generator_name();

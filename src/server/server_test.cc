@@ -119,7 +119,8 @@ TEST_F(ServerTest, GenerateSqlReturnsSqlRowsChartAndMeta) {
 
 TEST_F(ServerTest, UiModeNamesAndRagAreAccepted) {
   start();
-  auto res = post("/generate-sql", R"({"query": "Stores by region", "mode": "Template", "use_rag": true})");
+  auto res = post("/generate-sql", R"({"query": "Stores by region", "mode": "Template", "use_rag": true,
+                                        "instructions": "A region is where a store is."})");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(json::parse(res->body)["meta"]["rag_used"], true);
@@ -136,6 +137,11 @@ TEST_F(ServerTest, BadInputGetsAJsonErrorAndTheServerKeepsServing) {
   expect_json_error(post("/generate-sql", R"({"query": "   "})"), 400, "empty");
   expect_json_error(post("/generate-sql", R"({"query": "total sales", "mode": "magic"})"), 400, "unknown mode 'magic'");
   expect_json_error(post("/generate-sql", R"({"query": "total sales", "use_rag": "yes"})"), 400, "use_rag");
+  expect_json_error(post("/generate-sql", R"({"query": "total sales", "instructions": 7})"), 400,
+                    "field 'instructions' must be a string");
+  expect_json_error(
+      post("/generate-sql", R"({"query": "total sales", "instructions": ")" + std::string(5000, 'a') + "\"}"), 400,
+      "the instructions are too long");
   expect_json_error(post("/api/ask", R"({"nothing": true})"), 400, "missing field 'query'");
   expect_json_error(client().Get("/no/such/thing"), 404, "no such endpoint");
   expect_still_serving();

@@ -16,7 +16,8 @@ namespace t2sql::cli {
 namespace {
 
 struct AskCommandOptions {
-  std::string question, db, mode = "template", model, lora, llm_url, llm_model, format = "table", chart, session;
+  std::string question, db, mode = "template", model, lora, llm_url, llm_model, format = "table", chart, session,
+      instructions;
   bool no_grammar = false, rag = false, no_rag = false;
   std::vector<std::string> disable;
   int max_repairs = 2;
@@ -92,6 +93,9 @@ void add_ask_command(CLI::App& app) {
   cmd->add_option("--llm-url", opt->llm_url,
                   "OpenAI-compatible server (llama-server, vLLM, Ollama) instead of --model");
   cmd->add_option("--llm-model", opt->llm_model, "The model name to ask the --llm-url server for");
+  cmd->add_option("--instructions", opt->instructions,
+                  "Domain hints for the model, shown with the question (e.g. \"revenue is price times quantity\"); "
+                  "the template engine does not use them");
   cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding for the LLM");
   cmd->add_flag("--rag", opt->rag, "Run the retrieval stage: give the generator only the relevant tables and columns");
   cmd->add_flag("--no-rag", opt->no_rag, "Give the generator the whole schema (the default)");
@@ -146,7 +150,9 @@ void add_ask_command(CLI::App& app) {
     if (!db.ok()) return fail(db.status());
     auto pipeline = Pipeline::create(std::move(*db), po);
     if (!pipeline.ok()) return fail(pipeline.status());
-    AskResult r = (*pipeline)->ask(opt->question, opt->session.empty() ? nullptr : &session);
+    AskOptions ask_options;
+    ask_options.instructions = opt->instructions;
+    AskResult r = (*pipeline)->ask(opt->question, opt->session.empty() ? nullptr : &session, ask_options);
 
     if (!opt->session.empty() && r.answered && !r.sql.empty()) {
       if (Status s = write_file_atomically(opt->session, session.to_json()); !s.ok()) return fail(s);
