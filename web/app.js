@@ -194,6 +194,8 @@ async function ask(question) {
     const payload = { query: question, mode: $('mode').value, use_rag: $('use-rag').checked,
                       svg: typeof vegaEmbed !== 'function' };
     if (state.session) payload.session = state.session;
+    const instructions = $('instructions').value.trim();
+    if (instructions) payload.instructions = instructions;
     const res = await fetch('/api/ask', { method: 'POST', headers: { 'Content-Type': 'application/json', ...authHeaders() },
                                           body: JSON.stringify(payload) });
     if (!res.ok || !(res.headers.get('Content-Type') || '').startsWith('text/event-stream')) {

@@ -19,6 +19,10 @@ std::string openapi_spec_json(const std::string& version) {
         {"use_rag",
          {{"type", "boolean"}, {"description", "Run the retrieval stage (schema narrowed to the question)"}}},
         {"session", {{"type", "string"}, {"description", "Conversation id for follow-up questions"}}},
+        {"instructions",
+         {{"type", "string"},
+          {"description", "Domain hints the model reads with the question (at most 4000 bytes); the template "
+                          "engine does not use them"}}},
         {"svg", {{"type", "boolean"}, {"description", "Also return the chart as SVG text (chart_svg)"}}}}}};
   json stage = {{"type", "object"},
                 {"properties",

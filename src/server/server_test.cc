@@ -309,6 +309,12 @@ TEST_F(ServerTest, SchemaHealthMetricsAndOpenApi) {
   EXPECT_EQ(api["openapi"], "3.0.3");
   EXPECT_TRUE(api["paths"].contains("/generate-sql"));
   EXPECT_TRUE(api["paths"].contains("/api/ask"));
+  // Every field of a question request is documented.
+  const json& fields =
+      api["paths"]["/generate-sql"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"];
+  for (const char* f : {"query", "mode", "use_rag", "session", "instructions", "svg"}) {
+    EXPECT_TRUE(fields.contains(f)) << f;
+  }
 }
 
 TEST_F(ServerTest, ThePageAndItsChartLibrariesAreServedLocally) {

@@ -96,6 +96,18 @@ try {
   check((await page.textContent('#error')).startsWith('Refused'), 'a refusal is shown as an error');
   await page.screenshot({ path: join(outDir, 'page-refused.png') });
 
+  // Instructions travel with the question; ones that are too long are refused with the reason.
+  const bodies = [];
+  page.on('request', (req) => { if (req.url().endsWith('/api/ask')) bodies.push(req.postData() || ''); });
+  await page.click('#hints summary');
+  await page.fill('#instructions', 'x'.repeat(5000));
+  await page.fill('#question', 'Active stores by region');
+  await page.click('#analyze');
+  await page.waitForFunction(() => (document.querySelector('#error').textContent || '').includes('instructions'), null,
+                             { timeout: 20000 });
+  check((await page.textContent('#error')).includes('the instructions are too long'), 'too long instructions are refused');
+  check(bodies.length === 1 && JSON.parse(bodies[0]).instructions === 'x'.repeat(5000), 'instructions are sent');
+
   check(outside.length === 0, 'no request leaves the t2sql server' + (outside.length ? ': ' + outside.join(', ') : ''));
   check(consoleErrors.length === 0, 'no console errors' + (consoleErrors.length ? ': ' + consoleErrors.join(' | ') : ''));
 } catch (e) {
