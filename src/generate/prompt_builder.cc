@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "sql/sql_quote.h"
 #include "t2sql/prompt.h"
 
 namespace t2sql {
@@ -39,10 +40,7 @@ std::string hints(const PromptInput& in) {
   if (in.linked_values.empty()) return out;
   out += "Values in the database that the question mentions:\n";
   for (const auto& v : in.linked_values) {
-    std::string quoted = "'";
-    for (char c : v.value) quoted += (c == '\'') ? std::string("''") : std::string(1, c);
-    quoted += "'";
-    out += "- " + v.table + "." + v.column + " = " + quoted + "\n";
+    out += "- " + v.table + "." + v.column + " = " + sql_quoted_literal(v.value) + "\n";
   }
   return out;
 }

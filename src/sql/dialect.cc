@@ -5,6 +5,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "sql/sql_quote.h"
+
 namespace t2sql {
 
 namespace {
@@ -65,21 +67,11 @@ std::string Dialect::quote_identifier(std::string_view name) const {
     for (char c : name) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
   }
   if (plain && !is_reserved(lower(name))) return std::string(name);
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  return sql_quoted_name(name);
 }
 
 std::string Dialect::string_literal(std::string_view text) const {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
+  return sql_quoted_literal(text);
 }
 
 std::string Dialect::year_of(std::string_view expr) const {
