@@ -370,15 +370,13 @@ TEST(Trainer, QLoRATrainsOnAQuantizedBase) {
   ASSERT_TRUE(quantize_model(tiny_model(), q8, "q8_0", 2).ok());
   Status s = quantize_model(tiny_model(), q4, "q4_0", 2);
   ASSERT_TRUE(s.ok()) << s.message();
-  std::vector<double> q4_losses;
-  for (const std::string& base : {q8, q4}) {
-    auto m = LoraModel::load(base, 1, false);
-    ASSERT_TRUE(m.ok()) << m.status().message();
-    EXPECT_NE((*m)->shape().weight_type, "f32");
+  const std::string data = write_twenty(test_dir() / "twenty_q.jsonl");
+  // Eight steps of rank 8 on `base`, the adapter written to `out`.
+  auto eight_steps = [&](const std::string& base, const std::string& out) {
     TrainOptions o;
     o.base_path = base;
-    o.data_path = write_twenty(test_dir() / "twenty_q.jsonl");
-    o.out_path = base + ".lora.gguf";
+    o.data_path = data;
+    o.out_path = out;
     o.rank = 8;
     o.learning_rate = 1e-2f;
     o.batch_size = 4;
@@ -386,6 +384,14 @@ TEST(Trainer, QLoRATrainsOnAQuantizedBase) {
     o.max_steps = 8;
     o.checkpoint_every = 0;
     o.threads = 1;
+    return o;
+  };
+  std::vector<double> q4_losses;
+  for (const std::string& base : {q8, q4}) {
+    auto m = LoraModel::load(base, 1, false);
+    ASSERT_TRUE(m.ok()) << m.status().message();
+    EXPECT_NE((*m)->shape().weight_type, "f32");
+    TrainOptions o = eight_steps(base, base + ".lora.gguf");
     std::vector<double> losses;
     o.on_progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
     auto r = train_lora(o);
@@ -399,17 +405,7 @@ TEST(Trainer, QLoRATrainsOnAQuantizedBase) {
   }
   // Gradient checkpointing on the Q4_0 base (recomputed layers, gradients
   // through the frozen Q4_0 matrices) follows the same loss curve.
-  TrainOptions o;
-  o.base_path = q4;
-  o.data_path = (test_dir() / "twenty_q.jsonl").string();
-  o.out_path = q4 + ".gc.lora.gguf";
-  o.rank = 8;
-  o.learning_rate = 1e-2f;
-  o.batch_size = 4;
-  o.grad_accum = 1;
-  o.max_steps = 8;
-  o.checkpoint_every = 0;
-  o.threads = 1;
+  TrainOptions o = eight_steps(q4, q4 + ".gc.lora.gguf");
   o.gradient_checkpointing = true;
   std::vector<double> losses;
   o.on_progress = [&](const TrainProgress& p) { losses.push_back(p.loss); };
