@@ -42,6 +42,18 @@ bool valid_utf8(const std::string& s) {
   return true;
 }
 
+// Why a text of a request cannot be used, or OK. `subject_is` begins the
+// message ("the question is"); `counted` is the size held against the limit.
+Status text_problem(const std::string& subject_is, const std::string& text, size_t counted, bool required) {
+  if (required && counted == 0) return invalid_argument(subject_is + " empty");
+  if (counted > kMaxQuestionBytes) {
+    return invalid_argument(subject_is + " too long (" + std::to_string(text.size()) + " bytes; the limit is " +
+                            std::to_string(kMaxQuestionBytes) + ")");
+  }
+  if (!valid_utf8(text)) return invalid_argument(subject_is + " not valid UTF-8 text");
+  return Status();
+}
+
 // Model output often wraps SQL in a fence or adds prose after it; cutting
 // those is the cheapest repair and needs no second try.
 std::string mechanical_repair(std::string sql) {
@@ -262,22 +274,12 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   // Input checks come before every stage: nothing below sees a bad question.
   std::string trimmed = question;
   trimmed.erase(0, trimmed.find_first_not_of(" \t\r\n"));
-  if (trimmed.empty() || trimmed.size() > kMaxQuestionBytes || !valid_utf8(question)) {
-    r.error = trimmed.empty() ? invalid_argument("the question is empty")
-              : trimmed.size() > kMaxQuestionBytes
-                  ? invalid_argument("the question is too long (" + std::to_string(question.size()) +
-                                     " bytes; the limit is " + std::to_string(kMaxQuestionBytes) + ")")
-                  : invalid_argument("the question is not valid UTF-8 text");
-    r.reason = r.error.message();
-    record("intent", "failed", json{{"error", r.reason}}, ms_since(t));
-    return finish();
+  Status bad = text_problem("the question is", question, trimmed.size(), true);
+  if (bad.ok()) {
+    bad = text_problem("the instructions are", ask_options.instructions, ask_options.instructions.size(), false);
   }
-  if (ask_options.instructions.size() > kMaxQuestionBytes || !valid_utf8(ask_options.instructions)) {
-    r.error = ask_options.instructions.size() > kMaxQuestionBytes
-                  ? invalid_argument("the instructions are too long (" +
-                                     std::to_string(ask_options.instructions.size()) + " bytes; the limit is " +
-                                     std::to_string(kMaxQuestionBytes) + ")")
-                  : invalid_argument("the instructions are not valid UTF-8 text");
+  if (!bad.ok()) {
+    r.error = bad;
     r.reason = r.error.message();
     record("intent", "failed", json{{"error", r.reason}}, ms_since(t));
     return finish();
