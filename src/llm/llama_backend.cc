@@ -180,14 +180,9 @@ class LlamaBackend final : public LlmBackend {
     return sub.data[sub.selected].id;
   }
 
-  // The highest logit's token; the lowest id among equals, as the greedy
-  // sampler picks.
+  // Greedy's choice among `c`: the first in ranks_before's order.
   static llama_token best_of(const std::vector<llama_token_data>& c) {
-    return std::max_element(c.begin(), c.end(),
-                            [](const llama_token_data& a, const llama_token_data& b) {
-                              return a.logit < b.logit || (a.logit == b.logit && a.id > b.id);
-                            })
-        ->id;
+    return std::min_element(c.begin(), c.end(), ranks_before)->id;
   }
 
   static bool allowed(llama_sampler* grammar, llama_token tok) {

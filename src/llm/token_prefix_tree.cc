@@ -6,6 +6,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "llm/top_logits.h"
+
 namespace t2sql {
 
 TokenPrefixTree TokenPrefixTree::build(const llama_vocab* vocab) {
@@ -97,15 +99,6 @@ void TokenPrefixTree::allowed_tokens(llama_sampler* grammar, const float* logits
   }
 }
 
-namespace {
-
-// Greedy order: the higher logit, then the lower id.
-bool beats(float logit, llama_token id, float best_logit, llama_token best) {
-  return logit > best_logit || (logit == best_logit && id < best);
-}
-
-}  // namespace
-
 llama_token TokenPrefixTree::best_allowed(llama_sampler* grammar, const float* logits,
                                           std::vector<float>* scratch) const {
   std::vector<llama_token_data> level, next;
@@ -116,7 +109,7 @@ llama_token TokenPrefixTree::best_allowed(llama_sampler* grammar, const float* l
   llama_token best = -1;
   float best_logit = -INFINITY;
   for (const auto& d : level) {
-    if (std::isfinite(d.logit) && beats(d.logit, d.id, best_logit, best)) {
+    if (std::isfinite(d.logit) && ranks_before(d, {best, best_logit, 0.0f})) {
       best = d.id;
       best_logit = d.logit;
     }
@@ -160,7 +153,7 @@ llama_token TokenPrefixTree::best_allowed(llama_sampler* grammar, const float* l
     next.clear();
     for (const auto& d : level) {
       if (!std::isfinite(d.logit)) continue;
-      if (beats(d.logit, d.id, best_logit, best)) {
+      if (ranks_before(d, {best, best_logit, 0.0f})) {
         best = d.id;
         best_logit = d.logit;
       }

@@ -15,6 +15,12 @@
 
 namespace t2sql {
 
+// Greedy decoding's order: `a` comes before `b` when its logit is higher, or
+// equal with a lower id (the greedy sampler picks the first maximum).
+inline bool ranks_before(const llama_token_data& a, const llama_token_data& b) {
+  return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
+}
+
 // The min(k, n) highest of logits[0..n) with their token ids, in `out`
 // (replaced), in no particular order. Among equal logits the lower id wins,
 // as greedy sampling picks the first maximum.
