@@ -33,9 +33,10 @@ class TokenPrefixTree {
   // Greedy decoding's choice: the allowed token with the highest logit (the
   // lowest id among equals), or -1 when the grammar allows nothing. Branch
   // and bound: after the roots, a subtree is checked only when some token in
-  // it has a higher logit than the best allowed token found so far, so a
-  // grammar that allows thousands of tokens costs a few dozen checks, not
-  // thousands. `scratch` is reused between calls (one per thread).
+  // it has a higher logit than the best allowed token found so far, so where
+  // the grammar allows hundreds of tokens the levels below the roots stay
+  // narrow instead of holding thousands of candidates. `scratch` is reused
+  // between calls (one per thread).
   llama_token best_allowed(llama_sampler* grammar, const float* logits, std::vector<float>* scratch) const;
 
   size_t roots() const { return roots_.size(); }
