@@ -141,7 +141,7 @@ using GeneratorFactory =
     std::function<Result<std::unique_ptr<Generator>>(const GeneratorOptions&, const Catalog&, Database*)>;
 
 struct AskOptions {
-  std::optional<bool> use_rag;                       // overrides PipelineOptions::use_rag
+  std::optional<bool> use_rag;  // overrides PipelineOptions::use_rag
   // Domain hints for a model, shown with the question ("revenue = price *
   // quantity"); the template engine does not use them. Checked like the
   // question: valid UTF-8, at most 4000 bytes.

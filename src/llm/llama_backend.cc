@@ -283,7 +283,7 @@ class LlamaBackend final : public LlmBackend {
   // prefix tree (measured with bench/run_llm_bench.sh: 16 to 512 are within
   // a few percent, 64 was fastest).
   static constexpr size_t kTopGreedy = 64, kTopSampling = 512;
-  std::optional<TokenPrefixTree> tree_;             // built on the first grammar fallback; guarded by mutex_
+  std::optional<TokenPrefixTree> tree_;  // built on the first grammar fallback; guarded by mutex_
 };
 
 }  // namespace

@@ -44,11 +44,11 @@ class TokenPrefixTree {
 
  private:
   std::vector<llama_token> roots_;
-  std::vector<llama_token> parent_;        // -1 for a root
-  std::vector<uint32_t> child_begin_;      // children of t: children_[child_begin_[t] .. child_begin_[t + 1])
+  std::vector<llama_token> parent_;    // -1 for a root
+  std::vector<uint32_t> child_begin_;  // children of t: children_[child_begin_[t] .. child_begin_[t + 1])
   std::vector<llama_token> children_;
-  std::vector<llama_token> preorder_;      // the roots' subtrees one after another, parents first
-  std::vector<uint32_t> subtree_begin_;    // roots_[r]'s subtree: preorder_[subtree_begin_[r] .. subtree_begin_[r + 1])
+  std::vector<llama_token> preorder_;    // the roots' subtrees one after another, parents first
+  std::vector<uint32_t> subtree_begin_;  // roots_[r]'s subtree: preorder_[subtree_begin_[r] .. subtree_begin_[r + 1])
 };
 
 }  // namespace t2sql

@@ -69,7 +69,8 @@ TEST(TokenPrefixTree, FindsExactlyWhatAFullScanAllows) {
   std::mt19937 rng(5);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> logits(static_cast<size_t>(n));
-  for (const std::string prefix : {"", "SEL", "SELECT ", "SELECT name FROM singer", "SELECT name FROM singer WHERE country = 'Fr"}) {
+  for (const std::string prefix :
+       {"", "SEL", "SELECT ", "SELECT name FROM singer", "SELECT name FROM singer WHERE country = 'Fr"}) {
     llama_sampler* grammar = llama_sampler_init_grammar(vocab, gbnf.c_str(), "root");
     ASSERT_NE(grammar, nullptr);
     std::vector<llama_token> tokens(prefix.size() + 8);

@@ -21,8 +21,9 @@ std::string openapi_spec_json(const std::string& version) {
         {"session", {{"type", "string"}, {"description", "Conversation id for follow-up questions"}}},
         {"instructions",
          {{"type", "string"},
-          {"description", "Domain hints the model reads with the question (at most 4000 bytes); the template "
-                          "engine does not use them"}}},
+          {"description",
+           "Domain hints the model reads with the question (at most 4000 bytes); the template "
+           "engine does not use them"}}},
         {"svg", {{"type", "boolean"}, {"description", "Also return the chart as SVG text (chart_svg)"}}}}}};
   json stage = {{"type", "object"},
                 {"properties",

@@ -17,7 +17,7 @@ namespace {
 
 struct AskCommandOptions {
   std::string question, db, mode = "template", model, lora, llm_url, llm_model, format = "table", chart, session,
-      instructions;
+                            instructions;
   bool no_grammar = false, rag = false, no_rag = false;
   std::vector<std::string> disable;
   int max_repairs = 2;
