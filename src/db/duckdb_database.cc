@@ -312,7 +312,7 @@ Result<std::unique_ptr<Database>> DuckdbDatabase::open_file(const std::string& p
 }
 
 Status DuckdbDatabase::validate(const std::string& sql) {
-  if (Status s = check_read_only_statement(sql); !s.ok()) return s;
+  if (Status s = check_read_only_statement(sql, Dialect::Engine::kDuckDb); !s.ok()) return s;
   duckdb_prepared_statement stmt = nullptr;
   duckdb_state state = duckdb_prepare(handles_->conn, sql.c_str(), &stmt);
   Status result;
@@ -333,7 +333,7 @@ Result<ResultSet> DuckdbDatabase::execute(const std::string& sql, const ExecOpti
 Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions& options, bool check) {
   auto start = Clock::now();
   if (check) {
-    if (Status s = check_read_only_statement(sql); !s.ok()) return s;
+    if (Status s = check_read_only_statement(sql, Dialect::Engine::kDuckDb); !s.ok()) return s;
   }
   duckdb_connection conn = handles_->conn;
   duckdb_prepared_statement stmt = nullptr;

@@ -233,7 +233,7 @@ Result<ResultSet> PostgresDatabase::run(const std::string& sql, const ExecOption
                                         bool explain_only) {
   auto start = Clock::now();
   if (check) {
-    if (Status s = check_read_only_statement(sql); !s.ok()) return s;
+    if (Status s = check_read_only_statement(sql, Dialect::Engine::kPostgres); !s.ok()) return s;
   }
   if (Status s = ensure_connected(); !s.ok()) return s;
   std::string body = sql;

@@ -121,7 +121,7 @@ SqliteDatabase::~SqliteDatabase() {
 }
 
 Status SqliteDatabase::prepare_checked(const std::string& sql, sqlite3_stmt** stmt) {
-  if (Status s = check_read_only_statement(sql); !s.ok()) return s;
+  if (Status s = check_read_only_statement(sql, Dialect::Engine::kSqlite); !s.ok()) return s;
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), stmt, &tail);
   if (rc == SQLITE_AUTH)
