@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "db/result_budget.h"
 #include "sql/statement_guard.h"
 
 namespace t2sql {
@@ -20,6 +21,11 @@ namespace t2sql {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The memory one database (one connection of t2sql) may use; with no temp
+// directory nothing spills to disk beside the file, so a query that needs
+// more fails with an out-of-memory error instead.
+constexpr const char* kMemoryLimit = "256MB";
 
 // Settings every t2sql connection gets; lock_configuration comes last so
 // that nothing after it (SET, a pragma) can loosen the others.
@@ -30,6 +36,8 @@ Status make_config(bool read_only, duckdb_config* config) {
       {"enable_external_access", "false"},
       {"autoinstall_known_extensions", "false"},
       {"autoload_known_extensions", "false"},
+      {"memory_limit", kMemoryLimit},
+      {"temp_directory", ""},
       {"lock_configuration", "true"},
   };
   for (const auto& [name, value] : kSettings) {
@@ -247,7 +255,20 @@ class Watchdog {
   std::thread thread_;
 };
 
+// The bytes a cell holds: a string's or blob's length, 8 for the rest.
+int64_t cell_bytes(duckdb_vector vector, duckdb_type id, idx_t row) {
+  if (id != DUCKDB_TYPE_VARCHAR && id != DUCKDB_TYPE_BLOB) return 8;
+  uint64_t* validity = duckdb_vector_get_validity(vector);
+  if (validity && !duckdb_validity_row_is_valid(validity, row)) return 0;
+  duckdb_string_t* s = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector)) + row;
+  return static_cast<int64_t>(duckdb_string_t_length(*s));
+}
+
 Status classify_error(const std::string& message, duckdb_error_type type) {
+  if (type == DUCKDB_ERROR_OUT_OF_MEMORY || message.find("Out of Memory") != std::string::npos) {
+    return resource_exhausted(std::string("the query needed more memory than DuckDB may use (") + kMemoryLimit +
+                              "): " + message);
+  }
   if (type == DUCKDB_ERROR_PERMISSION || message.find("read-only") != std::string::npos ||
       message.find("read only") != std::string::npos ||
       message.find("disabled by configuration") != std::string::npos) {
@@ -406,6 +427,9 @@ Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions&
     }
   } types_guard{types};
 
+  ResultBudget budget(options, start);
+  std::vector<duckdb_type> type_ids(ncol);
+  for (idx_t c = 0; c < ncol; ++c) type_ids[c] = duckdb_get_type_id(types[c]);
   bool done = false;
   while (!done) {
     duckdb_data_chunk chunk = duckdb_fetch_chunk(result);
@@ -413,6 +437,8 @@ Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions&
       if (duckdb_result_error(&result) != nullptr) return failure();
       break;
     }
+    std::unique_ptr<duckdb_data_chunk, void (*)(duckdb_data_chunk*)> chunk_guard(&chunk, duckdb_destroy_data_chunk);
+    if (Status s = budget.check_deadline(); !s.ok()) return s;
     idx_t n = duckdb_data_chunk_get_size(chunk);
     for (idx_t r = 0; r < n; ++r) {
       if (options.max_rows > 0 && static_cast<int64_t>(out.rows.size()) >= options.max_rows) {
@@ -422,10 +448,14 @@ Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions&
       }
       std::vector<Value> row;
       row.reserve(ncol);
-      for (idx_t c = 0; c < ncol; ++c) row.push_back(read_cell(duckdb_data_chunk_get_vector(chunk, c), types[c], r));
+      for (idx_t c = 0; c < ncol; ++c) {
+        duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
+        // Charged before the copy, so that an oversized value is never copied.
+        if (Status s = budget.charge(cell_bytes(vector, type_ids[c], r)); !s.ok()) return s;
+        row.push_back(read_cell(vector, types[c], r));
+      }
       out.rows.push_back(std::move(row));
     }
-    duckdb_destroy_data_chunk(&chunk);
     if (n == 0) break;
   }
   watchdog.stop();

@@ -45,7 +45,7 @@ WorkerDb& Worker::database(const std::string& uri) {
   auto it = dbs_.find(uri);
   if (it != dbs_.end()) return it->second;
   WorkerDb& w = dbs_[uri];
-  auto db = Database::open(uri);
+  auto db = Database::open(uri, options_.open);
   if (!db.ok()) {
     w.error = db.status();
     return w;
