@@ -23,33 +23,6 @@ namespace {
 
 using testing::pg_env;
 
-// An administrator's view of everything the reader could have changed: the
-// rows of every table, the sequence, large objects, the set of relations.
-std::string checksum() {
-  PGconn* conn = PQconnectdb(pg_env("T2SQL_TEST_PG_ADMIN_URI").c_str());
-  EXPECT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
-  std::string sql =
-      "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'public'::regnamespace";
-  std::string out;
-  auto query = [&](const std::string& q) {
-    PGresult* res = PQexec(conn, q.c_str());
-    EXPECT_EQ(PQresultStatus(res), PGRES_TUPLES_OK) << PQresultErrorMessage(res);
-    for (int r = 0; r < PQntuples(res); ++r) {
-      for (int c = 0; c < PQnfields(res); ++c) out += std::string(PQgetvalue(res, r, c)) + "|";
-    }
-    PQclear(res);
-  };
-  query(sql);
-  for (const char* table : {"stores", "brands", "products", "sales", "active_store"}) {
-    query(std::string("SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM ") + table + " t");
-  }
-  query("SELECT last_value, is_called FROM order_numbers");
-  query("SELECT count(*) FROM pg_largeobject_metadata");
-  query("SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace");
-  PQfinish(conn);
-  return out;
-}
-
 std::unique_ptr<Database> open_reader() {
   auto db = Database::open(pg_env("T2SQL_TEST_PG_URI"));
   EXPECT_TRUE(db.ok()) << db.status().to_string();
@@ -141,7 +114,7 @@ TEST(PostgresDatabase, CatalogHasKeysCountsSamplesAndComments) {
 TEST(PostgresDatabase, RefusesEveryWritePathAndNothingChanges) {
   auto db = open_writer();
   ASSERT_TRUE(db);
-  std::string before = checksum();
+  std::string before = testing::pg_data_checksum();
   struct Attempt {
     const char* sql;
     StatusCode code;
@@ -191,7 +164,7 @@ TEST(PostgresDatabase, RefusesEveryWritePathAndNothingChanges) {
   auto after = db->execute("SELECT current_setting('default_transaction_read_only') AS ro", {});
   ASSERT_TRUE(after.ok()) << after.status().to_string();
   EXPECT_EQ(after->rows[0][0].to_string(), "on");
-  EXPECT_EQ(checksum(), before);
+  EXPECT_EQ(testing::pg_data_checksum(), before);
 }
 
 TEST(PostgresDatabase, StatementTimeoutStopsRunawayQueries) {
@@ -259,7 +232,7 @@ TEST(PostgresDatabase, ConnectionDroppedMidQueryFailsCleanlyAndReconnects) {
   ASSERT_NE(pg, nullptr);
   int pid = pg->backend_pid();
   ASSERT_GT(pid, 0);
-  std::string before = checksum();
+  std::string before = testing::pg_data_checksum();
   std::atomic<bool> started{false};
   std::thread killer([&] {
     PGconn* admin = PQconnectdb(pg_env("T2SQL_TEST_PG_ADMIN_URI").c_str());
@@ -286,7 +259,7 @@ TEST(PostgresDatabase, ConnectionDroppedMidQueryFailsCleanlyAndReconnects) {
   ASSERT_TRUE(again.ok()) << again.status().to_string();
   EXPECT_EQ(again->rows[0][0], Value::integer(15));
   EXPECT_NE(pg->backend_pid(), pid);
-  EXPECT_EQ(checksum(), before);
+  EXPECT_EQ(testing::pg_data_checksum(), before);
 }
 
 TEST(ConnectionPool, LendsBoundedConnectionsAcrossThreads) {
