@@ -94,6 +94,7 @@ REVOKE ALL ON DATABASE t2sql_test FROM PUBLIC;
 GRANT CONNECT ON DATABASE t2sql_test TO t2sql_reader;
 GRANT USAGE ON SCHEMA public TO t2sql_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO t2sql_reader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO t2sql_reader;
 DO \$\$ DECLARE f regprocedure; BEGIN
   FOR f IN SELECT p.oid::regprocedure FROM pg_proc p WHERE p.proname LIKE 'dblink%' LOOP
     EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
