@@ -22,9 +22,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The memory one database (one connection of t2sql) may use; with no temp
-// directory nothing spills to disk beside the file, so a query that needs
-// more fails with an out-of-memory error instead.
+// The memory one database (one connection of t2sql) may use. Without
+// external access DuckDB cannot spill to its temp directory beside the file
+// either, so a query that needs more fails instead.
 constexpr const char* kMemoryLimit = "256MB";
 
 // Settings every t2sql connection gets; lock_configuration comes last so
@@ -37,7 +37,6 @@ Status make_config(bool read_only, duckdb_config* config) {
       {"autoinstall_known_extensions", "false"},
       {"autoload_known_extensions", "false"},
       {"memory_limit", kMemoryLimit},
-      {"temp_directory", ""},
       {"lock_configuration", "true"},
   };
   for (const auto& [name, value] : kSettings) {
@@ -265,7 +264,8 @@ int64_t cell_bytes(duckdb_vector vector, duckdb_type id, idx_t row) {
 }
 
 Status classify_error(const std::string& message, duckdb_error_type type) {
-  if (type == DUCKDB_ERROR_OUT_OF_MEMORY || message.find("Out of Memory") != std::string::npos) {
+  bool spill = message.find("Cannot access directory") != std::string::npos && message.find(".tmp") != std::string::npos;
+  if (type == DUCKDB_ERROR_OUT_OF_MEMORY || message.find("Out of Memory") != std::string::npos || spill) {
     return resource_exhausted(std::string("the query needed more memory than DuckDB may use (") + kMemoryLimit +
                               "): " + message);
   }

@@ -209,6 +209,12 @@ Status prepare_session(PGconn* conn, const PostgresOptions& options, const std::
                                "role\"); --allow-privileged-role uses it anyway");
     }
   }
+  // Built-in functions first: the allow-list names pg_catalog's functions, and
+  // a search_path that puts another schema before it would let a function of
+  // the same name there answer the call.
+  PQclear(PQexec(conn,
+                 "SELECT CASE WHEN (current_schemas(true))[1] <> 'pg_catalog' THEN set_config('search_path', "
+                 "'pg_catalog, ' || current_setting('search_path'), false) END"));
   // Only a superuser may bound temporary files; for others the setting is
   // the server's (and t2sql refuses superusers unless told otherwise).
   PQclear(PQexec(conn, "SET temp_file_limit = '256MB'"));
