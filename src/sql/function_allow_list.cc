@@ -45,7 +45,7 @@ constexpr std::string_view kDuckdb =
     "mismatches translate array_to_string to_base64 from_base64 hex unhex "
     "cbrt pow log2 fmod greatest least gcd lcm factorial even isnan isinf isfinite round_even "
     "ifnull if iif typeof try_cast "
-    "date_part datepart date_trunc datetrunc date_diff datediff date_sub datesub date_add strftime strptime "
+    "extract date_part datepart date_trunc datetrunc date_diff datediff date_sub datesub date_add strftime strptime "
     "try_strptime year month day dayofmonth dayofweek dayofyear weekday week weekofyear yearweek quarter hour "
     "minute second millisecond microsecond epoch epoch_ms epoch_us make_date make_time make_timestamp "
     "last_day monthname dayname today now current_date current_timestamp get_current_timestamp age "
