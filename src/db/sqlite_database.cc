@@ -180,9 +180,16 @@ Status SqliteDatabase::prepare_checked(const std::string& sql, sqlite3_stmt** st
   if (Status s = check_read_only_statement(sql, Dialect::Engine::kSqlite); !s.ok()) return s;
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), stmt, &tail);
-  if (rc == SQLITE_AUTH)
-    return permission_denied("refused by the read-only connection: " + std::string(sqlite3_errmsg(db_)));
-  if (rc != SQLITE_OK) return invalid_argument(sqlite3_errmsg(db_));
+  if (rc != SQLITE_OK) {
+    // A refused function reads "not authorized to use function: x"; a
+    // direct-only function inside a view "unsafe use of x()".
+    std::string message = sqlite3_errmsg(db_);
+    if (rc == SQLITE_AUTH || message.find("not authorized") != std::string::npos ||
+        message.find("unsafe use of") != std::string::npos) {
+      return permission_denied("refused by the read-only connection: " + message);
+    }
+    return invalid_argument(message);
+  }
   if (*stmt == nullptr) return invalid_argument("the SQL is empty");
   for (; tail && *tail; ++tail) {
     if (!std::isspace(static_cast<unsigned char>(*tail)) && *tail != ';') {
