@@ -107,8 +107,11 @@ Counts run_cases(Database& db, const std::string& engine) {
     } else {
       bool stopped = code == StatusCode::kDeadlineExceeded || code == StatusCode::kResourceExhausted;
       EXPECT_TRUE(stopped) << r.status().to_string() << "\n" << c.sql;
-      EXPECT_LT(ms, kTimeoutMs * 1.5) << r.status().to_string() << "\n" << c.sql;
-      counts.bounded += stopped && ms < kTimeoutMs * 1.5;
+      // Stopped, not run to its end (which takes minutes or all memory). The
+      // 1.5x-the-timeout figure is measured on an idle process by
+      // tests/integration/bounded_work_test.cc; here several engines share the machine.
+      EXPECT_LT(ms, kTimeoutMs * 5) << r.status().to_string() << "\n" << c.sql;
+      counts.bounded += stopped && ms < kTimeoutMs * 5;
     }
     // One line for people and logs; no file's contents in it.
     EXPECT_EQ(r.status().message().find('\n'), std::string::npos) << r.status().message();

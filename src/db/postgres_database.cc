@@ -175,7 +175,9 @@ std::string role_privilege(PGconn* conn) {
       "(SELECT p.oid::regprocedure::text FROM pg_proc p WHERE (p.proname LIKE 'dblink%' OR "
       "p.proname IN ('lo_import', 'lo_export', 'pg_stat_file') OR p.proname LIKE 'pg\\_read\\_%' OR "
       "p.proname LIKE 'pg\\_ls\\_%') AND has_function_privilege(p.oid, 'EXECUTE') "
-      "AND has_schema_privilege(p.pronamespace, 'USAGE') LIMIT 1)";
+      "AND has_schema_privilege(p.pronamespace, 'USAGE') "
+      // adminpack's old entry point checks for a superuser itself, whoever may call it.
+      "AND p.proname <> 'pg_read_file_old' LIMIT 1)";
   PGresult* res = PQexec(conn, kQuery);
   std::string why;
   if (PQresultStatus(res) != PGRES_TUPLES_OK) {

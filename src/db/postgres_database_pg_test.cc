@@ -161,7 +161,7 @@ TEST(PostgresDatabase, RefusesEveryWritePathAndNothingChanges) {
     EXPECT_FALSE(db->validate(attempt.sql).ok()) << attempt.sql;
   }
   // The session is still healthy and still read-only.
-  auto after = db->execute("SELECT current_setting('default_transaction_read_only') AS ro", {});
+  auto after = db->execute("SELECT setting AS ro FROM pg_settings WHERE name = 'default_transaction_read_only'", {});
   ASSERT_TRUE(after.ok()) << after.status().to_string();
   EXPECT_EQ(after->rows[0][0].to_string(), "on");
   EXPECT_EQ(testing::pg_data_checksum(), before);

@@ -251,7 +251,13 @@ Result<ResultSet> SqliteDatabase::execute(const std::string& sql, const ExecOpti
       return resource_exhausted("the query needed more memory than SQLite may use (" +
                                 std::to_string(kHeapLimitBytes >> 20) + " MiB)");
     }
-    if (rc != SQLITE_ROW) return invalid_argument(sqlite3_errmsg(db_));
+    if (rc != SQLITE_ROW) {
+      std::string message = sqlite3_errmsg(db_);
+      if (rc == SQLITE_AUTH || message.find("not authorized") != std::string::npos) {
+        return permission_denied("refused by the read-only connection: " + message);
+      }
+      return invalid_argument(message);
+    }
     if (Status s = budget.check_deadline(); !s.ok()) return s;
     if (options.max_rows > 0 && static_cast<int64_t>(result.rows.size()) >= options.max_rows) {
       result.truncated = true;

@@ -62,7 +62,7 @@ constexpr std::string_view kDuckdb =
     "struct_pack struct_extract row map map_extract element_at "
     "json_extract json_extract_string json_extract_path json_extract_path_text to_json json_object "
     "json_array json_array_length json_keys json_type json_valid "
-    "columns reservoir bernoulli system";
+    "columns";
 
 constexpr std::string_view kPostgres =
     "string_agg array_agg bool_and bool_or every bit_and bit_or "
@@ -83,7 +83,7 @@ constexpr std::string_view kPostgres =
     "json_extract_path_text jsonb_extract_path jsonb_extract_path_text row_to_json to_json to_jsonb "
     "json_array_length jsonb_array_length json_each jsonb_each json_each_text jsonb_each_text "
     "json_array_elements jsonb_array_elements json_array_elements_text jsonb_array_elements_text json_typeof "
-    "jsonb_typeof bernoulli system";
+    "jsonb_typeof bernoulli";
 
 void add_words(std::set<std::string, std::less<>>& into, std::string_view words) {
   size_t from = 0;
