@@ -24,10 +24,10 @@ namespace t2sql {
 // rows; the byte caps keep one answer's memory bounded (each engine also caps
 // its own working memory: see README "Bounded work").
 struct ExecOptions {
-  int64_t timeout_ms = 10000;                // interrupt the statement after this long; <= 0: no limit
-  int64_t max_rows = 10000;                  // stop reading after this many rows; <= 0: no cap
-  int64_t max_value_bytes = 16 << 20;        // one value larger than this: kResourceExhausted; <= 0: no cap
-  int64_t max_result_bytes = 64 << 20;       // the rows read exceed this: kResourceExhausted; <= 0: no cap
+  int64_t timeout_ms = 10000;           // interrupt the statement after this long; <= 0: no limit
+  int64_t max_rows = 10000;             // stop reading after this many rows; <= 0: no cap
+  int64_t max_value_bytes = 16 << 20;   // one value larger than this: kResourceExhausted; <= 0: no cap
+  int64_t max_result_bytes = 64 << 20;  // the rows read exceed this: kResourceExhausted; <= 0: no cap
 };
 
 // How to open a database. PostgreSQL refuses a role that could write or

@@ -266,7 +266,8 @@ int64_t cell_bytes(duckdb_vector vector, duckdb_type id, idx_t row) {
 Status classify_error(std::string message, duckdb_error_type type) {
   // DuckDB adds hints on further lines; t2sql's errors are one line.
   if (auto nl = message.find('\n'); nl != std::string::npos) message.erase(nl);
-  bool spill = message.find("Cannot access directory") != std::string::npos && message.find(".tmp") != std::string::npos;
+  bool spill =
+      message.find("Cannot access directory") != std::string::npos && message.find(".tmp") != std::string::npos;
   if (type == DUCKDB_ERROR_OUT_OF_MEMORY || message.find("Out of Memory") != std::string::npos || spill) {
     return resource_exhausted(std::string("the query needed more memory than DuckDB may use (") + kMemoryLimit +
                               "): " + message);

@@ -170,9 +170,8 @@ TEST(PostgresDatabase, RefusesEveryWritePathAndNothingChanges) {
 TEST(PostgresDatabase, StatementTimeoutStopsRunawayQueries) {
   auto db = open_reader();
   ASSERT_TRUE(db);
-  for (const char* sql :
-       {"SELECT count(*) FROM generate_series(1, 1000000000)",
-        "SELECT count(*) FROM sales a, sales b WHERE a.amount + b.amount < 0"}) {
+  for (const char* sql : {"SELECT count(*) FROM generate_series(1, 1000000000)",
+                          "SELECT count(*) FROM sales a, sales b WHERE a.amount + b.amount < 0"}) {
     auto start = std::chrono::steady_clock::now();
     auto r = db->execute(sql, {.timeout_ms = 1000});
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

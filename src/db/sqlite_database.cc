@@ -135,9 +135,9 @@ Result<std::unique_ptr<Database>> SqliteDatabase::open_file(const std::string& p
     bool has_wal = nonempty_file(path + "-wal");
     if (has_wal && !file_exists(path + "-shm")) {
       return invalid_argument("'" + path + "' is in WAL mode and has a -wal file but no -shm file: reading it would " +
-                                 "create '" + path + "-shm' beside it, and t2sql never creates files beside a " +
-                                 "database. Let its owner checkpoint it (sqlite3 '" + path +
-                                 "' 'PRAGMA wal_checkpoint(TRUNCATE)') and try again");
+                              "create '" + path + "-shm' beside it, and t2sql never creates files beside a " +
+                              "database. Let its owner checkpoint it (sqlite3 '" + path +
+                              "' 'PRAGMA wal_checkpoint(TRUNCATE)') and try again");
     }
     immutable = !has_wal;
   }

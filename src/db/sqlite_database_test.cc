@@ -268,14 +268,17 @@ TEST(SqliteDatabase, ValueAndResultCapsStopGrowth) {
   EXPECT_EQ(big.status().code(), StatusCode::kResourceExhausted) << big.status().to_string();
   EXPECT_NE(big.status().message().find("1 MiB cap on one value"), std::string::npos) << big.status().message();
   auto many = (*db)->execute(
-      "WITH RECURSIVE r(s, n) AS (SELECT 'x', 0 UNION ALL SELECT s || 'x', n + 1 FROM r WHERE n < 5000) SELECT s FROM r",
+      "WITH RECURSIVE r(s, n) AS (SELECT 'x', 0 UNION ALL SELECT s || 'x', n + 1 FROM r WHERE n < 5000) SELECT s FROM "
+      "r",
       {.max_rows = 0, .max_result_bytes = 1 << 20});
   ASSERT_FALSE(many.ok());
   EXPECT_NE(many.status().message().find("cap on one answer"), std::string::npos) << many.status().message();
   // Within the caps, the same statement answers.
-  EXPECT_TRUE((*db)->execute("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100) SELECT n FROM r",
-                             {.max_result_bytes = 1 << 20})
-                  .ok());
+  EXPECT_TRUE(
+      (*db)
+          ->execute("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100) SELECT n FROM r",
+                    {.max_result_bytes = 1 << 20})
+          .ok());
 }
 
 TEST(DemoWarehouse, IsDeterministicAndRealistic) {

@@ -149,7 +149,8 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
 
   // The harness itself refuses anything but one read-only statement, whatever
   // the engine's own guard does.
-  if (Status guard = check_read_only_statement(r.predicted_sql, Dialect::for_engine(w.db->engine()).engine()); !guard.ok()) {
+  if (Status guard = check_read_only_statement(r.predicted_sql, Dialect::for_engine(w.db->engine()).engine());
+      !guard.ok()) {
     r.reason = "refused: " + guard.message();
     return;
   }

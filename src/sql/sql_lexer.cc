@@ -133,8 +133,8 @@ class Lexer {
       return;
     }
     std::string_view body = sql_.substr(i_, end - i_);
-    std::string value = kind == SqlTokenKind::kString ? std::string(body.substr(1, body.size() - 2))
-                                                      : unquote(body, close, doubled);
+    std::string value =
+        kind == SqlTokenKind::kString ? std::string(body.substr(1, body.size() - 2)) : unquote(body, close, doubled);
     emit(kind, start, end, std::move(value));
     bool unicode = end - start > body.size() && (sql_[start] == 'u' || sql_[start] == 'U');
     if (unicode && kind == SqlTokenKind::kQuotedName) {

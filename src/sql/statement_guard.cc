@@ -21,12 +21,12 @@ constexpr std::array<std::string_view, 20> kWriteWords = {
 // (IN (...), OVER (...), AS (...), ROW (...), ...). Each is reserved or
 // parsed as syntax before a parenthesis on the engines.
 constexpr std::string_view kSyntaxBeforeParen[] = {
-    "AND",   "OR",       "NOT",       "IN",        "EXISTS",       "ANY",    "ALL",      "SOME",     "SELECT",
-    "FROM",  "WHERE",    "HAVING",    "ON",        "USING",        "JOIN",   "LATERAL",  "AS",       "GROUP",
-    "BY",    "WINDOW",   "VALUES",    "ROW",       "ARRAY",        "THEN",   "ELSE",     "WHEN",     "CASE",
-    "BETWEEN", "TO",     "IS",        "DISTINCT",  "UNION",        "INTERSECT", "EXCEPT", "LIMIT",  "OFFSET",
-    "ROLLUP", "CUBE",    "SETS",      "RECURSIVE", "MATERIALIZED", "ESCAPE", "INTERVAL", "ONLY",     "REPEATABLE",
-    "FOR",   "QUALIFY",  "EXCLUDE",   "ZONE",      "VARYING"};
+    "AND",     "OR",      "NOT",     "IN",        "EXISTS",       "ANY",       "ALL",      "SOME",  "SELECT",
+    "FROM",    "WHERE",   "HAVING",  "ON",        "USING",        "JOIN",      "LATERAL",  "AS",    "GROUP",
+    "BY",      "WINDOW",  "VALUES",  "ROW",       "ARRAY",        "THEN",      "ELSE",     "WHEN",  "CASE",
+    "BETWEEN", "TO",      "IS",      "DISTINCT",  "UNION",        "INTERSECT", "EXCEPT",   "LIMIT", "OFFSET",
+    "ROLLUP",  "CUBE",    "SETS",    "RECURSIVE", "MATERIALIZED", "ESCAPE",    "INTERVAL", "ONLY",  "REPEATABLE",
+    "FOR",     "QUALIFY", "EXCLUDE", "ZONE",      "VARYING"};
 // Pattern operators that are also (harmless) functions on the engine they belong to.
 constexpr std::string_view kSqlitePatternWords[] = {"LIKE", "GLOB", "REGEXP", "MATCH"};
 constexpr std::string_view kPostgresPatternWords[] = {"LIKE", "ILIKE", "SIMILAR"};
@@ -127,8 +127,7 @@ Status check_call(const std::vector<SqlToken>& tokens, size_t i, size_t end, Dia
   if (i > 0 && tokens[i - 1].is_punct('.')) {
     // schema.function( or value.method(: only PostgreSQL's own catalog.
     bool pg_catalog = engine == Dialect::Engine::kPostgres && i >= 2 && is_name(tokens[i - 2]) &&
-                      resolved_name(tokens[i - 2], engine) == "pg_catalog" &&
-                      (i < 3 || !tokens[i - 3].is_punct('.'));
+                      resolved_name(tokens[i - 2], engine) == "pg_catalog" && (i < 3 || !tokens[i - 3].is_punct('.'));
     if (!pg_catalog) {
       std::string qualifier = i >= 2 ? tokens[i - 2].text : "";
       return permission_denied("refusing to call " + qualifier + "." + t.text +

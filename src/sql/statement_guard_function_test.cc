@@ -8,8 +8,7 @@
 namespace t2sql {
 namespace {
 
-constexpr Dialect::Engine kEngines[] = {Dialect::Engine::kSqlite, Dialect::Engine::kDuckDb,
-                                        Dialect::Engine::kPostgres};
+constexpr Dialect::Engine kEngines[] = {Dialect::Engine::kSqlite, Dialect::Engine::kDuckDb, Dialect::Engine::kPostgres};
 
 TEST(StatementGuardFunctions, RefusesDangerousCallsInAnySpelling) {
   for (Dialect::Engine e : kEngines) {
@@ -56,18 +55,19 @@ TEST(StatementGuardFunctions, AllowsOrdinaryFunctionsAndLookalikeNames) {
       EXPECT_TRUE(s.ok()) << sql << " -> " << s.to_string();
     }
   }
-  EXPECT_TRUE(check_read_only_statement("SELECT strftime('%Y', d), julianday(d) FROM t", Dialect::Engine::kSqlite).ok());
-  EXPECT_TRUE(check_read_only_statement("SELECT date_trunc('month', d), x::numeric(10, 2) FROM t",
-                                        Dialect::Engine::kPostgres)
-                  .ok());
-  EXPECT_TRUE(check_read_only_statement("SELECT strftime(d, '%Y'), list_value(1, 2) FROM t", Dialect::Engine::kDuckDb)
-                  .ok());
+  EXPECT_TRUE(
+      check_read_only_statement("SELECT strftime('%Y', d), julianday(d) FROM t", Dialect::Engine::kSqlite).ok());
+  EXPECT_TRUE(
+      check_read_only_statement("SELECT date_trunc('month', d), x::numeric(10, 2) FROM t", Dialect::Engine::kPostgres)
+          .ok());
+  EXPECT_TRUE(
+      check_read_only_statement("SELECT strftime(d, '%Y'), list_value(1, 2) FROM t", Dialect::Engine::kDuckDb).ok());
 }
 
 TEST(StatementGuardFunctions, ListsArePerEngine) {
   EXPECT_TRUE(is_allowed_function("strftime", Dialect::Engine::kSqlite));
   EXPECT_FALSE(is_allowed_function("strftime", Dialect::Engine::kPostgres));
-  EXPECT_TRUE(is_allowed_function("glob", Dialect::Engine::kSqlite));  // SQLite's pattern match
+  EXPECT_TRUE(is_allowed_function("glob", Dialect::Engine::kSqlite));   // SQLite's pattern match
   EXPECT_FALSE(is_allowed_function("glob", Dialect::Engine::kDuckDb));  // DuckDB's file listing
   EXPECT_FALSE(check_read_only_statement("SELECT * FROM glob('/etc/*')", Dialect::Engine::kDuckDb).ok());
   for (Dialect::Engine e : kEngines) EXPECT_GT(allowed_function_count(e), 60u);

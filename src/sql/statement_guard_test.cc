@@ -5,20 +5,19 @@
 namespace t2sql {
 namespace {
 
-constexpr Dialect::Engine kEngines[] = {Dialect::Engine::kSqlite, Dialect::Engine::kDuckDb,
-                                        Dialect::Engine::kPostgres};
+constexpr Dialect::Engine kEngines[] = {Dialect::Engine::kSqlite, Dialect::Engine::kDuckDb, Dialect::Engine::kPostgres};
 
 TEST(StatementGuard, AcceptsReadQueries) {
   for (Dialect::Engine e : kEngines) {
-    for (const char* sql : {"SELECT 1", "  select a from t where b = 'x;y' ;  ", "WITH x AS (SELECT 1) SELECT * FROM x",
-                            "VALUES (1), (2)", "(SELECT 1) UNION (SELECT 2)",
-                            "SELECT 'delete from t' AS s -- drop table\n", "SELECT \"update\" FROM t",
-                            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT * FROM r",
-                            "WITH a(x) AS (SELECT 1), b(y, z) AS NOT MATERIALIZED (SELECT 2, 3) SELECT * FROM a, b",
-                            "SELECT CAST(a AS DECIMAL(12, 2)), count(*) OVER (PARTITION BY b) FROM t",
-                            "SELECT a FROM t WHERE a IN (1, 2) AND EXISTS (SELECT 1) AND NOT (a > 3)",
-                            "SELECT substring(a FROM 2 FOR 3), coalesce(b, 0) FROM t",
-                            "SELECT sum(x) FILTER (WHERE x > 0) FROM t"}) {
+    for (const char* sql :
+         {"SELECT 1", "  select a from t where b = 'x;y' ;  ", "WITH x AS (SELECT 1) SELECT * FROM x",
+          "VALUES (1), (2)", "(SELECT 1) UNION (SELECT 2)", "SELECT 'delete from t' AS s -- drop table\n",
+          "SELECT \"update\" FROM t",
+          "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT * FROM r",
+          "WITH a(x) AS (SELECT 1), b(y, z) AS NOT MATERIALIZED (SELECT 2, 3) SELECT * FROM a, b",
+          "SELECT CAST(a AS DECIMAL(12, 2)), count(*) OVER (PARTITION BY b) FROM t",
+          "SELECT a FROM t WHERE a IN (1, 2) AND EXISTS (SELECT 1) AND NOT (a > 3)",
+          "SELECT substring(a FROM 2 FOR 3), coalesce(b, 0) FROM t", "SELECT sum(x) FILTER (WHERE x > 0) FROM t"}) {
       Status s = check_read_only_statement(sql, e);
       EXPECT_TRUE(s.ok()) << sql << " -> " << s.to_string();
     }
@@ -85,7 +84,8 @@ TEST(StatementGuard, PostgresQuotingTricksAreSeenThrough) {
   // The same text is harmless where the quoting rules make it a string.
   EXPECT_TRUE(check_read_only_statement("SELECT $$pg_read_file('/etc/passwd')$$", Dialect::Engine::kPostgres).ok());
   EXPECT_TRUE(check_read_only_statement("SELECT E'\\' pg_read_file(1)'", Dialect::Engine::kPostgres).ok());
-  EXPECT_TRUE(check_read_only_statement("SELECT pg_catalog.lower(U&\"\\0061\") FROM t", Dialect::Engine::kPostgres).ok());
+  EXPECT_TRUE(
+      check_read_only_statement("SELECT pg_catalog.lower(U&\"\\0061\") FROM t", Dialect::Engine::kPostgres).ok());
 }
 
 TEST(StatementGuard, SqliteQuotingIsSqlites) {
@@ -95,7 +95,8 @@ TEST(StatementGuard, SqliteQuotingIsSqlites) {
   EXPECT_TRUE(check_read_only_statement("SELECT [load_extension(1)] FROM t", Dialect::Engine::kSqlite).ok());
   EXPECT_FALSE(check_read_only_statement("SELECT [a], load_extension(1) FROM t", Dialect::Engine::kSqlite).ok());
   // Comments do not nest: the first */ ends it.
-  EXPECT_FALSE(check_read_only_statement("SELECT /* /* */ fts3_tokenizer('simple') /* */", Dialect::Engine::kSqlite).ok());
+  EXPECT_FALSE(
+      check_read_only_statement("SELECT /* /* */ fts3_tokenizer('simple') /* */", Dialect::Engine::kSqlite).ok());
   EXPECT_FALSE(check_read_only_statement("SELECT fts3_tokenizer('simple', x'41')", Dialect::Engine::kSqlite).ok());
   EXPECT_FALSE(check_read_only_statement("SELECT \"load_extension\"('x')", Dialect::Engine::kSqlite).ok());
   EXPECT_FALSE(check_read_only_statement("SELECT `zeroblob`(10)", Dialect::Engine::kSqlite).ok());

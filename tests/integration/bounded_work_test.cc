@@ -77,14 +77,18 @@ TEST(BoundedWork, SqliteRunawayValuesStopInTimeAndMemory) {
   // The same growth from functions a query may call stops at the value cap.
   std::string nested = "s";
   for (int i = 0; i < 20; ++i) nested = "replace(" + nested + ", 'x', 'xx')";
-  expect_bounded(db, "WITH RECURSIVE r(s, n) AS (SELECT 'x', 0 UNION ALL SELECT s || s, n + 1 FROM r WHERE n < 12) "
-                     "SELECT " + nested + " FROM r WHERE n = 12");
-  expect_bounded(db, "WITH RECURSIVE r(s, n) AS (SELECT 'x', 0 UNION ALL SELECT s || s, n + 1 FROM r WHERE n < 40) "
-                     "SELECT s FROM r");
+  expect_bounded(db,
+                 "WITH RECURSIVE r(s, n) AS (SELECT 'x', 0 UNION ALL SELECT s || s, n + 1 FROM r WHERE n < 12) "
+                 "SELECT " +
+                     nested + " FROM r WHERE n = 12");
+  expect_bounded(db,
+                 "WITH RECURSIVE r(s, n) AS (SELECT 'x', 0 UNION ALL SELECT s || s, n + 1 FROM r WHERE n < 40) "
+                 "SELECT s FROM r");
   // Many rows of large values stop at the result cap.
-  expect_bounded(db, "WITH RECURSIVE d(s, k) AS (SELECT 'x', 0 UNION ALL SELECT s || s, k + 1 FROM d WHERE k < 20), "
-                     "r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1000) "
-                     "SELECT s FROM d, r WHERE k = 20");
+  expect_bounded(db,
+                 "WITH RECURSIVE d(s, k) AS (SELECT 'x', 0 UNION ALL SELECT s || s, k + 1 FROM d WHERE k < 20), "
+                 "r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1000) "
+                 "SELECT s FROM d, r WHERE k = 20");
   expect_bounded(db, "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r");
 }
 

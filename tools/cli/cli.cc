@@ -45,7 +45,7 @@ void add_db_option(CLI::App* command, std::string& uri) {
 void add_privileged_role_flag(CLI::App* command) {
   command->add_flag("--allow-privileged-role", g_allow_privileged_role,
                     "PostgreSQL: use a role that could write or read files (a superuser, an owner, a role with "
-                    "INSERT/UPDATE/DELETE or dblink/lo_*/pg_read*), which t2sql refuses otherwise");
+                    "INSERT/UPDATE/DELETE, dblink, lo_import/lo_export or pg_read*), which t2sql refuses otherwise");
 }
 
 bool allow_privileged_role() {
