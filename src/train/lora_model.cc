@@ -569,7 +569,16 @@ struct LoraModel::Builder {
                       0.0f, 1.0f, 32.0f, 1.0f);
     ggml_tensor* qp = ggml_permute(ctx, q, 0, 2, 1, 3);                  // [hd, T, nh, B]
     ggml_tensor* kp = ggml_cont(ctx, ggml_permute(ctx, k, 0, 2, 1, 3));  // [hd, T, nkv, B]
-    ggml_tensor* kq = ggml_mul_mat(ctx, kp, qp);                         // [T_k, T_q, nh, B]
+    // Grouped-query attention: ggml's backward pass of a broadcast matrix
+    // product handles a broadcast in dimension 2 only, so the heads and the
+    // sequences share that dimension (query head b*nh + h meets key head
+    // b*nkv + h/(nh/nkv), as the broadcast maps them).
+    const bool gqa = s.n_head_kv != s.n_head && B > 1;
+    if (gqa) {
+      qp = ggml_reshape_3d(ctx, ggml_cont(ctx, qp), hd, T, s.n_head * B);
+      kp = ggml_reshape_3d(ctx, kp, hd, T, s.n_head_kv * B);
+    }
+    ggml_tensor* kq = ggml_mul_mat(ctx, kp, qp);  // [T_k, T_q, nh, B] ([T_k, T_q, nh*B] under gqa)
     ggml_tensor* mask = swa ? g.mask_swa : g.mask;
     if (s.attn_softcap > 0) {
       // Gemma 2 scales the queries, then caps the scores.
@@ -579,7 +588,9 @@ struct LoraModel::Builder {
       kq = ggml_soft_max_ext(ctx, kq, mask, kq_scale, 0.0f);
     }
     ggml_tensor* vt = ggml_cont(ctx, ggml_permute(ctx, v, 1, 2, 0, 3));  // [T, hd, nkv, B]
-    ggml_tensor* kqv = ggml_mul_mat(ctx, vt, kq);                        // [hd, T_q, nh, B]
+    if (gqa) vt = ggml_reshape_3d(ctx, vt, T, hd, s.n_head_kv * B);
+    ggml_tensor* kqv = ggml_mul_mat(ctx, vt, kq);  // [hd, T_q, nh, B]
+    if (gqa) kqv = ggml_reshape_4d(ctx, kqv, hd, T, s.n_head, B);
     kqv = ggml_cont(ctx, ggml_permute(ctx, kqv, 0, 2, 1, 3));            // [hd, nh, T, B]
     cur = ggml_reshape_2d(ctx, kqv, hd * s.n_head, N);
     ggml_tensor* drop_o = pair("o") ? dropout_mask(1, hd * s.n_head) : nullptr;
