@@ -56,7 +56,9 @@ struct ArchCase {
   int n_head_kv = 0, head_dim = 0, sliding_window = 0;
 };
 
-std::ostream& operator<<(std::ostream& os, const ArchCase& c) { return os << c.arch; }
+std::ostream& operator<<(std::ostream& os, const ArchCase& c) {
+  return os << c.arch;
+}
 
 const std::vector<ArchCase>& arch_cases() {
   static const std::vector<ArchCase> cases = {
@@ -162,11 +164,12 @@ TEST_P(ArchTest, ModelInitWritesTheArchitecturesTensorsAndKeys) {
             qwen ? 3u : 0u);
   EXPECT_EQ(names.count("blk.1.post_attention_norm.weight") + names.count("blk.1.post_ffw_norm.weight"),
             gemma2 ? 2u : 0u);
-  EXPECT_EQ(names.count("blk.1.attn_output.bias") + names.count("rope_freqs.weight"), 0u);  // nothing the real models lack
+  EXPECT_EQ(names.count("blk.1.attn_output.bias") + names.count("rope_freqs.weight"),
+            0u);  // nothing the real models lack
   EXPECT_EQ(key(a + ".attention.key_length"), gemma);
-  EXPECT_EQ(key(a + ".final_logit_softcapping") && key(a + ".attn_logit_softcapping") &&
-                key(a + ".attention.sliding_window"),
-            gemma2);
+  EXPECT_EQ(
+      key(a + ".final_logit_softcapping") && key(a + ".attn_logit_softcapping") && key(a + ".attention.sliding_window"),
+      gemma2);
   const int64_t kv = gguf_find_key(g, (a + ".attention.head_count_kv").c_str());
   ASSERT_GE(kv, 0);
   EXPECT_EQ(gguf_get_val_u32(g, kv), c.arch == "mistral" ? 1u : static_cast<uint32_t>(c.n_head_kv ? c.n_head_kv : 4));

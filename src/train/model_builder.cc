@@ -40,8 +40,8 @@ struct ArchSpec {
   const char* vocab;      // the bundle tokenizer closest to the real one
   float rope_freq_base;
   float rms_eps;
-  bool qkv_bias;     // qwen2
-  bool tied_output;  // no output.weight: the token embeddings are the output layer
+  bool qkv_bias;       // qwen2
+  bool tied_output;    // no output.weight: the token embeddings are the output layer
   bool head_dim_keys;  // attention.key_length / value_length written (gemma)
   bool post_norms;     // attn_post_norm, ffn_post_norm (gemma2)
   bool soft_capping;   // attention and final logit soft-capping, sliding window (gemma2)
@@ -130,8 +130,7 @@ Status init_model(const ModelInitOptions& o) {
     return invalid_argument("model init: --head-dim is for gemma and gemma2; " + o.arch +
                             " has heads of n_embd/n_head");
   if (o.sliding_window > 0 && !arch->soft_capping)
-    return invalid_argument("model init: --sliding-window is for gemma2 (llama.cpp runs " + o.arch +
-                            " without one)");
+    return invalid_argument("model init: --sliding-window is for gemma2 (llama.cpp runs " + o.arch + " without one)");
   if (o.head_dim == 0 && o.n_embd % o.n_head != 0)
     return invalid_argument("model init: n_embd (" + std::to_string(o.n_embd) + ") must be a multiple of n_head (" +
                             std::to_string(o.n_head) + ")");
