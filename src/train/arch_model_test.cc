@@ -47,6 +47,17 @@ fs::path test_dir() {
 // head size apart from n_embd/n_head and one KV head (Gemma-2B), and a
 // sliding window (4) shorter than the test texts so that gemma2's local
 // layers really mask.
+// The models are tens of MB each and every test runs in its own process
+// under CTest: the folder goes when the process ends.
+class RemoveTestDir : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(test_dir(), ec);
+  }
+};
+::testing::Environment* const kRemoveTestDir = ::testing::AddGlobalTestEnvironment(new RemoveTestDir);
+
 // The tokenizer: the first test runs each architecture's model with its own
 // (llama-bpe 128k, llama-spm 32k, qwen2 152k, gemma-4 262k); the others use
 // the 32k SentencePiece one, which loads in a fraction of the time (the
