@@ -23,26 +23,47 @@ namespace t2sql {
 
 class Database;
 
-// A llama-architecture model with random weights and a real tokenizer.
+// A model with random weights, the tensor set and metadata of a real
+// architecture as llama.cpp's converter writes them, and a real tokenizer.
+// Architectures (model_architectures()):
+//   llama    Llama 2/3: SwiGLU, normal RoPE, separate output layer
+//   mistral  Mistral 7B: written as llama (llama.cpp has no mistral
+//            architecture: its converter maps Mistral to llama), GQA
+//   qwen2    Qwen2/2.5(-Coder): Q/K/V biases, NEOX RoPE, output tied to the
+//            token embeddings
+//   gemma    Gemma: embeddings scaled by sqrt(n_embd), GELU, NEOX RoPE, tied
+//            output, head size independent of n_embd/n_head
+//   gemma2   Gemma 2: gemma + post-attention/post-FFN norms, attention and
+//            final logit soft-capping, sliding-window attention on even layers
+// Norm weights are stored as the converter stores them (for Gemma, 1 + w):
+// a new model's norms are 1, its biases 0.
 struct ModelInitOptions {
   std::string out_path;
+  std::string arch = "llama";
   // A tokenizer of the llama.cpp bundle: models/ggml-vocab-<vocab>.gguf
-  // (gpt-2, llama-spm, llama-bpe, qwen2, ...), or a path to any GGUF with one.
-  std::string vocab = "gpt-2";
+  // (gpt-2, llama-spm, llama-bpe, qwen2, ...), or a path to any GGUF with
+  // one; empty: the architecture's own (llama-bpe, llama-spm, qwen2,
+  // gemma-4 for both Gemmas).
+  std::string vocab;
   int n_embd = 256;
   int n_layer = 2;
   int n_head = 4;
-  int n_head_kv = 0;  // 0: n_head
+  int n_head_kv = 0;  // 0: n_head (mistral: n_head/4 when it divides)
   int n_ff = 0;       // 0: the multiple of 32 nearest 8/3 * n_embd
+  int head_dim = 0;   // 0: n_embd/n_head (gemma, gemma2 may set another)
   int n_ctx = 512;
+  int sliding_window = 0;  // gemma2 only; 0: 4096, as Gemma 2
   uint32_t seed = 42;
   float init_std = 0.02f;
-  float rope_freq_base = 10000.0f;
+  float rope_freq_base = 0.0f;  // 0: the architecture's (10000; 1e6 for mistral and qwen2)
 };
 
-// Writes the model; kInvalidArgument for shapes llama.cpp cannot run,
-// kNotFound for an unknown vocab.
+// Writes the model; kInvalidArgument for shapes llama.cpp cannot run or an
+// unknown architecture, kNotFound for an unknown vocab.
 Status init_model(const ModelInitOptions& options);
+
+// The architectures init_model writes and the trainer trains.
+std::vector<std::string> model_architectures();
 
 // Names of the tokenizers the bundle offers (the <vocab> part of the files).
 std::vector<std::string> available_vocabs();

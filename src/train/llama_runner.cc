@@ -2,6 +2,8 @@
 
 #include <llama.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "llm/llama_runtime.h"
@@ -78,6 +80,36 @@ Result<std::vector<float>> LlamaRunner::last_logits(const std::string& text) {
   if (!n.ok()) return n.status();
   const float* l = llama_get_logits_ith(impl_->ctx, -1);
   return std::vector<float>(l, l + n_vocab());
+}
+
+Result<std::vector<double>> LlamaRunner::next_token_logprobs(const std::vector<int32_t>& tokens) {
+  Impl& d = *impl_;
+  const auto n = static_cast<int32_t>(tokens.size());
+  if (n < 2) return invalid_argument("next_token_logprobs: fewer than two tokens");
+  for (int32_t t : tokens)
+    if (t < 0 || t >= n_vocab()) return invalid_argument("next_token_logprobs: token id out of the vocabulary");
+  llama_memory_clear(llama_get_memory(d.ctx), true);
+  llama_batch batch = llama_batch_init(n, 0, 1);
+  for (int32_t i = 0; i < n; ++i) {
+    batch.token[i] = tokens[static_cast<size_t>(i)];
+    batch.pos[i] = i;
+    batch.n_seq_id[i] = 1;
+    batch.seq_id[i][0] = 0;
+    batch.logits[i] = 1;
+  }
+  batch.n_tokens = n;
+  const int rc = llama_decode(d.ctx, batch);
+  llama_batch_free(batch);
+  if (rc != 0) return internal_error("llama_decode failed");
+  std::vector<double> out;
+  for (int32_t i = 0; i + 1 < n; ++i) {
+    const float* l = llama_get_logits_ith(d.ctx, i);
+    double mx = -INFINITY, sum = 0;
+    for (int t = 0; t < n_vocab(); ++t) mx = std::max(mx, static_cast<double>(l[t]));
+    for (int t = 0; t < n_vocab(); ++t) sum += std::exp(l[t] - mx);
+    out.push_back(l[tokens[static_cast<size_t>(i) + 1]] - mx - std::log(sum));
+  }
+  return out;
 }
 
 Result<std::string> LlamaRunner::greedy(const std::string& prompt, int max_tokens) {

@@ -22,6 +22,9 @@ class LlamaRunner {
 
   // Logits (n_vocab floats) after the last token of `text`.
   Result<std::vector<float>> last_logits(const std::string& text);
+  // Under llama.cpp, in one batch: entry i is log p(tokens[i + 1] | tokens[0..i])
+  // (tokens.size() - 1 entries).
+  Result<std::vector<double>> next_token_logprobs(const std::vector<int32_t>& tokens);
   // Greedy continuation of `prompt` until end of generation or max_tokens.
   Result<std::string> greedy(const std::string& prompt, int max_tokens);
   int n_vocab() const;

@@ -30,6 +30,7 @@ int graph_capacity(int n_layers) {
 
 struct Layer {
   ggml_tensor *attn_norm = nullptr, *ffn_norm = nullptr;
+  ggml_tensor *attn_post_norm = nullptr, *ffn_post_norm = nullptr;  // gemma2
   ggml_tensor *wq = nullptr, *wk = nullptr, *wv = nullptr, *wo = nullptr;
   ggml_tensor *bq = nullptr, *bk = nullptr, *bv = nullptr, *bo = nullptr;
   ggml_tensor *sq = nullptr, *sk = nullptr, *sv = nullptr, *so = nullptr;
@@ -139,9 +140,10 @@ Result<std::unique_ptr<LoraModel>> LoraModel::load(const std::string& path, int 
     return invalid_argument(path + " is a LoRA adapter, not a base model: pass the model it was trained on as --base");
   ModelShape& s = m->shape_;
   s.arch = str_key("general.architecture");
-  if (s.arch != "llama" && s.arch != "qwen2" && s.arch != "mistral")
+  // Mistral's GGUFs are llama (llama.cpp's converter maps Mistral to llama).
+  if (s.arch != "llama" && s.arch != "qwen2" && s.arch != "gemma" && s.arch != "gemma2")
     return invalid_argument("cannot train '" + path + "': architecture '" + s.arch +
-                            "' is not supported by the trainer (supported: llama, mistral, qwen2)");
+                            "' is not supported by the trainer (supported: llama and Mistral, qwen2, gemma, gemma2)");
   const std::string a = s.arch;
   if (num_key(a + ".expert_count", 0) > 0)
     return invalid_argument("cannot train '" + path + "': mixture-of-experts models are not supported by the trainer");
@@ -159,12 +161,46 @@ Result<std::unique_ptr<LoraModel>> LoraModel::load(const std::string& path, int 
   const double factor = num_key(a + ".rope.scaling.factor", 0.0);
   s.rope_freq_scale = factor > 0 ? static_cast<float>(1.0 / factor) : 1.0f;
   s.attn_scale = static_cast<float>(num_key(a + ".attention.scale", 0.0));
-  s.rope_mode = s.arch == "qwen2" ? 2 : 0;
-  if (s.n_embd <= 0 || s.n_layer <= 0 || s.n_head <= 0 || s.n_head_kv <= 0 || s.n_embd % s.n_head != 0)
+  const bool gemma = a == "gemma" || a == "gemma2";
+  s.rope_mode = a == "llama" ? 0 : 2;
+  if (s.n_embd <= 0 || s.n_layer <= 0 || s.n_head <= 0 || s.n_head_kv <= 0 || s.n_head % s.n_head_kv != 0 ||
+      (s.n_embd % s.n_head != 0 && num_key(a + ".attention.key_length", 0) <= 0))
     return invalid_argument("cannot train '" + path + "': missing or inconsistent hyper-parameters in its metadata");
-  s.n_rot = static_cast<int>(num_key(a + ".rope.dimension_count", s.n_embd / s.n_head));
-  if (s.n_rot != s.n_embd / s.n_head)
+  s.n_embd_head = static_cast<int>(num_key(a + ".attention.key_length", s.n_embd / s.n_head));
+  if (num_key(a + ".attention.value_length", s.n_embd_head) != s.n_embd_head)
+    return invalid_argument("cannot train '" + path + "': keys and values of different sizes are not supported by the trainer");
+  s.n_rot = static_cast<int>(num_key(a + ".rope.dimension_count", s.n_embd_head));
+  if (s.n_rot != s.n_embd_head)
     return invalid_argument("cannot train '" + path + "': partial rotary embeddings are not supported by the trainer");
+  if (gemma) {
+    // llama.cpp scales the embeddings and the queries itself (models/gemma*.cpp).
+    s.embd_scale = std::sqrt(static_cast<float>(s.n_embd));
+    s.ffn_gelu = true;
+    // Gemma 2 27B (46 layers) divides by sqrt(n_embd/n_head), the others by sqrt(head size).
+    const int scale_dim = a == "gemma2" && s.n_layer == 46 ? s.n_embd / s.n_head : s.n_embd_head;
+    s.attn_scale = 1.0f / std::sqrt(static_cast<float>(scale_dim));
+  }
+  s.swa_layers.assign(static_cast<size_t>(s.n_layer), false);
+  s.rope_freq_base_swa = static_cast<float>(num_key(a + ".rope.freq_base_swa", s.rope_freq_base));
+  if (a == "gemma2") {
+    s.attn_softcap = static_cast<float>(num_key(a + ".attn_logit_softcapping", 50.0));
+    s.final_softcap = static_cast<float>(num_key(a + ".final_logit_softcapping", 30.0));
+    s.n_swa = static_cast<int>(num_key(a + ".attention.sliding_window", 4096));
+    // Local (sliding-window) layers: the GGUF's pattern, as an array of
+    // flags or a period n (layer il is local when il % n < n - 1); Gemma 2: 2.
+    const int64_t pk = gguf_find_key(g.get(), (a + ".attention.sliding_window_pattern").c_str());
+    if (pk >= 0 && gguf_get_kv_type(g.get(), pk) == GGUF_TYPE_ARRAY) {
+      if (gguf_get_arr_type(g.get(), pk) != GGUF_TYPE_BOOL ||
+          gguf_get_arr_n(g.get(), pk) < static_cast<size_t>(s.n_layer))
+        return invalid_argument("cannot train '" + path + "': unreadable sliding_window_pattern");
+      const auto* flags = static_cast<const int8_t*>(gguf_get_arr_data(g.get(), pk));
+      for (int il = 0; il < s.n_layer; ++il) s.swa_layers[static_cast<size_t>(il)] = flags[il] != 0;
+    } else {
+      const int n_pattern = static_cast<int>(num_key(a + ".attention.sliding_window_pattern", 2));
+      for (int il = 0; il < s.n_layer; ++il)
+        s.swa_layers[static_cast<size_t>(il)] = n_pattern == 0 || il % n_pattern < n_pattern - 1;
+    }
+  }
 
   for (ggml_tensor* t = ggml_get_first_tensor(d.wctx); t; t = ggml_get_next_tensor(d.wctx, t))
     d.weights[ggml_get_name(t)] = t;
@@ -187,6 +223,11 @@ Result<std::unique_ptr<LoraModel>> LoraModel::load(const std::string& path, int 
       return invalid_argument("cannot train '" + path + "': mixture-of-experts layers are not supported by the trainer");
     L.attn_norm = d.get(p + "attn_norm.weight");
     L.ffn_norm = d.get(p + "ffn_norm.weight");
+    L.attn_post_norm = d.get(p + "post_attention_norm.weight");
+    L.ffn_post_norm = d.get(p + "post_ffw_norm.weight");
+    if (s.arch == "gemma2" && (!L.attn_post_norm || !L.ffn_post_norm))
+      return invalid_argument("cannot train '" + path + "': layer " + std::to_string(il) +
+                              " lacks gemma2's post_attention_norm or post_ffw_norm");
     L.wq = d.get(p + "attn_q.weight");
     L.wk = d.get(p + "attn_k.weight");
     L.wv = d.get(p + "attn_v.weight");
@@ -411,6 +452,8 @@ struct LoraModel::GraphCtx {
   ggml_context* ctx = nullptr;
   ggml_tensor* pos = nullptr;
   ggml_tensor* mask = nullptr;
+  ggml_tensor* mask_swa = nullptr;  // causal and within the sliding window (gemma2's local layers)
+  int n_swa = 0;
   std::vector<std::pair<ggml_tensor*, uint64_t>> drop;  // mask, its random stream
   int capacity;
   explicit GraphCtx(int n_layers) : capacity(graph_capacity(n_layers)) {
@@ -429,8 +472,27 @@ struct LoraModel::GraphCtx {
   }
 };
 
-// The graph pieces: one transformer block and the loss head, as llama.cpp's
-// llama/qwen2 graphs compute them.
+// Functions whose ggml ops have no backward pass (GELU, tanh), written with
+// ops that have one: sigmoid(z) = exp(-softplus(-z)), stable for any z.
+ggml_tensor* sigmoid_of(ggml_context* ctx, ggml_tensor* z) {
+  return ggml_exp(ctx, ggml_neg(ctx, ggml_softplus(ctx, ggml_neg(ctx, z))));
+}
+
+// GELU, tanh approximation as ggml's: x * sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3)).
+ggml_tensor* gelu_of(ggml_context* ctx, ggml_tensor* x) {
+  const float c = 2.0f * std::sqrt(2.0f / static_cast<float>(M_PI));
+  ggml_tensor* x3 = ggml_mul(ctx, ggml_mul(ctx, x, x), x);
+  ggml_tensor* u = ggml_add(ctx, x, ggml_scale(ctx, x3, 0.044715f));
+  return ggml_mul(ctx, x, sigmoid_of(ctx, ggml_scale(ctx, u, c)));
+}
+
+// Soft-capping: cap * tanh(x / cap) = 2 cap sigmoid(2 x / cap) - cap.
+ggml_tensor* softcap_of(ggml_context* ctx, ggml_tensor* x, float cap) {
+  return ggml_scale_bias(ctx, sigmoid_of(ctx, ggml_scale(ctx, x, 2.0f / cap)), 2.0f * cap, -cap);
+}
+
+// The graph pieces: the embeddings, one transformer block and the loss head,
+// as llama.cpp's graphs of the architecture compute them.
 struct LoraModel::Builder {
   const LoraModel& m;
   GraphCtx& g;
@@ -438,14 +500,25 @@ struct LoraModel::Builder {
   float p_drop;
   uint64_t dropout_seed;
 
+  // The token embeddings (Gemma: times sqrt(n_embd)).
+  ggml_tensor* embed(ggml_tensor* tokens) {
+    ggml_tensor* x = ggml_get_rows(g.ctx, m.impl_->tok_embd, tokens);  // [n_embd, N]
+    return m.shape_.embd_scale != 1.0f ? ggml_scale(g.ctx, x, m.shape_.embd_scale) : x;
+  }
+
   ggml_tensor* layer(int il, ggml_tensor* inpL) {
     const Impl& d = *m.impl_;
     const ModelShape& s = m.shape_;
     ggml_context* ctx = g.ctx;
-    const int N = T * B, hd = s.n_embd / s.n_head;
+    const int N = T * B, hd = s.n_embd_head;
     if (!g.pos) {
       g.pos = g.input(GGML_TYPE_I32, T);
       g.mask = g.input(GGML_TYPE_F32, T, T);
+    }
+    const bool swa = s.swa_layers[static_cast<size_t>(il)];
+    if (swa && !g.mask_swa) {
+      g.mask_swa = g.input(GGML_TYPE_F32, T, T);
+      g.n_swa = s.n_swa;
     }
     const Layer& L = d.layers[static_cast<size_t>(il)];
     const auto& lora = d.lora.empty() ? std::map<std::string, LoraPair>{} : d.lora[static_cast<size_t>(il)];
@@ -489,28 +562,49 @@ struct LoraModel::Builder {
     q = ggml_reshape_4d(ctx, q, hd, s.n_head, T, B);
     k = ggml_reshape_4d(ctx, k, hd, s.n_head_kv, T, B);
     v = ggml_reshape_4d(ctx, v, hd, s.n_head_kv, T, B);
-    q = ggml_rope_ext(ctx, q, g.pos, d.rope_freqs, s.n_rot, s.rope_mode, s.n_ctx_train, s.rope_freq_base,
-                      s.rope_freq_scale, 0.0f, 1.0f, 32.0f, 1.0f);
-    k = ggml_rope_ext(ctx, k, g.pos, d.rope_freqs, s.n_rot, s.rope_mode, s.n_ctx_train, s.rope_freq_base,
-                      s.rope_freq_scale, 0.0f, 1.0f, 32.0f, 1.0f);
+    const float rope_base = swa ? s.rope_freq_base_swa : s.rope_freq_base;
+    q = ggml_rope_ext(ctx, q, g.pos, d.rope_freqs, s.n_rot, s.rope_mode, s.n_ctx_train, rope_base, s.rope_freq_scale,
+                      0.0f, 1.0f, 32.0f, 1.0f);
+    k = ggml_rope_ext(ctx, k, g.pos, d.rope_freqs, s.n_rot, s.rope_mode, s.n_ctx_train, rope_base, s.rope_freq_scale,
+                      0.0f, 1.0f, 32.0f, 1.0f);
     ggml_tensor* qp = ggml_permute(ctx, q, 0, 2, 1, 3);                  // [hd, T, nh, B]
     ggml_tensor* kp = ggml_cont(ctx, ggml_permute(ctx, k, 0, 2, 1, 3));  // [hd, T, nkv, B]
-    ggml_tensor* kq = ggml_mul_mat(ctx, kp, qp);                         // [T_k, T_q, nh, B]
-    kq = ggml_soft_max_ext(ctx, kq, g.mask, kq_scale, 0.0f);
+    // Grouped-query attention: ggml's backward pass of a broadcast matrix
+    // product handles a broadcast in dimension 2 only, so the heads and the
+    // sequences share that dimension (query head b*nh + h meets key head
+    // b*nkv + h/(nh/nkv), as the broadcast maps them).
+    const bool gqa = s.n_head_kv != s.n_head && B > 1;
+    if (gqa) {
+      qp = ggml_reshape_3d(ctx, ggml_cont(ctx, qp), hd, T, s.n_head * B);
+      kp = ggml_reshape_3d(ctx, kp, hd, T, s.n_head_kv * B);
+    }
+    ggml_tensor* kq = ggml_mul_mat(ctx, kp, qp);  // [T_k, T_q, nh, B] ([T_k, T_q, nh*B] under gqa)
+    ggml_tensor* mask = swa ? g.mask_swa : g.mask;
+    if (s.attn_softcap > 0) {
+      // Gemma 2 scales the queries, then caps the scores.
+      kq = softcap_of(ctx, ggml_scale(ctx, kq, kq_scale), s.attn_softcap);
+      kq = ggml_soft_max_ext(ctx, kq, mask, 1.0f, 0.0f);
+    } else {
+      kq = ggml_soft_max_ext(ctx, kq, mask, kq_scale, 0.0f);
+    }
     ggml_tensor* vt = ggml_cont(ctx, ggml_permute(ctx, v, 1, 2, 0, 3));  // [T, hd, nkv, B]
-    ggml_tensor* kqv = ggml_mul_mat(ctx, vt, kq);                        // [hd, T_q, nh, B]
+    if (gqa) vt = ggml_reshape_3d(ctx, vt, T, hd, s.n_head_kv * B);
+    ggml_tensor* kqv = ggml_mul_mat(ctx, vt, kq);  // [hd, T_q, nh, B]
+    if (gqa) kqv = ggml_reshape_4d(ctx, kqv, hd, T, s.n_head, B);
     kqv = ggml_cont(ctx, ggml_permute(ctx, kqv, 0, 2, 1, 3));            // [hd, nh, T, B]
     cur = ggml_reshape_2d(ctx, kqv, hd * s.n_head, N);
     ggml_tensor* drop_o = pair("o") ? dropout_mask(1, hd * s.n_head) : nullptr;
     cur = linear(L.wo, L.bo, L.so, pair("o"), cur, drop_o);
+    if (L.attn_post_norm) cur = ggml_mul(ctx, ggml_rms_norm(ctx, cur, s.rms_eps), L.attn_post_norm);
     ggml_tensor* ffn_inp = ggml_add(ctx, cur, inpL);
     cur = ggml_mul(ctx, ggml_rms_norm(ctx, ffn_inp, s.rms_eps), L.ffn_norm);
     ggml_tensor* drop_ffn = needs({"gate", "up"}) ? dropout_mask(2, s.n_embd) : nullptr;
     ggml_tensor* up = linear(L.up, L.bup, L.sup, pair("up"), cur, drop_ffn);
     ggml_tensor* gate = linear(L.gate, L.bgate, L.sgate, pair("gate"), cur, drop_ffn);
-    cur = ggml_mul(ctx, ggml_silu(ctx, gate), up);
+    cur = ggml_mul(ctx, s.ffn_gelu ? gelu_of(ctx, gate) : ggml_silu(ctx, gate), up);
     ggml_tensor* drop_down = pair("down") ? dropout_mask(3, s.n_ff) : nullptr;
     cur = linear(L.down, L.bdown, L.sdown, pair("down"), cur, drop_down);
+    if (L.ffn_post_norm) cur = ggml_mul(ctx, ggml_rms_norm(ctx, cur, s.rms_eps), L.ffn_post_norm);
     return ggml_add(ctx, cur, ffn_inp);
   }
 
@@ -528,6 +622,7 @@ struct LoraModel::Builder {
       logits = ggml_add(ctx, logits, ggml_scale(ctx, ab, lora_scale));
     }
     if (d.output_b) logits = ggml_add(ctx, logits, d.output_b);
+    if (m.shape_.final_softcap > 0) logits = softcap_of(ctx, logits, m.shape_.final_softcap);
     ggml_tensor* loss = ggml_cross_entropy_loss(ctx, logits, labels);
     ggml_set_output(loss);
     return loss;
@@ -573,6 +668,12 @@ Status LoraModel::run_graph(GraphCtx& g, ggml_cgraph* graph, const TokenBatch& b
     for (int iq = 0; iq < T; ++iq) {
       for (int ik = 0; ik < T; ++ik) mask_row[static_cast<size_t>(ik)] = ik <= iq ? 0.0f : -INFINITY;
       ggml_backend_tensor_set(g.mask, mask_row.data(), static_cast<size_t>(iq) * g.mask->nb[1],
+                              mask_row.size() * sizeof(float));
+      if (!g.mask_swa) continue;
+      // llama.cpp's standard sliding window: a key n_swa or more positions back is hidden.
+      for (int ik = 0; ik < T; ++ik)
+        if (iq - ik >= g.n_swa) mask_row[static_cast<size_t>(ik)] = -INFINITY;
+      ggml_backend_tensor_set(g.mask_swa, mask_row.data(), static_cast<size_t>(iq) * g.mask_swa->nb[1],
                               mask_row.size() * sizeof(float));
     }
   }
@@ -661,7 +762,7 @@ Result<double> LoraModel::forward_backward(const TokenBatch& batch, bool train, 
     ggml_tensor* tokens = g.input(GGML_TYPE_I32, N);
     ggml_tensor* rows = g.input(GGML_TYPE_I32, n_scored);
     ggml_tensor* labels = g.input(GGML_TYPE_F32, s.n_vocab, n_scored);
-    ggml_tensor* x = ggml_get_rows(g.ctx, d.tok_embd, tokens);  // [n_embd, N]
+    ggml_tensor* x = bld.embed(tokens);  // [n_embd, N]
     for (int il = 0; il < s.n_layer; ++il) x = bld.layer(il, x);
     ggml_tensor* loss = bld.loss(x, rows, labels);
     ggml_cgraph* graph = ggml_new_graph_custom(g.ctx, g.capacity, /*grads=*/train);
@@ -707,7 +808,7 @@ Result<double> LoraModel::forward_backward(const TokenBatch& batch, bool train, 
     GraphCtx g(1);
     Builder bld{*this, g, T, B, p_drop, dropout_seed};
     ggml_tensor* tokens = il == 0 ? g.input(GGML_TYPE_I32, N) : nullptr;
-    ggml_tensor* x = il == 0 ? ggml_get_rows(g.ctx, d.tok_embd, tokens) : saved[static_cast<size_t>(il)];
+    ggml_tensor* x = il == 0 ? bld.embed(tokens) : saved[static_cast<size_t>(il)];
     ggml_cgraph* graph = ggml_new_graph_custom(g.ctx, g.capacity, false);
     ggml_build_forward_expand(graph, ggml_cpy(g.ctx, bld.layer(il, x), saved[static_cast<size_t>(il) + 1]));
     if (Status st = run_graph(g, graph, batch, tokens, nullptr, nullptr, nullptr, 0.0f, nullptr); !st.ok()) return st;
@@ -743,7 +844,7 @@ Result<double> LoraModel::forward_backward(const TokenBatch& batch, bool train, 
     GraphCtx g(1);
     Builder bld{*this, g, T, B, p_drop, dropout_seed};
     ggml_tensor* tokens = il == 0 ? g.input(GGML_TYPE_I32, N) : nullptr;
-    ggml_tensor* x = il == 0 ? ggml_get_rows(g.ctx, d.tok_embd, tokens) : grad_input(g, true);
+    ggml_tensor* x = il == 0 ? bld.embed(tokens) : grad_input(g, true);
     ggml_tensor* upstream = g.input(GGML_TYPE_F32, s.n_embd, N);
     ggml_tensor* y = bld.layer(il, x);
     ggml_tensor* loss = ggml_sum(g.ctx, ggml_mul(g.ctx, y, upstream));

@@ -1,8 +1,9 @@
-// LoraModel: a frozen GGUF base model (llama-style decoder, F32/F16 or
-// quantized weights) plus trainable LoRA matrices, and the ggml graphs that
-// train them. The forward pass follows llama.cpp's llama/qwen2 graphs
-// operation for operation, so that an adapter trained here behaves the same
-// when llama.cpp applies it (y = W x + alpha/r * B A x).
+// LoraModel: a frozen GGUF base model (a llama, qwen2, gemma or gemma2
+// decoder, F32/F16 or quantized weights) plus trainable LoRA matrices, and the
+// ggml graphs that train them. The forward pass follows llama.cpp's graphs of
+// those architectures (src/models/<arch>.cpp) operation for operation, so
+// that an adapter trained here behaves the same when llama.cpp applies it
+// (y = W x + alpha/r * B A x).
 //
 // Owns the weights (one backend buffer), the adapter and its gradient (two
 // more), the AdamW moments (host), and a ggml backend scheduler (CPU, or GPU +
@@ -34,8 +35,18 @@ namespace t2sql::train {
 struct ModelShape {
   std::string arch;
   int n_vocab = 0, n_embd = 0, n_layer = 0, n_head = 0, n_head_kv = 0, n_ff = 0, n_rot = 0, n_ctx_train = 0;
+  int n_embd_head = 0;  // the head size: n_embd/n_head, or the GGUF's attention.key_length (Gemma)
   float rms_eps = 1e-5f, rope_freq_base = 10000.0f, rope_freq_scale = 1.0f, attn_scale = 0.0f;
-  int rope_mode = 0;  // ggml rope mode: 0 normal (llama), 2 neox (qwen2)
+  int rope_mode = 0;  // ggml rope mode: 0 normal (llama), 2 neox (qwen2, gemma, gemma2)
+  // Gemma: the embeddings times sqrt(n_embd) and GELU in the feed-forward.
+  float embd_scale = 1.0f;
+  bool ffn_gelu = false;
+  // Gemma 2: soft-capping (0: none), sliding-window attention on the layers
+  // marked in swa_layers, with its own rope base there.
+  float attn_softcap = 0.0f, final_softcap = 0.0f;
+  int n_swa = 0;
+  std::vector<bool> swa_layers;
+  float rope_freq_base_swa = 10000.0f;
   std::string weight_type;  // the type of the attention/MLP matrices, e.g. "f32", "q4_0"
 };
 

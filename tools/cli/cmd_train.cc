@@ -74,7 +74,7 @@ void add_train_commands(CLI::App& app) {
                 "compute buffer, resident memory) after loading, the first step and at the end");
   cmd->add_flag("--init", *use_init,
                 "Create the base from scratch first (t2sql model init, written to --base) and train on it");
-  cmd->add_option("--vocab", init->vocab, "With --init: tokenizer of the new model")->capture_default_str();
+  cmd->add_option("--vocab", init->vocab, "With --init: tokenizer of the new model (default: llama-bpe)");
   cmd->add_option("--n-embd", init->n_embd, "With --init: embedding width")->capture_default_str();
   cmd->add_option("--n-layer", init->n_layer, "With --init: transformer blocks")->capture_default_str();
   cmd->add_option("--n-head", init->n_head, "With --init: attention heads")->capture_default_str();
