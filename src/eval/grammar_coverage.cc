@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "base/progress_bar.h"
-#include "generate/sql_grammar.h"
+#include "generate/sql_scope_checker.h"
 #include "sql/sql_lexer.h"
 #include "t2sql/database.h"
 
@@ -39,7 +39,7 @@ std::string as_statement(std::string sql) {
 }  // namespace
 
 struct ConstraintChecker::Impl {
-  std::string gbnf;
+  SqlConstraint constraint;
   GrammarPtr parsed;  // cloned for each statement
 };
 
@@ -50,10 +50,9 @@ ConstraintChecker& ConstraintChecker::operator=(ConstraintChecker&&) noexcept = 
 
 Result<ConstraintChecker> ConstraintChecker::make(const std::string& ddl, const std::string& dialect) {
   auto impl = std::make_unique<Impl>();
-  auto tables = grammar_tables_from_ddl(ddl);
-  if (tables.empty()) return invalid_argument("the schema text declares no table");
-  impl->gbnf = build_sql_grammar(tables, {.dialect = dialect});
-  impl->parsed.reset(llama_grammar_init_impl(nullptr, impl->gbnf.c_str(), "root", false, nullptr, 0,
+  impl->constraint = build_sql_constraint(ddl, dialect);
+  if (impl->constraint.gbnf.empty()) return invalid_argument("the schema text declares no table");
+  impl->parsed.reset(llama_grammar_init_impl(nullptr, impl->constraint.gbnf.c_str(), "root", false, nullptr, 0,
                                              nullptr, 0));
   if (!impl->parsed) return internal_error("llama.cpp does not parse the grammar");
   return ConstraintChecker(std::move(impl));
@@ -73,6 +72,8 @@ ConstraintCheck ConstraintChecker::check(const std::string& sql) const {
   }
   bool complete = std::any_of(g->stacks.begin(), g->stacks.end(), [](const auto& s) { return s.empty(); });
   if (!complete) return {false, sql.size(), "grammar", "the statement is unfinished for the grammar"};
+  ScopeVerdict v = impl_->constraint.checker->check(sql, true);
+  if (!v.ok) return {false, v.offset, "scope", v.message};
   return out;
 }
 

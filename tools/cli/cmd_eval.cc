@@ -34,7 +34,7 @@ struct EvalCliOptions {
   int jobs = 1, limit = 0, max_tokens = 256, max_repairs = 2;
   int64_t timeout_ms = 10000, max_rows = 100000;
   double fail_under = -1;
-  bool quiet = false, no_grammar = false, rag = false, no_rag = false;
+  bool quiet = false, no_grammar = false, think = false, rag = false, no_rag = false;
   bool retrieval_only = false;
   bool grammar_coverage = false;
   bool top_columns_given = false;  // --top-columns on the command line (else RetrievalOptions' default)
@@ -233,6 +233,7 @@ int run_eval(const EvalCliOptions& o) {
       gen.llm_url = o.llm_url;
       gen.llm_model_name = o.llm_model;
       gen.grammar = !o.no_grammar;
+      gen.think = o.think;
       gen.max_tokens = o.max_tokens;
       gen.max_repairs = o.max_repairs;
       if (!o.lora.empty()) {
@@ -333,6 +334,8 @@ void add_eval_command(CLI::App& app) {
                 "nowhere) against the LLM engine's grammar and scope checker; reports grammar.acceptance and "
                 "grammar.mutant_rejection and each refused query with the offset (--fail-under: on acceptance)");
   cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding in the llm and ensemble modes");
+  cmd->add_flag("--think", opt->think,
+                "Room to think: the model may reason in prose and ends with its SQL in a ```sql fence; only the SQL in the fence is constrained, and the token limit is 4 x --max-tokens (default: the answer is the statement alone)");
   cmd->add_flag("--rag", opt->rag,
                 "Schema retrieval on for every llm and ensemble mode (reported as llm+rag, ensemble+rag): the model "
                 "sees only the columns the vector index returns, as `t2sql ask --rag`");
