@@ -52,8 +52,8 @@ Result<ConstraintChecker> ConstraintChecker::make(const std::string& ddl, const 
   auto impl = std::make_unique<Impl>();
   impl->constraint = build_sql_constraint(ddl, dialect);
   if (impl->constraint.gbnf.empty()) return invalid_argument("the schema text declares no table");
-  impl->parsed.reset(llama_grammar_init_impl(nullptr, impl->constraint.gbnf.c_str(), "root", false, nullptr, 0,
-                                             nullptr, 0));
+  impl->parsed.reset(
+      llama_grammar_init_impl(nullptr, impl->constraint.gbnf.c_str(), "root", false, nullptr, 0, nullptr, 0));
   if (!impl->parsed) return internal_error("llama.cpp does not parse the grammar");
   return ConstraintChecker(std::move(impl));
 }
@@ -82,12 +82,14 @@ namespace {
 // Names a model might write instead of the right one.
 const std::map<std::string, std::string>& synonyms() {
   static const std::map<std::string, std::string> s = {
-      {"name", "title"},       {"title", "label"},        {"id", "identifier"},   {"age", "years_old"},
-      {"country", "nation"},   {"city", "town"},          {"price", "cost"},      {"amount", "total_value"},
-      {"date", "day_of"},      {"year", "yr"},            {"count", "tally"},     {"address", "location"},
-      {"student", "pupil"},    {"teacher", "instructor"}, {"employee", "staff"},  {"salary", "wage"},
-      {"singer", "vocalist"},  {"song", "track"},         {"car", "automobile"},  {"customer", "client"},
-      {"product", "item_sold"}, {"order", "purchase"},    {"type", "kind"},       {"description", "summary"}};
+      {"name", "title"},     {"title", "label"},        {"id", "identifier"},
+      {"age", "years_old"},  {"country", "nation"},     {"city", "town"},
+      {"price", "cost"},     {"amount", "total_value"}, {"date", "day_of"},
+      {"year", "yr"},        {"count", "tally"},        {"address", "location"},
+      {"student", "pupil"},  {"teacher", "instructor"}, {"employee", "staff"},
+      {"salary", "wage"},    {"singer", "vocalist"},    {"song", "track"},
+      {"car", "automobile"}, {"customer", "client"},    {"product", "item_sold"},
+      {"order", "purchase"}, {"type", "kind"},          {"description", "summary"}};
   return s;
 }
 
@@ -287,12 +289,13 @@ std::string grammar_coverage_table(const GrammarCoverage& cov) {
   out << "suite: " << cov.suite << "\n";
   out << "grammar.acceptance        " << cov.acceptance() << "  (" << cov.accepted << " of " << cov.gold
       << " gold queries)\n";
-  out << "grammar.mutant_rejection  " << cov.mutant_rejection() << "  (" << cov.mutants_refused << " of "
-      << cov.mutants << " mutants)\n";
+  out << "grammar.mutant_rejection  " << cov.mutant_rejection() << "  (" << cov.mutants_refused << " of " << cov.mutants
+      << " mutants)\n";
   for (const auto& c : cov.cases) {
     if (c.gold.ok) continue;
     // The refused character, marked in place.
-    std::string shown = c.sql.substr(0, c.gold.offset) + "<<HERE>>" + c.sql.substr(std::min(c.gold.offset, c.sql.size()));
+    std::string shown =
+        c.sql.substr(0, c.gold.offset) + "<<HERE>>" + c.sql.substr(std::min(c.gold.offset, c.sql.size()));
     out << "refused " << c.id << " at " << c.gold.offset << " (" << c.gold.stage
         << (c.gold.message.empty() ? "" : ": " + c.gold.message) << "): " << shown << "\n";
   }

@@ -147,20 +147,22 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
     rule("root", "prose \"```sql\" [ \\t]* \"\\n\" w query w \";\"? w \"```\"");
     rule("prose", "([^`] | \"`\" [^`] | \"``\" [^`])*");
   } else {
-    rule("root", "w query w \";\"");
+    rule("root", "query w \";\"");
   }
   // Optional and required white space; comments are left out ("--" would
   // hide the rest of a line from the engine but not from the grammar).
   rule("w", "[ \\t\\n\\r]*");
   rule("s", "[ \\t\\n\\r]+");
-  rule("query", "(" + kw("WITH") + " s (" + kw("RECURSIVE") + " s)? cte (w \",\" w cte)* s)? compound (s order)? (s limit)?");
+  rule("query",
+       "(" + kw("WITH") + " s (" + kw("RECURSIVE") + " s)? cte (w \",\" w cte)* s)? compound (s order)? (s limit)?");
   rule("cte", "name (w \"(\" w name (w \",\" w name)* w \")\")? s " + kw("AS") + " w \"(\" w query w \")\"");
   rule("compound", "select-term (s set-op s select-term)*");
   rule("set-op", "(" + kw("UNION") + " (s " + kw("ALL") + ")? | " + kw("INTERSECT") + " | " + kw("EXCEPT") + ")");
   rule("select-term", "select-core | \"(\" w query w \")\"");
-  rule("select-core", kw("SELECT") + " (s " + any_kw({"DISTINCT", "ALL"}) + ")? s-or-paren select-list (s " + kw("FROM") +
-                          " s-or-paren from-list)? (s " + kw("WHERE") + " s-or-paren expr)? (s " + kw("GROUP") + " s " +
-                          kw("BY") + " s-or-paren expr-list)? (s " + kw("HAVING") + " s-or-paren expr)?");
+  rule("select-core", kw("SELECT") + " (s " + any_kw({"DISTINCT", "ALL"}) + ")? s-or-paren select-list (s " +
+                          kw("FROM") + " s-or-paren from-list)? (s " + kw("WHERE") + " s-or-paren expr)? (s " +
+                          kw("GROUP") + " s " + kw("BY") + " s-or-paren expr-list)? (s " + kw("HAVING") +
+                          " s-or-paren expr)?");
   rule("s-or-paren", "s");
   rule("select-list", "item (w \",\" w item)*");
   rule("item", "\"*\" | name \".\" \"*\" | expr ((s " + kw("AS") + ")? s alias)?");
@@ -171,14 +173,17 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
                    any_kw({"INNER", "CROSS"}) + " s)? " + kw("JOIN") + " s table-ref (s " + kw("ON") + " s expr | s " +
                    kw("USING") + " w \"(\" w name (w \",\" w name)* w \")\")?");
   rule("order", kw("ORDER") + " s " + kw("BY") + " s oitem (w \",\" w oitem)*");
-  rule("oitem", "expr (s " + any_kw({"ASC", "DESC"}) + ")? (s " + kw("NULLS") + " s " + any_kw({"FIRST", "LAST"}) + ")?");
+  rule("oitem",
+       "expr (s " + any_kw({"ASC", "DESC"}) + ")? (s " + kw("NULLS") + " s " + any_kw({"FIRST", "LAST"}) + ")?");
   rule("limit", kw("LIMIT") + " s expr ((s " + kw("OFFSET") + " s | w \",\" w) expr)? | " + kw("OFFSET") + " s expr");
   rule("expr-list", "expr (w \",\" w expr)*");
   // Operators are read flat, left to right: precedence is the engine's
   // business, the grammar only keeps operands and operators in turn.
-  rule("expr", std::string("term (w sym-op w term | s word-op s term | s postfix") + (sqlite ? "" : " | w \"::\" w type") + ")*");
-  std::string sym = "\"=\" | \"==\" | \"!=\" | \"<>\" | \"<=\" | \">=\" | \"<\" | \">\" | \"+\" | \"-\" | \"*\" | \"/\" | "
-                    "\"%\" | \"||\" | \"&\" | \"|\" | \"<<\" | \">>\"";
+  rule("expr", std::string("term (w sym-op w term | s word-op s term | s postfix") +
+                   (sqlite ? "" : " | w \"::\" w type") + ")*");
+  std::string sym =
+      "\"=\" | \"==\" | \"!=\" | \"<>\" | \"<=\" | \">=\" | \"<\" | \">\" | \"+\" | \"-\" | \"*\" | \"/\" | "
+      "\"%\" | \"||\" | \"&\" | \"|\" | \"<<\" | \">>\"";
   if (!sqlite) sym += " | \"->>\" | \"->\" | \"~\" | \"!~\" | \"~*\" | \"!~*\" | \"^\"";
   rule("sym-op", sym);
   std::string like = sqlite ? any_kw({"LIKE", "GLOB", "REGEXP", "MATCH", "BETWEEN"})
@@ -191,7 +196,8 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
   rule("term", "(unary)* primary");
   // A second "-" right after one would open a comment: "- -1" keeps a space.
   rule("unary", "\"-\" s | \"-\" | \"+\" w | \"~\" w | " + kw("NOT") + " s");
-  std::string primary = "literal | typed-literal | ref | call | case | cast | extract | \"(\" w (query | expr-list) w \")\"";
+  std::string primary =
+      "literal | typed-literal | ref | call | case | cast | extract | \"(\" w (query | expr-list) w \")\"";
   if (!sqlite) primary += " | " + kw("ARRAY") + " w \"[\" w expr-list? w \"]\"";
   rule("primary", primary);
   rule("ref", "name (\".\" name)?");
@@ -199,8 +205,8 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
                    kw("FILTER") + " w \"(\" w " + kw("WHERE") + " s expr w \")\")? (s " + kw("OVER") +
                    " w (window | name))?");
   rule("window", "\"(\" w (" + kw("PARTITION") + " s " + kw("BY") + " s expr-list w)? (order w)? (frame w)? \")\"");
-  rule("frame", any_kw({"ROWS", "RANGE", "GROUPS"}) + " s (" + kw("BETWEEN") + " s bound s " + kw("AND") +
-                    " s bound | bound)");
+  rule("frame",
+       any_kw({"ROWS", "RANGE", "GROUPS"}) + " s (" + kw("BETWEEN") + " s bound s " + kw("AND") + " s bound | bound)");
   rule("bound", kw("UNBOUNDED") + " s " + any_kw({"PRECEDING", "FOLLOWING"}) + " | " + kw("CURRENT") + " s " +
                     kw("ROW") + " | expr s " + any_kw({"PRECEDING", "FOLLOWING"}));
   rule("case", kw("CASE") + " (s expr)? (s " + kw("WHEN") + " s expr s " + kw("THEN") + " s expr)+ (s " + kw("ELSE") +

@@ -178,22 +178,22 @@ TEST_F(SqlGrammarTest, AcceptsRealSqlOverTheSchema) {
 TEST_F(SqlGrammarTest, RefusesNamesThatExistNowhereWritesAndSeveralStatements) {
   ASSERT_NE(model_, nullptr);
   std::vector<std::string> bad = {
-      "SELECT * FROM customers;",                                        // no such table
-      "SELECT price FROM products;",                                     // no such column
-      "SELECT T1.price FROM products AS T1;",                            // no such column of the alias's table
-      "SELECT T1.brand_name FROM products AS T1;",                       // a column of another table
-      "SELECT T3.amount FROM sales AS T1;",                              // an alias no FROM declares
-      "SELECT sales.amount FROM sales AS s;",                            // the table is known by its alias only
-      "SELECT brand_name FROM sales;",                                   // a column of a table not read
-      "SELECT x FROM (SELECT amount AS y FROM sales);",                  // no such output name
-      "WITH t AS (SELECT 1 AS a) SELECT * FROM u;",                      // no such CTE
+      "SELECT * FROM customers;",                        // no such table
+      "SELECT price FROM products;",                     // no such column
+      "SELECT T1.price FROM products AS T1;",            // no such column of the alias's table
+      "SELECT T1.brand_name FROM products AS T1;",       // a column of another table
+      "SELECT T3.amount FROM sales AS T1;",              // an alias no FROM declares
+      "SELECT sales.amount FROM sales AS s;",            // the table is known by its alias only
+      "SELECT brand_name FROM sales;",                   // a column of a table not read
+      "SELECT x FROM (SELECT amount AS y FROM sales);",  // no such output name
+      "WITH t AS (SELECT 1 AS a) SELECT * FROM u;",      // no such CTE
       "SELECT store_id FROM sales JOIN stores ON sales.store_id = stores.store_id;",  // ambiguous
-      "SELECT sale_id FROM sales WHERE no_such_function(amount) > 1;",   // not a SQLite function
+      "SELECT sale_id FROM sales WHERE no_such_function(amount) > 1;",                // not a SQLite function
       "DELETE FROM sales;",
       "UPDATE sales SET amount = 0;",
       "SELECT * FROM sales; DROP TABLE sales;",
       "SELECT * FROM sales; SELECT 1;",
-      "SELECT * FROM sales",                                             // not ended
+      "SELECT * FROM sales",  // not ended
       "SELECT amount FROM sales -- a comment\n;",
   };
   for (const auto& sql : bad) EXPECT_FALSE(allowed(sql)) << sql;
@@ -213,19 +213,15 @@ TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
     sqlite3_finalize(st);
     return rc == SQLITE_OK && st != nullptr;
   };
-  for (const char* sql : {"SELECT SUM(amount) FROM sales WHERE SUM(amount) > 3;",
-                          "SELECT MAX(SUM(amount)) FROM sales;",
-                          "SELECT store_id FROM sales GROUP BY count(*);",
-                          "SELECT amount FROM sales HAVING amount > 1;",
-                          "SELECT amount FROM sales ORDER BY 2;",
-                          "SELECT lower(region, 1) FROM stores;",
-                          "SELECT substr(region) FROM stores;",
-                          "SELECT lower(*) FROM stores;",
-                          "SELECT count(DISTINCT region, store_id) FROM stores;",
-                          "SELECT rank() FROM sales;",
-                          "SELECT store_id FROM sales UNION SELECT store_id, region FROM stores;",
-                          "SELECT region FROM stores WHERE store_id IN (SELECT store_id, month FROM active_store);",
-                          "SELECT (SELECT store_id, month FROM active_store) FROM stores;"}) {
+  for (const char* sql :
+       {"SELECT SUM(amount) FROM sales WHERE SUM(amount) > 3;", "SELECT MAX(SUM(amount)) FROM sales;",
+        "SELECT store_id FROM sales GROUP BY count(*);", "SELECT amount FROM sales HAVING amount > 1;",
+        "SELECT amount FROM sales ORDER BY 2;", "SELECT lower(region, 1) FROM stores;",
+        "SELECT substr(region) FROM stores;", "SELECT lower(*) FROM stores;",
+        "SELECT count(DISTINCT region, store_id) FROM stores;", "SELECT rank() FROM sales;",
+        "SELECT store_id FROM sales UNION SELECT store_id, region FROM stores;",
+        "SELECT region FROM stores WHERE store_id IN (SELECT store_id, month FROM active_store);",
+        "SELECT (SELECT store_id, month FROM active_store) FROM stores;"}) {
     ScopeVerdict v = scope(sql);
     EXPECT_FALSE(v.ok) << sql;
     EXPECT_FALSE(prepares(sql)) << sql;

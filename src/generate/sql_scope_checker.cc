@@ -19,17 +19,73 @@ std::string lower(std::string_view s) {
 
 // Words that are never names here (names that collide with them need quotes).
 const std::set<std::string>& keywords() {
-  static const std::set<std::string> k = {
-      "select",    "from",     "where",     "group",      "by",        "having",       "order",
-      "limit",     "offset",   "join",      "inner",      "left",      "right",        "full",
-      "outer",     "cross",    "natural",   "on",         "using",     "as",           "and",
-      "or",        "not",      "in",        "is",         "null",      "like",         "glob",
-      "regexp",    "match",    "ilike",     "similar",    "between",   "exists",       "case",
-      "when",      "then",     "else",      "end",        "cast",      "distinct",     "all",
-      "union",     "intersect", "except",   "with",       "recursive", "asc",          "desc",
-      "nulls",     "collate",  "escape",    "over",       "partition", "filter",       "window",
-      "true",      "false",    "current_date", "current_time", "current_timestamp", "extract", "isnull",
-      "notnull",   "array",    "values",    "interval"};
+  static const std::set<std::string> k = {"select",
+                                          "from",
+                                          "where",
+                                          "group",
+                                          "by",
+                                          "having",
+                                          "order",
+                                          "limit",
+                                          "offset",
+                                          "join",
+                                          "inner",
+                                          "left",
+                                          "right",
+                                          "full",
+                                          "outer",
+                                          "cross",
+                                          "natural",
+                                          "on",
+                                          "using",
+                                          "as",
+                                          "and",
+                                          "or",
+                                          "not",
+                                          "in",
+                                          "is",
+                                          "null",
+                                          "like",
+                                          "glob",
+                                          "regexp",
+                                          "match",
+                                          "ilike",
+                                          "similar",
+                                          "between",
+                                          "exists",
+                                          "case",
+                                          "when",
+                                          "then",
+                                          "else",
+                                          "end",
+                                          "cast",
+                                          "distinct",
+                                          "all",
+                                          "union",
+                                          "intersect",
+                                          "except",
+                                          "with",
+                                          "recursive",
+                                          "asc",
+                                          "desc",
+                                          "nulls",
+                                          "collate",
+                                          "escape",
+                                          "over",
+                                          "partition",
+                                          "filter",
+                                          "window",
+                                          "true",
+                                          "false",
+                                          "current_date",
+                                          "current_time",
+                                          "current_timestamp",
+                                          "extract",
+                                          "isnull",
+                                          "notnull",
+                                          "array",
+                                          "values",
+                                          "interval"};
   return k;
 }
 
@@ -41,23 +97,116 @@ bool ends_expression_keyword(const std::string& w) {
 
 // SQLite's built-in scalar, aggregate, date, math, window and JSON functions.
 const std::set<std::string>& sqlite_functions() {
-  static const std::set<std::string> f = {
-      "abs",          "changes",     "char",        "coalesce",    "concat",      "concat_ws",   "format",
-      "glob",         "hex",         "ifnull",      "iif",         "instr",       "length",      "like",
-      "likelihood",   "likely",      "lower",       "ltrim",       "max",         "min",         "nullif",
-      "octet_length", "printf",      "quote",       "random",      "randomblob",  "replace",     "round",
-      "rtrim",        "sign",        "soundex",     "substr",      "substring",   "trim",        "typeof",
-      "unhex",        "unicode",     "unlikely",    "upper",       "zeroblob",    "avg",         "count",
-      "group_concat", "string_agg",  "sum",         "total",       "date",        "time",        "datetime",
-      "julianday",    "unixepoch",   "strftime",    "timediff",    "acos",        "acosh",       "asin",
-      "asinh",        "atan",        "atan2",       "atanh",       "ceil",        "ceiling",     "cos",
-      "cosh",         "degrees",     "exp",         "floor",       "ln",          "log",         "log10",
-      "log2",         "mod",         "pi",          "pow",         "power",       "radians",     "sin",
-      "sinh",         "sqrt",        "tan",         "tanh",        "trunc",       "row_number",  "rank",
-      "dense_rank",   "percent_rank", "cume_dist",  "ntile",       "lag",         "lead",        "first_value",
-      "last_value",   "nth_value",   "json",        "json_array",  "json_array_length", "json_extract",
-      "json_insert",  "json_object", "json_patch",  "json_remove", "json_replace", "json_set",   "json_type",
-      "json_valid",   "json_quote",  "json_group_array", "json_group_object", "json_each", "json_tree"};
+  static const std::set<std::string> f = {"abs",
+                                          "changes",
+                                          "char",
+                                          "coalesce",
+                                          "concat",
+                                          "concat_ws",
+                                          "format",
+                                          "glob",
+                                          "hex",
+                                          "ifnull",
+                                          "iif",
+                                          "instr",
+                                          "length",
+                                          "like",
+                                          "likelihood",
+                                          "likely",
+                                          "lower",
+                                          "ltrim",
+                                          "max",
+                                          "min",
+                                          "nullif",
+                                          "octet_length",
+                                          "printf",
+                                          "quote",
+                                          "random",
+                                          "randomblob",
+                                          "replace",
+                                          "round",
+                                          "rtrim",
+                                          "sign",
+                                          "soundex",
+                                          "substr",
+                                          "substring",
+                                          "trim",
+                                          "typeof",
+                                          "unhex",
+                                          "unicode",
+                                          "unlikely",
+                                          "upper",
+                                          "zeroblob",
+                                          "avg",
+                                          "count",
+                                          "group_concat",
+                                          "string_agg",
+                                          "sum",
+                                          "total",
+                                          "date",
+                                          "time",
+                                          "datetime",
+                                          "julianday",
+                                          "unixepoch",
+                                          "strftime",
+                                          "timediff",
+                                          "acos",
+                                          "acosh",
+                                          "asin",
+                                          "asinh",
+                                          "atan",
+                                          "atan2",
+                                          "atanh",
+                                          "ceil",
+                                          "ceiling",
+                                          "cos",
+                                          "cosh",
+                                          "degrees",
+                                          "exp",
+                                          "floor",
+                                          "ln",
+                                          "log",
+                                          "log10",
+                                          "log2",
+                                          "mod",
+                                          "pi",
+                                          "pow",
+                                          "power",
+                                          "radians",
+                                          "sin",
+                                          "sinh",
+                                          "sqrt",
+                                          "tan",
+                                          "tanh",
+                                          "trunc",
+                                          "row_number",
+                                          "rank",
+                                          "dense_rank",
+                                          "percent_rank",
+                                          "cume_dist",
+                                          "ntile",
+                                          "lag",
+                                          "lead",
+                                          "first_value",
+                                          "last_value",
+                                          "nth_value",
+                                          "json",
+                                          "json_array",
+                                          "json_array_length",
+                                          "json_extract",
+                                          "json_insert",
+                                          "json_object",
+                                          "json_patch",
+                                          "json_remove",
+                                          "json_replace",
+                                          "json_set",
+                                          "json_type",
+                                          "json_valid",
+                                          "json_quote",
+                                          "json_group_array",
+                                          "json_group_object",
+                                          "json_each",
+                                          "json_tree"};
   return f;
 }
 
@@ -105,29 +254,110 @@ struct Arity {
   int min, max;
 };
 const std::map<std::string, Arity>& sqlite_arity() {
-  static const std::map<std::string, Arity> a = {
-      {"abs", {1, 1}}, {"changes", {0, 0}}, {"char", {1, -1}}, {"coalesce", {2, -1}}, {"format", {1, -1}},
-      {"glob", {2, 2}}, {"hex", {1, 1}}, {"ifnull", {2, 2}}, {"iif", {3, 3}}, {"instr", {2, 2}},
-      {"length", {1, 1}}, {"like", {2, 3}}, {"likelihood", {2, 2}}, {"likely", {1, 1}}, {"lower", {1, 1}},
-      {"ltrim", {1, 2}}, {"max", {1, -1}}, {"min", {1, -1}}, {"nullif", {2, 2}}, {"printf", {1, -1}},
-      {"quote", {1, 1}}, {"random", {0, 0}}, {"randomblob", {1, 1}}, {"replace", {3, 3}}, {"round", {1, 2}},
-      {"rtrim", {1, 2}}, {"sign", {1, 1}}, {"soundex", {1, 1}}, {"substr", {2, 3}}, {"substring", {2, 3}},
-      {"trim", {1, 2}}, {"typeof", {1, 1}}, {"unicode", {1, 1}}, {"unlikely", {1, 1}}, {"upper", {1, 1}},
-      {"zeroblob", {1, 1}}, {"avg", {1, 1}}, {"count", {0, 1}}, {"group_concat", {1, 2}}, {"sum", {1, 1}},
-      {"total", {1, 1}}, {"date", {0, -1}}, {"time", {0, -1}}, {"datetime", {0, -1}}, {"julianday", {0, -1}},
-      {"unixepoch", {0, -1}}, {"strftime", {1, -1}}, {"acos", {1, 1}}, {"acosh", {1, 1}}, {"asin", {1, 1}},
-      {"asinh", {1, 1}}, {"atan", {1, 1}}, {"atan2", {2, 2}}, {"atanh", {1, 1}}, {"ceil", {1, 1}},
-      {"ceiling", {1, 1}}, {"cos", {1, 1}}, {"cosh", {1, 1}}, {"degrees", {1, 1}}, {"exp", {1, 1}},
-      {"floor", {1, 1}}, {"ln", {1, 1}}, {"log", {1, 2}}, {"log10", {1, 1}}, {"log2", {1, 1}}, {"mod", {2, 2}},
-      {"pi", {0, 0}}, {"pow", {2, 2}}, {"power", {2, 2}}, {"radians", {1, 1}}, {"sin", {1, 1}}, {"sinh", {1, 1}},
-      {"sqrt", {1, 1}}, {"tan", {1, 1}}, {"tanh", {1, 1}}, {"trunc", {1, 1}}, {"row_number", {0, 0}},
-      {"rank", {0, 0}}, {"dense_rank", {0, 0}}, {"percent_rank", {0, 0}}, {"cume_dist", {0, 0}}, {"ntile", {1, 1}},
-      {"lag", {1, 3}}, {"lead", {1, 3}}, {"first_value", {1, 1}}, {"last_value", {1, 1}}, {"nth_value", {2, 2}},
-      {"json", {1, 1}}, {"json_array", {0, -1}}, {"json_array_length", {1, 2}}, {"json_extract", {2, -1}},
-      {"json_insert", {3, -1}}, {"json_object", {0, -1}}, {"json_patch", {2, 2}}, {"json_remove", {1, -1}},
-      {"json_replace", {3, -1}}, {"json_set", {3, -1}}, {"json_type", {1, 2}}, {"json_valid", {1, 1}},
-      {"json_quote", {1, 1}}, {"json_group_array", {1, 1}}, {"json_group_object", {2, 2}}, {"json_each", {1, 2}},
-      {"json_tree", {1, 2}}};
+  static const std::map<std::string, Arity> a = {{"abs", {1, 1}},
+                                                 {"changes", {0, 0}},
+                                                 {"char", {1, -1}},
+                                                 {"coalesce", {2, -1}},
+                                                 {"format", {1, -1}},
+                                                 {"glob", {2, 2}},
+                                                 {"hex", {1, 1}},
+                                                 {"ifnull", {2, 2}},
+                                                 {"iif", {3, 3}},
+                                                 {"instr", {2, 2}},
+                                                 {"length", {1, 1}},
+                                                 {"like", {2, 3}},
+                                                 {"likelihood", {2, 2}},
+                                                 {"likely", {1, 1}},
+                                                 {"lower", {1, 1}},
+                                                 {"ltrim", {1, 2}},
+                                                 {"max", {1, -1}},
+                                                 {"min", {1, -1}},
+                                                 {"nullif", {2, 2}},
+                                                 {"printf", {1, -1}},
+                                                 {"quote", {1, 1}},
+                                                 {"random", {0, 0}},
+                                                 {"randomblob", {1, 1}},
+                                                 {"replace", {3, 3}},
+                                                 {"round", {1, 2}},
+                                                 {"rtrim", {1, 2}},
+                                                 {"sign", {1, 1}},
+                                                 {"soundex", {1, 1}},
+                                                 {"substr", {2, 3}},
+                                                 {"substring", {2, 3}},
+                                                 {"trim", {1, 2}},
+                                                 {"typeof", {1, 1}},
+                                                 {"unicode", {1, 1}},
+                                                 {"unlikely", {1, 1}},
+                                                 {"upper", {1, 1}},
+                                                 {"zeroblob", {1, 1}},
+                                                 {"avg", {1, 1}},
+                                                 {"count", {0, 1}},
+                                                 {"group_concat", {1, 2}},
+                                                 {"sum", {1, 1}},
+                                                 {"total", {1, 1}},
+                                                 {"date", {0, -1}},
+                                                 {"time", {0, -1}},
+                                                 {"datetime", {0, -1}},
+                                                 {"julianday", {0, -1}},
+                                                 {"unixepoch", {0, -1}},
+                                                 {"strftime", {1, -1}},
+                                                 {"acos", {1, 1}},
+                                                 {"acosh", {1, 1}},
+                                                 {"asin", {1, 1}},
+                                                 {"asinh", {1, 1}},
+                                                 {"atan", {1, 1}},
+                                                 {"atan2", {2, 2}},
+                                                 {"atanh", {1, 1}},
+                                                 {"ceil", {1, 1}},
+                                                 {"ceiling", {1, 1}},
+                                                 {"cos", {1, 1}},
+                                                 {"cosh", {1, 1}},
+                                                 {"degrees", {1, 1}},
+                                                 {"exp", {1, 1}},
+                                                 {"floor", {1, 1}},
+                                                 {"ln", {1, 1}},
+                                                 {"log", {1, 2}},
+                                                 {"log10", {1, 1}},
+                                                 {"log2", {1, 1}},
+                                                 {"mod", {2, 2}},
+                                                 {"pi", {0, 0}},
+                                                 {"pow", {2, 2}},
+                                                 {"power", {2, 2}},
+                                                 {"radians", {1, 1}},
+                                                 {"sin", {1, 1}},
+                                                 {"sinh", {1, 1}},
+                                                 {"sqrt", {1, 1}},
+                                                 {"tan", {1, 1}},
+                                                 {"tanh", {1, 1}},
+                                                 {"trunc", {1, 1}},
+                                                 {"row_number", {0, 0}},
+                                                 {"rank", {0, 0}},
+                                                 {"dense_rank", {0, 0}},
+                                                 {"percent_rank", {0, 0}},
+                                                 {"cume_dist", {0, 0}},
+                                                 {"ntile", {1, 1}},
+                                                 {"lag", {1, 3}},
+                                                 {"lead", {1, 3}},
+                                                 {"first_value", {1, 1}},
+                                                 {"last_value", {1, 1}},
+                                                 {"nth_value", {2, 2}},
+                                                 {"json", {1, 1}},
+                                                 {"json_array", {0, -1}},
+                                                 {"json_array_length", {1, 2}},
+                                                 {"json_extract", {2, -1}},
+                                                 {"json_insert", {3, -1}},
+                                                 {"json_object", {0, -1}},
+                                                 {"json_patch", {2, 2}},
+                                                 {"json_remove", {1, -1}},
+                                                 {"json_replace", {3, -1}},
+                                                 {"json_set", {3, -1}},
+                                                 {"json_type", {1, 2}},
+                                                 {"json_valid", {1, 1}},
+                                                 {"json_quote", {1, 1}},
+                                                 {"json_group_array", {1, 1}},
+                                                 {"json_group_object", {2, 2}},
+                                                 {"json_each", {1, 2}},
+                                                 {"json_tree", {1, 2}}};
   return a;
 }
 
@@ -149,8 +379,8 @@ struct Source {
 struct Ref {
   std::string qualifier, column;  // lower case; qualifier empty for a bare column
   size_t offset = 0;
-  bool partial = false;       // the last word, still growing
-  bool quoted_double = false;  // "x": on SQLite a string when no column has that name
+  bool partial = false;         // the last word, still growing
+  bool quoted_double = false;   // "x": on SQLite a string when no column has that name
   bool compound_order = false;  // ORDER BY of a compound: names of any branch
 };
 
@@ -160,7 +390,7 @@ struct Block {
   std::vector<Ref> pending;
   bool from_done = false, after_set_op = false, in_order = false;
   Clause clause = Clause::kSelect;
-  int items = 1;  // result columns; -1 when a star makes them unknown
+  int items = 1;           // result columns; -1 when a star makes them unknown
   int compound_items = 0;  // the first branch's count (0: not a compound branch)
   bool need_one = false;   // a scalar or IN subquery: one column
   bool has_group = false, has_having = false, has_aggregate = false, using_join = false;
@@ -169,7 +399,7 @@ struct Block {
 
 struct Frame {
   FrameKind kind = FrameKind::kOther;
-  int block = -1;  // the query block at this level, if any
+  int block = -1;       // the query block at this level, if any
   bool scalar = false;  // kOther: a scalar or IN subquery may open here (not EXISTS, not a row value)
   // kCall: the function, where it starts, its arguments so far.
   std::string function;
@@ -194,8 +424,12 @@ class Walk {
  public:
   Walk(const std::vector<GrammarTable>& tables, const std::vector<std::string>& all_columns, bool sqlite,
        std::set<std::string> declared, std::set<std::string> ctes, bool collecting)
-      : tables_(tables), all_columns_(all_columns), sqlite_(sqlite), collecting_(collecting),
-        declared_(std::move(declared)), ctes_(std::move(ctes)) {}
+      : tables_(tables),
+        all_columns_(all_columns),
+        sqlite_(sqlite),
+        collecting_(collecting),
+        declared_(std::move(declared)),
+        ctes_(std::move(ctes)) {}
 
   ScopeVerdict run(const std::vector<SqlToken>& tk, const SqlToken* partial, bool complete) {
     frames_.push_back(Frame{.kind = FrameKind::kTop});
@@ -394,8 +628,8 @@ class Walk {
       std::string w = lower(t.text);
       return !keywords().count(w) || ends_expression_keyword(w);
     }
-    return t.kind == SqlTokenKind::kQuotedName || t.kind == SqlTokenKind::kString ||
-           t.kind == SqlTokenKind::kNumber || t.is_punct(')');
+    return t.kind == SqlTokenKind::kQuotedName || t.kind == SqlTokenKind::kString || t.kind == SqlTokenKind::kNumber ||
+           t.is_punct(')');
   }
 
   void step(const std::vector<SqlToken>& tk, size_t i) {
@@ -477,11 +711,8 @@ class Walk {
         }
         finish_alias("");
         break;
-      case Expect::kAfterCte:
-        expect_ = Expect::kNone;
-        break;
-      default:
-        break;
+      case Expect::kAfterCte: expect_ = Expect::kNone; break;
+      default: break;
     }
 
     if (kind == FrameKind::kUsing || kind == FrameKind::kCteColumns) {
@@ -489,11 +720,12 @@ class Walk {
       return;
     }
     if (kind == FrameKind::kOver && !keyword) {
-      static const std::set<std::string> frame_words = {"rows", "range", "groups", "unbounded", "preceding",
-                                                        "following", "current", "row", "exclude", "ties", "others"};
+      static const std::set<std::string> frame_words = {"rows",      "range",     "groups",  "unbounded",
+                                                        "preceding", "following", "current", "row",
+                                                        "exclude",   "ties",      "others"};
       if (frame_words.count(w)) return;
     }
-    if (kind == FrameKind::kExtract && prev && prev->is_punct('(')) return;  // the date part
+    if (kind == FrameKind::kExtract && prev && prev->is_punct('(')) return;    // the date part
     if (prev && (prev->is_word("NULLS") || prev->is_word("COLLATE"))) return;  // FIRST / LAST, NOCASE
     if (keyword) {
       keyword_step(w, prev, t.offset);
@@ -704,7 +936,8 @@ class Walk {
         return;
       }
       int b = frames_.back().block;
-      if (b >= 0 && blocks_[static_cast<size_t>(b)].clause == Clause::kSelect && blocks_[static_cast<size_t>(b)].items > 0) {
+      if (b >= 0 && blocks_[static_cast<size_t>(b)].clause == Clause::kSelect &&
+          blocks_[static_cast<size_t>(b)].items > 0) {
         ++blocks_[static_cast<size_t>(b)].items;
       }
       // "FROM a AS x, b": the FROM clause of this level goes on.
@@ -769,29 +1002,26 @@ class Walk {
       case Expect::kCteName:
       case Expect::kTableAlias:
       case Expect::kDerivedAlias:
-      case Expect::kCteAfterName:
-        return;
+      case Expect::kCteAfterName: return;
       case Expect::kTable: {
         bool ok = any_has_prefix(ctes_, w);
         for (const auto& t : tables_) ok = ok || has_prefix(lower(t.name), w);
         if (!ok) refuse(p.offset, "no table starting '" + w + "' in the schema");
         return;
       }
-      default:
-        break;
+      default: break;
     }
     if (w.size() > kMaxAlias && (prev && (prev->is_word("AS") || ends_expression(*prev)))) {
       refuse(p.offset, "an alias longer than " + std::to_string(kMaxAlias) + " characters");
       return;
     }
     if (prev && (prev->is_word("AS") || prev->text == "::")) return;
-    if (prev && prev->is_punct('.')) return;  // handled with its qualifier
+    if (prev && prev->is_punct('.')) return;     // handled with its qualifier
     if (prev && ends_expression(*prev)) return;  // an alias, or a keyword after an expression
     if (p.kind == SqlTokenKind::kNumber) return;
     if (frames_.back().kind != FrameKind::kOther && frames_.back().kind != FrameKind::kTop &&
-        frames_.back().kind != FrameKind::kCall &&
-        frames_.back().kind != FrameKind::kQuery && frames_.back().kind != FrameKind::kDerived &&
-        frames_.back().kind != FrameKind::kCteBody) {
+        frames_.back().kind != FrameKind::kCall && frames_.back().kind != FrameKind::kQuery &&
+        frames_.back().kind != FrameKind::kDerived && frames_.back().kind != FrameKind::kCteBody) {
       return;
     }
     // A word shaped like an alias ("T1", "s", "t2") may qualify a column

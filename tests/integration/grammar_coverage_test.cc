@@ -61,8 +61,8 @@ TEST(GrammarCoverageTest, RefusedGoldIsListedWithItsOffset) {
   EXPECT_EQ(j["refused_gold"][0]["offset"], 7);  // "nope"
   EXPECT_EQ(j["refused_gold"][0]["stage"], "scope");
   // Only with --mode gold.
-  auto bad = run_t2sql({"eval", "--suite", "jsonl", "--data", dir + "/suite.jsonl", "--mode", "template",
-                        "--grammar-coverage"});
+  auto bad = run_t2sql(
+      {"eval", "--suite", "jsonl", "--data", dir + "/suite.jsonl", "--mode", "template", "--grammar-coverage"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("--mode gold"), std::string::npos) << bad.err;
 }
