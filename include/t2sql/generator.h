@@ -86,6 +86,7 @@ struct GeneratorOptions {
   std::string prompt_format = "chat";        // "chat" or "sql-create-context" (see prompt.h)
   int n_gpu_layers = 999;                    // layers offloaded when llama.cpp has a GPU backend
   bool grammar = true;                       // grammar-constrained decoding
+  bool think = false;                        // prose first, then the SQL in a final ```sql fence
   int max_repairs = 2;                       // re-prompts after a validation error
   int threads = 0;                           // 0: all cores
   int n_ctx = 4096;

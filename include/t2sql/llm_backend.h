@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ struct LlmRequest {
   std::vector<ChatMessage> messages;
   // A GBNF grammar the output must follow; empty = free text.
   std::string grammar;
+  // In-process decoding only (a server gets the grammar alone): a token is
+  // refused when this returns false for the completion so far with the
+  // token's text appended. The SQL scope checker (names that exist) runs here.
+  std::function<bool(const std::string& text)> accept_text;
   int max_tokens = 256;
   float temperature = 0.0f;  // <= 0: greedy, deterministic
   float top_p = 1.0f;
@@ -45,7 +50,9 @@ struct LlmRequest {
 
 struct LlmResponse {
   std::string text;           // the completion, without the prompt
-  std::string finish_reason;  // "stop" (end of text or statement), "length" (token limit)
+  // "stop" (end of text or statement), "length" (token limit), "refused"
+  // (accept_text refused every token the grammar allows: a dead end).
+  std::string finish_reason;
   int prompt_tokens = 0;
   int cached_tokens = 0;  // prompt tokens whose KV cache was reused from the previous request
   int completion_tokens = 0;

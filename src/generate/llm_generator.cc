@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "generate/sql_grammar.h"
+#include "generate/sql_scope_checker.h"
 #include "sql/statement_guard.h"
 
 namespace t2sql {
@@ -48,10 +48,11 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
   llm.temperature = options_.temperature;
   llm.top_p = options_.top_p;
   llm.seed = options_.seed;
-  if (options_.grammar) {
-    auto tables = grammar_tables_from_ddl(in.schema_ddl);
-    if (!tables.empty()) llm.grammar = build_sql_grammar(tables, {.dialect = in.dialect});
+  if (options_.think) {  // prose, then the statement in a ```sql fence: room for both
+    llm.max_tokens = kThinkTokenFactor * options_.max_tokens;
+    llm.stop_at_statement_end = false;
   }
+  if (options_.grammar) constrain_sql(in.schema_ddl, in.dialect, options_.think, &llm);
 
   const int tries = 1 + std::max(0, options_.max_repairs);
   for (int t = 0; t < tries; ++t) {
@@ -67,7 +68,9 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
     GenerationAttempt attempt;
     attempt.sql = extract_sql(out->text);
     Status check;
-    if (out->finish_reason == "length" && find_statement_end(out->text) == std::string::npos) {
+    if (out->finish_reason == "refused") {
+      check = invalid_argument("constrained decoding reached a dead end (no name the schema allows fits)");
+    } else if (out->finish_reason == "length" && find_statement_end(out->text) == std::string::npos) {
       check = resource_exhausted("the model reached the token limit (" + std::to_string(llm.max_tokens) +
                                  ") before the end of the statement");
     } else if (attempt.sql.empty()) {
@@ -162,6 +165,7 @@ Result<std::unique_ptr<Generator>> make_llm_generator(const GeneratorOptions& op
   LlmGeneratorOptions g;
   g.format = *format;
   g.grammar = options.grammar;
+  g.think = options.think;
   g.max_repairs = options.max_repairs;
   g.max_tokens = options.max_tokens;
   g.temperature = options.temperature;

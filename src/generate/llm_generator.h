@@ -24,6 +24,10 @@ namespace t2sql {
 struct LlmGeneratorOptions {
   PromptFormat format = PromptFormat::kChat;
   bool grammar = true;
+  // Room to think: the model may reason in prose before its final ```sql
+  // fence; only the SQL in the fence is constrained, and the token limit is
+  // kThinkTokenFactor times max_tokens.
+  bool think = false;
   int max_repairs = 2;
   int max_tokens = 256;
   float temperature = 0.0f;
@@ -31,6 +35,8 @@ struct LlmGeneratorOptions {
   uint32_t seed = 42;
   std::string system_prompt;  // empty: PromptBuilder's default for the dialect
 };
+
+inline constexpr int kThinkTokenFactor = 4;
 
 class LlmGenerator final : public Generator {
  public:

@@ -1,18 +1,16 @@
-// SqlGrammar: writes a GBNF grammar (llama.cpp's grammar language) for one
-// question: the SELECT language t2sql may emit, whose table and column names
-// are only those of the schema shown to the model.
+// SqlGrammar: writes a GBNF grammar (llama.cpp's grammar language) of the
+// read-only SQL t2sql may emit: one SELECT statement (WITH, set operations,
+// joins of any kind and order, derived tables, subqueries, window functions,
+// CASE, CAST, any literal, any white space and keyword case, the dialect's
+// quoting), ended by ";". Writing statements and a second statement are
+// outside it.
 //
-// SQL names its columns before its tables, so a context-free grammar cannot
-// check that a column belongs to a table of the FROM clause in general. This
-// one enumerates scopes instead: each statement picks one table, or two or
-// three tables joined along their foreign keys (the FROM clause and its ON
-// conditions are fixed by that choice), and only that scope's columns may
-// appear; a column name shared by two joined tables must be qualified.
-// Aggregates are kept out of WHERE, GROUP BY and other aggregates, subqueries
-// in expressions return one column, functions get their arity, and every
-// repetition and nesting is bounded. On SQLite every sentence of the grammar
-// prepares (the model tests check this over many generations); on stricter
-// engines type errors remain possible and go to validation and repair.
+// Which names exist is beyond a context-free grammar over aliases, CTEs and
+// output names, so the grammar lets any identifier stand where a name may;
+// SqlScopeChecker (sql_scope_checker.h) refuses, as the statement grows, a
+// table, alias, CTE, column or function that the schema and the statement do
+// not make available. Decoding in-process runs both; a server that takes
+// GBNF gets the grammar alone.
 //
 //   auto tables = grammar_tables_from_ddl(request.schema_ddl);
 //   std::string gbnf = build_sql_grammar(tables, {.dialect = "sqlite"});
@@ -37,17 +35,13 @@ struct GrammarTable {
 };
 
 struct SqlGrammarOptions {
-  std::string dialect = "sqlite";  // "sqlite", "duckdb", "postgresql": which functions and types
-  // Nesting of subqueries, parentheses and function arguments (1..6).
-  int max_depth = 2;
-  // Scopes (table sets) a top-level statement may choose from: every table,
-  // then foreign-key joins of two tables, then of three when
-  // max_join_tables is 3, up to max_scopes in all. Each scope multiplies the
-  // grammar's work per token; two-table joins are the default.
-  int max_scopes = 40;
-  int max_join_tables = 2;
-  // Characters in one string literal.
-  int max_string_length = 32;
+  // "sqlite", "duckdb", "postgresql": quoting ("x" everywhere; `x` and [x] on
+  // SQLite) and operators (::type, ILIKE, ->> on the servers).
+  std::string dialect = "sqlite";
+  // Room to think: prose first (no "```" in it), then the statement in a
+  // final ```sql fence, which the grammar constrains; the fence closes the
+  // answer. False: the answer is the statement alone, from its first word.
+  bool think = false;
 };
 
 // Tables, columns and single-column foreign keys of CREATE TABLE statements
@@ -55,7 +49,8 @@ struct SqlGrammarOptions {
 // their case; quotes are removed.
 std::vector<GrammarTable> grammar_tables_from_ddl(const std::string& ddl);
 
-// The grammar; its start rule is "root". A statement ends with ";".
+// The grammar; its start rule is "root". A statement ends with ";" (in think
+// mode the ";" is optional and the closing fence ends the answer).
 std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const SqlGrammarOptions& options = {});
 
 }  // namespace t2sql

@@ -1,5 +1,7 @@
 #include "generate/sql_grammar.h"
 
+#include "generate/sql_scope_checker.h"
+
 #include <gtest/gtest.h>
 #include <llama.h>
 #include <sqlite3.h>
@@ -72,6 +74,17 @@ class SqlGrammarTest : public ::testing::Test {
 
   static std::vector<GrammarTable> demo_tables() { return grammar_tables_from_ddl(kDemoDdl); }
 
+  // What constrained decoding allows: the grammar, then the scope checker,
+  // for the demo schema in `dialect`.
+  static bool allowed(const std::string& sql, const std::string& dialect = "sqlite") {
+    SqlConstraint c = build_sql_constraint(kDemoDdl, dialect);
+    return accepts(c.gbnf, sql) && c.checker->check(sql, true).ok;
+  }
+  // The checker's verdict alone (the grammar accepts `sql`).
+  static ScopeVerdict scope(const std::string& sql, bool complete = true) {
+    return SqlScopeChecker(demo_tables(), "sqlite").check(sql, complete);
+  }
+
   static llama_model* model_;
 };
 
@@ -106,71 +119,91 @@ TEST_F(SqlGrammarTest, GrammarParsesForEveryDialect) {
     EXPECT_NE(g, nullptr) << dialect << "\n" << gbnf;
     llama_sampler_free(g);
   }
-  // No tables: still a grammar, of constant selects.
-  std::string empty = build_sql_grammar({});
-  EXPECT_TRUE(accepts(empty, "SELECT 1;"));
+  EXPECT_TRUE(accepts(build_sql_grammar({}), "SELECT 1;"));
+  // No table in the schema text: nothing to constrain names with.
+  SqlConstraint none = build_sql_constraint("no tables here", "sqlite");
+  EXPECT_TRUE(none.gbnf.empty());
+  EXPECT_EQ(none.checker, nullptr);
 }
 
-TEST_F(SqlGrammarTest, AcceptsTheSelectLanguage) {
+// Every construct of real SQL, as models and people write it.
+TEST_F(SqlGrammarTest, AcceptsRealSqlOverTheSchema) {
   ASSERT_NE(model_, nullptr);
-  std::string gbnf = build_sql_grammar(demo_tables());
   std::vector<std::string> good = {
-      "SELECT * FROM sales;",
-      "select count(*) from stores;",
-      "SELECT region, COUNT(*) FROM stores GROUP BY region HAVING COUNT(*) > 2 ORDER BY region DESC LIMIT 5;",
-      "SELECT DISTINCT category FROM products WHERE unit_price BETWEEN 1 AND 9.5;",
-      "SELECT brand_name, MAX(unit_price) AS top_price FROM products JOIN brands ON products.brand_id = "
-      "brands.brand_id GROUP BY brand_name ORDER BY MAX(unit_price) DESC LIMIT 5;",
-      "SELECT stores.store_id, store_name FROM sales JOIN stores ON sales.store_id = stores.store_id;",
-      "SELECT store_name FROM stores WHERE store_id IN (SELECT store_id FROM active_store) AND region NOT IN "
-      "('North', 'South');",
-      "SELECT product_name FROM products WHERE product_name LIKE '%phone%' OR category IS NOT NULL;",
-      "SELECT CASE WHEN amount > 100 THEN 'big' ELSE 'small' END, CAST(amount AS INTEGER) FROM sales;",
-      "SELECT strftime('%Y', sale_date) AS sale_year, ROUND(SUM(amount), 2) FROM sales GROUP BY sale_date;",
-      "SELECT store_id FROM sales UNION SELECT store_id FROM active_store EXCEPT SELECT store_id FROM stores;",
-      "SELECT sales.amount FROM sales WHERE NOT (amount < 3 OR quantity >= 2) AND amount * 2 + 1 <> 7;",
-      "SELECT brand_name FROM brands WHERE EXISTS (SELECT brand_id FROM products WHERE unit_price > 3);",
-      "SELECT region\nFROM stores\nWHERE region = 'It''s';",
-      "SELECT amount AS \"Total amount\" FROM sales WHERE amount > (SELECT AVG(amount) FROM sales);",
-      "SELECT ROUND(SUM(amount), 2) AS total_sales FROM sales WHERE strftime('%Y', sale_date) = '2023';",
+      // aliases of tables, any join order and ON condition, every join kind
+      "SELECT T1.store_name, T2.amount FROM stores AS T1 JOIN sales AS T2 ON T1.store_id = T2.store_id;",
+      "SELECT s.amount FROM sales s INNER JOIN stores st ON st.store_id = s.store_id AND st.region = 'North';",
+      "SELECT b.brand_name FROM brands b LEFT JOIN products p ON p.brand_id = b.brand_id WHERE p.product_id IS NULL;",
+      "SELECT * FROM sales RIGHT OUTER JOIN stores ON sales.store_id = stores.store_id;",
+      "SELECT count(*) FROM brands CROSS JOIN stores;",
+      "SELECT a.store_id FROM stores a JOIN stores b ON a.region = b.region AND a.store_id <> b.store_id;",
+      "SELECT brands.brand_name FROM sales JOIN products ON sales.product_id = products.product_id JOIN brands ON "
+      "products.brand_id = brands.brand_id JOIN stores ON stores.store_id = sales.store_id;",
+      "SELECT store_name FROM stores, active_store WHERE stores.store_id = active_store.store_id;",
+      "SELECT month FROM active_store JOIN stores USING (store_id);",
+      // CTEs, derived tables, subqueries with joins
+      "WITH totals AS (SELECT store_id, SUM(amount) AS total FROM sales GROUP BY store_id) SELECT s.store_name, "
+      "t.total FROM totals t JOIN stores s ON s.store_id = t.store_id ORDER BY t.total DESC LIMIT 3;",
+      "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5) SELECT x FROM n;",
+      "SELECT avg(cnt) FROM (SELECT store_id, count(*) AS cnt FROM sales GROUP BY store_id) AS per_store;",
+      "SELECT store_name FROM stores WHERE store_id IN (SELECT s.store_id FROM sales s JOIN products p ON "
+      "p.product_id = s.product_id WHERE p.category = 'toys');",
+      // window functions, set operations of any arity, CASE of any length
+      "SELECT store_id, amount, rank() OVER (PARTITION BY store_id ORDER BY amount DESC) AS r FROM sales;",
+      "SELECT sum(amount) OVER (ORDER BY sale_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM sales;",
+      "SELECT store_id, region FROM stores UNION SELECT store_id, 'x' FROM active_store INTERSECT SELECT store_id, "
+      "region FROM stores EXCEPT SELECT 1, 'y';",
+      "SELECT CASE WHEN amount > 100 THEN 'big' WHEN amount > 50 THEN 'mid' WHEN amount > 10 THEN 'small' ELSE "
+      "'tiny' END AS size FROM sales;",
+      // deep nesting, literals, white space, keyword case, quoting
+      "SELECT CAST(SUM(CASE WHEN region = 'North' THEN 1 ELSE 0 END) AS REAL) * 100.0 / COUNT(*) FROM stores;",
+      "SELECT amount FROM sales WHERE amount > -1.5e2 AND sale_date > '2024-01-01' AND quantity <> - 3;",
+      "select\n\tstore_name\nfrom   stores\nwhere  region = 'a much longer string than thirty-two characters';",
+      "SELECT \"store_name\", `region`, [opened_on] FROM \"stores\";",
+      "SELECT COUNT(*) cnt, region AS Region FROM stores GROUP BY region HAVING cnt > 1 ORDER BY COUNT(*) DESC;",
+      "SELECT product_name FROM products WHERE product_name LIKE '%phone%' AND category NOT IN ('a', 'b');",
+      "SELECT round(avg(unit_price), 2), max(unit_price) - min(unit_price) FROM products;",
+      "SELECT strftime('%Y', sale_date) AS y, count(DISTINCT store_id) FROM sales GROUP BY 1 ORDER BY 2 DESC;",
+      "SELECT store_name FROM stores WHERE NOT EXISTS (SELECT 1 FROM sales WHERE sales.store_id = stores.store_id);",
+      "SELECT name FROM (SELECT brand_name AS name FROM brands) WHERE name LIKE 'A%';",
+      "SELECT region FROM stores WHERE region = \"North\";",  // SQLite reads an unknown "x" as a string
   };
-  for (const auto& sql : good) EXPECT_TRUE(accepts(gbnf, sql)) << sql;
-  std::string three =
-      "SELECT brand_name, SUM(amount) AS total_revenue FROM sales JOIN products ON sales.product_id = "
-      "products.product_id JOIN brands ON products.brand_id = brands.brand_id GROUP BY brand_name;";
-  EXPECT_FALSE(accepts(gbnf, three));
-  EXPECT_TRUE(accepts(build_sql_grammar(demo_tables(), {.max_join_tables = 3}), three));
+  for (const auto& sql : good) {
+    EXPECT_TRUE(accepts(build_sql_grammar(demo_tables()), sql)) << "grammar: " << sql;
+    ScopeVerdict v = scope(sql);
+    EXPECT_TRUE(v.ok) << sql << "\n" << v.message << " at " << v.offset;
+  }
 }
 
-TEST_F(SqlGrammarTest, RejectsUnknownNamesOutOfScopeColumnsAndOtherStatements) {
+TEST_F(SqlGrammarTest, RefusesNamesThatExistNowhereWritesAndSeveralStatements) {
   ASSERT_NE(model_, nullptr);
-  std::string gbnf = build_sql_grammar(demo_tables());
   std::vector<std::string> bad = {
-      "SELECT * FROM customers;",                                                     // no such table
-      "SELECT price FROM products;",                                                  // no such column
-      "SELECT brand_name FROM sales;",                                                // a column of a table not read
+      "SELECT * FROM customers;",                        // no such table
+      "SELECT price FROM products;",                     // no such column
+      "SELECT T1.price FROM products AS T1;",            // no such column of the alias's table
+      "SELECT T1.brand_name FROM products AS T1;",       // a column of another table
+      "SELECT T3.amount FROM sales AS T1;",              // an alias no FROM declares
+      "SELECT sales.amount FROM sales AS s;",            // the table is known by its alias only
+      "SELECT brand_name FROM sales;",                   // a column of a table not read
+      "SELECT x FROM (SELECT amount AS y FROM sales);",  // no such output name
+      "WITH t AS (SELECT 1 AS a) SELECT * FROM u;",      // no such CTE
       "SELECT store_id FROM sales JOIN stores ON sales.store_id = stores.store_id;",  // ambiguous
-      "SELECT * FROM sales s;",                                                       // aliases cannot be checked
-      "SELECT * FROM sales JOIN brands ON 1 = 1;",                                    // no foreign key between them
-      "SELECT SUM(amount) FROM sales WHERE SUM(amount) > 3;",                         // aggregate in WHERE
-      "SELECT MAX(SUM(amount)) FROM sales;",                                          // aggregate of an aggregate
-      "SELECT amount FROM sales HAVING amount > 1;",                                  // HAVING without GROUP BY
-      "SELECT amount FROM sales ORDER BY 2;",                                         // position out of range
-      "SELECT amount FROM sales WHERE amount IN (SELECT amount, quantity FROM sales);",
-      "SELECT lower(region, 1) FROM stores;",  // wrong number of arguments
-      "SELECT amount - -1 FROM sales;",        // "--" starts a comment
-      "SELECT amount AS from FROM sales;",
+      "SELECT sale_id FROM sales WHERE no_such_function(amount) > 1;",                // not a SQLite function
       "DELETE FROM sales;",
+      "UPDATE sales SET amount = 0;",
+      "SELECT * FROM sales; DROP TABLE sales;",
+      "SELECT * FROM sales; SELECT 1;",
       "SELECT * FROM sales",  // not ended
-      "SELECT * FROM sales; DROP TABLE x;",
-      "SELECT * FROM sales LIMIT 'a';",
+      "SELECT amount FROM sales -- a comment\n;",
   };
-  for (const auto& sql : bad) EXPECT_FALSE(accepts(gbnf, sql)) << sql;
+  for (const auto& sql : bad) EXPECT_FALSE(allowed(sql)) << sql;
 }
 
-TEST_F(SqlGrammarTest, EverySentenceOfTheGrammarPreparesOnSqlite) {
-  // The rejected forms above are exactly what SQLite refuses to prepare:
-  // check that claim on a real database with the same schema.
+// The checker also refuses what SQLite would refuse to prepare though every
+// name is real, so that a statement written under constraints prepares; and
+// each such statement really fails on SQLite (the checker refuses nothing
+// that SQLite accepts among them).
+TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, kDemoDdl, nullptr, nullptr, nullptr), SQLITE_OK);
@@ -180,37 +213,101 @@ TEST_F(SqlGrammarTest, EverySentenceOfTheGrammarPreparesOnSqlite) {
     sqlite3_finalize(st);
     return rc == SQLITE_OK && st != nullptr;
   };
-  for (const char* sql : {"SELECT SUM(amount) FROM sales WHERE SUM(amount) > 3", "SELECT MAX(SUM(amount)) FROM sales",
-                          "SELECT amount FROM sales HAVING amount > 1", "SELECT amount FROM sales ORDER BY 2",
-                          "SELECT lower(region, 1) FROM stores", "SELECT brand_name FROM sales",
-                          "SELECT store_id FROM sales JOIN stores ON sales.store_id = stores.store_id"}) {
+  for (const char* sql :
+       {"SELECT SUM(amount) FROM sales WHERE SUM(amount) > 3;", "SELECT MAX(SUM(amount)) FROM sales;",
+        "SELECT store_id FROM sales GROUP BY count(*);", "SELECT amount FROM sales HAVING amount > 1;",
+        "SELECT amount FROM sales ORDER BY 2;", "SELECT lower(region, 1) FROM stores;",
+        "SELECT substr(region) FROM stores;", "SELECT lower(*) FROM stores;",
+        "SELECT count(DISTINCT region, store_id) FROM stores;", "SELECT rank() FROM sales;",
+        "SELECT store_id FROM sales UNION SELECT store_id, region FROM stores;",
+        "SELECT region FROM stores WHERE store_id IN (SELECT store_id, month FROM active_store);",
+        "SELECT (SELECT store_id, month FROM active_store) FROM stores;"}) {
+    ScopeVerdict v = scope(sql);
+    EXPECT_FALSE(v.ok) << sql;
     EXPECT_FALSE(prepares(sql)) << sql;
   }
-  EXPECT_TRUE(prepares("SELECT amount AS \"Total amount\" FROM sales WHERE amount > (SELECT AVG(amount) FROM sales)"));
+  for (const char* sql : {"SELECT max(amount, quantity) FROM sales GROUP BY max(amount, quantity);",
+                          "SELECT count(*) FROM sales HAVING count(*) > 1;", "SELECT count() FROM sales;",
+                          "SELECT month FROM active_store JOIN stores USING (store_id) WHERE store_id > 1;"}) {
+    EXPECT_TRUE(scope(sql).ok) << sql << ": " << scope(sql).message;
+    EXPECT_TRUE(prepares(sql)) << sql;
+  }
   sqlite3_close(db);
 }
 
-TEST_F(SqlGrammarTest, DialectsDifferInDateFunctions) {
+// While a statement is written, every prefix of a good one passes, and a
+// wrong name is refused as soon as no name of the schema starts with it.
+TEST_F(SqlGrammarTest, ChecksTheStatementAsItGrows) {
+  const std::string good =
+      "SELECT T1.store_name, count(*) AS n FROM stores AS T1 JOIN sales AS T2 ON T1.store_id = T2.store_id "
+      "WHERE T2.amount > 3 GROUP BY T1.store_name ORDER BY n DESC;";
+  for (size_t k = 1; k <= good.size(); ++k) {
+    ScopeVerdict v = scope(good.substr(0, k), false);
+    EXPECT_TRUE(v.ok) << good.substr(0, k) << ": " << v.message;
+  }
+  EXPECT_TRUE(scope("SELECT store_na", false).ok);
+  EXPECT_FALSE(scope("SELECT store_nx", false).ok);
+  EXPECT_FALSE(scope("SELECT region FROM storez", false).ok);
+  EXPECT_TRUE(scope("SELECT region FROM sto", false).ok);
+  // Qualified columns wait for the FROM clause, then are checked exactly.
+  EXPECT_TRUE(scope("SELECT T1.amount FROM stores AS T1", false).ok);
+  EXPECT_FALSE(scope("SELECT T1.amount FROM stores AS T1 WHERE ", false).ok);
+  ScopeVerdict v = scope("SELECT region FROM stores WHERE T1.region = 'a';");
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.offset, std::string("SELECT region FROM stores WHERE ").size());
+  // Nesting is bounded far above real queries.
+  std::string deep = "SELECT " + std::string(100, '(') + "1" + std::string(100, ')') + " FROM stores;";
+  EXPECT_FALSE(scope(deep).ok);
+  std::string fine = "SELECT " + std::string(30, '(') + "1" + std::string(30, ')') + " FROM stores;";
+  EXPECT_TRUE(scope(fine).ok);
+}
+
+TEST_F(SqlGrammarTest, DialectsDifferInQuotingOperatorsAndFunctions) {
   ASSERT_NE(model_, nullptr);
-  std::string sqlite = build_sql_grammar(demo_tables(), {.dialect = "sqlite"});
-  std::string duck = build_sql_grammar(demo_tables(), {.dialect = "duckdb"});
-  std::string pg = build_sql_grammar(demo_tables(), {.dialect = "postgresql"});
   std::string extract = "SELECT EXTRACT(YEAR FROM sale_date) FROM sales WHERE sale_date >= DATE '2024-01-01';";
-  EXPECT_FALSE(accepts(sqlite, extract));
-  EXPECT_TRUE(accepts(duck, extract));
-  EXPECT_TRUE(accepts(pg, extract));
-  EXPECT_TRUE(accepts(pg, "SELECT date_trunc('month', sale_date), to_char(sale_date, 'YYYY') FROM sales;"));
-  EXPECT_FALSE(accepts(sqlite, "SELECT to_char(sale_date, 'YYYY') FROM sales;"));
-  EXPECT_TRUE(accepts(sqlite, "SELECT julianday(sale_date) FROM sales;"));
-  // The server dialects' own syntax: ILIKE, :: casts, INTERVAL literals, CURRENT_DATE.
+  EXPECT_TRUE(allowed(extract, "duckdb"));
+  EXPECT_TRUE(allowed(extract, "postgresql"));
+  EXPECT_TRUE(allowed("SELECT date_trunc('month', sale_date), to_char(sale_date, 'YYYY') FROM sales;", "postgresql"));
+  EXPECT_FALSE(allowed("SELECT to_char(sale_date, 'YYYY') FROM sales;", "sqlite"));
+  EXPECT_TRUE(allowed("SELECT julianday(sale_date) FROM sales;", "sqlite"));
   std::string server = "SELECT sale_date::DATE FROM sales WHERE sale_date >= CURRENT_DATE - INTERVAL '1 year';";
-  EXPECT_TRUE(accepts(pg, server));
-  EXPECT_TRUE(accepts(duck, server));
-  EXPECT_FALSE(accepts(sqlite, server));
+  EXPECT_TRUE(allowed(server, "postgresql"));
+  EXPECT_TRUE(allowed(server, "duckdb"));
+  EXPECT_FALSE(allowed(server, "sqlite"));
   std::string ilike = "SELECT sale_id FROM sales WHERE sale_date ILIKE '2024%';";
-  EXPECT_TRUE(accepts(pg, ilike));
-  EXPECT_FALSE(accepts(sqlite, ilike));
-  EXPECT_TRUE(accepts(sqlite, "SELECT sale_date FROM sales WHERE sale_date < CURRENT_DATE;"));
+  EXPECT_TRUE(allowed(ilike, "postgresql"));
+  EXPECT_FALSE(allowed(ilike, "sqlite"));
+  EXPECT_TRUE(allowed("SELECT `region` FROM [stores];", "sqlite"));
+  EXPECT_FALSE(allowed("SELECT `region` FROM stores;", "postgresql"));
+}
+
+// Room to think: prose first, then the SQL in a final ```sql fence; only
+// the fenced SQL is constrained, and a ";" in the prose ends nothing.
+TEST_F(SqlGrammarTest, ThinkModeConstrainsOnlyTheFencedSql) {
+  ASSERT_NE(model_, nullptr);
+  SqlConstraint c = build_sql_constraint(kDemoDdl, "sqlite", true);
+  const std::string good =
+      "Stores have a region; count them per region; no join needed.\n```sql\nSELECT region, COUNT(*) FROM stores "
+      "GROUP BY region;\n```";
+  EXPECT_TRUE(accepts(c.gbnf, good));
+  EXPECT_FALSE(accepts(c.gbnf, "SELECT region FROM stores;"));  // no fence
+  EXPECT_FALSE(accepts(c.gbnf, "Delete them.\n```sql\nDELETE FROM stores;\n```"));
+  EXPECT_FALSE(accepts(c.gbnf, "A ``` in the prose\n```sql\nSELECT 1;\n```"));
+  LlmRequest req;
+  constrain_sql(kDemoDdl, "sqlite", true, &req);
+  EXPECT_FALSE(req.stop_at_statement_end);
+  ASSERT_TRUE(req.accept_text);
+  EXPECT_TRUE(req.accept_text("I think; SELECT nothing_real from here"));  // prose is free
+  EXPECT_TRUE(req.accept_text("Prose.\n```sql\nSELECT regi"));
+  EXPECT_FALSE(req.accept_text("Prose.\n```sql\nSELECT regx "));
+  EXPECT_FALSE(req.accept_text("Prose.\n```sql\nSELECT region FROM storez\n```"));
+  EXPECT_TRUE(req.accept_text(good));
+  // The SELECT-first mode stays: the statement alone, ended by ";".
+  LlmRequest plain;
+  constrain_sql(kDemoDdl, "sqlite", false, &plain);
+  EXPECT_TRUE(plain.stop_at_statement_end);
+  EXPECT_TRUE(accepts(plain.grammar, "SELECT region FROM stores;"));
+  EXPECT_FALSE(accepts(plain.grammar, good));
 }
 
 }  // namespace

@@ -180,6 +180,49 @@ class LlamaBackend final : public LlmBackend {
     return sub.data[sub.selected].id;
   }
 
+  // sample()'s choice when req.accept_text accepts it (the usual case: one
+  // check); else the best of the tokens that both the grammar and
+  // accept_text accept, looked for among the highest logits first (one
+  // grammar call for kTopChecked of them), then among every token the
+  // grammar allows (the prefix tree), best first. Under sampling the chain
+  // chooses among the accepted ones. -1 when no token is accepted: the
+  // statement has reached a dead end.
+  llama_token sample_accepted(const LlmRequest& req, const std::string& text, llama_sampler* chain,
+                              llama_sampler* grammar) {
+    const bool greedy = req.temperature <= 0.0f;
+    const llama_token first = sample(chain, grammar, greedy);
+    if (!req.accept_text || llama_vocab_is_eog(vocab_, first) || req.accept_text(text + piece(first))) return first;
+    const float* logits = llama_get_logits_ith(ctx_.get(), -1);
+    auto accepted = [&](std::vector<llama_token_data>& c) {
+      std::sort(c.begin(), c.end(), ranks_before);
+      std::vector<llama_token_data> ok;
+      for (const auto& d : c) {
+        if (!std::isfinite(d.logit) || d.id == first) continue;
+        if (llama_vocab_is_eog(vocab_, d.id) || req.accept_text(text + piece(d.id))) {
+          ok.push_back(d);
+          if (greedy || ok.size() >= kTopChecked) break;
+        }
+      }
+      return ok;
+    };
+    top_logits(logits, candidates_.size(), kTopChecked, &top_);
+    if (grammar) {
+      llama_token_data_array sub{top_.data(), top_.size(), -1, false};
+      llama_sampler_apply(grammar, &sub);
+    }
+    std::vector<llama_token_data> ok = accepted(top_);
+    if (ok.empty() && grammar) {
+      if (!tree_) tree_ = TokenPrefixTree::build(vocab_);
+      tree_->allowed_tokens(grammar, logits, &top_);
+      ok = accepted(top_);
+    }
+    if (ok.empty()) return -1;
+    if (greedy) return ok.front().id;
+    llama_token_data_array sub{ok.data(), ok.size(), -1, false};
+    llama_sampler_apply(chain, &sub);
+    return sub.data[sub.selected].id;
+  }
+
   // Greedy's choice among `c`: the first in ranks_before's order.
   static llama_token best_of(const std::vector<llama_token_data>& c) {
     return std::min_element(c.begin(), c.end(), ranks_before)->id;
@@ -229,7 +272,11 @@ class LlamaBackend final : public LlmBackend {
     int max_tokens = std::max(1, std::min<int>(req.max_tokens, static_cast<int>(n_ctx - prompt.size() - 1)));
     out.finish_reason = "length";
     for (int i = 0; i < max_tokens; ++i) {
-      llama_token tok = sample(chain.get(), grammar.get(), req.temperature <= 0.0f);
+      llama_token tok = sample_accepted(req, out.text, chain.get(), grammar.get());
+      if (tok < 0) {
+        out.finish_reason = "refused";
+        break;
+      }
       if (i == 0) out.time_to_first_token_ms = ms_since(start);
       if (!req.ignore_eog && llama_vocab_is_eog(vocab_, tok)) {
         out.finish_reason = "stop";
@@ -283,6 +330,8 @@ class LlamaBackend final : public LlmBackend {
   // prefix tree (measured with bench/run_llm_bench.sh: 16 to 512 are within
   // a few percent, 64 was fastest).
   static constexpr size_t kTopGreedy = 64, kTopSampling = 512;
+  // accept_text's fallback: the highest logits checked first.
+  static constexpr size_t kTopChecked = 512;
   std::optional<TokenPrefixTree> tree_;  // built on the first grammar fallback; guarded by mutex_
 };
 

@@ -18,7 +18,7 @@ namespace {
 struct AskCommandOptions {
   std::string question, db, mode = "template", model, lora, llm_url, llm_model, format = "table", chart, session,
                             instructions;
-  bool no_grammar = false, rag = false, no_rag = false;
+  bool no_grammar = false, think = false, rag = false, no_rag = false;
   std::vector<std::string> disable;
   int max_repairs = 2;
   int64_t timeout_ms = 10000, max_rows = 1000;
@@ -97,6 +97,8 @@ void add_ask_command(CLI::App& app) {
                   "Domain hints for the model, shown with the question (e.g. \"revenue is price times quantity\"); "
                   "the template engine does not use them");
   cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding for the LLM");
+  cmd->add_flag("--think", opt->think,
+                "Room to think: the model may reason in prose and ends with its SQL in a ```sql fence; only the SQL in the fence is constrained, and the token limit is 4 x --max-tokens (default: the answer is the statement alone)");
   cmd->add_flag("--rag", opt->rag, "Run the retrieval stage: give the generator only the relevant tables and columns");
   cmd->add_flag("--no-rag", opt->no_rag, "Give the generator the whole schema (the default)");
   cmd->add_option("--format,-f", opt->format, "Output: table, json, csv or markdown")->capture_default_str();
@@ -128,6 +130,7 @@ void add_ask_command(CLI::App& app) {
     po.generator.llm_url = opt->llm_url;
     po.generator.llm_model_name = opt->llm_model;
     po.generator.grammar = !opt->no_grammar;
+    po.generator.think = opt->think;
     po.generator.max_repairs = opt->max_repairs;
     if (Status s = parse_lora(opt->lora, po.generator); !s.ok()) return fail(s);
     po.use_rag = opt->rag;

@@ -16,6 +16,7 @@
 #include "db/postgres_database.h"
 #include "db/postgres_loader.h"
 #include "eval/gold_generator.h"
+#include "eval/grammar_coverage.h"
 #include "t2sql/demo.h"
 #include "t2sql/generator.h"
 #include "t2sql/llm_backend.h"
@@ -33,8 +34,9 @@ struct EvalCliOptions {
   int jobs = 1, limit = 0, max_tokens = 256, max_repairs = 2;
   int64_t timeout_ms = 10000, max_rows = 100000;
   double fail_under = -1;
-  bool quiet = false, no_grammar = false, rag = false, no_rag = false;
+  bool quiet = false, no_grammar = false, think = false, rag = false, no_rag = false;
   bool retrieval_only = false;
+  bool grammar_coverage = false;
   bool top_columns_given = false;  // --top-columns on the command line (else RetrievalOptions' default)
   RetrievalEvalCliOptions retrieval;
 };
@@ -67,6 +69,22 @@ Status write_file(const std::string& path, const std::string& text) {
   return Status();
 }
 
+// --grammar-coverage: the gold queries (and their mutants) against the LLM
+// engine's constraints; no model runs.
+int run_grammar_coverage(const EvalCliOptions& o, const BenchmarkSuite& suite) {
+  auto cov = measure_grammar_coverage(suite, {.limit = o.limit, .progress = !o.quiet});
+  if (!cov.ok()) return fail(cov.status());
+  std::cout << grammar_coverage_table(*cov);
+  if (!o.json_path.empty()) {
+    if (Status s = write_file(o.json_path, grammar_coverage_json(*cov)); !s.ok()) return fail(s);
+  }
+  if (o.fail_under >= 0 && cov->acceptance() < o.fail_under) {
+    return fail("grammar acceptance " + std::to_string(cov->acceptance()) + " is under --fail-under " +
+                std::to_string(o.fail_under));
+  }
+  return 0;
+}
+
 int run_eval(const EvalCliOptions& o) {
   if (o.retrieval_only) {
     if (o.suite != "spider") return fail("--retrieval-only measures the Spider questions: use --suite spider");
@@ -88,6 +106,8 @@ int run_eval(const EvalCliOptions& o) {
   if (o.rag && o.no_rag) return fail("--rag and --no-rag contradict each other");
   auto modes = parse_eval_modes(o.modes, o.rag);
   if (!modes.ok()) return fail(modes.status());
+  if (o.grammar_coverage && (modes->size() != 1 || modes->front().engine != "gold"))
+    return fail("--grammar-coverage checks the suite's gold SQL: use it with --mode gold");
   bool any_rag = false, any_llm = false;
   for (const auto& m : *modes) {
     any_rag = any_rag || m.rag;
@@ -191,6 +211,8 @@ int run_eval(const EvalCliOptions& o) {
                 " skipped)");
   }
 
+  if (o.grammar_coverage) return run_grammar_coverage(o, *suite);
+
   std::vector<EvalRun> runs;
   for (const auto& spec : *modes) {
     const std::string& mode = spec.label;
@@ -213,6 +235,7 @@ int run_eval(const EvalCliOptions& o) {
       gen.llm_url = o.llm_url;
       gen.llm_model_name = o.llm_model;
       gen.grammar = !o.no_grammar;
+      gen.think = o.think;
       gen.max_tokens = o.max_tokens;
       gen.max_repairs = o.max_repairs;
       if (!o.lora.empty()) {
@@ -308,7 +331,13 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--max-repairs", opt->max_repairs,
                   "Re-prompts after a validation error in the llm and ensemble modes")
       ->capture_default_str();
+  cmd->add_flag("--grammar-coverage", opt->grammar_coverage,
+                "With --mode gold: check each gold query (and mutants with a table or column name that exists "
+                "nowhere) against the LLM engine's grammar and scope checker; reports grammar.acceptance and "
+                "grammar.mutant_rejection and each refused query with the offset (--fail-under: on acceptance)");
   cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding in the llm and ensemble modes");
+  cmd->add_flag("--think", opt->think,
+                "Room to think: the model may reason in prose and ends with its SQL in a ```sql fence; only the SQL in the fence is constrained, and the token limit is 4 x --max-tokens (default: the answer is the statement alone)");
   cmd->add_flag("--rag", opt->rag,
                 "Schema retrieval on for every llm and ensemble mode (reported as llm+rag, ensemble+rag): the model "
                 "sees only the columns the vector index returns, as `t2sql ask --rag`");

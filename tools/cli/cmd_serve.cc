@@ -20,7 +20,7 @@ void add_serve_command(CLI::App& app) {
   struct Options {
     ServerOptions server;
     std::string db, lora, token_env = "T2SQL_API_TOKEN";
-    bool no_grammar = false, rag = false;
+    bool no_grammar = false, think = false, rag = false;
     std::vector<std::string> disable;
   };
   auto opt = std::make_shared<Options>();
@@ -42,6 +42,8 @@ void add_serve_command(CLI::App& app) {
                   "OpenAI-compatible server for the llm and ensemble modes instead of --model");
   cmd->add_option("--llm-model", opt->server.pipeline.generator.llm_model_name, "Model name at --llm-url");
   cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding");
+  cmd->add_flag("--think", opt->think,
+                "Room to think: the model may reason in prose and ends with its SQL in a ```sql fence; only the SQL in the fence is constrained, and the token limit is 4 x --max-tokens (default: the answer is the statement alone)");
   cmd->add_flag("--rag", opt->rag, "Run the retrieval stage unless a request says use_rag: false");
   cmd->add_option("--disable-stage", opt->disable, "Switch a pipeline stage off; repeatable");
   cmd->add_option("--threads", opt->server.worker_threads, "HTTP worker threads (0: 64)")->capture_default_str();
@@ -75,6 +77,7 @@ void add_serve_command(CLI::App& app) {
       so.db_uri = opt->db;
     }
     so.pipeline.generator.grammar = !opt->no_grammar;
+    so.pipeline.generator.think = opt->think;
     so.pipeline.use_rag = opt->rag;
     so.pipeline.disabled_stages = opt->disable;
     if (!opt->lora.empty()) {

@@ -1,0 +1,1166 @@
+#include "generate/sql_scope_checker.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "sql/sql_lexer.h"
+
+namespace t2sql {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Words that are never names here (names that collide with them need quotes).
+const std::set<std::string>& keywords() {
+  static const std::set<std::string> k = {"select",
+                                          "from",
+                                          "where",
+                                          "group",
+                                          "by",
+                                          "having",
+                                          "order",
+                                          "limit",
+                                          "offset",
+                                          "join",
+                                          "inner",
+                                          "left",
+                                          "right",
+                                          "full",
+                                          "outer",
+                                          "cross",
+                                          "natural",
+                                          "on",
+                                          "using",
+                                          "as",
+                                          "and",
+                                          "or",
+                                          "not",
+                                          "in",
+                                          "is",
+                                          "null",
+                                          "like",
+                                          "glob",
+                                          "regexp",
+                                          "match",
+                                          "ilike",
+                                          "similar",
+                                          "between",
+                                          "exists",
+                                          "case",
+                                          "when",
+                                          "then",
+                                          "else",
+                                          "end",
+                                          "cast",
+                                          "distinct",
+                                          "all",
+                                          "union",
+                                          "intersect",
+                                          "except",
+                                          "with",
+                                          "recursive",
+                                          "asc",
+                                          "desc",
+                                          "nulls",
+                                          "collate",
+                                          "escape",
+                                          "over",
+                                          "partition",
+                                          "filter",
+                                          "window",
+                                          "true",
+                                          "false",
+                                          "current_date",
+                                          "current_time",
+                                          "current_timestamp",
+                                          "extract",
+                                          "isnull",
+                                          "notnull",
+                                          "array",
+                                          "values",
+                                          "interval"};
+  return k;
+}
+
+// Keywords after which an expression has ended (an alias may follow).
+bool ends_expression_keyword(const std::string& w) {
+  return w == "end" || w == "null" || w == "true" || w == "false" || w == "current_date" || w == "current_time" ||
+         w == "current_timestamp";
+}
+
+// SQLite's built-in scalar, aggregate, date, math, window and JSON functions.
+const std::set<std::string>& sqlite_functions() {
+  static const std::set<std::string> f = {"abs",
+                                          "changes",
+                                          "char",
+                                          "coalesce",
+                                          "concat",
+                                          "concat_ws",
+                                          "format",
+                                          "glob",
+                                          "hex",
+                                          "ifnull",
+                                          "iif",
+                                          "instr",
+                                          "length",
+                                          "like",
+                                          "likelihood",
+                                          "likely",
+                                          "lower",
+                                          "ltrim",
+                                          "max",
+                                          "min",
+                                          "nullif",
+                                          "octet_length",
+                                          "printf",
+                                          "quote",
+                                          "random",
+                                          "randomblob",
+                                          "replace",
+                                          "round",
+                                          "rtrim",
+                                          "sign",
+                                          "soundex",
+                                          "substr",
+                                          "substring",
+                                          "trim",
+                                          "typeof",
+                                          "unhex",
+                                          "unicode",
+                                          "unlikely",
+                                          "upper",
+                                          "zeroblob",
+                                          "avg",
+                                          "count",
+                                          "group_concat",
+                                          "string_agg",
+                                          "sum",
+                                          "total",
+                                          "date",
+                                          "time",
+                                          "datetime",
+                                          "julianday",
+                                          "unixepoch",
+                                          "strftime",
+                                          "timediff",
+                                          "acos",
+                                          "acosh",
+                                          "asin",
+                                          "asinh",
+                                          "atan",
+                                          "atan2",
+                                          "atanh",
+                                          "ceil",
+                                          "ceiling",
+                                          "cos",
+                                          "cosh",
+                                          "degrees",
+                                          "exp",
+                                          "floor",
+                                          "ln",
+                                          "log",
+                                          "log10",
+                                          "log2",
+                                          "mod",
+                                          "pi",
+                                          "pow",
+                                          "power",
+                                          "radians",
+                                          "sin",
+                                          "sinh",
+                                          "sqrt",
+                                          "tan",
+                                          "tanh",
+                                          "trunc",
+                                          "row_number",
+                                          "rank",
+                                          "dense_rank",
+                                          "percent_rank",
+                                          "cume_dist",
+                                          "ntile",
+                                          "lag",
+                                          "lead",
+                                          "first_value",
+                                          "last_value",
+                                          "nth_value",
+                                          "json",
+                                          "json_array",
+                                          "json_array_length",
+                                          "json_extract",
+                                          "json_insert",
+                                          "json_object",
+                                          "json_patch",
+                                          "json_remove",
+                                          "json_replace",
+                                          "json_set",
+                                          "json_type",
+                                          "json_valid",
+                                          "json_quote",
+                                          "json_group_array",
+                                          "json_group_object",
+                                          "json_each",
+                                          "json_tree"};
+  return f;
+}
+
+// One or two letters and at most two digits: how aliases are written.
+bool alias_shaped(const std::string& w) {
+  size_t letters = 0;
+  while (letters < w.size() && std::isalpha(static_cast<unsigned char>(w[letters]))) ++letters;
+  if (letters == 0 || letters > 2 || w.size() > letters + 2) return false;
+  return std::all_of(w.begin() + static_cast<long>(letters), w.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+bool has_prefix(const std::string& name, const std::string& prefix) {
+  return name.size() >= prefix.size() && name.compare(0, prefix.size(), prefix) == 0;
+}
+
+template <typename Container>
+bool any_has_prefix(const Container& names, const std::string& prefix) {
+  return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return has_prefix(n, prefix); });
+}
+
+// The name a token stands for: quotes removed, lower case.
+std::string name_of(const SqlToken& t) {
+  if (t.kind != SqlTokenKind::kQuotedName || t.text.size() < 2) return lower(t.text);
+  char close = t.text[0] == '[' ? ']' : t.text[0];
+  std::string out;
+  for (size_t i = 1; i + 1 < t.text.size(); ++i) {
+    out += t.text[i];
+    if (t.text[i] == close && t.text[i + 1] == close) ++i;
+  }
+  return lower(out);
+}
+
+bool is_name_token(const SqlToken& t) {
+  return t.kind == SqlTokenKind::kWord || t.kind == SqlTokenKind::kQuotedName;
+}
+
+enum class FrameKind { kTop, kQuery, kDerived, kCteBody, kCteColumns, kOver, kExtract, kUsing, kCall, kOther };
+
+enum class Clause { kSelect, kFrom, kWhere, kGroup, kHaving, kOrder, kLimit, kOther };
+
+// Arguments SQLite 3.40 accepts (max -1: any number); a call outside these
+// does not prepare ("wrong number of arguments").
+struct Arity {
+  int min, max;
+};
+const std::map<std::string, Arity>& sqlite_arity() {
+  static const std::map<std::string, Arity> a = {{"abs", {1, 1}},
+                                                 {"changes", {0, 0}},
+                                                 {"char", {1, -1}},
+                                                 {"coalesce", {2, -1}},
+                                                 {"format", {1, -1}},
+                                                 {"glob", {2, 2}},
+                                                 {"hex", {1, 1}},
+                                                 {"ifnull", {2, 2}},
+                                                 {"iif", {3, 3}},
+                                                 {"instr", {2, 2}},
+                                                 {"length", {1, 1}},
+                                                 {"like", {2, 3}},
+                                                 {"likelihood", {2, 2}},
+                                                 {"likely", {1, 1}},
+                                                 {"lower", {1, 1}},
+                                                 {"ltrim", {1, 2}},
+                                                 {"max", {1, -1}},
+                                                 {"min", {1, -1}},
+                                                 {"nullif", {2, 2}},
+                                                 {"printf", {1, -1}},
+                                                 {"quote", {1, 1}},
+                                                 {"random", {0, 0}},
+                                                 {"randomblob", {1, 1}},
+                                                 {"replace", {3, 3}},
+                                                 {"round", {1, 2}},
+                                                 {"rtrim", {1, 2}},
+                                                 {"sign", {1, 1}},
+                                                 {"soundex", {1, 1}},
+                                                 {"substr", {2, 3}},
+                                                 {"substring", {2, 3}},
+                                                 {"trim", {1, 2}},
+                                                 {"typeof", {1, 1}},
+                                                 {"unicode", {1, 1}},
+                                                 {"unlikely", {1, 1}},
+                                                 {"upper", {1, 1}},
+                                                 {"zeroblob", {1, 1}},
+                                                 {"avg", {1, 1}},
+                                                 {"count", {0, 1}},
+                                                 {"group_concat", {1, 2}},
+                                                 {"sum", {1, 1}},
+                                                 {"total", {1, 1}},
+                                                 {"date", {0, -1}},
+                                                 {"time", {0, -1}},
+                                                 {"datetime", {0, -1}},
+                                                 {"julianday", {0, -1}},
+                                                 {"unixepoch", {0, -1}},
+                                                 {"strftime", {1, -1}},
+                                                 {"acos", {1, 1}},
+                                                 {"acosh", {1, 1}},
+                                                 {"asin", {1, 1}},
+                                                 {"asinh", {1, 1}},
+                                                 {"atan", {1, 1}},
+                                                 {"atan2", {2, 2}},
+                                                 {"atanh", {1, 1}},
+                                                 {"ceil", {1, 1}},
+                                                 {"ceiling", {1, 1}},
+                                                 {"cos", {1, 1}},
+                                                 {"cosh", {1, 1}},
+                                                 {"degrees", {1, 1}},
+                                                 {"exp", {1, 1}},
+                                                 {"floor", {1, 1}},
+                                                 {"ln", {1, 1}},
+                                                 {"log", {1, 2}},
+                                                 {"log10", {1, 1}},
+                                                 {"log2", {1, 1}},
+                                                 {"mod", {2, 2}},
+                                                 {"pi", {0, 0}},
+                                                 {"pow", {2, 2}},
+                                                 {"power", {2, 2}},
+                                                 {"radians", {1, 1}},
+                                                 {"sin", {1, 1}},
+                                                 {"sinh", {1, 1}},
+                                                 {"sqrt", {1, 1}},
+                                                 {"tan", {1, 1}},
+                                                 {"tanh", {1, 1}},
+                                                 {"trunc", {1, 1}},
+                                                 {"row_number", {0, 0}},
+                                                 {"rank", {0, 0}},
+                                                 {"dense_rank", {0, 0}},
+                                                 {"percent_rank", {0, 0}},
+                                                 {"cume_dist", {0, 0}},
+                                                 {"ntile", {1, 1}},
+                                                 {"lag", {1, 3}},
+                                                 {"lead", {1, 3}},
+                                                 {"first_value", {1, 1}},
+                                                 {"last_value", {1, 1}},
+                                                 {"nth_value", {2, 2}},
+                                                 {"json", {1, 1}},
+                                                 {"json_array", {0, -1}},
+                                                 {"json_array_length", {1, 2}},
+                                                 {"json_extract", {2, -1}},
+                                                 {"json_insert", {3, -1}},
+                                                 {"json_object", {0, -1}},
+                                                 {"json_patch", {2, 2}},
+                                                 {"json_remove", {1, -1}},
+                                                 {"json_replace", {3, -1}},
+                                                 {"json_set", {3, -1}},
+                                                 {"json_type", {1, 2}},
+                                                 {"json_valid", {1, 1}},
+                                                 {"json_quote", {1, 1}},
+                                                 {"json_group_array", {1, 1}},
+                                                 {"json_group_object", {2, 2}},
+                                                 {"json_each", {1, 2}},
+                                                 {"json_tree", {1, 2}}};
+  return a;
+}
+
+// Always aggregates (min and max are aggregates with one argument only).
+bool plain_aggregate(const std::string& f) {
+  return f == "count" || f == "sum" || f == "avg" || f == "total" || f == "group_concat" || f == "json_group_array" ||
+         f == "json_group_object";
+}
+bool window_only(const std::string& f) {
+  return f == "row_number" || f == "rank" || f == "dense_rank" || f == "percent_rank" || f == "cume_dist" ||
+         f == "ntile" || f == "lag" || f == "lead" || f == "first_value" || f == "last_value" || f == "nth_value";
+}
+
+struct Source {
+  std::string name, alias;  // lower case; alias empty when none
+  int table = -1;           // -1: a derived table or a CTE
+};
+
+struct Ref {
+  std::string qualifier, column;  // lower case; qualifier empty for a bare column
+  size_t offset = 0;
+  bool partial = false;         // the last word, still growing
+  bool quoted_double = false;   // "x": on SQLite a string when no column has that name
+  bool compound_order = false;  // ORDER BY of a compound: names of any branch
+};
+
+struct Block {
+  int parent = -1;
+  std::vector<Source> sources;
+  std::vector<Ref> pending;
+  bool from_done = false, after_set_op = false, in_order = false;
+  Clause clause = Clause::kSelect;
+  int items = 1;           // result columns; -1 when a star makes them unknown
+  int compound_items = 0;  // the first branch's count (0: not a compound branch)
+  bool need_one = false;   // a scalar or IN subquery: one column
+  bool has_group = false, has_having = false, has_aggregate = false, using_join = false;
+  size_t having_offset = 0;
+};
+
+struct Frame {
+  FrameKind kind = FrameKind::kOther;
+  int block = -1;       // the query block at this level, if any
+  bool scalar = false;  // kOther: a scalar or IN subquery may open here (not EXISTS, not a row value)
+  // kCall: the function, where it starts, its arguments so far.
+  std::string function;
+  size_t offset = 0;
+  int args = 0;
+  bool star = false, distinct = false, in_aggregate = false, inner_aggregate = false;
+};
+
+enum class Expect { kNone, kTable, kTableAlias, kDerivedAlias, kCteName, kCteAfterName, kCteBody, kAfterCte };
+
+constexpr size_t kMaxDepth = 64;
+// Characters of a string literal while it is written (an untrained model
+// would otherwise stay inside one until the token limit).
+constexpr size_t kMaxOpenString = 256;
+// Characters of a name the statement declares (an alias, an output name).
+constexpr size_t kMaxAlias = 64;
+
+// One reading of a statement. The first pass only collects the names the
+// statement declares (output aliases, CTE names and columns); the second,
+// knowing them, checks every reference.
+class Walk {
+ public:
+  Walk(const std::vector<GrammarTable>& tables, const std::vector<std::string>& all_columns, bool sqlite,
+       std::set<std::string> declared, std::set<std::string> ctes, bool collecting)
+      : tables_(tables),
+        all_columns_(all_columns),
+        sqlite_(sqlite),
+        collecting_(collecting),
+        declared_(std::move(declared)),
+        ctes_(std::move(ctes)) {}
+
+  ScopeVerdict run(const std::vector<SqlToken>& tk, const SqlToken* partial, bool complete) {
+    frames_.push_back(Frame{.kind = FrameKind::kTop});
+    for (size_t i = 0; i < tk.size() && verdict_.ok; ++i) step(tk, i);
+    if (verdict_.ok && partial) check_partial(tk, *partial);
+    if (verdict_.ok && complete) {
+      if (pending_over_) refuse(pending_over_at_, "a window function needs OVER");
+      while (verdict_.ok && !frames_.empty()) {
+        if (frames_.back().block >= 0) finish_block(frames_.back().block);
+        frames_.pop_back();
+      }
+    }
+    return verdict_;
+  }
+
+  const std::set<std::string>& declared() const { return declared_; }
+  const std::set<std::string>& ctes() const { return ctes_; }
+
+ private:
+  void refuse(size_t offset, std::string message) {
+    if (!verdict_.ok || collecting_) return;
+    verdict_ = {false, offset, std::move(message)};
+  }
+
+  int table_index(const std::string& lname) const {
+    for (size_t i = 0; i < tables_.size(); ++i) {
+      if (lower(tables_[i].name) == lname) return static_cast<int>(i);
+    }
+    return -1;
+  }
+
+  bool table_has(int t, const std::string& col) const {
+    if (col == "*" || (sqlite_ && (col == "rowid" || col == "oid" || col == "_rowid_"))) return true;
+    const auto& cols = tables_[static_cast<size_t>(t)].columns;
+    return std::any_of(cols.begin(), cols.end(), [&](const std::string& c) { return lower(c) == col; });
+  }
+
+  // A column name of the schema or a name the statement declares.
+  bool in_universe(const std::string& col) const {
+    return col == "*" || std::binary_search(all_columns_.begin(), all_columns_.end(), col) ||
+           declared_.count(col) > 0 || (sqlite_ && (col == "rowid" || col == "oid" || col == "_rowid_"));
+  }
+  bool universe_has_prefix(const std::string& p) const {
+    auto it = std::lower_bound(all_columns_.begin(), all_columns_.end(), p);
+    return (it != all_columns_.end() && has_prefix(*it, p)) || any_has_prefix(declared_, p) ||
+           (sqlite_ && any_has_prefix(std::vector<std::string>{"rowid", "oid", "_rowid_"}, p));
+  }
+
+  int current_block() const {
+    for (size_t i = frames_.size(); i-- > 0;) {
+      if (frames_[i].block >= 0) return frames_[i].block;
+    }
+    return -1;
+  }
+
+  const Source* find_source(int b, const std::string& q) const {
+    for (; b >= 0; b = blocks_[static_cast<size_t>(b)].parent) {
+      for (const auto& s : blocks_[static_cast<size_t>(b)].sources) {
+        if (s.alias.empty() ? s.name == q : s.alias == q) return &s;
+      }
+    }
+    return nullptr;
+  }
+
+  bool any_derived(int b) const {
+    for (; b >= 0; b = blocks_[static_cast<size_t>(b)].parent) {
+      for (const auto& s : blocks_[static_cast<size_t>(b)].sources) {
+        if (s.table < 0) return true;
+      }
+    }
+    return false;
+  }
+
+  // The reference once the query's FROM clause is known.
+  void check_strict(int b, const Ref& r) {
+    if (!r.qualifier.empty()) {
+      const Source* s = find_source(b, r.qualifier);
+      if (!s) {
+        refuse(r.offset, "'" + r.qualifier + "' is not a table or alias of this query");
+        return;
+      }
+      if (r.column.empty()) return;
+      bool ok = s->table >= 0 ? (r.partial ? any_column_prefix(s->table, r.column) : table_has(s->table, r.column))
+                              : (r.partial ? universe_has_prefix(r.column) : in_universe(r.column));
+      if (!ok) {
+        refuse(r.offset, "no column '" + r.column + "' in " +
+                             (s->table >= 0 ? tables_[static_cast<size_t>(s->table)].name : r.qualifier));
+      }
+      return;
+    }
+    if (r.partial) {
+      check_loose(r);
+      return;
+    }
+    if (r.quoted_double && sqlite_) return;  // a string literal on SQLite
+    if (declared_.count(r.column)) return;
+    if (r.compound_order && in_universe(r.column)) return;
+    for (int c = b; c >= 0; c = blocks_[static_cast<size_t>(c)].parent) {
+      const Block& blk = blocks_[static_cast<size_t>(c)];
+      int owners = 0;
+      for (const auto& s : blk.sources) owners += s.table >= 0 && table_has(s.table, r.column);
+      if (owners > 1 && !blk.using_join) {
+        refuse(r.offset, "column '" + r.column + "' is ambiguous: qualify it");
+        return;
+      }
+      if (owners >= 1) return;
+    }
+    if (any_derived(b) && in_universe(r.column)) return;
+    refuse(r.offset, "no column '" + r.column + "' in the tables of this query");
+  }
+
+  bool any_column_prefix(int t, const std::string& p) const {
+    if (sqlite_ && (has_prefix("rowid", p) || has_prefix("oid", p))) return true;
+    const auto& cols = tables_[static_cast<size_t>(t)].columns;
+    return std::any_of(cols.begin(), cols.end(), [&](const std::string& c) { return has_prefix(lower(c), p); });
+  }
+
+  // Before the FROM clause: some table of the schema, or the statement, has
+  // such a name.
+  void check_loose(const Ref& r) {
+    if (r.quoted_double && sqlite_) return;
+    bool ok = r.partial ? universe_has_prefix(r.column) : in_universe(r.column);
+    if (!ok) refuse(r.offset, "no column '" + r.column + "' in the schema");
+  }
+
+  // The select list is complete: its column count can be checked.
+  void leave_select(int b, size_t offset) {
+    Block& blk = blocks_[static_cast<size_t>(b)];
+    if (blk.clause != Clause::kSelect) return;
+    blk.clause = Clause::kOther;
+    if (blk.compound_items > 0 && blk.items > 0 && blk.items != blk.compound_items) {
+      refuse(offset, "the branches of a compound SELECT return different numbers of columns");
+    } else if (blk.need_one && blk.items > 1) {
+      refuse(offset, "this subquery must return one column");
+    }
+  }
+
+  void finish_block(int b) {
+    leave_select(b, 0);
+    end_from(b);
+    const Block& blk = blocks_[static_cast<size_t>(b)];
+    if (blk.has_having && !blk.has_group && !blk.has_aggregate) {
+      refuse(blk.having_offset, "HAVING on a query without GROUP BY or aggregates");
+    }
+  }
+
+  void end_from(int b) {
+    Block& blk = blocks_[static_cast<size_t>(b)];
+    if (blk.from_done) return;
+    blk.from_done = true;
+    std::vector<Ref> pending = std::move(blk.pending);
+    for (const auto& r : pending) {
+      check_strict(b, r);
+      if (!verdict_.ok) return;
+    }
+  }
+
+  void add_ref(Ref r) {
+    int b = current_block();
+    if (b < 0) return;
+    Block& blk = blocks_[static_cast<size_t>(b)];
+    r.compound_order = blk.after_set_op && blk.in_order;
+    if (blk.from_done) {
+      check_strict(b, r);
+    } else {
+      if (r.qualifier.empty() || (!r.column.empty() && r.column != "*")) check_loose(r);
+      blk.pending.push_back(r);
+    }
+  }
+
+  void new_block() {
+    Frame& f = frames_.back();
+    Block blk;
+    if (f.block >= 0) {
+      finish_block(f.block);
+      const Block& first = blocks_[static_cast<size_t>(f.block)];
+      blk.parent = first.parent;
+      blk.after_set_op = true;
+      blk.compound_items = first.compound_items ? first.compound_items : std::max(first.items, 0);
+      blk.need_one = first.need_one;
+    } else {
+      blk.need_one = f.kind == FrameKind::kOther && f.scalar;
+      for (size_t i = frames_.size() - 1; i-- > 0;) {
+        if (frames_[i].block >= 0) {
+          blk.parent = frames_[i].block;
+          break;
+        }
+      }
+    }
+    blocks_.push_back(blk);
+    f.block = static_cast<int>(blocks_.size()) - 1;
+  }
+
+  bool ends_expression(const SqlToken& t) const {
+    if (t.kind == SqlTokenKind::kWord) {
+      std::string w = lower(t.text);
+      return !keywords().count(w) || ends_expression_keyword(w);
+    }
+    return t.kind == SqlTokenKind::kQuotedName || t.kind == SqlTokenKind::kString || t.kind == SqlTokenKind::kNumber ||
+           t.is_punct(')');
+  }
+
+  void step(const std::vector<SqlToken>& tk, size_t i) {
+    const SqlToken& t = tk[i];
+    const SqlToken* prev = i > 0 ? &tk[i - 1] : nullptr;
+    const SqlToken* next = i + 1 < tk.size() ? &tk[i + 1] : nullptr;
+    if (ended_) {
+      refuse(t.offset, "a second statement");
+      return;
+    }
+    if (pending_over_) {
+      pending_over_ = false;
+      if (!t.is_word("OVER")) {
+        refuse(t.offset, "a window function needs OVER");
+        return;
+      }
+    }
+    if (frames_.back().kind == FrameKind::kCall && !t.is_punct(')')) {
+      Frame& f = frames_.back();
+      if (f.args == 0) {
+        f.args = 1;
+        if (t.is_punct('*')) f.star = true;
+        if (t.is_word("DISTINCT")) f.distinct = true;
+      }
+    }
+    if (t.kind == SqlTokenKind::kPunct) {
+      punct(tk, i);
+      return;
+    }
+    if (!is_name_token(t)) {
+      int b = frames_.back().block;
+      if (t.kind == SqlTokenKind::kNumber && b >= 0 && prev && (prev->is_word("BY") || prev->is_punct(','))) {
+        const Block& blk = blocks_[static_cast<size_t>(b)];
+        if (blk.in_order && blk.items > 0 && t.text.find_first_not_of("0123456789") == std::string::npos &&
+            (t.text.size() > 6 || std::stoi(t.text) < 1 || std::stoi(t.text) > blk.items)) {
+          refuse(t.offset, "ORDER BY position " + t.text + " is out of range");
+          return;
+        }
+      }
+      if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) finish_alias("");
+      expect_ = expect_ == Expect::kAfterCte ? Expect::kNone : expect_;
+      return;
+    }
+    const std::string w = name_of(t);
+    const bool keyword = t.kind == SqlTokenKind::kWord && keywords().count(w);
+    const FrameKind kind = frames_.back().kind;
+
+    switch (expect_) {
+      case Expect::kCteName:
+        if (w == "recursive") return;
+        ctes_.insert(w);
+        expect_ = Expect::kCteAfterName;
+        return;
+      case Expect::kCteAfterName:
+        if (kind == FrameKind::kCteColumns) {
+          declared_.insert(w);
+        } else if (w == "as") {
+          expect_ = Expect::kCteBody;
+        }
+        return;
+      case Expect::kTable: {
+        if (next && next->is_punct('.')) return;  // schema.table: the table comes next
+        expect_ = Expect::kTableAlias;
+        if (table_index(w) < 0 && !ctes_.count(w)) {
+          refuse(t.offset, "no table '" + w + "' in the schema");
+          return;
+        }
+        int b = current_block();
+        if (b >= 0) blocks_[static_cast<size_t>(b)].sources.push_back({w, "", table_index(w)});
+        if (ctes_.count(w) && b >= 0) blocks_[static_cast<size_t>(b)].sources.back().table = -1;
+        return;
+      }
+      case Expect::kTableAlias:
+      case Expect::kDerivedAlias:
+        if (w == "as") return;
+        if (!keyword) {
+          finish_alias(w);
+          return;
+        }
+        finish_alias("");
+        break;
+      case Expect::kAfterCte: expect_ = Expect::kNone; break;
+      default: break;
+    }
+
+    if (kind == FrameKind::kUsing || kind == FrameKind::kCteColumns) {
+      if (kind == FrameKind::kCteColumns) declared_.insert(w);
+      return;
+    }
+    if (kind == FrameKind::kOver && !keyword) {
+      static const std::set<std::string> frame_words = {"rows",      "range",     "groups",  "unbounded",
+                                                        "preceding", "following", "current", "row",
+                                                        "exclude",   "ties",      "others"};
+      if (frame_words.count(w)) return;
+    }
+    if (kind == FrameKind::kExtract && prev && prev->is_punct('(')) return;    // the date part
+    if (prev && (prev->is_word("NULLS") || prev->is_word("COLLATE"))) return;  // FIRST / LAST, NOCASE
+    if (keyword) {
+      keyword_step(w, prev, t.offset);
+      return;
+    }
+    // Typed literals: DATE '2024-01-01'.
+    if (next && next->kind == SqlTokenKind::kString && (w == "date" || w == "time" || w == "timestamp")) return;
+    if (prev && (prev->is_word("AS") || prev->text == "::")) {
+      declared_.insert(w);
+      return;
+    }
+    if (prev && prev->is_punct('.')) return;  // read with its qualifier
+    if (prev && ends_expression(*prev) && !(prev->kind == SqlTokenKind::kWord && lower(prev->text) == "distinct")) {
+      if (w.size() > kMaxAlias) refuse(t.offset, "an alias longer than " + std::to_string(kMaxAlias) + " characters");
+      declared_.insert(w);  // an alias: "COUNT(*) cnt"
+      return;
+    }
+    if (next && next->is_punct('(')) {
+      if (sqlite_ && !sqlite_functions().count(w)) refuse(t.offset, "no function '" + w + "' in SQLite");
+      return;
+    }
+    Ref r;
+    r.offset = t.offset;
+    if (next && next->is_punct('.')) {
+      r.qualifier = w;
+      if (i + 2 < tk.size() && (is_name_token(tk[i + 2]) || tk[i + 2].is_punct('*'))) {
+        r.column = tk[i + 2].is_punct('*') ? "*" : name_of(tk[i + 2]);
+        // schema.table.column: leave it to the engine.
+        if (i + 3 < tk.size() && tk[i + 3].is_punct('.')) return;
+      } else if (i + 2 < tk.size()) {
+        return;
+      } else {
+        r.column = partial_column_;
+        r.partial = has_partial_;
+        if (!has_partial_) r.column.clear();
+        if (has_partial_) partial_used_ = true;
+      }
+      add_ref(r);
+      return;
+    }
+    r.column = w;
+    r.quoted_double = t.kind == SqlTokenKind::kQuotedName && t.text[0] == '"';
+    // A word that may yet be followed by "(": a function being written.
+    if (!next && !complete_ && !has_partial_ && sqlite_functions().count(w)) return;
+    add_ref(r);
+  }
+
+  void finish_alias(const std::string& alias) {
+    int b = current_block();
+    if (expect_ == Expect::kTableAlias) {
+      if (b >= 0 && !alias.empty() && !blocks_[static_cast<size_t>(b)].sources.empty()) {
+        blocks_[static_cast<size_t>(b)].sources.back().alias = alias;
+      }
+    } else if (expect_ == Expect::kDerivedAlias && b >= 0) {
+      blocks_[static_cast<size_t>(b)].sources.push_back({alias, alias, -1});
+    }
+    if (!alias.empty()) declared_alias_.insert(alias);
+    expect_ = Expect::kNone;
+  }
+
+  void keyword_step(const std::string& w, const SqlToken* prev, size_t offset) {
+    int b = frames_.back().block;
+    Block* blk = b >= 0 ? &blocks_[static_cast<size_t>(b)] : nullptr;
+    if (w == "select") {
+      new_block();
+    } else if (w == "from") {
+      if (frames_.back().kind == FrameKind::kExtract || (prev && prev->is_word("DISTINCT"))) return;
+      if (blk) {
+        leave_select(b, offset);
+        blocks_[static_cast<size_t>(b)].clause = Clause::kFrom;
+        expect_ = Expect::kTable;
+      }
+    } else if (w == "join") {
+      if (current_block() >= 0) expect_ = Expect::kTable;
+    } else if (w == "using" || w == "natural") {
+      if (current_block() >= 0) blocks_[static_cast<size_t>(current_block())].using_join = true;
+    } else if (w == "where" || w == "group" || w == "having" || w == "order" || w == "limit" || w == "offset" ||
+               w == "window") {
+      if (blk) {
+        leave_select(b, offset);
+        end_from(b);
+        Block& k = blocks_[static_cast<size_t>(b)];
+        if (w == "order") k.in_order = true;
+        k.clause = w == "where"    ? Clause::kWhere
+                   : w == "group"  ? Clause::kGroup
+                   : w == "having" ? Clause::kHaving
+                   : w == "order"  ? Clause::kOrder
+                   : w == "window" ? Clause::kOther
+                                   : Clause::kLimit;
+        if (w == "group") k.has_group = true;
+        if (w == "having") {
+          k.has_having = true;
+          k.having_offset = offset;
+        }
+      }
+    } else if (w == "union" || w == "intersect" || w == "except") {
+      if (blk) {
+        leave_select(b, offset);
+        end_from(b);
+      }
+    } else if (w == "with") {
+      expect_ = Expect::kCteName;
+    }
+  }
+
+  void punct(const std::vector<SqlToken>& tk, size_t i) {
+    const SqlToken& t = tk[i];
+    const SqlToken* prev = i > 0 ? &tk[i - 1] : nullptr;
+    if (t.is_punct(';')) {
+      if (pending_over_) refuse(pending_over_at_, "a window function needs OVER");
+      while (verdict_.ok && frames_.size() > 1) {
+        if (frames_.back().block >= 0) finish_block(frames_.back().block);
+        frames_.pop_back();
+      }
+      if (verdict_.ok && frames_.back().block >= 0) finish_block(frames_.back().block);
+      ended_ = true;
+      return;
+    }
+    if (t.is_punct('(')) {
+      FrameKind kind = FrameKind::kOther;
+      if (expect_ == Expect::kTable) {
+        kind = FrameKind::kDerived;
+        expect_ = Expect::kNone;
+        // "FROM (a JOIN b ON ...)": a parenthesized join, not a subquery.
+        if (i + 1 < tk.size() && !tk[i + 1].is_word("SELECT") && !tk[i + 1].is_word("WITH") &&
+            !tk[i + 1].is_punct('(')) {
+          kind = FrameKind::kOther;
+          expect_ = Expect::kTable;
+        }
+      } else if (expect_ == Expect::kCteAfterName) {
+        kind = FrameKind::kCteColumns;
+      } else if (expect_ == Expect::kCteBody) {
+        kind = FrameKind::kCteBody;
+        expect_ = Expect::kNone;
+      } else if (prev && prev->is_word("OVER")) {
+        kind = FrameKind::kOver;
+      } else if (prev && prev->is_word("EXTRACT")) {
+        kind = FrameKind::kExtract;
+      } else if (prev && prev->is_word("USING")) {
+        kind = FrameKind::kUsing;
+      } else if (prev && prev->kind == SqlTokenKind::kWord && !keywords().count(lower(prev->text))) {
+        kind = FrameKind::kCall;
+      }
+      if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) finish_alias("");
+      Frame f{.kind = kind};
+      if (kind == FrameKind::kOther) {
+        bool in = prev && prev->is_word("IN");
+        bool row_value = in && i >= 2 && tk[i - 2].is_punct(')');
+        f.scalar = !(prev && prev->is_word("EXISTS")) && !row_value && (in || !prev || !prev->is_punct('('));
+        // "(SELECT ...)" as the first term of a statement or a set operation is not a subquery.
+        if (!prev || prev->is_word("UNION") || prev->is_word("INTERSECT") || prev->is_word("EXCEPT") ||
+            prev->is_word("ALL") || prev->is_word("AS")) {
+          f.scalar = false;
+        }
+      }
+      if (kind == FrameKind::kCall) {
+        f.function = lower(prev->text);
+        f.offset = prev->offset;
+        int b = current_block();
+        Clause clause = b >= 0 ? blocks_[static_cast<size_t>(b)].clause : Clause::kOther;
+        for (size_t k = frames_.size(); k-- > 0 && frames_[k].block < 0;) {
+          if (frames_[k].kind == FrameKind::kCall &&
+              (frames_[k].in_aggregate || plain_aggregate(frames_[k].function))) {
+            f.in_aggregate = true;
+          }
+        }
+        if (sqlite_ && plain_aggregate(f.function) &&
+            (f.in_aggregate || clause == Clause::kWhere || clause == Clause::kGroup || clause == Clause::kFrom)) {
+          refuse(prev->offset, "aggregate " + f.function + "() is not allowed here");
+        }
+      }
+      frames_.push_back(f);
+      if (frames_.size() > kMaxDepth) refuse(t.offset, "nesting deeper than " + std::to_string(kMaxDepth));
+      return;
+    }
+    if (t.is_punct(')')) {
+      if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) finish_alias("");
+      if (frames_.size() <= 1) {
+        refuse(t.offset, "')' closes nothing");
+        return;
+      }
+      Frame f = frames_.back();
+      if (f.block >= 0) finish_block(f.block);
+      frames_.pop_back();
+      if (f.kind == FrameKind::kCall) close_call(f, t.offset);
+      if (f.kind == FrameKind::kDerived) expect_ = Expect::kDerivedAlias;
+      if (f.kind == FrameKind::kCteColumns) expect_ = Expect::kCteAfterName;
+      if (f.kind == FrameKind::kCteBody) expect_ = Expect::kAfterCte;
+      return;
+    }
+    if (t.is_punct(',')) {
+      if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) {
+        finish_alias("");
+        expect_ = Expect::kTable;  // FROM a, b
+        return;
+      }
+      if (expect_ == Expect::kAfterCte) {
+        expect_ = Expect::kCteName;
+        return;
+      }
+      if (frames_.back().kind == FrameKind::kCall) {
+        Frame& f = frames_.back();
+        ++f.args;
+        auto arity = sqlite_arity().find(f.function);
+        if (sqlite_ && arity != sqlite_arity().end() && arity->second.max >= 0 && f.args > arity->second.max) {
+          refuse(t.offset, f.function + "() takes at most " + std::to_string(arity->second.max) + " arguments");
+        }
+        return;
+      }
+      int b = frames_.back().block;
+      if (b >= 0 && blocks_[static_cast<size_t>(b)].clause == Clause::kSelect &&
+          blocks_[static_cast<size_t>(b)].items > 0) {
+        ++blocks_[static_cast<size_t>(b)].items;
+      }
+      // "FROM a AS x, b": the FROM clause of this level goes on.
+      if (b >= 0 && in_from_list(b)) expect_ = Expect::kTable;
+      return;
+    }
+    if (t.is_punct('*')) {
+      int b = frames_.back().block;
+      bool item_start = prev && (prev->is_word("SELECT") || prev->is_word("DISTINCT") || prev->is_word("ALL") ||
+                                 prev->is_punct(',') || prev->is_punct('.'));
+      if (b >= 0 && item_start && blocks_[static_cast<size_t>(b)].clause == Clause::kSelect) {
+        blocks_[static_cast<size_t>(b)].items = -1;
+      }
+    }
+    if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) {
+      if (!t.is_punct('.')) finish_alias("");
+    }
+  }
+
+  // A function call's closing parenthesis: its arguments and its place.
+  void close_call(const Frame& f, size_t offset) {
+    if (!sqlite_) return;
+    auto arity = sqlite_arity().find(f.function);
+    int n = f.star ? 0 : f.args;
+    if (f.star && f.function != "count") {
+      refuse(offset, f.function + "(*) is not a call SQLite accepts");
+    } else if (arity != sqlite_arity().end() && (n < arity->second.min)) {
+      refuse(offset, f.function + "() takes at least " + std::to_string(arity->second.min) + " arguments");
+    } else if (f.distinct && f.args != 1) {
+      refuse(offset, "DISTINCT takes exactly one argument");
+    }
+    bool aggregate = plain_aggregate(f.function) || ((f.function == "min" || f.function == "max") && n == 1);
+    int b = current_block();
+    if (aggregate && b >= 0) {
+      Block& blk = blocks_[static_cast<size_t>(b)];
+      bool misplaced = f.in_aggregate || f.inner_aggregate || blk.clause == Clause::kWhere ||
+                       blk.clause == Clause::kGroup || blk.clause == Clause::kFrom;
+      if (misplaced) refuse(f.offset, "aggregate " + f.function + "() is not allowed here");
+      blk.has_aggregate = true;
+      // An aggregate of an aggregate is refused when the outer one closes.
+      for (size_t k = frames_.size(); k-- > 0 && frames_[k].block < 0;) {
+        if (frames_[k].kind == FrameKind::kCall) frames_[k].inner_aggregate = true;
+      }
+    }
+    if (window_only(f.function)) {
+      pending_over_ = true;
+      pending_over_at_ = f.offset;
+    }
+  }
+
+  // After "FROM" and before the clause that ends it.
+  bool in_from_list(int b) const {
+    const Block& blk = blocks_[static_cast<size_t>(b)];
+    return !blk.from_done && !blk.sources.empty();
+  }
+
+  void check_partial(const std::vector<SqlToken>& tk, const SqlToken& p) {
+    const std::string w = name_of(p);
+    const SqlToken* prev = tk.empty() ? nullptr : &tk.back();
+    if (partial_used_) return;
+    switch (expect_) {
+      case Expect::kCteName:
+      case Expect::kTableAlias:
+      case Expect::kDerivedAlias:
+      case Expect::kCteAfterName: return;
+      case Expect::kTable: {
+        bool ok = any_has_prefix(ctes_, w);
+        for (const auto& t : tables_) ok = ok || has_prefix(lower(t.name), w);
+        if (!ok) refuse(p.offset, "no table starting '" + w + "' in the schema");
+        return;
+      }
+      default: break;
+    }
+    if (w.size() > kMaxAlias && (prev && (prev->is_word("AS") || ends_expression(*prev)))) {
+      refuse(p.offset, "an alias longer than " + std::to_string(kMaxAlias) + " characters");
+      return;
+    }
+    if (prev && (prev->is_word("AS") || prev->text == "::")) return;
+    if (prev && prev->is_punct('.')) return;     // handled with its qualifier
+    if (prev && ends_expression(*prev)) return;  // an alias, or a keyword after an expression
+    if (p.kind == SqlTokenKind::kNumber) return;
+    if (frames_.back().kind != FrameKind::kOther && frames_.back().kind != FrameKind::kTop &&
+        frames_.back().kind != FrameKind::kCall && frames_.back().kind != FrameKind::kQuery &&
+        frames_.back().kind != FrameKind::kDerived && frames_.back().kind != FrameKind::kCteBody) {
+      return;
+    }
+    // A word shaped like an alias ("T1", "s", "t2") may qualify a column
+    // before the FROM clause that declares it ("SELECT T1.name FROM singer AS T1").
+    int b = current_block();
+    if (b >= 0 && !blocks_[static_cast<size_t>(b)].from_done && alias_shaped(w)) return;
+    if (any_has_prefix(keywords(), w) || any_has_prefix(sqlite_functions(), w) || universe_has_prefix(w) ||
+        any_has_prefix(ctes_, w) || any_has_prefix(declared_alias_, w)) {
+      return;
+    }
+    for (const auto& t : tables_) {
+      if (has_prefix(lower(t.name), w)) return;
+    }
+    if (!sqlite_) return;  // a function of the server's long list
+    refuse(p.offset, "no name starting '" + w + "' in the schema or the statement");
+  }
+
+ public:
+  void set_partial(const std::string& column, bool has, bool complete) {
+    partial_column_ = column;
+    has_partial_ = has;
+    complete_ = complete;
+  }
+
+ private:
+  const std::vector<GrammarTable>& tables_;
+  const std::vector<std::string>& all_columns_;
+  bool sqlite_;
+  bool collecting_;  // the first pass: gather names, refuse nothing
+  std::set<std::string> declared_, ctes_, declared_alias_;
+  std::vector<Frame> frames_;
+  std::vector<Block> blocks_;
+  Expect expect_ = Expect::kNone;
+  bool ended_ = false;
+  bool pending_over_ = false;  // a window function's ")": OVER must follow
+  size_t pending_over_at_ = 0;
+  bool has_partial_ = false, partial_used_ = false, complete_ = false;
+  std::string partial_column_;
+  ScopeVerdict verdict_;
+};
+
+}  // namespace
+
+SqlScopeChecker::SqlScopeChecker(std::vector<GrammarTable> tables, std::string dialect)
+    : tables_(std::move(tables)), dialect_(std::move(dialect)) {
+  for (const auto& t : tables_) {
+    for (const auto& c : t.columns) all_columns_.push_back(lower(c));
+  }
+  std::sort(all_columns_.begin(), all_columns_.end());
+  all_columns_.erase(std::unique(all_columns_.begin(), all_columns_.end()), all_columns_.end());
+}
+
+ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const {
+  SqlLexResult lexed = lex_sql(text);
+  std::vector<SqlToken>& tk = lexed.tokens;
+  if (!lexed.error.empty()) {
+    size_t at = lexed.error.rfind(' ');
+    size_t open = at == std::string::npos ? 0 : std::stoul(lexed.error.substr(at + 1));
+    if (complete || lexed.error.find("comment") != std::string::npos) return {false, open, lexed.error};
+    // An open string or quoted name is still being written: a quoted name
+    // must be on its way to a name of the schema (an output name in quotes
+    // follows AS, where any name goes); a string is bounded.
+    if (lexed.error.find("quoted name") != std::string::npos) {
+      std::string so_far = lower(text.substr(open + 1));
+      bool after_as = !tk.empty() && tk.back().is_word("AS");
+      bool ok = after_as || std::any_of(all_columns_.begin(), all_columns_.end(),
+                                        [&](const std::string& c) { return has_prefix(c, so_far); });
+      for (const auto& t : tables_) ok = ok || has_prefix(lower(t.name), so_far);
+      if (!ok) return {false, open, "no name starting '" + so_far + "' in the schema"};
+    } else if (text.size() - open > kMaxOpenString) {
+      return {false, open, "a string longer than " + std::to_string(kMaxOpenString) + " characters"};
+    }
+  }
+  // Comments: the grammar has none; the lexer drops them silently.
+  size_t end = 0;
+  for (const auto& t : tk) {
+    for (size_t i = end; i < t.offset; ++i) {
+      if (!std::isspace(static_cast<unsigned char>(text[i]))) return {false, i, "a comment"};
+    }
+    end = t.offset + t.text.size();
+  }
+  if (lexed.error.empty()) {
+    for (size_t i = end; i < text.size(); ++i) {
+      if (!std::isspace(static_cast<unsigned char>(text[i]))) return {false, i, "a comment"};
+    }
+  }
+  // The last word may still grow.
+  const SqlToken* partial = nullptr;
+  SqlToken last;
+  if (!complete && lexed.error.empty() && !tk.empty() && tk.back().offset + tk.back().text.size() == text.size() &&
+      (tk.back().kind == SqlTokenKind::kWord || tk.back().kind == SqlTokenKind::kNumber)) {
+    last = tk.back();
+    tk.pop_back();
+    partial = &last;
+  }
+  const bool sqlite = dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres";
+  // First pass: the names the statement declares, wherever they are.
+  Walk collect(tables_, all_columns_, sqlite, {}, {}, true);
+  collect.set_partial("", false, true);
+  (void)collect.run(tk, nullptr, false);
+  Walk walk(tables_, all_columns_, sqlite, collect.declared(), collect.ctes(), false);
+  walk.set_partial(partial ? name_of(*partial) : "", partial != nullptr, complete);
+  return walk.run(tk, partial, complete);
+}
+
+SqlConstraint build_sql_constraint(const std::string& schema_ddl, const std::string& dialect, bool think) {
+  SqlConstraint c;
+  auto tables = grammar_tables_from_ddl(schema_ddl);
+  if (tables.empty()) return c;
+  c.gbnf = build_sql_grammar(tables, {.dialect = dialect, .think = think});
+  c.checker = std::make_shared<const SqlScopeChecker>(std::move(tables), dialect);
+  return c;
+}
+
+size_t think_sql_start(const std::string& text) {
+  size_t fence = text.find("```sql");
+  if (fence == std::string::npos) return std::string::npos;
+  size_t nl = text.find('\n', fence);
+  return nl == std::string::npos ? std::string::npos : nl + 1;
+}
+
+void constrain_sql(const std::string& schema_ddl, const std::string& dialect, bool think, LlmRequest* request) {
+  SqlConstraint c = build_sql_constraint(schema_ddl, dialect, think);
+  request->grammar = c.gbnf;
+  request->accept_text = nullptr;
+  if (think && !c.gbnf.empty()) request->stop_at_statement_end = false;
+  if (!c.checker) return;
+  if (!think) {
+    request->accept_text = [checker = c.checker](const std::string& text) { return checker->check(text, false).ok; };
+    return;
+  }
+  request->accept_text = [checker = c.checker](const std::string& text) {
+    size_t start = think_sql_start(text);
+    if (start == std::string::npos) return true;  // still prose
+    std::string sql = text.substr(start);
+    size_t close = sql.find("```");
+    if (close != std::string::npos) sql.resize(close);
+    return checker->check(sql, close != std::string::npos).ok;
+  };
+}
+
+}  // namespace t2sql

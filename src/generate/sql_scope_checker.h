@@ -1,0 +1,79 @@
+// SqlScopeChecker: the names half of constrained decoding. The GBNF grammar
+// (sql_grammar.h) keeps the statement's shape; this checker reads the
+// statement as it grows, the way PICARD's incremental parser does, and
+// refuses the first name the schema and the statement do not make available:
+//
+// - after FROM / JOIN / "," of a FROM clause: a table of the schema or a CTE
+//   of this statement;
+// - `q.col`: q an alias, table or CTE that a FROM clause of this query (or an
+//   enclosing one) declares; col a column of that table (for a derived table
+//   or a CTE whose columns it does not follow: any column name of the schema
+//   or output name of the statement);
+// - a bare column: a column of the tables in scope, an output name of the
+//   statement, or (beside a derived table or a CTE) any such name;
+// - a function: one of the dialect's (SQLite's list is checked; DuckDB's and
+//   PostgreSQL's are too many to list and are left to validation).
+//
+// SQL names columns before the FROM clause that declares their tables, so a
+// reference in the select list is first checked loosely (some table of the
+// schema has such a column, or a prefix of one while it is being written) and
+// exactly once the query's FROM clause ends. While `complete` is false the
+// last word may still grow: it passes when some allowed name starts with it.
+//
+//   SqlScopeChecker checker(grammar_tables_from_ddl(ddl), "sqlite");
+//   ScopeVerdict v = checker.check("SELECT nme FROM singer;", true);  // v.ok false, v.offset 7
+//
+// Immutable after construction; check() is thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "generate/sql_grammar.h"
+#include "t2sql/llm_backend.h"
+
+namespace t2sql {
+
+struct ScopeVerdict {
+  bool ok = true;
+  size_t offset = 0;    // where the refused name starts
+  std::string message;  // "no column 'nme' in singer"
+};
+
+class SqlScopeChecker {
+ public:
+  SqlScopeChecker(std::vector<GrammarTable> tables, std::string dialect);
+
+  // `complete`: the statement is finished (its last word will not grow).
+  ScopeVerdict check(std::string_view text, bool complete) const;
+
+  const std::vector<GrammarTable>& tables() const { return tables_; }
+
+ private:
+  std::vector<GrammarTable> tables_;
+  std::string dialect_;
+  std::vector<std::string> all_columns_;  // lower case, sorted, unique
+};
+
+// What constrained decoding uses for one prompt's schema text: the grammar and
+// the scope checker (both empty when the text declares no table).
+struct SqlConstraint {
+  std::string gbnf;
+  std::shared_ptr<const SqlScopeChecker> checker;
+};
+SqlConstraint build_sql_constraint(const std::string& schema_ddl, const std::string& dialect, bool think = false);
+
+// Puts both on a request: the grammar, and the checker as accept_text (a
+// statement being written, complete once its ";" is there). In think mode the
+// checker reads only what follows the ```sql fence, and the answer ends with
+// the closing fence rather than at the first ";" (prose may hold one).
+void constrain_sql(const std::string& schema_ddl, const std::string& dialect, bool think, LlmRequest* request);
+
+// The SQL part of a think-mode answer so far: after "```sql" and its line
+// break, up to a closing fence; npos when the fence is not open yet.
+size_t think_sql_start(const std::string& text);
+
+}  // namespace t2sql
