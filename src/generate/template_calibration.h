@@ -35,10 +35,10 @@ struct CalibrationSample {
 };
 
 struct CalibrationFitOptions {
-  double l2 = 1.0;                 // ridge penalty on the standardized weights
-  double target_accuracy = 0.85;   // the threshold: the lowest at which accuracy on answered reaches this
-  std::string fitted_on;           // a note for the file (the suite and its size)
-  std::string command;             // the command that refits it, for the file
+  double l2 = 1.0;                // ridge penalty on the standardized weights
+  double target_accuracy = 0.85;  // the threshold: the lowest at which accuracy on answered reaches this
+  std::string fitted_on;          // a note for the file (the suite and its size)
+  std::string command;            // the command that refits it, for the file
 };
 
 class TemplateCalibration {

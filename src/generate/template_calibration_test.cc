@@ -83,9 +83,9 @@ TEST(TemplateCalibrationTest, UnusableInputIsRefusedWithAReason) {
   auto one_label = TemplateCalibration::fit(all_right, {});
   ASSERT_FALSE(one_label.ok());
   EXPECT_NE(one_label.status().message().find("both right and wrong"), std::string::npos);
-  for (const char* bad : {"[1, 2]", "not json", R"({"weights": [1]})", R"({"threshold": 3})",
-                          R"({"weights": {"x": 1}, "isotonic": [[0.5, 0.9], [0.6, 0.2]]})",
-                          R"({"weights": {"x": "heavy"}})"}) {
+  for (const char* bad :
+       {"[1, 2]", "not json", R"({"weights": [1]})", R"({"threshold": 3})",
+        R"({"weights": {"x": 1}, "isotonic": [[0.5, 0.9], [0.6, 0.2]]})", R"({"weights": {"x": "heavy"}})"}) {
     EXPECT_FALSE(TemplateCalibration::from_json(bad).ok()) << bad;
   }
 }

@@ -118,8 +118,8 @@ void TemplateQueryBuilder::collect_features(bool nested, size_t unexplained) {
   f["cue_negation"] = any_word({"not", "no", "never", "without", "except", "excluding"});
   f["cue_than"] = any_word({"than"});
   f["cue_each"] = any_word({"each", "every", "per"});
-  f["cue_superlative"] = any_word({"most", "least", "highest", "lowest", "largest", "smallest", "oldest",
-                                   "youngest", "maximum", "minimum", "best", "worst", "fewest"});
+  f["cue_superlative"] = any_word({"most", "least", "highest", "lowest", "largest", "smallest", "oldest", "youngest",
+                                   "maximum", "minimum", "best", "worst", "fewest"});
   f["cue_average"] = any_word({"average", "mean", "avg"});
 }
 
