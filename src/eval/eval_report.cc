@@ -157,13 +157,12 @@ std::vector<std::pair<std::string, std::vector<std::string>>> metric_rows(const 
   row("answered", [](const EvalSummary& s) { return pct(s.overall.answered_rate); });
   row("accuracy on answered", [](const EvalSummary& s) { return pct(s.overall.answered_accuracy); });
   row("similarity", [](const EvalSummary& s) { return fixed(s.overall.similarity, 3); });
-  row("calibration error", [](const EvalSummary& s) {
-    return s.overall.ece < 0 ? std::string("-") : fixed(s.overall.ece, 3);
-  });
+  row("calibration error",
+      [](const EvalSummary& s) { return s.overall.ece < 0 ? std::string("-") : fixed(s.overall.ece, 3); });
   row("right at conf >= 0.9", [](const EvalSummary& s) {
-    return s.overall.confident_accuracy < 0 ? std::string("-")
-                                            : pct(s.overall.confident_accuracy) + " of " +
-                                                  std::to_string(s.overall.confident);
+    return s.overall.confident_accuracy < 0
+               ? std::string("-")
+               : pct(s.overall.confident_accuracy) + " of " + std::to_string(s.overall.confident);
   });
   if (any([](const EvalSummary& s) { return s.overall.judged > 0; })) {
     row("judge", [](const EvalSummary& s) {
@@ -427,16 +426,16 @@ std::string reliability_svg(const std::vector<EvalSummary>& summaries) {
       points += fixed(px, 1) + "," + fixed(py, 1) + " ";
       // The dot's area grows with the bin's share of the answers.
       double r = 2.5 + 6 * std::sqrt(ratio(b.n, std::max(1, s.overall.answered)));
-      svg << "<circle cx=\"" << fixed(px, 1) << "\" cy=\"" << fixed(py, 1) << "\" r=\"" << fixed(r, 1)
-          << "\" fill=\"" << color << "\" fill-opacity=\"0.6\"/>\n";
+      svg << "<circle cx=\"" << fixed(px, 1) << "\" cy=\"" << fixed(py, 1) << "\" r=\"" << fixed(r, 1) << "\" fill=\""
+          << color << "\" fill-opacity=\"0.6\"/>\n";
     }
-    if (!points.empty())
-      svg << "<polyline points=\"" << points << "\" fill=\"none\" stroke=\"" << color << "\"/>\n";
+    if (!points.empty()) svg << "<polyline points=\"" << points << "\" fill=\"none\" stroke=\"" << color << "\"/>\n";
     std::string label = s.mode + (s.overall.ece < 0 ? "" : " (ECE " + fixed(s.overall.ece, 3) + ")");
     std::string escaped;
-    for (char ch : label) escaped += ch == '<' ? std::string("&lt;") : ch == '&' ? std::string("&amp;") : std::string(1, ch);
-    svg << "<text x=\"" << x0 + w + 12 << "\" y=\"" << y0 + 14 + 18 * i << "\" fill=\"" << color << "\">"
-        << escaped << "</text>\n";
+    for (char ch : label)
+      escaped += ch == '<' ? std::string("&lt;") : ch == '&' ? std::string("&amp;") : std::string(1, ch);
+    svg << "<text x=\"" << x0 + w + 12 << "\" y=\"" << y0 + 14 + 18 * i << "\" fill=\"" << color << "\">" << escaped
+        << "</text>\n";
   }
   svg << "</svg>\n";
   return svg.str();

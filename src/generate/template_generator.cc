@@ -100,7 +100,7 @@ Result<GenerationResult> TemplateGenerator::generate(const GenerationRequest& re
 }
 
 Result<std::unique_ptr<Generator>> make_template_generator(const Catalog& catalog, Database* db,
-                                                          const TemplateOptions& options) {
+                                                           const TemplateOptions& options) {
   auto gen = TemplateGenerator::create(catalog, db, options);
   if (!gen.ok()) return gen.status();
   return std::unique_ptr<Generator>(std::move(gen).value());

@@ -76,6 +76,6 @@ class TemplateGenerator final : public Generator {
 };
 
 Result<std::unique_ptr<Generator>> make_template_generator(const Catalog& catalog, Database* db,
-                                                          const TemplateOptions& options = {});
+                                                           const TemplateOptions& options = {});
 
 }  // namespace t2sql

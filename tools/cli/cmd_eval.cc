@@ -6,7 +6,10 @@
 #include <map>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
 #include "cli.h"
+#include "db/postgres_database.h"
+#include "db/postgres_loader.h"
 #include "eval/benchmark_suite.h"
 #include "eval/embedding_similarity.h"
 #include "eval/eval_mode.h"
@@ -15,9 +18,6 @@
 #include "eval/retrieving_generator.h"
 #include "eval/training_shapes.h"
 #include "llm/llm_judge.h"
-#include "db/postgres_database.h"
-#include "db/postgres_loader.h"
-#include <nlohmann/json.hpp>
 
 #include "eval/gold_generator.h"
 #include "generate/template_calibration.h"
@@ -109,8 +109,8 @@ int fit_calibration(const EvalCliOptions& o, const EvalRun& run) {
     }
     if (added == 0)
       return fail("--fit-also '" + path + "' has no answered template readings (run it with --min-confidence 0)");
-    fit.fitted_on += "; " + std::filesystem::path(path).filename().string() + ": " + std::to_string(added) +
-                     " readings";
+    fit.fitted_on +=
+        "; " + std::filesystem::path(path).filename().string() + ": " + std::to_string(added) + " readings";
     fit.command += " --fit-also " + path;
   }
   auto cal = TemplateCalibration::fit(samples, fit);
@@ -374,8 +374,7 @@ int run_eval(const EvalCliOptions& o) {
     std::filesystem::path plot = o.markdown_path;
     plot.replace_extension(".calibration.svg");
     if (Status s = write_file(plot.string(), reliability_svg(summaries)); !s.ok()) return fail(s);
-    if (Status s = write_file(o.markdown_path, report_markdown(summaries, run_ptrs, plot.filename().string()));
-        !s.ok())
+    if (Status s = write_file(o.markdown_path, report_markdown(summaries, run_ptrs, plot.filename().string())); !s.ok())
       return fail(s);
   }
   if (!o.fit_calibration.empty()) {
