@@ -31,6 +31,7 @@ T2SQL_APT_PACKAGES=(
   chromium=156.0.8078.79-1~deb12u1
   postgresql=15+248+deb12u1
   libpq-dev=15.18-0+deb12u1
+  wordnet-base=1:3.0-37
 )
 
 # file|package spec|sha256 of the tarball

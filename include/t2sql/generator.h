@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,10 @@ struct GenerationResult {
   std::string engine;     // "template", "llm:<model>", ...
   std::vector<GenerationAttempt> attempts;
   int prompt_tokens = 0, completion_tokens = 0;
+  // What the confidence was computed from (the template engine's reading:
+  // see src/generate/template_calibration.h); empty for engines without one.
+  // `t2sql eval --fit-calibration` fits on these.
+  std::map<std::string, double> confidence_features;
 };
 
 class Generator {
@@ -77,6 +82,14 @@ class Generator {
 // server and the evaluation harness configure engines the same way.
 struct GeneratorOptions {
   std::string mode = "template";  // "template", "llm", "ensemble"
+  // The ensemble's order: "template-first" (the template engine's answer when
+  // its calibrated confidence reaches the threshold, else the LLM's) or
+  // "llm-first" (the LLM's when its SQL runs, else the template engine's).
+  std::string ensemble_order = "template-first";
+  // The template engine abstains below this probability of being right;
+  // negative: its rules' own gate, except in the template-first ensemble,
+  // which then uses the calibrated threshold (85% right on Spider train).
+  double min_confidence = -1;
   std::string model_path;         // GGUF, for llm and ensemble
   std::string lora_path;          // optional LoRA adapter (GGUF)
   float lora_scale = 1.0f;

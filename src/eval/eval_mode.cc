@@ -30,10 +30,13 @@ Result<std::vector<EvalModeSpec>> parse_eval_modes(const std::string& text, bool
       }
       suffix = true;
     }
-    if (spec.engine != "template" && spec.engine != "llm" && spec.engine != "ensemble" && spec.engine != "gold") {
-      return invalid_argument("unknown --mode '" + item + "' (template, llm, ensemble or gold; llm+rag, ensemble+rag)");
+    if (spec.engine != "template" && spec.engine != "llm" && spec.engine != "ensemble" &&
+        spec.engine != "ensemble-llm-first" && spec.engine != "gold") {
+      return invalid_argument(
+          "unknown --mode '" + item +
+          "' (template, llm, ensemble, ensemble-llm-first or gold; llm+rag, ensemble+rag, ensemble-llm-first+rag)");
     }
-    bool reads_schema = spec.engine == "llm" || spec.engine == "ensemble";
+    bool reads_schema = spec.engine == "llm" || spec.engine.starts_with("ensemble");
     if (suffix && !reads_schema) {
       return invalid_argument("--mode '" + item + "': " + spec.engine +
                               " does not read a schema prompt, so retrieval changes nothing (+rag is for llm and "

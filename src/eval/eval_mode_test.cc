@@ -32,6 +32,16 @@ TEST(EvalModeTest, RagDefaultTurnsRetrievalOnForGenerationModesOnly) {
   EXPECT_EQ((*modes)[3].label, "gold");
 }
 
+TEST(EvalModeTest, BothEnsembleOrdersAreModes) {
+  auto modes = parse_eval_modes("ensemble,ensemble-llm-first+rag", false);
+  ASSERT_TRUE(modes.ok()) << modes.status().message();
+  ASSERT_EQ(modes->size(), 2u);
+  EXPECT_EQ((*modes)[0].engine, "ensemble");
+  EXPECT_EQ((*modes)[1].engine, "ensemble-llm-first");
+  EXPECT_TRUE((*modes)[1].rag);
+  EXPECT_EQ((*modes)[1].label, "ensemble-llm-first+rag");
+}
+
 TEST(EvalModeTest, BadEntriesAreNamed) {
   for (const char* bad : {"", " , ", "sql", "llm+fast", "template+rag", "gold+rag", "llm+"}) {
     auto modes = parse_eval_modes(bad, false);

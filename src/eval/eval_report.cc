@@ -64,6 +64,21 @@ json metrics_json(const EvalMetrics& m) {
       m.prompt_tokens_per_try < 0 ? json(nullptr) : json(round_to(m.prompt_tokens_per_try, 1));
   j["latency_ms"] = {{"p50", round_to(m.latency_p50_ms, 3)}, {"p95", round_to(m.latency_p95_ms, 3)}};
   j["execution_ms"] = {{"p50", round_to(m.execution_p50_ms, 3)}, {"p95", round_to(m.execution_p95_ms, 3)}};
+  j["ece"] = m.ece < 0 ? json(nullptr) : json(round_to(m.ece, 4));
+  j["confident"] = {{"min_confidence", 0.9},
+                    {"n", m.confident},
+                    {"correct", m.confident_correct},
+                    {"accuracy", m.confident_accuracy < 0 ? json(nullptr) : json(round_to(m.confident_accuracy, 4))}};
+  json bins = json::array();
+  for (const auto& b : m.reliability) {
+    bins.push_back({{"low", round_to(b.low, 2)},
+                    {"high", round_to(b.high, 2)},
+                    {"n", b.n},
+                    {"correct", b.correct},
+                    {"mean_confidence", b.n ? json(round_to(b.mean_confidence, 4)) : json(nullptr)},
+                    {"accuracy", b.n ? json(round_to(ratio(b.correct, b.n), 4)) : json(nullptr)}});
+  }
+  j["reliability"] = std::move(bins);
   return j;
 }
 
@@ -107,6 +122,7 @@ json summary_json(const EvalSummary& s, const EvalRun* run, bool with_cases) {
                        {"generation_ms", round_to(c.generation_ms, 3)},
                        {"execution_ms", round_to(c.execution_ms, 3)},
                        {"reason", c.reason}});
+      if (!c.confidence_features.empty()) cases.back()["confidence_features"] = c.confidence_features;
     }
     j["cases"] = std::move(cases);
   }
@@ -141,6 +157,13 @@ std::vector<std::pair<std::string, std::vector<std::string>>> metric_rows(const 
   row("answered", [](const EvalSummary& s) { return pct(s.overall.answered_rate); });
   row("accuracy on answered", [](const EvalSummary& s) { return pct(s.overall.answered_accuracy); });
   row("similarity", [](const EvalSummary& s) { return fixed(s.overall.similarity, 3); });
+  row("calibration error",
+      [](const EvalSummary& s) { return s.overall.ece < 0 ? std::string("-") : fixed(s.overall.ece, 3); });
+  row("right at conf >= 0.9", [](const EvalSummary& s) {
+    return s.overall.confident_accuracy < 0
+               ? std::string("-")
+               : pct(s.overall.confident_accuracy) + " of " + std::to_string(s.overall.confident);
+  });
   if (any([](const EvalSummary& s) { return s.overall.judged > 0; })) {
     row("judge", [](const EvalSummary& s) {
       return s.overall.judge_accuracy < 0 ? std::string("-") : pct(s.overall.judge_accuracy);
@@ -228,6 +251,30 @@ EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases) {
   m.latency_p95_ms = percentile(latency, 95);
   m.execution_p50_ms = percentile(execution, 50);
   m.execution_p95_ms = percentile(execution, 95);
+  // Calibration: how often an answer given with confidence c is right.
+  m.reliability.resize(10);
+  for (int b = 0; b < 10; ++b) m.reliability[b] = {.low = b / 10.0, .high = (b + 1) / 10.0};
+  for (const CaseResult* c : cases) {
+    if (!c->gold_ok || !c->answered) continue;
+    double conf = std::clamp(c->confidence, 0.0, 1.0);
+    auto& bin = m.reliability[std::min(9, static_cast<int>(conf * 10))];
+    ++bin.n;
+    bin.correct += c->correct;
+    bin.mean_confidence += conf;
+    if (conf >= 0.9) {
+      ++m.confident;
+      m.confident_correct += c->correct;
+    }
+  }
+  if (m.answered > 0) {
+    m.ece = 0;
+    for (auto& bin : m.reliability) {
+      if (bin.n == 0) continue;
+      bin.mean_confidence /= bin.n;
+      m.ece += std::fabs(ratio(bin.correct, bin.n) - bin.mean_confidence) * bin.n / m.answered;
+    }
+  }
+  m.confident_accuracy = m.confident ? ratio(m.confident_correct, m.confident) : -1;
   return m;
 }
 
@@ -331,6 +378,16 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
       out << "\n";
     }
   };
+  for (const auto& s : summaries) {
+    if (s.overall.ece < 0) continue;
+    out << "\nreliability (" << s.mode << ")" << pad("", 4) << pad("answers", 9, true) << pad("mean conf", 11, true)
+        << pad("accuracy", 10, true) << "\n";
+    for (const auto& b : s.overall.reliability) {
+      if (b.n == 0) continue;
+      out << pad(fixed(b.low, 1) + "-" + fixed(b.high, 1), 17 + s.mode.size()) << pad(std::to_string(b.n), 9, true)
+          << pad(fixed(b.mean_confidence, 3), 11, true) << pad(pct(ratio(b.correct, b.n)), 10, true) << "\n";
+    }
+  }
   breakdown(
       "by hardness", [](const EvalSummary& s) -> const auto& { return s.by_hardness; });
   breakdown(
@@ -338,7 +395,54 @@ std::string report_table(const std::vector<EvalSummary>& summaries) {
   return out.str();
 }
 
-std::string report_markdown(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs) {
+std::string reliability_svg(const std::vector<EvalSummary>& summaries) {
+  // A 320 x 320 plot area: confidence to the right, accuracy up.
+  const double x0 = 60, y0 = 20, w = 320, h = 320;
+  static const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+  std::ostringstream svg;
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << x0 + w + 180 << "\" height=\"" << y0 + h + 60
+      << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  svg << "<rect x=\"" << x0 << "\" y=\"" << y0 << "\" width=\"" << w << "\" height=\"" << h
+      << "\" fill=\"none\" stroke=\"#888\"/>\n";
+  for (int i = 0; i <= 10; i += 2) {
+    double f = i / 10.0;
+    svg << "<text x=\"" << x0 + f * w << "\" y=\"" << y0 + h + 16 << "\" text-anchor=\"middle\">" << fixed(f, 1)
+        << "</text>\n";
+    svg << "<text x=\"" << x0 - 6 << "\" y=\"" << y0 + h - f * h + 4 << "\" text-anchor=\"end\">" << fixed(f, 1)
+        << "</text>\n";
+  }
+  svg << "<line x1=\"" << x0 << "\" y1=\"" << y0 + h << "\" x2=\"" << x0 + w << "\" y2=\"" << y0
+      << "\" stroke=\"#bbb\" stroke-dasharray=\"4 4\"/>\n";
+  svg << "<text x=\"" << x0 + w / 2 << "\" y=\"" << y0 + h + 36 << "\" text-anchor=\"middle\">confidence</text>\n";
+  svg << "<text x=\"16\" y=\"" << y0 + h / 2 << "\" transform=\"rotate(-90 16 " << y0 + h / 2
+      << ")\" text-anchor=\"middle\">accuracy</text>\n";
+  for (size_t i = 0; i < summaries.size(); ++i) {
+    const EvalSummary& s = summaries[i];
+    const char* color = kColors[i % 6];
+    std::string points;
+    for (const auto& b : s.overall.reliability) {
+      if (b.n == 0) continue;
+      double px = x0 + b.mean_confidence * w, py = y0 + h - ratio(b.correct, b.n) * h;
+      points += fixed(px, 1) + "," + fixed(py, 1) + " ";
+      // The dot's area grows with the bin's share of the answers.
+      double r = 2.5 + 6 * std::sqrt(ratio(b.n, std::max(1, s.overall.answered)));
+      svg << "<circle cx=\"" << fixed(px, 1) << "\" cy=\"" << fixed(py, 1) << "\" r=\"" << fixed(r, 1) << "\" fill=\""
+          << color << "\" fill-opacity=\"0.6\"/>\n";
+    }
+    if (!points.empty()) svg << "<polyline points=\"" << points << "\" fill=\"none\" stroke=\"" << color << "\"/>\n";
+    std::string label = s.mode + (s.overall.ece < 0 ? "" : " (ECE " + fixed(s.overall.ece, 3) + ")");
+    std::string escaped;
+    for (char ch : label)
+      escaped += ch == '<' ? std::string("&lt;") : ch == '&' ? std::string("&amp;") : std::string(1, ch);
+    svg << "<text x=\"" << x0 + w + 12 << "\" y=\"" << y0 + 14 + 18 * i << "\" fill=\"" << color << "\">" << escaped
+        << "</text>\n";
+  }
+  svg << "</svg>\n";
+  return svg.str();
+}
+
+std::string report_markdown(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs,
+                            const std::string& plot_file) {
   std::ostringstream out;
   if (summaries.empty()) return "";
   const EvalSummary& first = summaries[0];
@@ -362,6 +466,27 @@ std::string report_markdown(const std::vector<EvalSummary>& summaries, const std
     out << "| " << label << " |";
     for (const auto& c : cells) out << " " << c << " |";
     out << "\n";
+  }
+  bool any_answered = false;
+  for (const auto& s : summaries) any_answered = any_answered || s.overall.ece >= 0;
+  if (any_answered) {
+    out << "\n## Calibration\n\nHow often an answer given with a confidence is right (answered questions only; "
+           "perfect calibration puts every bin on the diagonal).\n\n";
+    if (!plot_file.empty()) out << "![reliability diagram](" << plot_file << ")\n\n";
+    for (const auto& s : summaries) {
+      if (s.overall.ece < 0) continue;
+      out << "### " << s.mode << " (ECE " << fixed(s.overall.ece, 3) << ")\n\n"
+          << "| confidence | answers | mean confidence | accuracy | |\n|---|---:|---:|---:|---|\n";
+      for (const auto& b : s.overall.reliability) {
+        if (b.n == 0) continue;
+        double acc = ratio(b.correct, b.n);
+        out << "| " << fixed(b.low, 1) << "-" << fixed(b.high, 1) << " | " << b.n << " | "
+            << fixed(b.mean_confidence, 3) << " | " << pct(acc) << " | `"
+            << std::string(static_cast<size_t>(std::lround(acc * 20)), '#')
+            << std::string(20 - static_cast<size_t>(std::lround(acc * 20)), '.') << "` |\n";
+      }
+      out << "\n";
+    }
   }
   for (size_t i = 0; i < summaries.size(); ++i) {
     const EvalSummary& s = summaries[i];

@@ -18,6 +18,11 @@
 //                       the questions whose generator reported any (null: none did)
 //   prompt_tokens_per_try  the same tokens over the model's tries: the size of one
 //                       prompt, which schema retrieval shrinks (repairs do not count twice)
+//   ece                 expected calibration error over the answered questions:
+//                       sum over ten confidence bins [0, 0.1), ..., [0.9, 1] of
+//                       |accuracy - mean confidence| weighted by the bin's share
+//                       (null when nothing was answered); reliability: the bins
+//   confident_accuracy  correct / answered with confidence >= 0.9 (null: none)
 //   latency_ms          p50 / p95 of generation time over all n questions
 //   execution_ms        p50 / p95 of the predicted SQL's run time (executed)
 // Percentiles are nearest-rank. Plain functions of their inputs; thread-safe.
@@ -31,6 +36,12 @@
 
 namespace t2sql {
 
+// One bin of the reliability table: answered questions with confidence in [low, high).
+struct ReliabilityBin {
+  double low = 0, high = 0, mean_confidence = 0;
+  int n = 0, correct = 0;
+};
+
 struct EvalMetrics {
   int n = 0, answered = 0, executed = 0, correct = 0, exact = 0, judged = 0, judged_equal = 0;
   double execution_accuracy = 0, execution_rate = 0, exact_set_match = 0, answered_rate = 0, answered_accuracy = 0,
@@ -41,6 +52,10 @@ struct EvalMetrics {
   double prompt_tokens_mean = -1;                  // -1: no prompt tokens reported
   double prompt_tokens_per_try = -1;
   double latency_p50_ms = 0, latency_p95_ms = 0, execution_p50_ms = 0, execution_p95_ms = 0;
+  double ece = -1;  // -1: nothing answered
+  int confident = 0, confident_correct = 0;
+  double confident_accuracy = -1;  // -1: no answer with confidence >= 0.9
+  std::vector<ReliabilityBin> reliability;
 };
 
 struct EvalSummary {
@@ -67,6 +82,12 @@ double percentile(std::vector<double> values, double p);
 std::string report_json(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs,
                         bool with_cases);
 std::string report_table(const std::vector<EvalSummary>& summaries);
-std::string report_markdown(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs);
+// `plot_file`: the reliability plot (reliability_svg) written beside the
+// report, linked from it by this relative name; empty: no link.
+std::string report_markdown(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs,
+                            const std::string& plot_file = "");
+// The reliability diagram of every mode (accuracy against confidence per
+// bin, the diagonal for perfect calibration) as a standalone SVG.
+std::string reliability_svg(const std::vector<EvalSummary>& summaries);
 
 }  // namespace t2sql

@@ -117,6 +117,7 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
   }
   r.engine = generated->engine;
   r.confidence = generated->confidence;
+  r.confidence_features = std::move(generated->confidence_features);
   r.prompt_tokens = generated->prompt_tokens;
   if (r.prompt_tokens > 0) {
     // Every attempt is a model's try, except the template engine's answer

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -78,6 +79,7 @@ struct CaseResult {
   int llm_tries = 0;         // the model's tries behind prompt_tokens (repairs included)
   double similarity = 0;
   double confidence = 0;
+  std::map<std::string, double> confidence_features;  // what the confidence came from (template engine)
   std::string reason;  // why not correct (or why the gold failed)
   double generation_ms = 0, execution_ms = 0, gold_ms = 0;
 };

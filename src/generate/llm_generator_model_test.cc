@@ -223,6 +223,7 @@ TEST_F(LlmGeneratorModelTest, EnsembleTakesTheLlmWhenItsSqlRunsElseTheTemplateEn
   // Without the grammar the untrained model writes no SQL: the template engine answers.
   GeneratorOptions o;
   o.mode = "ensemble";
+  o.ensemble_order = "llm-first";
   o.model_path = model_;
   o.grammar = false;
   o.max_repairs = 1;
@@ -239,6 +240,33 @@ TEST_F(LlmGeneratorModelTest, EnsembleTakesTheLlmWhenItsSqlRunsElseTheTemplateEn
   ASSERT_GE(r->attempts.size(), 2u);  // the LLM's two tries come first
   EXPECT_FALSE(r->attempts[0].error.empty());
   EXPECT_FALSE(r->attempts[1].error.empty());
+}
+
+// The default order: the template engine when its calibrated confidence
+// reaches the threshold, else the model (here forced by a threshold of 1).
+TEST_F(LlmGeneratorModelTest, TemplateFirstEnsembleAsksTheModelOnlyBelowTheThreshold) {
+  const std::string q = demo_example_queries()[0].question;
+  GeneratorOptions o;
+  o.mode = "ensemble";
+  o.model_path = model_;
+  o.threads = 1;
+  o.max_tokens = 48;
+  o.max_repairs = 0;
+  o.min_confidence = 0;  // every reading is confident enough
+  auto sure = make_generator(o, catalog_, db_.get());
+  ASSERT_TRUE(sure.ok()) << sure.status().message();
+  auto r = (*sure)->generate({.question = q});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->engine, "ensemble:template");
+  EXPECT_EQ(r->prompt_tokens, 0);  // the model was not asked
+  o.min_confidence = 1.0;  // nothing is
+  auto unsure = make_generator(o, catalog_, db_.get());
+  ASSERT_TRUE(unsure.ok());
+  r = (*unsure)->generate({.question = q});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->engine.starts_with("ensemble:llm:")) << r->engine;
+  EXPECT_GT(r->prompt_tokens, 0);
+  EXPECT_NE(r->reason.find("not confident enough"), std::string::npos) << r->reason;
 }
 
 TEST_F(LlmGeneratorModelTest, BrokenModelIsAnErrorOfTheFactory) {

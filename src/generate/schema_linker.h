@@ -2,8 +2,9 @@
 // is read as English words (identifier_words: case and underscores split,
 // abbreviations expanded, plurals folded); a question span links to a table
 // or column when its words match a name's words in order, word by word equal
-// or synonyms, and more weakly when it matches the head part of a longer
-// column name or a word of the column's description.
+// or synonyms (the listed ones, then WordNet's, weaker: schema/wordnet.h),
+// and more weakly when it matches the head part of a longer column name or a
+// word of the column's description.
 //
 //   SchemaLinker linker(catalog);
 //   for (const SchemaMention& m : linker.link(tokenize_question(q))) ...

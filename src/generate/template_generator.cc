@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "generate/question_parser.h"
+#include "generate/template_calibration.h"
 #include "generate/template_query_builder.h"
 #include "t2sql/database.h"
 
@@ -55,18 +56,29 @@ Result<GenerationResult> TemplateGenerator::generate(const GenerationRequest& re
   }
   template_rules::TemplateQueryBuilder b(*this, catalog_, dialect_, linker_, joins_, values_, request);
   b.run();
-  result.confidence = std::clamp(b.confidence_, 0.0, 1.0);
+  const TemplateCalibration& calibration = TemplateCalibration::builtin();
+  double rule_score = std::clamp(b.confidence_, 0.0, 1.0);
+  result.confidence_features = std::move(b.features_);
+  result.confidence_features["rule_score"] = rule_score;
+  result.confidence = b.sql_.empty() ? 0 : calibration.probability(result.confidence_features);
+  // With no threshold given the rules' own gate decides (their score below
+  // kRuleScoreGate); the calibrated probability is then the answer's
+  // confidence, and the ensemble sets the calibrated threshold.
+  bool calibrated_gate = options_.min_confidence >= 0;
+  double threshold = calibrated_gate ? options_.min_confidence : kRuleScoreGate;
+  double gated = calibrated_gate ? result.confidence : rule_score;
   GenerationAttempt attempt;
   attempt.sql = b.sql_;
   if (b.sql_.empty()) {
     result.reason =
         "cannot answer: " + (b.reason_.empty() ? std::string("the question did not match any rule") : b.reason_);
     attempt.error = result.reason;
-  } else if (result.confidence < options_.min_confidence) {
+  } else if (gated < threshold) {
     std::string why;
     for (size_t i = 0; i < b.notes_.size(); ++i) why += (i ? "; " : "") + b.notes_[i];
-    result.reason =
-        "cannot answer: not confident enough (" + std::to_string(result.confidence).substr(0, 4) + "): " + why;
+    result.reason = std::string("cannot answer: not confident enough (") +
+                    (calibrated_gate ? "probability right " : "rule score ") + std::to_string(gated).substr(0, 4) +
+                    " < " + std::to_string(threshold).substr(0, 4) + ")" + (why.empty() ? "" : ": " + why);
     attempt.error = result.reason;
   } else {
     Status guard = Status();
@@ -87,8 +99,9 @@ Result<GenerationResult> TemplateGenerator::generate(const GenerationRequest& re
   return result;
 }
 
-Result<std::unique_ptr<Generator>> make_template_generator(const Catalog& catalog, Database* db) {
-  auto gen = TemplateGenerator::create(catalog, db);
+Result<std::unique_ptr<Generator>> make_template_generator(const Catalog& catalog, Database* db,
+                                                           const TemplateOptions& options) {
+  auto gen = TemplateGenerator::create(catalog, db, options);
   if (!gen.ok()) return gen.status();
   return std::unique_ptr<Generator>(std::move(gen).value());
 }

@@ -5,8 +5,10 @@
 // many", "average", "by", "top 5", "more than", "never", ...) to the shape of
 // one SELECT: aggregates, WHERE, GROUP BY, HAVING, ORDER BY + LIMIT, joins
 // along foreign keys, NOT IN for negations. Each guess it has to make lowers
-// a confidence score; below the threshold it abstains and says why instead
-// of returning SQL it does not trust. It never emits SQL that writes.
+// a score; the reading's features (template_calibration.h) make that the
+// probability that the answer is right, and below the threshold it abstains
+// and says why instead of returning SQL it does not trust. It never emits
+// SQL that writes.
 //
 //   auto gen = make_template_generator(catalog, db);   // db may be null
 //   auto out = (*gen)->generate({.question = "top 5 brands by revenue"});
@@ -32,8 +34,16 @@
 
 namespace t2sql {
 
+// The rules' own gate: with no min_confidence, a reading whose rule score
+// (1 minus the penalties of its guesses) is below this abstains.
+inline constexpr double kRuleScoreGate = 0.7;
+
 struct TemplateOptions {
-  double min_confidence = 0.7;  // abstain below this (chosen on Spider dev: see README)
+  // Abstain below this probability of being right (the calibrated
+  // confidence); negative: the rules' own gate (kRuleScoreGate). The
+  // ensemble passes the calibrated threshold (TemplateCalibration::builtin().
+  // threshold(), fitted on Spider train for 85% accuracy on answered questions).
+  double min_confidence = -1;
   bool validate = true;         // ask the database to plan the SQL before answering
   bool build_value_index = true;
 };
@@ -65,6 +75,7 @@ class TemplateGenerator final : public Generator {
   std::map<std::pair<int, int>, std::string> latest_dates_;
 };
 
-Result<std::unique_ptr<Generator>> make_template_generator(const Catalog& catalog, Database* db);
+Result<std::unique_ptr<Generator>> make_template_generator(const Catalog& catalog, Database* db,
+                                                           const TemplateOptions& options = {});
 
 }  // namespace t2sql

@@ -1157,6 +1157,7 @@ void TemplateQueryBuilder::run() {
   q_.name_aggregates = true;
   sql_ = nested_sql.empty() ? render(q_) : nested_sql;
   if (sql_.empty()) confidence_ = 0;
+  collect_features(!nested_sql.empty(), unexplained.size());
 }
 
 }  // namespace t2sql::template_rules

@@ -16,7 +16,8 @@
 // conditions, run), template_query_builder_dates.cc (years, months, weeks,
 // holidays, relative ranges, year over year), template_query_builder_shape.cc
 // (the roles of the words: aggregates, groups, rankings, negations) and
-// template_query_builder_render.cc (SQL text).
+// template_query_builder_render.cc (SQL text); template_query_builder_features.cc
+// describes the reading for the confidence calibration.
 #pragma once
 
 #include <algorithm>
@@ -32,6 +33,7 @@
 #include "generate/join_graph.h"
 #include "generate/question_parser.h"
 #include "generate/schema_linker.h"
+#include "generate/template_calibration.h"
 #include "generate/template_generator.h"
 #include "retrieval/value_index.h"
 #include "schema/identifier_words.h"
@@ -153,6 +155,10 @@ class TemplateQueryBuilder {
   std::string sql_, reason_;
   double confidence_ = 1.0;
   std::vector<std::string> notes_;
+  // What the calibration reads (template_calibration.h): filled by run() and
+  // by penalize(); collect_features() (template_query_builder_features.cc)
+  // describes the finished reading.
+  ReadingFeatures features_;
 
  private:
   // ---- question access
@@ -324,7 +330,10 @@ class TemplateQueryBuilder {
   void penalize(double amount, const std::string& why) {
     confidence_ -= amount;
     notes_.push_back(why);
+    features_["penalty_total"] += amount;
+    features_["penalties"] += 1;
   }
+  void collect_features(bool nested, size_t unexplained);
   void add_table(int t) {
     if (t >= 0 && !contains_int(q_.tables, t)) q_.tables.push_back(t);
   }

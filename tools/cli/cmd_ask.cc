@@ -17,7 +17,7 @@ namespace {
 
 struct AskCommandOptions {
   std::string question, db, mode = "template", model, lora, llm_url, llm_model, format = "table", chart, session,
-                            instructions;
+                            instructions, ensemble_order = "template-first";
   bool no_grammar = false, think = false, rag = false, no_rag = false;
   std::vector<std::string> disable;
   int max_repairs = 2;
@@ -86,7 +86,13 @@ void add_ask_command(CLI::App& app) {
   add_db_option(cmd, opt->db);
   cmd->add_option("--mode", opt->mode,
                   "Generation mode: template (no model), llm (a GGUF model or --llm-url) or "
-                  "ensemble (the LLM's SQL when it validates and runs, else the template's)")
+                  "ensemble (the template's answer when its calibrated confidence reaches the threshold, else the "
+                  "LLM's; see --ensemble-order)")
+      ->capture_default_str();
+  cmd->add_option("--ensemble-order", opt->ensemble_order,
+                  "With --mode ensemble: template-first (the template engine when confident, else the LLM) or "
+                  "llm-first (the LLM's SQL when it validates and runs, else the template engine's)")
+      ->check(CLI::IsMember({"template-first", "llm-first"}))
       ->capture_default_str();
   cmd->add_option("--model", opt->model, "GGUF model file for --mode llm or ensemble");
   cmd->add_option("--lora", opt->lora, "LoRA adapter (GGUF), optionally with a scale: PATH[:SCALE]");
@@ -132,6 +138,7 @@ void add_ask_command(CLI::App& app) {
     po.generator.grammar = !opt->no_grammar;
     po.generator.think = opt->think;
     po.generator.max_repairs = opt->max_repairs;
+    po.generator.ensemble_order = opt->ensemble_order;
     if (Status s = parse_lora(opt->lora, po.generator); !s.ok()) return fail(s);
     po.use_rag = opt->rag;
     po.max_repairs = opt->max_repairs;

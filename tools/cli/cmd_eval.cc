@@ -1,10 +1,15 @@
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
 #include "cli.h"
+#include "db/postgres_database.h"
+#include "db/postgres_loader.h"
 #include "eval/benchmark_suite.h"
 #include "eval/embedding_similarity.h"
 #include "eval/eval_mode.h"
@@ -13,10 +18,10 @@
 #include "eval/retrieving_generator.h"
 #include "eval/training_shapes.h"
 #include "llm/llm_judge.h"
-#include "db/postgres_database.h"
-#include "db/postgres_loader.h"
+
 #include "eval/gold_generator.h"
 #include "eval/grammar_coverage.h"
+#include "generate/template_calibration.h"
 #include "t2sql/demo.h"
 #include "t2sql/generator.h"
 #include "t2sql/llm_backend.h"
@@ -30,10 +35,11 @@ struct EvalCliOptions {
   std::string suite, data, modes = "template", json_path, markdown_path, db, model, defog_db_uri, pg;
   std::string lora, llm_url, llm_model;
   std::string judge_model, judge_url, judge_model_name, judge_endpoint = "chat";
-  std::string embed_model, train_data;
+  std::string embed_model, train_data, fit_calibration;
+  std::vector<std::string> fit_also;
   int jobs = 1, limit = 0, max_tokens = 256, max_repairs = 2;
   int64_t timeout_ms = 10000, max_rows = 100000;
-  double fail_under = -1;
+  double fail_under = -1, min_confidence = -1;
   bool quiet = false, no_grammar = false, think = false, rag = false, no_rag = false;
   bool retrieval_only = false;
   bool grammar_coverage = false;
@@ -85,6 +91,79 @@ int run_grammar_coverage(const EvalCliOptions& o, const BenchmarkSuite& suite) {
   return 0;
 }
 
+// Fits the template engine's calibration on the run's answered readings and
+// writes it; prints what it gives on the same questions.
+int fit_calibration(const EvalCliOptions& o, const EvalRun& run) {
+  std::vector<CalibrationSample> samples;
+  int n = 0;
+  for (const auto& c : run.cases) {
+    if (!c.gold_ok) continue;
+    ++n;
+    if (c.answered && !c.confidence_features.empty()) samples.push_back({c.confidence_features, c.correct});
+  }
+  CalibrationFitOptions fit;
+  fit.fitted_on = run.suite + " " + std::filesystem::path(o.data).filename().string() + ": " +
+                  std::to_string(samples.size()) + " readings of " + std::to_string(n) + " questions";
+  fit.command = "t2sql eval --suite " + o.suite + " --data " + o.data + " --mode template --jobs " +
+                std::to_string(o.jobs) + " --fit-calibration " + o.fit_calibration;
+  // Readings of other development suites, from earlier `eval --json` runs.
+  for (const auto& path : o.fit_also) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto j = nlohmann::json::parse(text.str(), nullptr, false);
+    if (!in || j.is_discarded() || !j.contains("cases") || !j["cases"].is_array())
+      return fail("--fit-also '" + path + "' is not an `eval --json` report with cases");
+    int added = 0;
+    for (const auto& c : j["cases"]) {
+      if (!c.value("gold_ok", false) || !c.value("answered", false) || !c.contains("confidence_features")) continue;
+      CalibrationSample sample;
+      for (const auto& [name, v] : c["confidence_features"].items()) {
+        if (v.is_number()) sample.features[name] = v.get<double>();
+      }
+      sample.correct = c.value("correct", false);
+      samples.push_back(std::move(sample));
+      ++added;
+    }
+    if (added == 0)
+      return fail("--fit-also '" + path + "' has no answered template readings (run it with --min-confidence 0)");
+    fit.fitted_on +=
+        "; " + std::filesystem::path(path).filename().string() + ": " + std::to_string(added) + " readings";
+    fit.command += " --fit-also " + path;
+  }
+  auto cal = TemplateCalibration::fit(samples, fit);
+  if (!cal.ok()) return fail("--fit-calibration: " + cal.status().message());
+  if (Status s = write_file(o.fit_calibration, cal->to_json()); !s.ok()) return fail(s);
+  int answered = 0, right = 0, confident = 0, confident_right = 0;
+  double ece_bins[10][3] = {};
+  for (const auto& sm : samples) {
+    double p = cal->probability(sm.features);
+    auto& bin = ece_bins[std::min(9, static_cast<int>(p * 10))];
+    bin[0] += 1;
+    bin[1] += sm.correct;
+    bin[2] += p;
+    if (p < cal->threshold()) continue;
+    ++answered;
+    right += sm.correct;
+    if (p >= 0.9) {
+      ++confident;
+      confident_right += sm.correct;
+    }
+  }
+  double ece = 0;
+  for (const auto& b : ece_bins) {
+    if (b[0] > 0) ece += std::fabs(b[1] / b[0] - b[2] / b[0]) * b[0] / static_cast<double>(samples.size());
+  }
+  auto pct = [](double a, double b) { return b > 0 ? std::to_string(100 * a / b).substr(0, 4) + "%" : "-"; };
+  std::cout << "\ncalibration fitted on " << samples.size() << " readings, written to " << o.fit_calibration
+            << " (rebuild to compile it in)\n"
+            << "  ECE over every reading " << std::to_string(ece).substr(0, 5) << "; threshold "
+            << std::to_string(cal->threshold()).substr(0, 5) << ": answers " << pct(answered, n) << ", right "
+            << pct(right, answered) << " of those, EX " << pct(right, n) << "; confidence >= 0.9: " << confident
+            << " answers, right " << pct(confident_right, confident) << "\n";
+  return 0;
+}
+
 int run_eval(const EvalCliOptions& o) {
   if (o.retrieval_only) {
     if (o.suite != "spider") return fail("--retrieval-only measures the Spider questions: use --suite spider");
@@ -111,7 +190,7 @@ int run_eval(const EvalCliOptions& o) {
   bool any_rag = false, any_llm = false;
   for (const auto& m : *modes) {
     any_rag = any_rag || m.rag;
-    any_llm = any_llm || m.engine == "llm" || m.engine == "ensemble";
+    any_llm = any_llm || m.engine == "llm" || m.engine.starts_with("ensemble");
   }
   if (any_llm && o.model.empty() && o.llm_url.empty())
     return fail("--mode llm and ensemble need --model GGUF or --llm-url URL");
@@ -133,6 +212,29 @@ int run_eval(const EvalCliOptions& o) {
   if (!o.judge_model.empty() && !o.judge_url.empty()) return fail("give --judge-model or --judge-url, not both");
   if (Status s = check_writable(o.json_path, "--json"); !s.ok()) return fail(s);
   if (Status s = check_writable(o.markdown_path, "--markdown"); !s.ok()) return fail(s);
+  if (Status s = check_writable(o.fit_calibration, "--fit-calibration"); !s.ok()) return fail(s);
+  if (o.min_confidence > 1) return fail("--min-confidence must be at most 1 (a probability)");
+  if (!o.fit_also.empty() && o.fit_calibration.empty()) return fail("--fit-also needs --fit-calibration");
+  if (!o.fit_calibration.empty()) {
+    if (modes->size() != 1 || (*modes)[0].engine != "template")
+      return fail("--fit-calibration fits the template engine's confidence: use --mode template alone");
+    if (o.min_confidence >= 0) return fail("--fit-calibration answers every reading: leave out --min-confidence");
+  }
+  // Both orders of the ensemble are reported: "ensemble" (the template engine
+  // first) brings "ensemble-llm-first" beside it unless that was named too.
+  for (size_t i = 0; i < modes->size(); ++i) {
+    const EvalModeSpec spec = (*modes)[i];
+    if (spec.engine != "ensemble") continue;
+    bool named = std::any_of(modes->begin(), modes->end(), [&](const EvalModeSpec& m) {
+      return m.engine == "ensemble-llm-first" && m.rag == spec.rag;
+    });
+    if (!named) {
+      EvalModeSpec other = spec;
+      other.engine = "ensemble-llm-first";
+      other.label = other.engine + (other.rag ? "+rag" : "");
+      modes->insert(modes->begin() + static_cast<std::ptrdiff_t>(i) + 1, other);
+    }
+  }
 
   // What every mode shares: the similarity measure, the judge, the training shapes.
   EvalOptions shared;
@@ -230,7 +332,10 @@ int run_eval(const EvalCliOptions& o) {
       };
     } else {
       GeneratorOptions gen;
-      gen.mode = spec.engine;
+      gen.mode = spec.engine == "ensemble-llm-first" ? "ensemble" : spec.engine;
+      gen.ensemble_order = spec.engine == "ensemble-llm-first" ? "llm-first" : "template-first";
+      // Fitting needs every reading's outcome, the ones below the threshold too.
+      gen.min_confidence = o.fit_calibration.empty() ? o.min_confidence : 0;
       gen.model_path = o.model;
       gen.llm_url = o.llm_url;
       gen.llm_model_name = o.llm_model;
@@ -290,7 +395,15 @@ int run_eval(const EvalCliOptions& o) {
     if (Status s = write_file(o.json_path, report_json(summaries, run_ptrs, true)); !s.ok()) return fail(s);
   }
   if (!o.markdown_path.empty()) {
-    if (Status s = write_file(o.markdown_path, report_markdown(summaries, run_ptrs)); !s.ok()) return fail(s);
+    // The reliability diagram goes beside the report: report.md -> report.calibration.svg.
+    std::filesystem::path plot = o.markdown_path;
+    plot.replace_extension(".calibration.svg");
+    if (Status s = write_file(plot.string(), reliability_svg(summaries)); !s.ok()) return fail(s);
+    if (Status s = write_file(o.markdown_path, report_markdown(summaries, run_ptrs, plot.filename().string())); !s.ok())
+      return fail(s);
+  }
+  if (!o.fit_calibration.empty()) {
+    if (int rc = fit_calibration(o, runs.front()); rc != 0) return rc;
   }
   if (o.fail_under >= 0 && summaries.front().overall.execution_accuracy < o.fail_under) {
     return fail("execution accuracy " + std::to_string(summaries.front().overall.execution_accuracy) +
@@ -316,9 +429,11 @@ void add_eval_command(CLI::App& app) {
                   "The suite's data: Spider folder or JSON file, defog folder or CSV, JSONL file (demo: optional, "
                   "another JSONL suite over the demo warehouse)");
   cmd->add_option("--mode", opt->modes,
-                  "Engine(s) to measure: template, llm, ensemble, or gold (the suite's own SQL: checks the suite); "
-                  "llm+rag and ensemble+rag with schema retrieval; several, comma-separated, are shown side by side "
-                  "(e.g. template,llm,llm+rag,ensemble)")
+                  "Engine(s) to measure: template, llm, ensemble (the template engine when its calibrated "
+                  "confidence reaches the threshold, else the LLM; brings ensemble-llm-first beside it), "
+                  "ensemble-llm-first (the LLM, the template engine as fallback), or gold (the suite's own SQL: "
+                  "checks the suite); llm+rag and ensemble+rag with schema retrieval; several, comma-separated, are "
+                  "shown side by side (e.g. template,llm,llm+rag,ensemble)")
       ->capture_default_str();
   cmd->add_option("--model", opt->model, "GGUF model for the llm and ensemble modes");
   cmd->add_option("--lora", opt->lora, "LoRA adapter (GGUF) for --model, optionally with a scale: PATH[:SCALE]");
@@ -378,6 +493,18 @@ void add_eval_command(CLI::App& app) {
                   "(the URI of a role that may create databases, e.g. postgresql://postgres:pw@127.0.0.1/postgres) "
                   "and run every question there");
   cmd->add_option("--fail-under", opt->fail_under, "Exit 1 when execution accuracy is below this fraction (CI)");
+  cmd->add_option("--fit-also", opt->fit_also,
+                  "With --fit-calibration: also fit on the readings of another development suite, from an earlier "
+                  "`eval --mode template --min-confidence 0 --json FILE` (repeatable); see scripts/fit_calibration.sh");
+  cmd->add_option("--min-confidence", opt->min_confidence,
+                  "The template engine abstains below this calibrated probability of being right (default: its "
+                  "rules' own gate; the template-first ensemble: the calibrated threshold, fitted for 85% right on "
+                  "Spider train)");
+  cmd->add_option("--fit-calibration", opt->fit_calibration,
+                  "With --mode template on Spider train: answer every reading, fit the template engine's confidence "
+                  "calibration (logistic model + isotonic map) on the outcomes and write it to this JSON file "
+                  "(data/template_calibration.json is compiled in: rebuild after refitting). Never fit on the "
+                  "questions you check on");
   cmd->add_flag("--quiet,-q", opt->quiet, "No progress bar");
   cmd->add_flag("--retrieval-only", opt->retrieval_only,
                 "Measure schema retrieval alone (Spider): gold-column recall, prompt tokens and latency at each "

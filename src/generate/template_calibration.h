@@ -1,0 +1,80 @@
+// TemplateCalibration: turns the template engine's reading of a question
+// (ReadingFeatures: words left unplaced, how strongly each name was linked,
+// values found, the query's shape, the guesses the rules made) into the
+// probability that its answer is right. A logistic model over the features,
+// then an isotonic (monotone, piecewise-linear) map of its output, both fitted
+// on Spider train by `t2sql eval ... --fit-calibration FILE`; the fitted file
+// (data/template_calibration.json) is compiled in.
+//
+//   const TemplateCalibration& cal = TemplateCalibration::builtin();
+//   double p = cal.probability(features);  // 0..1
+//   bool answer = p >= cal.threshold();
+//
+// Immutable after construction; thread-safe. Errors: from_json says why a
+// calibration file is unusable (kInvalidArgument).
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "t2sql/status.h"
+
+namespace t2sql {
+
+// The reading's features by name. A feature the model has no weight for
+// counts 0; one the model weighs but the reading lacks counts 0 as well, so
+// rules may add features before a refit learns their weights.
+using ReadingFeatures = std::map<std::string, double>;
+
+// One labelled reading for fitting: its features and whether the answer was right.
+struct CalibrationSample {
+  ReadingFeatures features;
+  bool correct = false;
+};
+
+struct CalibrationFitOptions {
+  double l2 = 1.0;                // ridge penalty on the standardized weights
+  double target_accuracy = 0.85;  // the threshold: the lowest at which accuracy on answered reaches this
+  std::string fitted_on;          // a note for the file (the suite and its size)
+  std::string command;            // the command that refits it, for the file
+};
+
+class TemplateCalibration {
+ public:
+  TemplateCalibration() = default;
+
+  // The calibration compiled in from data/template_calibration.json. With
+  // no weights (an empty file), probability() is the rules' own score.
+  static const TemplateCalibration& builtin();
+
+  static Result<TemplateCalibration> from_json(const std::string& text);
+  std::string to_json() const;
+
+  // Logistic regression (Newton's method with an L2 penalty) on the samples'
+  // standardized features, then isotonic regression (pool adjacent
+  // violators) of the labels on the logistic output. kInvalidArgument when
+  // the samples have only one label.
+  static Result<TemplateCalibration> fit(const std::vector<CalibrationSample>& samples,
+                                         const CalibrationFitOptions& options);
+
+  bool empty() const { return weights_.empty(); }
+  double probability(const ReadingFeatures& features) const;
+  // The logistic model's output before the isotonic map.
+  double logistic(const ReadingFeatures& features) const;
+  // Answer at or above this probability; abstain below.
+  double threshold() const { return threshold_; }
+
+  const std::vector<std::pair<std::string, double>>& weights() const { return weights_; }
+
+ private:
+  std::vector<std::pair<std::string, double>> weights_;  // on the raw feature scale
+  double bias_ = 0;
+  std::vector<std::pair<double, double>> isotonic_;  // (logistic output, probability), increasing
+  double threshold_ = 0.7;
+  std::string fitted_on_, command_;
+  int samples_ = 0;
+};
+
+}  // namespace t2sql

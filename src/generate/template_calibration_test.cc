@@ -1,0 +1,116 @@
+#include "generate/template_calibration.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace t2sql {
+namespace {
+
+// Readings whose chance of being right is known: 0.15 + 0.2 * links_weak'
+// complement, so that the fitted probabilities can be checked against it.
+std::vector<CalibrationSample> known_samples(int n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> level(0, 4);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<CalibrationSample> out;
+  for (int i = 0; i < n; ++i) {
+    int x = level(rng);
+    double p_right = 0.95 - 0.2 * x;  // 0.95, 0.75, 0.55, 0.35, 0.15
+    CalibrationSample s;
+    s.features = {{"unexplained_words", x}, {"noise", u(rng)}};
+    s.correct = u(rng) < p_right;
+    out.push_back(s);
+  }
+  return out;
+}
+
+TEST(TemplateCalibrationTest, FittedProbabilitiesMatchTheRatesTheyDescribe) {
+  auto samples = known_samples(6000, 7);
+  auto cal = TemplateCalibration::fit(samples, {.l2 = 1.0, .target_accuracy = 0.85});
+  ASSERT_TRUE(cal.ok()) << cal.status().message();
+  for (int x = 0; x <= 4; ++x) {
+    double want = 0.95 - 0.2 * x;
+    double got = cal->probability({{"unexplained_words", x}, {"noise", 0.5}});
+    EXPECT_NEAR(got, want, 0.05) << "unexplained_words " << x;
+  }
+  // More words left unplaced never makes an answer more likely right.
+  EXPECT_GT(cal->probability({{"unexplained_words", 0}}), cal->probability({{"unexplained_words", 1}}));
+  // The threshold keeps answers right at least 85% of the time on the fit data.
+  int answered = 0, right = 0;
+  for (const auto& s : samples) {
+    if (cal->probability(s.features) < cal->threshold()) continue;
+    ++answered;
+    right += s.correct;
+  }
+  ASSERT_GT(answered, 0);
+  EXPECT_GE(static_cast<double>(right) / answered, 0.85);
+  // ...and held-out samples of the same kind agree (the honesty check).
+  auto held_out = known_samples(3000, 11);
+  double bins[10][3] = {};
+  for (const auto& s : held_out) {
+    double p = cal->probability(s.features);
+    auto& b = bins[std::min(9, static_cast<int>(p * 10))];
+    b[0] += 1;
+    b[1] += s.correct;
+    b[2] += p;
+  }
+  double ece = 0;
+  for (const auto& b : bins) {
+    if (b[0] > 0) ece += std::fabs(b[1] - b[2]) / static_cast<double>(held_out.size());
+  }
+  EXPECT_LT(ece, 0.03);
+}
+
+TEST(TemplateCalibrationTest, JsonRoundTripKeepsTheModel) {
+  auto cal = TemplateCalibration::fit(known_samples(2000, 3), {.fitted_on = "test", .command = "none"});
+  ASSERT_TRUE(cal.ok());
+  auto back = TemplateCalibration::from_json(cal->to_json());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_DOUBLE_EQ(back->threshold(), cal->threshold());
+  ReadingFeatures f = {{"unexplained_words", 2}, {"noise", 0.1}};
+  EXPECT_NEAR(back->probability(f), cal->probability(f), 1e-9);
+  // A feature the model never saw counts nothing.
+  f["a_new_rule_fired"] = 1;
+  EXPECT_NEAR(back->probability(f), cal->probability({{"unexplained_words", 2}, {"noise", 0.1}}), 1e-9);
+}
+
+TEST(TemplateCalibrationTest, UnusableInputIsRefusedWithAReason) {
+  std::vector<CalibrationSample> all_right(10, CalibrationSample{{{"x", 1}}, true});
+  auto one_label = TemplateCalibration::fit(all_right, {});
+  ASSERT_FALSE(one_label.ok());
+  EXPECT_NE(one_label.status().message().find("both right and wrong"), std::string::npos);
+  for (const char* bad :
+       {"[1, 2]", "not json", R"({"weights": [1]})", R"({"threshold": 3})",
+        R"({"weights": {"x": 1}, "isotonic": [[0.5, 0.9], [0.6, 0.2]]})", R"({"weights": {"x": "heavy"}})"}) {
+    EXPECT_FALSE(TemplateCalibration::from_json(bad).ok()) << bad;
+  }
+}
+
+TEST(TemplateCalibrationTest, UnfittedCalibrationIsTheRulesOwnScore) {
+  auto empty = TemplateCalibration::from_json(R"({"threshold": 0.7, "weights": {}})");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  EXPECT_DOUBLE_EQ(empty->probability({{"rule_score", 0.64}}), 0.64);
+  EXPECT_DOUBLE_EQ(empty->probability({{"rule_score", 1.7}}), 1.0);
+}
+
+TEST(TemplateCalibrationTest, CompiledInCalibrationIsTheCheckedInFile) {
+  std::ifstream in(std::string(T2SQL_SOURCE_DIR) + "/data/template_calibration.json");
+  ASSERT_TRUE(in) << "data/template_calibration.json is missing";
+  std::stringstream text;
+  text << in.rdbuf();
+  auto file = TemplateCalibration::from_json(text.str());
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  const TemplateCalibration& builtin = TemplateCalibration::builtin();
+  EXPECT_DOUBLE_EQ(builtin.threshold(), file->threshold());
+  EXPECT_EQ(builtin.weights().size(), file->weights().size());
+  ReadingFeatures reading = {{"rule_score", 1.0}, {"unexplained_words", 1}, {"links", 2}, {"link_min", 0.9}};
+  EXPECT_DOUBLE_EQ(builtin.probability(reading), file->probability(reading));
+}
+
+}  // namespace
+}  // namespace t2sql
