@@ -137,6 +137,37 @@ TEST_F(EvalModelTest, LlmWithAndWithoutRagJudgedAndSplitByNovelty) {
   EXPECT_NE(text.find("| judge |"), std::string::npos);
 }
 
+// eval runs each question through the pipeline that `ask` uses: for the same
+// question and options both give the model the same prompt (the entities'
+// value hints and the retrieved schema in it) and get the same SQL back.
+TEST_F(EvalModelTest, EvalAndAskGiveTheSameSqlAndPrompt) {
+  std::string model = testing::tiny_model();
+  ASSERT_FALSE(model.empty());
+  const std::string db = *dir_ + "/demo.db";
+  const std::string common = " --model '" + model + "' --no-grammar --max-repairs 1 --prompt-style omnisql";
+  std::string json_path = *dir_ + "/same.json";
+  Ran e = run("eval --suite demo --db '" + db + "' --limit 3 --mode llm+rag --max-tokens 256 -q --json '" +
+              json_path + "'" + common);
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  auto j = nlohmann::json::parse(std::ifstream(json_path));
+  const auto& cases = j["modes"][0]["cases"];
+  ASSERT_EQ(cases.size(), 3u);
+  for (const auto& c : cases) {
+    const std::string q = c["question"];
+    Ran a = run("ask '" + q + "' --db '" + db + "' --mode llm --rag -f json" + common);
+    auto out = nlohmann::json::parse(a.output.substr(0, a.output.find('\n')), nullptr, false);
+    ASSERT_TRUE(out.is_object()) << a.output;
+    EXPECT_EQ(out["sql"], c["predicted_sql"]) << q;
+    const std::string prompt = out["prompt"];
+    ASSERT_FALSE(prompt.empty()) << q;
+    EXPECT_NE(prompt.find("Database Engine:"), std::string::npos) << "the omnisql style";
+    int ask_tokens = 0;
+    for (const auto& st : out["stages"])
+      if (st["name"] == "generation") ask_tokens = st["output"]["prompt_tokens"];
+    EXPECT_EQ(ask_tokens, c["prompt_tokens"].get<int>()) << q << ": the same prompt, every try";
+  }
+}
+
 TEST_F(EvalModelTest, BadModelOptionsFailBeforeAnyWork) {
   std::string json_path = *dir_ + "/never.json";
   const std::vector<std::string> bad = {"--mode llm+rag",  // no model

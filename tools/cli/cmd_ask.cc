@@ -20,7 +20,8 @@ struct AskCommandOptions {
                             instructions;
   bool no_grammar = false, rag = false, no_rag = false;
   std::vector<std::string> disable;
-  int max_repairs = 2;
+  int max_repairs = 2, sample_values = -1;
+  std::string prompt_style = "t2sql", examples_file;
   int64_t timeout_ms = 10000, max_rows = 1000;
 };
 
@@ -97,6 +98,10 @@ void add_ask_command(CLI::App& app) {
                   "Domain hints for the model, shown with the question (e.g. \"revenue is price times quantity\"); "
                   "the template engine does not use them");
   cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding for the LLM");
+  add_prompt_style_options(cmd, opt->prompt_style, opt->sample_values);
+  cmd->add_option("--examples-file", opt->examples_file,
+                  "JSONL of question/SQL pairs (gen-data's output, accepted answers): the most similar become the "
+                  "LLM's few-shot examples");
   cmd->add_flag("--rag", opt->rag, "Run the retrieval stage: give the generator only the relevant tables and columns");
   cmd->add_flag("--no-rag", opt->no_rag, "Give the generator the whole schema (the default)");
   cmd->add_option("--format,-f", opt->format, "Output: table, json, csv or markdown")->capture_default_str();
@@ -129,6 +134,9 @@ void add_ask_command(CLI::App& app) {
     po.generator.llm_model_name = opt->llm_model;
     po.generator.grammar = !opt->no_grammar;
     po.generator.max_repairs = opt->max_repairs;
+    po.generator.prompt_style = opt->prompt_style;
+    po.generator.prompt_sample_values = opt->sample_values;
+    po.examples_path = opt->examples_file;
     if (Status s = parse_lora(opt->lora, po.generator); !s.ok()) return fail(s);
     po.use_rag = opt->rag;
     po.max_repairs = opt->max_repairs;

@@ -42,6 +42,8 @@ void add_serve_command(CLI::App& app) {
                   "OpenAI-compatible server for the llm and ensemble modes instead of --model");
   cmd->add_option("--llm-model", opt->server.pipeline.generator.llm_model_name, "Model name at --llm-url");
   cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding");
+  add_prompt_style_options(cmd, opt->server.pipeline.generator.prompt_style,
+                           opt->server.pipeline.generator.prompt_sample_values);
   cmd->add_flag("--rag", opt->rag, "Run the retrieval stage unless a request says use_rag: false");
   cmd->add_option("--disable-stage", opt->disable, "Switch a pipeline stage off; repeatable");
   cmd->add_option("--threads", opt->server.worker_threads, "HTTP worker threads (0: 64)")->capture_default_str();
