@@ -39,14 +39,21 @@ std::string with_chat_template(const std::string& model, const std::string& name
   const std::string out = testing::model_dir() + "/" + name + ".gguf";
   if (std::filesystem::exists(out)) return out;
   ggml_context* data = nullptr;
-  gguf_context* g = gguf_init_from_file(model.c_str(), {/*no_alloc=*/false, &data});
-  if (!g) return "";
+  gguf_context* src = gguf_init_from_file(model.c_str(), {/*no_alloc=*/false, &data});
+  if (!src) return "";
+  // The metadata and the tensors (with their loaded data) into a new file.
+  gguf_context* g = gguf_init_empty();
+  gguf_set_kv(g, src);
+  // The data context also holds the file's whole data blob: take the named tensors only.
+  for (int64_t i = 0; i < gguf_get_n_tensors(src); ++i)
+    gguf_add_tensor(g, ggml_get_tensor(data, gguf_get_tensor_name(src, i)));
   if (tmpl.empty())
     gguf_remove_key(g, "tokenizer.chat_template");
   else
     gguf_set_val_str(g, "tokenizer.chat_template", tmpl.c_str());
   bool ok = gguf_write_to_file(g, out.c_str(), false);
   gguf_free(g);
+  gguf_free(src);
   ggml_free(data);
   return ok ? out : "";
 }
