@@ -20,7 +20,7 @@ struct AskCommandOptions {
                             instructions;
   bool no_grammar = false, rag = false, no_rag = false;
   std::vector<std::string> disable;
-  int max_repairs = 2, sample_values = -1;
+  int max_repairs = 2, sample_values = -1, max_tokens = 256;
   std::string prompt_style = "t2sql", examples_file;
   int64_t timeout_ms = 10000, max_rows = 1000;
 };
@@ -114,6 +114,9 @@ void add_ask_command(CLI::App& app) {
                   "Switch a stage off (intent, entities, retrieval, generation, validation, repair, execution, chart, "
                   "answer); repeatable");
   cmd->add_option("--max-repairs", opt->max_repairs, "Re-tries after a validation error")->capture_default_str();
+  cmd->add_option("--max-tokens", opt->max_tokens, "Token limit of the LLM's answer")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
   cmd->add_option("--timeout-ms", opt->timeout_ms, "Interrupt the query after this many milliseconds (0: none)")
       ->capture_default_str();
   cmd->add_option("--max-rows", opt->max_rows, "Read at most this many rows (0: all)")->capture_default_str();
@@ -135,6 +138,7 @@ void add_ask_command(CLI::App& app) {
     po.generator.grammar = !opt->no_grammar;
     po.generator.max_repairs = opt->max_repairs;
     po.generator.prompt_style = opt->prompt_style;
+    po.generator.max_tokens = opt->max_tokens;
     po.generator.prompt_sample_values = opt->sample_values;
     po.examples_path = opt->examples_file;
     if (Status s = parse_lora(opt->lora, po.generator); !s.ok()) return fail(s);
