@@ -132,7 +132,7 @@ struct AskResult {
   std::string engine;           // the generator that wrote the SQL
   double confidence = 0;
   bool rag_used = false;
-  std::string prompt;  // the exact text the model got (empty for the template engine)
+  std::string prompt;                            // the exact text the model got (empty for the template engine)
   int prompt_tokens = 0, completion_tokens = 0;  // the generator's, every try summed
   std::vector<GenerationAttempt> attempts;       // the generator's tries
   std::vector<StageRecord> stages;

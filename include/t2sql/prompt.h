@@ -141,7 +141,6 @@ class PromptBuilder {
   PromptOptions options_;
 };
 
-
 // The SQL in a model's answer: the first ``` fenced block if any, else the
 // text from the first SELECT/WITH/VALUES on; cut at the end of the first
 // statement (a ";" outside quotes and comments), at chat end-of-turn markers,

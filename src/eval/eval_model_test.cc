@@ -153,8 +153,9 @@ TEST_F(EvalModelTest, EvalAndAskGiveTheSameSqlAndPrompt) {
     for (const char* q : {"sum of sales amount for samsung", "What is the average sale amount for Samsung products?"})
       out << nlohmann::json{{"db", "demo"},
                             {"question", q},
-                            {"sql", "SELECT SUM(s.amount) FROM sales s JOIN products p ON p.product_id = s.product_id "
-                                    "JOIN brands b ON b.brand_id = p.brand_id WHERE b.brand_name = 'Samsung'"}}
+                            {"sql",
+                             "SELECT SUM(s.amount) FROM sales s JOIN products p ON p.product_id = s.product_id "
+                             "JOIN brands b ON b.brand_id = p.brand_id WHERE b.brand_name = 'Samsung'"}}
                  .dump()
           << "\n";
   }

@@ -11,10 +11,10 @@
 #include "base/progress_bar.h"
 #include "eval/result_comparator.h"
 #include "pipeline/vector_context_retriever.h"
-#include "t2sql/pipeline.h"
 #include "sql/sql_normalizer.h"
 #include "sql/sql_similarity.h"
 #include "sql/statement_guard.h"
+#include "t2sql/pipeline.h"
 
 namespace t2sql {
 
@@ -149,8 +149,7 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
   if (!asked.error.ok()) {
     if (options_.judge) r.judged = 0;
     // A broken generator, or a question the pipeline's input checks refuse.
-    r.reason = (gen_stage && gen_stage->status == "failed" ? "generator error: " : "refused: ") +
-               asked.error.message();
+    r.reason = (gen_stage && gen_stage->status == "failed" ? "generator error: " : "refused: ") + asked.error.message();
     if (gen_stage && gen_stage->status == "failed") {
       auto out = nlohmann::json::parse(gen_stage->output_json, nullptr, false);
       if (out.is_object()) r.reason = "generator error: " + out.value("error", asked.error.message());

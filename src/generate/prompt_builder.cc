@@ -176,8 +176,8 @@ std::string omnisql_text(const PromptInput& in, const std::string& schema) {
 
 std::string xiyan_text(const PromptInput& in, const std::string& schema) {
   const std::string d = dialect_title(in.dialect);
-  std::string t = "You are a " + d + " expert. Read the 【数据库schema】 below and the 【参考信息】 that may help, then " +
-                  "write the " + d + " SQL statement that answers the 【用户问题】.\n";
+  std::string t = "You are a " + d + " expert. Read the 【数据库schema】 below and the 【参考信息】 that may help, ";
+  t += "then write the " + d + " SQL statement that answers the 【用户问题】.\n";
   t += "【用户问题】\n" + trim(in.question) + "\n\n";
   t += "【数据库schema】\n" + schema + "\n\n";
   std::string evidence = joined(evidence_lines(in), "", "\n");

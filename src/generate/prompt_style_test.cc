@@ -21,7 +21,10 @@ Catalog shop_catalog() {
   customers.name = "customers";
   customers.description = "People who bought something";
   customers.columns = {
-      {.name = "id", .declared_type = "INTEGER", .type = ValueType::kInteger, .primary_key = true,
+      {.name = "id",
+       .declared_type = "INTEGER",
+       .type = ValueType::kInteger,
+       .primary_key = true,
        .samples = {"1", "2", "3", "4"}},
       {.name = "name", .declared_type = "TEXT", .samples = {"Ann O'Neil", "Bo"}, .description = "full name"},
       {.name = "city", .declared_type = "TEXT", .samples = {"Oslo", "Lima"}}};
@@ -31,7 +34,10 @@ Catalog shop_catalog() {
   orders.columns = {
       {.name = "id", .declared_type = "INTEGER", .type = ValueType::kInteger, .primary_key = true, .samples = {"10"}},
       {.name = "customer_id", .declared_type = "INTEGER", .type = ValueType::kInteger, .samples = {"1", "2"}},
-      {.name = "amount", .declared_type = "REAL", .type = ValueType::kReal, .samples = {"9.5", "20.0"},
+      {.name = "amount",
+       .declared_type = "REAL",
+       .type = ValueType::kReal,
+       .samples = {"9.5", "20.0"},
        .description = "total price in euros"}};
   orders.primary_key = {"id"};
   orders.foreign_keys = {{{"customer_id"}, "customers", {"id"}}};

@@ -95,8 +95,8 @@ const Convention kConventions[] = {
 };
 
 std::string convention_model(const Convention& c) {
-  std::string base = testing::tiny_model("vocab-" + c.vocab,
-                                         "--vocab " + c.vocab + " --n-embd 16 --n-layer 1 --n-head 2 --seed 3");
+  std::string base =
+      testing::tiny_model("vocab-" + c.vocab, "--vocab " + c.vocab + " --n-embd 16 --n-layer 1 --n-head 2 --seed 3");
   if (base.empty()) return "";
   return with_chat_template(base, c.name, template_text(c.template_file));
 }
@@ -184,8 +184,9 @@ TEST(ChatTemplates, PromptCommandAppliesTheModelsTemplate) {
   std::filesystem::remove(db);
   sqlite3* h = nullptr;
   ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-  sqlite3_exec(h, "CREATE TABLE sales (id INTEGER PRIMARY KEY, region TEXT, amount REAL);"
-                  "INSERT INTO sales VALUES (1, 'West', 3.5), (2, 'East', 4.0);",
+  sqlite3_exec(h,
+               "CREATE TABLE sales (id INTEGER PRIMARY KEY, region TEXT, amount REAL);"
+               "INSERT INTO sales VALUES (1, 'West', 3.5), (2, 'East', 4.0);",
                nullptr, nullptr, nullptr);
   sqlite3_close(h);
   for (const char* style : {"t2sql", "xiyan"}) {

@@ -55,6 +55,15 @@ Status text_problem(const std::string& subject_is, const std::string& text, size
   return Status();
 }
 
+// Why a question and its instructions cannot be asked, or OK.
+Status request_problem(const std::string& question, const std::string& instructions) {
+  std::string trimmed = question;
+  trimmed.erase(0, trimmed.find_first_not_of(" \t\r\n"));
+  Status bad = text_problem("the question is", question, trimmed.size(), true);
+  if (bad.ok()) bad = text_problem("the instructions are", instructions, instructions.size(), false);
+  return bad;
+}
+
 // Model output often wraps SQL in a fence or adds prose after it; cutting
 // those is the cheapest repair and needs no second try.
 std::string mechanical_repair(std::string sql) {
@@ -172,8 +181,8 @@ struct Pipeline::Impl {
 
   bool on(const std::string& stage) const { return !disabled.count(stage); }
 
-  using Recorder = std::function<void(const std::string& stage, const std::string& status, const json& output,
-                                      double elapsed_ms)>;
+  using Recorder =
+      std::function<void(const std::string& stage, const std::string& status, const json& output, double elapsed_ms)>;
   // The entities and retrieval stages: what the generation stage gets.
   GenerationRequest prepare(const std::string& question, bool use_rag, const std::string& instructions,
                             const Recorder& record, bool* rag_used);
@@ -324,12 +333,7 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   auto t = Clock::now();
 
   // Input checks come before every stage: nothing below sees a bad question.
-  std::string trimmed = question;
-  trimmed.erase(0, trimmed.find_first_not_of(" \t\r\n"));
-  Status bad = text_problem("the question is", question, trimmed.size(), true);
-  if (bad.ok()) {
-    bad = text_problem("the instructions are", ask_options.instructions, ask_options.instructions.size(), false);
-  }
+  Status bad = request_problem(question, ask_options.instructions);
   if (!bad.ok()) {
     r.error = bad;
     r.reason = r.error.message();
@@ -528,12 +532,7 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
 }
 
 Result<GenerationRequest> Pipeline::generation_request(const std::string& question, const AskOptions& options) {
-  std::string trimmed = question;
-  trimmed.erase(0, trimmed.find_first_not_of(" \t\r\n"));
-  if (Status bad = text_problem("the question is", question, trimmed.size(), true); !bad.ok()) return bad;
-  if (Status bad = text_problem("the instructions are", options.instructions, options.instructions.size(), false);
-      !bad.ok())
-    return bad;
+  if (Status bad = request_problem(question, options.instructions); !bad.ok()) return bad;
   bool rag_used = false;
   auto ignore = [](const std::string&, const std::string&, const json&, double) {};
   return impl_->prepare(question, options.use_rag.value_or(impl_->options.use_rag), options.instructions, ignore,

@@ -16,7 +16,7 @@ namespace {
 
 struct PromptCommandOptions {
   std::string question, db, style = "t2sql", format = "chat", model, chat_template, examples_file, instructions,
-                        output = "text";
+                            output = "text";
   bool rag = false;
   int sample_values = -1;
 };
@@ -46,7 +46,8 @@ void add_prompt_style_options(CLI::App* command, std::string& style, int& sample
                        "`t2sql prompt` prints one)")
       ->check(CLI::IsMember(prompt_style_names()))
       ->capture_default_str();
-  command->add_option("--sample-values", sample_values, "Sample values per column in the LLM's prompt (-1: the style's)")
+  command
+      ->add_option("--sample-values", sample_values, "Sample values per column in the LLM's prompt (-1: the style's)")
       ->check(CLI::Range(-1, 100))
       ->capture_default_str();
 }
@@ -75,8 +76,7 @@ void add_prompt_command(CLI::App& app) {
                   "JSONL of question/SQL pairs ({\"question\", \"sql\"} or gen-data's output): the most similar "
                   "ones become few-shot examples");
   cmd->add_option("--instructions", opt->instructions, "Domain hints shown with the question, as ask --instructions");
-  cmd->add_option("--sample-values", opt->sample_values,
-                  "Sample values shown per column (-1: the style's choice)")
+  cmd->add_option("--sample-values", opt->sample_values, "Sample values shown per column (-1: the style's choice)")
       ->capture_default_str();
   cmd->add_option("--output,-o", opt->output,
                   "text (the prompt alone) or json ({\"prompt\", \"style\", \"format\", \"used_model_template\", "
