@@ -48,6 +48,9 @@ struct GenerationRequest {
   // transaction volume"; defog's instructions). A model reads them with the
   // question; the template engine does not use them.
   std::string instructions;
+  // Re-tries after a validation error for this request (the pipeline's repair
+  // stage sets it; 0 when that stage is off); -1: the generator's own setting.
+  int max_repairs = -1;
 };
 
 // One try of a generator (an LLM may try several times; each is kept).
@@ -69,6 +72,9 @@ struct GenerationResult {
   // see src/generate/template_calibration.h); empty for engines without one.
   // `t2sql eval --fit-calibration` fits on these.
   std::map<std::string, double> confidence_features;
+  // The exact text the model got on its first try (empty for engines
+  // without a model).
+  std::string prompt;
 };
 
 class Generator {
@@ -97,6 +103,8 @@ struct GeneratorOptions {
   std::string llm_model_name;                // the server's model name
   std::string llm_endpoint = "completions";  // "completions" (prompt text) or "chat" (messages)
   std::string prompt_format = "chat";        // "chat" or "sql-create-context" (see prompt.h)
+  std::string prompt_style = "t2sql";        // "t2sql", "omnisql", "xiyan", "dail", "sqlcoder" (see prompt.h)
+  int prompt_sample_values = -1;             // sample values per column in the prompt; -1: the style's choice
   int n_gpu_layers = 999;                    // layers offloaded when llama.cpp has a GPU backend
   bool grammar = true;                       // grammar-constrained decoding
   bool think = false;                        // prose first, then the SQL in a final ```sql fence

@@ -15,7 +15,9 @@
 //               only when RAG is on)
 //   generation  the Generator of the configured mode writes the SQL
 //   validation  one read-only statement the database can plan
-//   repair      on a validation error, the generator tries again with the error
+//   repair      the generator's tries after a validation error (the error goes
+//               back to the model; the stage sets their number and records
+//               them), and cutting fences and prose off an answer
 //   execution   runs the statement read-only (timeout, row cap)
 //   chart       a Vega-Lite spec chosen from the result's shape
 //   answer      a one-line summary of the result
@@ -27,6 +29,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,7 +90,15 @@ struct PipelineOptions {
   // also leaves chart and answer without rows.
   std::vector<std::string> disabled_stages;
   bool use_rag = false;  // the retrieval stage runs only when this is on
-  int max_repairs = 1;   // generator re-tries after a validation error
+  // Few-shot examples: a JSONL file of question/SQL pairs (ExampleStore's
+  // shapes); the `examples_count` most like the question go to the
+  // generator when retrieval brought none. Empty: no store.
+  std::string examples_path;
+  int examples_count = 3;
+  // Re-tries after a validation error: the LLM generator's repair loop gets
+  // this budget through GenerationRequest::max_repairs (0 when the repair
+  // stage is off); the repair stage also cuts fences and trailing prose.
+  int max_repairs = 2;
   ExecOptions exec = {.timeout_ms = 10000, .max_rows = 1000};
 };
 
@@ -121,7 +132,11 @@ struct AskResult {
   std::string answer;           // one line
   std::string engine;           // the generator that wrote the SQL
   double confidence = 0;
+  std::map<std::string, double> confidence_features;  // what the confidence was computed from (generator.h)
   bool rag_used = false;
+  std::string prompt;                            // the exact text the model got (empty for the template engine)
+  int prompt_tokens = 0, completion_tokens = 0;  // the generator's, every try summed
+  std::vector<GenerationAttempt> attempts;       // the generator's tries
   std::vector<StageRecord> stages;
   double total_ms = 0;
   Status error;  // a broken component; answered is then false
@@ -130,7 +145,7 @@ struct AskResult {
 // {"question", "effective_question", "follow_up", "intent", "answered",
 //  "reason", "sql", "columns", "column_types", "rows", "row_count",
 //  "truncated", "chart" (the Vega-Lite spec or null), "chart_kind", "answer",
-//  "engine", "confidence", "rag_used", "stages": [{"name", "status",
+//  "engine", "confidence", "rag_used", "prompt", "stages": [{"name", "status",
 //  "elapsed_ms", "output"}], "total_ms"}
 std::string ask_result_to_json(const AskResult& result);
 // One stage as {"name", "status", "elapsed_ms", "output"}.
@@ -164,6 +179,12 @@ class Pipeline {
   // Runs the stages. `session`, when given, supplies earlier turns and gets
   // this one appended when it produced SQL.
   AskResult ask(const std::string& question, Session* session = nullptr, const AskOptions& options = {});
+
+  // What the generation stage would get for `question`: the input checks,
+  // the entities' values, the retrieved schema and examples (when RAG is on)
+  // and the few-shot examples, as ask() prepares them (follow-ups are not
+  // resolved). kInvalidArgument for a question the input checks refuse.
+  Result<GenerationRequest> generation_request(const std::string& question, const AskOptions& options = {});
 
   void set_retriever(std::unique_ptr<ContextRetriever> retriever);
 

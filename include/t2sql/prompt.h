@@ -17,9 +17,22 @@
 //    else with a plain "### System / ### User / ### Assistant" layout.
 // The unchanging part (instructions and schema) always comes first so that a
 // backend can keep its KV cache across questions on one schema.
+//
+// Styles: what the text says and how the schema is written. kT2sql is the
+// layout above. The others follow the prompts that open text-to-SQL models
+// were trained with (their papers, repositories and model cards), so that
+// such a model meets the shape it knows: kOmniSql (OmniSQL: task, engine,
+// CREATE TABLEs with example values, question, rules, a fenced answer),
+// kXiyan (XiYan-SQL: question / M-Schema / reference information / question
+// again, then an open ```sql fence), kDail (DAIL-SQL's code representation:
+// the schema and the question as SQL comments), kSqlCoder (defog SQLCoder:
+// ### Task / ### Database Schema / ### Answer with [QUESTION] and [SQL]
+// markers). They are one user message, rendered with the model's chat
+// template in the chat format, else as they stand.
 // PromptBuilder is immutable after construction and safe to share.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +46,29 @@ enum class PromptFormat { kSqlCreateContext, kChat };
 // "sql-create-context" | "chat"; kInvalidArgument names the bad value.
 Result<PromptFormat> parse_prompt_format(const std::string& name);
 const char* prompt_format_name(PromptFormat format);
+
+enum class PromptStyle { kT2sql, kOmniSql, kXiyan, kDail, kSqlCoder };
+
+// "t2sql" | "omnisql" | "xiyan" | "dail" | "sqlcoder"; kInvalidArgument
+// names the bad value and the known ones.
+Result<PromptStyle> parse_prompt_style(const std::string& name);
+const char* prompt_style_name(PromptStyle style);
+const std::vector<std::string>& prompt_style_names();
+
+struct PromptOptions {
+  PromptFormat format = PromptFormat::kChat;
+  PromptStyle style = PromptStyle::kT2sql;
+  // The model's template text (or a built-in name such as "chatml"); empty
+  // or unknown to llama.cpp means the plain layout.
+  std::string chat_template;
+  // Sample values shown per column and whether descriptions are shown, when
+  // the prompt has a catalog. Unset: the style's own choice (OmniSQL and
+  // XiYan show 3 values and descriptions, SQLCoder descriptions, DAIL and
+  // t2sql neither, so that t2sql's prompt stays the CREATE TABLEs it was
+  // trained on).
+  std::optional<int> sample_values;
+  std::optional<bool> descriptions;
+};
 
 struct ChatMessage {
   std::string role;  // "system", "user", "assistant"
@@ -52,10 +88,18 @@ struct PromptInput {
   std::string failed_sql, failed_error;
   // Replaces the default instructions when not empty.
   std::string system_prompt;
+  // The schema as data, for sample values, descriptions and keys. When set,
+  // the style writes the schema from it, narrowed to the tables and columns
+  // that schema_ddl names when schema_ddl is not empty (retrieval's
+  // limited-context DDL); a schema_ddl naming something the catalog lacks is
+  // shown as it stands. Not owned.
+  const Catalog* catalog = nullptr;
+  std::string database_name;  // XiYan's DB_ID line; "database" when empty
 };
 
 struct Prompt {
   PromptFormat format = PromptFormat::kChat;
+  PromptStyle style = PromptStyle::kT2sql;
   // The exact text the model sees before its answer (special tokens of the
   // chat template included as text; tokenize with parse_special = true).
   std::string text;
@@ -70,8 +114,10 @@ class PromptBuilder {
   // `chat_template` is the model's template text (or a built-in name such as
   // "chatml"); empty or unknown to llama.cpp means the plain layout.
   explicit PromptBuilder(PromptFormat format, std::string chat_template = "");
+  explicit PromptBuilder(PromptOptions options);
 
-  PromptFormat format() const { return format_; }
+  PromptFormat format() const { return options_.format; }
+  PromptStyle style() const { return options_.style; }
   Prompt build(const PromptInput& input) const;
 
   // The text that follows `prompt` when the model answers `sql`: the SQL
@@ -86,12 +132,13 @@ class PromptBuilder {
 
  private:
   std::vector<ChatMessage> chat_messages(const PromptInput& input) const;
+  // The single user message of a published style.
+  std::string style_text(const PromptInput& input) const;
   // Renders messages with the chat template; false when llama.cpp does not
   // know the template.
   bool apply_template(const std::vector<ChatMessage>& messages, bool add_assistant, std::string* out) const;
 
-  PromptFormat format_;
-  std::string chat_template_;
+  PromptOptions options_;
 };
 
 // The SQL in a model's answer: the first ``` fenced block if any, else the

@@ -137,6 +137,51 @@ TEST_F(EvalModelTest, LlmWithAndWithoutRagJudgedAndSplitByNovelty) {
   EXPECT_NE(text.find("| judge |"), std::string::npos);
 }
 
+// eval runs each question through the pipeline that `ask` uses: for the same
+// question and options both give the model the same prompt (the entities'
+// value hints and the retrieved schema in it) and get the same SQL back.
+TEST_F(EvalModelTest, EvalAndAskGiveTheSameSqlAndPrompt) {
+  std::string model = testing::tiny_model();
+  ASSERT_FALSE(model.empty());
+  const std::string db = *dir_ + "/demo.db";
+  const std::string common =
+      " --model '" + model + "' --no-grammar --max-repairs 1 --max-tokens 24 --prompt-style omnisql";
+  std::string json_path = *dir_ + "/same.json", suite = *dir_ + "/same.jsonl";
+  {
+    // Questions that name stored values, so that the entity stage's hints are in the prompt.
+    std::ofstream out(suite);
+    for (const char* q : {"sum of sales amount for samsung", "What is the average sale amount for Samsung products?"})
+      out << nlohmann::json{{"db", "demo"},
+                            {"question", q},
+                            {"sql",
+                             "SELECT SUM(s.amount) FROM sales s JOIN products p ON p.product_id = s.product_id "
+                             "JOIN brands b ON b.brand_id = p.brand_id WHERE b.brand_name = 'Samsung'"}}
+                 .dump()
+          << "\n";
+  }
+  Ran e = run("eval --suite jsonl --data '" + suite + "' --db '" + db + "' --mode llm+rag -q --json '" + json_path +
+              "'" + common);
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  auto j = nlohmann::json::parse(std::ifstream(json_path));
+  const auto& cases = j["cases"];  // one mode: the report is that mode's object
+  ASSERT_EQ(cases.size(), 2u);
+  for (const auto& c : cases) {
+    const std::string q = c["question"];
+    Ran a = run("ask '" + q + "' --db '" + db + "' --mode llm --rag -f json" + common);
+    auto out = nlohmann::json::parse(a.output.substr(0, a.output.find('\n')), nullptr, false);
+    ASSERT_TRUE(out.is_object()) << a.output;
+    EXPECT_EQ(out["sql"], c["predicted_sql"]) << q;
+    const std::string prompt = out["prompt"];
+    ASSERT_FALSE(prompt.empty()) << q;
+    EXPECT_NE(prompt.find("Database Engine:"), std::string::npos) << "the omnisql style";
+    EXPECT_NE(prompt.find("brands.brand_name = 'Samsung'"), std::string::npos) << "the entity stage's value hint";
+    int ask_tokens = 0;
+    for (const auto& st : out["stages"])
+      if (st["name"] == "generation") ask_tokens = st["output"]["prompt_tokens"];
+    EXPECT_EQ(ask_tokens, c["prompt_tokens"].get<int>()) << q << ": the same prompt, every try";
+  }
+}
+
 TEST_F(EvalModelTest, BadModelOptionsFailBeforeAnyWork) {
   std::string json_path = *dir_ + "/never.json";
   const std::vector<std::string> bad = {"--mode llm+rag",  // no model

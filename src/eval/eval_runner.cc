@@ -6,11 +6,15 @@
 #include <map>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "base/progress_bar.h"
 #include "eval/result_comparator.h"
+#include "pipeline/vector_context_retriever.h"
 #include "sql/sql_normalizer.h"
 #include "sql/sql_similarity.h"
 #include "sql/statement_guard.h"
+#include "t2sql/pipeline.h"
 
 namespace t2sql {
 
@@ -20,23 +24,42 @@ double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
-// What one worker holds for one database: its own connection and generator.
+// What one worker holds for one database: its own pipeline (connection and
+// generator).
 struct WorkerDb {
-  std::unique_ptr<Database> db;
-  std::unique_ptr<Generator> generator;
+  std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<Database> fallback_db;  // for the gold queries when the generator could not be made
   Status error;  // why the database or the generator could not be made
 };
 
+const StageRecord* find_stage(const AskResult& r, const std::string& name) {
+  for (const auto& s : r.stages)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+// The pipeline's view of a case: the stages that make and run the SQL.
+// Intent (conversation: greetings, schema questions), chart and answer do not
+// change the SQL a benchmark question gets.
+PipelineOptions pipeline_options(const EvalOptions& o) {
+  PipelineOptions po;
+  po.disabled_stages = {"intent", "chart", "answer"};
+  po.use_rag = o.rag;
+  po.max_repairs = o.max_repairs;
+  po.exec = o.predicted_exec;
+  return po;
+}
+
 class Worker {
  public:
-  Worker(const GeneratorFactory& factory, const EvalOptions& options) : factory_(factory), options_(options) {}
+  Worker(const EvalGeneratorFactory& factory, const EvalOptions& options) : factory_(factory), options_(options) {}
 
   void run_case(const EvalCase& c, CaseResult& r);
 
  private:
   WorkerDb& database(const std::string& uri);
 
-  const GeneratorFactory& factory_;
+  const EvalGeneratorFactory& factory_;
   const EvalOptions& options_;
   std::map<std::string, WorkerDb> dbs_;
 };
@@ -50,18 +73,26 @@ WorkerDb& Worker::database(const std::string& uri) {
     w.error = db.status();
     return w;
   }
-  w.db = std::move(*db);
-  auto catalog = w.db->catalog();
-  if (!catalog.ok()) {
-    w.error = catalog.status();
+  const std::string db_uri = (*db)->uri();
+  const EvalGeneratorFactory& factory = factory_;
+  auto pipeline = Pipeline::create(
+      std::move(*db), pipeline_options(options_),
+      [&factory](const GeneratorOptions&, const Catalog& catalog, Database* d) -> Result<std::unique_ptr<Generator>> {
+        auto gen = factory(catalog, d);
+        if (!gen.ok()) return Status(gen.status().code(), "generator: " + gen.status().message());
+        return gen;
+      });
+  if (!pipeline.ok()) {
+    w.error = pipeline.status();
+    // The database opened but the generator failed: gold answers still count.
+    if (pipeline.status().message().rfind("generator: ", 0) == 0) {
+      auto again = Database::open(uri);
+      if (again.ok()) w.fallback_db = std::move(*again);
+    }
     return w;
   }
-  auto gen = factory_(*catalog, w.db.get());
-  if (!gen.ok()) {
-    w.error = Status(gen.status().code(), "generator: " + gen.status().message());
-    return w;
-  }
-  w.generator = std::move(*gen);
+  w.pipeline = std::move(*pipeline);
+  if (options_.rag) w.pipeline->set_retriever(make_default_retriever(db_uri, options_.retrieval));
   return w;
 }
 
@@ -80,7 +111,8 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
     }
   }
   WorkerDb& w = database(c.db_uri);
-  if (!w.db) {
+  Database* db = w.pipeline ? &w.pipeline->database() : w.fallback_db.get();
+  if (!db) {
     r.gold_ok = false;
     r.reason = "database: " + w.error.message();
     return;
@@ -89,50 +121,59 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
   std::vector<std::pair<ResultSet, bool>> gold;  // rows, ordered
   auto start = std::chrono::steady_clock::now();
   for (const auto& alt : c.gold_alternatives) {
-    auto rows = w.db->execute(alt, options_.gold_exec);
+    auto rows = db->execute(alt, options_.gold_exec);
     if (rows.ok()) gold.push_back({std::move(*rows), gold_is_ordered(alt)});
   }
   r.gold_ms = ms_since(start);
   if (gold.empty()) {
-    auto rows = w.db->execute(c.gold_alternatives.front(), options_.gold_exec);
+    auto rows = db->execute(c.gold_alternatives.front(), options_.gold_exec);
     r.gold_ok = false;
     r.reason = "gold query failed: " + (rows.ok() ? std::string("?") : rows.status().message());
     return;
   }
-  if (!w.generator) {
+  if (!w.pipeline) {
     r.reason = w.error.message();
     return;
   }
 
-  GenerationRequest request;
-  request.question = c.question;
-  request.instructions = c.instructions;
-  start = std::chrono::steady_clock::now();
-  auto generated = w.generator->generate(request);
-  r.generation_ms = ms_since(start);
-  if (!generated.ok()) {
+  AskOptions ask;
+  ask.instructions = c.instructions;
+  AskResult asked = w.pipeline->ask(c.question, nullptr, ask);
+  for (const auto& st : asked.stages) {
+    if (st.name == "execution")
+      r.execution_ms = st.elapsed_ms;
+    else
+      r.generation_ms += st.elapsed_ms;
+  }
+  const StageRecord* gen_stage = find_stage(asked, "generation");
+  if (!asked.error.ok()) {
     if (options_.judge) r.judged = 0;
-    r.reason = "generator error: " + generated.status().message();
+    // A broken generator, or a question the pipeline's input checks refuse.
+    r.reason = (gen_stage && gen_stage->status == "failed" ? "generator error: " : "refused: ") + asked.error.message();
+    if (gen_stage && gen_stage->status == "failed") {
+      auto out = nlohmann::json::parse(gen_stage->output_json, nullptr, false);
+      if (out.is_object()) r.reason = "generator error: " + out.value("error", asked.error.message());
+    }
     return;
   }
-  r.engine = generated->engine;
-  r.confidence = generated->confidence;
-  r.confidence_features = std::move(generated->confidence_features);
-  r.prompt_tokens = generated->prompt_tokens;
+  r.engine = asked.engine;
+  r.confidence = asked.confidence;
+  r.confidence_features = std::move(asked.confidence_features);
+  r.prompt_tokens = asked.prompt_tokens;
   if (r.prompt_tokens > 0) {
     // Every attempt is a model's try, except the template engine's answer
     // when an ensemble fell back to it (its engine then names no LLM).
-    r.llm_tries = static_cast<int>(generated->attempts.size());
+    r.llm_tries = static_cast<int>(asked.attempts.size());
     if (r.engine.find("llm:") == std::string::npos && r.llm_tries > 1) --r.llm_tries;
     r.llm_tries = std::max(r.llm_tries, 1);
   }
-  if (!generated->answered) {
+  if (asked.sql.empty()) {
     if (options_.judge) r.judged = 0;
-    r.reason = "abstained: " + (generated->reason.empty() ? std::string("no reason given") : generated->reason);
+    r.reason = "abstained: " + (asked.reason.empty() ? std::string("no reason given") : asked.reason);
     return;
   }
   r.answered = true;
-  r.predicted_sql = generated->sql;
+  r.predicted_sql = asked.sql;
 
   r.exact_match = false;
   for (const auto& alt : c.gold_alternatives) {
@@ -155,15 +196,19 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
     r.reason = "refused: " + guard.message();
     return;
   }
-  start = std::chrono::steady_clock::now();
-  auto predicted = w.db->execute(r.predicted_sql, options_.predicted_exec);
-  r.execution_ms = ms_since(start);
-  if (!predicted.ok()) {
-    r.reason = predicted.status().code() == StatusCode::kDeadlineExceeded
-                   ? "timed out after " + std::to_string(options_.predicted_exec.timeout_ms) + " ms"
-                   : "execution error: " + predicted.status().message();
+  if (!asked.executed) {
+    // The database would not prepare it (validation) or run it (execution).
+    const StageRecord* exec = find_stage(asked, "execution");
+    auto out = exec ? nlohmann::json::parse(exec->output_json, nullptr, false) : nlohmann::json();
+    bool timed_out = out.is_object() && out.value("code", "") == status_code_name(StatusCode::kDeadlineExceeded);
+    std::string why = asked.reason;
+    for (const char* prefix : {"the SQL did not validate: ", "the SQL failed to run: "})
+      if (why.rfind(prefix, 0) == 0) why = why.substr(std::string(prefix).size());
+    r.reason = timed_out ? "timed out after " + std::to_string(options_.predicted_exec.timeout_ms) + " ms"
+                         : "execution error: " + why;
     return;
   }
+  const ResultSet* predicted = &asked.rows;
   r.executed = true;
   CompareOptions compare{.ordered = false, .rel_tolerance = options_.rel_tolerance};
   std::string first_reason;
@@ -194,7 +239,7 @@ bool gold_is_ordered(const std::string& gold_sql) {
   return !last->order_by.empty();
 }
 
-Result<EvalRun> run_evaluation(const BenchmarkSuite& suite, const GeneratorFactory& factory,
+Result<EvalRun> run_evaluation(const BenchmarkSuite& suite, const EvalGeneratorFactory& factory,
                                const EvalOptions& options) {
   if (options.jobs < 1 || options.jobs > 256) return invalid_argument("--jobs must be between 1 and 256");
   if (options.limit < 0) return invalid_argument("--limit must not be negative");

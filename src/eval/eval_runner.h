@@ -5,17 +5,20 @@
 //   EvalSummary s = summarize(*run);
 //
 // Per question: the gold query runs once (timeout, row cap; a gold that fails
-// puts the question aside as a suite error, not a miss), the generator writes
-// SQL (timed: this is the latency), the predicted SQL runs read-only with a
-// timeout and a row cap, and the two results are compared (result_comparator.h:
-// multisets, or in order when the gold query orders its outer result). A
-// timeout, an error or a refusal of the predicted SQL is a miss with its
-// reason. Exact-set match and similarity of the SQL text are measured beside.
+// puts the question aside as a suite error, not a miss); the question goes
+// through the same Pipeline that `t2sql ask` and the server use, with the
+// stages entities, retrieval (when `rag`), generation, validation, repair and
+// execution (read-only, timeout, row cap), so that the figures measure what
+// users meet (the time up to execution is the latency); the two results are
+// compared (result_comparator.h: multisets, or in order when the gold query
+// orders its outer result). A timeout, an error or a refusal of the predicted
+// SQL is a miss with its reason. Exact-set match and similarity of the SQL
+// text are measured beside.
 //
 // Threads: `jobs` workers; each opens its own Database connection and builds
-// its own Generator per database (Database is not thread-safe, generators
-// need not be). The factory is called from worker threads and must be safe to
-// call concurrently. Errors: kInvalidArgument for bad options; everything
+// its own Pipeline (and Generator) per database (neither is thread-safe). The
+// factory is called from worker threads and must be safe to call
+// concurrently. Errors: kInvalidArgument for bad options; everything
 // that goes wrong with one question is data in its CaseResult.
 #pragma once
 
@@ -29,11 +32,12 @@
 #include "eval/training_shapes.h"
 #include "t2sql/database.h"
 #include "t2sql/generator.h"
+#include "t2sql/retrieval.h"
 
 namespace t2sql {
 
 // Builds the generator under test for one database.
-using GeneratorFactory = std::function<Result<std::unique_ptr<Generator>>(const Catalog&, Database*)>;
+using EvalGeneratorFactory = std::function<Result<std::unique_ptr<Generator>>(const Catalog&, Database*)>;
 // A similarity of predicted and gold SQL in [0, 1] (lexical by default; an
 // embedding model can be plugged in).
 using SqlSimilarityFn = std::function<double(const std::string& gold, const std::string& predicted)>;
@@ -43,7 +47,11 @@ using SqlJudgeFn = std::function<Result<bool>(const EvalCase& question, const st
 
 struct EvalOptions {
   std::string mode = "template";  // a label for reports
-  bool rag = false;               // for reports: the generator retrieves its schema
+  // The pipeline's retrieval stage runs (configured by `retrieval`; its
+  // cache_dir defaults to the database's cache folder, as `ask --rag`'s).
+  bool rag = false;
+  RetrievalOptions retrieval;
+  int max_repairs = 2;  // the pipeline's repair budget (PipelineOptions::max_repairs)
   int jobs = 1;
   int limit = 0;  // first N questions; 0: all
   ExecOptions gold_exec{.timeout_ms = 30000, .max_rows = 100000};
@@ -94,7 +102,7 @@ struct EvalRun {
   double wall_ms = 0;
 };
 
-Result<EvalRun> run_evaluation(const BenchmarkSuite& suite, const GeneratorFactory& factory,
+Result<EvalRun> run_evaluation(const BenchmarkSuite& suite, const EvalGeneratorFactory& factory,
                                const EvalOptions& options);
 
 // Whether the gold query orders its outer result (then rows compare in order).

@@ -76,7 +76,7 @@ TEST_F(EvalRunnerTest, ScoresEveryOutcomeWithItsReason) {
       {"broken gold", "SELECT name FROM items"},
       {"kinds", "SELECT count(*), kind FROM items GROUP BY kind"},  // column order irrelevant
   };
-  GeneratorFactory factory = [&](const Catalog& catalog, Database*) -> Result<std::unique_ptr<Generator>> {
+  EvalGeneratorFactory factory = [&](const Catalog& catalog, Database*) -> Result<std::unique_ptr<Generator>> {
     EXPECT_NE(catalog.find_table("items"), nullptr);
     return std::unique_ptr<Generator>(new GoldGenerator(answers));
   };
@@ -122,7 +122,7 @@ TEST_F(EvalRunnerTest, LimitAndBadOptions) {
   BenchmarkSuite suite;
   suite.name = "shop";
   for (int i = 0; i < 5; ++i) suite.cases.push_back(make_case("q" + std::to_string(i), "q", "SELECT 1"));
-  GeneratorFactory factory = [](const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
+  EvalGeneratorFactory factory = [](const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
     return std::unique_ptr<Generator>(new GoldGenerator(std::map<std::string, std::string>{{"q", "SELECT 1"}}));
   };
   auto run = run_evaluation(suite, factory, {.limit = 2, .progress = false});
@@ -137,7 +137,7 @@ TEST_F(EvalRunnerTest, GeneratorThatCannotBeBuiltIsAReasonNotACrash) {
   BenchmarkSuite suite;
   suite.name = "shop";
   suite.cases = {make_case("q1", "q", "SELECT 1")};
-  GeneratorFactory factory = [](const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
+  EvalGeneratorFactory factory = [](const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
     return not_found("model file 'x.gguf' does not exist");
   };
   auto run = run_evaluation(suite, factory, {.progress = false});
@@ -170,7 +170,7 @@ TEST_F(EvalRunnerTest, InstructionsReachTheGenerator) {
                  make_case("q2", "how many", "SELECT count(*) FROM items")};
   suite.cases[1].instructions = "Items are rows of the items table.";
   std::vector<std::string> seen;
-  GeneratorFactory factory = [&](const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
+  EvalGeneratorFactory factory = [&](const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
     return std::unique_ptr<Generator>(new Recording(&seen));
   };
   auto run = run_evaluation(suite, factory, {.jobs = 1, .progress = false});
@@ -195,7 +195,7 @@ TEST_F(EvalRunnerTest, JudgeNoveltyAndTheirMetrics) {
       {"cheap names", "SELECT name FROM items WHERE price < 100"},  // runs, wrong rows
       {"judge fails", "SELECT max(price) FROM items"},
   };
-  GeneratorFactory factory = [&](const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
+  EvalGeneratorFactory factory = [&](const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
     return std::unique_ptr<Generator>(new GoldGenerator(answers));
   };
   std::vector<std::string> asked;

@@ -14,7 +14,26 @@ double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
 
+PromptOptions prompt_options(const LlmGeneratorOptions& g, std::string chat_template) {
+  PromptOptions o;
+  o.format = g.format;
+  o.style = g.style;
+  o.chat_template = std::move(chat_template);
+  o.sample_values = g.sample_values;
+  return o;
+}
+
 }  // namespace
+
+std::string database_name(const Database* db) {
+  if (!db) return "";
+  std::string uri = db->uri();
+  uri = uri.substr(0, uri.find('?'));
+  while (!uri.empty() && uri.back() == '/') uri.pop_back();
+  std::string name = uri.substr(uri.find_last_of('/') == std::string::npos ? 0 : uri.find_last_of('/') + 1);
+  if (auto dot = name.find('.'); dot != std::string::npos && dot > 0) name.resize(dot);
+  return name;
+}
 
 LlmGenerator::LlmGenerator(std::shared_ptr<LlmBackend> backend, Catalog catalog, Database* db,
                            LlmGeneratorOptions options)
@@ -22,10 +41,36 @@ LlmGenerator::LlmGenerator(std::shared_ptr<LlmBackend> backend, Catalog catalog,
       catalog_(std::move(catalog)),
       db_(db),
       options_(std::move(options)),
-      builder_(options_.format, backend_->chat_template()) {}
+      builder_(prompt_options(options_, backend_->chat_template())),
+      database_name_(database_name(db)) {}
 
 std::string LlmGenerator::name() const {
   return "llm:" + backend_->name();
+}
+
+PromptInput llm_prompt_input(const GenerationRequest& request, const Catalog& catalog, const std::string& db_name,
+                             const std::string& system_prompt) {
+  PromptInput in;
+  in.dialect = catalog.engine.empty() ? "sqlite" : catalog.engine;
+  // Empty: the style writes the whole catalog.
+  in.schema_ddl = request.schema_ddl;
+  in.catalog = &catalog;
+  in.database_name = db_name;
+  in.question = request.question;
+  in.examples = request.examples;
+  in.linked_values = request.linked_values;
+  in.history = request.history;
+  in.instructions = request.instructions;
+  in.system_prompt = system_prompt;
+  return in;
+}
+
+PromptInput LlmGenerator::prompt_input(const GenerationRequest& request) const {
+  return llm_prompt_input(request, catalog_, database_name_, options_.system_prompt);
+}
+
+Prompt LlmGenerator::prompt_for(const GenerationRequest& request) const {
+  return builder_.build(prompt_input(request));
 }
 
 Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request) {
@@ -33,15 +78,7 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
   result.engine = name();
   if (request.question.empty()) return invalid_argument("empty question");
 
-  PromptInput in;
-  in.dialect = catalog_.engine.empty() ? "sqlite" : catalog_.engine;
-  in.schema_ddl = request.schema_ddl.empty() ? catalog_.to_ddl() : request.schema_ddl;
-  in.question = request.question;
-  in.examples = request.examples;
-  in.linked_values = request.linked_values;
-  in.history = request.history;
-  in.instructions = request.instructions;
-  in.system_prompt = options_.system_prompt;
+  PromptInput in = prompt_input(request);
 
   LlmRequest llm;
   llm.max_tokens = options_.max_tokens;
@@ -52,12 +89,15 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
     llm.max_tokens = kThinkTokenFactor * options_.max_tokens;
     llm.stop_at_statement_end = false;
   }
-  if (options_.grammar) constrain_sql(in.schema_ddl, in.dialect, options_.think, &llm);
+  // The grammar's names: the retrieved DDL, or the whole catalog when the style writes it.
+  if (options_.grammar)
+    constrain_sql(in.schema_ddl.empty() ? catalog_.to_ddl() : in.schema_ddl, in.dialect, options_.think, &llm);
 
-  const int tries = 1 + std::max(0, options_.max_repairs);
+  const int tries = 1 + std::max(0, request.max_repairs >= 0 ? request.max_repairs : options_.max_repairs);
   for (int t = 0; t < tries; ++t) {
     auto start = std::chrono::steady_clock::now();
     Prompt prompt = builder_.build(in);
+    if (t == 0) result.prompt = prompt.text;
     llm.prompt = prompt.text;
     llm.messages = prompt.messages;
     auto out = backend_->complete(llm);
@@ -130,6 +170,7 @@ Result<GenerationResult> EnsembleGenerator::generate(const GenerationRequest& re
   if (!fb.ok()) return fb.status();
   GenerationResult r = std::move(*fb);
   r.engine = "ensemble:" + r.engine;
+  if (llm.ok()) r.prompt = llm->prompt;
   r.reason = "ensemble chose the " + fallback_->name() + " engine: the LLM " +
              (llm.ok() ? "gave no usable SQL (" + why_not + ")" : "failed (" + why_not + ")") +
              (r.reason.empty() ? "" : "; " + r.reason);
@@ -156,14 +197,29 @@ LlmBackendOptions llm_backend_options(const GeneratorOptions& o) {
   return b;
 }
 
-Result<std::unique_ptr<Generator>> make_llm_generator(const GeneratorOptions& options, const Catalog& catalog,
-                                                      Database* db) {
+Result<PromptOptions> llm_prompt_options(const GeneratorOptions& options, const std::string& chat_template) {
   auto format = parse_prompt_format(options.prompt_format);
   if (!format.ok()) return format.status();
+  auto style = parse_prompt_style(options.prompt_style);
+  if (!style.ok()) return style.status();
+  PromptOptions o;
+  o.format = *format;
+  o.style = *style;
+  o.chat_template = chat_template;
+  if (options.prompt_sample_values >= 0) o.sample_values = options.prompt_sample_values;
+  return o;
+}
+
+Result<std::unique_ptr<Generator>> make_llm_generator(const GeneratorOptions& options, const Catalog& catalog,
+                                                      Database* db) {
+  auto prompt = llm_prompt_options(options, "");
+  if (!prompt.ok()) return prompt.status();
   auto backend = make_llm_backend(llm_backend_options(options));
   if (!backend.ok()) return backend.status();
   LlmGeneratorOptions g;
-  g.format = *format;
+  g.format = prompt->format;
+  g.style = prompt->style;
+  g.sample_values = prompt->sample_values;
   g.grammar = options.grammar;
   g.think = options.think;
   g.max_repairs = options.max_repairs;

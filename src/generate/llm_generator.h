@@ -2,7 +2,9 @@
 // (PromptBuilder), under a grammar built from the prompt's schema
 // (SqlGrammar) unless switched off; the database checks it without running it
 // (Database::validate); on an error the error goes back to the model, at most
-// `max_repairs` times. Every try is a GenerationAttempt of the result.
+// `max_repairs` times (GenerationRequest::max_repairs when set: the pipeline's
+// repair stage decides, so this is the one repair loop of the LLM modes).
+// Every try is a GenerationAttempt of the result.
 //
 // EnsembleGenerator: the "ensemble" mode. The LLM's SQL when it validates and
 // runs on the database, else the template engine's answer; `engine` and
@@ -13,6 +15,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "t2sql/database.h"
 #include "t2sql/generator.h"
@@ -23,6 +26,8 @@ namespace t2sql {
 
 struct LlmGeneratorOptions {
   PromptFormat format = PromptFormat::kChat;
+  PromptStyle style = PromptStyle::kT2sql;
+  std::optional<int> sample_values;  // unset: the style's choice
   bool grammar = true;
   // Room to think: the model may reason in prose before its final ```sql
   // fence; only the SQL in the fence is constrained, and the token limit is
@@ -48,12 +53,18 @@ class LlmGenerator final : public Generator {
 
   LlmBackend& backend() { return *backend_; }
 
+  // The prompt of the first try for `request`, as generate() would send it.
+  Prompt prompt_for(const GenerationRequest& request) const;
+
  private:
   std::shared_ptr<LlmBackend> backend_;
   Catalog catalog_;
   Database* db_;
+  PromptInput prompt_input(const GenerationRequest& request) const;
+
   LlmGeneratorOptions options_;
   PromptBuilder builder_;
+  std::string database_name_;
 };
 
 class EnsembleGenerator final : public Generator {
@@ -69,6 +80,20 @@ class EnsembleGenerator final : public Generator {
   std::unique_ptr<Generator> llm_, fallback_;
   Database* db_;
 };
+
+// What LlmGenerator shows its model for `request` over `catalog` (the
+// request's schema_ddl narrows the catalog; see PromptInput). `catalog` must
+// outlive the result. `t2sql prompt` renders the same input.
+PromptInput llm_prompt_input(const GenerationRequest& request, const Catalog& catalog, const std::string& db_name,
+                             const std::string& system_prompt = "");
+
+// "shop" for a database at ".../shop.sqlite" or "postgresql://host/shop":
+// the name a prompt gives the database; empty without one.
+std::string database_name(const Database* db);
+
+// The prompt options that GeneratorOptions describe, with the model's chat
+// template; kInvalidArgument for an unknown format or style.
+Result<PromptOptions> llm_prompt_options(const GeneratorOptions& options, const std::string& chat_template);
 
 // The LLM generator configured by GeneratorOptions (model_path or llm_url,
 // lora, grammar, repairs, sampling). Errors of make_llm_backend.

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "generate/prompt_schema.h"
 #include "sql/sql_quote.h"
 #include "t2sql/prompt.h"
 
@@ -75,7 +76,178 @@ bool continues_statement(const std::string& s, size_t i) {
   return false;
 }
 
+SchemaTextOptions schema_options(const PromptOptions& o) {
+  bool rich = o.style == PromptStyle::kOmniSql || o.style == PromptStyle::kXiyan;
+  return {.sample_values = std::max(0, o.sample_values.value_or(rich ? 3 : 0)),
+          .descriptions = o.descriptions.value_or(rich || o.style == PromptStyle::kSqlCoder)};
+}
+
+// The schema as the style writes it: from the catalog when there is one (and
+// the style has something to add to plain CREATE TABLEs), else the DDL given.
+std::string schema_text(const PromptInput& in, const PromptOptions& o) {
+  SchemaTextOptions so = schema_options(o);
+  bool plain = o.style == PromptStyle::kT2sql && so.sample_values == 0 && !so.descriptions;
+  if (in.catalog && !(plain && !trim(in.schema_ddl).empty())) {
+    if (auto tables = prompt_tables(*in.catalog, in.schema_ddl)) {
+      if (o.style == PromptStyle::kXiyan) return trim(m_schema(*tables, in.database_name, so));
+      std::string ddl = trim(commented_ddl(*tables, so));
+      if (o.style == PromptStyle::kSqlCoder) {
+        if (std::string joins = join_lines(*tables); !joins.empty()) ddl += "\n\n" + trim(joins);
+      }
+      return ddl;
+    }
+  }
+  return trim(in.schema_ddl);
+}
+
+// What a published style shows as its evidence besides the schema: the domain
+// instructions, the database values the question mentions, and on a repair
+// try the SQL that failed with the database's error. One item per line.
+std::vector<std::string> evidence_lines(const PromptInput& in) {
+  std::vector<std::string> out;
+  std::string text = trim(in.instructions);
+  for (size_t start = 0; start < text.size();) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    if (std::string line = trim(text.substr(start, nl - start)); !line.empty()) out.push_back(line);
+    start = nl + 1;
+  }
+  if (!in.linked_values.empty()) {
+    std::string line = "Values in the database that the question mentions:";
+    for (size_t i = 0; i < in.linked_values.size(); ++i) {
+      const auto& v = in.linked_values[i];
+      line += (i ? ", " : " ") + v.table + "." + v.column + " = " + sql_quoted_literal(v.value);
+    }
+    out.push_back(line);
+  }
+  if (!in.failed_sql.empty() || !in.failed_error.empty()) {
+    std::string sql = answer_sql(in.failed_sql);
+    for (char& c : sql) c = c == '\n' ? ' ' : c;
+    std::string error = trim(in.failed_error);
+    for (char& c : error) c = c == '\n' ? ' ' : c;
+    out.push_back("An earlier answer failed on the database: " + sql + " Error: " + error +
+                  ". Write a corrected statement.");
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& lines, const std::string& before, const std::string& after) {
+  std::string out;
+  for (const auto& l : lines) out += before + l + after;
+  return out;
+}
+
+// A comment of DAIL's code representation must not close early.
+std::string block_comment(std::string text) {
+  for (size_t at = text.find("*/"); at != std::string::npos; at = text.find("*/", at)) text.replace(at, 2, "* /");
+  return "/* " + text + " */";
+}
+
+// The examples and earlier turns a published style shows, in that order.
+std::vector<SqlExample> shown_examples(const PromptInput& in) {
+  std::vector<SqlExample> out = in.examples;
+  for (const auto& [q, sql] : in.history) out.push_back({q, sql});
+  return out;
+}
+
+std::string omnisql_text(const PromptInput& in, const std::string& schema) {
+  std::string t =
+      "Task Overview:\nYou are an expert in data science. Below are the schema of a database and a question in "
+      "natural language; read the schema and write one valid SQL query that answers the question.\n\n";
+  t += "Database Engine:\n" + dialect_title(in.dialect) + "\n\n";
+  t += "Database Schema:\n" + schema + "\n";
+  t += "The schema gives the database's tables and columns with their primary keys, foreign keys, relationships and "
+       "constraints.\n\n";
+  auto examples = shown_examples(in);
+  if (!examples.empty()) {
+    t += "Examples:\n";
+    for (const auto& ex : examples) t += "Question: " + trim(ex.question) + "\nSQL: " + answer_sql(ex.sql) + "\n";
+    t += "\n";
+  }
+  t += "Question:\n" + trim(in.question) + "\n" + joined(evidence_lines(in), "", "\n") + "\n";
+  t += "Instructions:\n"
+       "- Return just what the question asks for: when it names particular columns, select those and no others.\n"
+       "- Leave out nothing the question asks for, and add nothing it does not.\n"
+       "- Work out the steps of the query before you write the final SQL.\n\n";
+  t += "Output Format:\nPut the SQL query in a code block:\n```sql\n-- the SQL query\n```\n\n";
+  t += "Go step by step and find the right SQL query.";
+  return t;
+}
+
+std::string xiyan_text(const PromptInput& in, const std::string& schema) {
+  const std::string d = dialect_title(in.dialect);
+  std::string t = "You are a " + d + " expert. Read the 【数据库schema】 below and the 【参考信息】 that may help, ";
+  t += "then write the " + d + " SQL statement that answers the 【用户问题】.\n";
+  t += "【用户问题】\n" + trim(in.question) + "\n\n";
+  t += "【数据库schema】\n" + schema + "\n\n";
+  std::string evidence = joined(evidence_lines(in), "", "\n");
+  for (const auto& ex : shown_examples(in))
+    evidence += "Example: " + trim(ex.question) + " -> " + answer_sql(ex.sql) + "\n";
+  t += "【参考信息】\n" + evidence + "\n";
+  t += "【用户问题】\n" + trim(in.question) + "\n\n```sql";
+  return t;
+}
+
+std::string dail_text(const PromptInput& in, const std::string& schema) {
+  std::string t;
+  auto examples = shown_examples(in);
+  if (!examples.empty()) {
+    t += "/* Examples of similar questions with their SQL: */\n";
+    for (const auto& ex : examples)
+      t += block_comment("Answer this question: " + trim(ex.question)) + "\n" + answer_sql(ex.sql) + "\n\n";
+  }
+  t += "/* The database has this schema: */\n" + schema + "\n";
+  for (const auto& line : evidence_lines(in)) t += block_comment(line) + "\n";
+  t += block_comment("Answer this question: " + trim(in.question)) + "\n";
+  return t;
+}
+
+std::string sqlcoder_text(const PromptInput& in, const std::string& schema) {
+  const std::string q = "[QUESTION]" + trim(in.question) + "[/QUESTION]";
+  std::string t = "### Task\nWrite a SQL query that answers " + q + "\n\n";
+  if (auto lines = evidence_lines(in); !lines.empty()) t += "### Instructions\n" + joined(lines, "- ", "\n") + "\n";
+  t += "### Database Schema\nThe query runs on a database with this schema:\n" + schema + "\n\n";
+  auto examples = shown_examples(in);
+  if (!examples.empty()) {
+    t += "### Examples\n";
+    for (const auto& ex : examples)
+      t += "[QUESTION]" + trim(ex.question) + "[/QUESTION]\n[SQL]\n" + answer_sql(ex.sql) + "\n";
+    t += "\n";
+  }
+  t += "### Answer\nWith the schema above, this SQL query answers " + q + "\n[SQL]\n";
+  return t;
+}
+
 }  // namespace
+
+Result<PromptStyle> parse_prompt_style(const std::string& name) {
+  static const std::pair<const char*, PromptStyle> kStyles[] = {{"t2sql", PromptStyle::kT2sql},
+                                                                {"omnisql", PromptStyle::kOmniSql},
+                                                                {"xiyan", PromptStyle::kXiyan},
+                                                                {"dail", PromptStyle::kDail},
+                                                                {"sqlcoder", PromptStyle::kSqlCoder}};
+  for (const auto& [n, style] : kStyles)
+    if (name == n) return style;
+  std::string known;
+  for (const auto& n : prompt_style_names()) known += (known.empty() ? "" : ", ") + n;
+  return invalid_argument("unknown prompt style '" + name + "' (styles: " + known + ")");
+}
+
+const char* prompt_style_name(PromptStyle style) {
+  switch (style) {
+    case PromptStyle::kT2sql: return "t2sql";
+    case PromptStyle::kOmniSql: return "omnisql";
+    case PromptStyle::kXiyan: return "xiyan";
+    case PromptStyle::kDail: return "dail";
+    case PromptStyle::kSqlCoder: return "sqlcoder";
+  }
+  return "t2sql";
+}
+
+const std::vector<std::string>& prompt_style_names() {
+  static const std::vector<std::string> kNames = {"t2sql", "omnisql", "xiyan", "dail", "sqlcoder"};
+  return kNames;
+}
 
 Result<PromptFormat> parse_prompt_format(const std::string& name) {
   if (name == "sql-create-context") return PromptFormat::kSqlCreateContext;
@@ -87,8 +259,12 @@ const char* prompt_format_name(PromptFormat format) {
   return format == PromptFormat::kSqlCreateContext ? "sql-create-context" : "chat";
 }
 
-PromptBuilder::PromptBuilder(PromptFormat format, std::string chat_template)
-    : format_(format), chat_template_(std::move(chat_template)) {}
+PromptBuilder::PromptBuilder(PromptFormat format, std::string chat_template) {
+  options_.format = format;
+  options_.chat_template = std::move(chat_template);
+}
+
+PromptBuilder::PromptBuilder(PromptOptions options) : options_(std::move(options)) {}
 
 std::string PromptBuilder::default_system_prompt(const std::string& dialect) {
   return "You translate questions into SQL. Answer with one " + dialect_title(dialect) +
@@ -99,7 +275,8 @@ std::string PromptBuilder::default_system_prompt(const std::string& dialect) {
 std::vector<ChatMessage> PromptBuilder::chat_messages(const PromptInput& in) const {
   std::string system = in.system_prompt.empty() ? default_system_prompt(in.dialect) : in.system_prompt;
   std::vector<ChatMessage> msgs;
-  msgs.push_back({"system", system + "\n\nSchema:\n" + trim(in.schema_ddl)});
+  if (options_.style != PromptStyle::kT2sql) return {{"user", style_text(in)}};
+  msgs.push_back({"system", system + "\n\nSchema:\n" + schema_text(in, options_)});
   for (const auto& ex : in.examples) {
     msgs.push_back({"user", trim(ex.question)});
     msgs.push_back({"assistant", answer_sql(ex.sql)});
@@ -117,21 +294,34 @@ std::vector<ChatMessage> PromptBuilder::chat_messages(const PromptInput& in) con
   return msgs;
 }
 
+std::string PromptBuilder::style_text(const PromptInput& in) const {
+  const std::string schema = schema_text(in, options_);
+  switch (options_.style) {
+    case PromptStyle::kOmniSql: return omnisql_text(in, schema);
+    case PromptStyle::kXiyan: return xiyan_text(in, schema);
+    case PromptStyle::kDail: return dail_text(in, schema);
+    case PromptStyle::kSqlCoder: return sqlcoder_text(in, schema);
+    case PromptStyle::kT2sql: break;
+  }
+  return "";
+}
+
 bool PromptBuilder::apply_template(const std::vector<ChatMessage>& messages, bool add_assistant,
                                    std::string* out) const {
-  if (chat_template_.empty()) return false;
+  const std::string& chat_template = options_.chat_template;
+  if (chat_template.empty()) return false;
   std::vector<llama_chat_message> chat;
   chat.reserve(messages.size());
   for (const auto& m : messages) chat.push_back({m.role.c_str(), m.content.c_str()});
   size_t guess = 256;
   for (const auto& m : messages) guess += m.content.size() * 2 + 64;
   std::vector<char> buf(guess);
-  int32_t n = llama_chat_apply_template(chat_template_.c_str(), chat.data(), chat.size(), add_assistant, buf.data(),
+  int32_t n = llama_chat_apply_template(chat_template.c_str(), chat.data(), chat.size(), add_assistant, buf.data(),
                                         static_cast<int32_t>(buf.size()));
   if (n < 0) return false;  // a template llama.cpp does not know
   if (static_cast<size_t>(n) > buf.size()) {
     buf.resize(n);
-    n = llama_chat_apply_template(chat_template_.c_str(), chat.data(), chat.size(), add_assistant, buf.data(),
+    n = llama_chat_apply_template(chat_template.c_str(), chat.data(), chat.size(), add_assistant, buf.data(),
                                   static_cast<int32_t>(buf.size()));
     if (n < 0) return false;
   }
@@ -151,9 +341,17 @@ static std::string plain_chat(const std::vector<ChatMessage>& messages) {
 
 Prompt PromptBuilder::build(const PromptInput& in) const {
   Prompt p;
-  p.format = format_;
+  p.format = options_.format;
+  p.style = options_.style;
   p.messages = chat_messages(in);
-  if (format_ == PromptFormat::kChat) {
+  if (options_.style != PromptStyle::kT2sql) {
+    // A published style's text is complete as it stands; the chat format
+    // wraps it in the model's template when there is one.
+    if (options_.format == PromptFormat::kChat) p.used_model_template = apply_template(p.messages, true, &p.text);
+    if (!p.used_model_template) p.text = p.messages.front().content;
+    return p;
+  }
+  if (options_.format == PromptFormat::kChat) {
     p.used_model_template = apply_template(p.messages, true, &p.text);
     if (!p.used_model_template) p.text = plain_chat(p.messages);
     return p;
@@ -161,7 +359,7 @@ Prompt PromptBuilder::build(const PromptInput& in) const {
   // sql-create-context: instructions and schema first (the cacheable prefix),
   // then what changes with the question.
   std::string system = in.system_prompt.empty() ? default_system_prompt(in.dialect) : in.system_prompt;
-  std::string t = system + "\n\n### Context\n" + trim(in.schema_ddl) + "\n\n";
+  std::string t = system + "\n\n### Context\n" + schema_text(in, options_) + "\n\n";
   if (!in.examples.empty()) {
     t += "### Examples\n";
     for (const auto& ex : in.examples) t += "Question: " + trim(ex.question) + "\nSQL: " + answer_sql(ex.sql) + "\n";
@@ -260,6 +458,16 @@ std::string extract_sql(const std::string& answer) {
     if (at != std::string::npos) s.resize(at);
   }
   size_t fence = s.find("```");
+  // A prompt that opens the fence itself (XiYan's ends in "```sql") gets the
+  // statement first and the closing fence after it.
+  if (fence != std::string::npos) {
+    std::string before = trim(s.substr(0, fence));
+    while (!before.empty() && before.front() == '(') before.erase(0, 1);
+    if (word_at(before, 0, "SELECT") || word_at(before, 0, "WITH") || word_at(before, 0, "VALUES")) {
+      s.resize(fence);
+      fence = std::string::npos;
+    }
+  }
   if (fence != std::string::npos) {
     // "```sql\n...", "```SELECT ...```": a language tag is a word that is not
     // the start of the statement.

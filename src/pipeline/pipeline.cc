@@ -13,6 +13,7 @@
 #include "pipeline/intent_classifier.h"
 #include "pipeline/lexical_retriever.h"
 #include "pipeline/vector_context_retriever.h"
+#include "retrieval/example_store.h"
 #include "sql/statement_guard.h"
 #include "t2sql/demo.h"
 
@@ -52,6 +53,15 @@ Status text_problem(const std::string& subject_is, const std::string& text, size
   }
   if (!valid_utf8(text)) return invalid_argument(subject_is + " not valid UTF-8 text");
   return Status();
+}
+
+// Why a question and its instructions cannot be asked, or OK.
+Status request_problem(const std::string& question, const std::string& instructions) {
+  std::string trimmed = question;
+  trimmed.erase(0, trimmed.find_first_not_of(" \t\r\n"));
+  Status bad = text_problem("the question is", question, trimmed.size(), true);
+  if (bad.ok()) bad = text_problem("the instructions are", instructions, instructions.size(), false);
+  return bad;
 }
 
 // Model output often wraps SQL in a fence or adds prose after it; cutting
@@ -150,6 +160,7 @@ std::string ask_result_to_json(const AskResult& r) {
   j["engine"] = r.engine;
   j["confidence"] = r.confidence;
   j["rag_used"] = r.rag_used;
+  j["prompt"] = r.prompt;
   json stages = json::array();
   for (const auto& s : r.stages) stages.push_back(json::parse(stage_record_to_json(s)));
   j["stages"] = std::move(stages);
@@ -164,11 +175,56 @@ struct Pipeline::Impl {
   Catalog catalog;
   std::unique_ptr<Generator> generator;
   std::unique_ptr<ContextRetriever> retriever;
+  std::unique_ptr<ExampleStore> examples;  // null without PipelineOptions::examples_path
   ValueLinker linker;
   std::set<std::string> disabled;
 
   bool on(const std::string& stage) const { return !disabled.count(stage); }
+
+  using Recorder =
+      std::function<void(const std::string& stage, const std::string& status, const json& output, double elapsed_ms)>;
+  // The entities and retrieval stages: what the generation stage gets.
+  GenerationRequest prepare(const std::string& question, bool use_rag, const std::string& instructions,
+                            const Recorder& record, bool* rag_used);
 };
+
+GenerationRequest Pipeline::Impl::prepare(const std::string& question, bool use_rag, const std::string& instructions,
+                                          const Recorder& record, bool* rag_used) {
+  GenerationRequest request;
+  request.question = question;
+  request.instructions = instructions;
+  auto t = Clock::now();
+  if (on("entities")) {
+    Entities e = extract_entities(question, &linker);
+    request.linked_values = e.values;
+    record("entities", "ok", json::parse(e.to_json()), ms_since(t));
+  }
+
+  if (on("retrieval") && use_rag) {
+    t = Clock::now();
+    auto ctx = retriever->retrieve(question, catalog, request.linked_values);
+    if (ctx.ok()) {
+      request.schema_ddl = ctx->schema_ddl;
+      request.examples = ctx->examples;
+      *rag_used = true;
+      record("retrieval", "ok",
+             json{{"source", ctx->source},
+                  {"tables", ctx->tables},
+                  {"columns", ctx->columns},
+                  {"examples", ctx->examples.size()},
+                  {"schema_chars", ctx->schema_ddl.size()}},
+             ms_since(t));
+    } else {
+      // The whole schema still works; say why retrieval did not help.
+      record("retrieval", "failed", json{{"error", ctx.status().message()}}, ms_since(t));
+    }
+  } else if (on("retrieval")) {
+    record("retrieval", "skipped", json{{"reason", "RAG is off"}}, 0);
+  }
+  if (examples && request.examples.empty() && options.examples_count > 0)
+    request.examples = examples->similar(question, options.examples_count);
+  return request;
+}
 
 Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Pipeline::~Pipeline() = default;
@@ -224,6 +280,11 @@ Result<std::unique_ptr<Pipeline>> Pipeline::build(std::unique_ptr<Database> db, 
   impl->disabled.insert(options.disabled_stages.begin(), options.disabled_stages.end());
   impl->linker = ValueLinker::build(*db, impl->catalog);
   impl->retriever = make_default_retriever(db->uri());
+  if (!options.examples_path.empty()) {
+    auto store = ExampleStore::load(options.examples_path);
+    if (!store.ok()) return store.status();
+    impl->examples = std::move(*store);
+  }
   impl->db = std::move(db);
   impl->generator = std::move(generator);
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
@@ -272,12 +333,7 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   auto t = Clock::now();
 
   // Input checks come before every stage: nothing below sees a bad question.
-  std::string trimmed = question;
-  trimmed.erase(0, trimmed.find_first_not_of(" \t\r\n"));
-  Status bad = text_problem("the question is", question, trimmed.size(), true);
-  if (bad.ok()) {
-    bad = text_problem("the instructions are", ask_options.instructions, ask_options.instructions.size(), false);
-  }
+  Status bad = request_problem(question, ask_options.instructions);
   if (!bad.ok()) {
     r.error = bad;
     r.reason = r.error.message();
@@ -332,42 +388,12 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
     }
   }
 
-  // entities
-  GenerationRequest request;
-  request.question = r.effective_question;
-  request.instructions = ask_options.instructions;
+  // entities, retrieval
+  GenerationRequest request = p.prepare(r.effective_question, ask_options.use_rag.value_or(p.options.use_rag),
+                                        ask_options.instructions, record, &r.rag_used);
   if (session)
     for (const auto& turn : session->turns) request.history.push_back({turn.effective_question, turn.sql});
-  if (p.on("entities")) {
-    t = Clock::now();
-    Entities e = extract_entities(r.effective_question, &p.linker);
-    request.linked_values = e.values;
-    record("entities", "ok", json::parse(e.to_json()), ms_since(t));
-  }
-
-  // retrieval
-  bool use_rag = ask_options.use_rag.value_or(p.options.use_rag);
-  if (p.on("retrieval") && use_rag) {
-    t = Clock::now();
-    auto ctx = p.retriever->retrieve(r.effective_question, p.catalog, request.linked_values);
-    if (ctx.ok()) {
-      request.schema_ddl = ctx->schema_ddl;
-      request.examples = ctx->examples;
-      r.rag_used = true;
-      record("retrieval", "ok",
-             json{{"source", ctx->source},
-                  {"tables", ctx->tables},
-                  {"columns", ctx->columns},
-                  {"examples", ctx->examples.size()},
-                  {"schema_chars", ctx->schema_ddl.size()}},
-             ms_since(t));
-    } else {
-      // The whole schema still works; say why retrieval did not help.
-      record("retrieval", "failed", json{{"error", ctx.status().message()}}, ms_since(t));
-    }
-  } else if (p.on("retrieval")) {
-    record("retrieval", "skipped", json{{"reason", "RAG is off"}}, 0);
-  }
+  request.max_repairs = p.on("repair") ? std::max(0, p.options.max_repairs) : 0;
 
   // generation
   if (!p.on("generation")) {
@@ -390,14 +416,34 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   }
   r.engine = gen->engine.empty() ? p.generator->name() : gen->engine;
   r.confidence = gen->confidence;
+  r.confidence_features = gen->confidence_features;
+  r.prompt = gen->prompt;
+  r.prompt_tokens = gen->prompt_tokens;
+  r.completion_tokens = gen->completion_tokens;
+  r.attempts = gen->attempts;
   json gen_out = {{"engine", r.engine},
                   {"mode", p.options.generator.mode},
                   {"sql", gen->sql},
                   {"confidence", gen->confidence},
                   {"reason", gen->reason},
                   {"attempts", attempts_json(gen->attempts)},
+                  {"examples", request.examples.size()},
                   {"prompt_tokens", gen->prompt_tokens},
                   {"completion_tokens", gen->completion_tokens}};
+  // The generator's tries after a validation error are the repair stage's
+  // work: the stage set their number (GenerationRequest::max_repairs).
+  if (gen->attempts.size() > 1 && p.on("repair")) {
+    json tries = json::array();
+    double ms = 0;
+    for (size_t i = 1; i < gen->attempts.size(); ++i) {
+      const auto& a = gen->attempts[i];
+      tries.push_back({{"how", "asked the engine again with the error"}, {"sql", a.sql}, {"error", a.error}});
+      ms += a.elapsed_ms;
+    }
+    bool fixed = gen->answered && gen->attempts.back().error.empty();
+    record("repair", fixed ? "ok" : "failed",
+           json{{"tries", tries}, {"fixed", fixed}, {"after", gen->attempts.front().error}}, ms);
+  }
   if (!gen->answered || gen->sql.empty()) {
     r.reason = gen->reason.empty() ? "the engine could not answer this question" : gen->reason;
     record("generation", "abstained", gen_out, ms_since(t));
@@ -432,24 +478,6 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
         tries.push_back({{"how", "cut fences and trailing text"}, {"sql", fixed}, {"error", last.message()}});
         sql = fixed;
       }
-      // A deterministic engine would only say the same again; a model gets
-      // the error and another try.
-      bool can_retry = p.options.generator.mode != "template";
-      for (int i = 0; i < p.options.max_repairs && !last.ok() && can_retry; ++i) {
-        GenerationRequest retry = request;
-        retry.history.push_back({r.effective_question, sql});
-        retry.question = r.effective_question + "\n-- The previous SQL failed with: " + last.message() +
-                         "\n-- Write a corrected query.";
-        auto again = p.generator->generate(retry);
-        if (!again.ok() || !again->answered || again->sql.empty()) {
-          tries.push_back(
-              {{"how", "asked the engine again"}, {"error", again.ok() ? again->reason : again.status().message()}});
-          break;
-        }
-        sql = again->sql;
-        last = validate(sql);
-        tries.push_back({{"how", "asked the engine again"}, {"sql", sql}, {"error", last.message()}});
-      }
       record("repair", last.ok() ? "ok" : "failed", json{{"tries", tries}, {"fixed", last.ok()}}, ms_since(t));
       if (last.ok()) r.sql = sql;
       valid = last;
@@ -469,7 +497,8 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   auto rows = p.db->execute(r.sql, p.options.exec);
   if (!rows.ok()) {
     r.reason = "the SQL failed to run: " + rows.status().message();
-    record("execution", "failed", json{{"error", rows.status().message()}}, ms_since(t));
+    record("execution", "failed",
+           json{{"error", rows.status().message()}, {"code", status_code_name(rows.status().code())}}, ms_since(t));
     return finish();
   }
   r.rows = std::move(*rows);
@@ -501,6 +530,14 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
     record("answer", "ok", json{{"answer", r.answer}}, ms_since(t));
   }
   return finish();
+}
+
+Result<GenerationRequest> Pipeline::generation_request(const std::string& question, const AskOptions& options) {
+  if (Status bad = request_problem(question, options.instructions); !bad.ok()) return bad;
+  bool rag_used = false;
+  auto ignore = [](const std::string&, const std::string&, const json&, double) {};
+  return impl_->prepare(question, options.use_rag.value_or(impl_->options.use_rag), options.instructions, ignore,
+                        &rag_used);
 }
 
 std::vector<std::string> example_questions(const Catalog& catalog, size_t max_count) {

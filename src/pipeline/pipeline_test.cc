@@ -42,9 +42,11 @@ class ScriptedGenerator : public Generator {
     ++n;
     r.answered = true;
     r.confidence = 0.9;
+    r.attempts = attempts;
     return r;
   }
   std::vector<GenerationRequest> requests;
+  std::vector<GenerationAttempt> attempts;  // reported with every answer
 
  private:
   std::map<std::string, std::vector<std::string>> script_;
@@ -215,19 +217,36 @@ TEST_F(PipelineTest, InstructionsReachTheGeneratorAndBadOnesAreRejected) {
   EXPECT_EQ(gen->requests.size(), 1u);
 }
 
-TEST_F(PipelineTest, ValidationFailureIsRepairedByAnotherTry) {
+// The repair loop is the generator's (the LLM's, with the error in its
+// prompt); the repair stage gives it its budget, and 0 when switched off, so
+// that --disable-stage repair turns every repair off. The generator's tries
+// appear in the repair stage's record.
+TEST_F(PipelineTest, RepairStageSetsTheGeneratorsRepairBudgetAndRecordsItsTries) {
   PipelineOptions opt;
   opt.generator.mode = "llm";
+  opt.max_repairs = 3;
   ScriptedGenerator* gen = nullptr;
-  auto p = make({{"total sales in 2023", {"SELECT SUM(amount) FROM salez", kTotal2023}}}, opt, &gen);
+  auto p = make({{"total sales in 2023", {kTotal2023}}}, opt, &gen);
   AskResult r = p->ask("total sales in 2023");
   ASSERT_TRUE(r.answered) << r.reason;
-  EXPECT_EQ(stage(r, "validation")->status, "failed");
+  ASSERT_EQ(gen->requests.size(), 1u);
+  EXPECT_EQ(gen->requests[0].max_repairs, 3);
+  EXPECT_EQ(stage(r, "repair")->status, "skipped");
+
+  gen->attempts = {{"SELECT SUM(amount) FROM salez", "no such table: salez", 1.0}, {kTotal2023, "", 1.0}};
+  r = p->ask("total sales in 2023");
+  ASSERT_TRUE(r.answered) << r.reason;
   EXPECT_EQ(stage(r, "repair")->status, "ok");
-  EXPECT_EQ(r.sql, kTotal2023);
-  ASSERT_EQ(gen->requests.size(), 2u);
-  // The second try carried the database's own error text.
-  EXPECT_NE(gen->requests[1].question.find("salez"), std::string::npos);
+  auto out = json::parse(stage(r, "repair")->output_json);
+  ASSERT_EQ(out["tries"].size(), 1u);
+  EXPECT_EQ(out["after"], "no such table: salez");
+  ASSERT_EQ(r.attempts.size(), 2u);
+
+  opt.disabled_stages = {"repair"};
+  auto off = make({{"total sales in 2023", {kTotal2023}}}, opt, &gen);
+  r = off->ask("total sales in 2023");
+  ASSERT_EQ(gen->requests.size(), 1u);
+  EXPECT_EQ(gen->requests[0].max_repairs, 0);
 }
 
 TEST_F(PipelineTest, FencedSqlIsRepairedWithoutAskingAgain) {

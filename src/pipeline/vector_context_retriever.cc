@@ -2,22 +2,21 @@
 
 #include "pipeline/lexical_retriever.h"
 
-#include "t2sql/retrieval.h"
-
 namespace t2sql {
 
 namespace {
 
 class VectorContextRetriever : public ContextRetriever {
  public:
-  explicit VectorContextRetriever(std::string db_uri) : db_uri_(std::move(db_uri)) {}
+  VectorContextRetriever(std::string db_uri, RetrievalOptions options)
+      : db_uri_(std::move(db_uri)), options_(std::move(options)) {}
   std::string name() const override { return "vector"; }
 
   Result<RetrievedContext> retrieve(const std::string& question, const Catalog& catalog,
                                     const std::vector<LinkedValue>& linked_values) override {
     if (!index_ && index_error_.ok()) {
-      RetrievalOptions options;
-      options.cache_dir = database_cache_dir(db_uri_);
+      RetrievalOptions options = options_;
+      if (options.cache_dir.empty()) options.cache_dir = database_cache_dir(db_uri_);
       auto made = VectorSchemaRetriever::create(catalog, options);
       if (made.ok())
         index_ = std::move(*made);
@@ -42,6 +41,7 @@ class VectorContextRetriever : public ContextRetriever {
 
  private:
   std::string db_uri_;
+  RetrievalOptions options_;
   std::unique_ptr<VectorSchemaRetriever> index_;
   Status index_error_;
   LexicalRetriever lexical_;
@@ -49,8 +49,8 @@ class VectorContextRetriever : public ContextRetriever {
 
 }  // namespace
 
-std::unique_ptr<ContextRetriever> make_default_retriever(const std::string& db_uri) {
-  return std::make_unique<VectorContextRetriever>(db_uri);
+std::unique_ptr<ContextRetriever> make_default_retriever(const std::string& db_uri, const RetrievalOptions& options) {
+  return std::make_unique<VectorContextRetriever>(db_uri, options);
 }
 
 }  // namespace t2sql

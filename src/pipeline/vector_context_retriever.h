@@ -10,10 +10,13 @@
 #include <string>
 
 #include "t2sql/pipeline.h"
+#include "t2sql/retrieval.h"
 
 namespace t2sql {
 
-// `db_uri` names the cache folder of the index.
-std::unique_ptr<ContextRetriever> make_default_retriever(const std::string& db_uri);
+// `db_uri` names the cache folder of the index (unless `options.cache_dir`
+// names one); `options` configure the index (N, embedder, examples, budget).
+std::unique_ptr<ContextRetriever> make_default_retriever(const std::string& db_uri,
+                                                         const RetrievalOptions& options = {});
 
 }  // namespace t2sql

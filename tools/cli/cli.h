@@ -42,6 +42,10 @@ void add_demo_command(CLI::App& app);
 void add_schema_command(CLI::App& app);
 void add_sql_command(CLI::App& app);
 void add_ask_command(CLI::App& app);
+void add_prompt_command(CLI::App& app);
+// --prompt-style and --sample-values of the LLM options (ask, eval, serve),
+// into `style` and `sample_values` (GeneratorOptions' fields).
+void add_prompt_style_options(CLI::App* command, std::string& style, int& sample_values);
 void add_serve_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_version_command(CLI::App& app);

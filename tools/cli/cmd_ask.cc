@@ -20,7 +20,8 @@ struct AskCommandOptions {
                             instructions, ensemble_order = "template-first";
   bool no_grammar = false, think = false, rag = false, no_rag = false;
   std::vector<std::string> disable;
-  int max_repairs = 2;
+  int max_repairs = 2, sample_values = -1, max_tokens = 256;
+  std::string prompt_style = "t2sql", examples_file;
   int64_t timeout_ms = 10000, max_rows = 1000;
 };
 
@@ -105,6 +106,10 @@ void add_ask_command(CLI::App& app) {
   cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding for the LLM");
   cmd->add_flag("--think", opt->think,
                 "Room to think: the model may reason in prose and ends with its SQL in a ```sql fence; only the SQL in the fence is constrained, and the token limit is 4 x --max-tokens (default: the answer is the statement alone)");
+  add_prompt_style_options(cmd, opt->prompt_style, opt->sample_values);
+  cmd->add_option("--examples-file", opt->examples_file,
+                  "JSONL of question/SQL pairs (gen-data's output, accepted answers): the most similar become the "
+                  "LLM's few-shot examples");
   cmd->add_flag("--rag", opt->rag, "Run the retrieval stage: give the generator only the relevant tables and columns");
   cmd->add_flag("--no-rag", opt->no_rag, "Give the generator the whole schema (the default)");
   cmd->add_option("--format,-f", opt->format, "Output: table, json, csv or markdown")->capture_default_str();
@@ -117,6 +122,9 @@ void add_ask_command(CLI::App& app) {
                   "Switch a stage off (intent, entities, retrieval, generation, validation, repair, execution, chart, "
                   "answer); repeatable");
   cmd->add_option("--max-repairs", opt->max_repairs, "Re-tries after a validation error")->capture_default_str();
+  cmd->add_option("--max-tokens", opt->max_tokens, "Token limit of the LLM's answer")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
   cmd->add_option("--timeout-ms", opt->timeout_ms, "Interrupt the query after this many milliseconds (0: none)")
       ->capture_default_str();
   cmd->add_option("--max-rows", opt->max_rows, "Read at most this many rows (0: all)")->capture_default_str();
@@ -139,6 +147,10 @@ void add_ask_command(CLI::App& app) {
     po.generator.think = opt->think;
     po.generator.max_repairs = opt->max_repairs;
     po.generator.ensemble_order = opt->ensemble_order;
+    po.generator.prompt_style = opt->prompt_style;
+    po.generator.max_tokens = opt->max_tokens;
+    po.generator.prompt_sample_values = opt->sample_values;
+    po.examples_path = opt->examples_file;
     if (Status s = parse_lora(opt->lora, po.generator); !s.ok()) return fail(s);
     po.use_rag = opt->rag;
     po.max_repairs = opt->max_repairs;

@@ -15,13 +15,11 @@
 #include "eval/eval_mode.h"
 #include "eval/eval_report.h"
 #include "eval/eval_runner.h"
-#include "eval/retrieving_generator.h"
-#include "eval/training_shapes.h"
-#include "llm/llm_judge.h"
-
 #include "eval/gold_generator.h"
+#include "eval/training_shapes.h"
 #include "eval/grammar_coverage.h"
 #include "generate/template_calibration.h"
+#include "llm/llm_judge.h"
 #include "t2sql/demo.h"
 #include "t2sql/generator.h"
 #include "t2sql/llm_backend.h"
@@ -37,7 +35,8 @@ struct EvalCliOptions {
   std::string judge_model, judge_url, judge_model_name, judge_endpoint = "chat";
   std::string embed_model, train_data, fit_calibration;
   std::vector<std::string> fit_also;
-  int jobs = 1, limit = 0, max_tokens = 256, max_repairs = 2;
+  int jobs = 1, limit = 0, max_tokens = 256, max_repairs = 2, sample_values = -1;
+  std::string prompt_style = "t2sql";
   int64_t timeout_ms = 10000, max_rows = 100000;
   double fail_under = -1, min_confidence = -1;
   bool quiet = false, no_grammar = false, think = false, rag = false, no_rag = false;
@@ -318,7 +317,7 @@ int run_eval(const EvalCliOptions& o) {
   std::vector<EvalRun> runs;
   for (const auto& spec : *modes) {
     const std::string& mode = spec.label;
-    GeneratorFactory factory;
+    EvalGeneratorFactory factory;
     if (spec.engine == "gold") {
       auto answers = std::make_shared<std::map<std::string, std::map<std::string, std::string>>>();
       // Keyed as Database::uri() reports it: PostgreSQL hides the password.
@@ -343,25 +342,25 @@ int run_eval(const EvalCliOptions& o) {
       gen.think = o.think;
       gen.max_tokens = o.max_tokens;
       gen.max_repairs = o.max_repairs;
+      gen.prompt_style = o.prompt_style;
+      gen.prompt_sample_values = o.sample_values;
       if (!o.lora.empty()) {
         auto lora = parse_lora_spec(o.lora);
         if (!lora.ok()) return fail("--lora: " + lora.status().message());
         gen.lora_path = lora->first;
         gen.lora_scale = lora->second;
       }
-      bool rag = spec.rag;
-      factory = [gen, rag, retrieval](const Catalog& catalog, Database* db) -> Result<std::unique_ptr<Generator>> {
-        auto made = make_generator(gen, catalog, db);
-        if (!made.ok() || !rag) return made;
-        // The index is cached under the database's cache folder, as `t2sql ask --rag` caches it.
-        RetrievalOptions r = retrieval;
-        r.cache_dir = database_cache_dir(db->uri());
-        return make_retrieving_generator(std::move(*made), catalog, r);
+      factory = [gen](const Catalog& catalog, Database* db) -> Result<std::unique_ptr<Generator>> {
+        return make_generator(gen, catalog, db);
       };
     }
     EvalOptions options = shared;
     options.mode = mode;
+    // +rag: the pipeline's retrieval stage, its index cached under the
+    // database's cache folder as `t2sql ask --rag` caches it.
     options.rag = spec.rag;
+    options.retrieval = retrieval;
+    options.max_repairs = o.max_repairs;
     options.jobs = o.jobs;
     options.limit = o.limit;
     options.predicted_exec = {.timeout_ms = o.timeout_ms, .max_rows = o.max_rows};
@@ -453,6 +452,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding in the llm and ensemble modes");
   cmd->add_flag("--think", opt->think,
                 "Room to think: the model may reason in prose and ends with its SQL in a ```sql fence; only the SQL in the fence is constrained, and the token limit is 4 x --max-tokens (default: the answer is the statement alone)");
+  add_prompt_style_options(cmd, opt->prompt_style, opt->sample_values);
   cmd->add_flag("--rag", opt->rag,
                 "Schema retrieval on for every llm and ensemble mode (reported as llm+rag, ensemble+rag): the model "
                 "sees only the columns the vector index returns, as `t2sql ask --rag`");

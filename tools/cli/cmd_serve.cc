@@ -44,6 +44,8 @@ void add_serve_command(CLI::App& app) {
   cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding");
   cmd->add_flag("--think", opt->think,
                 "Room to think: the model may reason in prose and ends with its SQL in a ```sql fence; only the SQL in the fence is constrained, and the token limit is 4 x --max-tokens (default: the answer is the statement alone)");
+  add_prompt_style_options(cmd, opt->server.pipeline.generator.prompt_style,
+                           opt->server.pipeline.generator.prompt_sample_values);
   cmd->add_flag("--rag", opt->rag, "Run the retrieval stage unless a request says use_rag: false");
   cmd->add_option("--disable-stage", opt->disable, "Switch a pipeline stage off; repeatable");
   cmd->add_option("--threads", opt->server.worker_threads, "HTTP worker threads (0: 64)")->capture_default_str();

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("-V,--version", t2sql::t2sql_version());
   t2sql::cli::add_ask_command(app);
+  t2sql::cli::add_prompt_command(app);
   t2sql::cli::add_serve_command(app);
   t2sql::cli::add_eval_command(app);
   t2sql::cli::add_sql_command(app);
