@@ -20,9 +20,23 @@
 
 namespace t2sql {
 
+// Bounds on one statement. The timeout covers execution and reading the
+// rows; the byte caps keep one answer's memory bounded (each engine also caps
+// its own working memory: see README "Bounded work").
 struct ExecOptions {
-  int64_t timeout_ms = 10000;  // interrupt the statement after this long; <= 0: no limit
-  int64_t max_rows = 10000;    // stop reading after this many rows; <= 0: no cap
+  int64_t timeout_ms = 10000;                // interrupt the statement after this long; <= 0: no limit
+  int64_t max_rows = 10000;                  // stop reading after this many rows; <= 0: no cap
+  int64_t max_value_bytes = 16 << 20;        // one value larger than this: kResourceExhausted; <= 0: no cap
+  int64_t max_result_bytes = 64 << 20;       // the rows read exceed this: kResourceExhausted; <= 0: no cap
+};
+
+// How to open a database. PostgreSQL refuses a role that could write or
+// reach files (a superuser, a role with INSERT/UPDATE/DELETE/TRUNCATE on a
+// table or USAGE/UPDATE on a sequence, EXECUTE on dblink*, lo_import,
+// lo_export, pg_read*, pg_ls*, pg_stat_file, or membership in
+// pg_*_server_files / pg_execute_server_program) unless allow_privileged_role.
+struct OpenOptions {
+  bool allow_privileged_role = false;
 };
 
 struct CatalogOptions {
@@ -39,7 +53,7 @@ class Database {
   // "postgresql://user:password@host:port/dbname" (or postgres://), or a
   // plain path (DuckDB when it ends in .duckdb/.ddb or holds DuckDB's magic
   // bytes, SQLite otherwise). A file must exist.
-  static Result<std::unique_ptr<Database>> open(const std::string& uri);
+  static Result<std::unique_ptr<Database>> open(const std::string& uri, const OpenOptions& options = {});
 
   virtual std::string engine() const = 0;  // "sqlite", "duckdb", "postgresql"
   virtual std::string uri() const = 0;

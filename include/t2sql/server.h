@@ -30,6 +30,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";     // loopback unless asked otherwise
   int port = 8080;                    // 0: any free port (see Server::port())
   std::string db_uri;                 // required
+  bool allow_privileged_role = false;  // see OpenOptions
   PipelineOptions pipeline;           // the default mode, limits and stages
   std::string web_dir;                // the page; empty: <source dir>/web
   std::string vendor_dir;             // unpacked npm tarballs (vega...); empty: the install cache

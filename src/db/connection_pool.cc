@@ -19,7 +19,7 @@ ConnectionPool::Lease::~Lease() {
 
 Result<std::unique_ptr<ConnectionPool>> ConnectionPool::create(const std::string& uri, Options options) {
   if (options.max_size == 0) return invalid_argument("a connection pool needs room for at least one connection");
-  auto first = Database::open(uri);
+  auto first = Database::open(uri, options.open);
   if (!first.ok()) return first.status();
   std::unique_ptr<ConnectionPool> pool(new ConnectionPool(uri, options));
   pool->idle_.push_back(std::move(*first));
@@ -44,7 +44,7 @@ Result<ConnectionPool::Lease> ConnectionPool::acquire() {
   }
   ++open_;  // reserve the slot, then open without holding the lock
   lock.unlock();
-  auto opened = Database::open(uri_);
+  auto opened = Database::open(uri_, options_.open);
   if (!opened.ok()) {
     lock.lock();
     --open_;

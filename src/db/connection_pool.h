@@ -31,6 +31,7 @@ class ConnectionPool {
   struct Options {
     size_t max_size = 4;
     int64_t acquire_timeout_ms = 10000;
+    OpenOptions open;  // how each connection is opened
   };
 
   // A borrowed connection; gives it back when destroyed.

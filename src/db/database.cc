@@ -14,7 +14,7 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> Database::open(const std::string& uri) {
+Result<std::unique_ptr<Database>> Database::open(const std::string& uri, const OpenOptions& options) {
   if (uri.empty()) return invalid_argument("no database given");
   auto scheme_end = uri.find("://");
   if (scheme_end == std::string::npos) {
@@ -37,7 +37,9 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& uri) {
       return invalid_argument("'" + uri + "' names no file (use duckdb://:memory: for an empty database)");
     return DuckdbDatabase::open_file(rest);
   }
-  if (scheme == "postgresql" || scheme == "postgres") return PostgresDatabase::open_uri(uri);
+  if (scheme == "postgresql" || scheme == "postgres") {
+    return PostgresDatabase::open_uri(uri, {.allow_privileged_role = options.allow_privileged_role});
+  }
   return invalid_argument("unsupported database URI scheme '" + scheme + "' in '" + redact_password(uri) +
                           "' (supported: sqlite://, duckdb://, postgresql://, or a plain file path)");
 }

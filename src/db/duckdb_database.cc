@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "db/result_budget.h"
 #include "sql/statement_guard.h"
 
 namespace t2sql {
@@ -20,6 +21,11 @@ namespace t2sql {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The memory one database (one connection of t2sql) may use. Without
+// external access DuckDB cannot spill to its temp directory beside the file
+// either, so a query that needs more fails instead.
+constexpr const char* kMemoryLimit = "256MB";
 
 // Settings every t2sql connection gets; lock_configuration comes last so
 // that nothing after it (SET, a pragma) can loosen the others.
@@ -30,6 +36,7 @@ Status make_config(bool read_only, duckdb_config* config) {
       {"enable_external_access", "false"},
       {"autoinstall_known_extensions", "false"},
       {"autoload_known_extensions", "false"},
+      {"memory_limit", kMemoryLimit},
       {"lock_configuration", "true"},
   };
   for (const auto& [name, value] : kSettings) {
@@ -247,7 +254,23 @@ class Watchdog {
   std::thread thread_;
 };
 
-Status classify_error(const std::string& message, duckdb_error_type type) {
+// The bytes a cell holds: a string's or blob's length, 8 for the rest.
+int64_t cell_bytes(duckdb_vector vector, duckdb_type id, idx_t row) {
+  if (id != DUCKDB_TYPE_VARCHAR && id != DUCKDB_TYPE_BLOB) return 8;
+  uint64_t* validity = duckdb_vector_get_validity(vector);
+  if (validity && !duckdb_validity_row_is_valid(validity, row)) return 0;
+  duckdb_string_t* s = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector)) + row;
+  return static_cast<int64_t>(duckdb_string_t_length(*s));
+}
+
+Status classify_error(std::string message, duckdb_error_type type) {
+  // DuckDB adds hints on further lines; t2sql's errors are one line.
+  if (auto nl = message.find('\n'); nl != std::string::npos) message.erase(nl);
+  bool spill = message.find("Cannot access directory") != std::string::npos && message.find(".tmp") != std::string::npos;
+  if (type == DUCKDB_ERROR_OUT_OF_MEMORY || message.find("Out of Memory") != std::string::npos || spill) {
+    return resource_exhausted(std::string("the query needed more memory than DuckDB may use (") + kMemoryLimit +
+                              "): " + message);
+  }
   if (type == DUCKDB_ERROR_PERMISSION || message.find("read-only") != std::string::npos ||
       message.find("read only") != std::string::npos ||
       message.find("disabled by configuration") != std::string::npos) {
@@ -312,7 +335,7 @@ Result<std::unique_ptr<Database>> DuckdbDatabase::open_file(const std::string& p
 }
 
 Status DuckdbDatabase::validate(const std::string& sql) {
-  if (Status s = check_read_only_statement(sql); !s.ok()) return s;
+  if (Status s = check_read_only_statement(sql, Dialect::Engine::kDuckDb); !s.ok()) return s;
   duckdb_prepared_statement stmt = nullptr;
   duckdb_state state = duckdb_prepare(handles_->conn, sql.c_str(), &stmt);
   Status result;
@@ -333,7 +356,7 @@ Result<ResultSet> DuckdbDatabase::execute(const std::string& sql, const ExecOpti
 Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions& options, bool check) {
   auto start = Clock::now();
   if (check) {
-    if (Status s = check_read_only_statement(sql); !s.ok()) return s;
+    if (Status s = check_read_only_statement(sql, Dialect::Engine::kDuckDb); !s.ok()) return s;
   }
   duckdb_connection conn = handles_->conn;
   duckdb_prepared_statement stmt = nullptr;
@@ -406,6 +429,9 @@ Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions&
     }
   } types_guard{types};
 
+  ResultBudget budget(options, start);
+  std::vector<duckdb_type> type_ids(ncol);
+  for (idx_t c = 0; c < ncol; ++c) type_ids[c] = duckdb_get_type_id(types[c]);
   bool done = false;
   while (!done) {
     duckdb_data_chunk chunk = duckdb_fetch_chunk(result);
@@ -413,6 +439,8 @@ Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions&
       if (duckdb_result_error(&result) != nullptr) return failure();
       break;
     }
+    std::unique_ptr<duckdb_data_chunk, void (*)(duckdb_data_chunk*)> chunk_guard(&chunk, duckdb_destroy_data_chunk);
+    if (Status s = budget.check_deadline(); !s.ok()) return s;
     idx_t n = duckdb_data_chunk_get_size(chunk);
     for (idx_t r = 0; r < n; ++r) {
       if (options.max_rows > 0 && static_cast<int64_t>(out.rows.size()) >= options.max_rows) {
@@ -422,10 +450,14 @@ Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions&
       }
       std::vector<Value> row;
       row.reserve(ncol);
-      for (idx_t c = 0; c < ncol; ++c) row.push_back(read_cell(duckdb_data_chunk_get_vector(chunk, c), types[c], r));
+      for (idx_t c = 0; c < ncol; ++c) {
+        duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
+        // Charged before the copy, so that an oversized value is never copied.
+        if (Status s = budget.charge(cell_bytes(vector, type_ids[c], r)); !s.ok()) return s;
+        row.push_back(read_cell(vector, types[c], r));
+      }
       out.rows.push_back(std::move(row));
     }
-    duckdb_destroy_data_chunk(&chunk);
     if (n == 0) break;
   }
   watchdog.stop();

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "db/result_budget.h"
 #include "sql/statement_guard.h"
 
 namespace t2sql {
@@ -144,7 +145,8 @@ PGconn* connect(const std::string& uri, const PostgresOptions& options) {
                           "t2sql",
                           "UTF8",
                           "-c default_transaction_read_only=on -c DateStyle=ISO,YMD -c bytea_output=hex "
-                          "-c extra_float_digits=1 -c idle_in_transaction_session_timeout=60000",
+                          "-c extra_float_digits=1 -c idle_in_transaction_session_timeout=60000 "
+                          "-c standard_conforming_strings=on -c work_mem=4MB",
                           nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, 1);
   // Server notices (RAISE NOTICE in a function) would go to stderr unasked.
@@ -152,6 +154,73 @@ PGconn* connect(const std::string& uri, const PostgresOptions& options) {
     PQsetNoticeProcessor(
         conn, [](void*, const char*) {}, nullptr);
   return conn;
+}
+
+// What makes the connected role more than a reader, or "" when nothing does.
+// A role that can write would be stopped by the read-only transaction, but a
+// SECURITY DEFINER function, dblink or a file function can step around it.
+std::string role_privilege(PGconn* conn) {
+  static const char* kQuery =
+      "SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user), "
+      "(SELECT string_agg(r, ', ') FROM (SELECT r FROM unnest(ARRAY['pg_write_server_files', "
+      "'pg_read_server_files', 'pg_execute_server_program', 'pg_write_all_data']) AS r "
+      "WHERE pg_has_role(current_user, r, 'MEMBER')) m), "
+      "(SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' AND ("
+      "(c.relkind IN ('r', 'p', 'v', 'm', 'f') AND (has_any_column_privilege(c.oid, 'INSERT') OR "
+      "has_any_column_privilege(c.oid, 'UPDATE') OR has_table_privilege(c.oid, 'DELETE') OR "
+      "has_table_privilege(c.oid, 'TRUNCATE'))) OR "
+      "(c.relkind = 'S' AND (has_sequence_privilege(c.oid, 'USAGE') OR has_sequence_privilege(c.oid, 'UPDATE')))) "
+      "LIMIT 1), "
+      "(SELECT p.oid::regprocedure::text FROM pg_proc p WHERE (p.proname LIKE 'dblink%' OR "
+      "p.proname IN ('lo_import', 'lo_export', 'pg_stat_file') OR p.proname LIKE 'pg\\_read\\_%' OR "
+      "p.proname LIKE 'pg\\_ls\\_%') AND has_function_privilege(p.oid, 'EXECUTE') "
+      "AND has_schema_privilege(p.pronamespace, 'USAGE') "
+      // adminpack's old entry point checks for a superuser itself, whoever may call it.
+      "AND p.proname <> 'pg_read_file_old' LIMIT 1)";
+  PGresult* res = PQexec(conn, kQuery);
+  std::string why;
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    why = "its privileges could not be read (" + first_line(PQresultErrorMessage(res)) + ")";
+  } else if (std::string(PQgetvalue(res, 0, 0)) == "t") {
+    why = "it is a superuser";
+  } else if (!PQgetisnull(res, 0, 1)) {
+    why = std::string("it is a member of ") + PQgetvalue(res, 0, 1);
+  } else if (!PQgetisnull(res, 0, 2)) {
+    why = std::string("it can write to ") + PQgetvalue(res, 0, 2);
+  } else if (!PQgetisnull(res, 0, 3)) {
+    why = std::string("it can execute ") + PQgetvalue(res, 0, 3);
+  }
+  PQclear(res);
+  return why;
+}
+
+// The session settings the guard's lexer and the bounds rely on, and the
+// role check. Runs after every (re)connect.
+Status prepare_session(PGconn* conn, const PostgresOptions& options, const std::string& redacted) {
+  const char* scs = PQparameterStatus(conn, "standard_conforming_strings");
+  if (!scs || std::string(scs) != "on") {
+    return internal_error("PostgreSQL at '" + redacted + "' did not accept standard_conforming_strings=on");
+  }
+  if (!options.allow_privileged_role) {
+    std::string why = role_privilege(conn);
+    if (!why.empty()) {
+      const char* user = PQuser(conn);
+      return permission_denied("refusing to use PostgreSQL role \"" + std::string(user ? user : "") + "\": " + why +
+                               ". t2sql wants a role that can only read (README: \"A read-only PostgreSQL "
+                               "role\"); --allow-privileged-role uses it anyway");
+    }
+  }
+  // Built-in functions first: the allow-list names pg_catalog's functions, and
+  // a search_path that puts another schema before it would let a function of
+  // the same name there answer the call.
+  PQclear(PQexec(conn,
+                 "SELECT CASE WHEN (current_schemas(true))[1] <> 'pg_catalog' THEN set_config('search_path', "
+                 "'pg_catalog, ' || current_setting('search_path'), false) END"));
+  // Only a superuser may bound temporary files; for others the setting is
+  // the server's (and t2sql refuses superusers unless told otherwise).
+  PQclear(PQexec(conn, "SET temp_file_limit = '256MB'"));
+  return Status();
 }
 
 }  // namespace
@@ -185,6 +254,10 @@ Result<std::unique_ptr<Database>> PostgresDatabase::open_uri(const std::string& 
     PQfinish(conn);
     return s;
   }
+  if (Status s = prepare_session(conn, options, redacted); !s.ok()) {
+    PQfinish(conn);
+    return s;
+  }
   return std::unique_ptr<Database>(new PostgresDatabase(conn, uri, redacted, options));
 }
 
@@ -196,7 +269,14 @@ Status PostgresDatabase::ensure_connected() {
   if (conn_ && PQstatus(conn_) == CONNECTION_OK) return Status();
   PQfinish(conn_);
   conn_ = connect(uri_, options_);
-  if (conn_ && PQstatus(conn_) == CONNECTION_OK) return Status();
+  if (conn_ && PQstatus(conn_) == CONNECTION_OK) {
+    Status s = prepare_session(conn_, options_, redacted_uri_);
+    if (!s.ok()) {
+      PQfinish(conn_);
+      conn_ = nullptr;
+    }
+    return s;
+  }
   return connect_error(uri_, redacted_uri_, conn_ ? PQerrorMessage(conn_) : "out of memory");
 }
 
@@ -213,7 +293,7 @@ Result<ResultSet> PostgresDatabase::run(const std::string& sql, const ExecOption
                                         bool explain_only) {
   auto start = Clock::now();
   if (check) {
-    if (Status s = check_read_only_statement(sql); !s.ok()) return s;
+    if (Status s = check_read_only_statement(sql, Dialect::Engine::kPostgres); !s.ok()) return s;
   }
   if (Status s = ensure_connected(); !s.ok()) return s;
   std::string body = sql;
@@ -270,27 +350,43 @@ Result<ResultSet> PostgresDatabase::run(const std::string& sql, const ExecOption
   }
   auto declared = exec_params(conn_, declare);
   if (PQresultStatus(declared.get()) != PGRES_COMMAND_OK) return failure(declared.get());
-  std::string fetch = options.max_rows > 0
-                          ? "FETCH FORWARD " + std::to_string(options.max_rows + 1) + " FROM t2sql_cursor"
-                          : "FETCH ALL FROM t2sql_cursor";
-  auto res = exec_params(conn_, fetch);
-  if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) return failure(res.get());
-  int ncol = PQnfields(res.get());
-  int nrow = PQntuples(res.get());
-  for (int c = 0; c < ncol; ++c) {
-    out.columns.emplace_back(PQfname(res.get(), c));
-    out.column_types.push_back(value_type_of(PQftype(res.get(), c)));
-  }
-  if (options.max_rows > 0 && nrow > options.max_rows) {
-    out.truncated = true;
-    nrow = static_cast<int>(options.max_rows);
-  }
-  out.rows.reserve(nrow);
-  for (int r = 0; r < nrow; ++r) {
-    std::vector<Value> row;
-    row.reserve(ncol);
-    for (int c = 0; c < ncol; ++c) row.push_back(read_cell(res.get(), r, c, out.column_types[c]));
-    out.rows.push_back(std::move(row));
+  // Rows come in batches, each FETCH given the time that is left, so that the
+  // timeout covers the whole statement and the byte caps apply as rows arrive
+  // (a single value is fetched whole: PostgreSQL caps it at 1 GB).
+  constexpr int64_t kBatchRows = 1000;
+  ResultBudget budget(options, start);
+  for (bool first = true;; first = false) {
+    int64_t want = kBatchRows;
+    if (options.max_rows > 0) want = std::min<int64_t>(want, options.max_rows + 1 - out.rows.size());
+    if (!first && timeout > 0) {
+      if (Status s = budget.check_deadline(); !s.ok()) return s;
+      auto set = exec_params(conn_, "SET LOCAL statement_timeout = " + std::to_string(budget.remaining_ms()));
+      if (PQresultStatus(set.get()) != PGRES_COMMAND_OK) return failure(set.get());
+    }
+    auto res = exec_params(conn_, "FETCH FORWARD " + std::to_string(want) + " FROM t2sql_cursor");
+    if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) return failure(res.get());
+    int ncol = PQnfields(res.get());
+    int nrow = PQntuples(res.get());
+    if (first) {
+      for (int c = 0; c < ncol; ++c) {
+        out.columns.emplace_back(PQfname(res.get(), c));
+        out.column_types.push_back(value_type_of(PQftype(res.get(), c)));
+      }
+    }
+    for (int r = 0; r < nrow; ++r) {
+      if (options.max_rows > 0 && static_cast<int64_t>(out.rows.size()) >= options.max_rows) {
+        out.truncated = true;
+        break;
+      }
+      std::vector<Value> row;
+      row.reserve(ncol);
+      for (int c = 0; c < ncol; ++c) {
+        if (Status s = budget.charge(PQgetlength(res.get(), r, c)); !s.ok()) return s;
+        row.push_back(read_cell(res.get(), r, c, out.column_types[c]));
+      }
+      out.rows.push_back(std::move(row));
+    }
+    if (out.truncated || nrow < want) break;
   }
   out.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   return out;

@@ -28,6 +28,7 @@ namespace t2sql {
 
 struct PostgresOptions {
   int64_t timeout_connect_ms = 5000;
+  bool allow_privileged_role = false;  // see OpenOptions
 };
 
 class PostgresDatabase final : public Database {

@@ -8,9 +8,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <string_view>
 
+#include "db/result_budget.h"
+#include "sql/function_allow_list.h"
 #include "sql/statement_guard.h"
 
 namespace t2sql {
@@ -26,10 +29,14 @@ int authorize(void* /*user*/, int action, const char* arg1, const char* arg2, co
     case SQLITE_SELECT:
     case SQLITE_READ:
     case SQLITE_RECURSIVE: return SQLITE_OK;
-    case SQLITE_FUNCTION:
-      // Loading code is disabled on the connection too; refuse it at prepare
-      // time so that validation already says no.
-      return arg2 && std::string_view(arg2) == "load_extension" ? SQLITE_DENY : SQLITE_OK;
+    case SQLITE_FUNCTION: {
+      // Every call, including those inside views, by the guard's allow-list
+      // (fts3_tokenizer, load_extension, zeroblob, ... are refused here too).
+      if (!arg2) return SQLITE_DENY;
+      std::string name = arg2;
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return is_allowed_function(name, Dialect::Engine::kSqlite) ? SQLITE_OK : SQLITE_DENY;
+    }
     case SQLITE_PRAGMA: {
       // Introspection pragmas only; each of these is read-only with one argument.
       static const std::set<std::string> kReadPragmas = {"table_info", "table_xinfo", "foreign_key_list", "index_list",
@@ -45,14 +52,38 @@ int authorize(void* /*user*/, int action, const char* arg1, const char* arg2, co
   }
 }
 
-struct Deadline {
-  Clock::time_point at;
-  bool enabled = false;
-};
+// SQLite's heap, all connections of the process together: a runaway query
+// fails with SQLITE_NOMEM instead of taking the machine's memory.
+constexpr int64_t kHeapLimitBytes = 256LL << 20;
 
 int progress(void* user) {
-  auto* deadline = static_cast<Deadline*>(user);
-  return deadline->enabled && Clock::now() >= deadline->at ? 1 : 0;
+  return static_cast<const ResultBudget*>(user)->check_deadline().ok() ? 0 : 1;
+}
+
+bool file_exists(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path, ec);
+}
+
+bool nonempty_file(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0 && !ec;
+}
+
+// "file:" URI of a path, for opening with ?immutable=1.
+std::string file_uri(const std::string& path) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out = "file:";
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out + "?immutable=1";
 }
 
 ValueType type_from_declared(const std::string& declared) {
@@ -83,17 +114,42 @@ Result<std::unique_ptr<Database>> SqliteDatabase::open_file(const std::string& p
   if (!std::filesystem::exists(path, ec)) return not_found("database file '" + path + "' does not exist");
   if (std::filesystem::is_directory(path, ec))
     return invalid_argument("'" + path + "' is a directory, not a database file");
+  bool wal = false;
   {
     std::ifstream in(path, std::ios::binary);
     if (!in) return not_found("cannot read database file '" + path + "'");
-    char header[16] = {};
+    char header[20] = {};
     in.read(header, sizeof header);
     if (in.gcount() > 0 && std::string(header, 15) != "SQLite format 3") {
       return open_error(path, "the file is not an SQLite database (bad header)");
     }
+    // Bytes 18 and 19, the write and read format versions, are 2 in WAL mode.
+    wal = in.gcount() == sizeof header && (header[18] == 2 || header[19] == 2);
   }
+  // A read-only open never creates files beside the database. In WAL mode
+  // SQLite would create the -wal and -shm files: with no (or an empty) -wal
+  // file the main file holds every commit and is opened immutable; a -wal file
+  // with its -shm is read as it is; a -wal file without -shm is refused.
+  bool immutable = false;
+  if (wal) {
+    bool has_wal = nonempty_file(path + "-wal");
+    if (has_wal && !file_exists(path + "-shm")) {
+      return invalid_argument("'" + path + "' is in WAL mode and has a -wal file but no -shm file: reading it would " +
+                                 "create '" + path + "-shm' beside it, and t2sql never creates files beside a " +
+                                 "database. Let its owner checkpoint it (sqlite3 '" + path +
+                                 "' 'PRAGMA wal_checkpoint(TRUNCATE)') and try again");
+    }
+    immutable = !has_wal;
+  }
+  static std::once_flag heap_limit_once;
+  std::call_once(heap_limit_once, [] {
+    int64_t current = sqlite3_hard_heap_limit64(-1);
+    if (current == 0 || current > kHeapLimitBytes) sqlite3_hard_heap_limit64(kHeapLimitBytes);
+  });
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = immutable ? sqlite3_open_v2(file_uri(std::filesystem::absolute(path).string()).c_str(), &db,
+                                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr)
+                     : sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
@@ -121,12 +177,19 @@ SqliteDatabase::~SqliteDatabase() {
 }
 
 Status SqliteDatabase::prepare_checked(const std::string& sql, sqlite3_stmt** stmt) {
-  if (Status s = check_read_only_statement(sql); !s.ok()) return s;
+  if (Status s = check_read_only_statement(sql, Dialect::Engine::kSqlite); !s.ok()) return s;
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), stmt, &tail);
-  if (rc == SQLITE_AUTH)
-    return permission_denied("refused by the read-only connection: " + std::string(sqlite3_errmsg(db_)));
-  if (rc != SQLITE_OK) return invalid_argument(sqlite3_errmsg(db_));
+  if (rc != SQLITE_OK) {
+    // A refused function reads "not authorized to use function: x"; a
+    // direct-only function inside a view "unsafe use of x()".
+    std::string message = sqlite3_errmsg(db_);
+    if (rc == SQLITE_AUTH || message.find("not authorized") != std::string::npos ||
+        message.find("unsafe use of") != std::string::npos) {
+      return permission_denied("refused by the read-only connection: " + message);
+    }
+    return invalid_argument(message);
+  }
   if (*stmt == nullptr) return invalid_argument("the SQL is empty");
   for (; tail && *tail; ++tail) {
     if (!std::isspace(static_cast<unsigned char>(*tail)) && *tail != ';') {
@@ -156,17 +219,21 @@ Result<ResultSet> SqliteDatabase::execute(const std::string& sql, const ExecOpti
   if (Status s = prepare_checked(sql, &stmt); !s.ok()) return s;
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(stmt, sqlite3_finalize);
 
-  Deadline deadline;
-  if (options.timeout_ms > 0) {
-    deadline.enabled = true;
-    deadline.at = start + std::chrono::milliseconds(options.timeout_ms);
-  }
+  ResultBudget budget(options, start);
   // Checked every 1000 virtual-machine steps: microseconds apart.
-  sqlite3_progress_handler(db_, 1000, progress, &deadline);
-  struct ProgressOff {
+  sqlite3_progress_handler(db_, 1000, progress, &budget);
+  // No string or blob (nor row) the statement builds may outgrow the value cap.
+  int length_cap = options.max_value_bytes > 0 && options.max_value_bytes < 1000000000
+                       ? static_cast<int>(options.max_value_bytes)
+                       : 1000000000;
+  sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, length_cap);
+  struct Restore {
     sqlite3* db;
-    ~ProgressOff() { sqlite3_progress_handler(db, 0, nullptr, nullptr); }
-  } progress_off{db_};
+    ~Restore() {
+      sqlite3_progress_handler(db, 0, nullptr, nullptr);
+      sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 1000000000);
+    }
+  } restore{db_};
 
   ResultSet result;
   int ncol = sqlite3_column_count(stmt);
@@ -178,10 +245,20 @@ Result<ResultSet> SqliteDatabase::execute(const std::string& sql, const ExecOpti
   while (true) {
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) break;
-    if (rc == SQLITE_INTERRUPT) {
-      return deadline_exceeded("query interrupted after its timeout of " + std::to_string(options.timeout_ms) + " ms");
+    if (rc == SQLITE_INTERRUPT) return budget.timed_out();
+    if (rc == SQLITE_TOOBIG) return budget.value_too_large();
+    if (rc == SQLITE_NOMEM) {
+      return resource_exhausted("the query needed more memory than SQLite may use (" +
+                                std::to_string(kHeapLimitBytes >> 20) + " MiB)");
     }
-    if (rc != SQLITE_ROW) return invalid_argument(sqlite3_errmsg(db_));
+    if (rc != SQLITE_ROW) {
+      std::string message = sqlite3_errmsg(db_);
+      if (rc == SQLITE_AUTH || message.find("not authorized") != std::string::npos) {
+        return permission_denied("refused by the read-only connection: " + message);
+      }
+      return invalid_argument(message);
+    }
+    if (Status s = budget.check_deadline(); !s.ok()) return s;
     if (options.max_rows > 0 && static_cast<int64_t>(result.rows.size()) >= options.max_rows) {
       result.truncated = true;
       break;
@@ -207,6 +284,7 @@ Result<ResultSet> SqliteDatabase::execute(const std::string& sql, const ExecOpti
         }
         default: row.push_back(Value::null());
       }
+      if (Status s = budget.charge(sqlite3_column_bytes(stmt, c)); !s.ok()) return s;
     }
     result.rows.push_back(std::move(row));
   }

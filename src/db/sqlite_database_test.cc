@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -177,6 +178,104 @@ TEST(SqliteDatabase, CatalogHasKeysCountsAndSamples) {
   EXPECT_NE(ddl.find("FOREIGN KEY (owner_id) REFERENCES owner (id)"), std::string::npos) << ddl;
   std::vector<std::string> only = {"kind"};
   EXPECT_EQ(table_ddl(*pet, &only), "CREATE TABLE pet (\n  kind VARCHAR(10)\n);");
+}
+
+std::vector<std::string> folder(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void exec(sqlite3* db, const char* sql) {
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+}
+
+TEST(SqliteDatabase, WalFilesAreReadWithoutCreatingFilesBesideThem) {
+  std::string dir = temp_path("wal");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = dir + "/w.db";
+  sqlite3* writer = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
+  exec(writer, "PRAGMA journal_mode=WAL; CREATE TABLE t (a); INSERT INTO t VALUES (1), (2);");
+  sqlite3_close(writer);  // checkpointed: no -wal file is left
+  ASSERT_EQ(folder(dir), std::vector<std::string>{"w.db"});
+  {
+    auto db = SqliteDatabase::open_file(path);
+    ASSERT_TRUE(db.ok()) << db.status().to_string();
+    auto r = (*db)->execute("SELECT count(*) FROM t", {});
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    EXPECT_EQ(r->rows[0][0], Value::integer(2));
+    EXPECT_EQ(folder(dir), std::vector<std::string>{"w.db"}) << "no -wal/-shm beside a WAL file";
+  }
+  // A writer holds commits in the -wal file (with its -shm): read as they are.
+  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
+  exec(writer, "PRAGMA wal_autocheckpoint=0; INSERT INTO t VALUES (3);");
+  auto with_wal = folder(dir);
+  {
+    auto db = SqliteDatabase::open_file(path);
+    ASSERT_TRUE(db.ok()) << db.status().to_string();
+    auto r = (*db)->execute("SELECT count(*) FROM t", {});
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    EXPECT_EQ(r->rows[0][0], Value::integer(3));
+  }
+  EXPECT_EQ(folder(dir), with_wal);
+  // A -wal file without its -shm: refused, saying why.
+  std::string copy_dir = temp_path("wal-copy");
+  fs::remove_all(copy_dir);
+  fs::create_directories(copy_dir);
+  fs::copy_file(path, copy_dir + "/w.db");
+  fs::copy_file(path + "-wal", copy_dir + "/w.db-wal");
+  sqlite3_close(writer);
+  auto refused = SqliteDatabase::open_file(copy_dir + "/w.db");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("no -shm file"), std::string::npos) << refused.status().message();
+  EXPECT_EQ(folder(copy_dir), (std::vector<std::string>{"w.db", "w.db-wal"}));
+}
+
+TEST(SqliteDatabase, AuthorizerRefusesFunctionsOffTheAllowListInsideViews) {
+  std::string path = temp_path("views.db");
+  fs::remove(path);
+  sqlite3* writer = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
+  exec(writer,
+       "CREATE TABLE t (a); INSERT INTO t VALUES (1);"
+       "CREATE VIEW blob_view AS SELECT zeroblob(1000) AS z FROM t;"
+       "CREATE VIEW tokenizer_view AS SELECT fts3_tokenizer('simple') AS p FROM t;"
+       "CREATE VIEW fine_view AS SELECT upper('x') || a AS v FROM t;");
+  sqlite3_close(writer);
+  auto db = SqliteDatabase::open_file(path);
+  ASSERT_TRUE(db.ok()) << db.status().to_string();
+  // The statement guard sees no call; SQLite reports the view's calls to the authorizer.
+  for (const char* sql : {"SELECT * FROM blob_view", "SELECT * FROM tokenizer_view"}) {
+    auto r = (*db)->execute(sql, {});
+    ASSERT_FALSE(r.ok()) << sql;
+    EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().to_string();
+  }
+  auto fine = (*db)->execute("SELECT * FROM fine_view", {});
+  ASSERT_TRUE(fine.ok()) << fine.status().to_string();
+  EXPECT_EQ(fine->rows[0][0], Value::text("X1"));
+}
+
+TEST(SqliteDatabase, ValueAndResultCapsStopGrowth) {
+  auto db = SqliteDatabase::open_file(make_small_db());
+  ASSERT_TRUE(db.ok());
+  auto big = (*db)->execute(
+      "WITH RECURSIVE r(s, n) AS (SELECT 'x', 0 UNION ALL SELECT s || s, n + 1 FROM r WHERE n < 30) SELECT s FROM r",
+      {.max_value_bytes = 1 << 20});
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().code(), StatusCode::kResourceExhausted) << big.status().to_string();
+  EXPECT_NE(big.status().message().find("1 MiB cap on one value"), std::string::npos) << big.status().message();
+  auto many = (*db)->execute(
+      "WITH RECURSIVE r(s, n) AS (SELECT 'x', 0 UNION ALL SELECT s || 'x', n + 1 FROM r WHERE n < 5000) SELECT s FROM r",
+      {.max_rows = 0, .max_result_bytes = 1 << 20});
+  ASSERT_FALSE(many.ok());
+  EXPECT_NE(many.status().message().find("cap on one answer"), std::string::npos) << many.status().message();
+  // Within the caps, the same statement answers.
+  EXPECT_TRUE((*db)->execute("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100) SELECT n FROM r",
+                             {.max_result_bytes = 1 << 20})
+                  .ok());
 }
 
 TEST(DemoWarehouse, IsDeterministicAndRealistic) {

@@ -45,7 +45,7 @@ WorkerDb& Worker::database(const std::string& uri) {
   auto it = dbs_.find(uri);
   if (it != dbs_.end()) return it->second;
   WorkerDb& w = dbs_[uri];
-  auto db = Database::open(uri);
+  auto db = Database::open(uri, options_.open);
   if (!db.ok()) {
     w.error = db.status();
     return w;
@@ -149,7 +149,7 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
 
   // The harness itself refuses anything but one read-only statement, whatever
   // the engine's own guard does.
-  if (Status guard = check_read_only_statement(r.predicted_sql); !guard.ok()) {
+  if (Status guard = check_read_only_statement(r.predicted_sql, Dialect::for_engine(w.db->engine()).engine()); !guard.ok()) {
     r.reason = "refused: " + guard.message();
     return;
   }

@@ -46,6 +46,7 @@ struct EvalOptions {
   int jobs = 1;
   int limit = 0;  // first N questions; 0: all
   ExecOptions gold_exec{.timeout_ms = 30000, .max_rows = 100000};
+  OpenOptions open;  // how each case's database is opened
   ExecOptions predicted_exec{.timeout_ms = 10000, .max_rows = 100000};
   double rel_tolerance = 1e-9;
   SqlSimilarityFn similarity;  // empty: lexical_sql_similarity

@@ -44,6 +44,11 @@ std::string markdown_cell(const std::string& s) {
   return out;
 }
 
+// Columns are aligned up to this width; a wider cell is printed whole but
+// sets no width, so that one huge value cannot pad every other row to its
+// size (the output stays linear in the result's bytes).
+constexpr size_t kMaxAlignedWidth = 200;
+
 std::string table(const ResultSet& r) {
   size_t ncol = r.columns.size();
   std::vector<size_t> width(ncol);
@@ -51,7 +56,7 @@ std::string table(const ResultSet& r) {
   for (size_t c = 0; c < ncol; ++c) width[c] = display_width(r.columns[c]);
   for (const auto& row : r.rows) {
     for (size_t c = 0; c < ncol; ++c) {
-      width[c] = std::max(width[c], display_width(cell_text(row[c])));
+      width[c] = std::max(width[c], std::min(kMaxAlignedWidth, display_width(cell_text(row[c]))));
       if (!row[c].is_null() && !row[c].is_number()) numeric[c] = false;
     }
   }

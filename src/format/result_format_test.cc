@@ -42,6 +42,16 @@ TEST(ResultFormat, MarkdownEscapesPipes) {
   EXPECT_EQ(format_result(r, OutputFormat::kMarkdown), "| a |\n| --- |\n| x\\|y |\n");
 }
 
+TEST(ResultFormat, OneHugeCellDoesNotPadEveryRow) {
+  ResultSet r;
+  r.columns = {"a"};
+  r.rows.push_back({Value::text(std::string(1 << 20, 'x'))});
+  for (int i = 0; i < 1000; ++i) r.rows.push_back({Value::text("y")});
+  std::string out = format_result(r, OutputFormat::kTable);
+  EXPECT_LT(out.size(), (1u << 20) + 1000u * 210u);  // linear in the bytes, not rows x widest cell
+  EXPECT_NE(out.find(std::string(1 << 20, 'x')), std::string::npos);
+}
+
 TEST(ResultFormat, ParsesNames) {
   EXPECT_TRUE(parse_output_format("csv").ok());
   EXPECT_EQ(parse_output_format("xml").status().code(), StatusCode::kInvalidArgument);

@@ -73,7 +73,7 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
     } else if (attempt.sql.empty()) {
       check = invalid_argument(out->text.empty() ? "the model wrote nothing" : "the answer holds no SQL statement");
     } else {
-      check = check_read_only_statement(attempt.sql);
+      check = check_read_only_statement(attempt.sql, Dialect::for_engine(in.dialect).engine());
       if (check.ok() && db_) check = db_->validate(attempt.sql);
     }
     attempt.error = check.ok() ? "" : check.message();

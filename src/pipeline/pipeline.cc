@@ -413,7 +413,7 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
 
   // validation
   auto validate = [&](const std::string& sql) -> Status {
-    if (Status s = check_read_only_statement(sql); !s.ok()) return s;
+    if (Status s = check_read_only_statement(sql, Dialect::for_engine(p.db->engine()).engine()); !s.ok()) return s;
     return p.db->validate(sql);
   };
   Status valid;

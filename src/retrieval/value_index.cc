@@ -118,6 +118,8 @@ Result<ValueIndex> ValueIndex::build(Database& db, const Catalog& catalog, const
       std::string sql = "SELECT DISTINCT " + q + " FROM " + dialect.quote_identifier(table.name) + " WHERE " + q +
                         " IS NOT NULL" + dialect.limit(static_cast<long long>(options.max_values_per_column) + 1);
       auto rows = db.execute(sql, {.timeout_ms = 10000, .max_rows = 0});
+      // A column of values too large for one answer (documents, blobs) is not a value to link.
+      if (!rows.ok() && rows.status().code() == StatusCode::kResourceExhausted) continue;
       if (!rows.ok()) return rows.status();
       size_t n = 0;
       for (const auto& row : rows->rows) {

@@ -583,7 +583,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
   if (impl->options.web_dir.empty()) impl->options.web_dir = std::string(T2SQL_SOURCE_DIR) + "/web";
   if (impl->options.vendor_dir.empty()) impl->options.vendor_dir = default_vendor_dir();
 
-  auto db = Database::open(options.db_uri);
+  auto db = Database::open(options.db_uri, {.allow_privileged_role = options.allow_privileged_role});
   if (!db.ok()) return db.status();
   auto catalog = (*db)->catalog();
   if (!catalog.ok()) return catalog.status();
@@ -607,7 +607,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
                          : static_cast<size_t>(impl->options.worker_threads) * 4;
     impl->pools[mode] =
         std::make_unique<PipelinePool>(mode, slots, waiting, [p, mode]() -> Result<std::unique_ptr<Pipeline>> {
-          auto conn = Database::open(p->options.db_uri);
+          auto conn = Database::open(p->options.db_uri, {.allow_privileged_role = p->options.allow_privileged_role});
           if (!conn.ok()) return conn.status();
           PipelineOptions po = p->options.pipeline;
           po.generator.mode = mode;

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sql/function_allow_list.h"
 #include "sql/sql_lexer.h"
 
 namespace t2sql {
@@ -16,47 +17,23 @@ constexpr std::array<std::string_view, 20> kWriteWords = {
     "INSERT",  "UPDATE",   "DELETE", "DROP",   "CREATE", "ALTER", "ATTACH", "DETACH", "VACUUM", "PRAGMA",
     "REINDEX", "TRUNCATE", "GRANT",  "REVOKE", "COPY",   "MERGE", "CALL",   "INTO",   "UPSERT", "ANALYZE"};
 
-// Functions that read or write files, touch large objects, change settings
-// or sequences, signal other sessions, take locks or run SQL given as text:
-// all read-only in syntax, none read-only in effect. Engines enforce most of
-// this too (read-only transactions, no external access); the names here give
-// one clear refusal on every engine.
-constexpr std::string_view kDeniedFunctions[] = {
-    "pg_read_file", "pg_read_binary_file", "pg_stat_file", "pg_terminate_backend", "pg_cancel_backend",
-    "pg_reload_conf", "pg_rotate_logfile", "pg_promote", "pg_switch_wal", "pg_create_restore_point", "pg_notify",
-    "pg_export_snapshot", "pg_import_system_collations", "set_config", "nextval", "setval", "loread", "lowrite",
-    "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "cursor_to_xml", "pg_backup_start",
-    "pg_backup_stop", "pg_start_backup", "pg_stop_backup",
-    // DuckDB and SQLite: files and extensions.
-    "read_csv", "read_csv_auto", "read_parquet", "parquet_scan", "read_json", "read_json_auto", "read_text",
-    "read_blob", "glob", "load_extension", "readfile", "writefile", "sqlite_scan", "postgres_scan"};
-constexpr std::string_view kDeniedFunctionPrefixes[] = {
-    "lo_",        "pg_ls_",   "pg_file_",        "dblink",    "pg_advisory", "pg_try_advisory",
-    "pg_create_", "pg_drop_", "pg_replication_", "pg_logdir_"};
+// Keywords that a parenthesis may follow without a function being called
+// (IN (...), OVER (...), AS (...), ROW (...), ...). Each is reserved or
+// parsed as syntax before a parenthesis on the engines.
+constexpr std::string_view kSyntaxBeforeParen[] = {
+    "AND",   "OR",       "NOT",       "IN",        "EXISTS",       "ANY",    "ALL",      "SOME",     "SELECT",
+    "FROM",  "WHERE",    "HAVING",    "ON",        "USING",        "JOIN",   "LATERAL",  "AS",       "GROUP",
+    "BY",    "WINDOW",   "VALUES",    "ROW",       "ARRAY",        "THEN",   "ELSE",     "WHEN",     "CASE",
+    "BETWEEN", "TO",     "IS",        "DISTINCT",  "UNION",        "INTERSECT", "EXCEPT", "LIMIT",  "OFFSET",
+    "ROLLUP", "CUBE",    "SETS",      "RECURSIVE", "MATERIALIZED", "ESCAPE", "INTERVAL", "ONLY",     "REPEATABLE",
+    "FOR",   "QUALIFY",  "EXCLUDE",   "ZONE",      "VARYING"};
+// Pattern operators that are also (harmless) functions on the engine they belong to.
+constexpr std::string_view kSqlitePatternWords[] = {"LIKE", "GLOB", "REGEXP", "MATCH"};
+constexpr std::string_view kPostgresPatternWords[] = {"LIKE", "ILIKE", "SIMILAR"};
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-// The function name a token calls, or "" when it is not a call: a word or a
-// quoted name followed by "(".
-std::string called_function(const std::vector<SqlToken>& tokens, size_t i, size_t end) {
-  if (i + 1 >= end || !tokens[i + 1].is_punct('(')) return "";
-  const SqlToken& t = tokens[i];
-  if (t.kind == SqlTokenKind::kWord) return lower(t.text);
-  if (t.kind == SqlTokenKind::kQuotedName && t.text.size() >= 2) return t.text.substr(1, t.text.size() - 2);
-  return "";
-}
-
-bool denied_function(const std::string& name) {
-  for (std::string_view f : kDeniedFunctions) {
-    if (name == f) return true;
-  }
-  for (std::string_view p : kDeniedFunctionPrefixes) {
-    if (name.compare(0, p.size(), p) == 0) return true;
-  }
-  return false;
 }
 
 std::string upper(std::string s) {
@@ -64,10 +41,112 @@ std::string upper(std::string s) {
   return s;
 }
 
+bool is_name(const SqlToken& t) {
+  return t.kind == SqlTokenKind::kWord || t.kind == SqlTokenKind::kQuotedName;
+}
+
+// The name a word or quoted name stands for, as the engine resolves function
+// names: unquoted words fold to lowercase; quoted names are exact on
+// PostgreSQL and case-insensitive on SQLite and DuckDB.
+std::string resolved_name(const SqlToken& t, Dialect::Engine engine) {
+  if (t.kind == SqlTokenKind::kWord) return lower(t.text);
+  return engine == Dialect::Engine::kPostgres ? t.value : lower(t.value);
+}
+
+bool syntax_word(const std::vector<SqlToken>& tokens, size_t i, Dialect::Engine engine) {
+  const SqlToken& t = tokens[i];
+  if (t.kind != SqlTokenKind::kWord) return false;
+  for (std::string_view w : kSyntaxBeforeParen) {
+    if (t.is_word(w)) return true;
+  }
+  // f(x) OVER (...), f(x) FILTER (...): only after a call's closing parenthesis.
+  if ((t.is_word("OVER") || t.is_word("FILTER")) && i > 0 && tokens[i - 1].is_punct(')')) return true;
+  if (engine == Dialect::Engine::kSqlite) {
+    for (std::string_view w : kSqlitePatternWords) {
+      if (t.is_word(w)) return true;
+    }
+  } else {
+    for (std::string_view w : kPostgresPatternWords) {
+      if (t.is_word(w)) return true;
+    }
+  }
+  return false;
+}
+
+size_t matching_paren(const std::vector<SqlToken>& tokens, size_t open, size_t end) {
+  int depth = 0;
+  for (size_t k = open; k < end; ++k) {
+    if (tokens[k].is_punct('(')) ++depth;
+    if (tokens[k].is_punct(')') && --depth == 0) return k;
+  }
+  return std::string_view::npos;
+}
+
+// "name (a, b) AS [NOT] [MATERIALIZED] (SELECT ..." after WITH, RECURSIVE or a
+// comma: a common table expression's column list, not a call. A FROM item's
+// column definition list ("f(x) AS (a int)") cannot hold a query.
+bool cte_definition(const std::vector<SqlToken>& tokens, size_t name, size_t end) {
+  if (name == 0) return false;
+  const SqlToken& before = tokens[name - 1];
+  if (!before.is_word("WITH") && !before.is_word("RECURSIVE") && !before.is_punct(',')) return false;
+  size_t close = matching_paren(tokens, name + 1, end);
+  if (close == std::string_view::npos) return false;
+  for (size_t k = name + 2; k < close; ++k) {
+    if (!is_name(tokens[k]) && !tokens[k].is_punct(',')) return false;
+  }
+  size_t k = close + 1;
+  if (k >= end || !tokens[k].is_word("AS")) return false;
+  ++k;
+  if (k < end && tokens[k].is_word("NOT")) ++k;
+  if (k < end && tokens[k].is_word("MATERIALIZED")) ++k;
+  if (k + 1 >= end || !tokens[k].is_punct('(')) return false;
+  const SqlToken& first = tokens[k + 1];
+  return first.is_word("SELECT") || first.is_word("WITH") || first.is_word("VALUES") || first.is_punct('(');
+}
+
+std::string engine_title(Dialect::Engine engine) {
+  switch (engine) {
+    case Dialect::Engine::kDuckDb: return "DuckDB";
+    case Dialect::Engine::kPostgres: return "PostgreSQL";
+    default: return "SQLite";
+  }
+}
+
+// The refusal for the call at tokens[i] (a name followed by "("), or OK.
+Status check_call(const std::vector<SqlToken>& tokens, size_t i, size_t end, Dialect::Engine engine) {
+  const SqlToken& t = tokens[i];
+  if (syntax_word(tokens, i, engine)) return Status();
+  if (i > 0 && (tokens[i - 1].is_word("AS") || tokens[i - 1].text == "::")) {
+    return Status();  // a type with a modifier (numeric(10, 2)) or an alias's column list
+  }
+  if (cte_definition(tokens, i, end)) return Status();
+  if (t.kind == SqlTokenKind::kQuotedName && !t.value_ok) {
+    return permission_denied("refusing to call " + t.text + "(): its name has a malformed escape");
+  }
+  std::string name = resolved_name(t, engine);
+  if (i > 0 && tokens[i - 1].is_punct('.')) {
+    // schema.function( or value.method(: only PostgreSQL's own catalog.
+    bool pg_catalog = engine == Dialect::Engine::kPostgres && i >= 2 && is_name(tokens[i - 2]) &&
+                      resolved_name(tokens[i - 2], engine) == "pg_catalog" &&
+                      (i < 3 || !tokens[i - 3].is_punct('.'));
+    if (!pg_catalog) {
+      std::string qualifier = i >= 2 ? tokens[i - 2].text : "";
+      return permission_denied("refusing to call " + qualifier + "." + t.text +
+                               "(): t2sql calls only the engine's built-in functions, unqualified" +
+                               (engine == Dialect::Engine::kPostgres ? " or in pg_catalog" : ""));
+    }
+  }
+  if (is_allowed_function(name, engine)) return Status();
+  return permission_denied("refusing to call " + name + "(): not one of the built-in functions t2sql allows on " +
+                           engine_title(engine) +
+                           " (no file, large-object, setting, lock, sleep, session or user-defined functions)");
+}
+
 }  // namespace
 
-Status check_read_only_statement(const std::string& sql) {
-  SqlLexResult lexed = lex_sql(sql);
+Status check_read_only_statement(const std::string& sql, Dialect::Engine engine) {
+  if (sql.find('\0') != std::string::npos) return invalid_argument("the SQL holds a NUL byte");
+  SqlLexResult lexed = lex_sql(sql, engine);
   if (!lexed.error.empty()) return invalid_argument("cannot read the SQL: " + lexed.error);
   const auto& tokens = lexed.tokens;
   size_t end = tokens.size();
@@ -83,12 +162,15 @@ Status check_read_only_statement(const std::string& sql) {
                                  ": t2sql only runs read-only queries (SELECT)");
       }
     }
+    if (tokens[i].is_word("FOR") && i + 1 < end &&
+        (tokens[i + 1].is_word("SHARE") || tokens[i + 1].is_word("KEY") || tokens[i + 1].is_word("NO"))) {
+      return permission_denied("refusing to run FOR " + upper(tokens[i + 1].text) +
+                               ": t2sql takes no row locks (read-only queries only)");
+    }
   }
-  for (size_t i = 0; i < end; ++i) {
-    std::string fn = called_function(tokens, i, end);
-    if (!fn.empty() && denied_function(fn)) {
-      return permission_denied("refusing to call " + fn +
-                               "(): t2sql does not run file, large-object, setting or side-effect functions");
+  for (size_t i = 0; i + 1 < end; ++i) {
+    if (is_name(tokens[i]) && tokens[i + 1].is_punct('(')) {
+      if (Status s = check_call(tokens, i, end, engine); !s.ok()) return s;
     }
   }
   const SqlToken& first = tokens[0];

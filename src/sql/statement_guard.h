@@ -1,21 +1,24 @@
-// StatementGuard: the engine-independent check that a string is exactly one
-// read-only query. Each engine adds its own enforcement underneath (a
-// read-only connection, an authorizer, a read-only transaction); this check
-// exists to give a clear message before any engine sees the text.
+// StatementGuard: the check that a string is exactly one read-only query, in
+// the engine's own lexical rules. Each engine adds its own enforcement
+// underneath (a read-only connection, an authorizer, a read-only transaction);
+// this check refuses before any engine sees the text, with a clear message.
 #pragma once
 
 #include <string>
 
+#include "sql/dialect.h"
 #include "t2sql/status.h"
 
 namespace t2sql {
 
-// OK when `sql` is one SELECT / WITH ... SELECT / VALUES statement (a trailing
-// semicolon is fine) that calls no file, large-object, setting or side-effect
-// function (pg_read_file, lo_*, set_config, nextval, pg_terminate_backend,
-// dblink*, read_csv, ...). kPermissionDenied names the writing keyword or the
-// function found;
-// kInvalidArgument covers empty text, several statements and lexing errors.
-Status check_read_only_statement(const std::string& sql);
+// OK when `sql`, read as `engine` reads it, is one SELECT / WITH ... SELECT /
+// VALUES statement (a trailing semicolon is fine) with no writing keyword, no
+// row lock (FOR UPDATE/SHARE) and no SELECT INTO, that calls only functions of
+// the engine's allow-list (sql/function_allow_list.h): a call of anything
+// else, a schema-qualified call outside pg_catalog, or a quoted name that does
+// not resolve is refused. kPermissionDenied names the keyword or function
+// found; kInvalidArgument covers empty text, NUL bytes, several statements and
+// lexing errors (an unterminated string or comment).
+Status check_read_only_statement(const std::string& sql, Dialect::Engine engine);
 
 }  // namespace t2sql

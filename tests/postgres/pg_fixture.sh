@@ -45,6 +45,7 @@ dir="$(mktemp -d /tmp/t2sql-pg.XXXXXX)"
 echo "$dir" >"$state/pg.dir"
 admin_pw="admin-$RANDOM$RANDOM"
 reader_pw="reader-$RANDOM$RANDOM"
+writer_pw="writer-$RANDOM$RANDOM"
 printf '%s\n' "$admin_pw" >"$dir/pwfile"
 chown -R "$server_user" "$dir" 2>/dev/null || true
 chmod 700 "$dir"
@@ -69,26 +70,45 @@ done
 admin_uri="postgresql://t2sql_admin:$admin_pw@127.0.0.1:$port/t2sql_test"
 export PGPASSWORD="$admin_pw"
 psql_admin() { "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U t2sql_admin "$@"; }
-psql_admin -d postgres -c "CREATE DATABASE t2sql_test" -c "CREATE ROLE t2sql_reader LOGIN PASSWORD '$reader_pw'"
+psql_admin -d postgres -c "CREATE DATABASE t2sql_test" -c "CREATE ROLE t2sql_reader LOGIN PASSWORD '$reader_pw'" \
+  -c "CREATE ROLE t2sql_writer LOGIN PASSWORD '$writer_pw'"
 "$t2sql" demo init --engine postgresql --path "$admin_uri" >/dev/null
-# Extra objects for the tests: a sequence, a function that writes (the
-# statement guard cannot see into it: only the read-only transaction stops
-# it), and comments that the catalog must report as descriptions. The reader
-# may even UPDATE by privilege, so that the tests show the read-only session,
-# not missing grants, keeping the data unchanged.
+# Extra objects for the tests: a sequence, a function that writes, a SECURITY
+# DEFINER function that writes through dblink, and comments that the catalog
+# must report as descriptions. t2sql_reader is the README's read-only role
+# (its recipe, verbatim, with dblink revoked from PUBLIC); t2sql_writer may
+# even UPDATE by privilege (t2sql refuses it unless --allow-privileged-role),
+# so that the tests show the guard and the read-only session, not missing
+# grants, keeping the data unchanged.
 psql_admin -d t2sql_test <<SQL
+CREATE EXTENSION dblink;
 CREATE SEQUENCE order_numbers;
 CREATE FUNCTION touch_stores() RETURNS integer LANGUAGE sql VOLATILE AS 'UPDATE stores SET city = city RETURNING 1';
+CREATE FUNCTION definer_write() RETURNS text LANGUAGE sql SECURITY DEFINER
+  AS \$\$ SELECT dblink_exec('dbname=t2sql_test user=t2sql_admin password=$admin_pw host=127.0.0.1 port=$port',
+                             'UPDATE brands SET brand_name = brand_name') \$\$;
 COMMENT ON TABLE stores IS 'Shops of the chain';
 COMMENT ON COLUMN stores.region IS 'Sales region the store reports to';
-GRANT SELECT, UPDATE ON ALL TABLES IN SCHEMA public TO t2sql_reader;
-GRANT USAGE, SELECT, UPDATE ON SEQUENCE order_numbers TO t2sql_reader;
-GRANT EXECUTE ON FUNCTION touch_stores() TO t2sql_reader;
+-- The README's recipe for a read-only role.
+REVOKE ALL ON DATABASE t2sql_test FROM PUBLIC;
+GRANT CONNECT ON DATABASE t2sql_test TO t2sql_reader;
+GRANT USAGE ON SCHEMA public TO t2sql_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO t2sql_reader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO t2sql_reader;
+DO \$\$ DECLARE f regprocedure; BEGIN
+  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p WHERE p.proname LIKE 'dblink%' LOOP
+    EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+  END LOOP; END \$\$;
+GRANT CONNECT ON DATABASE t2sql_test TO t2sql_writer;
+GRANT SELECT, UPDATE ON ALL TABLES IN SCHEMA public TO t2sql_writer;
+GRANT USAGE, SELECT, UPDATE ON SEQUENCE order_numbers TO t2sql_writer;
+GRANT EXECUTE ON FUNCTION touch_stores(), definer_write() TO t2sql_writer;
 SQL
 "$t2sql" demo init --engine sqlite --path "$state/demo.db" --force >/dev/null
 "$t2sql" demo init --engine duckdb --path "$state/demo.duckdb" --force >/dev/null
 cat >"$state/pg.env" <<ENV
 T2SQL_TEST_PG_URI=postgresql://t2sql_reader:$reader_pw@127.0.0.1:$port/t2sql_test
+T2SQL_TEST_PG_WRITER_URI=postgresql://t2sql_writer:$writer_pw@127.0.0.1:$port/t2sql_test
 T2SQL_TEST_PG_ADMIN_URI=$admin_uri
 T2SQL_TEST_PG_PORT=$port
 T2SQL_TEST_SQLITE_DEMO=$state/demo.db

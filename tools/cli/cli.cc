@@ -10,6 +10,7 @@ namespace t2sql::cli {
 
 namespace {
 int g_exit_code = kExitUsage;  // stays so when no command ran
+bool g_allow_privileged_role = false;  // set by --allow-privileged-role of the command that runs
 }
 
 // The command's boundary: whatever a library or a file makes it throw becomes
@@ -40,7 +41,7 @@ int fail(const std::string& message) {
 }
 
 Result<std::unique_ptr<Database>> open_database(const std::string& uri) {
-  if (!uri.empty()) return Database::open(uri);
+  if (!uri.empty()) return Database::open(uri, {.allow_privileged_role = g_allow_privileged_role});
   auto path = ensure_demo_warehouse();
   if (!path.ok()) return path.status();
   return Database::open(*path);
@@ -48,6 +49,17 @@ Result<std::unique_ptr<Database>> open_database(const std::string& uri) {
 
 void add_db_option(CLI::App* command, std::string& uri) {
   command->add_option("--db", uri, "Database: sqlite:///path/to.db or a file path (default: the demo warehouse)");
+  add_privileged_role_flag(command);
+}
+
+void add_privileged_role_flag(CLI::App* command) {
+  command->add_flag("--allow-privileged-role", g_allow_privileged_role,
+                    "PostgreSQL: use a role that could write or read files (a superuser, an owner, a role with "
+                    "INSERT/UPDATE/DELETE or dblink/lo_*/pg_read*), which t2sql refuses otherwise");
+}
+
+bool allow_privileged_role() {
+  return g_allow_privileged_role;
 }
 
 bool stdout_is_terminal() {

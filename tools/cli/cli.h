@@ -30,8 +30,11 @@ int fail(const std::string& message);
 // Opens --db, or the demo warehouse (created on first use) when it is empty.
 Result<std::unique_ptr<Database>> open_database(const std::string& uri);
 
-// Adds the standard --db option to a command.
+// Adds the standard --db option (and --allow-privileged-role) to a command.
 void add_db_option(CLI::App* command, std::string& uri);
+// --allow-privileged-role alone, and what the command line said.
+void add_privileged_role_flag(CLI::App* command);
+bool allow_privileged_role();
 
 bool stdout_is_terminal();
 

@@ -116,6 +116,8 @@ int run_eval(const EvalCliOptions& o) {
 
   // What every mode shares: the similarity measure, the judge, the training shapes.
   EvalOptions shared;
+  // --pg names a role that creates databases: privileged by necessity.
+  shared.open.allow_privileged_role = allow_privileged_role() || !o.pg.empty();
   shared.similarity_measure = "lexical (cosine of normalized SQL token unigrams and bigrams)";
   if (!o.embed_model.empty()) {
     auto sim = make_embedding_similarity(o.embed_model, 0);
@@ -341,6 +343,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--defog-db-uri", opt->defog_db_uri,
                   "defog: URI for databases with no SQLite file, {db} replaced by the name "
                   "(e.g. postgresql://127.0.0.1/{db})");
+  add_privileged_role_flag(cmd);
   cmd->add_option("--pg", opt->pg,
                   "defog: load every PostgreSQL dump under --data into this server as a fresh database defog_<db> "
                   "(the URI of a role that may create databases, e.g. postgresql://postgres:pw@127.0.0.1/postgres) "

@@ -88,6 +88,7 @@ void add_serve_command(CLI::App& app) {
                   "Folder of the unpacked npm tarballs with vega, vega-lite, vega-embed (default: the install cache)");
   set_action(cmd, [opt] {
     ServerOptions so = opt->server;
+    so.allow_privileged_role = allow_privileged_role();
     if (opt->db.empty()) {
       auto path = ensure_demo_warehouse();
       if (!path.ok()) return fail(path.status());
