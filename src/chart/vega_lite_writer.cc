@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chart/column_profile.h"
+#include "format/json_text.h"
 #include "format/json_value.h"
 #include "t2sql/chart.h"
 
@@ -126,7 +127,7 @@ std::string chart_to_vega_lite(const ChartSpec& chart, const ResultSet& rows, si
       break;
     case ChartKind::kTable: break;
   }
-  return spec.dump();
+  return json_text(spec);
 }
 
 }  // namespace t2sql

@@ -225,26 +225,6 @@ Status prepare_session(PGconn* conn, const PostgresOptions& options, const std::
 
 }  // namespace
 
-std::string redact_password(const std::string& uri) {
-  auto scheme = uri.find("://");
-  if (scheme == std::string::npos) return uri;
-  auto at = uri.find('@', scheme + 3);
-  auto slash = uri.find('/', scheme + 3);
-  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return uri;
-  auto colon = uri.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return uri;
-  return uri.substr(0, colon + 1) + "***" + uri.substr(at);
-}
-
-std::string redact_uri_in(std::string message, const std::string& uri) {
-  std::string redacted = redact_password(uri);
-  if (uri.empty() || redacted == uri) return message;
-  for (size_t at = message.find(uri); at != std::string::npos; at = message.find(uri, at + redacted.size())) {
-    message.replace(at, uri.size(), redacted);
-  }
-  return message;
-}
-
 std::string with_database(const std::string& uri, const std::string& database) {
   auto scheme = uri.find("://");
   size_t host_start = scheme == std::string::npos ? 0 : scheme + 3;

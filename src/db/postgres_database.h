@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "db/uri_redaction.h"
 #include "t2sql/database.h"
 
 struct pg_conn;
@@ -57,13 +58,6 @@ class PostgresDatabase final : public Database {
   std::string redacted_uri_;  // for messages and uri()
   PostgresOptions options_;
 };
-
-// "postgresql://user:secret@host/db" -> "postgresql://user:***@host/db".
-std::string redact_password(const std::string& uri);
-
-// `message` with every copy of `uri` replaced by its redacted form (libpq
-// quotes a URI it cannot parse, password and all).
-std::string redact_uri_in(std::string message, const std::string& uri);
 
 // The URI with its database name replaced ("postgresql://h:5432/a?x" + "b" -> "postgresql://h:5432/b?x").
 std::string with_database(const std::string& uri, const std::string& database);

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "format/json_text.h"
+
 namespace t2sql {
 
 using nlohmann::json;
@@ -319,7 +321,7 @@ std::string report_json(const std::vector<EvalSummary>& summaries, const std::ve
     top.erase("cases");
     top["modes"] = std::move(modes);
   }
-  return top.dump(2) + "\n";
+  return json_text(top, 2) + "\n";
 }
 
 std::string report_table(const std::vector<EvalSummary>& summaries) {

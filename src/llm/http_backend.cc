@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include "format/json_text.h"
+
 namespace t2sql {
 
 namespace {
@@ -86,7 +88,7 @@ class HttpBackend final : public LlmBackend {
       client.set_read_timeout(std::chrono::milliseconds(options_.timeout_read_ms));
       client.set_write_timeout(std::chrono::milliseconds(options_.timeout_read_ms));
       if (!api_key_.empty()) client.set_bearer_token_auth(api_key_);
-      auto res = client.Post(path, body.dump(), "application/json");
+      auto res = client.Post(path, json_text(body), "application/json");
       if (!res) {
         auto err = res.error();
         if (err == httplib::Error::Read) {

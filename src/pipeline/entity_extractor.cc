@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "format/json_text.h"
 #include "pipeline/intent_classifier.h"
 
 namespace t2sql {
@@ -249,7 +250,7 @@ std::string Entities::to_json() const {
                     {"matched", v.matched_text},
                     {"score", v.score}});
   j["values"] = vals;
-  return j.dump();
+  return json_text(j);
 }
 
 }  // namespace t2sql

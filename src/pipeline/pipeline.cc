@@ -6,6 +6,7 @@
 #include <chrono>
 #include <set>
 
+#include "format/json_text.h"
 #include "format/json_value.h"
 #include "pipeline/answer_summarizer.h"
 #include "pipeline/entity_extractor.h"
@@ -111,7 +112,7 @@ std::string Session::to_json() const {
   json arr = json::array();
   for (const auto& t : turns)
     arr.push_back({{"question", t.question}, {"effective_question", t.effective_question}, {"sql", t.sql}});
-  return json{{"turns", arr}}.dump();
+  return json_text(json{{"turns", arr}});
 }
 
 Result<Session> Session::from_json(const std::string& text) {
@@ -121,6 +122,9 @@ Result<Session> Session::from_json(const std::string& text) {
   Session s;
   for (const auto& t : j["turns"]) {
     if (!t.is_object()) return invalid_argument("each session turn is an object");
+    for (const char* key : {"question", "effective_question", "sql"})
+      if (t.contains(key) && !t[key].is_string())
+        return invalid_argument(std::string("a session turn's \"") + key + "\" must be a string");
     s.add({t.value("question", ""), t.value("effective_question", ""), t.value("sql", "")});
   }
   return s;
@@ -129,7 +133,8 @@ Result<Session> Session::from_json(const std::string& text) {
 std::string stage_record_to_json(const StageRecord& stage) {
   json out = json::parse(stage.output_json.empty() ? "{}" : stage.output_json, nullptr, false);
   if (out.is_discarded()) out = stage.output_json;
-  return json{{"name", stage.name}, {"status", stage.status}, {"elapsed_ms", stage.elapsed_ms}, {"output", out}}.dump();
+  return json_text(
+      json{{"name", stage.name}, {"status", stage.status}, {"elapsed_ms", stage.elapsed_ms}, {"output", out}});
 }
 
 std::string ask_result_to_json(const AskResult& r) {
@@ -166,7 +171,7 @@ std::string ask_result_to_json(const AskResult& r) {
   j["stages"] = std::move(stages);
   j["total_ms"] = r.total_ms;
   if (!r.error.ok()) j["error"] = {{"code", status_code_name(r.error.code())}, {"message", r.error.message()}};
-  return j.dump();
+  return json_text(j);
 }
 
 struct Pipeline::Impl {
@@ -313,7 +318,7 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   r.effective_question = question;
   auto total_start = Clock::now();
   auto record = [&](const std::string& name, const std::string& status, const json& output, double ms) {
-    StageRecord s{name, status, output.dump(), ms};
+    StageRecord s{name, status, json_text(output), ms};
     r.stages.push_back(s);
     if (ask_options.on_stage) ask_options.on_stage(s);
   };

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <fstream>
 
+#include "format/json_text.h"
+
 namespace t2sql {
 
 namespace {
@@ -63,7 +65,7 @@ Status ExampleStore::add(const SqlExample& example, const std::string& path) {
   if (example.question.empty() || example.sql.empty()) return invalid_argument("an example needs a question and SQL");
   if (!path.empty()) {
     std::ofstream out(path, std::ios::app);
-    out << nlohmann::json{{"question", example.question}, {"sql", example.sql}}.dump() << "\n";
+    out << json_text(nlohmann::json{{"question", example.question}, {"sql", example.sql}}) << "\n";
     if (!out) return unavailable("cannot append to examples file " + path);
   }
   examples_.push_back(example);

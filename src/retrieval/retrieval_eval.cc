@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "format/json_text.h"
 #include "retrieval/stress_catalog.h"
 #include "t2sql/database.h"
 
@@ -286,7 +287,7 @@ std::string RetrievalEvalReport::to_json() const {
   j["index_build_cpu_ms"] = index_build_cpu_ms;
   j["sweep"] = nlohmann::ordered_json::array();
   for (const auto& p : sweep) j["sweep"].push_back(point(p));
-  return j.dump(2) + "\n";
+  return json_text(j, 2) + "\n";
 }
 
 }  // namespace t2sql

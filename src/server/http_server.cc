@@ -3,6 +3,7 @@
 // Debian's compiled cpp-httplib; every handler catches, so nothing throws
 // past it.
 #include <httplib.h>
+#include <sys/resource.h>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
@@ -19,6 +20,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include "format/json_text.h"
+#include "server/ask_request.h"
+#include "server/connection_gate.h"
 #include "server/openapi_spec.h"
 #include "server/pipeline_pool.h"
 #include "server/server_metrics.h"
@@ -62,21 +66,13 @@ std::string read_whole_file(const std::string& path) {
   return ss.str();
 }
 
-std::optional<std::string> canonical_mode(std::string m) {
-  for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (m == "template") return "template";
-  if (m == "llm" || m == "fine-tuned" || m == "finetuned" || m == "fine_tuned" || m == "fine tuned") return "llm";
-  if (m == "ensemble") return "ensemble";
-  return std::nullopt;
-}
-
 json error_body(const std::string& message) {
   return json{{"error", message}};
 }
 
 void send_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(json_text(body), "application/json");
 }
 
 int status_for(const Status& s) {
@@ -90,13 +86,6 @@ int status_for(const Status& s) {
   }
 }
 
-bool valid_session_id(const std::string& id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-  return true;
-}
-
 // Comparing every byte keeps the time independent of where a guess differs.
 bool same_secret(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return false;
@@ -105,10 +94,67 @@ bool same_secret(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
-struct AskRequest {
-  std::string query, mode, session, instructions;
-  std::optional<bool> use_rag;
-  bool svg = false;
+// Sent with every answer, the gate's included. The page loads its scripts
+// and styles from this server only; vega compiles chart expressions with
+// Function() ('unsafe-eval') and vega-embed adds a <style> ('unsafe-inline').
+const httplib::Headers& security_headers() {
+  static const httplib::Headers headers = {
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'"}};
+  return headers;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// "name:port", "[v6]:port" or "name" -> name (lower case, brackets kept) and
+// port ("" when absent).
+std::pair<std::string, std::string> split_host(const std::string& value) {
+  std::string v = lower(value);
+  size_t colon = v.rfind(':');
+  size_t bracket = v.rfind(']');
+  if (colon == std::string::npos || (bracket != std::string::npos && colon < bracket)) return {v, ""};
+  return {v.substr(0, colon), v.substr(colon + 1)};
+}
+
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1" || host == "[::1]";
+}
+
+bool is_wildcard_host(const std::string& host) {
+  return host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]";
+}
+
+// cpp-httplib's server with the ConnectionGate in front: its accept loop
+// hands each socket to the gate (through a task queue that runs the hand-over
+// at once) instead of giving it a worker for its whole life, and the gate's
+// workers answer complete requests with cpp-httplib's own request handling.
+class GatedHttpServer : public httplib::Server {
+ public:
+  void set_gate(ConnectionGate* gate) { gate_ = gate; }
+  bool serve_buffered(httplib::Stream& stream, bool close_connection, bool& connection_closed) {
+    return process_request(stream, close_connection, connection_closed, nullptr);
+  }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    gate_->admit(sock);
+    return true;
+  }
+  ConnectionGate* gate_ = nullptr;
+};
+
+class InlineTaskQueue : public httplib::TaskQueue {
+ public:
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override {}
 };
 
 }  // namespace
@@ -121,7 +167,8 @@ struct Server::Impl {
   std::map<std::string, std::unique_ptr<PipelinePool>> pools;  // by canonical mode; fixed after create()
   std::map<std::string, std::string> vendor;                   // url -> content; fixed after create()
   ServerMetrics metrics;
-  httplib::Server http;
+  GatedHttpServer http;
+  std::unique_ptr<ConnectionGate> gate;
   std::thread thread;
   std::mutex join_mu;  // one joiner at a time (wait() and stop() may race)
   std::atomic<int> port{0};
@@ -166,73 +213,18 @@ struct Server::Impl {
   // Parses and checks a question request; on a problem, fills `res` with a
   // 400 and returns nullopt.
   std::optional<AskRequest> parse_ask(const httplib::Request& req, httplib::Response& res) {
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) {
-      send_json(res, 400, error_body("the body is not valid JSON"));
+    auto r = parse_ask_request(req.body, options.pipeline.generator.mode);
+    if (!r.ok()) {
+      send_json(res, 400, error_body(r.status().message()));
       return std::nullopt;
     }
-    if (!body.is_object()) {
-      send_json(res, 400, error_body("the body must be a JSON object like {\"query\": \"...\"}"));
-      return std::nullopt;
-    }
-    AskRequest r;
-    if (!body.contains("query")) {
-      send_json(res, 400, error_body("missing field 'query' (the question)"));
-      return std::nullopt;
-    }
-    if (!body["query"].is_string()) {
-      send_json(res, 400, error_body("field 'query' must be a string"));
-      return std::nullopt;
-    }
-    r.query = body["query"].get<std::string>();
-    if (r.query.find_first_not_of(" \t\r\n") == std::string::npos) {
-      send_json(res, 400, error_body("field 'query' is empty"));
-      return std::nullopt;
-    }
-    r.mode = options.pipeline.generator.mode;
-    if (body.contains("mode") && !body["mode"].is_null()) {
-      if (!body["mode"].is_string()) {
-        send_json(res, 400, error_body("field 'mode' must be a string"));
-        return std::nullopt;
-      }
-      auto m = canonical_mode(body["mode"].get<std::string>());
-      if (!m) {
-        send_json(res, 400,
-                  error_body("unknown mode '" + body["mode"].get<std::string>() +
-                             "' (modes: template, llm or fine-tuned, ensemble)"));
-        return std::nullopt;
-      }
-      r.mode = *m;
-    }
-    if (!mode_available(r.mode)) {
+    if (!mode_available(r->mode)) {
       send_json(
           res, 400,
-          error_body("mode '" + r.mode + "' needs a model: start t2sql serve with --model PATH or --llm-url URL"));
+          error_body("mode '" + r->mode + "' needs a model: start t2sql serve with --model PATH or --llm-url URL"));
       return std::nullopt;
     }
-    if (body.contains("use_rag") && !body["use_rag"].is_null()) {
-      if (!body["use_rag"].is_boolean()) {
-        send_json(res, 400, error_body("field 'use_rag' must be true or false"));
-        return std::nullopt;
-      }
-      r.use_rag = body["use_rag"].get<bool>();
-    }
-    if (body.contains("session") && !body["session"].is_null()) {
-      if (!body["session"].is_string() || !valid_session_id(body["session"].get<std::string>())) {
-        send_json(res, 400, error_body("field 'session' must be an id of 1-64 letters, digits, '-' or '_'"));
-        return std::nullopt;
-      }
-      r.session = body["session"].get<std::string>();
-    }
-    if (body.contains("instructions") && !body["instructions"].is_null()) {
-      if (!body["instructions"].is_string()) {
-        send_json(res, 400, error_body("field 'instructions' must be a string"));
-        return std::nullopt;
-      }
-      r.instructions = body["instructions"].get<std::string>();
-    }
-    if (body.contains("svg") && body["svg"].is_boolean()) r.svg = body["svg"].get<bool>();
-    return r;
+    return std::move(*r);
   }
 
   // Takes a pipeline for the mode, or answers 503/500 in `res`.
@@ -357,13 +349,112 @@ struct Server::Impl {
         metrics.count_question(state->ask.mode, outcome(r));
         json body = response_body(r, state->ask.mode, model, state->session_id, state->ask.svg);
         body["status"] = http_status(r);
-        send("result", body.dump());
+        send("result", json_text(body));
       } catch (const std::exception& e) {
-        send("error", error_body(std::string("internal error: ") + e.what()).dump());
+        send("error", json_text(error_body(std::string("internal error: ") + e.what())));
       }
       sink.done();
       return true;
     });
+  }
+
+  // The Host header must name this server (DNS rebinding: a page of another
+  // site whose name resolves to 127.0.0.1 would otherwise reach the API).
+  bool host_allowed(const std::string& value) const {
+    if (value.empty()) return true;  // HTTP/1.0 clients may send none
+    auto [name, port] = split_host(value);
+    for (const auto& a : options.allowed_hosts) {
+      auto [allowed_name, allowed_port] = split_host(a);
+      if (name == allowed_name && (allowed_port.empty() || allowed_port == port)) return true;
+    }
+    std::string listen = lower(options.host);
+    if (is_wildcard_host(listen)) return options.allowed_hosts.empty();
+    if (!port.empty() && port != std::to_string(this->port.load())) return false;
+    if (name == listen || name == "[" + listen + "]") return true;
+    return is_loopback_host(listen) && is_loopback_host(name);
+  }
+
+  // A browser names the page's origin on cross-site requests: allowed when
+  // it is this server itself or one of --cors-origin.
+  bool origin_allowed(const std::string& origin, const std::string& host) const {
+    for (const auto& o : options.cors_origins)
+      if (o == "*" || lower(o) == lower(origin)) return true;
+    auto scheme = origin.find("://");
+    if (scheme == std::string::npos || lower(origin.substr(0, scheme)) != "http") return false;
+    auto [origin_name, origin_port] = split_host(origin.substr(scheme + 3));
+    if (origin_port.empty()) origin_port = "80";
+    // The request reached this port, whether or not its Host says so.
+    auto [host_name, host_port] = split_host(host);
+    if (host_port.empty()) host_port = std::to_string(port.load());
+    return origin_name == host_name && origin_port == host_port;
+  }
+
+  bool cors_listed(const std::string& origin) const {
+    for (const auto& o : options.cors_origins)
+      if (o == "*" || lower(o) == lower(origin)) return true;
+    return false;
+  }
+
+  // Host, Origin, CORS preflight and the bearer token, before any route.
+  httplib::Server::HandlerResponse check_request(const httplib::Request& req, httplib::Response& res) {
+    // The logger counts what stops here, except on the routes that count
+    // their own answers.
+    auto refused_on_timed_route = [&] {
+      if (req.path == "/generate-sql" || req.path == "/api/ask") metrics.count_request(req.path, 403);
+    };
+    std::string host = req.get_header_value("Host");
+    if (!host_allowed(host)) {
+      refused_on_timed_route();
+      send_json(res, 403,
+                error_body("Host '" + host +
+                           "' is not an address of this server (start t2sql serve with "
+                           "--allowed-host NAME to accept it)"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    std::string origin = req.get_header_value("Origin");
+    if (!origin.empty() && !origin_allowed(origin, host)) {
+      refused_on_timed_route();
+      send_json(res, 403,
+                error_body("cross-origin request from '" + origin +
+                           "' refused (start t2sql serve with --cors-origin ORIGIN to allow it)"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!origin.empty() && cors_listed(origin)) {
+      res.set_header("Access-Control-Allow-Origin", origin);
+      res.set_header("Vary", "Origin");
+    }
+    if (req.method == "OPTIONS") {
+      res.status = 204;
+      res.set_header("Allow", "GET, POST, OPTIONS");
+      if (!origin.empty() && cors_listed(origin)) {
+        res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        res.set_header("Access-Control-Allow-Headers", "Content-Type, Authorization");
+        res.set_header("Access-Control-Max-Age", "600");
+      }
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (options.bearer_token.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    const std::string& p = req.path;
+    bool guarded = p.rfind("/api/", 0) == 0 || p == "/generate-sql" || p == "/metrics";
+    if (!guarded) return httplib::Server::HandlerResponse::Unhandled;
+    std::string auth = req.get_header_value("Authorization");
+    if (same_secret(auth, "Bearer " + options.bearer_token)) return httplib::Server::HandlerResponse::Unhandled;
+    res.set_header("WWW-Authenticate", "Bearer");
+    send_json(res, 401, error_body("missing or wrong bearer token (send 'Authorization: Bearer <token>')"));
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
+  void describe_error(const httplib::Request& req, httplib::Response& res) {
+    std::string message;
+    if (res.status == 413)
+      message = "the request body is too large (limit " + std::to_string(options.max_body_bytes) + " bytes)";
+    else if (res.status == 404)
+      message = "no such endpoint: " + req.method + " " + req.path;
+    else if (res.status == 405)
+      message = "method " + req.method + " is not allowed on " + req.path;
+    else
+      message = "the request failed with HTTP status " + std::to_string(res.status);
+    send_json(res, res.status, error_body(message));
   }
 
   void install_routes() {
@@ -375,6 +466,8 @@ struct Server::Impl {
           handler(req, res);
         } catch (const std::exception& e) {
           send_json(res, 500, error_body(std::string("internal error: ") + e.what()));
+        } catch (...) {
+          send_json(res, 500, error_body("internal error"));
         }
         metrics.add_inflight(-1);
         metrics.observe_latency(route, std::chrono::duration<double>(Clock::now() - start).count());
@@ -428,28 +521,22 @@ struct Server::Impl {
     }
 
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (options.bearer_token.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      const std::string& p = req.path;
-      bool guarded = p.rfind("/api/", 0) == 0 || p == "/generate-sql" || p == "/metrics";
-      if (!guarded) return httplib::Server::HandlerResponse::Unhandled;
-      std::string auth = req.get_header_value("Authorization");
-      if (same_secret(auth, "Bearer " + options.bearer_token)) return httplib::Server::HandlerResponse::Unhandled;
-      res.set_header("WWW-Authenticate", "Bearer");
-      send_json(res, 401, error_body("missing or wrong bearer token (send 'Authorization: Bearer <token>')"));
-      return httplib::Server::HandlerResponse::Handled;
+      try {
+        return check_request(req, res);
+      } catch (const std::exception& e) {
+        send_json(res, 500, error_body(std::string("internal error: ") + e.what()));
+        return httplib::Server::HandlerResponse::Handled;
+      }
     });
+    // cpp-httplib calls this outside its own try block: it must not throw
+    // (the path may hold any bytes; json_text replaces invalid UTF-8).
     http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
-      std::string message;
-      if (res.status == 413)
-        message = "the request body is too large (limit " + std::to_string(options.max_body_bytes) + " bytes)";
-      else if (res.status == 404)
-        message = "no such endpoint: " + req.method + " " + req.path;
-      else if (res.status == 405)
-        message = "method " + req.method + " is not allowed on " + req.path;
-      else
-        message = "the request failed with HTTP status " + std::to_string(res.status);
-      send_json(res, res.status, error_body(message));
+      try {
+        describe_error(req, res);
+      } catch (...) {
+        res.set_content("{\"error\": \"internal error\"}", "application/json");
+      }
     });
     http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
       std::string what = "unknown";
@@ -504,7 +591,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
   impl->table_count = catalog->tables.size();
   json schema = json::parse(catalog->to_json());
   schema["examples"] = example_questions(*catalog, 8);
-  impl->catalog_json = schema.dump();
+  impl->catalog_json = json_text(schema);
 
   for (const auto& f : kVendorFiles) {
     std::string content = read_whole_file(impl->options.vendor_dir + "/" + f.path);
@@ -530,14 +617,31 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
         });
   }
 
-  impl->http.new_task_queue = [n = impl->options.worker_threads] {
-    return new httplib::ThreadPool(static_cast<size_t>(n));
-  };
+  ConnectionGateOptions gate;
+  gate.worker_threads = impl->options.worker_threads;
+  gate.max_connections = options.max_connections;
+  gate.max_connections_per_client = options.max_connections_per_client;
+  gate.max_body_bytes = options.max_body_bytes;
+  gate.header_timeout_ms = std::max(1, options.header_timeout_ms);
+  gate.body_timeout_ms = std::max(1, options.body_timeout_ms);
+  gate.idle_timeout_ms = std::max(1, options.idle_timeout_ms);
+  gate.write_timeout_ms = std::max(1, options.write_timeout_s) * 1000;
+  for (const auto& [name, value] : security_headers()) gate.extra_headers += name + ": " + value + "\r\n";
+  impl->gate = std::make_unique<ConnectionGate>(
+      gate,
+      [raw = impl.get()](httplib::Stream& stream, bool close_connection, bool& connection_closed) {
+        return raw->http.serve_buffered(stream, close_connection, connection_closed);
+      },
+      [raw = impl.get()](int status, const std::string&) { raw->metrics.count_request("connection", status); });
+  impl->http.set_gate(impl->gate.get());
+  // The accept loop only hands sockets to the gate; its workers do the rest.
+  impl->http.new_task_queue = [] { return new InlineTaskQueue(); };
+  impl->http.set_default_headers(security_headers());
   impl->http.set_payload_max_length(options.max_body_bytes);
-  impl->http.set_read_timeout(options.read_timeout_s, 0);
-  impl->http.set_write_timeout(options.write_timeout_s, 0);
-  impl->http.set_keep_alive_max_count(1000);
-  impl->http.set_keep_alive_timeout(5);
+  impl->http.set_write_timeout(std::max(1, options.write_timeout_s), 0);
+  // Only what the Keep-Alive response header announces; the gate enforces it.
+  impl->http.set_keep_alive_max_count(gate.keep_alive_max_requests);
+  impl->http.set_keep_alive_timeout(std::max(1, options.idle_timeout_ms / 1000));
   // cpp-httplib also sets SO_REUSEPORT by default, which lets a second server
   // bind a port already in use; only SO_REUSEADDR (fast restarts) is wanted.
   Impl* raw = impl.get();
@@ -553,6 +657,16 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
 Status Server::start() {
   Impl& p = *impl_;
   if (p.started.exchange(true)) return invalid_argument("the server is already started");
+  // Every connection is a file descriptor: make room for the cap (the soft
+  // limit is often 1024).
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
+    rlim_t want = static_cast<rlim_t>(p.options.max_connections) + 256;
+    if (files.rlim_cur < want) {
+      files.rlim_cur = std::min(want, files.rlim_max);
+      setrlimit(RLIMIT_NOFILE, &files);
+    }
+  }
   int port = p.options.port;
   if (port == 0) {
     port = p.http.bind_to_any_port(p.options.host);
@@ -562,6 +676,7 @@ Status Server::start() {
                        " (in use, or not an address of this machine)");
   }
   p.port = port;
+  p.gate->start();
   // cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections
   // (32 clients starting at once) overflows it and some are dropped after
   // the handshake. Listening again on the bound socket raises the backlog.
@@ -579,8 +694,11 @@ int Server::port() const {
 void Server::stop() {
   if (!impl_) return;
   impl_->http.stop();
-  std::lock_guard<std::mutex> lock(impl_->join_mu);
-  if (impl_->thread.joinable()) impl_->thread.join();
+  {
+    std::lock_guard<std::mutex> lock(impl_->join_mu);
+    if (impl_->thread.joinable()) impl_->thread.join();
+  }
+  impl_->gate->stop();
 }
 
 void Server::wait() {

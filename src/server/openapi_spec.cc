@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "format/json_text.h"
+
 namespace t2sql {
 
 std::string openapi_spec_json(const std::string& version) {
@@ -96,7 +98,7 @@ std::string openapi_spec_json(const std::string& version) {
             {"responses", {{"200", {{"description", "text/plain; version=0.0.4"}}}}}}}}},
         {"/openapi.json",
          {{"get", {{"summary", "This document"}, {"responses", {{"200", {{"description", "OpenAPI 3"}}}}}}}}}}}};
-  return spec.dump(2);
+  return json_text(spec, 2);
 }
 
 }  // namespace t2sql

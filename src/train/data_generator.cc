@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 
+#include "format/json_text.h"
 #include "t2sql/database.h"
 #include "t2sql/train.h"
 #include "train/training_text.h"
@@ -485,8 +486,8 @@ Result<GenDataReport> generate_training_data(Database& db, const GenDataOptions&
                    {{"role", "user"}, {"content", c.question}},
                    {{"role", "assistant"}, {"content", c.sql + ";"}}}},
                  {"shape", c.shape}};
-    (is_valid ? valid_f : train_f) << row.dump() << "\n";
-    (is_valid ? valid_c : train_c) << chat.dump() << "\n";
+    (is_valid ? valid_f : train_f) << json_text(row) << "\n";
+    (is_valid ? valid_c : train_c) << json_text(chat) << "\n";
     ++(is_valid ? report.n_valid : report.n_train);
   }
   for (auto* f : {&train_f, &valid_f, &train_c, &valid_c})
@@ -495,7 +496,7 @@ Result<GenDataReport> generate_training_data(Database& db, const GenDataOptions&
                    {"valid", report.n_valid},     {"shapes", per_shape},           {"valid_shapes", valid_shapes},
                    {"generated", report.generated}, {"rejected", report.rejected}, {"duplicates", report.duplicates},
                    {"seed", o.seed}};
-  std::ofstream(dir / "manifest.json") << manifest.dump(1) << "\n";
+  std::ofstream(dir / "manifest.json") << json_text(manifest, 1) << "\n";
   for (const char* f : {"train.jsonl", "valid.jsonl", "train.chat.jsonl", "valid.chat.jsonl", "manifest.json"})
     report.files.push_back((dir / f).string());
   return report;

@@ -23,6 +23,7 @@
 #include <random>
 #include <sstream>
 
+#include "format/json_text.h"
 #include "t2sql/train.h"
 #include "llm/llama_runtime.h"
 #include "train/lora_model.h"
@@ -125,7 +126,7 @@ std::string fingerprint(const TrainOptions& o, const std::vector<Tokenized>& dat
             {"batch", o.batch_size},  {"accum", o.grad_accum},      {"epochs", o.epochs},
             {"max_steps", o.max_steps}, {"seed", o.seed},           {"max_seq_len", o.max_seq_len},
             {"format", o.prompt_format}, {"data", std::to_string(h)}};
-  return j.dump();
+  return json_text(j);
 }
 
 double learning_rate_at(const TrainOptions& o, int step, int total, int warmup) {
@@ -165,7 +166,7 @@ void add_checkpoint_meta(gguf_context* g, int step, const std::string& fingerpri
   gguf_set_val_str(g, "general.type", "t2sql-train-checkpoint");
   gguf_set_val_u32(g, "t2sql.ckpt.step", static_cast<uint32_t>(step));
   gguf_set_val_str(g, "t2sql.ckpt.fingerprint", fingerprint.c_str());
-  gguf_set_val_str(g, "t2sql.ckpt.log", log_json.dump().c_str());
+  gguf_set_val_str(g, "t2sql.ckpt.log", json_text(log_json).c_str());
 }
 
 // Resident memory now (not the peak), for --verbose.
@@ -354,7 +355,7 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
     return count ? sum / static_cast<double>(count) : -1.0;
   };
   auto write_log = [&]() {
-    write_text(report.log_path, log.dump(1));
+    write_text(report.log_path, json_text(log, 1));
     std::vector<std::pair<int, double>> tr, va;
     for (const auto& s : log["steps"]) tr.emplace_back(s["step"].get<int>(), s["loss"].get<double>());
     for (const auto& s : log["eval"]) va.emplace_back(s["step"].get<int>(), s["val_loss"].get<double>());

@@ -61,7 +61,11 @@ try {
   const consoleErrors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
 
-  await page.goto(url);
+  const response = await page.goto(url);
+  const headers = response.headers();
+  check((headers['content-security-policy'] || '').includes("default-src 'self'") &&
+        headers['x-content-type-options'] === 'nosniff' && headers['x-frame-options'] === 'DENY',
+        'the page is served with its security headers (the CSP must let the page and its chart work: no console errors below)');
   await page.waitForSelector('#examples .example', { timeout: 20000 });
   check((await page.locator('#examples .example').count()) >= 4, 'example questions for the demo database are listed');
   check((await page.locator('#mode option').allTextContents()).join('|').startsWith('Template|Fine-Tuned'),

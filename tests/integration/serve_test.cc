@@ -10,68 +10,15 @@
 
 #include <cstdio>
 
+#include "serve_process.h"
 #include "t2sql/database.h"
 #include "t2sql/demo.h"
 #include "test_support.h"
-
-extern char** environ;
 
 namespace t2sql::testing {
 namespace {
 
 using nlohmann::json;
-
-// Runs `t2sql serve --port 0 ...` and reads the port from its first line.
-class ServeProcess {
- public:
-  explicit ServeProcess(std::vector<std::string> extra) {
-    int fds[2];
-    if (pipe(fds) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    std::vector<std::string> args = {T2SQL_BINARY, "serve", "--port", "0", "--db", demo_db()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, T2SQL_BINARY, &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    out_ = fdopen(fds[0], "r");
-    char line[512];
-    if (out_ && fgets(line, sizeof line, out_)) {
-      first_line_ = line;
-      auto pos = first_line_.find("127.0.0.1:");
-      if (pos != std::string::npos) port_ = std::atoi(first_line_.c_str() + pos + 10);
-    }
-  }
-  ~ServeProcess() {
-    if (pid_ > 0 && !stopped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (out_) fclose(out_);
-  }
-  // SIGTERM, then the exit status.
-  int stop() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    stopped_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  int port() const { return port_; }
-  const std::string& first_line() const { return first_line_; }
-
- private:
-  pid_t pid_ = -1;
-  FILE* out_ = nullptr;
-  int port_ = 0;
-  bool stopped_ = false;
-  std::string first_line_;
-};
 
 TEST(ServeCommand, AnswersTheDesignExamplesAndSurvivesBadInput) {
   ServeProcess server({});

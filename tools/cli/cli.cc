@@ -13,8 +13,18 @@ int g_exit_code = kExitUsage;  // stays so when no command ran
 bool g_allow_privileged_role = false;  // set by --allow-privileged-role of the command that runs
 }
 
+// The command's boundary: whatever a library or a file makes it throw becomes
+// one error line and exit 1, never an abort.
 void set_action(CLI::App* command, Action action) {
-  command->callback([action = std::move(action)] { g_exit_code = action(); });
+  command->callback([action = std::move(action)] {
+    try {
+      g_exit_code = action();
+    } catch (const std::exception& e) {
+      g_exit_code = fail(std::string("internal error: ") + e.what());
+    } catch (...) {
+      g_exit_code = fail("internal error (an unknown exception)");
+    }
+  });
 }
 
 int exit_code() {

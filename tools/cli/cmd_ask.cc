@@ -160,9 +160,13 @@ void add_ask_command(CLI::App& app) {
       return fail("unknown mode '" + opt->mode + "' (modes: template, llm, ensemble)");
 
     Session session;
-    if (!opt->session.empty() && std::filesystem::exists(opt->session)) {
-      std::ifstream in(opt->session);
+    std::error_code ec;
+    if (!opt->session.empty() && std::filesystem::is_directory(opt->session, ec))
+      return fail("--session '" + opt->session + "' is a folder; give a file (created on the first answer)");
+    if (!opt->session.empty() && std::filesystem::exists(opt->session, ec)) {
+      std::ifstream in(opt->session, std::ios::binary);
       std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (!in.eof() && in.fail()) return fail("--session '" + opt->session + "' cannot be read");
       auto loaded = Session::from_json(text);
       if (!loaded.ok()) return fail("--session '" + opt->session + "': " + loaded.status().message());
       session = std::move(*loaded);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli.h"
+#include "db/uri_redaction.h"
 #include "t2sql/demo.h"
 #include "t2sql/server.h"
 
@@ -55,8 +56,29 @@ void add_serve_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--queue-timeout-ms", opt->server.queue_timeout_ms, "Longest wait for a free engine, then 503")
       ->capture_default_str();
-  cmd->add_option("--max-body", opt->server.max_body_bytes, "Largest request body in bytes (larger: 413)")
+  cmd->add_option("--max-body", opt->server.max_body_bytes,
+                  "Largest request body in bytes, Content-Length or chunked (larger: 413)")
       ->capture_default_str();
+  cmd->add_option("--header-timeout-ms", opt->server.header_timeout_ms,
+                  "A request's header must arrive within this long of its first byte (else 408)")
+      ->capture_default_str();
+  cmd->add_option("--body-timeout-ms", opt->server.body_timeout_ms,
+                  "A request's body must arrive within this long of its header (else 408)")
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout-ms", opt->server.idle_timeout_ms,
+                  "Close a keep-alive connection that sends no request for this long")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", opt->server.max_connections, "Open connections at most (more: 503)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-client", opt->server.max_connections_per_client,
+                  "Open connections at most from one client address (more: 503)")
+      ->capture_default_str();
+  cmd->add_option("--allowed-host", opt->server.allowed_hosts,
+                  "A Host header value to accept besides the listening address (NAME or NAME:PORT), e.g. the name "
+                  "of a reverse proxy; repeatable. Other Hosts get 403 (DNS rebinding)");
+  cmd->add_option("--cors-origin", opt->server.cors_origins,
+                  "Let pages of this origin (https://app.example.com, or *) call the API from a browser; "
+                  "repeatable. Off by default: requests with a foreign Origin get 403");
   cmd->add_option("--timeout-ms", opt->server.pipeline.exec.timeout_ms, "Interrupt a query after this long")
       ->capture_default_str();
   cmd->add_option("--max-rows", opt->server.pipeline.exec.max_rows, "Rows returned at most per question")
@@ -96,7 +118,7 @@ void add_serve_command(CLI::App& app) {
     if (!server.ok()) return fail(server.status());
     if (Status s = (*server)->start(); !s.ok()) return fail(s);
     std::cout << "t2sql serve: listening on http://" << so.host << ":" << (*server)->port() << "/ (database "
-              << so.db_uri << ", mode " << so.pipeline.generator.mode
+              << redact_password(so.db_uri) << ", mode " << so.pipeline.generator.mode
               << (so.bearer_token.empty() ? "" : ", bearer token required") << ")" << std::endl;
     // SIGINT/SIGTERM end the server cleanly. A handler (not sigwait) catches
     // them whichever thread they land on: libraries start threads of their

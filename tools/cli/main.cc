@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return t2sql::cli::kExitUsage;
+  } catch (const std::exception& e) {
+    return t2sql::cli::fail(std::string("internal error: ") + e.what());
   }
   return t2sql::cli::exit_code();
 }
