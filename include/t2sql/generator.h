@@ -64,6 +64,7 @@ struct GenerationResult {
   std::string engine;     // "template", "llm:<model>", ...
   std::vector<GenerationAttempt> attempts;
   int prompt_tokens = 0, completion_tokens = 0;
+  std::vector<std::string> rules;  // template engine: the named rules that shaped the SQL
 };
 
 class Generator {
@@ -93,6 +94,7 @@ struct GeneratorOptions {
   float temperature = 0.0f;  // 0: greedy
   float top_p = 1.0f;
   uint32_t seed = 42;
+  std::vector<std::string> disabled_rules;  // template engine: rules left out by name (eval --disable-rule)
 };
 
 // Builds the generator for `options.mode` over `catalog`; `db` (may be null)

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <memory>
+#include <string>
 
 #include "generate/llm_generator.h"
 #include "generate/template_generator.h"
@@ -8,12 +10,22 @@ namespace t2sql {
 
 Result<std::unique_ptr<Generator>> make_generator(const GeneratorOptions& options, const Catalog& catalog,
                                                   Database* db) {
-  if (options.mode == "template") return make_template_generator(catalog, db);
+  TemplateOptions template_options;
+  for (const auto& rule : options.disabled_rules) {
+    const auto& names = template_rules::analyst_rule_names();
+    if (std::find(names.begin(), names.end(), rule) == names.end()) {
+      std::string known;
+      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+      return invalid_argument("unknown template rule '" + rule + "' (known: " + known + ")");
+    }
+    template_options.disabled_rules.insert(rule);
+  }
+  if (options.mode == "template") return make_template_generator(catalog, db, template_options);
   if (options.mode == "llm") return make_llm_generator(options, catalog, db);
   if (options.mode == "ensemble") {
     auto llm = make_llm_generator(options, catalog, db);
     if (!llm.ok()) return llm.status();
-    auto fallback = make_template_generator(catalog, db);
+    auto fallback = make_template_generator(catalog, db, template_options);
     if (!fallback.ok()) return fallback.status();
     return std::unique_ptr<Generator>(new EnsembleGenerator(std::move(*llm), std::move(*fallback), db));
   }

@@ -56,6 +56,7 @@ Result<GenerationResult> TemplateGenerator::generate(const GenerationRequest& re
   template_rules::TemplateQueryBuilder b(*this, catalog_, dialect_, linker_, joins_, values_, request);
   b.run();
   result.confidence = std::clamp(b.confidence_, 0.0, 1.0);
+  result.rules = b.rules_fired_;
   GenerationAttempt attempt;
   attempt.sql = b.sql_;
   if (b.sql_.empty()) {
@@ -87,8 +88,9 @@ Result<GenerationResult> TemplateGenerator::generate(const GenerationRequest& re
   return result;
 }
 
-Result<std::unique_ptr<Generator>> make_template_generator(const Catalog& catalog, Database* db) {
-  auto gen = TemplateGenerator::create(catalog, db);
+Result<std::unique_ptr<Generator>> make_template_generator(const Catalog& catalog, Database* db,
+                                                           const TemplateOptions& options) {
+  auto gen = TemplateGenerator::create(catalog, db, options);
   if (!gen.ok()) return gen.status();
   return std::unique_ptr<Generator>(std::move(gen).value());
 }

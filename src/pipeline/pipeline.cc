@@ -397,7 +397,8 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
                   {"reason", gen->reason},
                   {"attempts", attempts_json(gen->attempts)},
                   {"prompt_tokens", gen->prompt_tokens},
-                  {"completion_tokens", gen->completion_tokens}};
+                  {"completion_tokens", gen->completion_tokens},
+                  {"rules", gen->rules}};
   if (!gen->answered || gen->sql.empty()) {
     r.reason = gen->reason.empty() ? "the engine could not answer this question" : gen->reason;
     record("generation", "abstained", gen_out, ms_since(t));
