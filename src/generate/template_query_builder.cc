@@ -685,6 +685,18 @@ bool TemplateQueryBuilder::conditions() {
         continue;
       }
       if (scale != 1) num->number *= scale, num->text.clear();
+      // "How many sales were above 2.5k": the rows of a table named by a
+      // word of its measure, compared by that measure one by one.
+      if (ci < 0 && subject && measure_col >= 0 && !grouped_subject && agg == Agg::kNone && subject->t == focus_ &&
+          !is_year(num->number) && !date_text) {
+        Item tmp;
+        tmp.kind = ItemKind::kColumn;
+        tmp.t = subject->t;
+        tmp.c = measure_col;
+        items_.push_back(tmp);
+        ci = static_cast<int>(items_.size() - 1);
+        num = item_at(k);
+      }
     }
     if (ci < 0 && !cmp->implied.empty()) {
       for (const auto& c : linker_.match_words(cmp->implied)) {

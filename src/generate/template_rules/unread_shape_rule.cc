@@ -38,6 +38,17 @@ bool TemplateQueryBuilder::rule_unread_shape(std::string& nested_sql) {
     if (column_words.count(nw(i))) continue;
     unread += (unread.empty() ? "" : ", ") + toks_[i].text;
   }
+  // "the average price per unit": a rate per a measure, grouped by that
+  // measure's values instead.
+  for (size_t i = 0; i + 1 < toks_.size(); ++i) {
+    if (!lexicon::kPer.count(lw(i))) continue;
+    Item* it = next_item(i + 1, 1);
+    if (!it || it->kind != ItemKind::kColumn || it->t < 0 || it->c < 0 || !is_measure(it->t, it->c)) continue;
+    for (const auto& g : q_.group_by) {
+      if (g.t == it->t && g.c == it->c && g.part == DatePart::kNone && unread.find(toks_[i].text) == std::string::npos)
+        unread += (unread.empty() ? "" : ", ") + toks_[i].text + " " + toks_[it->begin].text;
+    }
+  }
   if (unread.empty()) return false;
   penalize(0.6, "the question asks for a shape the rules do not build: " + unread);
   return true;
