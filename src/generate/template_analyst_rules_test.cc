@@ -149,11 +149,20 @@ TEST_F(TemplateAnalystRulesTest, PerEntityAveragesAndTopKPerGroup) {
                      "top_k_per_group");
 }
 
+TEST_F(TemplateAnalystRulesTest, PeriodOverPeriod) {
+  expect_same_result("Month-over-month fee growth in 2024",
+                     "SELECT month, total, total - LAG(total) OVER (ORDER BY month) FROM (SELECT "
+                     "strftime('%Y-%m', loaned_on) AS month, SUM(fee) AS total FROM loans "
+                     "WHERE loaned_on LIKE '2024%' GROUP BY month) ORDER BY month",
+                     "period_over_period", true);
+}
+
 TEST_F(TemplateAnalystRulesTest, AbstainsOnAShapeNoRuleReads) {
-  auto out = gen_->generate({.question = "Month-over-month fee growth in 2024"});
+  // A median is no total: no plain SUM or AVG comes back.
+  auto out = gen_->generate({.question = "What is the median fee in 2024?"});
   ASSERT_TRUE(out.ok());
   EXPECT_FALSE(out->answered) << out->sql;
-  EXPECT_NE(out->reason.find("Month-over-month"), std::string::npos) << out->reason;
+  EXPECT_NE(out->reason.find("median"), std::string::npos) << out->reason;
 }
 
 TEST_F(TemplateAnalystRulesTest, DisabledRuleDoesNotFire) {

@@ -326,6 +326,7 @@ class TemplateQueryBuilder {
   bool rule_share_of_total(std::string& nested_sql);
   bool rule_per_entity_average(std::string& nested_sql);
   bool rule_top_k_per_group(std::string& nested_sql);
+  bool rule_period_over_period(std::string& nested_sql);
   bool rule_unread_shape(std::string& nested_sql);
   void run_analyst_rules(std::string& nested_sql);
   std::string render(const Query& q);

@@ -17,7 +17,7 @@ struct NamedRule {
 const std::vector<std::string>& analyst_rule_names() {
   // growth_measure and growth_superlative run inside the year-over-year comparison (dates).
   static const std::vector<std::string> kNames = {"growth_measure", "growth_superlative", "entity_count", "weekday",
-                                                  "share_of_total",     "per_entity_average", "top_k_per_group",
+                                                  "share_of_total",     "per_entity_average", "top_k_per_group", "period_over_period",
                                                   "unread_shape"};
   return kNames;
 }
@@ -31,6 +31,7 @@ void TemplateQueryBuilder::run_analyst_rules(std::string& nested_sql) {
       {"share_of_total", &TemplateQueryBuilder::rule_share_of_total},
       {"per_entity_average", &TemplateQueryBuilder::rule_per_entity_average},
       {"top_k_per_group", &TemplateQueryBuilder::rule_top_k_per_group},
+      {"period_over_period", &TemplateQueryBuilder::rule_period_over_period},
       {"unread_shape", &TemplateQueryBuilder::rule_unread_shape},
   };
   for (const auto& rule : kAnalystRules) {

@@ -29,6 +29,11 @@ inline const std::set<std::string> kPronouns = {"we", "you", "they", "i"};
 // Words of a column that holds money: the measure of "which region grew".
 inline const std::set<std::string> kMoneyWords = {"amount", "revenue", "sales", "sale",    "price",  "cost",
                                                   "total",  "fee",     "payment", "income", "spend", "value"};
+// "month-over-month growth": each period against the one before.
+inline const std::set<std::string> kMonthOverMonth = {"month-over-month", "mom"};
+inline const std::set<std::string> kYearOverYear = {"year-over-year", "yoy"};
+inline const std::set<std::string> kChangeWords = {"growth", "change", "changes", "increase", "decrease", "difference"};
+inline const std::set<std::string> kPercent = {"percentage", "percent", "pct", "%"};
 // Shapes some rule must read, or the engine abstains: answering a plain
 // total for "month-over-month growth" is worse than not answering.
 inline const std::set<std::string> kShapeCues = {
