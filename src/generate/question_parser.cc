@@ -70,8 +70,8 @@ const std::unordered_map<std::string, int>& number_words() {
 // A magnitude written right after a number ("5k", "1M", "2bn"), followed by
 // no other letter: its factor, and its length in *len; 0 when none.
 double magnitude_suffix(std::string_view rest, size_t* len) {
-  static const std::pair<const char*, double> kSuffixes[] = {
-      {"bn", 1e9}, {"k", 1e3}, {"K", 1e3}, {"m", 1e6}, {"M", 1e6}, {"mn", 1e6}, {"B", 1e9}};
+  static const std::pair<const char*, double> kSuffixes[] = {{"bn", 1e9}, {"k", 1e3},  {"K", 1e3}, {"m", 1e6},
+                                                             {"M", 1e6},  {"mn", 1e6}, {"B", 1e9}};
   for (const auto& [suffix, scale] : kSuffixes) {
     std::string_view s(suffix);
     if (!rest.starts_with(s)) continue;

@@ -471,7 +471,8 @@ bool TemplateQueryBuilder::year_over_year() {
       !gen_.options().disabled_rules.count("growth_measure")) {
     for (size_t t = 0; t < cat_.tables.size() && !found; ++t) {
       bool refers = false;
-      for (const auto& fk : cat_.tables[t].foreign_keys) refers = refers || cat_.find_table(fk.ref_table) == &cat_.tables[focus_];
+      for (const auto& fk : cat_.tables[t].foreign_keys)
+        refers = refers || cat_.find_table(fk.ref_table) == &cat_.tables[focus_];
       int dc = refers ? date_column_for(static_cast<int>(t)) : -1;
       if (dc < 0 || dc / 1000 != static_cast<int>(t)) continue;
       for (size_t c = 0; c < cat_.tables[t].columns.size() && !found; ++c) {

@@ -94,7 +94,8 @@ std::string TemplateQueryBuilder::render(const Query& q) {
   for (size_t i = 0; i < q.select.size(); ++i) {
     sql += (i ? ", " : "") + expr_sql(q.select[i].second, qualify);
     const Expr& e = q.select[i].second;
-    if (e.part == DatePart::kYear && e.agg == Agg::kNone && e.alias.empty()) sql += " AS " + d_.quote_identifier("year");
+    if (e.part == DatePart::kYear && e.agg == Agg::kNone && e.alias.empty())
+      sql += " AS " + d_.quote_identifier("year");
     std::string alias = e.alias;
     if (alias.empty() && e.agg != Agg::kNone) alias = q.agg_alias;
     if (alias.empty() && e.agg != Agg::kNone && q.name_aggregates) {
@@ -126,10 +127,10 @@ std::string TemplateQueryBuilder::render(const Query& q) {
     }
     if (alias.empty() && e.agg == Agg::kNone) {
       static const std::map<DatePart, std::string> kPartName = {{DatePart::kYearMonth, "month"},
-                                                                  {DatePart::kMonth, "month"},
-                                                                  {DatePart::kQuarter, "quarter"},
-                                                                  {DatePart::kHalf, "half"},
-                                                                  {DatePart::kWeekday, "weekday"}};
+                                                                {DatePart::kMonth, "month"},
+                                                                {DatePart::kQuarter, "quarter"},
+                                                                {DatePart::kHalf, "half"},
+                                                                {DatePart::kWeekday, "weekday"}};
       if (auto n = kPartName.find(e.part); n != kPartName.end()) sql += " AS " + d_.quote_identifier(n->second);
     }
   }

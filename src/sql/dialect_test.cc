@@ -69,10 +69,8 @@ TEST(DialectTest, SqliteFormsRun) {
                                 " FROM t ORDER BY d");
   ASSERT_TRUE(periods.ok()) << periods.status().to_string();
   ASSERT_EQ(periods->rows.size(), 2u);
-  EXPECT_EQ(periods->rows[0][0].to_string() + periods->rows[0][1].to_string() + periods->rows[0][2].to_string(),
-            "113");
-  EXPECT_EQ(periods->rows[1][0].to_string() + periods->rows[1][1].to_string() + periods->rows[1][2].to_string(),
-            "426");
+  EXPECT_EQ(periods->rows[0][0].to_string() + periods->rows[0][1].to_string() + periods->rows[0][2].to_string(), "113");
+  EXPECT_EQ(periods->rows[1][0].to_string() + periods->rows[1][1].to_string() + periods->rows[1][2].to_string(), "426");
   auto like = (*db)->execute("SELECT count(*) FROM t WHERE " +
                              d.like_ignore_case("name", d.string_literal("%LEVI%")));
   ASSERT_TRUE(like.ok());

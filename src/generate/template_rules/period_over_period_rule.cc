@@ -49,8 +49,9 @@ bool TemplateQueryBuilder::rule_period_over_period(std::string& nested_sql) {
   bool percent = false;
   for (size_t i = 0; i < toks_.size(); ++i) percent = percent || lexicon::kPercent.count(lw(i)) > 0;
   std::string change = percent ? "(" + v + " - " + previous + ") * 100.0 / " + previous : v + " - " + previous;
-  nested_sql = "SELECT " + p + ", " + v + ", " + change + " AS " + d_.quote_identifier(percent ? "change_pct" : "change") +
-               " FROM (" + inner_sql + ") AS " + d_.quote_identifier("periods") + " ORDER BY " + p;
+  nested_sql = "SELECT " + p + ", " + v + ", " + change + " AS " +
+               d_.quote_identifier(percent ? "change_pct" : "change") + " FROM (" + inner_sql + ") AS " +
+               d_.quote_identifier("periods") + " ORDER BY " + p;
   consumed_[cue] = true;
   for (size_t i = 0; i < toks_.size(); ++i) {
     if (lexicon::kChangeWords.count(lw(i)) || (percent && lexicon::kPercent.count(lw(i)))) consumed_[i] = true;
