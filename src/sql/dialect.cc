@@ -111,12 +111,13 @@ std::string month_number_of(Dialect::Engine engine, std::string_view expr) {
 
 }  // namespace
 
+// DuckDB's "/" divides integers into a fraction; "//" keeps the integer part.
 std::string Dialect::quarter_of(std::string_view expr) const {
-  return "(" + month_number_of(engine_, expr) + " + 2) / 3";
+  return "(" + month_number_of(engine_, expr) + " + 2) " + (engine_ == Engine::kDuckDb ? "//" : "/") + " 3";
 }
 
 std::string Dialect::half_of(std::string_view expr) const {
-  return "(" + month_number_of(engine_, expr) + " + 5) / 6";
+  return "(" + month_number_of(engine_, expr) + " + 5) " + (engine_ == Engine::kDuckDb ? "//" : "/") + " 6";
 }
 
 std::string Dialect::weekday_of(std::string_view expr) const {
