@@ -75,6 +75,7 @@ struct GenerationResult {
   // The exact text the model got on its first try (empty for engines
   // without a model).
   std::string prompt;
+  std::vector<std::string> rules;  // template engine: the named rules that shaped the SQL
 };
 
 class Generator {
@@ -115,6 +116,7 @@ struct GeneratorOptions {
   float temperature = 0.0f;  // 0: greedy
   float top_p = 1.0f;
   uint32_t seed = 42;
+  std::vector<std::string> disabled_rules;  // template engine: rules left out by name (eval --disable-rule)
 };
 
 // Builds the generator for `options.mode` over `catalog`; `db` (may be null)

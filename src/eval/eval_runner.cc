@@ -29,6 +29,7 @@ double ms_since(std::chrono::steady_clock::time_point start) {
 struct WorkerDb {
   std::unique_ptr<Pipeline> pipeline;
   std::unique_ptr<Database> fallback_db;  // for the gold queries when the generator could not be made
+  std::string engine;                     // the database's engine: the harness's guard reads its dialect
   Status error;  // why the database or the generator could not be made
 };
 
@@ -74,6 +75,7 @@ WorkerDb& Worker::database(const std::string& uri) {
     return w;
   }
   const std::string db_uri = (*db)->uri();
+  w.engine = (*db)->engine();
   const EvalGeneratorFactory& factory = factory_;
   auto pipeline = Pipeline::create(
       std::move(*db), pipeline_options(options_),
@@ -86,7 +88,7 @@ WorkerDb& Worker::database(const std::string& uri) {
     w.error = pipeline.status();
     // The database opened but the generator failed: gold answers still count.
     if (pipeline.status().message().rfind("generator: ", 0) == 0) {
-      auto again = Database::open(uri);
+      auto again = Database::open(uri, options_.open);
       if (again.ok()) w.fallback_db = std::move(*again);
     }
     return w;
@@ -191,7 +193,7 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
 
   // The harness itself refuses anything but one read-only statement, whatever
   // the engine's own guard does.
-  if (Status guard = check_read_only_statement(r.predicted_sql, Dialect::for_engine(w.db->engine()).engine());
+  if (Status guard = check_read_only_statement(r.predicted_sql, Dialect::for_engine(w.engine).engine());
       !guard.ok()) {
     r.reason = "refused: " + guard.message();
     return;

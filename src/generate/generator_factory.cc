@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <memory>
+#include <string>
 
 #include "generate/ensemble_generator.h"
 #include "generate/llm_generator.h"
@@ -10,8 +12,17 @@ namespace t2sql {
 
 Result<std::unique_ptr<Generator>> make_generator(const GeneratorOptions& options, const Catalog& catalog,
                                                   Database* db) {
-  TemplateOptions templates{.min_confidence = options.min_confidence};
-  if (options.mode == "template") return make_template_generator(catalog, db, templates);
+  TemplateOptions template_options{.min_confidence = options.min_confidence};
+  for (const auto& rule : options.disabled_rules) {
+    const auto& names = template_rules::analyst_rule_names();
+    if (std::find(names.begin(), names.end(), rule) == names.end()) {
+      std::string known;
+      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+      return invalid_argument("unknown template rule '" + rule + "' (known: " + known + ")");
+    }
+    template_options.disabled_rules.insert(rule);
+  }
+  if (options.mode == "template") return make_template_generator(catalog, db, template_options);
   if (options.mode == "llm") return make_llm_generator(options, catalog, db);
   if (options.mode == "ensemble") {
     if (options.ensemble_order != "template-first" && options.ensemble_order != "llm-first") {
@@ -22,9 +33,9 @@ Result<std::unique_ptr<Generator>> make_generator(const GeneratorOptions& option
     if (!llm.ok()) return llm.status();
     // The template engine answers first only when its calibrated confidence
     // reaches the threshold; as the LLM's fallback it keeps its own gate.
-    if (options.ensemble_order == "template-first" && templates.min_confidence < 0)
-      templates.min_confidence = TemplateCalibration::builtin().threshold();
-    auto fallback = make_template_generator(catalog, db, templates);
+    if (options.ensemble_order == "template-first" && template_options.min_confidence < 0)
+      template_options.min_confidence = TemplateCalibration::builtin().threshold();
+    auto fallback = make_template_generator(catalog, db, template_options);
     if (!fallback.ok()) return fallback.status();
     if (options.ensemble_order == "template-first")
       return std::unique_ptr<Generator>(new TemplateFirstEnsemble(std::move(*fallback), std::move(*llm)));

@@ -67,6 +67,42 @@ const std::unordered_map<std::string, int>& number_words() {
   return kWords;
 }
 
+// A magnitude written right after a number ("5k", "1M", "2bn"), followed by
+// no other letter: its factor, and its length in *len; 0 when none.
+double magnitude_suffix(std::string_view rest, size_t* len) {
+  static const std::pair<const char*, double> kSuffixes[] = {{"bn", 1e9}, {"k", 1e3},  {"K", 1e3}, {"m", 1e6},
+                                                             {"M", 1e6},  {"mn", 1e6}, {"B", 1e9}};
+  for (const auto& [suffix, scale] : kSuffixes) {
+    std::string_view s(suffix);
+    if (!rest.starts_with(s)) continue;
+    if (rest.size() > s.size() && std::isalpha(static_cast<unsigned char>(rest[s.size()]))) continue;
+    *len = s.size();
+    return scale;
+  }
+  return 0;
+}
+
+// "2 million", "a million", "1.5 thousand": the number times the word; the
+// two tokens become one number.
+void merge_magnitude_words(std::vector<QuestionToken>& toks) {
+  static const std::unordered_map<std::string, double> kScale = {
+      {"thousand", 1e3}, {"million", 1e6}, {"billion", 1e9}, {"thousands", 1e3}, {"millions", 1e6}};
+  for (size_t i = 0; i + 1 < toks.size(); ++i) {
+    auto scale = kScale.find(toks[i + 1].lower);
+    if (scale == kScale.end() || toks[i + 1].kind != QuestionTokenKind::kWord) continue;
+    bool article = toks[i].kind == QuestionTokenKind::kWord && (toks[i].lower == "a" || toks[i].lower == "an");
+    if (toks[i].kind != QuestionTokenKind::kNumber && !article) continue;
+    QuestionToken& t = toks[i];
+    t.number = (article ? 1 : t.number) * scale->second;
+    t.kind = QuestionTokenKind::kNumber;
+    t.text = t.text + " " + toks[i + 1].text;
+    t.lower = t.norm = lower(t.text);
+    t.end = toks[i + 1].end;
+    t.capitalized = false;
+    toks.erase(toks.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+  }
+}
+
 }  // namespace
 
 QuestionCheck check_question(std::string_view question) {
@@ -196,11 +232,10 @@ std::vector<QuestionToken> tokenize_question(std::string_view q) {
         if (d != ',') digits += d;
       }
       t.number = std::strtod(digits.c_str(), nullptr);
-      // "5k", "2m": thousands and millions.
-      if (j < q.size() && (q[j] == 'k' || q[j] == 'K') &&
-          (j + 1 == q.size() || !std::isalpha(static_cast<unsigned char>(q[j + 1])))) {
-        t.number *= 1000;
-        ++j;
+      // "5k", "1M", "2.5bn": thousands, millions and billions.
+      if (size_t len = 0; double scale = magnitude_suffix(q.substr(j), &len)) {
+        t.number *= scale;
+        j += len;
       }
       t.lower = t.text;
       t.norm = t.text;
@@ -247,6 +282,7 @@ std::vector<QuestionToken> tokenize_question(std::string_view q) {
     out.push_back(std::move(t));
     ++i;
   }
+  merge_magnitude_words(out);
   return out;
 }
 

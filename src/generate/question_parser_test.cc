@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace t2sql {
 namespace {
 
@@ -27,6 +30,27 @@ TEST(QuestionParserTest, Tokens) {
   // An apostrophe inside a word is not a quote.
   auto levis = tokenize_question("sales of Levi's jeans");
   EXPECT_EQ(levis[2].text, "Levi's");
+}
+
+TEST(QuestionParserTest, NumbersWithMagnitudes) {
+  auto numbers = [](const std::string& q) {
+    std::vector<double> out;
+    for (const auto& t : tokenize_question(q)) {
+      if (t.kind == QuestionTokenKind::kNumber) out.push_back(t.number);
+    }
+    return out;
+  };
+  EXPECT_EQ(numbers("stores under 1M in 2024"), (std::vector<double>{1e6, 2024}));
+  EXPECT_EQ(numbers("sales above 2.5k"), (std::vector<double>{2500}));
+  EXPECT_EQ(numbers("more than $3bn or 4mn"), (std::vector<double>{3e9, 4e6}));
+  EXPECT_EQ(numbers("more than a million in revenue"), (std::vector<double>{1e6}));
+  EXPECT_EQ(numbers("over 2 million, under 1.5 thousand"), (std::vector<double>{2e6, 1500}));
+  // A letter run after the number is a word of its own, not a magnitude.
+  EXPECT_EQ(numbers("5 km and 3 months"), (std::vector<double>{5, 3}));
+  auto merged = tokenize_question("a million sales");
+  ASSERT_EQ(merged.size(), 2u);
+  EXPECT_EQ(merged[0].text, "a million");
+  EXPECT_EQ(merged[1].lower, "sales");
 }
 
 TEST(QuestionParserTest, Verdicts) {

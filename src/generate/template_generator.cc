@@ -67,6 +67,7 @@ Result<GenerationResult> TemplateGenerator::generate(const GenerationRequest& re
   bool calibrated_gate = options_.min_confidence >= 0;
   double threshold = calibrated_gate ? options_.min_confidence : kRuleScoreGate;
   double gated = calibrated_gate ? result.confidence : rule_score;
+  result.rules = b.rules_fired_;
   GenerationAttempt attempt;
   attempt.sql = b.sql_;
   if (b.sql_.empty()) {

@@ -23,7 +23,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "generate/join_graph.h"
 #include "generate/schema_linker.h"
@@ -46,7 +48,15 @@ struct TemplateOptions {
   double min_confidence = -1;
   bool validate = true;         // ask the database to plan the SQL before answering
   bool build_value_index = true;
+  // Analyst rules left out by name (template_rules::analyst_rule_names()),
+  // so that an evaluation measures what each is worth.
+  std::set<std::string> disabled_rules;
 };
+
+namespace template_rules {
+// The names of the rules that can be disabled, in the order they run.
+const std::vector<std::string>& analyst_rule_names();
+}  // namespace template_rules
 
 class TemplateGenerator final : public Generator {
  public:
@@ -57,6 +67,7 @@ class TemplateGenerator final : public Generator {
   Result<GenerationResult> generate(const GenerationRequest& request) override;
 
   const Catalog& catalog() const { return catalog_; }
+  const TemplateOptions& options() const { return options_; }
   const ValueIndex& value_index() const { return values_; }
   // The latest value of a date column ("2024-12-31"), for "last year";
   // empty when unknown. Cached.

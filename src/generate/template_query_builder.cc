@@ -688,6 +688,18 @@ bool TemplateQueryBuilder::conditions() {
         continue;
       }
       if (scale != 1) num->number *= scale, num->text.clear();
+      // "How many sales were above 2.5k": the rows of a table named by a
+      // word of its measure, compared by that measure one by one.
+      if (ci < 0 && subject && measure_col >= 0 && !grouped_subject && agg == Agg::kNone && subject->t == focus_ &&
+          !is_year(num->number) && !date_text) {
+        Item tmp;
+        tmp.kind = ItemKind::kColumn;
+        tmp.t = subject->t;
+        tmp.c = measure_col;
+        items_.push_back(tmp);
+        ci = static_cast<int>(items_.size() - 1);
+        num = item_at(k);
+      }
     }
     if (ci < 0 && !cmp->implied.empty()) {
       for (const auto& c : linker_.match_words(cmp->implied)) {
@@ -718,6 +730,25 @@ bool TemplateQueryBuilder::conditions() {
     // is a count, unless the cue is about time ("after 2000 sales" is not).
     bool temporal_cue =
         lw(i) == "after" || lw(i) == "before" || lw(i) == "since" || lw(i) == "later" || lw(i) == "earlier";
+    // "more than a million in revenue": a table named by a word of its
+    // measure, after the number, is that measure's total, not a count.
+    if (ci < 0 && after && after->kind == ItemKind::kTable && after->t != focus_ && after->begin > num->end &&
+        lw(after->begin - 1) == "in" && !is_year(num->number)) {
+      int measure_col = -1;
+      for (const auto& c : after->cands) {
+        if (measure_col < 0 && c.column >= 0 && c.table == after->t && c.score >= 0.8 && is_measure(c.table, c.column))
+          measure_col = c.column;
+      }
+      if (measure_col >= 0) {
+        after->used = true;
+        num->used = true;
+        add_table(after->t);
+        q_.having.push_back({Expr{.agg = Agg::kSum, .t = after->t, .c = measure_col}, op, number_sql(num->number, "")});
+        having_items_.insert(after->begin);
+        having_subject_ = true;
+        continue;
+      }
+    }
     if (ci < 0 && after && after->kind == ItemKind::kTable && (after->t != focus_ || subject_column_of_counted) &&
         (!is_year(num->number) || (after->begin == num->end && !temporal_cue))) {
       after->used = true;
@@ -1037,11 +1068,12 @@ void TemplateQueryBuilder::run() {
     confidence_ = 0;
     return;
   }
+  std::string nested_sql;
+  run_analyst_rules(nested_sql);
   // Words nothing explained cost confidence: the question says something the
   // SQL does not.
   // "average monthly revenue", "average daily sales": the average of the
   // per-period totals, not of the single rows (or of one row per period).
-  std::string nested_sql;
   for (size_t i = 0; i + 1 < toks_.size() && nested_sql.empty(); ++i) {
     if (lw(i) != "average" && lw(i) != "avg" && lw(i) != "mean") continue;
     const std::string& p = lw(i + 1);

@@ -46,7 +46,7 @@
 namespace t2sql::template_rules {
 
 enum class Agg { kNone, kCount, kSum, kAvg, kMin, kMax };
-enum class DatePart { kNone, kYear, kMonth, kYearMonth, kDay };
+enum class DatePart { kNone, kYear, kMonth, kYearMonth, kDay, kQuarter, kHalf, kWeekday };
 
 inline const char* agg_sql(Agg a) {
   switch (a) {
@@ -159,6 +159,7 @@ class TemplateQueryBuilder {
   // by penalize(); collect_features() (template_query_builder_features.cc)
   // describes the finished reading.
   ReadingFeatures features_;
+  std::vector<std::string> rules_fired_;  // names of the analyst rules that changed the query
 
  private:
   // ---- question access
@@ -323,10 +324,27 @@ class TemplateQueryBuilder {
   bool year_over_year();
   std::set<size_t> week_and_holiday_ranges(const Expr& date, const std::vector<Item*>& years);
   bool shape();
+  // Rules run after shape(), in the order of kAnalystRules (template_rules/):
+  // each reads the question and the query built so far, changes the query
+  // (or writes the whole SQL into nested_sql) and says whether it fired.
+  bool rule_entity_count(std::string& nested_sql);
+  bool rule_weekday(std::string& nested_sql);
+  bool rule_share_of_total(std::string& nested_sql);
+  bool rule_per_entity_average(std::string& nested_sql);
+  bool rule_top_k_per_group(std::string& nested_sql);
+  bool rule_period_over_period(std::string& nested_sql);
+  bool rule_unread_shape(std::string& nested_sql);
+  void run_analyst_rules(std::string& nested_sql);
   std::string render(const Query& q);
+  std::string cond_sql(const Cond& c, bool qualify) const;
+  // Output names for a query's columns (its plain columns by name, its
+  // aggregates as render() names them), set as aliases so that an outer
+  // query can select them.
+  std::vector<std::string> name_columns(Query& q) const;
   std::string expr_sql(const Expr& e, bool qualify) const;
   std::string col_sql(int t, int c, bool qualify) const;
   int date_column_for(int preferred_table);
+  void fired(const std::string& rule) { rules_fired_.push_back(rule); }
   void penalize(double amount, const std::string& why) {
     confidence_ -= amount;
     notes_.push_back(why);

@@ -1,4 +1,5 @@
 #include "generate/template_query_builder.h"
+#include "generate/template_rules/lexicon.h"
 
 #include <algorithm>
 #include <cmath>
@@ -440,10 +441,16 @@ bool TemplateQueryBuilder::year_over_year() {
   for (const auto& [p, e] : q_.select) {
     if (e.agg != Agg::kNone && e.raw.empty() && !found) measure = e, found = true;
   }
-  // "a lower payment amount in 2024": a measure column shown plain is the measure.
-  bool plain_measure = false;
+  // "a lower payment amount in 2024": a measure column shown plain is the
+  // measure; so is one of the main table when nothing else is shown
+  // ("the percentage growth in units sold").
+  bool plain_measure = false, only_measures = yc.change;
   for (const auto& [p, e] : q_.select) {
-    if (!found && e.agg == Agg::kNone && !e.star && e.t >= 0 && e.t != focus_ && is_measure(e.t, e.c)) {
+    only_measures = only_measures && e.agg == Agg::kNone && !e.star && e.t >= 0 && is_measure(e.t, e.c);
+  }
+  for (const auto& [p, e] : q_.select) {
+    if (!found && e.agg == Agg::kNone && !e.star && e.t >= 0 && (e.t != focus_ || only_measures) &&
+        is_measure(e.t, e.c)) {
       measure = e, found = plain_measure = true;
     }
   }
@@ -452,11 +459,34 @@ bool TemplateQueryBuilder::year_over_year() {
         std::remove_if(q_.select.begin(), q_.select.end(), [&](const auto& s) { return s.second == measure; }),
         q_.select.end());
     q_.group_by.erase(std::remove(q_.group_by.begin(), q_.group_by.end(), measure), q_.group_by.end());
-    if (q_.select.empty() && name_column(focus_) >= 0)
+    if (q_.select.empty() && name_column(focus_) >= 0 && !(only_measures && measure.t == focus_))
       q_.select.push_back({0, Expr{.t = focus_, .c = name_column(focus_)}});
   }
   if (!found && has_measure_) measure = measure_, found = true;
   if (!found && idle_measure_) measure = *idle_measure_, found = true;
+  // "Which region grew the most": with no measure named, a change of the
+  // entities is one of the money they take in (the amount of the dated rows
+  // that refer to them), not a count of their own rows by their own dates.
+  if (!found && (yc.dir != 0 || yc.change) && !named_date_ && focus_ >= 0 &&
+      !gen_.options().disabled_rules.count("growth_measure")) {
+    for (size_t t = 0; t < cat_.tables.size() && !found; ++t) {
+      bool refers = false;
+      for (const auto& fk : cat_.tables[t].foreign_keys)
+        refers = refers || cat_.find_table(fk.ref_table) == &cat_.tables[focus_];
+      int dc = refers ? date_column_for(static_cast<int>(t)) : -1;
+      if (dc < 0 || dc / 1000 != static_cast<int>(t)) continue;
+      for (size_t c = 0; c < cat_.tables[t].columns.size() && !found; ++c) {
+        if (!is_measure(static_cast<int>(t), static_cast<int>(c))) continue;
+        for (const auto& w : linker_.column_words(static_cast<int>(t), static_cast<int>(c))) {
+          if (!found && lexicon::kMoneyWords.count(w)) {
+            measure = Expr{.agg = Agg::kSum, .t = static_cast<int>(t), .c = static_cast<int>(c)};
+            found = true;
+            fired("growth_measure");
+          }
+        }
+      }
+    }
+  }
   if (!found) measure = Expr{.agg = Agg::kCount, .star = true};
   if (measure.agg == Agg::kNone) measure.agg = Agg::kSum;
   if (measure.agg == Agg::kMin || measure.agg == Agg::kMax || measure.distinct) {
@@ -510,6 +540,29 @@ bool TemplateQueryBuilder::year_over_year() {
     }
   }
   q_.select = keys;
+  // "Which region grew the most", "the brand that declined the least": the
+  // group ranked by its change, not every group that changed.
+  std::optional<bool> most;
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (lexicon::kMost.count(lw(i))) most = true, consumed_[i] = true;
+    if (lexicon::kLeast.count(lw(i))) most = false, consumed_[i] = true;
+  }
+  if (most && !keys.empty() && yc.op.empty() && (yc.dir != 0 || yc.change) &&
+      !gen_.options().disabled_rules.count("growth_superlative")) {
+    Expr d = computed(diff);
+    bool desc = (yc.dir >= 0) == *most;  // "declined the most": the most negative change first
+    q_.order_by = {{d, desc}};
+    // Grouped by what is shown (and a name's key), whatever the words grouped.
+    q_.group_by.clear();
+    for (const auto& [p, e] : keys) {
+      if (int k = key_column(e.t); k >= 0 && e.c == name_column(e.t)) q_.group_by.push_back(Expr{.t = e.t, .c = k});
+      q_.group_by.push_back(e);
+    }
+    q_.limit = 1;
+    q_.having.clear();
+    fired("growth_superlative");
+    return true;
+  }
   if (which) {
     // "Which regions grew their sales", "which stores sold less in 2024 than in 2023".
     std::string op = !yc.op.empty() ? yc.op : yc.dir > 0 ? ">" : "<";

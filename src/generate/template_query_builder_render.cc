@@ -25,10 +25,40 @@ std::string TemplateQueryBuilder::expr_sql(const Expr& e, bool qualify) const {
     case DatePart::kYear: base = d_.year_of(base); break;
     case DatePart::kMonth: base = d_.month_of(base); break;
     case DatePart::kYearMonth: base = d_.year_month_of(base); break;
+    case DatePart::kQuarter: base = d_.quarter_of(base); break;
+    case DatePart::kHalf: base = d_.half_of(base); break;
+    case DatePart::kWeekday: base = d_.weekday_of(base); break;
     default: break;
   }
   if (e.agg == Agg::kNone) return base;
   return std::string(agg_sql(e.agg)) + "(" + (e.distinct ? "DISTINCT " : "") + base + ")";
+}
+
+std::string TemplateQueryBuilder::cond_sql(const Cond& c, bool qualify) const {
+  std::string lhs = expr_sql(c.lhs, qualify);
+  if (c.op == "LIKE") return d_.like_ignore_case(lhs, c.rhs);
+  return lhs + " " + c.op + " " + (c.rhs_expr ? expr_sql(*c.rhs_expr, qualify) : c.rhs);
+}
+
+std::vector<std::string> TemplateQueryBuilder::name_columns(Query& q) const {
+  static const std::map<Agg, std::string> kPrefix = {
+      {Agg::kSum, "total_"}, {Agg::kAvg, "average_"}, {Agg::kMin, "min_"}, {Agg::kMax, "max_"}};
+  std::vector<std::string> names;
+  for (auto& [p, e] : q.select) {
+    std::string n = e.alias;
+    if (n.empty() && e.agg == Agg::kNone && e.part == DatePart::kYear) n = "year";
+    if (n.empty() && e.agg == Agg::kNone && e.part == DatePart::kQuarter) n = "quarter";
+    if (n.empty() && e.agg == Agg::kNone && (e.part == DatePart::kYearMonth || e.part == DatePart::kMonth)) n = "month";
+    if (n.empty() && e.agg == Agg::kNone && !e.star && e.t >= 0) n = col(e.t, e.c).name;
+    if (n.empty() && (e.star || e.t < 0 || e.agg == Agg::kCount)) n = "count";
+    if (n.empty() && kPrefix.count(e.agg)) n = kPrefix.at(e.agg) + col(e.t, e.c).name;
+    if (n.empty()) n = "value";
+    std::string base = n;
+    for (int k = 2; std::find(names.begin(), names.end(), n) != names.end(); ++k) n = base + "_" + std::to_string(k);
+    e.alias = n;
+    names.push_back(n);
+  }
+  return names;
 }
 
 std::string TemplateQueryBuilder::render(const Query& q) {
@@ -64,7 +94,8 @@ std::string TemplateQueryBuilder::render(const Query& q) {
   for (size_t i = 0; i < q.select.size(); ++i) {
     sql += (i ? ", " : "") + expr_sql(q.select[i].second, qualify);
     const Expr& e = q.select[i].second;
-    if (e.part == DatePart::kYear && e.agg == Agg::kNone) sql += " AS " + d_.quote_identifier("year");
+    if (e.part == DatePart::kYear && e.agg == Agg::kNone && e.alias.empty())
+      sql += " AS " + d_.quote_identifier("year");
     std::string alias = e.alias;
     if (alias.empty() && e.agg != Agg::kNone) alias = q.agg_alias;
     if (alias.empty() && e.agg != Agg::kNone && q.name_aggregates) {
@@ -94,8 +125,13 @@ std::string TemplateQueryBuilder::render(const Query& q) {
       names_used.insert(alias);
       sql += " AS " + d_.quote_identifier(alias);
     }
-    if ((e.part == DatePart::kYearMonth || e.part == DatePart::kMonth) && e.agg == Agg::kNone) {
-      sql += " AS " + d_.quote_identifier("month");
+    if (alias.empty() && e.agg == Agg::kNone) {
+      static const std::map<DatePart, std::string> kPartName = {{DatePart::kYearMonth, "month"},
+                                                                {DatePart::kMonth, "month"},
+                                                                {DatePart::kQuarter, "quarter"},
+                                                                {DatePart::kHalf, "half"},
+                                                                {DatePart::kWeekday, "weekday"}};
+      if (auto n = kPartName.find(e.part); n != kPartName.end()) sql += " AS " + d_.quote_identifier(n->second);
     }
   }
   sql += " FROM " + d_.quote_identifier(cat_.tables[(*steps)[0].table].name);
@@ -108,11 +144,7 @@ std::string TemplateQueryBuilder::render(const Query& q) {
              d_.quote_identifier(e.to_columns[k]);
     }
   }
-  auto cond_sql = [&](const Cond& c) {
-    std::string lhs = expr_sql(c.lhs, qualify);
-    if (c.op == "LIKE") return d_.like_ignore_case(lhs, c.rhs);
-    return lhs + " " + c.op + " " + (c.rhs_expr ? expr_sql(*c.rhs_expr, qualify) : c.rhs);
-  };
+  auto cond_sql = [&](const Cond& c) { return this->cond_sql(c, qualify); };
   if (!q.where.empty()) {
     sql += " WHERE ";
     for (size_t i = 0; i < q.where.size(); ++i) {

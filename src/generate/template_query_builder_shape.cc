@@ -187,6 +187,18 @@ bool TemplateQueryBuilder::shape() {
     // "daily revenue" groups by day; "average daily revenue" is a nested average (run()).
     bool day = (w == "daily" && lw(i - 1) != "average" && lw(i - 1) != "avg" && lw(i - 1) != "mean") ||
                (by_cue && (w == "day" || w == "days") && lw(i - 1) != "which" && lw(i - 1) != "what");
+    // "quarterly", "by quarter", "each half of 2023" (not "the first quarter": a range).
+    bool quarter = w == "quarterly" || (by_cue && (w == "quarter" || w == "quarters"));
+    bool half = w == "half-yearly" || w == "semiannual" || (by_cue && (w == "half" || w == "halves"));
+    if ((quarter || half) && word_is_time) {
+      group_part_ = quarter ? DatePart::kQuarter : DatePart::kHalf;
+      fired("period_groups");
+      if (named) named->used = true, named->kind = ItemKind::kNumber, named->text = w;
+      consumed_[i] = true;
+      time_tokens_.insert(i);
+      if (by_cue) consumed_[i - 1] = true, time_tokens_.insert(i - 1);
+      continue;
+    }
     if ((month || year || day) && word_is_time) {
       group_part_ = month ? DatePart::kYearMonth : year ? DatePart::kYear : DatePart::kDay;
       if (named) named->used = true, named->kind = ItemKind::kNumber, named->text = w;
@@ -856,6 +868,18 @@ bool TemplateQueryBuilder::shape() {
       group_exprs.insert(group_exprs.begin(), g);
       q_.select.insert(q_.select.begin(), {0, g});
       if (orders.empty() && !ranking && !super_count) q_.order_by.push_back({g, false});
+      // Quarters and halves repeat every year: grouped under their year
+      // unless the question keeps to one year.
+      bool one_year = false;
+      for (const auto& group : q_.where) {
+        for (const auto& c : group) one_year = one_year || (c.lhs.part == DatePart::kYear && c.op == "=");
+      }
+      if ((group_part_ == DatePart::kQuarter || group_part_ == DatePart::kHalf) && !one_year) {
+        Expr y{.t = g.t, .c = g.c, .part = DatePart::kYear};
+        group_exprs.insert(group_exprs.begin(), y);
+        q_.select.insert(q_.select.begin(), {0, y});
+        if (orders.empty() && !ranking && !super_count) q_.order_by.insert(q_.order_by.begin(), {y, false});
+      }
     }
   }
   // Superlative over counts: "the stadium with the most concerts".

@@ -434,7 +434,8 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
                   {"attempts", attempts_json(gen->attempts)},
                   {"examples", request.examples.size()},
                   {"prompt_tokens", gen->prompt_tokens},
-                  {"completion_tokens", gen->completion_tokens}};
+                  {"completion_tokens", gen->completion_tokens},
+                  {"rules", gen->rules}};
   // The generator's tries after a validation error are the repair stage's
   // work: the stage set their number (GenerationRequest::max_repairs).
   if (gen->attempts.size() > 1 && p.on("repair")) {

@@ -101,6 +101,30 @@ std::string Dialect::year_month_of(std::string_view expr) const {
   return "";
 }
 
+namespace {
+
+// The month number of a date as an integer expression.
+std::string month_number_of(Dialect::Engine engine, std::string_view expr) {
+  if (engine == Dialect::Engine::kSqlite) return "CAST(strftime('%m', " + std::string(expr) + ") AS INTEGER)";
+  return "CAST(EXTRACT(MONTH FROM CAST(" + std::string(expr) + " AS DATE)) AS INTEGER)";
+}
+
+}  // namespace
+
+// DuckDB's "/" divides integers into a fraction; "//" keeps the integer part.
+std::string Dialect::quarter_of(std::string_view expr) const {
+  return "(" + month_number_of(engine_, expr) + " + 2) " + (engine_ == Engine::kDuckDb ? "//" : "/") + " 3";
+}
+
+std::string Dialect::half_of(std::string_view expr) const {
+  return "(" + month_number_of(engine_, expr) + " + 5) " + (engine_ == Engine::kDuckDb ? "//" : "/") + " 6";
+}
+
+std::string Dialect::weekday_of(std::string_view expr) const {
+  if (engine_ == Engine::kSqlite) return "CAST(strftime('%w', " + std::string(expr) + ") AS INTEGER)";
+  return "CAST(EXTRACT(DOW FROM CAST(" + std::string(expr) + " AS DATE)) AS INTEGER)";
+}
+
 std::string Dialect::date_literal(int year, int month, int day) const {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);

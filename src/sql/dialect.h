@@ -38,6 +38,11 @@ class Dialect {
   std::string year_of(std::string_view expr) const;
   std::string month_of(std::string_view expr) const;
   std::string year_month_of(std::string_view expr) const;
+  // Integer periods of a date: quarter 1-4, half 1-2, day of the week 0-6
+  // (0 is Sunday on every engine).
+  std::string quarter_of(std::string_view expr) const;
+  std::string half_of(std::string_view expr) const;
+  std::string weekday_of(std::string_view expr) const;
   // A date literal comparable with a date column: '2023-01-31' (SQLite keeps
   // dates as ISO text), DATE '2023-01-31' (DuckDB, PostgreSQL).
   std::string date_literal(int year, int month, int day) const;

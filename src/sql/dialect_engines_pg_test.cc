@@ -54,6 +54,12 @@ TEST(DialectOnEveryEngine, EveryPieceRunsAndAgrees) {
          return "SELECT " + d.month_of(text) + ", " + d.year_month_of(text) + ", COUNT(*) FROM sales WHERE " +
                 d.year_month_of("sale_date") + " = " + d.string_literal("2024-02") + " GROUP BY 1, 2";
        }},
+      {"quarter, half and day of the week",
+       [](const Dialect& d) {
+         return "SELECT " + d.quarter_of("sale_date") + " AS q, " + d.half_of("sale_date") + " AS h, " +
+                d.weekday_of("sale_date") + " AS w, COUNT(*) FROM sales WHERE " + d.year_of("sale_date") + " = " +
+                d.string_literal("2024") + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+       }},
       {"date literals",
        [](const Dialect& d) {
          return "SELECT COUNT(*) FROM sales WHERE sale_date >= " + d.date_literal(2024, 2, 1) + " AND sale_date < " +

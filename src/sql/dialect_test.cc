@@ -64,6 +64,13 @@ TEST(DialectTest, SqliteFormsRun) {
   EXPECT_EQ(rows->rows[0][1].to_string(), "03");
   EXPECT_EQ(rows->rows[0][2].to_string(), "2023-03");
   EXPECT_EQ(rows->rows[0][3].to_string(), "1");
+  // 2024-11-02 was a Saturday; 2023-03-15 a Wednesday.
+  auto periods = (*db)->execute("SELECT " + d.quarter_of("d") + ", " + d.half_of("d") + ", " + d.weekday_of("d") +
+                                " FROM t ORDER BY d");
+  ASSERT_TRUE(periods.ok()) << periods.status().to_string();
+  ASSERT_EQ(periods->rows.size(), 2u);
+  EXPECT_EQ(periods->rows[0][0].to_string() + periods->rows[0][1].to_string() + periods->rows[0][2].to_string(), "113");
+  EXPECT_EQ(periods->rows[1][0].to_string() + periods->rows[1][1].to_string() + periods->rows[1][2].to_string(), "426");
   auto like = (*db)->execute("SELECT count(*) FROM t WHERE " +
                              d.like_ignore_case("name", d.string_literal("%LEVI%")));
   ASSERT_TRUE(like.ok());

@@ -20,6 +20,7 @@
 #include "eval/grammar_coverage.h"
 #include "generate/template_calibration.h"
 #include "llm/llm_judge.h"
+#include "generate/template_generator.h"
 #include "t2sql/demo.h"
 #include "t2sql/generator.h"
 #include "t2sql/llm_backend.h"
@@ -30,6 +31,7 @@ namespace t2sql::cli {
 namespace {
 
 struct EvalCliOptions {
+  std::vector<std::string> disabled_rules;
   std::string suite, data, modes = "template", json_path, markdown_path, db, model, defog_db_uri, pg;
   std::string lora, llm_url, llm_model;
   std::string judge_model, judge_url, judge_model_name, judge_endpoint = "chat";
@@ -344,6 +346,7 @@ int run_eval(const EvalCliOptions& o) {
       gen.max_repairs = o.max_repairs;
       gen.prompt_style = o.prompt_style;
       gen.prompt_sample_values = o.sample_values;
+      gen.disabled_rules = o.disabled_rules;
       if (!o.lora.empty()) {
         auto lora = parse_lora_spec(o.lora);
         if (!lora.ok()) return fail("--lora: " + lora.status().message());
@@ -435,6 +438,11 @@ void add_eval_command(CLI::App& app) {
                   "shown side by side (e.g. template,llm,llm+rag,ensemble)")
       ->capture_default_str();
   cmd->add_option("--model", opt->model, "GGUF model for the llm and ensemble modes");
+  std::string rule_names;
+  for (const auto& n : template_rules::analyst_rule_names()) rule_names += (rule_names.empty() ? "" : ", ") + n;
+  cmd->add_option("--disable-rule", opt->disabled_rules,
+                  "Leave a template engine rule out, to measure what it is worth (repeatable): " + rule_names)
+      ->check(CLI::IsMember(template_rules::analyst_rule_names()));
   cmd->add_option("--lora", opt->lora, "LoRA adapter (GGUF) for --model, optionally with a scale: PATH[:SCALE]");
   cmd->add_option("--llm-url", opt->llm_url,
                   "OpenAI-compatible server (llama-server, vLLM, Ollama) for the llm and ensemble modes, instead of "
