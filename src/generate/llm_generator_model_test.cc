@@ -172,9 +172,9 @@ TEST_F(LlmGeneratorModelTest, GrammarOnEveryStatementPreparesAndNamesOnlyRealTab
       auto gen = llm(true, 0, format);
       ASSERT_TRUE(gen);
       int asked = 0;
-      // Four questions per model and format keep the test short on two cores.
+      // Three questions per model and format keep the test short on two cores.
       for (const auto& q : questions()) {
-        if (++asked > 4) break;
+        if (++asked > 3) break;
         ++asked_all;
         auto r = gen->generate({.question = q});
         ASSERT_TRUE(r.ok()) << r.status().message();
