@@ -37,6 +37,14 @@ struct LlmRequest {
   // refused when this returns false for the completion so far with the
   // token's text appended. The SQL scope checker (names that exist) runs here.
   std::function<bool(const std::string& text)> accept_text;
+  // In-process decoding only: how far the completion so far is from an end
+  // (-1: it has ended; 0: it may end now; more: that many things left open,
+  // see SqlScopeChecker::steps_to_end). Once no more than closing_tokens
+  // tokens are left, decoding chooses, among the tokens the grammar and
+  // accept_text allow, the one that brings this lowest (the likelier on a
+  // tie), so that a statement ends within max_tokens.
+  std::function<int(const std::string& text)> steps_to_end;
+  int closing_tokens = 0;  // 0: a quarter of max_tokens, at least 8
   int max_tokens = 256;
   float temperature = 0.0f;  // <= 0: greedy, deterministic
   float top_p = 1.0f;
@@ -49,7 +57,7 @@ struct LlmRequest {
 };
 
 struct LlmResponse {
-  std::string text;           // the completion, without the prompt
+  std::string text;  // the completion, without the prompt
   // "stop" (end of text or statement), "length" (token limit), "refused"
   // (accept_text refused every token the grammar allows: a dead end).
   std::string finish_reason;

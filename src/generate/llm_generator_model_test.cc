@@ -68,6 +68,10 @@ std::vector<std::string> unknown_names(const std::string& sql, const Catalog& ca
   for (size_t i = 1; i < tk.size(); ++i) {
     if (!is_name(tk[i]) || kWords.count(upper(tk[i].text))) continue;
     if (tk[i - 1].is_word("AS")) aliases.insert(upper(name_of(tk[i])));
+    // "SELECT 950 n", "count(*) n": an output name after a literal or a call.
+    if (tk[i - 1].kind == SqlTokenKind::kNumber || tk[i - 1].kind == SqlTokenKind::kString || tk[i - 1].is_punct(')')) {
+      aliases.insert(upper(name_of(tk[i])));
+    }
     // "FROM stores AS T1", "JOIN sales s": a table's alias.
     size_t t = tk[i - 1].is_word("AS") && i >= 2 ? i - 2 : i - 1;
     if (is_name(tk[t]) && catalog.find_table(name_of(tk[t])) && t >= 1 &&
@@ -152,10 +156,13 @@ class LlmGeneratorModelTest : public ::testing::Test {
 std::string LlmGeneratorModelTest::db_path_;
 
 TEST_F(LlmGeneratorModelTest, GrammarOnEveryStatementPreparesAndNamesOnlyRealTablesAndColumns) {
-  // An untrained model may wander until the token limit or into a dead end
-  // of the constraints; every statement it does end must prepare and name
-  // only real tables and columns. Several random models, both prompt formats.
-  int ended = 0;
+  // An untrained model wanders; when the token budget runs short the
+  // decoding loop steers to an end (LlmRequest::steps_to_end), but it may
+  // still run to the token limit or reach a dead end of the constraints (a
+  // name written earlier that nothing can follow). Every statement that
+  // ends must prepare and name only real tables and columns. Several random
+  // models, both prompt formats.
+  int asked_all = 0, ended = 0, limit = 0;
   for (const std::string& model :
        {model_, testing::tiny_model("tiny-seed11", "--vocab gpt-2 --n-embd 64 --n-layer 2 --n-head 4 --seed 11"),
         testing::tiny_model("tiny-seed23", "--vocab gpt-2 --n-embd 64 --n-layer 2 --n-head 4 --seed 23")}) {
@@ -165,16 +172,19 @@ TEST_F(LlmGeneratorModelTest, GrammarOnEveryStatementPreparesAndNamesOnlyRealTab
       auto gen = llm(true, 0, format);
       ASSERT_TRUE(gen);
       int asked = 0;
-      // Six questions per model and format keep the test at seconds on two cores.
+      // Three questions per model and format keep the test short on two cores.
       for (const auto& q : questions()) {
-        if (++asked > 6) break;
+        if (++asked > 3) break;
+        ++asked_all;
         auto r = gen->generate({.question = q});
         ASSERT_TRUE(r.ok()) << r.status().message();
         ASSERT_EQ(r->attempts.size(), 1u);
         const auto& a = r->attempts[0];
-        if (a.error.find("token limit") != std::string::npos || a.error.find("dead end") != std::string::npos) {
+        if (a.error.find("token limit") != std::string::npos) {
+          ++limit;
           continue;
         }
+        if (a.error.find("dead end") != std::string::npos) continue;
         ++ended;
         ASSERT_FALSE(a.sql.empty()) << q;
         EXPECT_TRUE(a.error.empty()) << model << " " << format << " | " << q << "\n" << a.sql << "\n" << a.error;
@@ -184,9 +194,11 @@ TEST_F(LlmGeneratorModelTest, GrammarOnEveryStatementPreparesAndNamesOnlyRealTab
       }
     }
   }
-  // Under the grammar of real SQL an untrained model seldom ends a statement
-  // (it wanders to the token limit or into a dead end); say so rather than pass silently.
-  if (ended == 0) GTEST_SKIP() << "no statement ended under constrained decoding, so none was checked";
+  std::printf("%d of %d tries ended, %d at the token limit, the others at a dead end\n", ended, asked_all, limit);
+  // Dead ends are not yet avoided (that needs backtracking): say so when
+  // none ended rather than pass silently.
+  if (ended == 0)
+    GTEST_SKIP() << "no try ended (" << limit << " at the token limit, the others at a dead end), so none was checked";
 }
 
 TEST_F(LlmGeneratorModelTest, WithoutGrammarFailuresAreRepairedAtMostNTimesAndEveryTryIsKept) {
@@ -211,8 +223,8 @@ TEST_F(LlmGeneratorModelTest, EnsembleTakesTheLlmWhenItsSqlRunsElseTheTemplateEn
   auto r = good.generate({.question = q});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->answered);
-  // Under the grammar of real SQL the untrained model may not end a
-  // statement; then the template engine answers, and the reason says why.
+  // The untrained model may reach a dead end of the constraints; then the
+  // template engine answers, and the reason says why.
   if (r->engine.starts_with("ensemble:llm:")) {
     EXPECT_NE(r->reason.find("chose the LLM"), std::string::npos) << r->reason;
   } else {

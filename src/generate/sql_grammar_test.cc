@@ -262,6 +262,35 @@ TEST_F(SqlGrammarTest, ChecksTheStatementAsItGrows) {
   EXPECT_TRUE(scope(fine).ok);
 }
 
+TEST_F(SqlGrammarTest, StepsToEndCountWhatIsLeftOpen) {
+  SqlScopeChecker c(demo_tables(), "sqlite");
+  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores;"), -1);
+  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores"), 0);
+  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores WHERE region = 'it''s"), 1);  // the string
+  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores WHERE region = 'a;b'"), 0);   // ";" inside a string
+  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores WHERE region = "), 1);        // an operand
+  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores WHERE region IN (SELECT region FROM stores"), 1);
+  EXPECT_EQ(c.steps_to_end("SELECT count(CASE WHEN (1"), 3);  // ")", END, ")"
+  EXPECT_EQ(c.steps_to_end("SELECT [store_name"), 1);
+  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores ORDER BY"), 1);
+  EXPECT_EQ(c.steps_to_end("SELECT region FROM sto"), 1);  // a table name on its way
+  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores AS s WHERE s.region IS NOT NULL"), 0);
+  // What a weak model used to stay inside or end in: bounded names, empty
+  // quoted names, a qualified quoted name that is no column, OFFSET alone.
+  EXPECT_FALSE(scope("WITH " + std::string(65, 'x') + " AS (SELECT 1) SELECT 1;").ok);
+  EXPECT_TRUE(scope("WITH " + std::string(64, 'x') + " AS (SELECT 1) SELECT 1;").ok);
+  EXPECT_FALSE(scope("SELECT T1.\"\"", false).ok);
+  EXPECT_FALSE(scope("SELECT s.\"active_st", false).ok);  // a table's name, not a column's
+  EXPECT_TRUE(scope("SELECT s.\"regi", false).ok);
+  EXPECT_FALSE(scope("SELECT region FROM stores OFFSET", false).ok);
+  EXPECT_TRUE(scope("SELECT region FROM stores LIMIT 2 OFFSET 1;").ok);
+  // Fewer steps as a statement is closed, character by character.
+  const std::string closing = "SELECT count(*) FROM stores WHERE (region = 'north')";
+  EXPECT_EQ(c.steps_to_end(closing.substr(0, closing.size() - 7)), 2);
+  EXPECT_EQ(c.steps_to_end(closing.substr(0, closing.size() - 1)), 1);
+  EXPECT_EQ(c.steps_to_end(closing), 0);
+}
+
 TEST_F(SqlGrammarTest, DialectsDifferInQuotingOperatorsAndFunctions) {
   ASSERT_NE(model_, nullptr);
   std::string extract = "SELECT EXTRACT(YEAR FROM sale_date) FROM sales WHERE sale_date >= DATE '2024-01-01';";

@@ -550,7 +550,7 @@ class Walk {
   // Before the FROM clause: some table of the schema, or the statement, has
   // such a name.
   void check_loose(const Ref& r) {
-    if (r.quoted_double && sqlite_) return;
+    if (r.quoted_double && sqlite_ && r.qualifier.empty()) return;  // t."x" is never a string
     bool ok = r.partial ? universe_has_prefix(r.column) : in_universe(r.column);
     if (!ok) refuse(r.offset, "no column '" + r.column + "' in the schema");
   }
@@ -1086,13 +1086,38 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
     // follows AS, where any name goes); a string is bounded.
     if (lexed.error.find("quoted name") != std::string::npos) {
       std::string so_far = lower(text.substr(open + 1));
+      if (so_far.size() > kMaxAlias) {
+        return {false, open, "a name longer than " + std::to_string(kMaxAlias) + " characters"};
+      }
       bool after_as = !tk.empty() && tk.back().is_word("AS");
       bool ok = after_as || std::any_of(all_columns_.begin(), all_columns_.end(),
                                         [&](const std::string& c) { return has_prefix(c, so_far); });
-      for (const auto& t : tables_) ok = ok || has_prefix(lower(t.name), so_far);
+      const bool after_dot = !tk.empty() && tk.back().is_punct('.');  // t."col: a column
+      for (const auto& t : tables_) ok = ok || (!after_dot && has_prefix(lower(t.name), so_far));
       if (!ok) return {false, open, "no name starting '" + so_far + "' in the schema"};
     } else if (text.size() - open > kMaxOpenString) {
       return {false, open, "a string longer than " + std::to_string(kMaxOpenString) + " characters"};
+    }
+  }
+  // No name of a schema is that long; a free one (a CTE, an alias) is bounded
+  // so that a weak model cannot stay inside it until the token limit.
+  for (const auto& t : tk) {
+    if (is_name_token(t) && name_of(t).size() > kMaxAlias) {
+      return {false, t.offset, "a name longer than " + std::to_string(kMaxAlias) + " characters"};
+    }
+    if (t.kind == SqlTokenKind::kQuotedName && name_of(t).empty()) return {false, t.offset, "an empty quoted name"};
+  }
+  // SQLite has OFFSET only after LIMIT (of the same query).
+  if (dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres") {
+    std::vector<bool> limit{false};
+    for (size_t i = 0; i < tk.size(); ++i) {
+      if (tk[i].is_punct('(')) limit.push_back(false);
+      if (tk[i].is_punct(')') && limit.size() > 1) limit.pop_back();
+      if (tk[i].is_word("LIMIT")) limit.back() = true;
+      if (tk[i].is_word("OFFSET") && !limit.back() && i > 0 && !tk[i - 1].is_punct('.') && !tk[i - 1].is_punct(',') &&
+          !tk[i - 1].is_word("SELECT")) {
+        return {false, tk[i].offset, "OFFSET without LIMIT"};
+      }
     }
   }
   // Comments: the grammar has none; the lexer drops them silently.
@@ -1127,6 +1152,74 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
   return walk.run(tk, partial, complete);
 }
 
+namespace {
+
+// Words after which a clause needs more before the statement may end.
+bool waits_for_more(const std::string& w) {
+  static const std::set<std::string> k = {
+      "select", "distinct", "from",      "where",  "and",     "or",     "not",       "join",   "on",   "by",
+      "group",  "order",    "having",    "limit",  "offset",  "as",     "in",        "like",   "glob", "between",
+      "is",     "case",     "when",      "then",   "else",    "union",  "intersect", "except", "all",  "with",
+      "inner",  "left",     "right",     "cross",  "outer",   "full",   "natural",   "using",  "over", "partition",
+      "escape", "filter",   "recursive", "exists", "collate", "values", "window",    "rows",   "range"};
+  return k.count(w) > 0;
+}
+
+bool word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+}
+
+}  // namespace
+
+int SqlScopeChecker::steps_to_end(std::string_view text) const {
+  const bool sqlite = dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres";
+  int parens = 0, cases = 0;
+  char quote = 0;                                            // the character that closes an open string or quoted name
+  std::string last_word;                                     // lower case, when the last thing written is a word
+  char last_punct = 0;                                       // when it is punctuation
+  bool seen_word = false, with = false, main_query = false;  // WITH ...: its main query is still to come
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote) {
+      if (c != quote) continue;
+      if (quote != ']' && i + 1 < text.size() && text[i + 1] == quote) {  // '' and "" inside
+        ++i;
+        continue;
+      }
+      quote = 0;
+      last_word = "'";  // a string or a name: complete
+      last_punct = 0;
+    } else if (c == '\'' || c == '"' || c == '`' || (c == '[' && sqlite)) {
+      quote = c == '[' ? ']' : c;
+    } else if (c == ';') {
+      return -1;
+    } else if (word_char(c)) {
+      size_t j = i;
+      while (j < text.size() && word_char(text[j])) ++j;
+      last_word = lower(text.substr(i, j - i));
+      last_punct = 0;
+      if (last_word == "case") ++cases;
+      if (last_word == "with" && !seen_word) with = true;
+      if (last_word == "select" && with && parens == 0) main_query = true;
+      seen_word = true;
+      if (last_word == "end" && cases > 0) --cases;
+      i = j - 1;
+    } else if (!std::isspace(static_cast<unsigned char>(c))) {
+      if (c == '(') ++parens;
+      if (c == ')' && parens > 0) --parens;
+      last_punct = c;
+      last_word.clear();
+    }
+  }
+  int steps = (quote ? 1 : 0) + parens + cases + (with && !main_query ? 1 : 0);
+  if (!quote) {
+    if (last_punct != 0 && last_punct != ')' && last_punct != '*') ++steps;
+    if (last_punct == 0 && (last_word.empty() || waits_for_more(last_word))) ++steps;
+  }
+  if (steps == 0 && !check(text, true).ok) ++steps;
+  return steps;
+}
+
 SqlConstraint build_sql_constraint(const std::string& schema_ddl, const std::string& dialect, bool think) {
   SqlConstraint c;
   auto tables = grammar_tables_from_ddl(schema_ddl);
@@ -1151,6 +1244,7 @@ void constrain_sql(const std::string& schema_ddl, const std::string& dialect, bo
   if (!c.checker) return;
   if (!think) {
     request->accept_text = [checker = c.checker](const std::string& text) { return checker->check(text, false).ok; };
+    request->steps_to_end = [checker = c.checker](const std::string& text) { return checker->steps_to_end(text); };
     return;
   }
   request->accept_text = [checker = c.checker](const std::string& text) {

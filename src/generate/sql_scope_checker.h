@@ -50,6 +50,15 @@ class SqlScopeChecker {
   // `complete`: the statement is finished (its last word will not grow).
   ScopeVerdict check(std::string_view text, bool complete) const;
 
+  // How far a statement being written is from one that may end: -1 when it
+  // has ended (its ";" is there), else one for each string or quoted name
+  // left open, each "(" and CASE not yet closed, a clause still waiting for
+  // an operand (after ",", "=", AND, FROM, ...), and a last name that does
+  // not pass as complete. 0: a ";" may follow. Constrained decoding steers by
+  // it when few tokens are left (LlmRequest::steps_to_end).
+  //   steps_to_end("SELECT COUNT(*) FROM singer WHERE name = 'Jo")  // 1
+  int steps_to_end(std::string_view text) const;
+
   const std::vector<GrammarTable>& tables() const { return tables_; }
 
  private:

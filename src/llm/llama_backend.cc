@@ -3,9 +3,12 @@
 #include <llama.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -223,6 +226,63 @@ class LlamaBackend final : public LlmBackend {
     return sub.data[sub.selected].id;
   }
 
+  // The choice once few tokens are left (req.steps_to_end set): among the
+  // kTopClosing highest logits and the closers_ (";", ")", quotes, END),
+  // the token that the grammar and accept_text allow and that leaves the
+  // fewest steps to an end, the likelier first on a tie; one that ends the
+  // statement is taken at once. -1 when none of them is allowed.
+  llama_token sample_closing(const LlmRequest& req, const std::string& text, llama_sampler* grammar) {
+    const float* logits = llama_get_logits_ith(ctx_.get(), -1);
+    if (!closers_) {
+      closers_.emplace();
+      for (const char* s : {";", ")", "'", "\"", "`", "]", " END", "END", " 1", "1"}) {
+        llama_token t[2];
+        if (llama_tokenize(vocab_, s, static_cast<int32_t>(std::strlen(s)), t, 2, false, false) == 1) {
+          closers_->push_back(t[0]);
+        }
+      }
+    }
+    top_logits(logits, candidates_.size(), kTopClosing, &top_);
+    for (llama_token t : *closers_) {
+      if (std::none_of(top_.begin(), top_.end(), [t](const llama_token_data& d) { return d.id == t; })) {
+        top_.push_back({t, logits[t], 0.0f});
+      }
+    }
+    if (grammar) {
+      llama_token_data_array sub{top_.data(), top_.size(), -1, false};
+      llama_sampler_apply(grammar, &sub);
+    }
+    std::sort(top_.begin(), top_.end(), ranks_before);
+    llama_token best = -1;
+    int fewest = std::numeric_limits<int>::max();
+    for (const auto& d : top_) {
+      if (!std::isfinite(d.logit)) continue;
+      if (llama_vocab_is_eog(vocab_, d.id)) return d.id;  // the grammar lets it end here
+      std::string next = text + piece(d.id);
+      if (req.accept_text && !req.accept_text(next)) continue;
+      // A token that only lengthens the last word counts half a step more
+      // than one that moves on (on a tie, the statement moves on); white
+      // space alone comes last (it would let the measure stand still for ever).
+      int steps = req.steps_to_end(next);
+      if (steps < 0) return d.id;
+      const std::string_view added = std::string_view(next).substr(text.size());
+      const bool blank = std::all_of(added.begin(), added.end(),
+                                     [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+      steps = blank ? std::numeric_limits<int>::max() - 1 : 2 * steps + (lengthens_word(text, next) ? 1 : 0);
+      if (steps < fewest) {
+        fewest = steps;
+        best = d.id;
+      }
+    }
+    return best;
+  }
+
+  // `next` continues the word or number that `text` ends with.
+  static bool lengthens_word(const std::string& text, const std::string& next) {
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    return !text.empty() && next.size() > text.size() && word(text.back()) && word(next[text.size()]);
+  }
+
   // Greedy's choice among `c`: the first in ranks_before's order.
   static llama_token best_of(const std::vector<llama_token_data>& c) {
     return std::min_element(c.begin(), c.end(), ranks_before)->id;
@@ -271,8 +331,13 @@ class LlamaBackend final : public LlmBackend {
 
     int max_tokens = std::max(1, std::min<int>(req.max_tokens, static_cast<int>(n_ctx - prompt.size() - 1)));
     out.finish_reason = "length";
+    // From this token on, decoding steers to an end (sample_closing).
+    const int closing_from =
+        req.steps_to_end ? max_tokens - (req.closing_tokens > 0 ? req.closing_tokens : std::max(8, max_tokens / 4))
+                         : max_tokens;
     for (int i = 0; i < max_tokens; ++i) {
-      llama_token tok = sample_accepted(req, out.text, chain.get(), grammar.get());
+      llama_token tok = i >= closing_from ? sample_closing(req, out.text, grammar.get()) : -1;
+      if (tok < 0) tok = sample_accepted(req, out.text, chain.get(), grammar.get());
       if (tok < 0) {
         out.finish_reason = "refused";
         break;
@@ -332,7 +397,10 @@ class LlamaBackend final : public LlmBackend {
   static constexpr size_t kTopGreedy = 64, kTopSampling = 512;
   // accept_text's fallback: the highest logits checked first.
   static constexpr size_t kTopChecked = 512;
-  std::optional<TokenPrefixTree> tree_;  // built on the first grammar fallback; guarded by mutex_
+  // sample_closing's candidates besides the closers.
+  static constexpr size_t kTopClosing = 64;
+  std::optional<std::vector<llama_token>> closers_;  // single-token ";", ")", quotes, END; guarded by mutex_
+  std::optional<TokenPrefixTree> tree_;              // built on the first grammar fallback; guarded by mutex_
 };
 
 }  // namespace
