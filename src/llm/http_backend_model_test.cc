@@ -16,7 +16,9 @@
 #include <filesystem>
 #include <thread>
 
+#include "eval/grammar_coverage.h"
 #include "generate/sql_grammar.h"
+#include "generate/sql_scope_checker.h"
 #include "llm/test_models.h"
 #include "t2sql/llm_backend.h"
 
@@ -121,13 +123,21 @@ TEST_F(LlamaServerTest, CompletionMatchesTheInProcessBackend) {
 TEST_F(LlamaServerTest, GrammarIsHonouredByTheServer) {
   auto http = make_llm_backend({.url = url()});
   ASSERT_TRUE(http.ok());
-  std::string gbnf = build_sql_grammar(grammar_tables_from_ddl("CREATE TABLE sales (amount REAL, day TEXT);"));
-  auto out = (*http)->complete({.prompt = kPrompt, .grammar = gbnf, .max_tokens = 64});
+  const std::string ddl = "CREATE TABLE sales (amount REAL, day TEXT);";
+  SqlConstraint constraint = build_sql_constraint(ddl, "sqlite");
+  ASSERT_FALSE(constraint.gbnf.empty());
+  auto out = (*http)->complete({.prompt = kPrompt, .grammar = constraint.gbnf, .max_tokens = 64});
   ASSERT_TRUE(out.ok()) << out.status().message();
-  // The grammar's keywords are case-insensitive, as SQL's are.
-  std::string head = out->text.substr(0, 6);
-  for (char& c : head) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  EXPECT_EQ(head, "SELECT") << out->text;
+  ASSERT_FALSE(out->text.empty());
+  // Every character the server wrote is one that llama.cpp's own reading of
+  // the grammar accepts. A random model may stop before the statement ends,
+  // and the scope checker cannot run on a server: only the grammar is asked.
+  auto checker = ConstraintChecker::make(ddl, "sqlite");
+  ASSERT_TRUE(checker.ok()) << checker.status().message();
+  ConstraintCheck c = checker->check(out->text);
+  bool grammar_kept = c.ok || c.stage == "scope" || c.offset == out->text.size();
+  EXPECT_TRUE(grammar_kept) << "refused at " << c.offset << " (" << c.stage << ": " << c.message
+                            << "): " << out->text;
 }
 
 TEST_F(LlamaServerTest, ChatEndpointAnswers) {
