@@ -254,29 +254,42 @@ EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases) {
   m.execution_p50_ms = percentile(execution, 50);
   m.execution_p95_ms = percentile(execution, 95);
   // Calibration: how often an answer given with confidence c is right.
+  std::vector<std::pair<double, bool>> answers;
+  for (const CaseResult* c : cases) {
+    if (c->gold_ok && c->answered) answers.emplace_back(c->confidence, c->correct);
+  }
+  CalibrationMetrics cal = calibration_metrics(answers);
+  m.reliability = std::move(cal.reliability);
+  m.ece = cal.ece;
+  m.confident = cal.confident;
+  m.confident_correct = cal.confident_correct;
+  m.confident_accuracy = m.confident ? ratio(m.confident_correct, m.confident) : -1;
+  return m;
+}
+
+CalibrationMetrics calibration_metrics(const std::vector<std::pair<double, bool>>& answers) {
+  CalibrationMetrics m;
   m.reliability.resize(10);
   for (int b = 0; b < 10; ++b) m.reliability[b] = {.low = b / 10.0, .high = (b + 1) / 10.0};
-  for (const CaseResult* c : cases) {
-    if (!c->gold_ok || !c->answered) continue;
-    double conf = std::clamp(c->confidence, 0.0, 1.0);
+  for (const auto& [confidence, right] : answers) {
+    double conf = std::clamp(confidence, 0.0, 1.0);
     auto& bin = m.reliability[std::min(9, static_cast<int>(conf * 10))];
     ++bin.n;
-    bin.correct += c->correct;
+    bin.correct += right;
     bin.mean_confidence += conf;
     if (conf >= 0.9) {
       ++m.confident;
-      m.confident_correct += c->correct;
+      m.confident_correct += right;
     }
   }
-  if (m.answered > 0) {
+  if (!answers.empty()) {
     m.ece = 0;
     for (auto& bin : m.reliability) {
       if (bin.n == 0) continue;
       bin.mean_confidence /= bin.n;
-      m.ece += std::fabs(ratio(bin.correct, bin.n) - bin.mean_confidence) * bin.n / m.answered;
+      m.ece += std::fabs(ratio(bin.correct, bin.n) - bin.mean_confidence) * bin.n / answers.size();
     }
   }
-  m.confident_accuracy = m.confident ? ratio(m.confident_correct, m.confident) : -1;
   return m;
 }
 

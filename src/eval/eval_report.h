@@ -58,6 +58,16 @@ struct EvalMetrics {
   std::vector<ReliabilityBin> reliability;
 };
 
+// The reliability table (ten bins), the expected calibration error and the
+// answers with confidence >= 0.9, over answers given as (confidence, right)
+// pairs; confidences are clamped to [0, 1]. ece is -1 when there are none.
+struct CalibrationMetrics {
+  std::vector<ReliabilityBin> reliability;
+  double ece = -1;
+  int confident = 0, confident_correct = 0;
+};
+CalibrationMetrics calibration_metrics(const std::vector<std::pair<double, bool>>& answers);
+
 struct EvalSummary {
   std::string suite, mode;
   bool rag = false;

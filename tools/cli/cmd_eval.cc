@@ -135,33 +135,23 @@ int fit_calibration(const EvalCliOptions& o, const EvalRun& run) {
   auto cal = TemplateCalibration::fit(samples, fit);
   if (!cal.ok()) return fail("--fit-calibration: " + cal.status().message());
   if (Status s = write_file(o.fit_calibration, cal->to_json()); !s.ok()) return fail(s);
-  int answered = 0, right = 0, confident = 0, confident_right = 0;
-  double ece_bins[10][3] = {};
+  int answered = 0, right = 0;
+  std::vector<std::pair<double, bool>> readings;
   for (const auto& sm : samples) {
     double p = cal->probability(sm.features);
-    auto& bin = ece_bins[std::min(9, static_cast<int>(p * 10))];
-    bin[0] += 1;
-    bin[1] += sm.correct;
-    bin[2] += p;
+    readings.emplace_back(p, sm.correct);
     if (p < cal->threshold()) continue;
     ++answered;
     right += sm.correct;
-    if (p >= 0.9) {
-      ++confident;
-      confident_right += sm.correct;
-    }
   }
-  double ece = 0;
-  for (const auto& b : ece_bins) {
-    if (b[0] > 0) ece += std::fabs(b[1] / b[0] - b[2] / b[0]) * b[0] / static_cast<double>(samples.size());
-  }
+  CalibrationMetrics fitted = calibration_metrics(readings);
   auto pct = [](double a, double b) { return b > 0 ? std::to_string(100 * a / b).substr(0, 4) + "%" : "-"; };
   std::cout << "\ncalibration fitted on " << samples.size() << " readings, written to " << o.fit_calibration
             << " (rebuild to compile it in)\n"
-            << "  ECE over every reading " << std::to_string(ece).substr(0, 5) << "; threshold "
+            << "  ECE over every reading " << std::to_string(fitted.ece).substr(0, 5) << "; threshold "
             << std::to_string(cal->threshold()).substr(0, 5) << ": answers " << pct(answered, n) << ", right "
-            << pct(right, answered) << " of those, EX " << pct(right, n) << "; confidence >= 0.9: " << confident
-            << " answers, right " << pct(confident_right, confident) << "\n";
+            << pct(right, answered) << " of those, EX " << pct(right, n) << "; confidence >= 0.9: " << fitted.confident
+            << " answers, right " << pct(fitted.confident_correct, fitted.confident) << "\n";
   return 0;
 }
 
