@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "format/json_text.h"
+#include "raw_http.h"  // tests/integration: plain-socket HTTP for the slowloris clients and the probe
 #include "t2sql/demo.h"
 #include "t2sql/server.h"
 
@@ -143,52 +144,19 @@ void print_load(const char* label, const LoadResult& r) {
   if (r.errors > 0) std::printf("  first error: %s\n", r.first_error.c_str());
 }
 
-int connect_local(int port, const char* source) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  if (source) {
-    sockaddr_in from{};
-    from.sin_family = AF_INET;
-    inet_pton(AF_INET, source, &from.sin_addr);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
-      ::close(fd);
-      return -1;
-    }
-  }
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // One GET /health on a fresh connection from `source`; its latency in ms,
 // or -status when it was refused, or -1 when no answer came within 5 s.
 double probe_health(int port, const char* source) {
   auto start = Clock::now();
-  int fd = connect_local(port, source);
+  int fd = t2sql::testing::connect_local(port, source);
   if (fd < 0) return -1;
-  std::string req = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-  std::string in;
-  char buf[4096];
-  for (;;) {
-    auto left = 5000 - std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    pollfd p{fd, POLLIN, 0};
-    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    in.append(buf, static_cast<size_t>(n));
-    if (in.find("\r\n\r\n") != std::string::npos && in.find("}") != std::string::npos) break;
-  }
+  t2sql::testing::send_all(fd, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  auto left = 5000 - std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  std::string in = left > 0 ? t2sql::testing::read_answer(fd, static_cast<int>(left)) : "";
   ::close(fd);
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  if (in.rfind("HTTP/1.1 ", 0) != 0) return -1;
-  int status = std::atoi(in.c_str() + 9);
+  int status = t2sql::testing::status_of(in);
+  if (status == 0) return -1;
   return status == 200 ? ms : -status;
 }
 
@@ -205,7 +173,7 @@ void run_slowloris(int port, int connections, double seconds, const char* probe_
       long open = 0;
       for (int& fd : fds) {
         if (fd < 0) {
-          fd = connect_local(port, nullptr);
+          fd = t2sql::testing::connect_local(port, nullptr);
           if (fd >= 0 && ::send(fd, start_line.data(), start_line.size(), MSG_NOSIGNAL) <= 0) {
             ::close(fd);
             fd = -1;
