@@ -266,6 +266,8 @@ struct Server::Impl {
                 {"chart", body["chart"]},
                 {"chart_kind", body["chart_kind"]},
                 {"answer", r.answer},
+                {"explanation", r.explanation},
+                {"column_formats", body["column_formats"]},
                 {"answered", r.answered},
                 {"reason", r.reason},
                 {"intent", intent_name(r.intent)},
