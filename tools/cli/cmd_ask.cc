@@ -165,8 +165,6 @@ void add_ask_command(CLI::App& app) {
     po.max_repairs = opt->max_repairs;
     po.disabled_stages = opt->disable;
     po.exec = {.timeout_ms = opt->timeout_ms, .max_rows = opt->max_rows};
-    if (opt->mode != "template" && opt->mode != "llm" && opt->mode != "ensemble")
-      return fail("unknown mode '" + opt->mode + "' (modes: template, llm, ensemble)");
 
     Session session;
     std::error_code ec;

@@ -419,6 +419,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--suite", opt->suite,
                   "spider (dev.json + database/), defog (sql-eval CSVs), jsonl ({\"db\",\"question\",\"sql\"} a "
                   "line) or demo (the built-in demo warehouse suite)")
+      ->check(CLI::IsMember({"spider", "defog", "jsonl", "demo"}))
       ->required();
   cmd->add_option("--data", opt->data,
                   "The suite's data: Spider folder or JSON file, defog folder or CSV, JSONL file (demo: optional, "

@@ -34,6 +34,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--host", opt->server.host, "Address to listen on (loopback by default; 0.0.0.0 for all)")
       ->capture_default_str();
   cmd->add_option("--port", opt->server.port, "Port (0: any free port; the chosen one is printed)")
+      ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   cmd->add_option("--mode", opt->server.pipeline.generator.mode,
                   "Default generation mode: template, llm or ensemble (requests may pick another)")
