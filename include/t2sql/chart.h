@@ -38,8 +38,8 @@ struct ChartSpec {
   std::string x, y, color;
   bool x_temporal = false;  // x holds dates or years
   bool folded = false;
-  // Bars of many categories: more than 12 are drawn horizontally; beyond 30
-  // only the `top_n` largest are drawn, the rest summed into one "other" bar
+  // Bars of many categories: more than 12 are drawn horizontally; beyond 40
+  // only the `top_n` (30) largest are drawn, the rest summed into one "other" bar
   // when the measure adds up (a total or a count: `other_bucket`) and left
   // out otherwise. Both writers draw the same bars (and the same axis).
   bool horizontal = false;

@@ -38,8 +38,8 @@ bool name_is_time(const std::string& name) {
 }
 
 constexpr size_t kMaxUprightBars = 12;  // more are drawn horizontally
-constexpr size_t kMaxBars = 30;         // more: the top kTopBars (+ "other")
-constexpr size_t kTopBars = 25;
+constexpr size_t kMaxBars = 40;         // more: the top kTopBars (+ "other")
+constexpr size_t kTopBars = 30;
 
 // Whether a measure's values add up to something (a total, a count), so that
 // the bars left out can be summed into one "other" bar; averages, prices,

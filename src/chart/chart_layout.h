@@ -1,7 +1,7 @@
 // ChartLayout: what the SVG renderer and the Vega-Lite writer must agree on,
 // computed once so that they do: the numeric axis (a domain that holds every
 // mark, its ticks and their labels) and the bars of a bar chart (every row, or
-// the top N plus "other" when there are many categories).
+// the top 30 plus "other" when there are more than 40 categories).
 // Pure functions; thread-safe.
 #pragma once
 

@@ -389,28 +389,33 @@ TEST(ChartAxes, ManyCategoriesLieDownAndTheTailBecomesOther) {
   EXPECT_EQ(spec["encoding"]["x"]["field"], "total_amount");
   expect_spec_domain_holds(spec, "x", 0, 20000, svg, "horizontal");
 
-  auto many = stores(40, "total_amount");
+  // 35 stores: every one, lying down.
+  auto thirty_five = choose_chart(stores(35, "total_amount"), "Revenue by store");
+  EXPECT_TRUE(thirty_five.horizontal);
+  EXPECT_EQ(thirty_five.top_n, 0u);
+
+  auto many = stores(50, "total_amount");
   auto top = choose_chart(many, "Revenue by store");
   EXPECT_TRUE(top.horizontal);
-  EXPECT_EQ(top.top_n, 25u);
+  EXPECT_EQ(top.top_n, 30u);
   EXPECT_TRUE(top.other_bucket);
   BarData bars = bar_data(top, many);
-  ASSERT_EQ(bars.labels.size(), 26u);
-  EXPECT_EQ(bars.labels.front(), "Store 40");  // the largest first
-  EXPECT_EQ(bars.labels.back(), "other (15 more)");
-  EXPECT_DOUBLE_EQ(bars.values.back(), 1000.0 * (15 * 16 / 2));  // stores 1..15 summed
+  ASSERT_EQ(bars.labels.size(), 31u);
+  EXPECT_EQ(bars.labels.front(), "Store 50");  // the largest first
+  EXPECT_EQ(bars.labels.back(), "other (20 more)");
+  EXPECT_DOUBLE_EQ(bars.values.back(), 1000.0 * (20 * 21 / 2));  // stores 1..20 summed
   auto top_spec = nlohmann::json::parse(chart_to_vega_lite(top, many));
-  EXPECT_EQ(top_spec["data"]["values"].size(), 26u);
-  EXPECT_EQ(top_spec["data"]["values"][25]["store_name"], "other (15 more)");
-  expect_spec_domain_holds(top_spec, "x", 0, 120000, render_chart_svg(top, many), "top N");
+  EXPECT_EQ(top_spec["data"]["values"].size(), 31u);
+  EXPECT_EQ(top_spec["data"]["values"][30]["store_name"], "other (20 more)");
+  expect_spec_domain_holds(top_spec, "x", 0, 210000, render_chart_svg(top, many), "top N");
 
   // Averages do not add up: the tail is left out and the title says so.
-  auto averages = stores(40, "average_price");
+  auto averages = stores(50, "average_price");
   auto avg = choose_chart(averages, "Average price by store");
-  EXPECT_EQ(avg.top_n, 25u);
+  EXPECT_EQ(avg.top_n, 30u);
   EXPECT_FALSE(avg.other_bucket);
-  EXPECT_EQ(bar_data(avg, averages).labels.size(), 25u);
-  EXPECT_NE(avg.title.find("top 25 of 40"), std::string::npos) << avg.title;
+  EXPECT_EQ(bar_data(avg, averages).labels.size(), 30u);
+  EXPECT_NE(avg.title.find("top 30 of 50"), std::string::npos) << avg.title;
 }
 
 TEST(ChartAxes, TitlesAreWords) {
