@@ -40,9 +40,9 @@ const char* number_kind_name(NumberKind kind);  // "text", "plain", "money", ...
 
 struct ColumnFormat {
   NumberKind kind = NumberKind::kText;
-  int decimals = 0;         // digits after the point
-  bool thousands = false;   // "," between groups of three digits
-  std::string suffix;       // "%" for percentages
+  int decimals = 0;        // digits after the point
+  bool thousands = false;  // "," between groups of three digits
+  std::string suffix;      // "%" for percentages
   bool right_align = false;
 };
 

@@ -149,7 +149,8 @@ struct AskResult {
 //  "reason", "sql", "columns", "column_types", "rows", "row_count",
 //  "truncated", "chart" (the Vega-Lite spec or null), "chart_kind", "answer",
 //  "explanation" (the SQL in words), "column_formats" (per column: {"kind",
-//  "decimals", "thousands", "suffix", "align"}, number_format.h), "engine", "confidence", "rag_used", "prompt", "stages": [{"name", "status",
+//  "decimals", "thousands", "suffix", "align"}, number_format.h), "engine",
+//  "confidence", "rag_used", "prompt", "stages": [{"name", "status",
 //  "elapsed_ms", "output"}], "total_ms"}
 std::string ask_result_to_json(const AskResult& result);
 // One stage as {"name", "status", "elapsed_ms", "output"}.

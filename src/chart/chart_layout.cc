@@ -30,15 +30,19 @@ std::string tick_label(double value, double largest, double step) {
   double a = std::fabs(largest);
   double unit = 1;
   const char* suffix = "";
-  if (a >= 1e12) unit = 1e12, suffix = "T";
-  else if (a >= 1e9) unit = 1e9, suffix = "B";
-  else if (a >= 1e6) unit = 1e6, suffix = "M";
-  else if (a >= 1e4) unit = 1e3, suffix = "K";
+  if (a >= 1e12)
+    unit = 1e12, suffix = "T";
+  else if (a >= 1e9)
+    unit = 1e9, suffix = "B";
+  else if (a >= 1e6)
+    unit = 1e6, suffix = "M";
+  else if (a >= 1e4)
+    unit = 1e3, suffix = "K";
   // Enough decimals to tell ticks apart, trailing zeros trimmed.
   int decimals = 0;
   double scaled_step = std::fabs(step) / unit;
-  while (decimals < 6 && std::fabs(scaled_step * std::pow(10.0, decimals) -
-                                   std::round(scaled_step * std::pow(10.0, decimals))) > 1e-6)
+  while (decimals < 6 &&
+         std::fabs(scaled_step * std::pow(10.0, decimals) - std::round(scaled_step * std::pow(10.0, decimals))) > 1e-6)
     ++decimals;
   std::string text = format_number(value / unit, decimals, true);
   if (text.find('.') != std::string::npos) {

@@ -14,9 +14,9 @@
 namespace t2sql {
 
 struct AxisScale {
-  double lo = 0, hi = 1;             // the domain; every value plotted lies inside
-  std::vector<double> ticks;         // from lo to hi, evenly spaced
-  std::vector<std::string> labels;   // one per tick: "0", "500K", "1.5M" (never "0M")
+  double lo = 0, hi = 1;            // the domain; every value plotted lies inside
+  std::vector<double> ticks;        // from lo to hi, evenly spaced
+  std::vector<std::string> labels;  // one per tick: "0", "500K", "1.5M" (never "0M")
 };
 
 // Ticks on round steps (1, 2, 2.5 or 5 times a power of ten) covering
@@ -31,8 +31,8 @@ std::string tick_label(double value, double largest, double step);
 struct BarData {
   std::vector<std::string> labels;
   std::vector<double> values;
-  size_t hidden = 0;        // categories left out (top N); folded into "other" when `other` is set
-  bool other = false;       // the last bar is "other (N more)"
+  size_t hidden = 0;   // categories left out (top N); folded into "other" when `other` is set
+  bool other = false;  // the last bar is "other (N more)"
 };
 BarData bar_data(const ChartSpec& chart, const ResultSet& rows);
 

@@ -233,8 +233,8 @@ std::string render_chart_svg(const ChartSpec& chart, const ResultSet& rows, int 
       double x0 = f.left + band * static_cast<double>(i);
       double v = bars.values[i];
       double y0 = y_pixel(f, range, std::max(0.0, v)), y1 = y_pixel(f, range, std::min(0.0, v));
-      svg.rect(x0 + band * 0.12, y0, band * 0.76, y1 - y0, bars.other && i + 1 == bars.labels.size() ? "#bab0ac" : kPalette[0],
-               bars.labels[i] + ": " + short_number(v));
+      const char* fill = bars.other && i + 1 == bars.labels.size() ? "#bab0ac" : kPalette[0];
+      svg.rect(x0 + band * 0.12, y0, band * 0.76, y1 - y0, fill, bars.labels[i] + ": " + short_number(v));
       xs.push_back(x0 + band / 2);
     }
     x_labels(svg, f, bars.labels, xs, chart.folded ? "" : chart.x);

@@ -31,11 +31,11 @@ bool has_any(const std::vector<std::string>& words, const std::set<std::string>&
 
 const std::set<std::string>& money_words() {
   static const std::set<std::string> k = {
-      "amount",  "revenue", "revenues", "sales",    "sale",     "price",   "prices",   "cost",   "costs",
-      "profit",  "profits", "income",   "salary",   "salaries", "wage",    "wages",    "budget", "budgets",
-      "fee",     "fees",    "payment",  "payments", "paid",     "balance", "spend",    "spent",  "spending",
-      "expense", "expenses", "earning", "earnings", "gmv",      "turnover", "tax",     "taxes",  "fare",
-      "fares",   "charge",  "charges",  "dollar",   "dollars",  "usd",     "eur",      "money",  "margin"};
+      "amount",  "revenue",  "revenues", "sales",    "sale",     "price",    "prices", "cost",   "costs",
+      "profit",  "profits",  "income",   "salary",   "salaries", "wage",     "wages",  "budget", "budgets",
+      "fee",     "fees",     "payment",  "payments", "paid",     "balance",  "spend",  "spent",  "spending",
+      "expense", "expenses", "earning",  "earnings", "gmv",      "turnover", "tax",    "taxes",  "fare",
+      "fares",   "charge",   "charges",  "dollar",   "dollars",  "usd",      "eur",    "money",  "margin"};
   return k;
 }
 
@@ -83,8 +83,7 @@ ColumnFormat column_format(const std::string& name, ValueType declared, const st
     max_abs = std::max(max_abs, a);
     if (a > 0 && (min_nonzero_abs == 0 || a < min_nonzero_abs)) min_nonzero_abs = a;
   }
-  bool numeric = non_null > 0 ? numbers == non_null
-                              : (declared == ValueType::kInteger || declared == ValueType::kReal);
+  bool numeric = non_null > 0 ? numbers == non_null : (declared == ValueType::kInteger || declared == ValueType::kReal);
   if (!numeric) return f;
   bool integer_column = non_null > 0 ? integers == non_null : declared == ValueType::kInteger;
   f.right_align = true;
@@ -94,8 +93,7 @@ ColumnFormat column_format(const std::string& name, ValueType declared, const st
   for (char c : name) lower_name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   bool counted = has_any(words, count_words());
   bool id_like = has_any(words, {"id", "code", "zip", "postcode", "phone", "isbn", "year", "yr"}) ||
-                 (!words.empty() && integer_column && !counted &&
-                  (words.back() == "no" || words.back() == "nr")) ||
+                 (!words.empty() && integer_column && !counted && (words.back() == "no" || words.back() == "nr")) ||
                  (!words.empty() && integer_column && words.size() > 1 && words.back() == "number");
   bool time_named = has_any(words, {"year", "date", "period", "season", "yr"});
   if (id_like && !has_any(words, {"sum", "total", "avg", "average", "count"})) {

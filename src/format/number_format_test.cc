@@ -112,8 +112,8 @@ TEST(ColumnFormat, TableAndMarkdownRoundCsvAndJsonKeepEveryDigit) {
 }
 
 TEST(ColumnFormat, JsonDescribesEveryColumn) {
-  auto j = nlohmann::json::parse(column_formats_to_json(
-      {format_of("amount", {Value::real(1.5)}), format_of("region", {Value::text("x")})}));
+  auto j = nlohmann::json::parse(
+      column_formats_to_json({format_of("amount", {Value::real(1.5)}), format_of("region", {Value::text("x")})}));
   ASSERT_EQ(j.size(), 2u);
   EXPECT_EQ(j[0]["kind"], "money");
   EXPECT_EQ(j[0]["decimals"], 2);

@@ -85,7 +85,8 @@ std::string table(const ResultSet& r) {
   for (size_t c = 0; c < ncol; ++c) out += (c ? "  " : "") + std::string(width[c], '-');
   out += "\n";
   for (const auto& row : cells) {
-    for (size_t c = 0; c < ncol && c < row.size(); ++c) out += (c ? "  " : "") + pad(row[c], width[c], formats[c].right_align);
+    for (size_t c = 0; c < ncol && c < row.size(); ++c)
+      out += (c ? "  " : "") + pad(row[c], width[c], formats[c].right_align);
     out += "\n";
   }
   out += "(" + std::to_string(r.rows.size()) + (r.rows.size() == 1 ? " row" : " rows");

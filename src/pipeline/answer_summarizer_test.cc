@@ -52,16 +52,17 @@ TEST(AnswerSummarizer, HighestAndLowestInTheColumnsWords) {
                            {Value::text("North"), Value::real(100.5)}});
   EXPECT_EQ(summarize_answer("Sales by region", rows),
             "Highest total sales: East (4,016,719.40); lowest: North (100.50); 3 rows.");
-  EXPECT_EQ(summarize_answer("Regions", rows), "Highest total amount: East (4,016,719.40); lowest: North (100.50); 3 rows.");
+  EXPECT_EQ(summarize_answer("Regions", rows),
+            "Highest total amount: East (4,016,719.40); lowest: North (100.50); 3 rows.");
 }
 
 TEST(AnswerSummarizer, ComparisonsGiveTheDifferenceAndThePercentage) {
-  auto years = two_columns("year", "total", {{Value::integer(2023), Value::real(800.0)},
-                                             {Value::integer(2024), Value::real(1000.0)}});
+  auto years = two_columns("year", "total",
+                           {{Value::integer(2023), Value::real(800.0)}, {Value::integer(2024), Value::real(1000.0)}});
   EXPECT_EQ(summarize_answer("Sales comparison 2023 vs 2024", years),
             "Total went from 800 in 2023 to 1,000 in 2024, up 200 (+25.0%) (2 rows).");
-  auto regions = two_columns("region", "amount", {{Value::text("East"), Value::real(1500.25)},
-                                                  {Value::text("West"), Value::real(1200.0)}});
+  auto regions = two_columns("region", "amount",
+                             {{Value::text("East"), Value::real(1500.25)}, {Value::text("West"), Value::real(1200.0)}});
   EXPECT_EQ(summarize_answer("East vs West", regions),
             "Amount: East 1,500.25, West 1,200.00; West is down 300.25 (-20.0%) compared with East.");
   ResultSet folded;

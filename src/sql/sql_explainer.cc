@@ -21,8 +21,24 @@ namespace {
 struct Query;
 
 struct Expr {
-  enum class Kind { kColumn, kLiteral, kStar, kCall, kBinary, kNot, kNeg, kBetween, kIn, kIsNull, kLike, kExists,
-                    kSubquery, kCase, kCast, kList };
+  enum class Kind {
+    kColumn,
+    kLiteral,
+    kStar,
+    kCall,
+    kBinary,
+    kNot,
+    kNeg,
+    kBetween,
+    kIn,
+    kIsNull,
+    kLike,
+    kExists,
+    kSubquery,
+    kCase,
+    kCast,
+    kList
+  };
   Kind kind = Kind::kLiteral;
   std::string name;       // column or function name, operator, literal text
   std::string qualifier;  // column: the table or alias before the dot
@@ -87,11 +103,11 @@ std::string lower(std::string s) {
 
 const std::set<std::string>& reserved_words() {
   static const std::set<std::string> k = {
-      "select", "from",    "where",  "group",  "having", "order", "limit",  "offset", "union",   "intersect",
-      "except", "minus",   "join",   "inner",  "left",   "right", "full",   "cross",  "natural", "on",
-      "using",  "window",  "fetch",  "and",    "or",     "not",   "as",     "asc",    "desc",    "nulls",
-      "qualify", "outer",  "lateral", "with",  "values", "by",    "into",   "when",   "then",    "else",
-      "end",    "between", "in",     "like",   "ilike",  "is",    "glob",   "escape", "collate", "returning"};
+      "select",  "from",    "where",   "group", "having", "order", "limit", "offset", "union",   "intersect",
+      "except",  "minus",   "join",    "inner", "left",   "right", "full",  "cross",  "natural", "on",
+      "using",   "window",  "fetch",   "and",   "or",     "not",   "as",    "asc",    "desc",    "nulls",
+      "qualify", "outer",   "lateral", "with",  "values", "by",    "into",  "when",   "then",    "else",
+      "end",     "between", "in",      "like",  "ilike",  "is",    "glob",  "escape", "collate", "returning"};
   return k;
 }
 
@@ -149,9 +165,7 @@ class Parser {
     return k.kind == SqlTokenKind::kQuotedName ||
            (k.kind == SqlTokenKind::kWord && !reserved_words().count(lower(k.text)));
   }
-  std::string name_text(const SqlToken& k) const {
-    return k.kind == SqlTokenKind::kQuotedName ? k.value : k.text;
-  }
+  std::string name_text(const SqlToken& k) const { return k.kind == SqlTokenKind::kQuotedName ? k.value : k.text; }
   // Skips a balanced "( ... )" starting at the current "(".
   void skip_parens() {
     int depth = 0;
@@ -207,8 +221,10 @@ class Parser {
       do {
         OrderItem item;
         item.expr = expr();
-        if (accept_word("desc")) item.desc = true;
-        else accept_word("asc");
+        if (accept_word("desc"))
+          item.desc = true;
+        else
+          accept_word("asc");
         if (accept_word("nulls")) {
           if (!accept_word("first")) expect_word("last");
         }
@@ -288,11 +304,16 @@ class Parser {
           continue;
         }
         bool natural = accept_word("natural");
-        if (accept_word("left")) j.type = "left";
-        else if (accept_word("right")) j.type = "right";
-        else if (accept_word("full")) j.type = "full";
-        else if (accept_word("cross")) j.type = "cross";
-        else if (accept_word("inner")) j.type = "inner";
+        if (accept_word("left"))
+          j.type = "left";
+        else if (accept_word("right"))
+          j.type = "right";
+        else if (accept_word("full"))
+          j.type = "full";
+        else if (accept_word("cross"))
+          j.type = "cross";
+        else if (accept_word("inner"))
+          j.type = "inner";
         if (j.type == "left" || j.type == "right" || j.type == "full") accept_word("outer");
         if (!accept_word("join")) {
           if (!j.type.empty() || natural) throw ParseError("expected JOIN");
@@ -344,7 +365,8 @@ class Parser {
     } else if (is_name_token()) {
       size_t start = pos_;
       ++pos_;
-      while (punct('.') && (peek(1).kind == SqlTokenKind::kWord || peek(1).kind == SqlTokenKind::kQuotedName)) pos_ += 2;
+      while (punct('.') && (peek(1).kind == SqlTokenKind::kWord || peek(1).kind == SqlTokenKind::kQuotedName))
+        pos_ += 2;
       if (punct('(')) {
         skip_parens();  // a table function
         r.name = raw(start, pos_);
@@ -590,8 +612,7 @@ class Parser {
       inner.raw = raw(start, pos_);
       return inner;
     }
-    if (k.kind != SqlTokenKind::kWord && k.kind != SqlTokenKind::kQuotedName)
-      throw ParseError("unexpected " + k.text);
+    if (k.kind != SqlTokenKind::kWord && k.kind != SqlTokenKind::kQuotedName) throw ParseError("unexpected " + k.text);
     std::string w = lower(k.text);
     if (k.kind == SqlTokenKind::kWord) {
       if (w == "case") {
@@ -621,8 +642,10 @@ class Parser {
         e.args.push_back(expr());
         expect_word("as");
         while (!at_end() && !punct(')')) {
-          if (punct('(')) skip_parens();
-          else ++pos_;
+          if (punct('('))
+            skip_parens();
+          else
+            ++pos_;
         }
         expect_punct(')');
         e.raw = raw(start, pos_);
@@ -668,8 +691,10 @@ class Parser {
       ++pos_;
       e.kind = Expr::Kind::kCall;
       e.name = lower(name_text(k));
-      if (accept_word("distinct")) e.distinct = true;
-      else accept_word("all");
+      if (accept_word("distinct"))
+        e.distinct = true;
+      else
+        accept_word("all");
       if (punct('*')) {
         ++pos_;
         Expr star;
@@ -694,8 +719,10 @@ class Parser {
       }
       if (accept_word("over")) {
         e.window = true;
-        if (punct('(')) skip_parens();
-        else ++pos_;
+        if (punct('('))
+          skip_parens();
+        else
+          ++pos_;
       }
       e.raw = raw(start, pos_);
       return e;
@@ -728,9 +755,9 @@ class Parser {
 // ---- The explanation. ----
 
 bool is_aggregate_name(const std::string& f) {
-  static const std::set<std::string> k = {"sum",   "count",        "avg",        "min",        "max",
-                                          "total", "group_concat", "string_agg", "median",     "array_agg",
-                                          "stddev", "variance",    "list",       "count_star", "mode"};
+  static const std::set<std::string> k = {"sum",    "count",        "avg",        "min",        "max",
+                                          "total",  "group_concat", "string_agg", "median",     "array_agg",
+                                          "stddev", "variance",     "list",       "count_star", "mode"};
   return k.count(f) > 0;
 }
 
@@ -782,8 +809,13 @@ std::optional<TimePart> time_part(const Expr& outer) {
   };
   if (e.name == "strftime" && e.args.size() >= 2 && e.args[0].kind == Expr::Kind::kLiteral) {
     std::string f = unquote(e.args[0].name);
-    std::string unit = f == "%Y" ? "year" : f == "%Y-%m" ? "month" : f == "%m" ? "month number"
-                      : f == "%Y-%m-%d" || f == "%d" ? "day" : f == "%W" ? "week" : f == "%w" ? "weekday" : "";
+    std::string unit = f == "%Y"                      ? "year"
+                       : f == "%Y-%m"                 ? "month"
+                       : f == "%m"                    ? "month number"
+                       : f == "%Y-%m-%d" || f == "%d" ? "day"
+                       : f == "%W"                    ? "week"
+                       : f == "%w"                    ? "weekday"
+                                                      : "";
     if (unit.empty()) return std::nullopt;
     return TimePart{unit, &e.args[1]};
   }
@@ -799,8 +831,12 @@ std::optional<TimePart> time_part(const Expr& outer) {
     return TimePart{unit, &e.args[1]};
   }
   if (e.args.size() == 1) {
-    std::string unit = e.name == "year" ? "year" : e.name == "month" ? "month number" : e.name == "day" ? "day"
-                     : e.name == "quarter" ? "quarter" : e.name == "week" ? "week" : "";
+    std::string unit = e.name == "year"      ? "year"
+                       : e.name == "month"   ? "month number"
+                       : e.name == "day"     ? "day"
+                       : e.name == "quarter" ? "quarter"
+                       : e.name == "week"    ? "week"
+                                             : "";
     if (!unit.empty()) return TimePart{unit, &e.args[0]};
   }
   return std::nullopt;
@@ -849,8 +885,10 @@ class Explainer {
       head = core_verb(q.cores[0], &q);
     } else {
       std::vector<std::string> parts;
-      for (size_t i = 0; i < q.cores.size(); ++i) parts.push_back("(" + std::to_string(i + 1) + ") " + core_verb(q.cores[i], nullptr));
-      bool all_union = std::all_of(q.set_ops.begin(), q.set_ops.end(), [](const std::string& s) { return s == "union"; });
+      for (size_t i = 0; i < q.cores.size(); ++i)
+        parts.push_back("(" + std::to_string(i + 1) + ") " + core_verb(q.cores[i], nullptr));
+      bool all_union =
+          std::all_of(q.set_ops.begin(), q.set_ops.end(), [](const std::string& s) { return s == "union"; });
       bool all_union_all =
           std::all_of(q.set_ops.begin(), q.set_ops.end(), [](const std::string& s) { return s == "union all"; });
       if (all_union)
@@ -924,8 +962,7 @@ class Explainer {
     if (on.kind == Expr::Kind::kBinary && on.name == "and") {
       return join_condition(on.args[0]) + " and " + join_condition(on.args[1]);
     }
-    if (on.kind == Expr::Kind::kBinary && on.name == "=")
-      return value(on.args[0]) + " = " + value(on.args[1]);
+    if (on.kind == Expr::Kind::kBinary && on.name == "=") return value(on.args[0]) + " = " + value(on.args[1]);
     return condition(on);
   }
 
@@ -961,8 +998,8 @@ class Explainer {
         return e.raw;
       }
       case Expr::Kind::kBinary:
-        if (e.name == "and" || e.name == "or" || e.name == "=" || e.name == "<>" || e.name == "<" ||
-            e.name == ">" || e.name == "<=" || e.name == ">=")
+        if (e.name == "and" || e.name == "or" || e.name == "=" || e.name == "<>" || e.name == "<" || e.name == ">" ||
+            e.name == "<=" || e.name == ">=")
           return "whether " + condition(e);
         return value(e.args[0], qualified) + " " + e.name + " " + value(e.args[1], qualified);
       default: return "whether " + condition(e);
@@ -1011,16 +1048,22 @@ class Explainer {
         const Expr& rhs = e.args[1];
         bool date = rhs.kind == Expr::Kind::kLiteral && looks_like_date(rhs.name);
         std::string verb;
-        if (e.name == "=") verb = date ? "is on" : "is";
-        else if (e.name == "<>") verb = "is not";
-        else if (e.name == ">") verb = date ? "is after" : "is above";
-        else if (e.name == ">=") verb = date ? "is on or after" : "is at least";
-        else if (e.name == "<") verb = date ? "is before" : "is below";
-        else if (e.name == "<=") verb = date ? "is on or before" : "is at most";
-        else return value(e);
+        if (e.name == "=")
+          verb = date ? "is on" : "is";
+        else if (e.name == "<>")
+          verb = "is not";
+        else if (e.name == ">")
+          verb = date ? "is after" : "is above";
+        else if (e.name == ">=")
+          verb = date ? "is on or after" : "is at least";
+        else if (e.name == "<")
+          verb = date ? "is before" : "is below";
+        else if (e.name == "<=")
+          verb = date ? "is on or before" : "is at most";
+        else
+          return value(e);
         std::string right = value(rhs);
-        if (rhs.kind == Expr::Kind::kSubquery && (rhs.name == "any" || rhs.name == "some"))
-          right = "any of " + right;
+        if (rhs.kind == Expr::Kind::kSubquery && (rhs.name == "any" || rhs.name == "some")) right = "any of " + right;
         if (rhs.kind == Expr::Kind::kSubquery && rhs.name == "all") right = "all of " + right;
         return value(e.args[0]) + " " + verb + " " + right;
       }
@@ -1076,11 +1119,16 @@ class Explainer {
     const Expr& lit = e.args[1];
     if (!tp || lit.kind != Expr::Kind::kLiteral) return std::nullopt;
     std::string v = unquote(lit.name);
-    if (tp->unit == "month number") v = "month " + v;
-    else if (tp->unit == "day" && !looks_like_date(lit.name)) v = "day " + v;
-    else if (tp->unit == "quarter") v = "quarter " + v;
-    else if (tp->unit == "week") v = "week " + v;
-    else if (tp->unit == "weekday") v = "weekday " + v;
+    if (tp->unit == "month number")
+      v = "month " + v;
+    else if (tp->unit == "day" && !looks_like_date(lit.name))
+      v = "day " + v;
+    else if (tp->unit == "quarter")
+      v = "quarter " + v;
+    else if (tp->unit == "week")
+      v = "week " + v;
+    else if (tp->unit == "weekday")
+      v = "weekday " + v;
     if (e.name == "=") return "in " + v;
     if (e.name == "<>") return "not in " + v;
     if (e.name == ">=") return "in " + v + " or later";
@@ -1233,9 +1281,12 @@ class Explainer {
     if (q.limit) {
       std::string n = value(*q.limit);
       bool desc = !q.order_by.empty() && q.order_by[0].desc;
-      if (q.order_by.empty()) out = n == "1" ? "one row only" : "at most " + n + " rows";
-      else if (n == "1") out = desc ? "only the top row" : "only the first row";
-      else out = (desc ? "top " : "first ") + n;
+      if (q.order_by.empty())
+        out = n == "1" ? "one row only" : "at most " + n + " rows";
+      else if (n == "1")
+        out = desc ? "only the top row" : "only the first row";
+      else
+        out = (desc ? "top " : "first ") + n;
     }
     if (q.offset) out += std::string(out.empty() ? "" : ", ") + "skipping the first " + value(*q.offset);
     return out;
@@ -1266,11 +1317,12 @@ class Explainer {
     std::string head;
     if (!listed.empty()) head = (s.distinct ? "lists the distinct " : "lists ") + join_list(listed);
     if (!computed.empty()) head += (head.empty() ? "" : " and ") + join_list(computed);
-    if (head.empty()) head = "lists " + join_list([&] {
-      std::vector<std::string> keys;
-      for (const auto& item : s.items) keys.push_back(value(item.expr, false));
-      return keys;
-    }());
+    if (head.empty())
+      head = "lists " + join_list([&] {
+               std::vector<std::string> keys;
+               for (const auto& item : s.items) keys.push_back(value(item.expr, false));
+               return keys;
+             }());
     (void)star;
     std::string out = head;
     if (s.has_from) out += " from " + from_phrase(s);

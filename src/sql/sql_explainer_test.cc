@@ -1,6 +1,11 @@
 #include "sql/sql_explainer.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 namespace t2sql {
 namespace {
@@ -100,8 +105,9 @@ TEST(SqlExplainer, OrderAndLimitWording) {
 }
 
 TEST(SqlExplainer, DeterministicAndNeverEmptyForAStatement) {
-  std::string sql = "SELECT b.brand_name, SUM(s.amount) FROM sales s JOIN products p ON s.product_id = p.product_id "
-                    "JOIN brands b ON p.brand_id = b.brand_id GROUP BY 1 ORDER BY 2 DESC LIMIT 5";
+  std::string sql =
+      "SELECT b.brand_name, SUM(s.amount) FROM sales s JOIN products p ON s.product_id = p.product_id "
+      "JOIN brands b ON p.brand_id = b.brand_id GROUP BY 1 ORDER BY 2 DESC LIMIT 5";
   EXPECT_EQ(explain(sql), explain(sql));
   EXPECT_EQ(explain(sql),
             "Adds up sales.amount from sales joined with products on product_id joined with brands on brand_id, per "
@@ -112,6 +118,48 @@ TEST(SqlExplainer, DeterministicAndNeverEmptyForAStatement) {
   EXPECT_EQ(explain("SELECT 'unterminated"), "The statement could not be read: unterminated string at offset 7.");
   EXPECT_EQ(explain(""), "");
   EXPECT_EQ(explain("VALUES (1, 2)"), "Lists the rows written in the statement (VALUES).");
+}
+
+bool fell_back(const std::string& explanation) {
+  return explanation.rfind("Runs a read-only query", 0) == 0 || explanation.rfind("The statement could not", 0) == 0;
+}
+
+// Every statement of the demo suite is parsed, not just named.
+TEST(SqlExplainer, ExplainsEveryDemoSuiteStatement) {
+  std::ifstream in(std::string(T2SQL_SOURCE_DIR) + "/data/suites/demo.jsonl");
+  ASSERT_TRUE(in) << "data/suites/demo.jsonl";
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::string sql = nlohmann::json::parse(line)["sql"];
+    std::string e = explain(sql);
+    EXPECT_FALSE(fell_back(e)) << sql << "\n -> " << e;
+    EXPECT_EQ(e.back(), '.') << e;
+    ++n;
+  }
+  EXPECT_GT(n, 100u);
+}
+
+// Spider's training SQL (many schemas, hand-written queries): nearly all parse.
+TEST(SqlExplainer, ExplainsSpiderTrainStatements) {
+  const char* env = std::getenv("T2SQL_SHARED_DIR");
+  std::string path =
+      (env && *env ? std::string(env) : std::string(T2SQL_SOURCE_DIR) + "/../shared") + "/data/spider-train/train.json";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "no Spider train at " << path;
+  std::ifstream in(path);
+  auto cases = nlohmann::json::parse(in);
+  size_t parsed = 0;
+  std::string first_failure;
+  for (const auto& c : cases) {
+    std::string e = explain(c["query"].get<std::string>());
+    if (!fell_back(e))
+      ++parsed;
+    else if (first_failure.empty())
+      first_failure = c["query"];
+  }
+  double rate = static_cast<double>(parsed) / static_cast<double>(cases.size());
+  EXPECT_GE(rate, 0.99) << parsed << " of " << cases.size() << "; e.g. " << first_failure;
 }
 
 }  // namespace
