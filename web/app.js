@@ -168,7 +168,8 @@ function profile(columns, types, rows) {
     const vlType = role === 'measure' ? 'quantitative'
       : role === 'time' ? ((t === 'date' || t === 'timestamp' || (timeText && values.some((v) => v.length >= 10))) ? 'temporal' : 'ordinal')
         : 'nominal';
-    return { name, i, role, vlType, positive: values.every((v) => typeof v === 'number' && v > 0) };
+    const large = role === 'measure' && values.some((v) => typeof v === 'number' && Math.abs(v) >= 1e4);
+    return { name, i, role, vlType, large, positive: values.every((v) => typeof v === 'number' && v > 0) };
   });
 }
 
@@ -183,7 +184,9 @@ function chartOptions(body) {
   const base = (mark, encoding, extra) => ({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json', data: { values }, mark, encoding,
     width: 'container', height: 260, autosize: { type: 'fit', contains: 'padding' }, ...(extra || {}) });
-  const axis = (c, type) => ({ field: fieldRef(c.name), type: type || c.vlType, title: words(c.name) });
+  // Large measures read as 16M, not 16,000,000.
+  const axis = (c, type) => ({ field: fieldRef(c.name), type: type || c.vlType, title: words(c.name),
+                               ...(c.large && !type ? { axis: { format: '~s' } } : {}) });
   const tip = cols.map((c) => ({ field: fieldRef(c.name), type: c.vlType, title: words(c.name) }));
   const out = {};
   if (!dims.length && measures.length >= 2) {
@@ -367,11 +370,12 @@ function renderTurn(turn, live) {
   if (turn.error || !answered) {
     let text;
     if (turn.error) text = turn.error;
+    else if (body.error && !turn.edited) text = 'That could not be asked: ' + friendlyReason(body.error) + '.';
     else if (body.intent === 'refused') text = 't2sql only reads data, so it will not do that: ' + friendlyReason(body.reason) + '. Ask about the data instead.';
     else text = (turn.edited ? 'Your SQL did not run: ' : 'I could not answer that: ') + friendlyReason(body.reason || body.error) +
       (turn.edited ? '. Check the table and column names (listed when you start a new conversation).' : '. Rephrase it with words from the tables, or try a question below.');
     errBox.textContent = text;
-    if (!turn.edited && !turn.error) {
+    if (!turn.edited && !turn.error && !body.error) {
       const row = el('div', 'suggestions');
       suggestionsFor(turn.question).forEach((q) => row.appendChild(exampleButton(q)));
       errBox.appendChild(row);
@@ -491,7 +495,7 @@ async function saveCorrection(node, turn, sql) {
   const note = node.querySelector('.feedback-note');
   if (!sql.trim()) return;
   const res = await postJson('/api/feedback', { question: turnQuestion(turn), sql, accept: true,
-                                                original_sql: turn.originalSql || '' });
+                                                original_sql: turn.originalSql || (turn.body && turn.body.sql) || '' });
   if (!res.ok) { note.textContent = res.error; return; }
   turn.editorOpen = '';
   turn.saved = true;

@@ -126,7 +126,7 @@ try {
   check((await turn.locator('.rows tbody tr').count()) === 5, 'five rows (one per region) are shown');
   const firstSql = await turn.locator('.sql').textContent();
   check(firstSql.includes('SELECT') && (await turn.locator('.sql .kw').count()) > 0, 'the SQL is shown, highlighted');
-  await turn.locator('.chart svg').first().waitFor({ timeout: 20000 });
+  await turn.locator('.chart svg .mark-rect path').first().waitFor({ timeout: 20000 });
   check((await turn.locator('.chart svg .mark-rect path').count()) >= 5, 'a bar chart is drawn');
   check(/^Stages: \d+ ran · [\d.]+ ms/.test(await turn.locator('.trace-summary').textContent()),
         'the trace is folded into a summary line with the time');
@@ -149,7 +149,8 @@ try {
         'the chart kinds that fit one category and one measure are offered: ' + kinds.join(', '));
   check((await turn.locator('.chart-kinds button[aria-pressed=true]').textContent()) === 'Bars', "t2sql's own choice is selected");
   await turn.locator('.chart-kinds button', { hasText: 'Pie' }).click();
-  await turn.locator('.chart svg .mark-arc path').first().waitFor({ timeout: 10000 });
+  await turn.locator('.chart svg .mark-arc path').first().waitFor({ timeout: 10000 }).catch(async () =>
+    console.log('chart: ' + (await turn.locator('.chart').innerHTML()).slice(0, 600)));
   check((await turn.locator('.chart svg .mark-arc path').count()) === 5, 'switched to a pie: five slices');
   await turn.locator('.chart-kinds button', { hasText: 'Horizontal bars' }).click();
   await page.waitForFunction(() => document.querySelector('#conversation .turn .chart').dataset.kind === 'hbar');
@@ -212,26 +213,29 @@ try {
     .startsWith('Your SQL did not run'), null, { timeout: 20000 });
   check(true, 'a write typed into the editor is refused with the reason');
 
-  // ---- thumbs down, then the corrected SQL saved as the answer
-  turn = page.locator('#conversation .turn >> nth=1');
-  await turn.locator('.edit-sql').click();
-  await turn.locator('.sql-edit').fill(CORRECTED);
-  await turn.locator('.run-sql').click();
-  await page.waitForFunction((sql) => (document.querySelectorAll('#conversation .turn')[1].querySelector('.sql').textContent || '').trim() === sql,
-    CORRECTED, { timeout: 20000 });
-  turn = page.locator('#conversation .turn >> nth=1');
+  // ---- thumbs down on an answer, then the corrected SQL saved as the answer
+  await page.click('#new-conversation');
+  turn = await askByKeyboard(page, 'Active stores by region');
+  check((await turn.locator('.meta').textContent()).includes('Model: template'), 'before the correction the engine answers');
   await turn.locator('.thumb-down').click();
-  await page.waitForFunction(() => (document.querySelectorAll('#conversation .turn')[1].querySelector('.feedback-note').textContent || '')
+  await page.waitForFunction(() => (document.querySelector('#conversation .turn .feedback-note').textContent || '')
     .startsWith('Noted as wrong'), null, { timeout: 10000 });
-  turn = page.locator('#conversation .turn >> nth=1');
-  check(await turn.locator('.sql-editor').isVisible(), 'a thumbs-down opens the SQL editor');
+  turn = page.locator(newest);
+  check(await turn.locator('.sql-editor').isVisible() &&
+        (await turn.locator('.sql-edit').inputValue()) === firstSql.trim(), 'a thumbs-down opens the SQL editor on the answer');
+  check((await turn.locator('.thumb-down').getAttribute('aria-pressed')) === 'true', 'the thumbs-down shows as pressed');
   await turn.locator('.sql-edit').fill(CORRECTED);
   await turn.locator('.save-sql').click();
-  await page.waitForFunction(() => (document.querySelectorAll('#conversation .turn')[1].querySelector('.feedback-note').textContent || '')
+  await page.waitForFunction(() => (document.querySelector('#conversation .turn .feedback-note').textContent || '')
     .startsWith('Saved'), null, { timeout: 20000 });
+  turn = page.locator(newest);
+  check((await turn.locator('.sql').textContent()).trim() === CORRECTED && (await turn.locator('.rows tbody tr').count()) === 5,
+        'the saved SQL is run and shown in place of the wrong answer');
   const stored = feedbackLines();
-  check(stored.some((e) => e.rating === 'down') && stored.some((e) => e.accepted && e.sql === CORRECTED &&
-        e.question === 'Active stores by region'), 'the rating and the accepted SQL are in the feedback file');
+  check(stored.some((e) => e.rating === 'down' && e.sql === firstSql.trim()) &&
+        stored.some((e) => e.accepted && e.sql === CORRECTED && e.question === 'Active stores by region' &&
+                           e.original_sql === firstSql.trim()),
+        'the rating and the accepted SQL (with the original) are in the feedback file');
   await page.click('#new-conversation');
   turn = await askByKeyboard(page, 'Active stores by region');
   check((await turn.locator('.sql').textContent()).trim() === CORRECTED &&
@@ -257,9 +261,10 @@ try {
   await page.fill('#instructions', 'x'.repeat(5000));
   await page.fill('#question', 'Active stores by region');
   await page.click('#analyze');
-  await page.waitForFunction(() => (document.querySelector('#error').textContent || '').includes('instructions'), null,
-                             { timeout: 20000 });
-  check((await page.textContent('#error')).includes('the instructions are too long'), 'too long instructions are refused');
+  await page.waitForFunction(() => (document.querySelector('#conversation .turn .turn-error').textContent || '')
+    .includes('instructions'), null, { timeout: 20000 });
+  check((await page.locator(newest).locator('.turn-error').textContent()).startsWith('That could not be asked: the instructions are too long'),
+        'too long instructions are refused with the reason');
   check(bodies.length === 1 && JSON.parse(bodies[0]).instructions === 'x'.repeat(5000), 'instructions are sent');
   await page.fill('#instructions', '');
 
@@ -274,7 +279,7 @@ try {
   await phone.screenshot({ path: join(outDir, 'page-390-empty.png'), fullPage: true });
   await phone.click('#history-toggle');
   check(await phone.isVisible('#history-list'), 'the drawer opens');
-  await phone.locator('#history-list li button', { hasText: 'Active stores by region' }).last().click();
+  await phone.locator('#history-list li button', { hasText: 'Top 5 brands by revenue' }).click();
   check(await phone.isHidden('#history'), 'choosing a conversation closes the drawer');
   await phone.locator('#conversation .turn .trace-summary').first().click();
   await phone.locator('#conversation .turn .chart svg').first().waitFor({ timeout: 20000 });
@@ -282,7 +287,7 @@ try {
   const traceRow = await phone.locator('#conversation .turn .trace-list li').first().boundingBox();
   check(traceRow && traceRow.height < 120, 'the trace rows stay short at 390 px');
   phone.on('response', async (res) => { if (res.url().endsWith('/api/sql')) answers.push(await res.json().catch(() => null)); });
-  const t = await askByKeyboard(phone, 'Sales by region and year');
+  const t = await askByKeyboard(phone, 'Total sales per region per year');
   await t.locator('.chart svg').first().waitFor({ timeout: 20000 });
   const phoneKinds = await t.locator('.chart-kinds button').allTextContents();
   check(phoneKinds.includes('Grouped bars') && phoneKinds.includes('Stacked bars') && phoneKinds.includes('Lines'),

@@ -14,7 +14,8 @@ void add_feedback_options(CLI::App* command, std::string& path, bool* off) {
                       "cache folder under $XDG_CACHE_HOME/t2sql/db)");
   if (off)
     command->add_flag("--no-feedback", *off,
-                      "Ignore accepted answers: the engine answers every question itself");
+                      "No feedback: accepted answers are not used (the engine answers every question itself) and "
+                      "serve stores no ratings");
 }
 
 std::string feedback_path_for(const std::string& given, const std::string& db_uri) {
