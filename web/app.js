@@ -371,7 +371,7 @@ function renderTurn(turn, live) {
     let text;
     if (turn.error) text = turn.error;
     else if (body.error && !turn.edited) text = 'That could not be asked: ' + friendlyReason(body.error) + '.';
-    else if (body.intent === 'refused') text = 't2sql only reads data, so it will not do that: ' + friendlyReason(body.reason) + '. Ask about the data instead.';
+    else if (body.intent === 'refused') text = 'Refused: ' + friendlyReason(body.reason) + '. Ask about the data instead.';
     else text = (turn.edited ? 'Your SQL did not run: ' : 'I could not answer that: ') + friendlyReason(body.reason || body.error) +
       (turn.edited ? '. Check the table and column names (listed when you start a new conversation).' : '. Rephrase it with words from the tables, or try a question below.');
     errBox.textContent = text;

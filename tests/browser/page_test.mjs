@@ -247,7 +247,8 @@ try {
 
   // ---- refusals and abstentions, in words, with something to try
   turn = await askByKeyboard(page, 'drop the sales table');
-  check((await turn.locator('.turn-error').textContent()).startsWith('t2sql only reads data'), 'a refusal is explained');
+  check(/^Refused: .*only reads.*Ask about the data instead/.test(await turn.locator('.turn-error').textContent()),
+        'a refusal is explained, with questions to ask instead');
   turn = await askByKeyboard(page, 'How many zorblax quibbles did the moon file?');
   const abstained = await turn.locator('.turn-error').isVisible();
   check(abstained && (await turn.locator('.turn-error').textContent()).startsWith('I could not answer that') &&
