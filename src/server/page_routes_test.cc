@@ -81,7 +81,7 @@ TEST_F(PageRoutesTest, ThePageAndTheChartLibrariesComeFromTheBinary) {
   // The same bytes as the source tree's page (the build embeds the current file).
   std::ifstream in(std::string(T2SQL_SOURCE_DIR) + "/web/app.js", std::ios::binary);
   std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(get("/app.js")->body, source);
+  EXPECT_TRUE(get("/app.js")->body == source) << "the embedded app.js is not the source tree's";
   EXPECT_EQ(get("/nope.js")->status, 404);
 }
 
