@@ -455,10 +455,10 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   }
 
   // entities, retrieval
-  GenerationRequest request =
-      given_sql ? GenerationRequest{}
-                : p.prepare(r.effective_question, ask_options.use_rag.value_or(p.options.use_rag),
-                            ask_options.instructions, record, &r.rag_used);
+  GenerationRequest request = given_sql
+                                  ? GenerationRequest{}
+                                  : p.prepare(r.effective_question, ask_options.use_rag.value_or(p.options.use_rag),
+                                              ask_options.instructions, record, &r.rag_used);
   if (session)
     for (const auto& turn : session->turns) request.history.push_back({turn.effective_question, turn.sql});
   request.max_repairs = p.on("repair") ? std::max(0, p.options.max_repairs) : 0;

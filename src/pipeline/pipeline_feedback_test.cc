@@ -49,11 +49,11 @@ TEST_F(PipelineFeedbackTest, CorrectedAnswerIsReturnedTheNextTimeTheQuestionIsAs
   EXPECT_EQ(before.engine, "template");
   ASSERT_NE(before.sql, kCorrected);
 
-  ASSERT_TRUE(FeedbackLog::append(feedback_path_, {.question = "active stores by region?",
-                                                   .sql = kCorrected,
-                                                   .original_sql = before.sql,
-                                                   .accepted = true})
-                  .ok());
+  ASSERT_TRUE(
+      FeedbackLog::append(
+          feedback_path_,
+          {.question = "active stores by region?", .sql = kCorrected, .original_sql = before.sql, .accepted = true})
+          .ok());
   AskResult after = p->ask("Active stores by region");
   ASSERT_TRUE(after.answered) << after.reason;
   EXPECT_EQ(after.sql, kCorrected);

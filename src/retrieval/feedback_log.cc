@@ -75,7 +75,8 @@ Status check_feedback_entry(const FeedbackEntry& e) {
     return invalid_argument("rating '" + e.rating + "' is not one of up, down");
   if (e.accepted && e.sql.find_first_not_of(" \t\r\n") == std::string::npos)
     return invalid_argument("an accepted answer needs its SQL");
-  if (!e.accepted && e.rating.empty()) return invalid_argument("feedback needs a rating (up or down) or an accepted SQL");
+  if (!e.accepted && e.rating.empty())
+    return invalid_argument("feedback needs a rating (up or down) or an accepted SQL");
   for (auto [name, text, limit] : {std::tuple{"question", &e.question, kMaxTextBytes},
                                    {"comment", &e.comment, kMaxTextBytes},
                                    {"engine", &e.engine, kMaxTextBytes},

@@ -82,7 +82,8 @@ TEST(FeedbackLog, EntriesAreChecked) {
 TEST(FeedbackLog, QuestionKeyIgnoresCaseSpacingAndClosingPunctuation) {
   EXPECT_EQ(feedback_question_key("  Total Sales\tin 2023 ?! "), "total sales in 2023");
   EXPECT_NE(feedback_question_key("sales in 2023"), feedback_question_key("sales in 2024"));
-  EXPECT_EQ(default_feedback_path("/tmp/x.db").substr(default_feedback_path("/tmp/x.db").size() - 14), "feedback.jsonl");
+  EXPECT_EQ(default_feedback_path("/tmp/x.db").substr(default_feedback_path("/tmp/x.db").size() - 14),
+            "feedback.jsonl");
 }
 
 }  // namespace

@@ -446,7 +446,8 @@ struct Server::Impl {
     // The logger counts what stops here, except on the routes that count
     // their own answers.
     auto refused_on_timed_route = [&] {
-      if (req.path == "/generate-sql" || req.path == "/api/ask" || req.path == "/api/sql" || req.path == "/api/feedback")
+      if (req.path == "/generate-sql" || req.path == "/api/ask" || req.path == "/api/sql" ||
+          req.path == "/api/feedback")
         metrics.count_request(req.path, 403);
     };
     std::string host = req.get_header_value("Host");
@@ -608,8 +609,8 @@ struct Server::Impl {
       send_json(res, 500, error_body("internal error: " + what));
     });
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      static const std::set<std::string> kRoutes = {"/generate-sql", "/api/ask",     "/api/schema",  "/health",
-                                                    "/metrics",      "/openapi.json", "/api/sql", "/api/feedback"};
+      static const std::set<std::string> kRoutes = {"/generate-sql", "/api/ask",      "/api/schema", "/health",
+                                                    "/metrics",      "/openapi.json", "/api/sql",    "/api/feedback"};
       // The timed routes count their own answers; here only what never
       // reached their handler (a missing token, a body over the limit).
       bool timed = req.path == "/generate-sql" || req.path == "/api/ask" || req.path == "/api/sql" ||

@@ -119,8 +119,9 @@ std::string openapi_spec_json(const std::string& version) {
         {"rating", {{"type", "string"}, {"enum", {"up", "down"}}}},
         {"accept",
          {{"type", "boolean"},
-          {"description", "Keep question + sql as the answer (it must run): used for the same question next time, "
-                          "as a few-shot example and by gen-data --include-feedback"}}},
+          {"description",
+           "Keep question + sql as the answer (it must run): used for the same question next time, "
+           "as a few-shot example and by gen-data --include-feedback"}}},
         {"engine", {{"type", "string"}}},
         {"comment", {{"type", "string"}}}}}};
   json feedback_responses = errors;
@@ -129,10 +130,11 @@ std::string openapi_spec_json(const std::string& version) {
                                 {{"summary", "Run an edited SQL statement read-only (guard, timeout, row cap)"},
                                  {"requestBody", {{"required", true}, {"content", json_content(sql_request)}}},
                                  {"responses", sql_responses}}}};
-  spec["paths"]["/api/feedback"] = {{"post",
-                                     {{"summary", "Rate an answer, or keep a corrected SQL as the answer"},
-                                      {"requestBody", {{"required", true}, {"content", json_content(feedback_request)}}},
-                                      {"responses", feedback_responses}}}};
+  spec["paths"]["/api/feedback"] = {
+      {"post",
+       {{"summary", "Rate an answer, or keep a corrected SQL as the answer"},
+        {"requestBody", {{"required", true}, {"content", json_content(feedback_request)}}},
+        {"responses", feedback_responses}}}};
   return json_text(spec, 2);
 }
 

@@ -71,8 +71,8 @@ TEST_F(PageRoutesTest, ThePageAndTheChartLibrariesComeFromTheBinary) {
   EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
   EXPECT_NE(page->body.find("<title>t2sql"), std::string::npos);
   EXPECT_NE(page->body.find("turn-template"), std::string::npos);
-  for (const char* path : {"/app.js", "/style.css", "/vendor/vega.min.js", "/vendor/vega-lite.min.js",
-                           "/vendor/vega-embed.min.js"}) {
+  for (const char* path :
+       {"/app.js", "/style.css", "/vendor/vega.min.js", "/vendor/vega-lite.min.js", "/vendor/vega-embed.min.js"}) {
     auto res = get(path);
     ASSERT_TRUE(res) << path;
     EXPECT_EQ(res->status, 200) << path;
@@ -101,9 +101,10 @@ TEST_F(PageRoutesTest, WebDirOverridesTheEmbeddedPage) {
 
 TEST_F(PageRoutesTest, EditedSqlRunsReadOnlyWithChartAndAnswer) {
   start();
-  json ok = post("/api/sql",
-                 {{"question", "stores per region"}, {"sql", "SELECT region, COUNT(*) AS stores FROM stores GROUP BY region"}},
-                 200);
+  json ok = post(
+      "/api/sql",
+      {{"question", "stores per region"}, {"sql", "SELECT region, COUNT(*) AS stores FROM stores GROUP BY region"}},
+      200);
   EXPECT_TRUE(ok["answered"].get<bool>()) << ok.dump();
   EXPECT_EQ(ok["meta"]["model"], "user");
   EXPECT_EQ(ok["rows"].size(), 5u);
@@ -133,23 +134,22 @@ TEST_F(PageRoutesTest, AcceptedCorrectionIsTheNextAnswerToTheSameQuestion) {
   std::string corrected = "SELECT region, COUNT(*) AS active_stores FROM stores GROUP BY region ORDER BY region";
   ASSERT_NE(before["sql"], corrected);
 
-  json up = post("/api/feedback", {{"question", "Active stores by region"}, {"sql", before["sql"]}, {"rating", "up"}},
-                 200);
+  json up =
+      post("/api/feedback", {{"question", "Active stores by region"}, {"sql", before["sql"]}, {"rating", "up"}}, 200);
   EXPECT_EQ(up["stored"], true);
   EXPECT_EQ(up["accepted"], false);
   EXPECT_EQ(post("/generate-sql", {{"query", "Active stores by region"}}, 200)["meta"]["model"], "template");
 
   // SQL that does not run is not kept.
-  json broken = post("/api/feedback",
-                     {{"question", "Active stores by region"}, {"sql", "SELECT nope FROM stores"}, {"accept", true}}, 400);
+  json broken =
+      post("/api/feedback",
+           {{"question", "Active stores by region"}, {"sql", "SELECT nope FROM stores"}, {"accept", true}}, 400);
   EXPECT_NE(broken["error"].get<std::string>().find("does not run"), std::string::npos);
 
-  json kept = post("/api/feedback",
-                   {{"question", "Active stores by region"},
-                    {"sql", corrected},
-                    {"original_sql", before["sql"]},
-                    {"accept", true}},
-                   200);
+  json kept = post(
+      "/api/feedback",
+      {{"question", "Active stores by region"}, {"sql", corrected}, {"original_sql", before["sql"]}, {"accept", true}},
+      200);
   EXPECT_EQ(kept["accepted"], true);
   // Every pooled pipeline sees it: ask a few times.
   for (int i = 0; i < 3; ++i) {

@@ -95,8 +95,8 @@ TEST(ServeCommand, AMovedBinaryServesThePageItCarries) {
   ServeProcess server({}, true, copy);
   ASSERT_GT(server.port(), 0) << server.first_line();
   httplib::Client client("127.0.0.1", server.port());
-  for (const char* path : {"/", "/app.js", "/style.css", "/vendor/vega.min.js", "/vendor/vega-lite.min.js",
-                           "/vendor/vega-embed.min.js"}) {
+  for (const char* path :
+       {"/", "/app.js", "/style.css", "/vendor/vega.min.js", "/vendor/vega-lite.min.js", "/vendor/vega-embed.min.js"}) {
     auto res = client.Get(path);
     ASSERT_TRUE(res) << path;
     EXPECT_EQ(res->status, 200) << path << ": " << res->body.substr(0, 200);

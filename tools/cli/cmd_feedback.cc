@@ -84,8 +84,8 @@ void add_feedback_command(CLI::App& app) {
                                 {"skipped_lines", log->skipped_lines()}})
                   << "\n";
       } else {
-        std::cout << path << ": " << accepted.size() << " accepted answer" << (accepted.size() == 1 ? "" : "s")
-                  << ", " << up << " up, " << down << " down"
+        std::cout << path << ": " << accepted.size() << " accepted answer" << (accepted.size() == 1 ? "" : "s") << ", "
+                  << up << " up, " << down << " down"
                   << (log->skipped_lines() ? ", " + std::to_string(log->skipped_lines()) + " unreadable lines" : "")
                   << "\n";
         for (const auto& e : accepted) std::cout << "\n  " << e.question << "\n    " << e.sql << "\n";
