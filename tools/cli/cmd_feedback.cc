@@ -35,7 +35,8 @@ void add_feedback_command(CLI::App& app) {
       "question with it next time, show it to a model as an example, and gen-data --include-feedback trains on it.\n"
       "Examples:\n"
       "  t2sql feedback \"total sales in 2023\" --rating up\n"
-      "  t2sql feedback \"revenue in 2023\" --sql \"SELECT SUM(amount) FROM sales WHERE year = 2023\" --accept\n"
+      "  t2sql feedback \"revenue in 2023\" --sql \"SELECT SUM(amount) FROM sales WHERE sale_date LIKE '2023%'\" "
+      "--accept\n"
       "  t2sql feedback --list");
   cmd->add_option("QUESTION", opt->question, "The question the feedback is about");
   add_db_option(cmd, opt->db);
