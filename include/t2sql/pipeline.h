@@ -95,6 +95,11 @@ struct PipelineOptions {
   // generator when retrieval brought none. Empty: no store.
   std::string examples_path;
   int examples_count = 3;
+  // The feedback file (t2sql/feedback.h; default_feedback_path() gives the
+  // database's own). Its accepted examples answer the same question exactly
+  // (engine "feedback", in every mode) and come first among the few-shot
+  // examples; it is read again when it changes. Empty: no feedback.
+  std::string feedback_path;
   // Re-tries after a validation error: the LLM generator's repair loop gets
   // this budget through GenerationRequest::max_repairs (0 when the repair
   // stage is off); the repair stage also cuts fences and trailing prose.
@@ -167,6 +172,11 @@ struct AskOptions {
   // question: valid UTF-8, at most 4000 bytes.
   std::string instructions;
   std::function<void(const StageRecord&)> on_stage;  // called as each stage ends
+  // Run this SQL instead of generating (a user's edit of an answer): intent,
+  // entities, retrieval and generation do not run; the statement goes through
+  // validation, the read-only guard, execution (timeout, row cap), chart and
+  // answer as a generated one would, with engine "user".
+  std::optional<std::string> sql;
 };
 
 class Pipeline {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "t2sql/status.h"
@@ -161,9 +162,15 @@ struct GenDataOptions {
   uint32_t seed = 42;
   int max_per_shape = 40;   // question/SQL pairs per SQL shape
   int paraphrases = 3;      // wordings per query
+  // Pairs users accepted (FeedbackLog::accepted_examples(), gen-data
+  // --include-feedback): verified by running like the rest (an empty result
+  // is kept), always in the training split, and they win over a generated
+  // pair with the same question.
+  std::vector<std::pair<std::string, std::string>> feedback_pairs;  // question, sql
 };
 struct GenDataReport {
   int generated = 0, rejected = 0, duplicates = 0, n_train = 0, n_valid = 0, n_shapes = 0, n_valid_shapes = 0;
+  int n_feedback = 0;  // feedback pairs kept (in training)
   std::vector<std::string> files;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <set>
 
 #include "format/json_text.h"
@@ -18,6 +19,7 @@
 #include "sql/sql_explainer.h"
 #include "sql/statement_guard.h"
 #include "t2sql/demo.h"
+#include "t2sql/feedback.h"
 #include "t2sql/number_format.h"
 
 namespace t2sql {
@@ -83,6 +85,17 @@ std::string mechanical_repair(std::string sql) {
   size_t start = 0;
   while (start < sql.size() && std::isspace(static_cast<unsigned char>(sql[start]))) ++start;
   return sql.substr(start);
+}
+
+// An answer that needs no generator: SQL the user gave, or one they accepted.
+GenerationResult fixed_answer(const std::string& sql, const std::string& engine, const std::string& reason) {
+  GenerationResult g;
+  g.answered = true;
+  g.sql = sql;
+  g.confidence = 1;
+  g.engine = engine;
+  g.reason = reason;
+  return g;
 }
 
 std::string small_talk_answer(const Catalog& catalog) {
@@ -185,6 +198,23 @@ struct Pipeline::Impl {
   std::unique_ptr<Generator> generator;
   std::unique_ptr<ContextRetriever> retriever;
   std::unique_ptr<ExampleStore> examples;  // null without PipelineOptions::examples_path
+  // PipelineOptions::feedback_path's accepted examples, read again when the
+  // file's size or time changes (another process or a server route appends).
+  struct Feedback {
+    std::filesystem::file_time_type time{};
+    uintmax_t size = 0;
+    std::map<std::string, SqlExample> by_question;  // feedback_question_key -> example
+    std::unique_ptr<ExampleStore> store;            // for few-shot; null when there are none
+  } feedback;
+  void refresh_feedback();
+  // The accepted answer to this question (or to `raw`, as typed), or null.
+  const SqlExample* accepted_answer(const std::string& question, const std::string& raw) const {
+    for (const auto* q : {&question, &raw}) {
+      auto it = feedback.by_question.find(feedback_question_key(*q));
+      if (it != feedback.by_question.end()) return &it->second;
+    }
+    return nullptr;
+  }
   ValueLinker linker;
   std::set<std::string> disabled;
 
@@ -232,7 +262,37 @@ GenerationRequest Pipeline::Impl::prepare(const std::string& question, bool use_
   }
   if (examples && request.examples.empty() && options.examples_count > 0)
     request.examples = examples->similar(question, options.examples_count);
+  refresh_feedback();
+  if (feedback.store && options.examples_count > 0) {
+    // The user's own accepted answers come first; others with the same question go.
+    auto accepted = feedback.store->similar(question, options.examples_count);
+    size_t keep = std::max(request.examples.size(), static_cast<size_t>(options.examples_count));
+    for (auto& e : request.examples) {
+      bool same = std::any_of(accepted.begin(), accepted.end(), [&](const SqlExample& a) {
+        return feedback_question_key(a.question) == feedback_question_key(e.question);
+      });
+      if (!same) accepted.push_back(std::move(e));
+    }
+    if (accepted.size() > keep) accepted.resize(keep);
+    request.examples = std::move(accepted);
+  }
   return request;
+}
+
+void Pipeline::Impl::refresh_feedback() {
+  if (options.feedback_path.empty()) return;
+  std::error_code ec;
+  auto size = std::filesystem::file_size(options.feedback_path, ec);
+  if (ec) size = 0;
+  auto time = ec ? std::filesystem::file_time_type{} : std::filesystem::last_write_time(options.feedback_path, ec);
+  if (size == feedback.size && time == feedback.time) return;
+  feedback = Feedback{time, size, {}, nullptr};
+  auto log = FeedbackLog::load(options.feedback_path);
+  if (!log.ok()) return;  // unreadable now: answered without it, read again next time
+  auto accepted = log->accepted_examples();
+  if (accepted.empty()) return;
+  for (const auto& e : accepted) feedback.by_question[feedback_question_key(e.question)] = e;
+  feedback.store = ExampleStore::of(std::move(accepted));
 }
 
 Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -354,7 +414,8 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
 
   // intent (with follow-up resolution: a follow-up is read in the light of the
   // previous turn before anything else looks at it)
-  if (p.on("intent")) {
+  const bool given_sql = ask_options.sql.has_value();
+  if (p.on("intent") && !given_sql) {
     t = Clock::now();
     FollowUp fu;
     if (session) fu = resolve_follow_up(question, session->turns, &p.linker);
@@ -400,19 +461,26 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   }
 
   // entities, retrieval
-  GenerationRequest request = p.prepare(r.effective_question, ask_options.use_rag.value_or(p.options.use_rag),
-                                        ask_options.instructions, record, &r.rag_used);
+  GenerationRequest request = given_sql
+                                  ? GenerationRequest{}
+                                  : p.prepare(r.effective_question, ask_options.use_rag.value_or(p.options.use_rag),
+                                              ask_options.instructions, record, &r.rag_used);
   if (session)
     for (const auto& turn : session->turns) request.history.push_back({turn.effective_question, turn.sql});
   request.max_repairs = p.on("repair") ? std::max(0, p.options.max_repairs) : 0;
 
-  // generation
-  if (!p.on("generation")) {
+  // generation (or the SQL given with the question, or an answer a user
+  // accepted for this question)
+  if (!p.on("generation") && !given_sql) {
     r.reason = "the generation stage is switched off";
     return finish();
   }
   t = Clock::now();
-  auto gen = p.generator->generate(request);
+  const SqlExample* accepted = given_sql ? nullptr : p.accepted_answer(r.effective_question, question);
+  auto gen = given_sql  ? Result<GenerationResult>(fixed_answer(*ask_options.sql, "user", "the SQL the user gave"))
+             : accepted ? Result<GenerationResult>(
+                              fixed_answer(accepted->sql, "feedback", "the answer a user accepted for this question"))
+                        : p.generator->generate(request);
   auto attempts_json = [](const std::vector<GenerationAttempt>& attempts) {
     json a = json::array();
     for (const auto& at : attempts) a.push_back({{"sql", at.sql}, {"error", at.error}, {"elapsed_ms", at.elapsed_ms}});

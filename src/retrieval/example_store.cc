@@ -51,6 +51,13 @@ Result<std::unique_ptr<ExampleStore>> ExampleStore::load(const std::string& path
   return store;
 }
 
+std::unique_ptr<ExampleStore> ExampleStore::of(std::vector<SqlExample> examples) {
+  auto store = std::make_unique<ExampleStore>();
+  store->examples_ = std::move(examples);
+  store->refit();
+  return store;
+}
+
 void ExampleStore::refit() {
   std::vector<std::string> questions;
   questions.reserve(examples_.size());

@@ -27,6 +27,8 @@ class ExampleStore {
   // kNotFound for a missing file; kInvalidArgument naming the first line
   // that is not a JSON object with a question and SQL.
   static Result<std::unique_ptr<ExampleStore>> load(const std::string& path);
+  // A store of these pairs (none empty: the caller checked them).
+  static std::unique_ptr<ExampleStore> of(std::vector<SqlExample> examples);
 
   // Adds a pair; appends it to `path` as JSONL when `path` is not empty.
   Status add(const SqlExample& example, const std::string& path = "");

@@ -24,9 +24,12 @@
 #include "server/ask_request.h"
 #include "server/connection_gate.h"
 #include "server/openapi_spec.h"
+#include "server/page_requests.h"
 #include "server/pipeline_pool.h"
 #include "server/server_metrics.h"
+#include "server/web_assets.h"
 #include "t2sql/chart.h"
+#include "t2sql/feedback.h"
 #include "t2sql/server.h"
 #include "t2sql/version.h"
 
@@ -179,6 +182,7 @@ struct Server::Impl {
   std::unordered_map<std::string, Session> sessions;  // guarded by sessions_mu
   std::deque<std::string> session_order;              // guarded by sessions_mu; oldest first
   std::mt19937_64 rng{std::random_device{}()};        // guarded by sessions_mu
+  std::mutex feedback_mu;                             // one append to the feedback file at a time
 
   bool mode_available(const std::string& mode) const {
     if (mode == "template") return true;
@@ -360,6 +364,48 @@ struct Server::Impl {
     });
   }
 
+  // POST /api/sql: a user's edit of an answer's SQL, run as an answer is
+  // (guard, validation, timeout, row cap, chart, answer) on a template pipeline.
+  void handle_sql(const httplib::Request& req, httplib::Response& res) {
+    auto run = parse_sql_run_request(req.body);
+    if (!run.ok()) return send_json(res, 400, error_body(run.status().message()));
+    auto lease = lease_for("template", res);
+    if (!lease) return;
+    std::string session_id = run->session.empty() ? new_session_id() : run->session;
+    Session session = load_session(session_id);
+    AskOptions ao;
+    ao.sql = run->sql;
+    AskResult r = (*lease)->ask(run->question, &session, ao);
+    lease.reset();
+    store_session(session_id, std::move(session));
+    send_json(res, http_status(r), response_body(r, "sql", "user", session_id, run->svg));
+  }
+
+  // POST /api/feedback: a rating, or a corrected SQL kept as the question's
+  // answer (it must run first), appended to the feedback file.
+  void handle_feedback(const httplib::Request& req, httplib::Response& res) {
+    const std::string& path = options.pipeline.feedback_path;
+    if (path.empty()) return send_json(res, 400, error_body("this server keeps no feedback (no feedback file)"));
+    auto entry = parse_feedback_request(req.body);
+    if (!entry.ok()) return send_json(res, 400, error_body(entry.status().message()));
+    if (entry->accepted) {
+      auto lease = lease_for("template", res);
+      if (!lease) return;
+      AskOptions ao;
+      ao.sql = entry->sql;
+      AskResult r = (*lease)->ask(entry->question, nullptr, ao);
+      if (!r.answered)
+        return send_json(res, 400, error_body("the SQL was not stored: it does not run (" + r.reason + ")"));
+    }
+    Status stored;
+    {
+      std::lock_guard<std::mutex> lock(feedback_mu);
+      stored = FeedbackLog::append(path, *entry);
+    }
+    if (!stored.ok()) return send_json(res, status_for(stored), error_body(stored.message()));
+    send_json(res, 200, json{{"stored", true}, {"accepted", entry->accepted}, {"rating", entry->rating}});
+  }
+
   // The Host header must name this server (DNS rebinding: a page of another
   // site whose name resolves to 127.0.0.1 would otherwise reach the API).
   bool host_allowed(const std::string& value) const {
@@ -402,7 +448,9 @@ struct Server::Impl {
     // The logger counts what stops here, except on the routes that count
     // their own answers.
     auto refused_on_timed_route = [&] {
-      if (req.path == "/generate-sql" || req.path == "/api/ask") metrics.count_request(req.path, 403);
+      if (req.path == "/generate-sql" || req.path == "/api/ask" || req.path == "/api/sql" ||
+          req.path == "/api/feedback")
+        metrics.count_request(req.path, 403);
     };
     std::string host = req.get_header_value("Host");
     if (!host_allowed(host)) {
@@ -481,6 +529,9 @@ struct Server::Impl {
     http.Post("/generate-sql",
               timed("/generate-sql", [this](const auto& req, auto& res) { handle_generate(req, res); }));
     http.Post("/api/ask", timed("/api/ask", [this](const auto& req, auto& res) { handle_ask_stream(req, res); }));
+    http.Post("/api/sql", timed("/api/sql", [this](const auto& req, auto& res) { handle_sql(req, res); }));
+    http.Post("/api/feedback",
+              timed("/api/feedback", [this](const auto& req, auto& res) { handle_feedback(req, res); }));
     http.Get("/api/schema", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(catalog_json, "application/json");
     });
@@ -497,7 +548,8 @@ struct Server::Impl {
                      {"modes", modes},
                      {"rag_default", options.pipeline.use_rag},
                      {"auth", !options.bearer_token.empty()},
-                     {"charts", vendor.size() == std::size(kVendorFiles)}});
+                     {"charts", vendor.size() == std::size(kVendorFiles)},
+                     {"feedback", !options.pipeline.feedback_path.empty()}});
     });
     http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(metrics.render(), "text/plain; version=0.0.4");
@@ -513,8 +565,16 @@ struct Server::Impl {
         res.set_content(*body, "application/javascript");
       });
     }
+    // The page: --web-dir's folder, else the files embedded at build time.
     std::string web = options.web_dir;
-    if (!std::filesystem::exists(web + "/index.html")) {
+    if (web.empty()) {
+      for (const auto& asset : embedded_web_assets()) {
+        if (std::string_view(asset.url).rfind("/vendor/", 0) == 0) continue;
+        http.Get(asset.url, [&asset](const httplib::Request&, httplib::Response& res) {
+          res.set_content(asset.body.data(), asset.body.size(), asset.content_type);
+        });
+      }
+    } else if (!std::filesystem::exists(web + "/index.html")) {
       http.Get("/", [web](const httplib::Request&, httplib::Response& res) {
         send_json(res, 500, error_body("the page's files are not in '" + web + "'; start with --web-dir DIR"));
       });
@@ -551,11 +611,12 @@ struct Server::Impl {
       send_json(res, 500, error_body("internal error: " + what));
     });
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      static const std::set<std::string> kRoutes = {"/generate-sql", "/api/ask", "/api/schema",
-                                                    "/health",       "/metrics", "/openapi.json"};
+      static const std::set<std::string> kRoutes = {"/generate-sql", "/api/ask",      "/api/schema", "/health",
+                                                    "/metrics",      "/openapi.json", "/api/sql",    "/api/feedback"};
       // The timed routes count their own answers; here only what never
       // reached their handler (a missing token, a body over the limit).
-      bool timed = req.path == "/generate-sql" || req.path == "/api/ask";
+      bool timed = req.path == "/generate-sql" || req.path == "/api/ask" || req.path == "/api/sql" ||
+                   req.path == "/api/feedback";
       if (timed && res.status != 401 && res.status != 413) return;
       std::string route = kRoutes.count(req.path)              ? req.path
                           : req.path.rfind("/vendor/", 0) == 0 ? "/vendor"
@@ -582,8 +643,6 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
   impl->options = options;
   impl->options.pipeline.generator.mode = *canonical_mode(options.pipeline.generator.mode);
   if (impl->options.worker_threads <= 0) impl->options.worker_threads = 64;
-  if (impl->options.web_dir.empty()) impl->options.web_dir = std::string(T2SQL_SOURCE_DIR) + "/web";
-  if (impl->options.vendor_dir.empty()) impl->options.vendor_dir = default_vendor_dir();
 
   auto db = Database::open(options.db_uri, {.allow_privileged_role = options.allow_privileged_role});
   if (!db.ok()) return db.status();
@@ -595,9 +654,18 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
   schema["examples"] = example_questions(*catalog, 8);
   impl->catalog_json = json_text(schema);
 
-  for (const auto& f : kVendorFiles) {
-    std::string content = read_whole_file(impl->options.vendor_dir + "/" + f.path);
-    if (!content.empty()) impl->vendor[f.url] = std::move(content);
+  // The chart libraries: --vendor-dir's, else the embedded ones, else the
+  // install cache's (a build that did not find them to embed).
+  if (impl->options.vendor_dir.empty()) {
+    for (const auto& asset : embedded_web_assets())
+      if (std::string_view(asset.url).rfind("/vendor/", 0) == 0) impl->vendor[asset.url] = std::string(asset.body);
+  }
+  if (impl->vendor.empty()) {
+    std::string dir = impl->options.vendor_dir.empty() ? default_vendor_dir() : impl->options.vendor_dir;
+    for (const auto& f : kVendorFiles) {
+      std::string content = read_whole_file(dir + "/" + f.path);
+      if (!content.empty()) impl->vendor[f.url] = std::move(content);
+    }
   }
 
   Impl* p = impl.get();

@@ -103,6 +103,43 @@ std::string openapi_spec_json(const std::string& version) {
             {"responses", {{"200", {{"description", "text/plain; version=0.0.4"}}}}}}}}},
         {"/openapi.json",
          {{"get", {{"summary", "This document"}, {"responses", {{"200", {{"description", "OpenAPI 3"}}}}}}}}}}}};
+  json sql_request = {
+      {"type", "object"},
+      {"required", {"question", "sql"}},
+      {"properties",
+       {{"question", {{"type", "string"}, {"description", "The question the SQL answers"}}},
+        {"sql", {{"type", "string"}, {"description", "One read-only statement (an edit of an answer's SQL)"}}},
+        {"session", {{"type", "string"}, {"description", "Conversation id; the statement becomes its last turn"}}},
+        {"svg", {{"type", "boolean"}}}}}};
+  json sql_responses = errors;
+  sql_responses["200"] = {{"description", "The /generate-sql body for the given statement (engine 'user')"},
+                          {"content", json_content(generate_response)}};
+  json feedback_request = {
+      {"type", "object"},
+      {"required", {"question"}},
+      {"properties",
+       {{"question", {{"type", "string"}}},
+        {"sql", {{"type", "string"}, {"description", "The SQL rated, or the corrected SQL when accept is true"}}},
+        {"original_sql", {{"type", "string"}, {"description", "What t2sql answered, when corrected"}}},
+        {"rating", {{"type", "string"}, {"enum", {"up", "down"}}}},
+        {"accept",
+         {{"type", "boolean"},
+          {"description",
+           "Keep question + sql as the answer (it must run): used for the same question next time, "
+           "as a few-shot example and by gen-data --include-feedback"}}},
+        {"engine", {{"type", "string"}}},
+        {"comment", {{"type", "string"}}}}}};
+  json feedback_responses = errors;
+  feedback_responses["200"] = {{"description", "Stored: {\"stored\", \"accepted\", \"rating\"}"}};
+  spec["paths"]["/api/sql"] = {{"post",
+                                {{"summary", "Run an edited SQL statement read-only (guard, timeout, row cap)"},
+                                 {"requestBody", {{"required", true}, {"content", json_content(sql_request)}}},
+                                 {"responses", sql_responses}}}};
+  spec["paths"]["/api/feedback"] = {
+      {"post",
+       {{"summary", "Rate an answer, or keep a corrected SQL as the answer"},
+        {"requestBody", {{"required", true}, {"content", json_content(feedback_request)}}},
+        {"responses", feedback_responses}}}};
   return json_text(spec, 2);
 }
 

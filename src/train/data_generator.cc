@@ -14,6 +14,7 @@
 #include <set>
 
 #include "format/json_text.h"
+#include "sql/sql_normalizer.h"
 #include "t2sql/database.h"
 #include "t2sql/train.h"
 #include "train/training_text.h"
@@ -406,7 +407,17 @@ Result<GenDataReport> generate_training_data(Database& db, const GenDataOptions&
   if (catalog->tables.empty()) return invalid_argument("gen-data: the database has no tables");
 
   Generator gen(db, *catalog, o);
-  std::vector<Candidate> candidates = gen.run();
+  // The users' accepted answers first, so that they win over generated pairs
+  // with the same question.
+  const std::string kFeedbackShape = "feedback";
+  std::vector<Candidate> candidates;
+  for (const auto& [question, sql] : o.feedback_pairs) {
+    Candidate c{kFeedbackShape, question, sql, {}};
+    for (const auto& t : parse_sql_shape(sql).from)
+      if (catalog->find_table(t)) c.tables.push_back(t);
+    candidates.push_back(std::move(c));
+  }
+  for (auto& c : gen.run()) candidates.push_back(std::move(c));
 
   GenDataReport report;
   std::set<std::string> seen_questions;
@@ -423,8 +434,10 @@ Result<GenDataReport> generate_training_data(Database& db, const GenDataOptions&
     if (it == sql_ok.end()) {
       auto rs = db.execute(c.sql, {.timeout_ms = 10000, .max_rows = 1000});
       bool ok = rs.ok() && !rs->rows.empty();
-      // An aggregate over nothing returns one row of NULLs: that is empty too.
-      if (ok) {
+      if (rs.ok() && c.shape == kFeedbackShape) {
+        ok = true;  // a user's answer may well be "nothing"
+      } else if (ok) {
+        // An aggregate over nothing returns one row of NULLs: that is empty too.
         bool any = false;
         for (const auto& row : rs->rows)
           for (const auto& v : row) any = any || !v.is_null();
@@ -436,6 +449,7 @@ Result<GenDataReport> generate_training_data(Database& db, const GenDataOptions&
       ++report.rejected;
       continue;
     }
+    if (c.shape == kFeedbackShape) ++report.n_feedback;
     kept.push_back(std::move(c));
   }
   if (kept.empty()) return invalid_argument("gen-data: no verified question/SQL pair could be made from this schema");
@@ -452,6 +466,7 @@ Result<GenDataReport> generate_training_data(Database& db, const GenDataOptions&
   int valid_n = 0;
   const int target = static_cast<int>(o.valid_fraction * static_cast<double>(kept.size()) + 0.5);
   for (const auto& s : shapes) {
+    if (s == kFeedbackShape) continue;
     if (valid_n >= target || valid_shapes.size() + 1 >= shapes.size()) break;
     if (valid_n + per_shape[s] > target * 3 / 2 + 1 && valid_n > 0) continue;
     valid_shapes.insert(s);
@@ -467,7 +482,7 @@ Result<GenDataReport> generate_training_data(Database& db, const GenDataOptions&
     std::string ddl;
     for (const auto& t : c.tables)
       if (const TableInfo* ti = catalog->find_table(t)) ddl += table_ddl(*ti) + "\n";
-    return ddl;
+    return ddl.empty() ? full_ddl : ddl;
   };
   const std::string system = train::chat_system_prompt(catalog->engine);
 
@@ -495,7 +510,7 @@ Result<GenDataReport> generate_training_data(Database& db, const GenDataOptions&
   json manifest = {{"database", db.uri()},        {"engine", catalog->engine},     {"train", report.n_train},
                    {"valid", report.n_valid},     {"shapes", per_shape},           {"valid_shapes", valid_shapes},
                    {"generated", report.generated}, {"rejected", report.rejected}, {"duplicates", report.duplicates},
-                   {"seed", o.seed}};
+                   {"seed", o.seed}, {"feedback", report.n_feedback}};
   std::ofstream(dir / "manifest.json") << json_text(manifest, 1) << "\n";
   for (const char* f : {"train.jsonl", "valid.jsonl", "train.chat.jsonl", "valid.chat.jsonl", "manifest.json"})
     report.files.push_back((dir / f).string());

@@ -20,14 +20,15 @@ namespace t2sql::testing {
 
 class ServeProcess {
  public:
-  explicit ServeProcess(std::vector<std::string> extra, bool with_demo_db = true) {
+  // `binary`: another copy of t2sql (a test of a moved binary).
+  explicit ServeProcess(std::vector<std::string> extra, bool with_demo_db = true, std::string binary = T2SQL_BINARY) {
     int fds[2];
     if (pipe(fds) != 0) return;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, fds[0]);
-    std::vector<std::string> args = {T2SQL_BINARY, "serve", "--port", "0"};
+    std::vector<std::string> args = {binary, "serve", "--port", "0"};
     if (with_demo_db) {
       args.push_back("--db");
       args.push_back(demo_db());
@@ -36,7 +37,7 @@ class ServeProcess {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    if (posix_spawn(&pid_, T2SQL_BINARY, &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
     posix_spawn_file_actions_destroy(&actions);
     close(fds[1]);
     out_ = fdopen(fds[0], "r");

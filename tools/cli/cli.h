@@ -72,6 +72,13 @@ struct RetrievalEvalCliOptions {
 };
 int run_retrieval_eval(const RetrievalEvalCliOptions& options);
 
+// `t2sql feedback` (cmd_feedback.cc), and the --feedback-file option (with
+// --no-feedback when `off` is given) of ask, serve and gen-data.
+void add_feedback_command(CLI::App& app);
+void add_feedback_options(CLI::App* command, std::string& path, bool* off = nullptr);
+// --feedback-file's value, or the database's own feedback file when empty.
+std::string feedback_path_for(const std::string& given, const std::string& db_uri);
+
 void add_describe_command(CLI::App& app);
 void add_index_command(CLI::App& app);
 void add_retrieve_command(CLI::App& app);

@@ -21,7 +21,8 @@ struct AskCommandOptions {
   bool no_grammar = false, think = false, rag = false, no_rag = false;
   std::vector<std::string> disable;
   int max_repairs = 2, sample_values = -1, max_tokens = 256;
-  std::string prompt_style = "t2sql", examples_file;
+  std::string prompt_style = "t2sql", examples_file, feedback_file;
+  bool no_feedback = false;
   int64_t timeout_ms = 10000, max_rows = 1000;
 };
 
@@ -114,6 +115,7 @@ void add_ask_command(CLI::App& app) {
   cmd->add_option("--examples-file", opt->examples_file,
                   "JSONL of question/SQL pairs (gen-data's output, accepted answers): the most similar become the "
                   "LLM's few-shot examples");
+  add_feedback_options(cmd, opt->feedback_file, &opt->no_feedback);
   cmd->add_flag("--rag", opt->rag, "Run the retrieval stage: give the generator only the relevant tables and columns");
   cmd->add_flag("--no-rag", opt->no_rag, "Give the generator the whole schema (the default)");
   cmd->add_option("--format,-f", opt->format, "Output: table, json, csv or markdown")->capture_default_str();
@@ -181,6 +183,7 @@ void add_ask_command(CLI::App& app) {
 
     auto db = open_database(opt->db);
     if (!db.ok()) return fail(db.status());
+    if (!opt->no_feedback) po.feedback_path = feedback_path_for(opt->feedback_file, (*db)->uri());
     auto pipeline = Pipeline::create(std::move(*db), po);
     if (!pipeline.ok()) return fail(pipeline.status());
     AskOptions ask_options;

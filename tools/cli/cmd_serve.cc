@@ -20,8 +20,8 @@ volatile std::sig_atomic_t g_stop_requested = 0;
 void add_serve_command(CLI::App& app) {
   struct Options {
     ServerOptions server;
-    std::string db, lora, token_env = "T2SQL_API_TOKEN";
-    bool no_grammar = false, think = false, rag = false;
+    std::string db, lora, token_env = "T2SQL_API_TOKEN", feedback_file;
+    bool no_grammar = false, think = false, rag = false, no_feedback = false;
     std::vector<std::string> disable;
   };
   auto opt = std::make_shared<Options>();
@@ -92,9 +92,13 @@ void add_serve_command(CLI::App& app) {
                   "Environment variable holding a bearer token; when it is set, the API requires "
                   "'Authorization: Bearer <token>'")
       ->capture_default_str();
-  cmd->add_option("--web-dir", opt->server.web_dir, "Folder of the web page (default: the source tree's web/)");
+  cmd->add_option("--web-dir", opt->server.web_dir,
+                  "Serve the page from this folder (index.html, app.js, style.css) instead of the copy built into "
+                  "t2sql");
   cmd->add_option("--vendor-dir", opt->server.vendor_dir,
-                  "Folder of the unpacked npm tarballs with vega, vega-lite, vega-embed (default: the install cache)");
+                  "Serve vega, vega-lite and vega-embed from this folder of unpacked npm tarballs instead of the "
+                  "copies built into t2sql");
+  add_feedback_options(cmd, opt->feedback_file, &opt->no_feedback);
   set_action(cmd, [opt] {
     ServerOptions so = opt->server;
     so.allow_privileged_role = allow_privileged_role();
@@ -109,6 +113,7 @@ void add_serve_command(CLI::App& app) {
     so.pipeline.generator.think = opt->think;
     so.pipeline.use_rag = opt->rag;
     so.pipeline.disabled_stages = opt->disable;
+    if (!opt->no_feedback) so.pipeline.feedback_path = feedback_path_for(opt->feedback_file, so.db_uri);
     if (!opt->lora.empty()) {
       auto colon = opt->lora.rfind(':');
       char* end = nullptr;

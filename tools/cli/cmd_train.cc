@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "base/progress_bar.h"
+#include "t2sql/feedback.h"
 #include "t2sql/train.h"
 
 namespace t2sql::cli {
@@ -178,15 +179,27 @@ void add_train_commands(CLI::App& app) {
   gen->add_option("--seed", g->seed, "Seed of the train/validation split")->capture_default_str();
   gen->add_option("--max-per-shape", g->max_per_shape, "Queries per SQL shape at most")->capture_default_str();
   gen->add_option("--paraphrases", g->paraphrases, "Wordings per query")->capture_default_str();
-  set_action(gen, [g] {
+  auto include_feedback = std::make_shared<bool>(false);
+  auto feedback_file = std::make_shared<std::string>();
+  gen->add_flag("--include-feedback", *include_feedback,
+                "Add the answers users accepted (t2sql feedback, the page) to the training split");
+  add_feedback_options(gen, *feedback_file);
+  set_action(gen, [g, include_feedback, feedback_file] {
     auto db = open_database(g->db_uri);
     if (!db.ok()) return fail(db.status());
+    if (*include_feedback) {
+      auto log = FeedbackLog::load(feedback_path_for(*feedback_file, (*db)->uri()));
+      if (!log.ok()) return fail(log.status());
+      for (const auto& e : log->accepted_examples()) g->feedback_pairs.emplace_back(e.question, e.sql);
+    }
     auto r = generate_training_data(**db, *g);
     if (!r.ok()) return fail(r.status());
     std::cout << "generated " << r->generated << " pairs: " << r->rejected << " failed verification, "
               << r->duplicates << " duplicates; " << r->n_train << " training and " << r->n_valid
               << " validation examples (" << r->n_valid_shapes << " of " << r->n_shapes
-              << " SQL shapes held out for validation)\n";
+              << " SQL shapes held out for validation)";
+    if (*include_feedback) std::cout << "; " << r->n_feedback << " accepted answers from feedback in training";
+    std::cout << "\n";
     for (const auto& f : r->files) std::cout << "wrote " << f << "\n";
     return 0;
   });
