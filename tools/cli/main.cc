@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   t2sql::cli::add_describe_command(app);
   t2sql::cli::add_index_command(app);
   t2sql::cli::add_retrieve_command(app);
+  t2sql::cli::add_mcp_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
