@@ -8,6 +8,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include <atomic>
 #include <filesystem>
@@ -45,8 +47,13 @@ std::string sha256_hex(const std::string& data) {
 // "127.0.0.1": two hosts, as the Hub and its CDN are.
 class FakeHub {
  public:
-  explicit FakeHub(std::string body) : body_(std::move(body)), published_sha_(sha256_hex(body_)) {
-    server_.Get(R"(/([^/]+)/([^/]+)/resolve/([^/]+)/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
+  explicit FakeHub(std::string body, std::unique_ptr<httplib::Server> server = std::make_unique<httplib::Server>(),
+                   std::string scheme = "http")
+      : body_(std::move(body)),
+        published_sha_(sha256_hex(body_)),
+        server_(std::move(server)),
+        scheme_(std::move(scheme)) {
+    server_->Get(R"(/([^/]+)/([^/]+)/resolve/([^/]+)/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lock(mutex_);
       std::string repo = req.matches[1].str() + "/" + req.matches[2].str();
       if (repo == "owner/private-GGUF" && req.get_header_value("Authorization") != "Bearer secret-token") {
@@ -71,13 +78,13 @@ class FakeHub {
       res.set_header("ETag", "\"" + published_sha_ + "\"");
       res.set_header("X-Linked-Size", std::to_string(body_.size()));
       res.set_header("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567");
-      res.set_header("Location", "http://localhost:" + std::to_string(port_) + "/lfs/" + published_sha_);
+      res.set_header("Location", scheme_ + "://localhost:" + std::to_string(port_) + "/lfs/" + published_sha_);
     });
-    server_.Get("/api/models/owner/tiny-GGUF/revision/main", [](const httplib::Request&, httplib::Response& res) {
+    server_->Get("/api/models/owner/tiny-GGUF/revision/main", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(R"({"id":"owner/tiny-GGUF","siblings":[{"rfilename":"README.md"},{"rfilename":"tiny.gguf"}]})",
                       "application/json");
     });
-    server_.Get(R"(/lfs/([0-9a-f]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    server_->Get(R"(/lfs/([0-9a-f]+))", [this](const httplib::Request& req, httplib::Response& res) {
       {
         std::lock_guard lock(mutex_);
         ranges_.push_back(req.get_header_value("Range"));
@@ -94,15 +101,15 @@ class FakeHub {
                                  return !cut;
                                });
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    server_.wait_until_ready();
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~FakeHub() {
-    server_.stop();
+    server_->stop();
     thread_.join();
   }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string endpoint() const { return scheme_ + "://127.0.0.1:" + std::to_string(port_); }
   void publish_sha(std::string sha) { published_sha_ = std::move(sha); }
   void cut_next(int n) { cuts_left_ = n; }
   std::vector<std::string> ranges() {
@@ -121,7 +128,8 @@ class FakeHub {
 
  private:
   std::string body_, published_sha_;
-  httplib::Server server_;
+  std::unique_ptr<httplib::Server> server_;
+  std::string scheme_;
   std::thread thread_;
   int port_ = 0;
   std::mutex mutex_;
@@ -130,6 +138,40 @@ class FakeHub {
   bool token_leaked_ = false;        // guarded by mutex_
   std::atomic<int> cuts_left_{0};
 };
+
+// A self-signed certificate for 127.0.0.1 and localhost (its own CA), as PEM files.
+bool write_self_signed(const std::string& cert_path, const std::string& key_path) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  X509* cert = X509_new();
+  if (!key || !cert) return false;
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+  X509_set_pubkey(cert, key);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("t2sql test hub"), -1,
+                             -1, 0);
+  X509_set_issuer_name(cert, name);
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+  for (auto [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1"},
+                            std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+    if (!ext) return false;
+    X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+  }
+  bool ok = X509_sign(cert, key, EVP_sha256()) > 0;
+  FILE* c = std::fopen(cert_path.c_str(), "w");
+  FILE* k = std::fopen(key_path.c_str(), "w");
+  ok = ok && c && k && PEM_write_X509(c, cert) && PEM_write_PrivateKey(k, key, nullptr, nullptr, 0, nullptr, nullptr);
+  if (c) std::fclose(c);
+  if (k) std::fclose(k);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return ok;
+}
 
 class ModelPullTest : public ::testing::Test {
  protected:
@@ -264,6 +306,33 @@ TEST_F(ModelPullTest, BadSpecsAreRefusedBeforeAnyRequest) {
   EXPECT_EQ(hub_->lfs_gets(), 0);
 }
 
+TEST_F(ModelPullTest, HttpsChecksTheHubsCertificate) {
+  // cpp-httplib (Debian's, built with OpenSSL) checks the certificate against
+  // the system's store; SSL_CERT_FILE names another, as OpenSSL's own tools read it.
+  fs::create_directories(cache_);
+  std::string cert = cache_ + "/hub.pem", key = cache_ + "/hub.key";
+  ASSERT_TRUE(write_self_signed(cert, key));
+  auto server = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
+  ASSERT_TRUE(server->is_valid());
+  FakeHub secure(read_all(model_), std::move(server), "https");
+  PullOptions o = options("owner/tiny-GGUF:tiny.gguf");
+  o.endpoint = secure.endpoint();
+  o.cache_dir = cache_ + "/models";
+
+  ::unsetenv("SSL_CERT_FILE");
+  auto untrusted = pull_model(o);
+  ASSERT_FALSE(untrusted.ok());
+  EXPECT_EQ(untrusted.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(untrusted.status().message().find("SSL"), std::string::npos) << untrusted.status().message();
+  EXPECT_EQ(secure.lfs_gets(), 0);
+
+  ::setenv("SSL_CERT_FILE", cert.c_str(), 1);
+  auto trusted = pull_model(o);
+  ::unsetenv("SSL_CERT_FILE");
+  ASSERT_TRUE(trusted.ok()) << trusted.status().to_string();
+  EXPECT_EQ(read_all(trusted->model.path), secure.body());
+}
+
 // The command as a user runs it: HF_ENDPOINT, HF_TOKEN and XDG_CACHE_HOME
 // from the environment, then `--model NAME` from the cache.
 std::pair<int, std::string> run(const std::string& cmd) {
@@ -297,7 +366,7 @@ TEST_F(ModelPullTest, TheCommandHonoursTheEnvironmentAndAsksWithTheCachedName) {
   // the answer may be refused), where an unknown name is a missing file.
   auto known = run(env + bin + " ask --mode llm --model tiny-sql --max-tokens 8 --format json \"how many stores\"");
   EXPECT_EQ(known.second.find("tiny-sql'"), std::string::npos) << known.second;
-  EXPECT_NE(known.second.find("\"engine\""), std::string::npos) << known.second;
+  EXPECT_NE(known.second.find("tiny-sql.gguf"), std::string::npos) << known.second;  // the engine: llama:tiny-sql.gguf
   auto unknown = run(env + bin + " ask --mode llm --model no-such-model --max-tokens 8 \"how many stores\"");
   EXPECT_EQ(unknown.first, 1);
   EXPECT_NE(unknown.second.find("no-such-model"), std::string::npos) << unknown.second;

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <random>
 #include <sstream>
 
 #include "t2sql/pipeline.h"
@@ -166,6 +167,33 @@ TEST_F(McpServerTest, StdioFramesOneMessageALineAndSkipsOversizedOnes) {
   EXPECT_EQ(replies[0]["id"], 1);
   EXPECT_EQ(replies[1]["error"]["code"], -32600) << "the oversized line";
   EXPECT_EQ(replies[2]["id"], 2) << "the last line without a newline";
+}
+
+TEST_F(McpServerTest, MangledMessagesGetJsonAnswersNeverACrash) {
+  initialize();
+  const std::vector<std::string> seeds = {
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"run_sql","arguments":{"sql":"SELECT 1"}}})",
+      R"({"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"t2sql://tables/city"}})",
+      R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"describe_table","arguments":{"table":"city"}}})",
+      R"({"jsonrpc":"2.0","id":4,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})"};
+  std::mt19937 rng(5);
+  const std::string alphabet = std::string("{}[]\\\":,0123456789-truefalsn \\abc") + "\xff" + std::string(1, '\0');
+  for (int i = 0; i < 3000; ++i) {
+    std::string m = seeds[rng() % seeds.size()];
+    for (int k = 1 + static_cast<int>(rng() % 4); k > 0 && !m.empty(); --k) {
+      size_t at = rng() % m.size();
+      switch (rng() % 3) {
+        case 0: m[at] = alphabet[rng() % alphabet.size()]; break;
+        case 1: m.erase(at, 1 + rng() % 8); break;
+        default: m.insert(at, 1, alphabet[rng() % alphabet.size()]);
+      }
+    }
+    std::string reply = server_->handle(m);
+    if (reply.empty()) continue;
+    json r = json::parse(reply, nullptr, false);
+    ASSERT_FALSE(r.is_discarded()) << m << " -> " << reply;
+    ASSERT_TRUE(r.contains("result") || r.contains("error")) << m << " -> " << reply;
+  }
 }
 
 }  // namespace
