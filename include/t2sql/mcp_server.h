@@ -47,6 +47,7 @@ class McpServer {
   void serve_stdio(std::istream& in, std::ostream& out);
 
   static const char* protocol_version();  // the latest revision spoken, "2025-11-25"
+  static bool supports_version(const std::string& version);
 
  private:
   struct Impl;

@@ -384,6 +384,10 @@ const char* McpServer::protocol_version() {
   return kLatestVersion;
 }
 
+bool McpServer::supports_version(const std::string& version) {
+  return supported_versions().count(version) > 0;
+}
+
 Result<std::unique_ptr<McpServer>> McpServer::create(std::unique_ptr<Pipeline> pipeline, const McpOptions& options) {
   if (!pipeline) return invalid_argument("McpServer needs a pipeline");
   auto impl = std::make_unique<Impl>();

@@ -9,7 +9,7 @@
 //   node tests/mcp/mcp_client_test.mjs BUILD/t2sql WORK_DIR
 //
 // Environment: T2SQL_MCP_CLIENT_DIR (the node_modules folder install.sh builds).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,6 +23,7 @@ if (!binary || !workDir) {
 const sdk = join(process.env.T2SQL_MCP_CLIENT_DIR || '', 'node_modules', '@modelcontextprotocol', 'sdk', 'dist', 'esm');
 const { Client } = await import(pathToFileURL(join(sdk, 'client', 'index.js')).href);
 const { StdioClientTransport } = await import(pathToFileURL(join(sdk, 'client', 'stdio.js')).href);
+const { StreamableHTTPClientTransport } = await import(pathToFileURL(join(sdk, 'client', 'streamableHttp.js')).href);
 const { LATEST_PROTOCOL_VERSION } = await import(pathToFileURL(join(sdk, 'types.js')).href);
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -199,6 +200,85 @@ for (const engine of ['sqlite', 'duckdb']) {
     console.log(`FAIL [${engine}] ${e.stack || e}`);
   }
 }
+// The same server over streamable HTTP on `t2sql serve` (/mcp), behind its bearer token.
+async function runHttp() {
+  const dbDir = join(workDir, 'http');
+  rmSync(dbDir, { recursive: true, force: true });
+  mkdirSync(dbDir, { recursive: true });
+  const dbPath = join(dbDir, 'demo.db');
+  const init = spawnSync(binary, ['demo', 'init', '--path', dbPath], { encoding: 'utf8' });
+  if (init.status !== 0) throw new Error('demo init failed: ' + init.stderr);
+  const before = snapshot(dbDir);
+  const token = 'mcp-test-token';
+  const server = spawn(binary, ['serve', '--db', dbPath, '--port', '0', '--token-env', 'T2SQL_MCP_TEST_TOKEN'], {
+    env: { ...process.env, T2SQL_MCP_TEST_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const base = await new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error('t2sql serve did not start within 60 s')), 60000);
+      server.stdout.on('data', (chunk) => {
+        out += chunk;
+        const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+\/)/);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      server.on('exit', (code) => reject(new Error('t2sql serve exited with ' + code)));
+    });
+    const url = new URL('mcp', base);
+    const tag = '[http] ';
+
+    let refused = null;
+    try {
+      const anonymous = new Client({ name: 't2sql-test', version: '1.0.0' });
+      await anonymous.connect(new StreamableHTTPClientTransport(url));
+    } catch (e) { refused = e; }
+    check(refused?.code === 401 && /bearer token/.test(String(refused)), tag + 'without the bearer token: 401 (' + refused + ')');
+
+    const client = new Client({ name: 't2sql-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(url, {
+      requestInit: { headers: { Authorization: 'Bearer ' + token } },
+    }));
+    check(client.getServerVersion()?.name === 't2sql', tag + 'initialize over HTTP');
+    const { tools } = await client.listTools();
+    check(tools.length === 4, tag + 'tools/list');
+    const count = await client.callTool({ name: 'run_sql', arguments: { sql: 'SELECT count(*) FROM stores' } });
+    check(!count.isError && count.structuredContent.rows[0][0] === 35, tag + 'run_sql SELECT: 35 stores');
+    const write = await client.callTool({ name: 'run_sql', arguments: { sql: 'DELETE FROM stores' } });
+    check(write.isError === true && /^permission denied: /.test(text(write)), tag + 'run_sql DELETE: refused');
+    const asked = await client.callTool({ name: 'ask', arguments: { question: 'How many stores are there?' } });
+    check(!asked.isError && asked.structuredContent.rows?.[0]?.[0] === 35, tag + 'ask: 35 stores');
+    const get = await fetch(url, { headers: { Authorization: 'Bearer ' + token, Accept: 'text/event-stream' } });
+    check(get.status === 405 && get.headers.get('allow') === 'POST', tag + 'GET /mcp: 405, Allow: POST');
+    const badVersion = await fetch(url, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json',
+                 Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '1999-01-01' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    check(badVersion.status === 400, tag + 'an unsupported MCP-Protocol-Version: 400');
+    const note = await fetch(url, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json',
+                 Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    });
+    check(note.status === 202, tag + 'a notification: 202');
+    await client.close();
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.on('exit', resolve));
+  }
+  check(snapshot(dbDir) === before, '[http] the database file\'s bytes and its folder are unchanged');
+}
+
+try {
+  await runHttp();
+} catch (e) {
+  failed++;
+  console.log(`FAIL [http] ${e.stack || e}`);
+}
+
 const escape = '/tmp/t2sql-adversarial';
 check(!existsSync(escape) || readdirSync(escape).length === 0, 'nothing written under ' + escape);
 console.log(`${passed} passed, ${failed} failed`);
