@@ -29,7 +29,7 @@ class Pipeline;
 
 struct McpOptions {
   ExecOptions exec = {.timeout_ms = 10000, .max_rows = 1000};  // run_sql's bounds; a call may ask for fewer rows
-  size_t max_message_bytes = 4 << 20;  // a longer message is answered with an error and skipped
+  size_t max_message_bytes = 4 << 20;                          // a longer message is answered with an error and skipped
 };
 
 class McpServer {

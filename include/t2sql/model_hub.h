@@ -41,13 +41,13 @@ const std::vector<ModelPreset>& model_presets();
 const ModelPreset* find_model_preset(const std::string& name);
 
 struct PullOptions {
-  std::string spec;               // a preset name, REPO or REPO:FILE
-  std::string revision = "main";  // a branch, tag or commit
-  std::string name;               // the name in the cache; default: the preset's, or FILE without .gguf
-  std::string endpoint;           // default: $HF_ENDPOINT, else https://huggingface.co
-  std::string token;              // default: $HF_TOKEN, else the token file of huggingface_hub ($HF_HOME/token)
-  std::string cache_dir;          // default: model_cache_dir()
-  bool force = false;             // download again even when the cache holds the same file
+  std::string spec;                  // a preset name, REPO or REPO:FILE
+  std::string revision = "main";     // a branch, tag or commit
+  std::string name;                  // the name in the cache; default: the preset's, or FILE without .gguf
+  std::string endpoint;              // default: $HF_ENDPOINT, else https://huggingface.co
+  std::string token;                 // default: $HF_TOKEN, else the token file of huggingface_hub ($HF_HOME/token)
+  std::string cache_dir;             // default: model_cache_dir()
+  bool force = false;                // download again even when the cache holds the same file
   std::ostream* progress = nullptr;  // where the progress bar goes (nullptr: std::cerr)
   bool quiet = false;                // no progress bar
   int timeout_s = 30;                // connect and per-read timeout
@@ -62,8 +62,8 @@ struct CachedModel {
 
 struct PullResult {
   CachedModel model;
-  bool downloaded = false;      // false: the cache already held it
-  int64_t resumed_from = 0;     // bytes of an earlier interrupted download that were kept
+  bool downloaded = false;   // false: the cache already held it
+  int64_t resumed_from = 0;  // bytes of an earlier interrupted download that were kept
 };
 
 Result<PullResult> pull_model(const PullOptions& options);

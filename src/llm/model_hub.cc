@@ -1,8 +1,8 @@
 #include "t2sql/model_hub.h"
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -163,13 +163,13 @@ class Hub {
   // The Status of an HTTP error answer about `what`.
   Status http_error(int status, const httplib::Response& r, const std::string& what) const {
     std::string code = r.get_header_value("X-Error-Code"), msg = r.get_header_value("X-Error-Message");
-    std::string detail = "HTTP " + std::to_string(status) + (code.empty() ? "" : " " + code) +
-                         (msg.empty() ? "" : ": " + msg);
+    std::string detail =
+        "HTTP " + std::to_string(status) + (code.empty() ? "" : " " + code) + (msg.empty() ? "" : ": " + msg);
     if (status == 401) {
-      return permission_denied(
-          what + ": " + detail + " (" +
-          (has_token() ? "the token was refused" : "a private or gated repository, or none of that name: set HF_TOKEN") +
-          ")");
+      return permission_denied(what + ": " + detail + " (" +
+                               (has_token() ? "the token was refused"
+                                            : "a private or gated repository, or none of that name: set HF_TOKEN") +
+                               ")");
     }
     if (status == 403) {
       return permission_denied(what + ": " + detail +
@@ -362,8 +362,8 @@ Result<int64_t> fetch(const Hub& hub, Url url, const fs::path& part, int64_t off
     if (status != 0 && status != 200 && status != 206) return hub.http_error(status, head, what);
     if (!r) {
       int64_t kept = file_size_or_zero(part);
-      return unavailable(what + ": the download broke off at " + std::to_string(kept) + " of " +
-                         std::to_string(total) + " bytes (" + transport_error(r, url) + ")");
+      return unavailable(what + ": the download broke off at " + std::to_string(kept) + " of " + std::to_string(total) +
+                         " bytes (" + transport_error(r, url) + ")");
     }
     return file_size_or_zero(part);
   }
@@ -396,11 +396,13 @@ Result<PullResult> pull_model(const PullOptions& o) {
     size_t colon = o.spec.find(':');
     repo = o.spec.substr(0, colon);
     if (colon != std::string::npos) file = o.spec.substr(colon + 1);
-    if (colon != std::string::npos && file.empty()) return invalid_argument("'" + o.spec + "': the FILE after ':' is empty");
+    if (colon != std::string::npos && file.empty())
+      return invalid_argument("'" + o.spec + "': the FILE after ':' is empty");
   } else {
     std::string names;
     for (const auto& p : model_presets()) names += (names.empty() ? "" : ", ") + p.name;
-    return invalid_argument("'" + o.spec + "' is neither a preset (" + names + ") nor a repository (OWNER/NAME[:FILE])");
+    return invalid_argument("'" + o.spec + "' is neither a preset (" + names +
+                            ") nor a repository (OWNER/NAME[:FILE])");
   }
   if (!valid_repo(repo)) return invalid_argument("'" + repo + "' is not a repository name (OWNER/NAME)");
   if (!file.empty() && (file.find("..") != std::string::npos || file[0] == '/'))
@@ -422,7 +424,8 @@ Result<PullResult> pull_model(const PullOptions& o) {
     if (file.empty()) return invalid_argument(repo + "@" + o.revision + " " + why);
   }
   if (split_gguf(file))
-    return invalid_argument("'" + file + "' is one part of a split GGUF; t2sql pulls single-file models (pick another "
+    return invalid_argument("'" + file +
+                            "' is one part of a split GGUF; t2sql pulls single-file models (pick another "
                             "quantization)");
   if (!lower(file).ends_with(".gguf")) return invalid_argument("'" + file + "' is not a .gguf file");
   if (name.empty()) {
@@ -447,7 +450,8 @@ Result<PullResult> pull_model(const PullOptions& o) {
       }
     }
     if (meta->sha256.empty())
-      return invalid_argument(what + ": the Hub publishes no sha256 for this file (not stored with LFS); t2sql does "
+      return invalid_argument(what +
+                              ": the Hub publishes no sha256 for this file (not stored with LFS); t2sql does "
                               "not install a model it cannot verify");
   }
 
@@ -472,9 +476,9 @@ Result<PullResult> pull_model(const PullOptions& o) {
                     .commit = meta->commit,
                     .sha256 = meta->sha256,
                     .prompt_style = prompt_style};
-  json record = {{"repo", repo},        {"file", file},          {"revision", o.revision},
-                 {"commit", meta->commit}, {"sha256", meta->sha256}, {"size", meta->size},
-                 {"prompt_style", prompt_style}};
+  json record = {
+      {"repo", repo},           {"file", file},       {"revision", o.revision},      {"commit", meta->commit},
+      {"sha256", meta->sha256}, {"size", meta->size}, {"prompt_style", prompt_style}};
 
   PullResult result;
   json cached = read_json(meta_path);

@@ -6,10 +6,10 @@
 // checksum, 404 and 401.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <filesystem>
@@ -53,33 +53,34 @@ class FakeHub {
         published_sha_(sha256_hex(body_)),
         server_(std::move(server)),
         scheme_(std::move(scheme)) {
-    server_->Get(R"(/([^/]+)/([^/]+)/resolve/([^/]+)/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(mutex_);
-      std::string repo = req.matches[1].str() + "/" + req.matches[2].str();
-      if (repo == "owner/private-GGUF" && req.get_header_value("Authorization") != "Bearer secret-token") {
-        res.status = 401;
-        res.set_header("X-Error-Code", "GatedRepo");
-        res.set_content("{\"error\":\"Access to this repository is restricted\"}", "application/json");
-        return;
-      }
-      if (repo != "owner/tiny-GGUF" && repo != "owner/private-GGUF") {
-        res.status = 404;
-        res.set_header("X-Error-Code", "RepoNotFound");
-        return;
-      }
-      if (req.matches[4].str() != "tiny.gguf") {
-        res.status = 404;
-        res.set_header("X-Error-Code", "EntryNotFound");
-        res.set_header("X-Error-Message", "Entry not found");
-        return;
-      }
-      res.status = 302;
-      res.set_header("X-Linked-Etag", "\"" + published_sha_ + "\"");
-      res.set_header("ETag", "\"" + published_sha_ + "\"");
-      res.set_header("X-Linked-Size", std::to_string(body_.size()));
-      res.set_header("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567");
-      res.set_header("Location", scheme_ + "://localhost:" + std::to_string(port_) + "/lfs/" + published_sha_);
-    });
+    server_->Get(
+        R"(/([^/]+)/([^/]+)/resolve/([^/]+)/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
+          std::lock_guard lock(mutex_);
+          std::string repo = req.matches[1].str() + "/" + req.matches[2].str();
+          if (repo == "owner/private-GGUF" && req.get_header_value("Authorization") != "Bearer secret-token") {
+            res.status = 401;
+            res.set_header("X-Error-Code", "GatedRepo");
+            res.set_content("{\"error\":\"Access to this repository is restricted\"}", "application/json");
+            return;
+          }
+          if (repo != "owner/tiny-GGUF" && repo != "owner/private-GGUF") {
+            res.status = 404;
+            res.set_header("X-Error-Code", "RepoNotFound");
+            return;
+          }
+          if (req.matches[4].str() != "tiny.gguf") {
+            res.status = 404;
+            res.set_header("X-Error-Code", "EntryNotFound");
+            res.set_header("X-Error-Message", "Entry not found");
+            return;
+          }
+          res.status = 302;
+          res.set_header("X-Linked-Etag", "\"" + published_sha_ + "\"");
+          res.set_header("ETag", "\"" + published_sha_ + "\"");
+          res.set_header("X-Linked-Size", std::to_string(body_.size()));
+          res.set_header("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567");
+          res.set_header("Location", scheme_ + "://localhost:" + std::to_string(port_) + "/lfs/" + published_sha_);
+        });
     server_->Get("/api/models/owner/tiny-GGUF/revision/main", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(R"({"id":"owner/tiny-GGUF","siblings":[{"rfilename":"README.md"},{"rfilename":"tiny.gguf"}]})",
                       "application/json");
@@ -92,14 +93,13 @@ class FakeHub {
         ++lfs_gets_;
       }
       bool cut = cuts_left_.fetch_sub(1) > 0;
-      res.set_content_provider(body_.size(), "application/octet-stream",
-                               [this, cut](size_t offset, size_t length, httplib::DataSink& sink) {
-                                 // A cut transfer stops in the middle of the file, the connection dropped.
-                                 size_t n = cut ? std::min(length, body_.size() / 2 - std::min(offset, body_.size() / 2))
-                                                : length;
-                                 if (n > 0) sink.write(body_.data() + offset, n);
-                                 return !cut;
-                               });
+      res.set_content_provider(
+          body_.size(), "application/octet-stream", [this, cut](size_t offset, size_t length, httplib::DataSink& sink) {
+            // A cut transfer stops in the middle of the file, the connection dropped.
+            size_t n = cut ? std::min(length, body_.size() / 2 - std::min(offset, body_.size() / 2)) : length;
+            if (n > 0) sink.write(body_.data() + offset, n);
+            return !cut;
+          });
     });
     port_ = server_->bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_->listen_after_bind(); });
@@ -149,8 +149,8 @@ bool write_self_signed(const std::string& cert_path, const std::string& key_path
   X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
   X509_set_pubkey(cert, key);
   X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("t2sql test hub"), -1,
-                             -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("t2sql test hub"), -1, -1,
+                             0);
   X509_set_issuer_name(cert, name);
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
@@ -367,6 +367,8 @@ TEST_F(ModelPullTest, TheCommandHonoursTheEnvironmentAndAsksWithTheCachedName) {
   auto known = run(env + bin + " ask --mode llm --model tiny-sql --max-tokens 8 --format json \"how many stores\"");
   EXPECT_EQ(known.second.find("tiny-sql'"), std::string::npos) << known.second;
   EXPECT_NE(known.second.find("tiny-sql.gguf"), std::string::npos) << known.second;  // the engine: llama:tiny-sql.gguf
+  auto prompt = run(env + bin + " prompt --model tiny-sql \"how many stores\"");
+  EXPECT_EQ(prompt.first, 0) << prompt.second;
   auto unknown = run(env + bin + " ask --mode llm --model no-such-model --max-tokens 8 \"how many stores\"");
   EXPECT_EQ(unknown.first, 1);
   EXPECT_NE(unknown.second.find("no-such-model"), std::string::npos) << unknown.second;

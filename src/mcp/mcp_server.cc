@@ -279,8 +279,8 @@ json McpServer::Impl::call_tool(const std::string& name, const json& args) {
     json fks = json::array();
     for (const auto& fk : t->foreign_keys)
       fks.push_back({{"columns", fk.columns}, {"ref_table", fk.ref_table}, {"ref_columns", fk.ref_columns}});
-    json out = {{"name", t->name},      {"row_count", t->row_count}, {"ddl", table_ddl(*t)},
-                {"columns", columns},   {"primary_key", t->primary_key}, {"foreign_keys", fks}};
+    json out = {{"name", t->name},    {"row_count", t->row_count},     {"ddl", table_ddl(*t)},
+                {"columns", columns}, {"primary_key", t->primary_key}, {"foreign_keys", fks}};
     if (!t->description.empty()) out["description"] = t->description;
     return tool_ok(out);
   }
@@ -440,9 +440,9 @@ void McpServer::serve_stdio(std::istream& in, std::ostream& out) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       std::string reply;
       if (over) {
-        reply = json_text(error_reply(nullptr, kInvalidRequest,
-                                      "message of " + std::to_string(length) + " bytes is over the limit of " +
-                                          std::to_string(cap)));
+        reply = json_text(
+            error_reply(nullptr, kInvalidRequest,
+                        "message of " + std::to_string(length) + " bytes is over the limit of " + std::to_string(cap)));
       } else if (line.find_first_not_of(" \t") != std::string::npos) {
         reply = handle(line);
       }

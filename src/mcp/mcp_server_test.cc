@@ -5,8 +5,8 @@
 #include "t2sql/mcp_server.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sqlite3.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <random>
@@ -153,11 +153,10 @@ TEST_F(McpServerTest, StdioFramesOneMessageALineAndSkipsOversizedOnes) {
   ASSERT_TRUE(pipeline.ok());
   auto server = McpServer::create(std::move(*pipeline), {.max_message_bytes = 200});
   ASSERT_TRUE(server.ok());
-  std::istringstream in(
-      R"({"jsonrpc":"2.0","id":1,"method":"ping"})"
-      "\r\n\n" +
-      std::string(1000, 'x') + "\n" + R"({"jsonrpc":"2.0","method":"notifications/initialized"})" + "\n" +
-      R"({"jsonrpc":"2.0","id":2,"method":"ping"})");
+  std::istringstream in(R"({"jsonrpc":"2.0","id":1,"method":"ping"})"
+                        "\r\n\n" +
+                        std::string(1000, 'x') + "\n" + R"({"jsonrpc":"2.0","method":"notifications/initialized"})" +
+                        "\n" + R"({"jsonrpc":"2.0","id":2,"method":"ping"})");
   std::ostringstream out;
   (*server)->serve_stdio(in, out);
   std::vector<json> replies;

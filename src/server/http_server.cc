@@ -484,8 +484,11 @@ struct Server::Impl {
         return;
       }
       auto server = McpServer::create(std::move(*pipeline), {.exec = options.pipeline.exec});
-      if (server.ok()) mcp = std::move(*server);
-      else mcp_status = server.status();
+      if (server.ok()) {
+        mcp = std::move(*server);
+      } else {
+        mcp_status = server.status();
+      }
     });
     if (!mcp) {
       send_json(res, 503, error_body("the MCP server cannot start: " + mcp_status.message()));

@@ -31,8 +31,7 @@ void add_mcp_command(CLI::App& app) {
   cmd->add_option("--max-repairs", opt->max_repairs, "Re-tries after a validation error")->capture_default_str();
   cmd->add_option("--timeout-ms", opt->timeout_ms, "Interrupt a query after this many milliseconds (0: none)")
       ->capture_default_str();
-  cmd->add_option("--max-rows", opt->max_rows, "Read at most this many rows per query (0: all)")
-      ->capture_default_str();
+  cmd->add_option("--max-rows", opt->max_rows, "Read at most this many rows per query (0: all)")->capture_default_str();
   set_action(cmd, [opt] {
     PipelineOptions po;
     po.generator.mode = opt->mode;
