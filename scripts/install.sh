@@ -56,7 +56,8 @@ fetch_npm() {
 fetch_mcp_client() {
   mkdir -p "$T2SQL_CACHE_DIR/npm"
   local dir="$T2SQL_MCP_CLIENT_DIR" entry file spec sum module got
-  if [ -f "$dir/.complete" ]; then log "MCP client: $dir"; return; fi
+  local pins; pins="$(printf '%s\n' "${T2SQL_NPM_MCP_CLIENT_PACKAGES[@]}")"
+  if [ -f "$dir/.complete" ] && [ "$(cat "$dir/.complete")" = "$pins" ]; then log "MCP client: $dir"; return; fi
   rm -rf "$dir.tmp"
   for entry in "${T2SQL_NPM_MCP_CLIENT_PACKAGES[@]}"; do
     IFS='|' read -r file spec sum module <<<"$entry"
@@ -74,7 +75,7 @@ fetch_mcp_client() {
     mkdir -p "$dir.tmp/node_modules/$module"
     tar -xzf "$path" -C "$dir.tmp/node_modules/$module" --strip-components=1
   done
-  touch "$dir.tmp/.complete"
+  printf '%s' "$pins" >"$dir.tmp/.complete"
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
   log "MCP client: $dir"
 }
