@@ -51,6 +51,35 @@ fetch_npm() {
   done
 }
 
+# The MCP SDK and the packages its client imports, as one node_modules folder
+# built beside the tarballs (checked like the others); rebuilt when a pin changes.
+fetch_mcp_client() {
+  mkdir -p "$T2SQL_CACHE_DIR/npm"
+  local dir="$T2SQL_MCP_CLIENT_DIR" entry file spec sum module got
+  local pins; pins="$(printf '%s\n' "${T2SQL_NPM_MCP_CLIENT_PACKAGES[@]}")"
+  if [ -f "$dir/.complete" ] && [ "$(cat "$dir/.complete")" = "$pins" ]; then log "MCP client: $dir"; return; fi
+  rm -rf "$dir.tmp"
+  for entry in "${T2SQL_NPM_MCP_CLIENT_PACKAGES[@]}"; do
+    IFS='|' read -r file spec sum module <<<"$entry"
+    local path="$T2SQL_CACHE_DIR/npm/$file"
+    if [ ! -f "$path" ]; then
+      log "npm pack $spec"
+      (cd "$T2SQL_CACHE_DIR/npm" && npm pack --silent "$spec" >/dev/null)
+    fi
+    got="$(sha256sum "$path" | cut -d' ' -f1)"
+    if [ "$got" != "$sum" ]; then
+      rm -f "$path"
+      echo "error: $file has sha256 $got, expected $sum; removed it" >&2
+      exit 1
+    fi
+    mkdir -p "$dir.tmp/node_modules/$module"
+    tar -xzf "$path" -C "$dir.tmp/node_modules/$module" --strip-components=1
+  done
+  printf '%s' "$pins" >"$dir.tmp/.complete"
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  log "MCP client: $dir"
+}
+
 unpack_llama() {
   if [ -f "$T2SQL_LLAMA_DIR/CMakeLists.txt" ]; then log "llama.cpp: $T2SQL_LLAMA_DIR"; return; fi
   local bundle="$T2SQL_CACHE_DIR/npm/node-llama-cpp-3.22.1/package/llama/gitRelease.bundle"
@@ -65,5 +94,6 @@ unpack_llama() {
 
 install_apt
 fetch_npm
+fetch_mcp_client
 unpack_llama
 log "done"

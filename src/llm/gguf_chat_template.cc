@@ -5,10 +5,14 @@
 #include <filesystem>
 #include <memory>
 
+#include "t2sql/model_hub.h"
+
 namespace t2sql {
 
-Result<std::string> read_gguf_chat_template(const std::string& path) {
+Result<std::string> read_gguf_chat_template(const std::string& given) {
   std::error_code ec;
+  std::string path = given;
+  if (!std::filesystem::exists(path, ec)) path = resolve_cached_model(given).value_or(given);  // a cached name
   if (!std::filesystem::is_regular_file(path, ec)) return not_found("no model file '" + path + "'");
   struct Free {
     void operator()(gguf_context* g) const { gguf_free(g); }

@@ -1,10 +1,12 @@
 #include "t2sql/llm_backend.h"
 
 #include <cmath>
+#include <filesystem>
 #include <stdexcept>
 
 #include "llm/http_backend.h"
 #include "llm/llama_backend.h"
+#include "t2sql/model_hub.h"
 
 namespace t2sql {
 
@@ -12,7 +14,19 @@ Result<std::unique_ptr<LlmBackend>> make_llm_backend(const LlmBackendOptions& op
   if (!options.model_path.empty() && !options.url.empty()) {
     return invalid_argument("give either a model file or an LLM server URL, not both");
   }
-  if (!options.model_path.empty()) return make_llama_backend(options);
+  if (!options.model_path.empty()) {
+    // A name in the model cache (`t2sql model pull`) stands for its file
+    // when no file of that name exists.
+    std::error_code ec;
+    if (!std::filesystem::exists(options.model_path, ec)) {
+      if (auto cached = resolve_cached_model(options.model_path)) {
+        LlmBackendOptions named = options;
+        named.model_path = *cached;
+        return make_llama_backend(named);
+      }
+    }
+    return make_llama_backend(options);
+  }
   if (!options.url.empty()) {
     if (!options.lora_path.empty()) {
       return invalid_argument("a LoRA adapter is loaded by the server itself; --lora needs a local --model");

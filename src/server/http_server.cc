@@ -30,6 +30,7 @@
 #include "server/web_assets.h"
 #include "t2sql/chart.h"
 #include "t2sql/feedback.h"
+#include "t2sql/mcp_server.h"
 #include "t2sql/server.h"
 #include "t2sql/version.h"
 
@@ -177,6 +178,10 @@ struct Server::Impl {
   std::atomic<int> port{0};
   std::atomic<bool> started{false};
   socket_t listen_socket = -1;  // set while binding, before the serving thread starts
+
+  std::once_flag mcp_once;         // /mcp's server is made on its first request
+  std::unique_ptr<McpServer> mcp;  // set once under mcp_once; serializes its own calls
+  Status mcp_status;               // why it could not be made
 
   std::mutex sessions_mu;
   std::unordered_map<std::string, Session> sessions;  // guarded by sessions_mu
@@ -485,7 +490,7 @@ struct Server::Impl {
     }
     if (options.bearer_token.empty()) return httplib::Server::HandlerResponse::Unhandled;
     const std::string& p = req.path;
-    bool guarded = p.rfind("/api/", 0) == 0 || p == "/generate-sql" || p == "/metrics";
+    bool guarded = p.rfind("/api/", 0) == 0 || p == "/generate-sql" || p == "/metrics" || p == "/mcp";
     if (!guarded) return httplib::Server::HandlerResponse::Unhandled;
     std::string auth = req.get_header_value("Authorization");
     if (same_secret(auth, "Bearer " + options.bearer_token)) return httplib::Server::HandlerResponse::Unhandled;
@@ -505,6 +510,47 @@ struct Server::Impl {
     else
       message = "the request failed with HTTP status " + std::to_string(res.status);
     send_json(res, res.status, error_body(message));
+  }
+
+  // MCP's streamable HTTP transport, stateless: each POST is one JSON-RPC
+  // message answered with application/json (202 for notifications); no SSE
+  // stream, so GET and DELETE are 405.
+  void handle_mcp(const httplib::Request& req, httplib::Response& res) {
+    std::string version = req.get_header_value("MCP-Protocol-Version");
+    if (!version.empty() && !McpServer::supports_version(version)) {
+      send_json(res, 400, error_body("unsupported MCP-Protocol-Version '" + version + "'"));
+      return;
+    }
+    std::call_once(mcp_once, [this] {
+      auto conn = Database::open(options.db_uri, {.allow_privileged_role = options.allow_privileged_role});
+      if (!conn.ok()) {
+        mcp_status = conn.status();
+        return;
+      }
+      GeneratorFactory factory = options.make_generator ? options.make_generator : GeneratorFactory(make_generator);
+      auto pipeline = Pipeline::create(std::move(*conn), options.pipeline, factory);
+      if (!pipeline.ok()) {
+        mcp_status = pipeline.status();
+        return;
+      }
+      auto server = McpServer::create(std::move(*pipeline), {.exec = options.pipeline.exec});
+      if (server.ok()) {
+        mcp = std::move(*server);
+      } else {
+        mcp_status = server.status();
+      }
+    });
+    if (!mcp) {
+      send_json(res, 503, error_body("the MCP server cannot start: " + mcp_status.message()));
+      return;
+    }
+    std::string reply = mcp->handle(req.body);
+    if (reply.empty()) {
+      res.status = 202;
+      return;
+    }
+    res.status = 200;
+    res.set_content(reply, "application/json");
   }
 
   void install_routes() {
@@ -532,6 +578,13 @@ struct Server::Impl {
     http.Post("/api/sql", timed("/api/sql", [this](const auto& req, auto& res) { handle_sql(req, res); }));
     http.Post("/api/feedback",
               timed("/api/feedback", [this](const auto& req, auto& res) { handle_feedback(req, res); }));
+    http.Post("/mcp", timed("/mcp", [this](const auto& req, auto& res) { handle_mcp(req, res); }));
+    auto mcp_no_stream = [](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Allow", "POST");
+      send_json(res, 405, error_body("/mcp offers no event stream and no sessions: POST JSON-RPC messages"));
+    };
+    http.Get("/mcp", mcp_no_stream);
+    http.Delete("/mcp", mcp_no_stream);
     http.Get("/api/schema", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(catalog_json, "application/json");
     });

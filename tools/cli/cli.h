@@ -63,6 +63,9 @@ void add_serve_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_version_command(CLI::App& app);
 void add_model_command(CLI::App& app);
+void add_mcp_command(CLI::App& app);
+// `model pull` and `model list` (cmd_model_hub.cc), under add_model_command's `model`.
+void add_model_hub_commands(CLI::App* model);
 void add_train_commands(CLI::App& app);
 // `t2sql eval --retrieval-only`: retrieval measured alone (cmd_retrieval.cc).
 struct RetrievalEvalCliOptions {

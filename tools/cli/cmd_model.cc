@@ -6,7 +6,7 @@
 namespace t2sql::cli {
 
 void add_model_command(CLI::App& app) {
-  CLI::App* model = app.add_subcommand("model", "Create GGUF models");
+  CLI::App* model = app.add_subcommand("model", "Create, download (pull) and list GGUF models");
   model->require_subcommand(1);
   add_example(model, "  t2sql model init --out tiny.gguf --arch qwen2 --n-embd 64 --n-layer 2");
 
@@ -50,6 +50,7 @@ void add_model_command(CLI::App& app) {
     std::cout << "wrote " << o->out_path << "\n";
     return 0;
   });
+  add_model_hub_commands(model);
 }
 
 }  // namespace t2sql::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   t2sql::cli::add_describe_command(app);
   t2sql::cli::add_index_command(app);
   t2sql::cli::add_retrieve_command(app);
+  t2sql::cli::add_mcp_command(app);
   t2sql::cli::add_feedback_command(app);
   // "t2sql frobnicate": say which word is wrong and what the commands are.
   const std::string first = argc >= 2 ? argv[1] : "";
