@@ -45,6 +45,9 @@ bool is_shape_word(const std::string& w) {
       "also", "both", "there", "have", "has", "had", "do", "does", "did", "is", "called", "named", "titled",
       "call", "amount", "term", "share", "percentage", "percent", "proportion", "fraction", "growth", "change",
       "part",
+      // Periods and ordinals the date rules read ("the second half of 2024"):
+      // WordNet's siblings among time units (second ~ month) mislead.
+      "second", "third", "fourth", "half", "quarter", "week", "month", "year", "hour", "minute", "today",
       // Cues of a text pattern ("with the word 'Hey'", "containing the letter a").
       "word", "letter", "substring", "character", "string", "phrase"};
   // clang-format on
