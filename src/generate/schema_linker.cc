@@ -48,6 +48,7 @@ bool is_shape_word(const std::string& w) {
       // Periods and ordinals the date rules read ("the second half of 2024"):
       // WordNet's siblings among time units (second ~ month) mislead.
       "second", "third", "fourth", "half", "quarter", "week", "month", "year", "hour", "minute", "today",
+      "point",  // "at some point in 2023" (point ~ region as kinds of location)
       // Cues of a text pattern ("with the word 'Hey'", "containing the letter a").
       "word", "letter", "substring", "character", "string", "phrase"};
   // clang-format on
