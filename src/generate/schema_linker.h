@@ -22,7 +22,7 @@ namespace t2sql {
 
 struct SchemaCandidate {
   int table = -1;
-  int column = -1;  // -1: the table itself
+  int column = -1;   // -1: the table itself
   double score = 0;  // 1: every word of the name, exactly; lower for synonyms and parts
 };
 
@@ -63,9 +63,13 @@ class SchemaLinker {
     std::vector<ColumnNames> columns;
   };
 
-  // 1 for equal words, 0.9 for listed synonyms, 0 otherwise.
-  static double word_match(const std::string& question_word, const std::string& name_word);
-  static double phrase_match(const std::vector<std::string>& span, const Phrase& phrase);
+  // 1 for equal words, 0.9 for listed synonyms, less for WordNet's relations
+  // (with `related`), 0 otherwise.
+  static double word_match(const std::string& question_word, const std::string& name_word, bool related,
+                           bool in_phrase);
+  static double phrase_match(const std::vector<std::string>& span, const Phrase& phrase, bool related);
+  std::vector<SchemaCandidate> match_words(const std::vector<std::string>& words, bool related) const;
+  void link_elided_words(const std::vector<QuestionToken>& tokens, std::vector<SchemaMention>& out) const;
 
   std::vector<TableNames> tables_;
 };

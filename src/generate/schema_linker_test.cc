@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "generate/join_graph.h"
+#include "schema/wordnet.h"
 
 namespace t2sql {
 namespace {
@@ -98,6 +99,83 @@ TEST(SchemaLinkerTest, PredicativeFormNamesATable) {
   ASSERT_NE(products, nullptr);
   EXPECT_EQ(c.tables[products->table].name, "products");
   for (const auto& x : plain) EXPECT_EQ(x.end - x.begin, 1u);
+}
+
+// A people schema for the wording tests: names split in two, a region table.
+Catalog people_catalog() {
+  Catalog c;
+  c.engine = "sqlite";
+  auto col = [](const char* name, ValueType type) {
+    ColumnInfo ci;
+    ci.name = name;
+    ci.type = type;
+    return ci;
+  };
+  TableInfo staff{"staff",
+                  {col("staff_id", ValueType::kInteger), col("FName", ValueType::kText), col("LName", ValueType::kText),
+                   col("start_date", ValueType::kText), col("end_date", ValueType::kText)},
+                  {"staff_id"},
+                  {},
+                  0,
+                  ""};
+  TableInfo region{"region", {col("region_id", ValueType::kInteger), col("region_name", ValueType::kText)},
+                   {"region_id"}, {}, 0, ""};
+  c.tables = {staff, region};
+  return c;
+}
+
+std::string column_at(const Catalog& c, const std::vector<SchemaMention>& m, size_t begin) {
+  const SchemaCandidate* x = best(m, begin);
+  if (!x) return "";
+  return x->column < 0 ? c.tables[x->table].name : c.tables[x->table].columns[x->column].name;
+}
+
+TEST(SchemaLinkerTest, WordNetRelationsCountLessThanExactNames) {
+  if (WordNet::shared().empty() || !WordNet::shared().has_relations()) GTEST_SKIP() << "wordnet-base is not installed";
+  Catalog c = people_catalog();
+  SchemaLinker linker(c);
+  // A synonym of a two-word name, a narrower term, a broader one.
+  auto m = linker.link(tokenize_question("the forename of staff in each district"));
+  EXPECT_EQ(column_at(c, m, 1), "FName");
+  EXPECT_EQ(column_at(c, m, 6), "region");
+  ASSERT_NE(best(m, 6), nullptr);
+  EXPECT_LT(best(m, 6)->score, 0.9);  // weaker than an exact word or a listed synonym
+  EXPECT_GT(best(m, 6)->score, 0.4);
+  // The exact name wins where both could link, and no related rival is added.
+  auto exact = linker.match_words({"region"});
+  ASSERT_FALSE(exact.empty());
+  EXPECT_EQ(exact[0].score, 1.0);
+  for (const auto& x : exact) EXPECT_GE(x.score, 0.3) << "an exact word brings no WordNet candidates";
+  // Words the rules read as the question's shape never link through WordNet.
+  EXPECT_TRUE(linker.match_words({"total"}).empty());
+}
+
+TEST(SchemaLinkerTest, ElidedAndFullNames) {
+  Catalog c = people_catalog();
+  SchemaLinker linker(c);
+  // "first and last name": both columns.
+  auto m = linker.link(tokenize_question("the first and last name of every staff"));
+  EXPECT_EQ(column_at(c, m, 1), "FName");
+  EXPECT_EQ(column_at(c, m, 3), "LName");
+  auto dates = linker.link(tokenize_question("start and end date of staff"));
+  EXPECT_EQ(column_at(c, dates, 0), "start_date");
+  EXPECT_EQ(column_at(c, dates, 2), "end_date");
+  // "full name": the first and the last name where no column is called so.
+  auto full = linker.link(tokenize_question("the full name of each staff"));
+  EXPECT_EQ(column_at(c, full, 1), "FName");
+  EXPECT_EQ(column_at(c, full, 2), "LName");
+  // With a full_name column, that column.
+  Catalog named = c;
+  ColumnInfo full_name;
+  full_name.name = "full_name";
+  full_name.type = ValueType::kText;
+  named.tables[0].columns.push_back(full_name);
+  SchemaLinker named_linker(named);
+  auto one = named_linker.link(tokenize_question("the full name of each staff"));
+  EXPECT_EQ(column_at(named, one, 1), "full_name");
+  // No column for the elided word: nothing is added.
+  auto none = linker.link(tokenize_question("the zorblat and last name"));
+  EXPECT_EQ(column_at(c, none, 1), "");
 }
 
 TEST(JoinGraphTest, ShortestPathsAlongForeignKeys) {

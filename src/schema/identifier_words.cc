@@ -239,8 +239,21 @@ std::string normalize_word(std::string_view word) {
 
 std::vector<std::string> identifier_words(std::string_view name) {
   std::vector<std::string> out;
-  for (const auto& part : split_identifier(name)) {
-    for (const auto& w : expand_abbreviation(part)) out.push_back(singular_word(w));
+  std::vector<std::string> parts = split_identifier(name);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    // An initial before "name": "LName", "f_name" (first, last, middle).
+    if (i + 1 < parts.size() && parts[i + 1] == "name" && parts[i].size() == 1) {
+      static const std::pair<const char*, const char*> kInitials[] = {{"f", "first"}, {"l", "last"}, {"m", "middle"}};
+      bool expanded = false;
+      for (const auto& [initial, word] : kInitials) {
+        if (parts[i] == initial) {
+          out.push_back(word);
+          expanded = true;
+        }
+      }
+      if (expanded) continue;
+    }
+    for (const auto& w : expand_abbreviation(parts[i])) out.push_back(singular_word(w));
   }
   return out;
 }

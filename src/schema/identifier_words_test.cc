@@ -39,6 +39,9 @@ TEST(IdentifierWordsTest, ExpandsAbbreviationsInIdentifiers) {
   EXPECT_EQ(identifier_words("total_amt"), (Words{"total", "amount"}));
   EXPECT_EQ(identifier_words("deptNo"), (Words{"department", "number"}));
   EXPECT_EQ(identifier_words("Fname"), (Words{"first", "name"}));
+  EXPECT_EQ(identifier_words("LName"), (Words{"last", "name"}));  // an initial before "name"
+  EXPECT_EQ(identifier_words("f_name"), (Words{"first", "name"}));
+  EXPECT_EQ(identifier_words("x_name"), (Words{"x", "name"}));
   EXPECT_EQ(identifier_phrase("cust_addr"), "customer address");
   EXPECT_EQ(identifier_phrase("brand_names"), "brand name");
   // The question's own words are never expanded.

@@ -38,8 +38,60 @@ TEST(WordNetTest, OnlyTheMostFrequentSensesCount) {
   auto three = WordNet::load(dir, 3);
   ASSERT_TRUE(three.ok());
   EXPECT_TRUE(three->synonyms("bank", "depository"));
-  EXPECT_EQ(three->size(), 3u);  // the multi-word lemma is left out
+  EXPECT_EQ(three->size(), 4u);  // multi-word lemmas count too
+  EXPECT_TRUE(three->synonyms("river bank", "shore"));
+  EXPECT_FALSE(three->has_relations());  // no data files: synonyms only
+  EXPECT_EQ(three->relation("bank", "volcano"), WordRelation::kNone);
   std::filesystem::remove_all(dir);
+}
+
+TEST(WordNetTest, RelationsFromTheDataFiles) {
+  // Index lines and their data lines, as WordNet writes them: "region"
+  // (00000100) is the broader term of "district" (00000200) and of "zone"
+  // (00000300); "regionalism" (00000500) is derived from region, and so is
+  // the adjective "regional" (00000400), which takes no part: names are nouns.
+  std::string dir = std::filesystem::temp_directory_path() / ("t2sql_wordnet_rel_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/index.noun") << "region n 1 1 ~ 1 0 00000100\n"
+                                     << "district n 1 1 @ 1 0 00000200\n"
+                                     << "zone n 1 1 @ 1 0 00000300\n"
+                                     << "regionalism n 1 1 + 1 0 00000500\n";
+  std::ofstream(dir + "/index.adj") << "regional a 1 1 + 1 0 00000400\n";
+  std::ofstream(dir + "/data.noun")
+      << "  1 licence\n"
+      << "00000100 15 n 01 region 0 003 ~ 00000200 n 0000 ~ 00000300 n 0000 + 00000400 a 0101 | a place\n"
+      << "00000200 15 n 01 district 0 001 @ 00000100 n 0000 | a part of a country\n"
+      << "00000300 15 n 01 zone 0 001 @ 00000100 n 0000 | an area\n"
+      << "00000500 15 n 01 regionalism 0 001 + 00000100 n 0101 | a regional word\n";
+  std::ofstream(dir + "/data.adj") << "00000400 00 a 01 regional 0 001 + 00000100 n 0101 | of a region\n";
+  std::ofstream(dir + "/noun.exc") << "districtz district\n";
+  auto wn = WordNet::load(dir);
+  ASSERT_TRUE(wn.ok()) << wn.status().message();
+  ASSERT_TRUE(wn->has_relations());
+  EXPECT_EQ(wn->relation("district", "region"), WordRelation::kNarrower);
+  EXPECT_EQ(wn->relation("region", "district"), WordRelation::kBroader);
+  EXPECT_EQ(wn->relation("district", "zone"), WordRelation::kSibling);
+  EXPECT_EQ(wn->relation("regionalism", "region"), WordRelation::kDerived);
+  EXPECT_EQ(wn->relation("regional", "region"), WordRelation::kNone);  // an adjective
+  EXPECT_EQ(wn->relation("districts", "region"), WordRelation::kNarrower);   // suffix rule
+  EXPECT_EQ(wn->relation("districtz", "region"), WordRelation::kNarrower);   // exception list
+  EXPECT_EQ(wn->relation("District", "REGION"), WordRelation::kNarrower);    // case
+  EXPECT_EQ(wn->relation("region", "region"), WordRelation::kNone);          // equality is the caller's
+  EXPECT_EQ(wn->relation("regionalism", "zone"), WordRelation::kNone);       // derived, then down: too far
+  std::filesystem::remove_all(dir);
+}
+
+TEST(WordNetTest, RelationsOfTheRealWordNet) {
+  if (!std::filesystem::exists("/usr/share/wordnet/data.noun")) GTEST_SKIP() << "wordnet-base is not installed";
+  const WordNet& wn = WordNet::shared();
+  EXPECT_EQ(wn.relation("forename", "first name"), WordRelation::kVariant);  // a multi-word term, one sense
+  EXPECT_TRUE(wn.synonyms("surname", "last_name"));
+  EXPECT_EQ(wn.relation("colour", "color"), WordRelation::kVariant);
+  EXPECT_EQ(wn.relation("pupil", "student"), WordRelation::kSynonym);
+  EXPECT_EQ(wn.relation("district", "region"), WordRelation::kNarrower);
+  EXPECT_EQ(wn.relation("divisions", "department"), WordRelation::kBroader);
+  EXPECT_NE(wn.relation("airplane", "aircraft"), WordRelation::kNone);
+  EXPECT_EQ(wn.relation("student", "volcano"), WordRelation::kNone);
 }
 
 TEST(WordNetTest, MissingFilesAreNotFound) {
