@@ -48,7 +48,8 @@ Result<std::unique_ptr<Database>> open_database(const std::string& uri) {
 }
 
 void add_db_option(CLI::App* command, std::string& uri) {
-  command->add_option("--db", uri, "Database: sqlite:///path/to.db or a file path (default: the demo warehouse)");
+  command->add_option("--db", uri, "Database: sqlite:///path/to.db or a file path (default: the demo warehouse)"
+                                   "; clickhouse://user:password@host:port/database (ClickHouse's HTTP port)");
   add_privileged_role_flag(command);
 }
 
