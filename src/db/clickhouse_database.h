@@ -71,7 +71,8 @@ class ClickhouseDatabase final : public Database {
 
  private:
   ClickhouseDatabase(ClickhouseUri parts, std::string redacted_uri, ClickhouseOptions options);
-  Result<ResultSet> run(const std::string& sql, const ExecOptions& options, bool read_only);
+  // dry_run: every source stops after its first block (validation).
+  Result<ResultSet> run(const std::string& sql, const ExecOptions& options, bool read_only, bool dry_run = false);
   void kill_query(const std::string& query_id);
 
   ClickhouseUri parts_;

@@ -180,8 +180,10 @@ Status check_read_only_statement(const std::string& sql, Dialect::Engine engine)
       }
     }
     if (engine == Dialect::Engine::kClickHouse) {
+      // After a dot the word is a name (system.settings, system.formats).
+      bool name = i > 0 && tokens[i - 1].is_punct('.');
       for (std::string_view w : kClickhouseWriteWords) {
-        if (tokens[i].is_word(w)) {
+        if (!name && tokens[i].is_word(w)) {
           return permission_denied("refusing to run " + upper(tokens[i].text) +
                                    ": t2sql only runs read-only queries (SELECT) with its own settings and format");
         }

@@ -17,11 +17,15 @@ server="${T2SQL_CLICKHOUSE_SERVER:-$(command -v clickhouse-server || echo /usr/s
 stop_servers() {
   [ -f "$state/ch.dir" ] || return 0
   local dir; dir="$(cat "$state/ch.dir")"
+  # The data is thrown away: no graceful shutdown (which waits seconds for
+  # queries and merges), SIGKILL after a moment.
+  local pids=()
   for pidfile in "$dir"/s*/pid; do
-    [ -f "$pidfile" ] || continue
-    local pid; pid="$(cat "$pidfile")"
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    [ -f "$pidfile" ] && pids+=("$(cat "$pidfile")")
+  done
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 10); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done
   rm -rf "$dir"
@@ -51,15 +55,17 @@ cluster_pw="cluster-$RANDOM$RANDOM"
 
 port_free() { ! (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 # Four free ports: HTTP and native TCP of each server.
-ports=()
-for _ in $(seq 1 50); do
-  candidate=$((20000 + RANDOM % 30000))
-  port_free "$candidate" && ports+=("$candidate")
-  [ ${#ports[@]} -eq 4 ] && break
-done
-[ ${#ports[@]} -eq 4 ] || { echo "error: no free ports for ClickHouse" >&2; exit 1; }
-http=("${ports[0]}" "${ports[1]}")
-tcp=("${ports[2]}" "${ports[3]}")
+pick_ports() {
+  local ports=() candidate
+  for _ in $(seq 1 50); do
+    candidate=$((20000 + RANDOM % 30000))
+    port_free "$candidate" && ports+=("$candidate")
+    [ ${#ports[@]} -eq 4 ] && break
+  done
+  [ ${#ports[@]} -eq 4 ] || { echo "error: no free ports for ClickHouse" >&2; exit 1; }
+  http=("${ports[0]}" "${ports[1]}")
+  tcp=("${ports[2]}" "${ports[3]}")
+}
 
 # Users: t2sql_admin loads the demo; t2sql_reader is the README's user (a
 # readonly=2 profile: the server refuses writes, t2sql may set its limits);
@@ -72,7 +78,7 @@ cat >"$dir/users.xml" <<XML
   <profiles>
     <default><max_memory_usage>2000000000</max_memory_usage></default>
     <reader><readonly>2</readonly><max_memory_usage>2000000000</max_memory_usage></reader>
-    <locked><readonly>1</readonly><max_execution_time>20</max_execution_time></locked>
+    <locked><readonly>1</readonly><max_execution_time>5</max_execution_time></locked>
   </profiles>
   <users>
     <t2sql_admin><password>$admin_pw</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></t2sql_admin>
@@ -83,14 +89,21 @@ cat >"$dir/users.xml" <<XML
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
 XML
-shards=""
-for i in 0 1; do
-  shards+="<shard><replica><host>127.0.0.1</host><port>${tcp[$i]}</port><user>t2sql_cluster</user><password>$cluster_pw</password><default_database>t2sql</default_database></replica></shard>"
-done
-for i in 0 1; do
-  s="$dir/s$((i + 1))"
-  mkdir -p "$s/data" "$s/tmp"
-  cat >"$s/config.xml" <<XML
+ping_ok() {
+  (exec 3<>/dev/tcp/127.0.0.1/"$1" && printf 'GET /ping HTTP/1.0\r\n\r\n' >&3 && grep -q '^Ok\.' <&3) 2>/dev/null
+}
+# Starts both servers on fresh ports; 1 when one exits (a port taken in the
+# meantime) or does not answer.
+start_servers() {
+  pick_ports
+  shards=""
+  for i in 0 1; do
+    shards+="<shard><replica><host>127.0.0.1</host><port>${tcp[$i]}</port><user>t2sql_cluster</user><password>$cluster_pw</password><default_database>t2sql</default_database></replica></shard>"
+  done
+  for i in 0 1; do
+    s="$dir/s$((i + 1))"
+    mkdir -p "$s/data" "$s/tmp"
+    cat >"$s/config.xml" <<XML
 <?xml version="1.0"?>
 <yandex>
   <logger><level>warning</level><log>$s/server.log</log><errorlog>$s/error.log</errorlog></logger>
@@ -108,30 +121,52 @@ for i in 0 1; do
   <remote_servers><t2sql_cluster>$shards</t2sql_cluster></remote_servers>
 </yandex>
 XML
-  "$server" --config-file="$s/config.xml" >"$s/stdout.log" 2>&1 &
-  echo $! >"$s/pid"
-done
-
-ping_ok() {
-  (exec 3<>/dev/tcp/127.0.0.1/"$1" && printf 'GET /ping HTTP/1.0\r\n\r\n' >&3 && grep -q '^Ok\.' <&3) 2>/dev/null
-}
-for i in 0 1; do
-  for _ in $(seq 1 300); do
-    ping_ok "${http[$i]}" && break
-    if ! kill -0 "$(cat "$dir/s$((i + 1))/pid")" 2>/dev/null; then
-      echo "error: clickhouse-server $((i + 1)) exited; see $dir/s$((i + 1))" >&2
-      cat "$dir/s$((i + 1))/stdout.log" "$dir/s$((i + 1))/error.log" >&2 2>/dev/null || true
-      exit 1
-    fi
-    sleep 0.05
+    "$server" --config-file="$s/config.xml" >"$s/stdout.log" 2>&1 &
+    echo $! >"$s/pid"
   done
-  ping_ok "${http[$i]}" || { echo "error: clickhouse-server $((i + 1)) did not answer on ${http[$i]}" >&2; exit 1; }
+
+  for i in 0 1; do
+    for _ in $(seq 1 300); do
+      ping_ok "${http[$i]}" && break
+      if ! kill -0 "$(cat "$dir/s$((i + 1))/pid")" 2>/dev/null; then
+        return 1
+      fi
+      sleep 0.05
+    done
+    ping_ok "${http[$i]}" || return 1
+  done
+}
+for attempt in 1 2 3 4 5; do
+  start_servers && break
+  for pidfile in "$dir"/s*/pid; do kill -9 "$(cat "$pidfile")" 2>/dev/null || true; done
+  if [ "$attempt" = 5 ]; then
+    echo "error: clickhouse-server did not start; see $dir/s1 and $dir/s2" >&2
+    cat "$dir"/s*/stdout.log "$dir"/s*/error.log >&2 2>/dev/null || true
+    exit 1
+  fi
+  rm -rf "$dir"/s1 "$dir"/s2
 done
 up=$(date +%s%N)
 
 for i in 0 1; do
   "$t2sql" demo init --engine clickhouse --cluster t2sql_cluster --shard "$((i + 1))/2" --force \
     --path "clickhouse://t2sql_admin:$admin_pw@127.0.0.1:${http[$i]}/t2sql" >/dev/null
+done
+# One statement over HTTP, for what t2sql itself never sends: a table for the
+# tests of cancellation, Distributed over system.numbers (an endless scan on
+# every shard that stops between blocks when killed).
+admin_post() {
+  local port="$1" sql="$2" answer
+  exec 3<>/dev/tcp/127.0.0.1/"$port"
+  printf 'POST / HTTP/1.0\r\nX-ClickHouse-User: t2sql_admin\r\nX-ClickHouse-Key: %s\r\nContent-Length: %d\r\n\r\n%s' \
+    "$admin_pw" "${#sql}" "$sql" >&3
+  answer="$(cat <&3)"
+  exec 3>&-
+  case "$answer" in "HTTP/1.0 200"*) ;; *) echo "error: ClickHouse refused: $sql: $answer" >&2; exit 1 ;; esac
+}
+for i in 0 1; do
+  admin_post "${http[$i]}" "CREATE DATABASE IF NOT EXISTS t2sql_test"
+  admin_post "${http[$i]}" "CREATE TABLE t2sql_test.numbers (number UInt64) ENGINE = Distributed(t2sql_cluster, 'system', 'numbers')"
 done
 loaded=$(date +%s%N)
 [ -f "$state/demo.db" ] || "$t2sql" demo init --engine sqlite --path "$state/demo.db" --force >/dev/null
