@@ -340,7 +340,7 @@ TEST_F(SqlGrammarTest, ThinkModeConstrainsOnlyTheFencedSql) {
 }
 
 // ClickHouse 18.16's reading: backquotes and backslash escapes, [..] arrays,
-// UNION ALL only; none of what it lacks (CTEs, ILIKE, ::, typed literals).
+// UNION ALL only; none of what it lacks (CTEs, INTERSECT, ILIKE, ::).
 TEST_F(SqlGrammarTest, ClickhouseDialect) {
   std::string g = build_sql_grammar(demo_tables(), {.dialect = "clickhouse"});
   for (const char* sql : {"SELECT toYear(sale_date) AS y, sum(amount) FROM sales GROUP BY y ORDER BY y LIMIT 5;",
@@ -352,7 +352,7 @@ TEST_F(SqlGrammarTest, ClickhouseDialect) {
   }
   for (const char* sql : {"WITH x AS (SELECT 1) SELECT * FROM x;", "SELECT 1 UNION SELECT 2;",
                           "SELECT store_id::int FROM stores;", "SELECT region FROM stores WHERE region ILIKE 'n%';",
-                          "SELECT DATE '2023-01-01';", "SELECT 'unterminated\\';"}) {
+                          "SELECT 1 INTERSECT SELECT 2;", "SELECT 'unterminated\\';"}) {
     EXPECT_FALSE(accepts(g, sql)) << sql;
   }
 }

@@ -29,6 +29,7 @@ struct Engine {
   std::unique_ptr<Database> db;
   std::unique_ptr<Generator> gen;
   int answered = 0, ran = 0, agreed = 0, compared = 0;
+  std::map<std::string, int> abstained;  // reason -> questions
   std::vector<double> latency_ms;
 };
 
@@ -123,7 +124,13 @@ TEST(TemplateOnEveryEngine, ClickhouseClusterAnswersGiveSqlitesRows) {
       auto start = std::chrono::steady_clock::now();
       auto out = e.gen->generate({.question = c.question});
       ASSERT_TRUE(out.ok()) << out.status().to_string();
-      if (!out->answered) continue;
+      if (!out->answered) {
+        // Why an engine leaves a question, by the first words of the reason.
+        std::string why = out->reason;
+        if (auto colon = why.find("does not run: "); colon != std::string::npos) why = why.substr(colon + 14);
+        e.abstained[why.substr(0, 60)]++;
+        continue;
+      }
       ++e.answered;
       auto rows = e.db->execute(out->sql, {.timeout_ms = 20000, .max_rows = 0});
       e.latency_ms.push_back(
@@ -153,6 +160,7 @@ TEST(TemplateOnEveryEngine, ClickhouseClusterAnswersGiveSqlitesRows) {
     std::cout << "  " << e.name << ": answered " << e.answered << ", ran " << e.ran << ", rows equal to SQLite's "
               << e.agreed << " of " << e.compared << " compared, latency p50 " << percentile(e.latency_ms, 0.5)
               << " ms, p95 " << percentile(e.latency_ms, 0.95) << " ms\n";
+    for (const auto& [why, n] : e.abstained) std::cout << "    left " << n << ": " << why << "\n";
   }
   const Engine& ch = engines.back();
   // ClickHouse 18.16 joins two tables per SELECT and has no CTE subqueries;
