@@ -90,5 +90,20 @@ TEST(ClickhouseGuard, RefusesWritesSettingsFormatsAndOtherFunctions) {
   EXPECT_FALSE(is_allowed_function("toyear", Dialect::Engine::kSqlite));
 }
 
+// Whatever the text, quoted as a literal and as a name it stays one token each.
+TEST(ClickhouseDialect, QuotedTextStaysOneToken) {
+  Dialect d = Dialect::for_engine("clickhouse");
+  for (const char* text : {"it's", "a\\", "\\'", "''", "`", "x` , sleep(3) -- ", "\\\\'\n", "/* ", "-- x", "\t\\N"}) {
+    std::string sql = "SELECT " + d.string_literal(text) + " AS " + d.quote_identifier(text);
+    auto lexed = lex_sql(sql, kCh);
+    ASSERT_TRUE(lexed.error.empty()) << sql << ": " << lexed.error;
+    ASSERT_EQ(lexed.tokens.size(), 4u) << sql;
+    EXPECT_EQ(lexed.tokens[1].kind, SqlTokenKind::kString) << sql;
+    EXPECT_EQ(lexed.tokens[3].kind, SqlTokenKind::kQuotedName) << sql;
+    EXPECT_EQ(lexed.tokens[3].value, text) << sql;
+    EXPECT_TRUE(check_read_only_statement(sql, kCh).ok()) << sql;
+  }
+}
+
 }  // namespace
 }  // namespace t2sql
