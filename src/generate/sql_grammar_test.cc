@@ -355,6 +355,14 @@ TEST_F(SqlGrammarTest, ClickhouseDialect) {
                           "SELECT 1 INTERSECT SELECT 2;", "SELECT 'unterminated\\';"}) {
     EXPECT_FALSE(accepts(g, sql)) << sql;
   }
+  // The scope checker reads the same text as ClickHouse does, and knows its functions.
+  SqlScopeChecker checker(demo_tables(), "clickhouse");
+  for (const char* sql : {"SELECT store_name FROM stores WHERE region = 'it\\'s';",
+                          "SELECT toYear(sale_date), sum(amount) FROM sales GROUP BY toYear(sale_date);"}) {
+    auto verdict = checker.check(sql, true);
+    EXPECT_TRUE(verdict.ok) << sql << ": " << verdict.message;
+  }
+  EXPECT_FALSE(checker.check("SELECT no_such_column FROM stores;", true).ok);
 }
 
 }  // namespace
