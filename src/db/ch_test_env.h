@@ -36,11 +36,11 @@ inline std::string ch_skip_reason() {
   return it == ch_env().end() ? "" : it->second;
 }
 
-#define T2SQL_SKIP_WITHOUT_CLICKHOUSE()                                          \
-  do {                                                                           \
-    if (std::string why = ::t2sql::testing::ch_skip_reason(); !why.empty()) {    \
-      GTEST_SKIP() << why;                                                       \
-    }                                                                            \
+#define T2SQL_SKIP_WITHOUT_CLICKHOUSE()                                       \
+  do {                                                                        \
+    if (std::string why = ::t2sql::testing::ch_skip_reason(); !why.empty()) { \
+      GTEST_SKIP() << why;                                                    \
+    }                                                                         \
   } while (0)
 
 // The value, or "" with a test failure that says to run the fixture.

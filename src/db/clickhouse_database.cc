@@ -21,10 +21,10 @@ using Clock = std::chrono::steady_clock;
 
 // ClickHouse error codes (ErrorCodes.cpp) that map to a Status other than
 // kInvalidArgument.
-constexpr int kUnknownDatabase = 81, kTimeoutExceeded = 159, kTooManyRows = 158, kReadonly = 164,
-              kUnknownUser = 192, kWrongPassword = 193, kRequiredPassword = 194, kIpAddressNotAllowed = 195,
-              kMemoryLimitExceeded = 241, kQueryWasCancelled = 394, kAllConnectionTriesFailed = 279,
-              kNetworkError = 210, kSocketTimeout = 209, kAuthenticationFailed = 516;
+constexpr int kUnknownDatabase = 81, kTimeoutExceeded = 159, kTooManyRows = 158, kReadonly = 164, kUnknownUser = 192,
+              kWrongPassword = 193, kRequiredPassword = 194, kIpAddressNotAllowed = 195, kMemoryLimitExceeded = 241,
+              kQueryWasCancelled = 394, kAllConnectionTriesFailed = 279, kNetworkError = 210, kSocketTimeout = 209,
+              kAuthenticationFailed = 516;
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -87,13 +87,15 @@ Status error_status(int code, const std::string& message, const std::string& red
     case kWrongPassword:
     case kRequiredPassword:
     case kIpAddressNotAllowed:
-    case kAuthenticationFailed: return permission_denied("ClickHouse refused the login for '" + redacted + "': " + message);
+    case kAuthenticationFailed:
+      return permission_denied("ClickHouse refused the login for '" + redacted + "': " + message);
     case kUnknownDatabase: return not_found("ClickHouse at '" + redacted + "': " + message);
     case kMemoryLimitExceeded:
     case kTooManyRows: return resource_exhausted("ClickHouse: " + message);
     case kNetworkError:
     case kSocketTimeout:
-    case kAllConnectionTriesFailed: return unavailable("ClickHouse at '" + redacted + "' could not reach a shard: " + message);
+    case kAllConnectionTriesFailed:
+      return unavailable("ClickHouse at '" + redacted + "' could not reach a shard: " + message);
     default: return invalid_argument(message);
   }
 }
@@ -250,7 +252,8 @@ class TsvReader {
 };
 
 std::string trim_statement(std::string body) {
-  while (!body.empty() && (std::isspace(static_cast<unsigned char>(body.back())) || body.back() == ';')) body.pop_back();
+  while (!body.empty() && (std::isspace(static_cast<unsigned char>(body.back())) || body.back() == ';'))
+    body.pop_back();
   return body;
 }
 
@@ -299,7 +302,8 @@ Result<std::unique_ptr<Database>> ClickhouseDatabase::open_uri(const std::string
                                                                const ClickhouseOptions& options) {
   std::string redacted = redact_password(uri);
   auto parts = parse_clickhouse_uri(uri);
-  if (!parts.ok()) return invalid_argument("'" + redacted + "' is not a valid ClickHouse URI: " + parts.status().message());
+  if (!parts.ok())
+    return invalid_argument("'" + redacted + "' is not a valid ClickHouse URI: " + parts.status().message());
   std::unique_ptr<ClickhouseDatabase> db(new ClickhouseDatabase(*parts, redacted, options));
   if (options.create_database) {
     db->parts_.database = "default";
@@ -310,9 +314,9 @@ Result<std::unique_ptr<Database>> ClickhouseDatabase::open_uri(const std::string
   }
   // One round trip checks the server, the login and the database, and reads
   // whether the user's profile lets a query carry its own settings.
-  auto probe = db->run("SELECT value FROM system.settings WHERE name = 'readonly'",
-                       ExecOptions{.timeout_ms = std::max<int64_t>(options.timeout_connect_ms, 1000), .max_rows = 0},
-                       false);
+  auto probe =
+      db->run("SELECT value FROM system.settings WHERE name = 'readonly'",
+              ExecOptions{.timeout_ms = std::max<int64_t>(options.timeout_connect_ms, 1000), .max_rows = 0}, false);
   if (!probe.ok()) return probe.status();
   if (!probe->rows.empty()) db->profile_readonly_ = std::atoi(probe->rows[0][0].to_string().c_str());
   return std::unique_ptr<Database>(std::move(db));
@@ -354,8 +358,8 @@ Result<ResultSet> ClickhouseDatabase::run(const std::string& sql, const ExecOpti
                                           bool dry_run) {
   auto start = Clock::now();
   std::string query_id = random_query_id();
-  std::string target = "/?database=" + url_encode(parts_.database) + "&query_id=" + query_id +
-                       "&default_format=TSVWithNamesAndTypes";
+  std::string target =
+      "/?database=" + url_encode(parts_.database) + "&query_id=" + query_id + "&default_format=TSVWithNamesAndTypes";
   // wait_end_of_query: the server answers only once the query is done, so a
   // failure after the first rows is an HTTP error, not text in the rows.
   target += "&wait_end_of_query=1";
@@ -432,8 +436,8 @@ Result<Catalog> ClickhouseDatabase::catalog(const CatalogOptions& options) {
   ExecOptions exec{.timeout_ms = 30000, .max_rows = 0};
   Dialect d = Dialect::for_engine("clickhouse");
   std::string db = d.string_literal(parts_.database);
-  auto tables = run("SELECT name, engine, engine_full FROM system.tables WHERE database = " + db + " ORDER BY name",
-                    exec, true);
+  auto tables =
+      run("SELECT name, engine, engine_full FROM system.tables WHERE database = " + db + " ORDER BY name", exec, true);
   if (!tables.ok()) return tables.status();
   auto columns = run("SELECT database, table, name, type, comment, is_in_primary_key FROM system.columns", exec, true);
   if (!columns.ok()) return columns.status();

@@ -30,10 +30,11 @@ std::unique_ptr<Database> open_or_fail(const std::string& uri) {
 int64_t running_t2sql_queries(const std::string& admin_uri) {
   auto db = open_or_fail(admin_uri);
   if (!db) return -1;
-  auto rows = db->execute("SELECT count() FROM system.processes WHERE (query_id LIKE 't2sql-%' OR initial_query_id LIKE "
-                          "'t2sql-%') AND query NOT LIKE "
-                          "'%system.processes%'",
-                          {});
+  auto rows = db->execute(
+      "SELECT count() FROM system.processes WHERE (query_id LIKE 't2sql-%' OR initial_query_id LIKE "
+      "'t2sql-%') AND query NOT LIKE "
+      "'%system.processes%'",
+      {});
   EXPECT_TRUE(rows.ok()) << rows.status().to_string();
   return rows.ok() ? static_cast<int64_t>(rows->rows[0][0].as_double()) : -1;
 }
@@ -51,9 +52,10 @@ bool queries_all_ended(int seconds = 3) {
   for (const char* key : {"T2SQL_TEST_CH_ADMIN_URI", "T2SQL_TEST_CH_SHARD2_ADMIN_URI"}) {
     auto db = open_or_fail(ch_env(key));
     if (!db) continue;
-    auto rows = db->execute("SELECT user, elapsed, query FROM system.processes WHERE initial_query_id LIKE 't2sql-%' "
-                            "AND query NOT LIKE '%system.processes%'",
-                            {});
+    auto rows = db->execute(
+        "SELECT user, elapsed, query FROM system.processes WHERE initial_query_id LIKE 't2sql-%' "
+        "AND query NOT LIKE '%system.processes%'",
+        {});
     if (!rows.ok()) continue;
     for (const auto& row : rows->rows) {
       ADD_FAILURE() << key << ": still running for " << row[1].to_string() << " s as " << row[0].to_string() << ": "

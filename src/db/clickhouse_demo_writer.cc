@@ -52,17 +52,18 @@ Status write_demo_clickhouse(const std::vector<DemoTable>& tables, const std::st
   auto qualified = [&](const std::string& db_name, const std::string& table) {
     return d.quote_identifier(db_name) + "." + d.quote_identifier(table);
   };
-  auto exists = db->execute(
-      "SELECT count() FROM system.tables WHERE database = " + d.string_literal(database) + " AND name IN ('stores', "
-      "'brands', 'products', 'sales', 'active_store')",
-      {.timeout_ms = 10000, .max_rows = 0});
+  auto exists = db->execute("SELECT count() FROM system.tables WHERE database = " + d.string_literal(database) +
+                                " AND name IN ('stores', "
+                                "'brands', 'products', 'sales', 'active_store')",
+                            {.timeout_ms = 10000, .max_rows = 0});
   if (!exists.ok()) return exists.status();
   if (!exists->rows.empty() && exists->rows[0][0].as_double() > 0 && !replace) {
     return invalid_argument("the database at '" + db->uri() +
                             "' already has the demo's tables; pass --force to replace them");
   }
   if (sharded) {
-    if (Status s = db->execute_write("CREATE DATABASE IF NOT EXISTS " + d.quote_identifier(local_db)); !s.ok()) return s;
+    if (Status s = db->execute_write("CREATE DATABASE IF NOT EXISTS " + d.quote_identifier(local_db)); !s.ok())
+      return s;
   }
   for (const DemoTable& table : tables) {
     const bool distributed = sharded && table.name == "sales";
@@ -83,11 +84,10 @@ Status write_demo_clickhouse(const std::vector<DemoTable>& tables, const std::st
       return s;
     }
     if (distributed) {
-      if (Status s = db->execute_write("CREATE TABLE " + qualified(database, table.name) + " AS " +
-                                       qualified(home, table.name) + " ENGINE = Distributed(" +
-                                       d.quote_identifier(shard.cluster) + ", " + d.string_literal(local_db) + ", " +
-                                       d.string_literal(table.name) + ", " + d.quote_identifier(table.primary_key[0]) +
-                                       ")");
+      if (Status s = db->execute_write(
+              "CREATE TABLE " + qualified(database, table.name) + " AS " + qualified(home, table.name) +
+              " ENGINE = Distributed(" + d.quote_identifier(shard.cluster) + ", " + d.string_literal(local_db) + ", " +
+              d.string_literal(table.name) + ", " + d.quote_identifier(table.primary_key[0]) + ")");
           !s.ok()) {
         return s;
       }

@@ -165,8 +165,9 @@ inline void run_sql_cases_on(const std::string& engine, const std::string& uri) 
     auto expected = c.expected;
     if (c.rowsort) {
       // Multiset comparison: sort both sides by their rendered text.
-      std::sort(order.begin(), order.end(),
-                [&](size_t a, size_t b) { return render_case_row(result->rows[a]) < render_case_row(result->rows[b]); });
+      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return render_case_row(result->rows[a]) < render_case_row(result->rows[b]);
+      });
       auto joined = [](const std::vector<std::string>& row) {
         std::string out;
         for (size_t i = 0; i < row.size(); ++i) out += (i ? " | " : "") + row[i];

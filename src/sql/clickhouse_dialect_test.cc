@@ -71,14 +71,13 @@ TEST(ClickhouseGuard, AcceptsClickhouseQueries) {
 }
 
 TEST(ClickhouseGuard, RefusesWritesSettingsFormatsAndOtherFunctions) {
-  for (const char* sql :
-       {"SELECT * FROM t SETTINGS readonly = 0", "SELECT * FROM t FORMAT Native",
-        "SELECT * FROM t INTO OUTFILE '/tmp/x'", "OPTIMIZE TABLE t FINAL", "KILL QUERY WHERE 1",
-        "SELECT sleep(3)", "SELECT sleepEachRow(1) FROM t", "SELECT * FROM numbers(10)",
-        "SELECT * FROM file('/etc/passwd', 'TSV', 'x String')", "SELECT * FROM remote('h', db.t)",
-        "SELECT dictGetString('d', 'a', toUInt64(1))", "SELECT range(100000000)",
-        "SELECT 'a\\'' , sleep(3) -- '", "SELECT 1 AS `a\\`` , sleep(3) -- `", "SELECT [sleep(3)]",
-        "ALTER TABLE t DELETE WHERE 1", "SELECT db.sleep(1)"}) {
+  for (const char* sql : {"SELECT * FROM t SETTINGS readonly = 0", "SELECT * FROM t FORMAT Native",
+                          "SELECT * FROM t INTO OUTFILE '/tmp/x'", "OPTIMIZE TABLE t FINAL", "KILL QUERY WHERE 1",
+                          "SELECT sleep(3)", "SELECT sleepEachRow(1) FROM t", "SELECT * FROM numbers(10)",
+                          "SELECT * FROM file('/etc/passwd', 'TSV', 'x String')", "SELECT * FROM remote('h', db.t)",
+                          "SELECT dictGetString('d', 'a', toUInt64(1))", "SELECT range(100000000)",
+                          "SELECT 'a\\'' , sleep(3) -- '", "SELECT 1 AS `a\\`` , sleep(3) -- `", "SELECT [sleep(3)]",
+                          "ALTER TABLE t DELETE WHERE 1", "SELECT db.sleep(1)"}) {
     Status s = check_read_only_statement(sql, kCh);
     EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << sql << " -> " << s.to_string();
   }
