@@ -13,6 +13,7 @@
 #include "db/clickhouse_database.h"
 #include "db/sql_case_files.h"
 #include "t2sql/database.h"
+#include "t2sql/demo.h"
 
 namespace t2sql {
 namespace {
@@ -243,6 +244,27 @@ TEST(ClickhouseDatabase, ClearErrorsForBadLoginsDatabasesAndServers) {
   auto unknown = db->execute("SELECT x FROM no_such_table", {});
   EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(unknown.status().message().find("no_such_table"), std::string::npos) << unknown.status().message();
+}
+
+TEST(ClickhouseDemo, OneServerGetsTheWholeWarehouse) {
+  T2SQL_SKIP_WITHOUT_CLICKHOUSE();
+  std::string admin = ch_env("T2SQL_TEST_CH_SHARD2_ADMIN_URI");
+  std::string uri = admin.substr(0, admin.rfind('/')) + "/t2sql_single";
+  auto made = create_demo_warehouse(DemoTarget{"clickhouse", uri, true});
+  ASSERT_TRUE(made.ok()) << made.status().to_string();
+  EXPECT_EQ(made->sales, 102277);
+  auto again = create_demo_warehouse(DemoTarget{"clickhouse", uri, false});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(again.status().message().find("--force"), std::string::npos) << again.status().message();
+  auto db = open_or_fail(uri);
+  ASSERT_TRUE(db);
+  auto cat = db->catalog({.sample_values = 0});
+  ASSERT_TRUE(cat.ok()) << cat.status().to_string();
+  ASSERT_EQ(cat->tables.size(), 5u);
+  EXPECT_EQ(cat->find_table("sales")->row_count, 102277);
+  auto bad = create_demo_warehouse(DemoTarget{"clickhouse", uri, true, {"t2sql_cluster", 3, 2}});
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
 }
 
 struct Counts {
