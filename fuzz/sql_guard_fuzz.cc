@@ -1,5 +1,5 @@
 // The SQL lexer and the read-only statement guard on any bytes, as each engine
-// reads SQL (SQLite, DuckDB, PostgreSQL), and quoting in every dialect: text
+// reads SQL (SQLite, DuckDB, PostgreSQL, ClickHouse), and quoting in every dialect: text
 // quoted as a literal must come back as exactly one string token.
 #include "fuzz_input.h"
 #include "sql/dialect.h"
@@ -10,7 +10,7 @@ using namespace t2sql;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text = fuzz::as_text(data, size);
-  for (const char* name : {"sqlite", "duckdb", "postgresql"}) {
+  for (const char* name : {"sqlite", "duckdb", "postgresql", "clickhouse"}) {
     Dialect dialect = Dialect::for_engine(name);
     SqlLexResult lexed = lex_sql(text, dialect.engine());
     for (const SqlToken& t : lexed.tokens)

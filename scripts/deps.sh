@@ -35,6 +35,8 @@ T2SQL_APT_PACKAGES=(
   postgresql=15+248+deb12u1
   libpq-dev=15.18-0+deb12u1
   wordnet-base=1:3.0-37
+  # The ClickHouse tests start a two-shard cluster of it on 127.0.0.1 (tests/clickhouse).
+  clickhouse-server=18.16.1+ds-7.3+b2
 )
 
 # file|package spec|sha256 of the tarball

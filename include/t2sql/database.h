@@ -50,12 +50,13 @@ class Database {
 
   // Opens "sqlite:///abs/path.db", "sqlite://rel/path.db",
   // "duckdb:///abs/path.duckdb", "duckdb://:memory:",
-  // "postgresql://user:password@host:port/dbname" (or postgres://), or a
+  // "postgresql://user:password@host:port/dbname" (or postgres://),
+  // "clickhouse://user:password@host:port/dbname" (the HTTP port), or a
   // plain path (DuckDB when it ends in .duckdb/.ddb or holds DuckDB's magic
   // bytes, SQLite otherwise). A file must exist.
   static Result<std::unique_ptr<Database>> open(const std::string& uri, const OpenOptions& options = {});
 
-  virtual std::string engine() const = 0;  // "sqlite", "duckdb", "postgresql"
+  virtual std::string engine() const = 0;  // "sqlite", "duckdb", "postgresql", "clickhouse"
   virtual std::string uri() const = 0;
 
   virtual Result<Catalog> catalog(const CatalogOptions& options = {}) = 0;

@@ -30,10 +30,18 @@ Result<DemoStats> create_demo_warehouse(const std::string& path, bool overwrite 
 //   engine "sqlite" or "duckdb": `location` is a file path (built beside it, renamed into place);
 //   engine "postgresql": `location` is a postgresql:// URI of an existing database whose
 //   role may create tables; `overwrite` drops the demo's tables first.
+//   engine "clickhouse": `location` is a clickhouse:// URI of an existing database;
+//   with `shard.cluster`, one node of that cluster (see DemoShard).
+struct DemoShard {
+  std::string cluster;  // a remote_servers cluster name; empty: one server
+  int shard = 1;        // this node's number, 1..shards
+  int shards = 1;
+};
 struct DemoTarget {
   std::string engine = "sqlite";
   std::string location;
   bool overwrite = false;
+  DemoShard shard;  // ClickHouse only
 };
 Result<DemoStats> create_demo_warehouse(const DemoTarget& target);
 
@@ -45,7 +53,7 @@ struct DemoQuery {
   std::string question;
   std::string sql;
 };
-// `engine` picks the SQL dialect: "sqlite" (default), "duckdb" or "postgresql".
+// `engine` picks the SQL dialect: "sqlite" (default), "duckdb", "postgresql" or "clickhouse".
 std::vector<DemoQuery> demo_example_queries(const std::string& engine = "sqlite");
 
 }  // namespace t2sql

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "db/pg_test_env.h"
+#include "db/sql_case_files.h"
 #include "t2sql/database.h"
 
 namespace t2sql {
@@ -23,50 +24,6 @@ using testing::pg_env;
 
 constexpr int64_t kTimeoutMs = 1000;
 const char* const kScratch = "/tmp/t2sql-adversarial";
-
-struct AdversarialCase {
-  std::string where, expect, name, sql;
-};
-
-std::vector<AdversarialCase> load_file(const fs::path& file) {
-  std::vector<AdversarialCase> cases;
-  std::ifstream in(file);
-  std::string line;
-  int number = 0;
-  AdversarialCase* open = nullptr;
-  while (std::getline(in, line)) {
-    ++number;
-    if (open) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) {
-        open = nullptr;
-      } else {
-        open->sql += (open->sql.empty() ? "" : "\n") + line;
-      }
-      continue;
-    }
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream words(line);
-    AdversarialCase c;
-    words >> c.expect >> c.name;
-    if ((c.expect != "refuse" && c.expect != "reject" && c.expect != "bounded") || c.name.empty()) {
-      ADD_FAILURE() << file << ":" << number << ": expected 'refuse|reject|bounded <name>', got '" << line << "'";
-      continue;
-    }
-    c.where = file.filename().string() + ":" + std::to_string(number);
-    cases.push_back(std::move(c));
-    open = &cases.back();
-  }
-  for (const auto& c : cases) EXPECT_FALSE(c.sql.empty()) << c.where << " has no SQL";
-  return cases;
-}
-
-std::vector<AdversarialCase> load_cases(const std::string& engine) {
-  std::string dir = std::string(T2SQL_SOURCE_DIR) + "/tests/adversarial/";
-  auto cases = load_file(dir + "common.test");
-  auto own = load_file(dir + engine + ".test");
-  cases.insert(cases.end(), own.begin(), own.end());
-  return cases;
-}
 
 // The bytes of a file and the names in its folder.
 std::string file_state(const std::string& path) {
@@ -87,7 +44,7 @@ struct Counts {
 
 Counts run_cases(Database& db, const std::string& engine) {
   Counts counts;
-  for (const auto& c : load_cases(engine)) {
+  for (const auto& c : testing::load_adversarial_cases(engine)) {
     SCOPED_TRACE(c.where + " " + c.name + " on " + engine);
     ++counts.tried;
     auto start = std::chrono::steady_clock::now();

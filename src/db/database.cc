@@ -1,5 +1,6 @@
 #include "t2sql/database.h"
 
+#include "db/clickhouse_database.h"
 #include "db/duckdb_database.h"
 #include "db/postgres_database.h"
 #include "db/sqlite_database.h"
@@ -40,8 +41,9 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& uri, const O
   if (scheme == "postgresql" || scheme == "postgres") {
     return PostgresDatabase::open_uri(uri, {.allow_privileged_role = options.allow_privileged_role});
   }
+  if (scheme == "clickhouse") return ClickhouseDatabase::open_uri(uri);
   return invalid_argument("unsupported database URI scheme '" + scheme + "' in '" + redact_password(uri) +
-                          "' (supported: sqlite://, duckdb://, postgresql://, or a plain file path)");
+                          "' (supported: sqlite://, duckdb://, postgresql://, clickhouse://, or a plain file path)");
 }
 
 }  // namespace t2sql

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "t2sql/demo.h"
 #include "t2sql/status.h"
 #include "t2sql/value.h"
 
@@ -39,5 +40,11 @@ std::string demo_table_ddl(const DemoTable& table, std::string_view engine);
 Status write_demo_sqlite(const std::vector<DemoTable>& tables, const std::string& path);
 Status write_demo_duckdb(const std::vector<DemoTable>& tables, const std::string& path);
 Status write_demo_postgres(const std::vector<DemoTable>& tables, const std::string& uri, bool replace);
+// ClickHouse: MergeTree tables in the URI's database. With a cluster, this
+// node is shard `shard` of `shards`: sales goes into <database>_local.sales
+// (every shards-th row) under a Distributed table <database>.sales, and the
+// other tables are written whole, so that joins run on each shard.
+Status write_demo_clickhouse(const std::vector<DemoTable>& tables, const std::string& uri, bool replace,
+                             const DemoShard& shard);
 
 }  // namespace t2sql

@@ -29,6 +29,7 @@ std::string answer_sql(const std::string& sql) {
 std::string dialect_title(const std::string& dialect) {
   if (dialect == "duckdb") return "DuckDB";
   if (dialect == "postgresql" || dialect == "postgres") return "PostgreSQL";
+  if (dialect == "clickhouse") return "ClickHouse";
   if (dialect == "sqlite" || dialect.empty()) return "SQLite";
   return dialect;
 }

@@ -134,7 +134,11 @@ std::vector<GrammarTable> grammar_tables_from_ddl(const std::string& ddl) {
 
 std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const SqlGrammarOptions& options) {
   (void)tables;  // names are the scope checker's business (sql_scope_checker.h)
-  const bool sqlite = options.dialect != "duckdb" && options.dialect != "postgresql" && options.dialect != "postgres";
+  // ClickHouse 18.16: no CTE subqueries, UNION ALL only, no typed literals or
+  // ILIKE, [..] arrays, `x` names and backslash escapes inside quotes.
+  const bool clickhouse = options.dialect == "clickhouse";
+  const bool sqlite = !clickhouse && options.dialect != "duckdb" && options.dialect != "postgresql" &&
+                      options.dialect != "postgres";
   std::string g;
   auto rule = [&](const std::string& name, const std::string& body) { g += name + " ::= " + body + "\n"; };
   auto any_kw = [](std::initializer_list<const char*> words) {
@@ -153,11 +157,13 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
   // hide the rest of a line from the engine but not from the grammar).
   rule("w", "[ \\t\\n\\r]*");
   rule("s", "[ \\t\\n\\r]+");
-  rule("query",
-       "(" + kw("WITH") + " s (" + kw("RECURSIVE") + " s)? cte (w \",\" w cte)* s)? compound (s order)? (s limit)?");
+  rule("query", (clickhouse ? "" : "(" + kw("WITH") + " s (" + kw("RECURSIVE") + " s)? cte (w \",\" w cte)* s)? ") +
+                    std::string("compound (s order)? (s limit)?"));
   rule("cte", "name (w \"(\" w name (w \",\" w name)* w \")\")? s " + kw("AS") + " w \"(\" w query w \")\"");
   rule("compound", "select-term (s set-op s select-term)*");
-  rule("set-op", "(" + kw("UNION") + " (s " + kw("ALL") + ")? | " + kw("INTERSECT") + " | " + kw("EXCEPT") + ")");
+  rule("set-op", clickhouse ? kw("UNION") + " s " + kw("ALL")
+                            : "(" + kw("UNION") + " (s " + kw("ALL") + ")? | " + kw("INTERSECT") + " | " + kw("EXCEPT") +
+                                  ")");
   rule("select-term", "select-core | \"(\" w query w \")\"");
   rule("select-core", kw("SELECT") + " (s " + any_kw({"DISTINCT", "ALL"}) + ")? s-or-paren select-list (s " +
                           kw("FROM") + " s-or-paren from-list)? (s " + kw("WHERE") + " s-or-paren expr)? (s " +
@@ -180,14 +186,15 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
   // Operators are read flat, left to right: precedence is the engine's
   // business, the grammar only keeps operands and operators in turn.
   rule("expr", std::string("term (w sym-op w term | s word-op s term | s postfix") +
-                   (sqlite ? "" : " | w \"::\" w type") + ")*");
+                   (sqlite || clickhouse ? "" : " | w \"::\" w type") + ")*");
   std::string sym =
       "\"=\" | \"==\" | \"!=\" | \"<>\" | \"<=\" | \">=\" | \"<\" | \">\" | \"+\" | \"-\" | \"*\" | \"/\" | "
       "\"%\" | \"||\" | \"&\" | \"|\" | \"<<\" | \">>\"";
-  if (!sqlite) sym += " | \"->>\" | \"->\" | \"~\" | \"!~\" | \"~*\" | \"!~*\" | \"^\"";
+  if (!sqlite && !clickhouse) sym += " | \"->>\" | \"->\" | \"~\" | \"!~\" | \"~*\" | \"!~*\" | \"^\"";
   rule("sym-op", sym);
-  std::string like = sqlite ? any_kw({"LIKE", "GLOB", "REGEXP", "MATCH", "BETWEEN"})
-                            : any_kw({"LIKE", "ILIKE", "BETWEEN", "SIMILAR", "GLOB"}) + " (s " + kw("TO") + ")?";
+  std::string like = clickhouse ? any_kw({"LIKE", "BETWEEN"})
+                     : sqlite   ? any_kw({"LIKE", "GLOB", "REGEXP", "MATCH", "BETWEEN"})
+                                : any_kw({"LIKE", "ILIKE", "BETWEEN", "SIMILAR", "GLOB"}) + " (s " + kw("TO") + ")?";
   rule("word-op", kw("AND") + " | " + kw("OR") + " | (" + kw("NOT") + " s)? " + like + " | " + kw("IS") + " (s " +
                       kw("NOT") + ")? (s " + kw("DISTINCT") + " s " + kw("FROM") + ")? | " + kw("ESCAPE"));
   std::string postfix = "(" + kw("NOT") + " s)? " + kw("IN") + " w \"(\" w (query | expr-list)? w \")\" | " +
@@ -196,9 +203,10 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
   rule("term", "(unary)* primary");
   // A second "-" right after one would open a comment: "- -1" keeps a space.
   rule("unary", "\"-\" s | \"-\" | \"+\" w | \"~\" w | " + kw("NOT") + " s");
-  std::string primary =
-      "literal | typed-literal | ref | call | case | cast | extract | \"(\" w (query | expr-list) w \")\"";
-  if (!sqlite) primary += " | " + kw("ARRAY") + " w \"[\" w expr-list? w \"]\"";
+  std::string primary = std::string("literal | ") + (clickhouse ? "" : "typed-literal | ") +
+                        "ref | call | case | cast | extract | \"(\" w (query | expr-list) w \")\"";
+  if (clickhouse) primary += " | \"[\" w expr-list? w \"]\"";
+  if (!sqlite && !clickhouse) primary += " | " + kw("ARRAY") + " w \"[\" w expr-list? w \"]\"";
   rule("primary", primary);
   rule("ref", "name (\".\" name)?");
   rule("call", "name w \"(\" w (\"*\" | (" + kw("DISTINCT") + " s)? expr-list (s order)? | query)? w \")\" (w " +
@@ -217,9 +225,10 @@ std::string build_sql_grammar(const std::vector<GrammarTable>& tables, const Sql
   rule("typed-literal", any_kw({"DATE", "TIME", "TIMESTAMP", "INTERVAL"}) + " s string (s name)?");
   rule("literal", "number | string");
   rule("number", "[0-9]+ (\".\" [0-9]*)? ([eE] [-+]? [0-9]+)? | \".\" [0-9]+ ([eE] [-+]? [0-9]+)?");
-  rule("string", "\"'\" ([^'] | \"''\")* \"'\"");
+  rule("string", clickhouse ? "\"'\" ([^'\\\\] | \"''\" | \"\\\\\" [^\\n])* \"'\"" : "\"'\" ([^'] | \"''\")* \"'\"");
   std::string name = "[a-zA-Z_] [a-zA-Z0-9_$]* | \"\\\"\" ([^\"] | \"\\\"\\\"\")+ \"\\\"\"";
   if (sqlite) name += " | \"`\" [^`]+ \"`\" | \"[\" [^\\]]+ \"]\"";
+  if (clickhouse) name += " | \"`\" ([^`\\\\] | \"\\\\\" [^\\n])+ \"`\"";
   rule("name", name);
   return g;
 }

@@ -339,5 +339,31 @@ TEST_F(SqlGrammarTest, ThinkModeConstrainsOnlyTheFencedSql) {
   EXPECT_FALSE(accepts(plain.grammar, good));
 }
 
+// ClickHouse 18.16's reading: backquotes and backslash escapes, [..] arrays,
+// UNION ALL only; none of what it lacks (CTEs, INTERSECT, ILIKE, ::).
+TEST_F(SqlGrammarTest, ClickhouseDialect) {
+  std::string g = build_sql_grammar(demo_tables(), {.dialect = "clickhouse"});
+  for (const char* sql : {"SELECT toYear(sale_date) AS y, sum(amount) FROM sales GROUP BY y ORDER BY y LIMIT 5;",
+                          "SELECT `store_name` FROM stores WHERE region = 'it\\'s' OR region = 'a''b';",
+                          "SELECT has([1, 2], store_id) FROM stores;",
+                          "SELECT count() FROM sales UNION ALL SELECT count() FROM stores;",
+                          "SELECT region FROM stores WHERE lowerUTF8(region) LIKE lowerUTF8('%n%');"}) {
+    EXPECT_TRUE(accepts(g, sql)) << sql;
+  }
+  for (const char* sql : {"WITH x AS (SELECT 1) SELECT * FROM x;", "SELECT 1 UNION SELECT 2;",
+                          "SELECT store_id::int FROM stores;", "SELECT region FROM stores WHERE region ILIKE 'n%';",
+                          "SELECT 1 INTERSECT SELECT 2;", "SELECT 'unterminated\\';"}) {
+    EXPECT_FALSE(accepts(g, sql)) << sql;
+  }
+  // The scope checker reads the same text as ClickHouse does, and knows its functions.
+  SqlScopeChecker checker(demo_tables(), "clickhouse");
+  for (const char* sql : {"SELECT store_name FROM stores WHERE region = 'it\\'s';",
+                          "SELECT toYear(sale_date), sum(amount) FROM sales GROUP BY toYear(sale_date);"}) {
+    auto verdict = checker.check(sql, true);
+    EXPECT_TRUE(verdict.ok) << sql << ": " << verdict.message;
+  }
+  EXPECT_FALSE(checker.check("SELECT no_such_column FROM stores;", true).ok);
+}
+
 }  // namespace
 }  // namespace t2sql

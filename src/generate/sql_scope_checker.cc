@@ -1075,7 +1075,9 @@ SqlScopeChecker::SqlScopeChecker(std::vector<GrammarTable> tables, std::string d
 }
 
 ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const {
-  SqlLexResult lexed = lex_sql(text);
+  // ClickHouse reads backslash escapes in quotes; the others as SQLite does here.
+  SqlLexResult lexed =
+      lex_sql(text, dialect_ == "clickhouse" ? Dialect::Engine::kClickHouse : Dialect::Engine::kSqlite);
   std::vector<SqlToken>& tk = lexed.tokens;
   if (!lexed.error.empty()) {
     size_t at = lexed.error.rfind(' ');
@@ -1142,7 +1144,8 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
     tk.pop_back();
     partial = &last;
   }
-  const bool sqlite = dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres";
+  const bool sqlite =
+      dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres" && dialect_ != "clickhouse";
   // First pass: the names the statement declares, wherever they are.
   Walk collect(tables_, all_columns_, sqlite, {}, {}, true);
   collect.set_partial("", false, true);
@@ -1172,7 +1175,8 @@ bool word_char(char c) {
 }  // namespace
 
 int SqlScopeChecker::steps_to_end(std::string_view text) const {
-  const bool sqlite = dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres";
+  const bool sqlite =
+      dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres" && dialect_ != "clickhouse";
   int parens = 0, cases = 0;
   char quote = 0;                                            // the character that closes an open string or quoted name
   std::string last_word;                                     // lower case, when the last thing written is a word

@@ -781,7 +781,7 @@ bool TemplateQueryBuilder::conditions() {
         std::string op2 = op;
         if (!date_text && op == ">") op2 = ">=";
         if (!date_text && op == "<=") op2 = "<";
-        if (d_.engine() != Dialect::Engine::kSqlite && date_text) lit = "DATE " + lit;
+        if (date_text) lit = d_.date_from_text(lit);
         add_cmp({Expr{.t = dc / 1000, .c = dc % 1000}, op2, lit});
         time_filtered_ = true;
         continue;
@@ -837,8 +837,8 @@ bool TemplateQueryBuilder::conditions() {
       else if (op == "<=")
         op = "<", y += 1;
       rhs = d_.date_literal(y, 1, 1);
-    } else if (date_text && d_.engine() != Dialect::Engine::kSqlite) {
-      rhs = "DATE " + rhs;
+    } else if (date_text) {
+      rhs = d_.date_from_text(rhs);
     }
     add_cmp({Expr{.t = c.t, .c = c.c}, op, rhs});
   }

@@ -158,6 +158,19 @@ std::string TemplateQueryBuilder::render(const Query& q) {
   if (!q.group_by.empty()) {
     sql += " GROUP BY ";
     for (size_t i = 0; i < q.group_by.size(); ++i) sql += (i ? ", " : "") + expr_sql(q.group_by[i], qualify);
+    // ClickHouse wants every plain column of the projection grouped, even a
+    // name beside the key that determines it (the groups stay the same).
+    if (d_.engine() == Dialect::Engine::kClickHouse) {
+      for (const auto& [pos, e] : q.select) {
+        if (e.agg != Agg::kNone || e.star || !e.raw.empty() || e.t < 0) continue;
+        if (std::find(q.group_by.begin(), q.group_by.end(), e) != q.group_by.end()) continue;
+        Expr plain = e;
+        plain.alias.clear();
+        if (std::find(q.group_by.begin(), q.group_by.end(), plain) == q.group_by.end()) {
+          sql += ", " + expr_sql(plain, qualify);
+        }
+      }
+    }
   }
   if (!q.having.empty()) {
     sql += " HAVING ";

@@ -1,5 +1,5 @@
 // Dialect: the few pieces of SQL text that differ between the engines t2sql
-// emits SQL for (SQLite, DuckDB, PostgreSQL): quoting, date parts, date
+// emits SQL for (SQLite, DuckDB, PostgreSQL, ClickHouse): quoting, date parts, date
 // literals, case-insensitive matching and LIMIT. Generators build SQL through
 // it so that one rule produces valid SQL on each engine.
 //
@@ -17,18 +17,20 @@ namespace t2sql {
 
 class Dialect {
  public:
-  enum class Engine { kSqlite, kDuckDb, kPostgres };
+  enum class Engine { kSqlite, kDuckDb, kPostgres, kClickHouse };
 
-  // "sqlite", "duckdb", "postgresql" / "postgres"; anything else -> SQLite.
+  // "sqlite", "duckdb", "postgresql" / "postgres", "clickhouse"; anything else -> SQLite.
   static Dialect for_engine(std::string_view engine);
 
   Engine engine() const { return engine_; }
   std::string engine_name() const;
 
   // The name as is when it is a plain lowercase-safe identifier that is not a
-  // keyword; double-quoted (quotes doubled) otherwise.
+  // keyword; double-quoted (quotes doubled) otherwise. ClickHouse: backquoted,
+  // with backslash escapes (its names are case-sensitive, so mixed case is plain).
   std::string quote_identifier(std::string_view name) const;
-  // 'text' with single quotes doubled.
+  // 'text' with single quotes doubled (ClickHouse: quotes and backslashes
+  // escaped with a backslash, since its strings read backslash escapes).
   std::string string_literal(std::string_view text) const;
 
   // Date parts of a date/timestamp (or ISO text) expression, as text so that
@@ -44,13 +46,17 @@ class Dialect {
   std::string half_of(std::string_view expr) const;
   std::string weekday_of(std::string_view expr) const;
   // A date literal comparable with a date column: '2023-01-31' (SQLite keeps
-  // dates as ISO text), DATE '2023-01-31' (DuckDB, PostgreSQL).
+  // dates as ISO text), DATE '2023-01-31' (DuckDB, PostgreSQL),
+  // toDate('2023-01-31') (ClickHouse).
   std::string date_literal(int year, int month, int day) const;
+  // The same for a string literal that holds an ISO date ("'2023-01-31'").
+  std::string date_from_text(std::string_view string_literal) const;
   // Today's date as the engine sees it.
   std::string current_date() const;
 
   // expr matches pattern (a SQL string literal) ignoring case: LIKE in SQLite
-  // (case-insensitive for ASCII), ILIKE in DuckDB and PostgreSQL.
+  // (case-insensitive for ASCII), ILIKE in DuckDB and PostgreSQL, both sides
+  // lowered in ClickHouse (18.16 has no ILIKE).
   std::string like_ignore_case(std::string_view expr, std::string_view pattern_literal) const;
   // expr equals the text literal ignoring case.
   std::string equals_ignore_case(std::string_view expr, std::string_view text_literal) const;

@@ -85,6 +85,39 @@ constexpr std::string_view kPostgres =
     "json_array_elements jsonb_array_elements json_array_elements_text jsonb_array_elements_text json_typeof "
     "jsonb_typeof bernoulli";
 
+// ClickHouse 18.16's functions, lowercased (the guard compares lowercased
+// names). Left out besides the kinds above: table functions (file, url,
+// remote, numbers, merge, jdbc, odbc, mysql, hdfs: readonly=1 refuses them
+// too), dictGet* (external dictionaries can reach other servers), sleep and
+// sleepEachRow, and array and string builders sized by a number (range,
+// replicate, arrayResize, groupArrayInsertAt, repeat, leftPad, space).
+constexpr std::string_view kClickhouse =
+    "any anylast anyheavy argmin argmax uniq uniqexact uniqcombined uniqhll12 grouparray groupuniqarray "
+    "quantile quantiles quantileexact quantiledeterministic quantiletiming median varsamp varpop stddevsamp "
+    "stddevpop covarsamp covarpop corr topk sumwithoverflow summap groupbitand groupbitor groupbitxor "
+    "countif sumif avgif minif maxif uniqif uniqexactif anyif argmaxif argminif "
+    "toyear tomonth toquarter todayofmonth todayofweek tohour tominute tosecond tomonday tostartofmonth "
+    "tostartofquarter tostartofyear tostartofday tostartofhour tostartofminute tostartoffiveminute "
+    "todate todatetime totime torelativeyearnum torelativemonthnum torelativeweeknum torelativedaynum "
+    "toyyyymm toyyyymmdd toyyyymmddhhmmss toisoyear toisoweek formatdatetime now today yesterday "
+    "addyears addmonths addweeks adddays addhours addminutes addseconds subtractyears subtractmonths "
+    "subtractweeks subtractdays subtracthours subtractminutes subtractseconds tounixtimestamp "
+    "parsedatetimebesteffort parsedatetimebesteffortornull todateornull todateorzero todatetimeornull "
+    "todatetimeorzero extract "
+    "toint8 toint16 toint32 toint64 touint8 touint16 touint32 touint64 tofloat32 tofloat64 "
+    "todecimal32 todecimal64 todecimal128 toint32orzero toint64orzero toint32ornull toint64ornull "
+    "tofloat64orzero tofloat64ornull tostring tonullable assumenotnull ifnull isnull isnotnull nullif "
+    "totypename "
+    "lengthutf8 lowerutf8 upperutf8 lcase ucase substringutf8 concat position positioncaseinsensitive "
+    "positionutf8 positioncaseinsensitiveutf8 match like notlike trimboth trimleft trimright reverse "
+    "reverseutf8 startswith endswith splitbychar splitbystring arraystringconcat replaceone replaceall "
+    "replaceregexpone replaceregexpall extractall empty notempty "
+    "intdiv intdivorzero modulo plus minus multiply divide negate log2 cbrt pow greatest least e erf "
+    "isfinite isinfinite isnan rand "
+    "if multiif transform "
+    "has hasany hasall indexof countequal arrayelement arrayjoin array tuple tupleelement "
+    "equals notequals less greater lessorequals greaterorequals and or not";
+
 void add_words(std::set<std::string, std::less<>>& into, std::string_view words) {
   size_t from = 0;
   while (from < words.size()) {
@@ -105,7 +138,9 @@ const std::set<std::string, std::less<>>& names_for(Dialect::Engine engine) {
   static const std::set<std::string, std::less<>> sqlite = build(kSqlite);
   static const std::set<std::string, std::less<>> duckdb = build(kDuckdb);
   static const std::set<std::string, std::less<>> postgres = build(kPostgres);
+  static const std::set<std::string, std::less<>> clickhouse = build(kClickhouse);
   switch (engine) {
+    case Dialect::Engine::kClickHouse: return clickhouse;
     case Dialect::Engine::kDuckDb: return duckdb;
     case Dialect::Engine::kPostgres: return postgres;
     default: return sqlite;

@@ -86,10 +86,39 @@ std::string unquote(std::string_view quoted, char close, bool doubled) {
   return out;
 }
 
+// A ClickHouse quoted name without its quotes: a backslash takes the next
+// character as it is (\n, \t and the like as the control characters), and a
+// doubled quote stands for one.
+std::string unescape_backslashes(std::string_view quoted, char close) {
+  std::string out;
+  for (size_t i = 1; i + 1 < quoted.size(); ++i) {
+    char c = quoted[i];
+    if (c == '\\' && i + 2 < quoted.size()) {
+      char next = quoted[++i];
+      switch (next) {
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        case '0': out += '\0'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        default: out += next;
+      }
+      continue;
+    }
+    out += c;
+    if (c == close && i + 2 < quoted.size() && quoted[i + 1] == close) ++i;
+  }
+  return out;
+}
+
 class Lexer {
  public:
   Lexer(std::string_view sql, Dialect::Engine engine)
-      : sql_(sql), n_(sql.size()), pg_(engine != Dialect::Engine::kSqlite) {}
+      : sql_(sql),
+        n_(sql.size()),
+        pg_(engine == Dialect::Engine::kDuckDb || engine == Dialect::Engine::kPostgres),
+        ch_(engine == Dialect::Engine::kClickHouse) {}
 
   SqlLexResult run() {
     while (i_ < n_ && out_.error.empty()) step();
@@ -133,8 +162,9 @@ class Lexer {
       return;
     }
     std::string_view body = sql_.substr(i_, end - i_);
-    std::string value =
-        kind == SqlTokenKind::kString ? std::string(body.substr(1, body.size() - 2)) : unquote(body, close, doubled);
+    std::string value = kind == SqlTokenKind::kString ? std::string(body.substr(1, body.size() - 2))
+                        : backslash                   ? unescape_backslashes(body, close)
+                                                      : unquote(body, close, doubled);
     emit(kind, start, end, std::move(value));
     bool unicode = end - start > body.size() && (sql_[start] == 'u' || sql_[start] == 'U');
     if (unicode && kind == SqlTokenKind::kQuotedName) {
@@ -238,20 +268,23 @@ class Lexer {
       quoted(start, name ? SqlTokenKind::kQuotedName : SqlTokenKind::kString, sql_[i_], true, false);
       return;
     }
-    if ((c == 'x' || c == 'X' || (pg_ && (c == 'b' || c == 'B' || c == 'n' || c == 'N'))) && at(i_ + 1) == '\'') {
+    if (!ch_ && (c == 'x' || c == 'X' || (pg_ && (c == 'b' || c == 'B' || c == 'n' || c == 'N'))) &&
+        at(i_ + 1) == '\'') {
       size_t start = i_++;
       quoted(start, SqlTokenKind::kString, '\'', true, false);
       return;
     }
+    // ClickHouse reads backslash escapes in strings and in quoted names alike.
     if (c == '\'') {
-      quoted(i_, SqlTokenKind::kString, '\'', true, false);
+      quoted(i_, SqlTokenKind::kString, '\'', true, ch_);
       return;
     }
     if (c == '"' || (!pg_ && c == '`')) {
-      quoted(i_, SqlTokenKind::kQuotedName, static_cast<char>(c), true, false);
+      quoted(i_, SqlTokenKind::kQuotedName, static_cast<char>(c), true, ch_);
       return;
     }
-    if (!pg_ && c == '[') {
+    // [ opens an array in ClickHouse, a quoted name in SQLite.
+    if (!pg_ && !ch_ && c == '[') {
       quoted(i_, SqlTokenKind::kQuotedName, ']', false, false);
       return;
     }
@@ -266,7 +299,7 @@ class Lexer {
       emit(SqlTokenKind::kWord, start, i_);
       return;
     }
-    bool param_start = pg_ ? c == '$' : (c == '?' || c == '$' || c == ':' || c == '@');
+    bool param_start = pg_ ? c == '$' : ch_ ? c == '?' : (c == '?' || c == '$' || c == ':' || c == '@');
     if (param_start && (c == '?' || (is_word_char(static_cast<unsigned char>(at(i_ + 1))) && at(i_ + 1) != ':'))) {
       size_t start = i_++;
       while (i_ < n_ && is_word_char(static_cast<unsigned char>(sql_[i_]))) ++i_;
@@ -300,7 +333,8 @@ class Lexer {
 
   std::string_view sql_;
   size_t n_;
-  bool pg_;
+  bool pg_;  // PostgreSQL's rules (also DuckDB's)
+  bool ch_;  // ClickHouse's: SQLite's comments, backslash escapes in quotes, [ for arrays
   size_t i_ = 0;
   SqlLexResult out_;
 };

@@ -7,7 +7,9 @@
 // quoted names and has no nested comments; PostgreSQL and DuckDB (whose parser
 // is PostgreSQL's) read E'..' strings with backslash escapes, $tag$..$tag$
 // strings, nested /* /* */ */ comments, U&".." names with \XXXX escapes (and
-// an optional UESCAPE 'c'), and [ as an array subscript.
+// an optional UESCAPE 'c'), and [ as an array subscript. ClickHouse reads
+// backslash escapes in every quoted string and name ('it\'s', `a\`b`), has
+// SQLite's flat comments, and [ opens an array.
 #pragma once
 
 #include <string>
@@ -39,7 +41,7 @@ struct SqlLexResult {
   std::string error;  // "unterminated string at offset 12", empty when fine
 };
 
-// SQLite's rules unless `engine` says otherwise (DuckDB and PostgreSQL share theirs).
+// SQLite's rules unless `engine` says otherwise (DuckDB and PostgreSQL share theirs; ClickHouse has its own).
 SqlLexResult lex_sql(std::string_view sql, Dialect::Engine engine = Dialect::Engine::kSqlite);
 
 }  // namespace t2sql

@@ -17,6 +17,14 @@ constexpr std::array<std::string_view, 20> kWriteWords = {
     "INSERT",  "UPDATE",   "DELETE", "DROP",   "CREATE", "ALTER", "ATTACH", "DETACH", "VACUUM", "PRAGMA",
     "REINDEX", "TRUNCATE", "GRANT",  "REVOKE", "COPY",   "MERGE", "CALL",   "INTO",   "UPSERT", "ANALYZE"};
 
+// ClickHouse's own statements and clauses that change what a query does
+// beyond reading: OPTIMIZE, RENAME, KILL and SET statements, a SETTINGS
+// clause (readonly=1 refuses it too), FORMAT (t2sql reads the rows in the
+// format it asked for) and INTO OUTFILE (INTO is refused everywhere). SYSTEM
+// is not among them: it names the system database too.
+constexpr std::array<std::string_view, 8> kClickhouseWriteWords = {
+    "OPTIMIZE", "RENAME", "KILL", "SET", "SETTINGS", "FORMAT", "EXCHANGE", "OUTFILE"};
+
 // Keywords that a parenthesis may follow without a function being called
 // (IN (...), OVER (...), AS (...), ROW (...), ...). Each is reserved or
 // parsed as syntax before a parenthesis on the engines.
@@ -30,6 +38,8 @@ constexpr std::string_view kSyntaxBeforeParen[] = {
 // Pattern operators that are also (harmless) functions on the engine they belong to.
 constexpr std::string_view kSqlitePatternWords[] = {"LIKE", "GLOB", "REGEXP", "MATCH"};
 constexpr std::string_view kPostgresPatternWords[] = {"LIKE", "ILIKE", "SIMILAR"};
+// ClickHouse's clauses a parenthesis may follow (PREWHERE (...), GLOBAL IN (...), SAMPLE (...)).
+constexpr std::string_view kClickhouseSyntaxWords[] = {"LIKE", "PREWHERE", "GLOBAL", "SAMPLE", "FINAL"};
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -47,7 +57,10 @@ bool is_name(const SqlToken& t) {
 
 // The name a word or quoted name stands for, as the engine resolves function
 // names: unquoted words fold to lowercase; quoted names are exact on
-// PostgreSQL and case-insensitive on SQLite and DuckDB.
+// PostgreSQL and case-insensitive on SQLite and DuckDB. ClickHouse resolves
+// most names exactly and a few (count, sum, lower...) in any case; its list
+// holds lowercase forms, so both kinds of name are compared lowercased (no two
+// ClickHouse functions differ by case alone).
 std::string resolved_name(const SqlToken& t, Dialect::Engine engine) {
   if (t.kind == SqlTokenKind::kWord) return lower(t.text);
   return engine == Dialect::Engine::kPostgres ? t.value : lower(t.value);
@@ -63,6 +76,10 @@ bool syntax_word(const std::vector<SqlToken>& tokens, size_t i, Dialect::Engine 
   if ((t.is_word("OVER") || t.is_word("FILTER")) && i > 0 && tokens[i - 1].is_punct(')')) return true;
   if (engine == Dialect::Engine::kSqlite) {
     for (std::string_view w : kSqlitePatternWords) {
+      if (t.is_word(w)) return true;
+    }
+  } else if (engine == Dialect::Engine::kClickHouse) {
+    for (std::string_view w : kClickhouseSyntaxWords) {
       if (t.is_word(w)) return true;
     }
   } else {
@@ -108,6 +125,7 @@ std::string engine_title(Dialect::Engine engine) {
   switch (engine) {
     case Dialect::Engine::kDuckDb: return "DuckDB";
     case Dialect::Engine::kPostgres: return "PostgreSQL";
+    case Dialect::Engine::kClickHouse: return "ClickHouse";
     default: return "SQLite";
   }
 }
@@ -184,6 +202,16 @@ Status check_read_only_statement(const std::string& sql, Dialect::Engine engine)
       if (tokens[i].is_word(w)) {
         return permission_denied("refusing to run " + upper(tokens[i].text) +
                                  ": t2sql only runs read-only queries (SELECT)");
+      }
+    }
+    if (engine == Dialect::Engine::kClickHouse) {
+      // After a dot the word is a name (system.settings, system.formats).
+      bool name = i > 0 && tokens[i - 1].is_punct('.');
+      for (std::string_view w : kClickhouseWriteWords) {
+        if (!name && tokens[i].is_word(w)) {
+          return permission_denied("refusing to run " + upper(tokens[i].text) +
+                                   ": t2sql only runs read-only queries (SELECT) with its own settings and format");
+        }
       }
     }
     if (tokens[i].is_word("FOR") && i + 1 < end &&

@@ -8,7 +8,8 @@
 namespace t2sql {
 namespace {
 
-constexpr Dialect::Engine kEngines[] = {Dialect::Engine::kSqlite, Dialect::Engine::kDuckDb, Dialect::Engine::kPostgres};
+constexpr Dialect::Engine kEngines[] = {Dialect::Engine::kSqlite, Dialect::Engine::kDuckDb, Dialect::Engine::kPostgres,
+                                         Dialect::Engine::kClickHouse};
 
 TEST(StatementGuardFunctions, RefusesDangerousCallsInAnySpelling) {
   for (Dialect::Engine e : kEngines) {

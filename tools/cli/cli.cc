@@ -56,7 +56,9 @@ constexpr const char* kDbHelp =
     "  sqlite:///abs/path.db      SQLite (also sqlite://rel/path.db, sqlite3://, file://)\n"
     "  duckdb:///abs/path.duckdb  DuckDB (also duckdb://rel/path.duckdb, duckdb://:memory:)\n"
     "  postgresql://user:password@host:port/dbname  PostgreSQL (also postgres://; libpq's ?sslmode=... and "
-    "other parameters)";
+    "other parameters)\n"
+    "  clickhouse://user:password@host:port/database  ClickHouse over its HTTP port (a cluster through its "
+    "Distributed tables)";
 
 void add_db_option(CLI::App* command, std::string& uri) {
   command->add_option("--db", uri, kDbHelp);
