@@ -156,6 +156,31 @@ void AnswerCache::insert(const std::string& key, Entry entry, const Identity& co
   }
 }
 
+bool AnswerCache::lead(const std::string& key) {
+  if (!enabled_) return true;
+  std::lock_guard<std::mutex> lock(mu_);
+  return in_flight_.insert(key).second;
+}
+
+void AnswerCache::land(const std::string& key) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_.erase(key);
+  }
+  landed_.notify_all();
+}
+
+std::optional<AnswerCache::Entry> AnswerCache::wait(const std::string& key, const Identity& now,
+                                                    std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!landed_.wait_for(lock, timeout, [&] { return !in_flight_.count(key); })) return std::nullopt;
+  auto it = by_key_.find(key);
+  if (it == by_key_.end() || !(identity_ == now)) return std::nullopt;
+  ++hits_;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return it->second->second;
+}
+
 size_t AnswerCache::hits() const {
   std::lock_guard<std::mutex> lock(mu_);
   return hits_;

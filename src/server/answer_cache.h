@@ -21,6 +21,8 @@
 // Thread-safe (one mutex; lookups are a map find and a stat of two files).
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -29,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "server/answer_body.h"
 
@@ -68,12 +71,32 @@ class AnswerCache {
   std::optional<Entry> find(const std::string& key, const Identity& now);
   void insert(const std::string& key, Entry entry, const Identity& computed_on);
 
+  // One computation per question at a time: many clients asking the same new
+  // question at once would otherwise all run it. lead() is true for the
+  // first asker, who computes (holding a Flight until its insert is done);
+  // the others wait() for its entry (nullopt: it made none, or the wait timed
+  // out: they compute themselves).
+  bool lead(const std::string& key);
+  std::optional<Entry> wait(const std::string& key, const Identity& now, std::chrono::milliseconds timeout);
+  class Flight {
+   public:
+    Flight(AnswerCache* cache, std::string key) : cache_(cache), key_(std::move(key)) {}
+    Flight(const Flight&) = delete;
+    Flight& operator=(const Flight&) = delete;
+    ~Flight() { cache_->land(key_); }
+
+   private:
+    AnswerCache* cache_;
+    std::string key_;
+  };
+
   size_t hits() const;
   size_t misses() const;
   size_t entries() const;
 
  private:
   Identity stat_now() const;
+  void land(const std::string& key);
   void clear_locked();
 
   const std::string db_file_;
@@ -89,6 +112,8 @@ class AnswerCache {
   std::unordered_map<std::string, Lru::iterator> by_key_;  // guarded by mu_
   size_t bytes_ = 0;                                        // guarded by mu_
   size_t hits_ = 0, misses_ = 0;                            // guarded by mu_
+  std::unordered_set<std::string> in_flight_;               // guarded by mu_
+  std::condition_variable landed_;
 };
 
 }  // namespace t2sql

@@ -284,11 +284,19 @@ struct Server::Impl {
     bool cacheable = answer_cache->enabled() && ask->session.empty() && ask->mode == "template";
     std::string cache_key;
     AnswerCache::Identity data_now;
+    std::optional<AnswerCache::Flight> flight;  // this request computes the answer others wait for
     if (cacheable) {
       cache_key = AnswerCache::key(ask->query, ask->mode, ask->use_rag.value_or(options.pipeline.use_rag),
                                    ask->instructions, ask->svg);
       data_now = answer_cache->begin();
-      if (auto hit = answer_cache->find(cache_key, data_now)) {
+      auto hit = answer_cache->find(cache_key, data_now);
+      if (!hit) {
+        if (answer_cache->lead(cache_key))
+          flight.emplace(answer_cache.get(), cache_key);
+        else
+          hit = answer_cache->wait(cache_key, data_now, std::chrono::milliseconds(options.queue_timeout_ms));
+      }
+      if (hit) {
         std::string session_id = new_session_id();
         store_session(session_id, std::move(hit->session));
         metrics.count_question(ask->mode, hit->outcome);
