@@ -54,6 +54,26 @@ constexpr uint64_t kMinTensorBytes = 8 + 4 + 4 + 8;
 constexpr uint64_t kMaxKeyBytes = 64 * 1024;
 constexpr uint64_t kMaxKeptString = 1024 * 1024;
 
+// A key or tensor name from the file as it appears in a message: control
+// and non-ASCII bytes as \xNN (a message stays one line of text), cut after
+// 64 bytes.
+std::string shown(const std::string& name) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < name.size() && i < 64; ++i) {
+    auto c = static_cast<unsigned char>(name[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  if (name.size() > 64) out += "...";
+  return out;
+}
+
 class Reader {
  public:
   Reader(std::istream& in, uint64_t size) : in_(in), size_(size) {}
@@ -119,7 +139,7 @@ class Reader {
 };
 
 bool read_value(Reader& r, uint32_t type, const std::string& key, GgufHeader& h, uint32_t* u32_out) {
-  if (type >= kTypeCount) return r.fail("key '" + key + "' has an unknown value type " + std::to_string(type));
+  if (type >= kTypeCount) return r.fail("key '" + shown(key) + "' has an unknown value type " + std::to_string(type));
   if (type == kString) {
     std::string value;
     uint64_t length = 0;
@@ -131,12 +151,12 @@ bool read_value(Reader& r, uint32_t type, const std::string& key, GgufHeader& h,
     uint32_t element = 0;
     uint64_t count = 0;
     if (!r.number(element, "an array's element type") || !r.number(count, "an array's length")) return false;
-    if (element == kArray) return r.fail("key '" + key + "' holds an array of arrays, which GGUF readers refuse");
+    if (element == kArray) return r.fail("key '" + shown(key) + "' holds an array of arrays, which GGUF readers refuse");
     if (element >= kTypeCount)
-      return r.fail("key '" + key + "' is an array of an unknown type " + std::to_string(element));
+      return r.fail("key '" + shown(key) + "' is an array of an unknown type " + std::to_string(element));
     uint64_t least = element == kString ? 8 : fixed_size(element);
     if (count > r.left() / least)
-      return r.fail("key '" + key + "' claims " + std::to_string(count) + " elements, more than the file holds");
+      return r.fail("key '" + shown(key) + "' claims " + std::to_string(count) + " elements, more than the file holds");
     if (element != kString) return r.skip(count * least, "an array");
     for (uint64_t i = 0; i < count; ++i)
       if (!r.string(nullptr, 0, "an array's string")) return false;
@@ -185,7 +205,7 @@ Result<GgufHeader> read(Reader& r) {
       return bad();
     }
     if (!seen.insert(key).second) {
-      r.fail("the key '" + key + "' appears twice");
+      r.fail("the key '" + shown(key) + "' appears twice");
       return bad();
     }
     uint32_t type = 0;
@@ -229,11 +249,11 @@ Result<GgufHeader> read(Reader& r) {
       int64_t n = 0;
       if (!r.number(n, "a tensor's shape")) return bad();
       if (n < 0) {
-        r.fail("tensor '" + t.name + "' has a negative dimension");
+        r.fail("tensor '" + shown(t.name) + "' has a negative dimension");
         return bad();
       }
       if (n > 0 && elements > std::numeric_limits<int64_t>::max() / n) {
-        r.fail("tensor '" + t.name + "' has more elements than fit in 64 bits");
+        r.fail("tensor '" + shown(t.name) + "' has more elements than fit in 64 bits");
         return bad();
       }
       elements *= n;
@@ -241,12 +261,12 @@ Result<GgufHeader> read(Reader& r) {
     }
     if (!r.number(t.type, "a tensor's type") || !r.number(t.offset, "a tensor's offset")) return bad();
     if (t.offset % h.alignment != 0) {
-      r.fail("tensor '" + t.name + "' starts at offset " + std::to_string(t.offset) + ", not a multiple of the " +
+      r.fail("tensor '" + shown(t.name) + "' starts at offset " + std::to_string(t.offset) + ", not a multiple of the " +
              std::to_string(h.alignment) + "-byte alignment");
       return bad();
     }
     if (!names.insert(t.name).second) {
-      r.fail("the tensor name '" + t.name + "' appears twice");
+      r.fail("the tensor name '" + shown(t.name) + "' appears twice");
       return bad();
     }
     h.tensors.push_back(std::move(t));
@@ -262,7 +282,7 @@ Result<GgufHeader> read(Reader& r) {
     }
     for (const auto& t : h.tensors)
       if (t.offset > size - h.data_offset) {
-        r.fail("tensor '" + t.name + "' starts past the end of the file");
+        r.fail("tensor '" + shown(t.name) + "' starts past the end of the file");
         return bad();
       }
   }

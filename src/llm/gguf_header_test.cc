@@ -124,6 +124,8 @@ TEST(GgufHeader, RefusesEachDamageWithItsReason) {
        "'t' appears twice"},
       {"long name", GgufBytes().header(3, 1, 0).tensor(std::string(64, 'n'), {4}, 0, 0).pad_to(256).bytes(),
        "64 bytes long"},
+      {"a key holding a newline (found by gguf_header_fuzz)",
+       GgufBytes().header(3, 0, 2).kv_u32("a\nb", 1).kv_u32("a\nb", 2).bytes(), "the key 'a\\x0ab' appears twice"},
       {"data past the end", GgufBytes().header(3, 1, 0).tensor("t", {4}, 0, 0).bytes(), "past the end of the file"},
       {"offset past the end", GgufBytes().header(3, 1, 0).tensor("t", {4}, 0, 1 << 20).pad_to(256).bytes(),
        "starts past the end"},
