@@ -151,7 +151,8 @@ bool read_value(Reader& r, uint32_t type, const std::string& key, GgufHeader& h,
     uint32_t element = 0;
     uint64_t count = 0;
     if (!r.number(element, "an array's element type") || !r.number(count, "an array's length")) return false;
-    if (element == kArray) return r.fail("key '" + shown(key) + "' holds an array of arrays, which GGUF readers refuse");
+    if (element == kArray)
+      return r.fail("key '" + shown(key) + "' holds an array of arrays, which GGUF readers refuse");
     if (element >= kTypeCount)
       return r.fail("key '" + shown(key) + "' is an array of an unknown type " + std::to_string(element));
     uint64_t least = element == kString ? 8 : fixed_size(element);
@@ -261,8 +262,8 @@ Result<GgufHeader> read(Reader& r) {
     }
     if (!r.number(t.type, "a tensor's type") || !r.number(t.offset, "a tensor's offset")) return bad();
     if (t.offset % h.alignment != 0) {
-      r.fail("tensor '" + shown(t.name) + "' starts at offset " + std::to_string(t.offset) + ", not a multiple of the " +
-             std::to_string(h.alignment) + "-byte alignment");
+      r.fail("tensor '" + shown(t.name) + "' starts at offset " + std::to_string(t.offset) +
+             ", not a multiple of the " + std::to_string(h.alignment) + "-byte alignment");
       return bad();
     }
     if (!names.insert(t.name).second) {

@@ -172,8 +172,7 @@ TEST(GgufHeader, AgreesWithLlamaCppOnRealFiles) {
     gguf_context* g = gguf_init_from_file(p.c_str(), params);
     ASSERT_NE(g, nullptr) << p;
     ASSERT_EQ(static_cast<int64_t>(h->keys.size()), gguf_get_n_kv(g)) << p;
-    for (int64_t i = 0; i < gguf_get_n_kv(g); ++i)
-      EXPECT_EQ(h->keys[static_cast<size_t>(i)], gguf_get_key(g, i)) << p;
+    for (int64_t i = 0; i < gguf_get_n_kv(g); ++i) EXPECT_EQ(h->keys[static_cast<size_t>(i)], gguf_get_key(g, i)) << p;
     EXPECT_EQ(static_cast<int64_t>(h->tensors.size()), gguf_get_n_tensors(g)) << p;
     EXPECT_EQ(h->data_offset, gguf_get_data_offset(g)) << p;
     gguf_free(g);

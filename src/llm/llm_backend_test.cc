@@ -63,8 +63,7 @@ TEST_F(LlmBackendErrors, TruncatedGgufIsRefusedWithAReason) {
   auto b = make_llm_backend({.model_path = write("cut.gguf", bytes.substr(0, bytes.size() / 2))});
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(b.status().message().find("damaged GGUF header: "), std::string::npos)
-      << b.status().message();
+  EXPECT_NE(b.status().message().find("damaged GGUF header: "), std::string::npos) << b.status().message();
   EXPECT_NE(b.status().message().find("at byte"), std::string::npos) << b.status().message();
   EXPECT_EQ(b.status().message().find('\n'), std::string::npos) << "one line: " << b.status().message();
 }

@@ -21,9 +21,9 @@
 namespace t2sql {
 
 struct AnswerBodyOptions {
-  std::string mode;   // canonical mode of the request
-  std::string model;  // the generator's name, when the result names no engine
-  bool svg = false;   // also "chart_svg" (the request asked for it)
+  std::string mode;     // canonical mode of the request
+  std::string model;    // the generator's name, when the result names no engine
+  bool svg = false;     // also "chart_svg" (the request asked for it)
   bool cached = false;  // meta.cached: the answer comes from the answer cache
 };
 

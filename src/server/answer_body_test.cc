@@ -70,7 +70,8 @@ void expect_same(const AskResult& r, bool svg, bool cached, const std::string& l
   // The old body went out through json_text: invalid UTF-8 replaced.
   std::string ref = reference_body(r, "template", "template", "0123abcd", svg, cached)
                         .dump(-1, ' ', false, json::error_handler_t::replace);
-  EXPECT_TRUE(mine == json::parse(ref)) << label << "\nmine: " << text.substr(0, 600) << "\nref:  " << ref.substr(0, 600);
+  EXPECT_TRUE(mine == json::parse(ref)) << label << "\nmine: " << text.substr(0, 600)
+                                        << "\nref:  " << ref.substr(0, 600);
   // Byte for byte, too: the same sorted keys and number format.
   EXPECT_EQ(text, ref) << label;
 }
@@ -82,9 +83,10 @@ TEST(AnswerBody, SameDocumentAsBeforeForRealAnswers) {
   ASSERT_TRUE(db.ok()) << db.status().message();
   auto pipeline = Pipeline::create(std::move(*db), PipelineOptions{});
   ASSERT_TRUE(pipeline.ok()) << pipeline.status().message();
-  for (const std::string q : {"What were total sales in 2023?", "Sales comparison 2023 vs 2024", "Top 5 brands by revenue",
-                              "Active stores by region", "Monthly sales in 2024", "What tables are there?",
-                              "drop table sales", "hello", "zzqx blorf", "sales by region \xff\xfe", "   "}) {
+  for (const std::string q :
+       {"What were total sales in 2023?", "Sales comparison 2023 vs 2024", "Top 5 brands by revenue",
+        "Active stores by region", "Monthly sales in 2024", "What tables are there?", "drop table sales", "hello",
+        "zzqx blorf", "sales by region \xff\xfe", "   "}) {
     Session session;
     AskResult r = (*pipeline)->ask(q, &session, {});
     expect_same(r, false, false, q);
@@ -100,8 +102,8 @@ TEST(AnswerBody, SameDocumentAsBeforeInTheCorners) {
   r.executed = true;
   r.answered = true;
   r.rows.columns = {"a", "a", "b", "\xe2\x82\xac", "n", "d"};
-  r.rows.column_types = {ValueType::kInteger, ValueType::kReal, ValueType::kText, ValueType::kBlob, ValueType::kReal,
-                         ValueType::kDate};
+  r.rows.column_types = {ValueType::kInteger, ValueType::kReal, ValueType::kText,
+                         ValueType::kBlob,    ValueType::kReal, ValueType::kDate};
   r.rows.rows = {{Value::integer(-9223372036854775807LL), Value::real(0.1), Value::text("caf\xc3\xa9"),
                   Value::text("\x01\x02", ValueType::kBlob), Value::real(std::numeric_limits<double>::infinity()),
                   Value::text("2024-01-31", ValueType::kDate)},

@@ -88,7 +88,8 @@ AnswerCache::Identity AnswerCache::stat_now() const {
   id.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   // SQLite's change counter; through the file opened at the start while it
   // is still the file at the path (pread on it is safe from any thread).
-  if (sqlite_) id.header = fd_ >= 0 && st.st_ino == fd_ino_ ? bytes_hash(fd_, 24, 4) : header_bytes_hash(db_file_, 24, 4);
+  if (sqlite_)
+    id.header = fd_ >= 0 && st.st_ino == fd_ino_ ? bytes_hash(fd_, 24, 4) : header_bytes_hash(db_file_, 24, 4);
   // Committed changes may sit in the write-ahead log before they reach the
   // file: SQLite's "<file>-wal", DuckDB's "<file>.wal".
   std::string wal = db_file_ + (sqlite_ ? "-wal" : ".wal");

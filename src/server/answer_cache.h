@@ -102,17 +102,17 @@ class AnswerCache {
   const std::string db_file_;
   const size_t max_entries_, max_bytes_;
   const bool enabled_;
-  int fd_ = -1;           // the database file, opened at the start (its header is read through it)
-  uint64_t fd_ino_ = 0;   // fd_'s inode: when the path names another file, it is opened afresh
-  bool sqlite_ = false;   // SQLite ("-wal", a change counter) or DuckDB (".wal")
+  int fd_ = -1;          // the database file, opened at the start (its header is read through it)
+  uint64_t fd_ino_ = 0;  // fd_'s inode: when the path names another file, it is opened afresh
+  bool sqlite_ = false;  // SQLite ("-wal", a change counter) or DuckDB (".wal")
   mutable std::mutex mu_;
   Identity identity_;  // guarded by mu_; what the entries were computed on
   using Lru = std::list<std::pair<std::string, Entry>>;
-  Lru lru_;                                                 // guarded by mu_; most recent first
+  Lru lru_;                                                // guarded by mu_; most recent first
   std::unordered_map<std::string, Lru::iterator> by_key_;  // guarded by mu_
-  size_t bytes_ = 0;                                        // guarded by mu_
-  size_t hits_ = 0, misses_ = 0;                            // guarded by mu_
-  std::unordered_set<std::string> in_flight_;               // guarded by mu_
+  size_t bytes_ = 0;                                       // guarded by mu_
+  size_t hits_ = 0, misses_ = 0;                           // guarded by mu_
+  std::unordered_set<std::string> in_flight_;              // guarded by mu_
   std::condition_variable landed_;
 };
 

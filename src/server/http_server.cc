@@ -323,8 +323,7 @@ struct Server::Impl {
     store_session(session_id, std::move(session));
     metrics.count_question(ask->mode, outcome(r));
     res.status = http_status(r);
-    res.set_content(response_body(r, ask->mode, model, ask->svg, false).with_session(session_id),
-                    "application/json");
+    res.set_content(response_body(r, ask->mode, model, ask->svg, false).with_session(session_id), "application/json");
   }
 
   void handle_ask_stream(const httplib::Request& req, httplib::Response& res) {
@@ -360,8 +359,8 @@ struct Server::Impl {
         state->lease.reset();
         store_session(state->session_id, std::move(session));
         metrics.count_question(state->ask.mode, outcome(r));
-        json body = json::parse(response_body(r, state->ask.mode, model, state->ask.svg, false)
-                                    .with_session(state->session_id));
+        json body = json::parse(
+            response_body(r, state->ask.mode, model, state->ask.svg, false).with_session(state->session_id));
         body["status"] = http_status(r);
         send("result", json_text(body));
       } catch (const std::exception& e) {
@@ -513,18 +512,19 @@ struct Server::Impl {
     });
     http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
       std::string text = metrics.render();
-      text += "# HELP t2sql_answer_cache_lookups_total Template answers looked up in the answer cache.\n"
-              "# TYPE t2sql_answer_cache_lookups_total counter\n"
-              "t2sql_answer_cache_lookups_total{result=\"hit\"} " +
-              std::to_string(answer_cache->hits()) +
-              "\n"
-              "t2sql_answer_cache_lookups_total{result=\"miss\"} " +
-              std::to_string(answer_cache->misses()) +
-              "\n"
-              "# HELP t2sql_answer_cache_entries Answers held by the answer cache.\n"
-              "# TYPE t2sql_answer_cache_entries gauge\n"
-              "t2sql_answer_cache_entries " +
-              std::to_string(answer_cache->entries()) + "\n";
+      text +=
+          "# HELP t2sql_answer_cache_lookups_total Template answers looked up in the answer cache.\n"
+          "# TYPE t2sql_answer_cache_lookups_total counter\n"
+          "t2sql_answer_cache_lookups_total{result=\"hit\"} " +
+          std::to_string(answer_cache->hits()) +
+          "\n"
+          "t2sql_answer_cache_lookups_total{result=\"miss\"} " +
+          std::to_string(answer_cache->misses()) +
+          "\n"
+          "# HELP t2sql_answer_cache_entries Answers held by the answer cache.\n"
+          "# TYPE t2sql_answer_cache_entries gauge\n"
+          "t2sql_answer_cache_entries " +
+          std::to_string(answer_cache->entries()) + "\n";
       res.set_content(text, "text/plain; version=0.0.4");
     });
     std::string openapi = openapi_spec_json(t2sql_version());

@@ -385,7 +385,8 @@ TEST_F(ServerTest, AnswerCacheServesRepeatsUntilTheDataChanges) {
   EXPECT_EQ(with_session["meta"]["cached"], false);
   EXPECT_EQ(with_session["session"], "s-1");
 
-  ASSERT_EQ(sqlite3_exec(writer, "INSERT INTO stores (store_id, store_name, region, city, opened_on) "
+  ASSERT_EQ(sqlite3_exec(writer,
+                         "INSERT INTO stores (store_id, store_name, region, city, opened_on) "
                          "VALUES (900001, 'New', 'Zedland', 'Zed', '2024-01-01')",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
