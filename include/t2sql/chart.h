@@ -38,6 +38,13 @@ struct ChartSpec {
   std::string x, y, color;
   bool x_temporal = false;  // x holds dates or years
   bool folded = false;
+  // Bars of many categories: more than 12 are drawn horizontally; beyond 40
+  // only the `top_n` (30) largest are drawn, the rest summed into one "other" bar
+  // when the measure adds up (a total or a count: `other_bucket`) and left
+  // out otherwise. Both writers draw the same bars (and the same axis).
+  bool horizontal = false;
+  size_t top_n = 0;  // 0: every row
+  bool other_bucket = false;
   std::string reason;  // why this kind ("a category and a measure")
 };
 

@@ -13,7 +13,10 @@ enum class OutputFormat { kTable, kCsv, kJson, kMarkdown };
 
 Result<OutputFormat> parse_output_format(const std::string& name);  // "table", "csv", "json", "markdown"
 
-// kTable aligns columns (numbers to the right) and ends with "(N rows)".
+// kTable aligns columns (numbers to the right) and ends with "(N rows)";
+// kTable and kMarkdown show numbers rounded for people (number_format.h:
+// "15,722,014.79", "12.5%"), Markdown's number columns right-aligned ("---:");
+// kCsv and kJson keep every digit.
 // kJson: {"columns": [...], "rows": [[...]], "row_count": N, "truncated": b}.
 std::string format_result(const ResultSet& result, OutputFormat format);
 

@@ -130,6 +130,9 @@ struct AskResult {
   ChartSpec chart;
   std::string chart_vega_lite;  // empty when the chart stage did not run
   std::string answer;           // one line
+  // What the SQL does in plain English, from its parse (sql/sql_explainer.h);
+  // set whenever `sql` is, for every engine.
+  std::string explanation;
   std::string engine;           // the generator that wrote the SQL
   double confidence = 0;
   std::map<std::string, double> confidence_features;  // what the confidence was computed from (generator.h)
@@ -145,7 +148,9 @@ struct AskResult {
 // {"question", "effective_question", "follow_up", "intent", "answered",
 //  "reason", "sql", "columns", "column_types", "rows", "row_count",
 //  "truncated", "chart" (the Vega-Lite spec or null), "chart_kind", "answer",
-//  "engine", "confidence", "rag_used", "prompt", "stages": [{"name", "status",
+//  "explanation" (the SQL in words), "column_formats" (per column: {"kind",
+//  "decimals", "thousands", "suffix", "align"}, number_format.h), "engine",
+//  "confidence", "rag_used", "prompt", "stages": [{"name", "status",
 //  "elapsed_ms", "output"}], "total_ms"}
 std::string ask_result_to_json(const AskResult& result);
 // One stage as {"name", "status", "elapsed_ms", "output"}.

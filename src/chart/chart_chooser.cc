@@ -5,6 +5,7 @@
 #include <set>
 
 #include "chart/column_profile.h"
+#include "schema/identifier_words.h"
 #include "t2sql/chart.h"
 
 namespace t2sql {
@@ -32,6 +33,25 @@ bool name_is_id(const std::string& name) {
 bool name_is_time(const std::string& name) {
   std::string n = lower(name);
   for (const char* w : {"year", "month", "date", "day", "week", "quarter", "time", "period"})
+    if (n.find(w) != std::string::npos) return true;
+  return false;
+}
+
+constexpr size_t kMaxUprightBars = 12;  // more are drawn horizontally
+constexpr size_t kMaxBars = 40;         // more: the top kTopBars (+ "other")
+constexpr size_t kTopBars = 30;
+
+// Whether a measure's values add up to something (a total, a count), so that
+// the bars left out can be summed into one "other" bar; averages, prices,
+// rates and extremes do not add up.
+bool adds_up(const ColumnProfile& p) {
+  std::string n = lower(p.name);
+  for (const char* w : {"avg", "average", "mean", "median", "rate", "ratio", "percent", "pct", "share", "price",
+                        "min", "max", "lowest", "highest", "score", "rating", "age"})
+    if (n.find(w) != std::string::npos) return false;
+  if (!p.all_positive) return false;
+  for (const char* w : {"count", "total", "sum", "amount", "revenue", "sales", "quantity", "units", "number", "qty",
+                        "orders", "spend", "cost", "volume"})
     if (n.find(w) != std::string::npos) return true;
   return false;
 }
@@ -65,9 +85,38 @@ int column_index(const ResultSet& rows, const std::string& name) {
   return -1;
 }
 
+namespace {
+
+// "total_amount" -> "total amount", "unitPrice" -> "unit price", "qty" ->
+// "quantity"; quotes and a table qualifier dropped. Not singularized: a name
+// is shown, not matched.
+std::string name_as_words(std::string name) {
+  while (!name.empty() && (name.front() == '"' || name.front() == '`' || name.front() == '[')) name.erase(0, 1);
+  while (!name.empty() && (name.back() == '"' || name.back() == '`' || name.back() == ']')) name.pop_back();
+  auto dot = name.rfind('.');
+  if (dot != std::string::npos && dot + 1 < name.size()) name = name.substr(dot + 1);
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != ' ' && c != '-') return name;
+  // Abbreviations that are also words or mean several things stay as written.
+  static const std::set<std::string> kKeep = {"long", "st",  "std", "res", "pos", "cat", "temp", "no",
+                                              "stat", "min", "max", "sem", "rm",  "fac", "ref",  "trans",
+                                              "inv",  "dep", "mon", "pop", "ph",  "dur", "seq"};
+  std::string out;
+  for (const auto& part : split_identifier(name)) {
+    if (kKeep.count(part)) {
+      out += (out.empty() ? "" : " ") + part;
+      continue;
+    }
+    for (const auto& w : expand_abbreviation(part)) out += (out.empty() ? "" : " ") + w;
+  }
+  return out.empty() ? name : out;
+}
+
+}  // namespace
+
 std::string readable_column_name(const std::string& name) {
   auto open = name.find('(');
-  if (open == std::string::npos || name.back() != ')') return name;
+  if (open == std::string::npos || name.empty() || name.back() != ')') return name_as_words(name);
   std::string fn = lower(name.substr(0, open));
   while (!fn.empty() && fn.back() == ' ') fn.pop_back();
   std::string arg = name.substr(open + 1, name.size() - open - 2);
@@ -81,10 +130,6 @@ std::string readable_column_name(const std::string& name) {
   bool distinct = lower(arg).rfind("distinct ", 0) == 0;
   if (distinct) arg = arg.substr(9);
   std::string inner = readable_column_name(arg);
-  auto dot = inner.rfind('.');
-  if (dot != std::string::npos && inner.find('(') == std::string::npos) inner = inner.substr(dot + 1);
-  while (!inner.empty() && (inner.front() == '"' || inner.front() == '`')) inner.erase(0, 1);
-  while (!inner.empty() && (inner.back() == '"' || inner.back() == '`')) inner.pop_back();
   if (fn == "count") return inner == "*" || inner == "1" ? "count" : (distinct ? "distinct " : "") + inner + " count";
   if (fn == "sum" || fn == "total") return "total " + inner;
   if (fn == "avg") return "average " + inner;
@@ -213,7 +258,6 @@ ChartSpec choose_chart(const ResultSet& rows, const std::string& question) {
     return spec;
   }
   if (time.empty() && cats.size() == 1) {
-    if (n > 100) return table("too many categories for a chart");
     spec.x = cats[0]->name;
     spec.y = measures[0]->name;
     if (measures.size() == 1 && n >= 2 && n <= 6 && measures[0]->all_positive && hints_whole(question)) {
@@ -222,6 +266,20 @@ ChartSpec choose_chart(const ResultSet& rows, const std::string& question) {
     } else {
       spec.kind = ChartKind::kBar;
       spec.reason = "a category and a measure";
+      // Many bars read better lying down, and only so many fit at all.
+      if (n > kMaxUprightBars) {
+        spec.horizontal = true;
+        spec.reason = "many categories and a measure";
+      }
+      if (n > kMaxBars) {
+        spec.top_n = kTopBars;
+        spec.other_bucket = adds_up(*measures[0]);
+        if (!spec.other_bucket)
+          spec.title += (spec.title.empty() ? "" : " ") + std::string("(top ") + std::to_string(kTopBars) + " of " +
+                        std::to_string(n) + ")";
+        spec.reason = "many categories: the largest, the rest " +
+                      std::string(spec.other_bucket ? "summed into \"other\"" : "left out");
+      }
     }
     return spec;
   }

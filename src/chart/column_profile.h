@@ -26,9 +26,10 @@ std::vector<ColumnProfile> profile_columns(const ResultSet& rows);
 // Index of a column by name, or -1.
 int column_index(const ResultSet& rows, const std::string& name);
 
-// A column name for people: "SUM(sales.amount)" -> "total amount",
-// "COUNT(DISTINCT a.store_id)" -> "distinct store_id count", "COUNT(*)" ->
-// "count"; plain names are kept.
+// A column name for people, in words: "SUM(sales.amount)" -> "total amount",
+// "COUNT(DISTINCT a.store_id)" -> "distinct store id count", "COUNT(*)" ->
+// "count", "total_amount" -> "total amount", "qty" -> "quantity"; other
+// expressions are kept as written.
 std::string readable_column_name(const std::string& name);
 
 // "12.4M", "3.2K", "812", "0.37": three significant digits, for labels and answers.

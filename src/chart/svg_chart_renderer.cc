@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "chart/chart_layout.h"
 #include "chart/column_profile.h"
 #include "t2sql/chart.h"
 
@@ -48,23 +49,6 @@ std::string clip(const std::string& s, size_t n) {
   size_t cut = n - 1;
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
   return s.substr(0, cut) + "…";
-}
-
-// "Nice" axis ticks covering [lo, hi] (Heckbert's loose labelling).
-std::vector<double> nice_ticks(double lo, double hi, int count = 5) {
-  if (!(hi > lo)) hi = lo + 1;
-  double range = hi - lo;
-  double raw = range / count;
-  double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = mag;
-  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-    step = m * mag;
-    if (range / step <= count) break;
-  }
-  std::vector<double> ticks;
-  for (double t = std::floor(lo / step) * step; t <= hi + step * 0.5 && ticks.size() < 20; t += step)
-    ticks.push_back(std::fabs(t) < step * 1e-9 ? 0 : t);
-  return ticks;
 }
 
 struct Frame {
@@ -109,19 +93,18 @@ class Svg {
   std::string body_;
 };
 
-// Y axis with grid lines; returns the value -> pixel mapping's range.
-std::pair<double, double> y_axis(Svg& svg, const Frame& f, double lo, double hi, const std::string& label) {
-  auto ticks = nice_ticks(std::min(0.0, lo), std::max(0.0, hi));
-  double tlo = ticks.front(), thi = ticks.back();
-  for (double t : ticks) {
-    double y = f.bottom - (t - tlo) / (thi - tlo) * f.height();
+// Y axis with grid lines (the scale both writers share, chart_layout.h);
+// returns the value -> pixel mapping's range.
+std::pair<double, double> y_axis(Svg& svg, const Frame& f, const AxisScale& scale, const std::string& label) {
+  for (size_t i = 0; i < scale.ticks.size(); ++i) {
+    double y = f.bottom - (scale.ticks[i] - scale.lo) / (scale.hi - scale.lo) * f.height();
     svg.line(f.left, y, f.right, y, "#e6e6e6");
-    svg.text(f.left - 6, y + 4, short_number(t), "end", 11);
+    svg.text(f.left - 6, y + 4, scale.labels[i], "end", 11);
   }
   svg.line(f.left, f.top, f.left, f.bottom, "#888");
   svg.text(16, (f.top + f.bottom) / 2, clip(readable_column_name(label), 40), "middle", 12,
            " transform=\"rotate(-90 16 " + num((f.top + f.bottom) / 2) + ")\"");
-  return {tlo, thi};
+  return {scale.lo, scale.hi};
 }
 
 double y_pixel(const Frame& f, std::pair<double, double> range, double v) {
@@ -141,11 +124,11 @@ void x_labels(Svg& svg, const Frame& f, const std::vector<std::string>& labels, 
     else
       svg.text(xs[i], f.bottom + 16, l, "middle", 11);
   }
-  svg.text((f.left + f.right) / 2, f.bottom + (rotate ? 78 : 38), clip(title, 60), "middle", 12);
+  svg.text((f.left + f.right) / 2, f.bottom + (rotate ? 78 : 38), clip(readable_column_name(title), 60), "middle", 12);
 }
 
 void legend(Svg& svg, double x, double y, const std::vector<std::string>& names, const std::string& title) {
-  svg.text(x, y, clip(title, 22), "start", 12, " font-weight=\"bold\"");
+  svg.text(x, y, clip(readable_column_name(title), 22), "start", 12, " font-weight=\"bold\"");
   for (size_t i = 0; i < names.size() && i < 16; ++i) {
     double yy = y + 18 + 18 * static_cast<double>(i);
     svg.rect(x, yy - 10, 12, 12, kPalette[i % kPaletteSize], names[i]);
@@ -189,6 +172,36 @@ void message(Svg& svg, int w, int h, const std::string& text) {
   svg.text(w / 2.0, h / 2.0, text, "middle", 14, " fill=\"#666\"");
 }
 
+// Many categories: one row per bar, labels on the left, the value axis on
+// top and bottom; the image grows with the bars so that each stays readable.
+std::string horizontal_bars(const ChartSpec& chart, const BarData& bars, const AxisScale& scale, int width) {
+  const double row = 20;
+  Frame f{170, 64, width - 30.0, 64 + row * static_cast<double>(bars.labels.size())};
+  int height = static_cast<int>(f.bottom + 56);
+  Svg svg(width, height);
+  auto xpx = [&](double v) { return f.left + (v - scale.lo) / (scale.hi - scale.lo) * f.width(); };
+  for (size_t i = 0; i < scale.ticks.size(); ++i) {
+    double x = xpx(scale.ticks[i]);
+    svg.line(x, f.top, x, f.bottom, "#e6e6e6");
+    svg.text(x, f.top - 6, scale.labels[i], "middle", 11);
+    svg.text(x, f.bottom + 16, scale.labels[i], "middle", 11);
+  }
+  svg.line(f.left, f.top, f.left, f.bottom, "#888");
+  for (size_t i = 0; i < bars.labels.size(); ++i) {
+    double y = f.top + row * static_cast<double>(i);
+    double v = bars.values[i];
+    double x0 = xpx(std::min(0.0, v)), x1 = xpx(std::max(0.0, v));
+    svg.rect(x0, y + 3, x1 - x0, row - 6, bars.other && i + 1 == bars.labels.size() ? "#bab0ac" : kPalette[0],
+             bars.labels[i] + ": " + short_number(v));
+    svg.text(f.left - 6, y + row / 2 + 4, clip(bars.labels[i], 26), "end", 11);
+  }
+  svg.text((f.left + f.right) / 2, f.bottom + 38, clip(readable_column_name(chart.folded ? "value" : chart.y), 60),
+           "middle", 12);
+  svg.text(16, (f.top + f.bottom) / 2, clip(readable_column_name(chart.x), 40), "middle", 12,
+           " transform=\"rotate(-90 16 " + num((f.top + f.bottom) / 2) + ")\"");
+  return svg.finish(chart.title);
+}
+
 }  // namespace
 
 std::string render_chart_svg(const ChartSpec& chart, const ResultSet& rows, int width, int height) {
@@ -209,31 +222,22 @@ std::string render_chart_svg(const ChartSpec& chart, const ResultSet& rows, int 
   }
 
   if (chart.kind == ChartKind::kBar) {
-    std::vector<std::string> labels;
-    std::vector<double> values;
-    if (chart.folded) {
-      for (size_t c = 0; c < rows.columns.size(); ++c) {
-        if (!rows.rows[0][c].is_number()) continue;
-        labels.push_back(rows.columns[c]);
-        values.push_back(measure(rows, 0, static_cast<int>(c)));
-      }
-    } else {
-      for (size_t r = 0; r < rows.rows.size(); ++r) {
-        labels.push_back(cell(rows, r, xi));
-        values.push_back(measure(rows, r, yi));
-      }
-    }
-    auto [lo, hi] = std::minmax_element(values.begin(), values.end());
-    auto range = y_axis(svg, f, *lo, *hi, chart.folded ? "value" : chart.y);
-    double band = f.width() / static_cast<double>(labels.size());
+    BarData bars = bar_data(chart, rows);
+    AxisScale scale = value_axis(chart, rows);
+    std::string value_title = chart.folded ? "value" : chart.y;
+    if (chart.horizontal) return horizontal_bars(chart, bars, scale, width);
+    auto range = y_axis(svg, f, scale, value_title);
+    double band = f.width() / static_cast<double>(bars.labels.size());
     std::vector<double> xs;
-    for (size_t i = 0; i < labels.size(); ++i) {
+    for (size_t i = 0; i < bars.labels.size(); ++i) {
       double x0 = f.left + band * static_cast<double>(i);
-      double y0 = y_pixel(f, range, std::max(0.0, values[i])), y1 = y_pixel(f, range, std::min(0.0, values[i]));
-      svg.rect(x0 + band * 0.12, y0, band * 0.76, y1 - y0, kPalette[0], labels[i] + ": " + short_number(values[i]));
+      double v = bars.values[i];
+      double y0 = y_pixel(f, range, std::max(0.0, v)), y1 = y_pixel(f, range, std::min(0.0, v));
+      const char* fill = bars.other && i + 1 == bars.labels.size() ? "#bab0ac" : kPalette[0];
+      svg.rect(x0 + band * 0.12, y0, band * 0.76, y1 - y0, fill, bars.labels[i] + ": " + short_number(v));
       xs.push_back(x0 + band / 2);
     }
-    x_labels(svg, f, labels, xs, chart.folded ? "" : chart.x);
+    x_labels(svg, f, bars.labels, xs, chart.folded ? "" : chart.x);
     return svg.finish(chart.title);
   }
 
@@ -241,14 +245,8 @@ std::string render_chart_svg(const ChartSpec& chart, const ResultSet& rows, int 
     auto groups = distinct_values(rows, xi, false, false);
     auto series = distinct_values(rows, ci, numeric_axis(ci), true);
     std::map<std::pair<std::string, std::string>, double> value;
-    double lo = 0, hi = 0;
-    for (size_t r = 0; r < rows.rows.size(); ++r) {
-      double v = measure(rows, r, yi);
-      value[{cell(rows, r, xi), cell(rows, r, ci)}] = v;
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
-    }
-    auto range = y_axis(svg, f, lo, hi, chart.y);
+    for (size_t r = 0; r < rows.rows.size(); ++r) value[{cell(rows, r, xi), cell(rows, r, ci)}] = measure(rows, r, yi);
+    auto range = y_axis(svg, f, value_axis(chart, rows), chart.y);
     double band = f.width() / static_cast<double>(groups.size());
     double sub = band * 0.8 / static_cast<double>(series.size());
     std::vector<double> xs;
@@ -274,16 +272,9 @@ std::string render_chart_svg(const ChartSpec& chart, const ResultSet& rows, int 
     for (size_t i = 0; i < xs_text.size(); ++i) xpos[xs_text[i]] = i;
     std::vector<std::string> series = ci >= 0 ? distinct_values(rows, ci, false, false) : std::vector<std::string>{""};
     std::map<std::string, std::vector<std::pair<size_t, double>>> points;
-    double lo = 0, hi = 0;
-    bool first = true;
-    for (size_t r = 0; r < rows.rows.size(); ++r) {
-      double v = measure(rows, r, yi);
-      points[ci >= 0 ? cell(rows, r, ci) : ""].push_back({xpos[cell(rows, r, xi)], v});
-      lo = first ? v : std::min(lo, v);
-      hi = first ? v : std::max(hi, v);
-      first = false;
-    }
-    auto range = y_axis(svg, f, lo, hi, chart.y);
+    for (size_t r = 0; r < rows.rows.size(); ++r)
+      points[ci >= 0 ? cell(rows, r, ci) : ""].push_back({xpos[cell(rows, r, xi)], measure(rows, r, yi)});
+    auto range = y_axis(svg, f, value_axis(chart, rows), chart.y);
     auto px = [&](size_t i) {
       return xs_text.size() == 1
                  ? (f.left + f.right) / 2
@@ -343,18 +334,12 @@ std::string render_chart_svg(const ChartSpec& chart, const ResultSet& rows, int 
   }
 
   // Scatter.
-  double xlo = 0, xhi = 0, ylo = 0, yhi = 0;
-  for (size_t r = 0; r < rows.rows.size(); ++r) {
-    double x = measure(rows, r, xi), y = measure(rows, r, yi);
-    if (r == 0) xlo = xhi = x, ylo = yhi = y;
-    xlo = std::min(xlo, x), xhi = std::max(xhi, x), ylo = std::min(ylo, y), yhi = std::max(yhi, y);
-  }
-  auto range = y_axis(svg, f, ylo, yhi, chart.y);
-  auto xt = nice_ticks(std::min(0.0, xlo), std::max(0.0, xhi));
-  auto xpx = [&](double v) { return f.left + (v - xt.front()) / (xt.back() - xt.front()) * f.width(); };
+  auto range = y_axis(svg, f, value_axis(chart, rows), chart.y);
+  AxisScale xt = value_axis(chart, rows, true);
+  auto xpx = [&](double v) { return f.left + (v - xt.lo) / (xt.hi - xt.lo) * f.width(); };
   svg.line(f.left, f.bottom, f.right, f.bottom, "#888");
-  for (double t : xt) svg.text(xpx(t), f.bottom + 16, short_number(t), "middle", 11);
-  svg.text((f.left + f.right) / 2, f.bottom + 38, clip(chart.x, 60), "middle", 12);
+  for (size_t i = 0; i < xt.ticks.size(); ++i) svg.text(xpx(xt.ticks[i]), f.bottom + 16, xt.labels[i], "middle", 11);
+  svg.text((f.left + f.right) / 2, f.bottom + 38, clip(readable_column_name(chart.x), 60), "middle", 12);
   for (size_t r = 0; r < rows.rows.size() && r < 5000; ++r) {
     double x = measure(rows, r, xi), y = measure(rows, r, yi);
     svg.add("<circle cx=\"" + num(xpx(x)) + "\" cy=\"" + num(y_pixel(f, range, y)) + "\" r=\"3.5\" fill=\"" +

@@ -280,6 +280,19 @@ Status classify_error(std::string message, duckdb_error_type type) {
   return invalid_argument(message);
 }
 
+// The guard's refusal, or for a typo ("selec * from t") DuckDB's own syntax
+// error: extracting statements only parses.
+Status guard_or_syntax_error(duckdb_connection conn, const std::string& sql, Status refusal) {
+  if (refusal.code() != StatusCode::kInvalidArgument || !starts_with_unknown_word(sql, Dialect::Engine::kDuckDb))
+    return refusal;
+  duckdb_extracted_statements extracted = nullptr;
+  idx_t n = duckdb_extract_statements(conn, sql.c_str(), &extracted);
+  const char* err = n == 0 && extracted ? duckdb_extract_statements_error(extracted) : nullptr;
+  Status out = err ? classify_error(err, DUCKDB_ERROR_PARSER) : refusal;
+  duckdb_destroy_extracted(&extracted);
+  return out;
+}
+
 }  // namespace
 
 struct DuckdbDatabase::Handles {
@@ -336,7 +349,8 @@ Result<std::unique_ptr<Database>> DuckdbDatabase::open_file(const std::string& p
 }
 
 Status DuckdbDatabase::validate(const std::string& sql) {
-  if (Status s = check_read_only_statement(sql, Dialect::Engine::kDuckDb); !s.ok()) return s;
+  if (Status s = check_read_only_statement(sql, Dialect::Engine::kDuckDb); !s.ok())
+    return guard_or_syntax_error(handles_->conn, sql, s);
   duckdb_prepared_statement stmt = nullptr;
   duckdb_state state = duckdb_prepare(handles_->conn, sql.c_str(), &stmt);
   Status result;
@@ -357,7 +371,8 @@ Result<ResultSet> DuckdbDatabase::execute(const std::string& sql, const ExecOpti
 Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions& options, bool check) {
   auto start = Clock::now();
   if (check) {
-    if (Status s = check_read_only_statement(sql, Dialect::Engine::kDuckDb); !s.ok()) return s;
+    if (Status s = check_read_only_statement(sql, Dialect::Engine::kDuckDb); !s.ok())
+      return guard_or_syntax_error(handles_->conn, sql, s);
   }
   duckdb_connection conn = handles_->conn;
   duckdb_prepared_statement stmt = nullptr;

@@ -177,7 +177,18 @@ SqliteDatabase::~SqliteDatabase() {
 }
 
 Status SqliteDatabase::prepare_checked(const std::string& sql, sqlite3_stmt** stmt) {
-  if (Status s = check_read_only_statement(sql, Dialect::Engine::kSqlite); !s.ok()) return s;
+  if (Status s = check_read_only_statement(sql, Dialect::Engine::kSqlite); !s.ok()) {
+    // A typo ("selec * from t"): SQLite's own syntax error. Preparing runs
+    // nothing; a statement that did parse stays refused.
+    if (s.code() == StatusCode::kInvalidArgument && starts_with_unknown_word(sql, Dialect::Engine::kSqlite) &&
+        sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), stmt, nullptr) != SQLITE_OK) {
+      *stmt = nullptr;
+      return invalid_argument(sqlite3_errmsg(db_));
+    }
+    sqlite3_finalize(*stmt);
+    *stmt = nullptr;
+    return s;
+  }
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), stmt, &tail);
   if (rc != SQLITE_OK) {

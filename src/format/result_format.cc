@@ -5,6 +5,7 @@
 
 #include "format/json_value.h"
 #include "t2sql/format.h"
+#include "t2sql/number_format.h"
 
 namespace t2sql {
 
@@ -49,33 +50,64 @@ std::string markdown_cell(const std::string& s) {
 // size (the output stays linear in the result's bytes).
 constexpr size_t kMaxAlignedWidth = 200;
 
+// Table and Markdown show numbers rounded for people (number_format.h); CSV
+// and JSON keep them whole.
+std::vector<std::vector<std::string>> display_cells(const ResultSet& r, const std::vector<ColumnFormat>& formats) {
+  std::vector<std::vector<std::string>> out;
+  out.reserve(r.rows.size());
+  for (const auto& row : r.rows) {
+    std::vector<std::string> cells;
+    cells.reserve(row.size());
+    for (size_t c = 0; c < row.size(); ++c)
+      cells.push_back(c < formats.size() ? format_number_cell(row[c], formats[c]) : cell_text(row[c]));
+    out.push_back(std::move(cells));
+  }
+  return out;
+}
+
 std::string table(const ResultSet& r) {
   size_t ncol = r.columns.size();
+  auto formats = column_formats(r);
+  auto cells = display_cells(r, formats);
   std::vector<size_t> width(ncol);
-  std::vector<bool> numeric(ncol, true);
   for (size_t c = 0; c < ncol; ++c) width[c] = display_width(r.columns[c]);
-  for (const auto& row : r.rows) {
-    for (size_t c = 0; c < ncol; ++c) {
-      width[c] = std::max(width[c], std::min(kMaxAlignedWidth, display_width(cell_text(row[c]))));
-      if (!row[c].is_null() && !row[c].is_number()) numeric[c] = false;
-    }
-  }
+  for (const auto& row : cells)
+    for (size_t c = 0; c < ncol && c < row.size(); ++c)
+      width[c] = std::max(width[c], std::min(kMaxAlignedWidth, display_width(row[c])));
   auto pad = [](const std::string& s, size_t w, bool right) {
     std::string fill(w - std::min(w, display_width(s)), ' ');
     return right ? fill + s : s + fill;
   };
   std::string out;
-  for (size_t c = 0; c < ncol; ++c) out += (c ? "  " : "") + pad(r.columns[c], width[c], numeric[c] && !r.rows.empty());
+  for (size_t c = 0; c < ncol; ++c)
+    out += (c ? "  " : "") + pad(r.columns[c], width[c], formats[c].right_align && !r.rows.empty());
   out += "\n";
   for (size_t c = 0; c < ncol; ++c) out += (c ? "  " : "") + std::string(width[c], '-');
   out += "\n";
-  for (const auto& row : r.rows) {
-    for (size_t c = 0; c < ncol; ++c) out += (c ? "  " : "") + pad(cell_text(row[c]), width[c], numeric[c]);
+  for (const auto& row : cells) {
+    for (size_t c = 0; c < ncol && c < row.size(); ++c)
+      out += (c ? "  " : "") + pad(row[c], width[c], formats[c].right_align);
     out += "\n";
   }
   out += "(" + std::to_string(r.rows.size()) + (r.rows.size() == 1 ? " row" : " rows");
   if (r.truncated) out += ", truncated at the row cap";
   return out + ")\n";
+}
+
+std::string markdown(const ResultSet& r) {
+  auto formats = column_formats(r);
+  std::string out = "|";
+  for (const auto& col : r.columns) out += " " + markdown_cell(col) + " |";
+  out += "\n|";
+  // "---:" right-aligns a column of numbers.
+  for (size_t c = 0; c < r.columns.size(); ++c) out += formats[c].right_align ? " ---: |" : " --- |";
+  out += "\n";
+  for (const auto& row : display_cells(r, formats)) {
+    out += "|";
+    for (const auto& v : row) out += " " + markdown_cell(v) + " |";
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace
@@ -119,19 +151,7 @@ std::string format_result(const ResultSet& r, OutputFormat format) {
       }
       return out;
     }
-    case OutputFormat::kMarkdown: {
-      std::string out = "|";
-      for (const auto& col : r.columns) out += " " + markdown_cell(col) + " |";
-      out += "\n|";
-      for (size_t c = 0; c < r.columns.size(); ++c) out += " --- |";
-      out += "\n";
-      for (const auto& row : r.rows) {
-        out += "|";
-        for (const auto& v : row) out += " " + markdown_cell(cell_text(v)) + " |";
-        out += "\n";
-      }
-      return out;
-    }
+    case OutputFormat::kMarkdown: return markdown(r);
     case OutputFormat::kJson: {
       nlohmann::json j;
       j["columns"] = r.columns;

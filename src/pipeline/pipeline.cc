@@ -15,8 +15,10 @@
 #include "pipeline/lexical_retriever.h"
 #include "pipeline/vector_context_retriever.h"
 #include "retrieval/example_store.h"
+#include "sql/sql_explainer.h"
 #include "sql/statement_guard.h"
 #include "t2sql/demo.h"
+#include "t2sql/number_format.h"
 
 namespace t2sql {
 
@@ -162,6 +164,8 @@ std::string ask_result_to_json(const AskResult& r) {
   j["chart"] = r.chart_vega_lite.empty() ? json(nullptr) : json::parse(r.chart_vega_lite, nullptr, false);
   j["chart_kind"] = chart_kind_name(r.chart.kind);
   j["answer"] = r.answer;
+  j["explanation"] = r.explanation;
+  j["column_formats"] = json::parse(column_formats_to_json(column_formats(r.rows)));
   j["engine"] = r.engine;
   j["confidence"] = r.confidence;
   j["rag_used"] = r.rag_used;
@@ -332,6 +336,8 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
       const auto& n = stage_names();
       return std::find(n.begin(), n.end(), a.name) < std::find(n.begin(), n.end(), b.name);
     });
+    // Every statement is explained in words, whichever engine wrote it.
+    if (!r.sql.empty()) r.explanation = explain_sql(r.sql, Dialect::for_engine(p.db->engine()).engine());
     r.total_ms = ms_since(total_start);
     return r;
   };

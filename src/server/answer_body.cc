@@ -8,6 +8,7 @@
 
 #include "format/json_text.h"
 #include "t2sql/chart.h"
+#include "t2sql/number_format.h"
 
 namespace t2sql {
 
@@ -110,6 +111,9 @@ AnswerBody write_answer_body(const AskResult& r, const AnswerBodyOptions& o) {
     append_json_string(out, render_chart_svg(r.chart, r.rows));
   }
   out += ',';
+  key(out, "column_formats");
+  append_raw(out, column_formats_to_json(column_formats(r.rows)), "[]");
+  out += ',';
   key(out, "column_types");
   out += '[';
   for (size_t i = 0; i < r.rows.column_types.size(); ++i) {
@@ -131,6 +135,9 @@ AnswerBody write_answer_body(const AskResult& r, const AnswerBodyOptions& o) {
     key(out, "error");
     append_json_string(out, r.error.message());
   }
+  out += ',';
+  key(out, "explanation");
+  append_json_string(out, r.explanation);
   out += ',';
   key(out, "follow_up");
   out += r.follow_up ? "true" : "false";

@@ -43,6 +43,8 @@ json reference_body(const AskResult& r, const std::string& mode, const std::stri
               {"chart", body["chart"]},
               {"chart_kind", body["chart_kind"]},
               {"answer", r.answer},
+              {"explanation", r.explanation},
+              {"column_formats", body["column_formats"]},
               {"answered", r.answered},
               {"reason", r.reason},
               {"intent", intent_name(r.intent)},

@@ -119,6 +119,12 @@ TEST_F(ServerTest, GenerateSqlReturnsSqlRowsChartAndMeta) {
   EXPECT_TRUE(body["meta"]["timings"].contains("generation"));
   EXPECT_TRUE(body["meta"]["timings"]["total_ms"].is_number());
   EXPECT_FALSE(body["session"].get<std::string>().empty());
+  // The SQL in words, and how the page shows each column's numbers.
+  EXPECT_EQ(body["explanation"], "Counts the rows from stores, per region, highest first.");
+  ASSERT_EQ(body["column_formats"].size(), 2u);
+  EXPECT_EQ(body["column_formats"][0]["kind"], "text");
+  EXPECT_EQ(body["column_formats"][1]["kind"], "integer");
+  EXPECT_EQ(body["column_formats"][1]["align"], "right");
 }
 
 TEST_F(ServerTest, UiModeNamesAndRagAreAccepted) {

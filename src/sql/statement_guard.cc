@@ -141,7 +141,32 @@ Status check_call(const std::vector<SqlToken>& tokens, size_t i, size_t end, Dia
                            " (no file, large-object, setting, lock, sleep, session or user-defined functions)");
 }
 
+// Every word that begins a statement on SQLite, DuckDB or PostgreSQL. A
+// statement that begins with any other word is a typo ("selec"), which no
+// engine parses: a syntax error, not a refusal.
+constexpr std::string_view kStatementWords[] = {
+    "ABORT",   "ALTER",    "ANALYSE",  "ANALYZE",    "ATTACH",  "BEGIN",    "CALL",     "CHECKPOINT", "CLOSE",
+    "CLUSTER", "COMMENT",  "COMMIT",   "COPY",       "CREATE",  "DEALLOCATE", "DECLARE", "DELETE",    "DESC",
+    "DESCRIBE", "DETACH",  "DISCARD",  "DO",         "DROP",    "END",      "EXECUTE",  "EXPLAIN",    "EXPORT",
+    "FETCH",   "FORCE",    "FROM",     "GRANT",      "IMPORT",  "INSERT",   "INSTALL",  "LISTEN",     "LOAD",
+    "LOCK",    "MERGE",    "MOVE",     "NOTIFY",     "PIVOT",   "PRAGMA",   "PREPARE",  "REASSIGN",   "REFRESH",
+    "REINDEX", "RELEASE",  "REPLACE",  "RESET",      "REVOKE",  "ROLLBACK", "SAVEPOINT", "SECURITY",  "SELECT",
+    "SET",     "SHOW",     "START",    "SUMMARIZE",  "TABLE",   "TRUNCATE", "UNLISTEN", "UNPIVOT",    "UPDATE",
+    "UPSERT",  "USE",      "VACUUM",   "VALUES",     "WITH",    "UNINSTALL"};
+
 }  // namespace
+
+bool starts_with_unknown_word(const std::string& sql, Dialect::Engine engine) {
+  SqlLexResult lexed = lex_sql(sql, engine);
+  if (!lexed.error.empty() || lexed.tokens.empty()) return false;
+  const SqlToken& first = lexed.tokens[0];
+  if (first.kind != SqlTokenKind::kWord) return first.kind == SqlTokenKind::kQuotedName ||
+                                                first.kind == SqlTokenKind::kString ||
+                                                first.kind == SqlTokenKind::kNumber;
+  for (std::string_view w : kStatementWords)
+    if (first.is_word(w)) return false;
+  return true;
+}
 
 Status check_read_only_statement(const std::string& sql, Dialect::Engine engine) {
   if (sql.find('\0') != std::string::npos) return invalid_argument("the SQL holds a NUL byte");
@@ -180,6 +205,8 @@ Status check_read_only_statement(const std::string& sql, Dialect::Engine engine)
     }
   }
   if (first.is_word("SELECT") || first.is_word("WITH") || first.is_word("VALUES")) return Status();
+  if (starts_with_unknown_word(sql, engine))
+    return invalid_argument("syntax error at or near \"" + first.text + "\" (a query starts with SELECT or WITH)");
   return permission_denied("refusing to run a statement that starts with " + upper(first.text) +
                            ": t2sql only runs read-only queries (SELECT)");
 }

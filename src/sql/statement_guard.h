@@ -19,6 +19,14 @@ namespace t2sql {
 // not resolve is refused. kPermissionDenied names the keyword or function
 // found; kInvalidArgument covers empty text, NUL bytes, several statements and
 // lexing errors (an unterminated string or comment).
+// A statement that starts with a word no engine begins a statement with
+// ("selec * from t") is a syntax error: kInvalidArgument "syntax error at or
+// near ...", which an engine may replace by its own parser's message.
 Status check_read_only_statement(const std::string& sql, Dialect::Engine engine);
+
+// True when the first token of `sql` starts no statement on any engine (a
+// misspelt keyword, a number, a string): such text cannot run anywhere, so an
+// engine may hand it to its parser for the exact syntax error.
+bool starts_with_unknown_word(const std::string& sql, Dialect::Engine engine);
 
 }  // namespace t2sql

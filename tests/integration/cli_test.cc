@@ -72,7 +72,7 @@ TEST(Cli, SqlFormats) {
   EXPECT_EQ(j["rows"].size(), 5u);
   EXPECT_TRUE(j["rows"][0][1].is_number_integer());
   RunResult md = run_t2sql({"sql", sql, "--db", db, "--format", "markdown"});
-  EXPECT_EQ(md.out.rfind("| region | stores |\n| --- | --- |\n", 0), 0u) << md.out;
+  EXPECT_EQ(md.out.rfind("| region | stores |\n| --- | ---: |\n", 0), 0u) << md.out;  // numbers right-aligned
   RunResult capped = run_t2sql({"sql", "SELECT * FROM sales", "--db", db, "--format", "csv", "--max-rows", "7"});
   EXPECT_EQ(std::count(capped.out.begin(), capped.out.end(), '\n'), 8);
   RunResult bad = run_t2sql({"sql", sql, "--db", db, "--format", "xml"});

@@ -44,6 +44,11 @@ TEST(DuckdbCli, DemoInitQueriesSchemaAndRefusals) {
     EXPECT_NE(r.err.find("error:"), std::string::npos) << sql << ": " << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
   }
+  // A typo is DuckDB's syntax error, not a refusal.
+  RunResult typo = run_t2sql({"sql", "selec * from sales", "--db", "duckdb://" + path});
+  EXPECT_EQ(typo.exit_code, 1);
+  EXPECT_NE(typo.err.find("syntax error"), std::string::npos) << typo.err;
+  EXPECT_EQ(typo.err.find("refus"), std::string::npos) << typo.err;
   RunResult slow = run_t2sql({"sql", "SELECT count(*) FROM sales a, sales b WHERE a.amount + b.amount < 0", "--db",
                               "duckdb://" + path, "--timeout-ms", "500"});
   EXPECT_NE(slow.exit_code, 0);

@@ -130,11 +130,11 @@ TEST(EvalCommandTest, BadInputIsAOneLineErrorAndWritesNothing) {
     int exit_code;
   };
   std::vector<Case> cases = {
-      {{"eval", "--suite", "bogus"}, "--suite must be", 1},
+      {{"eval", "--suite", "bogus"}, "--suite", 2},
       {{"eval", "--suite", "spider"}, "needs --data", 1},
       {{"eval", "--suite", "spider", "--data", dir + "/missing"}, "does not exist", 1},
-      {{"eval", "--suite", "demo", "--jobs", "0"}, "--jobs", 1},
-      {{"eval", "--suite", "demo", "--mode", "magic"}, "unknown --mode", 1},
+      {{"eval", "--suite", "demo", "--jobs", "0"}, "--jobs", 2},
+      {{"eval", "--suite", "demo", "--mode", "magic"}, "unknown --mode", 2},
       {{"eval", "--suite", "demo", "--json", dir + "/no/such/folder/out.json"}, "does not exist", 1},
       {{"eval", "--suite", "jsonl", "--data", dir + "/empty.jsonl"}, "does not exist", 1},
       {{"eval"}, "--suite", 2},

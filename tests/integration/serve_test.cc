@@ -62,12 +62,13 @@ TEST(ServeCommand, AnswersTheDesignExamplesAndSurvivesBadInput) {
 }
 
 TEST(ServeCommand, BadOptionsFailBeforeListening) {
+  // A wrong value is a wrong command line: exit 2, the option named.
   RunResult r = run_t2sql({"serve", "--db", demo_db(), "--port", "70000"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("out of range"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--port"), std::string::npos) << r.err;
   RunResult m = run_t2sql({"serve", "--db", demo_db(), "--mode", "magic"});
-  EXPECT_EQ(m.exit_code, 1);
-  EXPECT_NE(m.err.find("unknown mode"), std::string::npos) << m.err;
+  EXPECT_EQ(m.exit_code, 2);
+  EXPECT_NE(m.err.find("--mode: magic not in"), std::string::npos) << m.err;
   RunResult d = run_t2sql({"serve", "--db", "/no/such/file.db"});
   EXPECT_EQ(d.exit_code, 1);
 }

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <iostream>
 
 #include "t2sql/demo.h"
@@ -47,8 +49,17 @@ Result<std::unique_ptr<Database>> open_database(const std::string& uri) {
   return Database::open(*path);
 }
 
+// Every form Database::open() reads, one per line.
+constexpr const char* kDbHelp =
+    "Database (default: the demo warehouse), one of:\n"
+    "  path/to/file.db            an SQLite file (a .duckdb or .ddb file, or a DuckDB file by its header: DuckDB)\n"
+    "  sqlite:///abs/path.db      SQLite (also sqlite://rel/path.db, sqlite3://, file://)\n"
+    "  duckdb:///abs/path.duckdb  DuckDB (also duckdb://rel/path.duckdb, duckdb://:memory:)\n"
+    "  postgresql://user:password@host:port/dbname  PostgreSQL (also postgres://; libpq's ?sslmode=... and "
+    "other parameters)";
+
 void add_db_option(CLI::App* command, std::string& uri) {
-  command->add_option("--db", uri, "Database: sqlite:///path/to.db or a file path (default: the demo warehouse)");
+  command->add_option("--db", uri, kDbHelp);
   add_privileged_role_flag(command);
 }
 
@@ -60,6 +71,43 @@ void add_privileged_role_flag(CLI::App* command) {
 
 bool allow_privileged_role() {
   return g_allow_privileged_role;
+}
+
+CLI::Validator at_least(int64_t minimum) {
+  return CLI::Validator(
+      [minimum](std::string& text) -> std::string {
+        errno = 0;
+        char* end = nullptr;
+        long long v = std::strtoll(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || errno == ERANGE) return "'" + text + "' is not a whole number";
+        if (v < minimum) return "must be " + std::to_string(minimum) + " or more, not " + text;
+        return "";
+      },
+      ">=" + std::to_string(minimum), "at_least");
+}
+
+CLI::Validator non_negative() {
+  return at_least(0);
+}
+
+CLI::Validator status_check(std::function<Status(const std::string&)> check, const std::string& name) {
+  return CLI::Validator(
+      [check = std::move(check)](std::string& text) -> std::string {
+        Status s = check(text);
+        return s.ok() ? "" : s.message();
+      },
+      "", name);
+}
+
+void add_example(CLI::App* command, const std::string& example) {
+  command->footer("\nExample:\n" + example);
+}
+
+std::string command_names(const CLI::App& app) {
+  std::string out;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    out += (out.empty() ? "" : ", ") + sub->get_name();
+  return out;
 }
 
 bool stdout_is_terminal() {

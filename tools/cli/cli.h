@@ -38,6 +38,19 @@ bool allow_privileged_role();
 
 bool stdout_is_terminal();
 
+// Checks of option values: a wrong value is a wrong command line, so CLI11
+// reports it as "--name: ..." and the program exits 2 (kExitUsage).
+CLI::Validator non_negative();            // an integer, 0 or more
+CLI::Validator at_least(int64_t minimum);  // an integer, `minimum` or more
+// From a parse function: the Status's message becomes the error.
+CLI::Validator status_check(std::function<Status(const std::string&)> check, const std::string& name);
+
+// "Example:" lines under a command's help ("t2sql ask --help").
+void add_example(CLI::App* command, const std::string& example);
+
+// The command names of `app`, for "unknown command 'x' (commands: ...)".
+std::string command_names(const CLI::App& app);
+
 void add_demo_command(CLI::App& app);
 void add_schema_command(CLI::App& app);
 void add_sql_command(CLI::App& app);

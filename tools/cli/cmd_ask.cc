@@ -83,12 +83,16 @@ void add_ask_command(CLI::App& app) {
       "ask",
       "Answer a question in plain language: writes the SQL, runs it read-only, prints the rows, the stages "
       "and the time. Exits 1 when it abstains or refuses.");
+  add_example(cmd,
+              "  t2sql ask \"Top 5 brands by revenue in 2024\" --chart top.svg\n"
+              "  t2sql ask \"Monthly sales in 2023\" --db sales.duckdb --format markdown");
   cmd->add_option("QUESTION", opt->question, "The question, e.g. \"total sales in 2023\"")->required();
   add_db_option(cmd, opt->db);
   cmd->add_option("--mode", opt->mode,
                   "Generation mode: template (no model), llm (a GGUF model or --llm-url) or "
                   "ensemble (the template's answer when its calibrated confidence reaches the threshold, else the "
                   "LLM's; see --ensemble-order)")
+      ->check(CLI::IsMember({"template", "llm", "ensemble"}))
       ->capture_default_str();
   cmd->add_option("--ensemble-order", opt->ensemble_order,
                   "With --mode ensemble: template-first (the template engine when confident, else the LLM) or "
@@ -121,13 +125,18 @@ void add_ask_command(CLI::App& app) {
   cmd->add_option("--disable-stage", opt->disable,
                   "Switch a stage off (intent, entities, retrieval, generation, validation, repair, execution, chart, "
                   "answer); repeatable");
-  cmd->add_option("--max-repairs", opt->max_repairs, "Re-tries after a validation error")->capture_default_str();
+  cmd->add_option("--max-repairs", opt->max_repairs, "Re-tries after a validation error")
+      ->check(non_negative())
+      ->capture_default_str();
   cmd->add_option("--max-tokens", opt->max_tokens, "Token limit of the LLM's answer")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
   cmd->add_option("--timeout-ms", opt->timeout_ms, "Interrupt the query after this many milliseconds (0: none)")
+      ->check(non_negative())
       ->capture_default_str();
-  cmd->add_option("--max-rows", opt->max_rows, "Read at most this many rows (0: all)")->capture_default_str();
+  cmd->add_option("--max-rows", opt->max_rows, "Read at most this many rows (0: all)")
+      ->check(non_negative())
+      ->capture_default_str();
   set_action(cmd, [opt] {
     auto format = parse_output_format(opt->format);
     if (!format.ok()) return fail(format.status());
@@ -156,8 +165,6 @@ void add_ask_command(CLI::App& app) {
     po.max_repairs = opt->max_repairs;
     po.disabled_stages = opt->disable;
     po.exec = {.timeout_ms = opt->timeout_ms, .max_rows = opt->max_rows};
-    if (opt->mode != "template" && opt->mode != "llm" && opt->mode != "ensemble")
-      return fail("unknown mode '" + opt->mode + "' (modes: template, llm, ensemble)");
 
     Session session;
     std::error_code ec;
@@ -198,12 +205,14 @@ void add_ask_command(CLI::App& app) {
     } else if (*format == OutputFormat::kCsv) {
       // CSV stays machine-readable on stdout; the rest goes to stderr.
       if (!r.sql.empty()) std::cerr << "-- " << r.sql << "\n";
+      if (!r.explanation.empty()) std::cerr << "-- " << r.explanation << "\n";
       if (!r.rows.columns.empty()) std::cout << format_result(r.rows, OutputFormat::kCsv);
       if (!r.answer.empty()) std::cerr << r.answer << "\n";
     } else {
       bool md = *format == OutputFormat::kMarkdown;
       if (r.follow_up) std::cout << "Read as: " << r.effective_question << "\n\n";
       if (!r.sql.empty()) std::cout << (md ? "```sql\n" : "SQL:\n  ") << r.sql << (md ? "\n```\n\n" : "\n\n");
+      if (!r.explanation.empty()) std::cout << (md ? "_What it does:_ " : "What it does: ") << r.explanation << "\n\n";
       if (!r.rows.columns.empty()) std::cout << format_result(r.rows, *format) << "\n";
       if (!r.answer.empty()) std::cout << r.answer << "\n";
       std::cout << (md ? "\n_" : "") << "stages: " << stages_line(r) << "; total " << std::fixed << std::setprecision(1)
@@ -211,7 +220,10 @@ void add_ask_command(CLI::App& app) {
     }
     if (!r.error.ok()) return fail(r.error);
     if (r.intent == Intent::kRefused) return fail("refused: " + r.reason);
-    if (!r.answered) return fail("cannot answer: " + r.reason);
+    // Engines may already say "cannot answer: ..."; the line says it once.
+    if (!r.answered)
+      return fail(r.reason.rfind("cannot answer", 0) == 0 || r.reason.rfind("refused", 0) == 0 ? r.reason
+                                                                                        : "cannot answer: " + r.reason);
     return 0;
   });
 }

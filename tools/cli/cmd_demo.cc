@@ -9,6 +9,7 @@ namespace t2sql::cli {
 void add_demo_command(CLI::App& app) {
   CLI::App* demo = app.add_subcommand("demo", "The demo sales warehouse");
   demo->require_subcommand(1);
+  add_example(demo, "  t2sql demo init --engine duckdb --path sales.duckdb\n  t2sql demo queries");
 
   struct InitOptions {
     std::string path;
@@ -18,6 +19,7 @@ void add_demo_command(CLI::App& app) {
   auto init = std::make_shared<InitOptions>();
   CLI::App* cmd =
       demo->add_subcommand("init", "Create the demo warehouse, deterministically (the same rows on every engine)");
+  add_example(cmd, "  t2sql demo init --engine duckdb --path sales.duckdb");
   cmd->add_option("--engine", init->engine, "sqlite, duckdb or postgresql (default: sqlite)")
       ->check(CLI::IsMember({"sqlite", "duckdb", "postgresql"}));
   cmd->add_option("--path", init->path,
@@ -45,6 +47,7 @@ void add_demo_command(CLI::App& app) {
 
   auto db = std::make_shared<std::string>();
   CLI::App* queries = demo->add_subcommand("queries", "Run the design documents' example questions' SQL on the demo");
+  add_example(queries, "  t2sql demo queries --db sales.duckdb");
   add_db_option(queries, *db);
   set_action(queries, [db] {
     auto opened = open_database(*db);

@@ -413,9 +413,13 @@ void add_eval_command(CLI::App& app) {
       "Measure engines on a benchmark side by side: execution accuracy, execution rate, exact-set match, answered "
       "rate, similarity, LLM judge, novel-question handling, prompt tokens, latency; by Spider hardness and by "
       "category");
+  add_example(cmd,
+              "  t2sql eval --suite demo\n"
+              "  t2sql eval --suite spider --data spider/ --mode template,llm --model model.gguf --jobs 2");
   cmd->add_option("--suite", opt->suite,
                   "spider (dev.json + database/), defog (sql-eval CSVs), jsonl ({\"db\",\"question\",\"sql\"} a "
                   "line) or demo (the built-in demo warehouse suite)")
+      ->check(CLI::IsMember({"spider", "defog", "jsonl", "demo"}))
       ->required();
   cmd->add_option("--data", opt->data,
                   "The suite's data: Spider folder or JSON file, defog folder or CSV, JSONL file (demo: optional, "
@@ -426,6 +430,7 @@ void add_eval_command(CLI::App& app) {
                   "ensemble-llm-first (the LLM, the template engine as fallback), or gold (the suite's own SQL: "
                   "checks the suite); llm+rag and ensemble+rag with schema retrieval; several, comma-separated, are "
                   "shown side by side (e.g. template,llm,llm+rag,ensemble)")
+      ->check(status_check([](const std::string& text) { return parse_eval_modes(text, false).status(); }, "MODES"))
       ->capture_default_str();
   cmd->add_option("--model", opt->model, "GGUF model for the llm and ensemble modes");
   std::string rule_names;
@@ -476,11 +481,17 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--json", opt->json_path, "Write the metrics, breakdowns and every question's outcome as JSON");
   cmd->add_option("--markdown", opt->markdown_path, "Write a Markdown report listing each failure");
   cmd->add_option("--jobs,-j", opt->jobs, "Questions evaluated in parallel (one connection per worker)")
+      ->check(at_least(1))
       ->capture_default_str();
-  cmd->add_option("--limit", opt->limit, "Only the first N questions (0: all)")->capture_default_str();
+  cmd->add_option("--limit", opt->limit, "Only the first N questions (0: all)")
+      ->check(non_negative())
+      ->capture_default_str();
   cmd->add_option("--db", opt->db, "The demo warehouse to use for \"demo\" databases (default: the user's copy)");
-  cmd->add_option("--timeout-ms", opt->timeout_ms, "Time limit of each predicted query")->capture_default_str();
+  cmd->add_option("--timeout-ms", opt->timeout_ms, "Time limit of each predicted query")
+      ->check(at_least(1))
+      ->capture_default_str();
   cmd->add_option("--max-rows", opt->max_rows, "Row cap of each query; a larger result counts as a miss")
+      ->check(at_least(1))
       ->capture_default_str();
   cmd->add_option("--defog-db-uri", opt->defog_db_uri,
                   "defog: URI for databases with no SQLite file, {db} replaced by the name "

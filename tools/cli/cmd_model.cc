@@ -8,6 +8,7 @@ namespace t2sql::cli {
 void add_model_command(CLI::App& app) {
   CLI::App* model = app.add_subcommand("model", "Create GGUF models");
   model->require_subcommand(1);
+  add_example(model, "  t2sql model init --out tiny.gguf --arch qwen2 --n-embd 64 --n-layer 2");
 
   auto o = std::make_shared<ModelInitOptions>();
   CLI::App* init = model->add_subcommand(
@@ -15,6 +16,7 @@ void add_model_command(CLI::App& app) {
       "Create a GGUF with random weights, the tensor set and metadata of a real architecture, and a real "
       "tokenizer from llama.cpp's vocab files (for tests, benchmarks and the offline demo; it knows nothing until "
       "trained)");
+  add_example(init, "  t2sql model init --out tiny.gguf --arch qwen2 --n-embd 64 --n-layer 2");
   init->add_option("--out", o->out_path, "Where to write the GGUF")->required();
   init->add_option("--arch", o->arch,
                    "Architecture: llama (Llama 2/3), mistral (written as llama, as llama.cpp's converter does; GQA), "

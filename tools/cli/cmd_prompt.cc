@@ -58,6 +58,7 @@ void add_prompt_command(CLI::App& app) {
       "prompt",
       "Print the exact text a model would get for a question: the prompt style, the schema (narrowed by --rag), "
       "the entity stage's value hints, few-shot examples and the chat template applied. Runs no model.");
+  add_example(cmd, "  t2sql prompt \"Top 5 brands by revenue\" --style omnisql --rag");
   cmd->add_option("QUESTION", opt->question, "The question, e.g. \"total sales in 2023\"")->required();
   add_db_option(cmd, opt->db);
   cmd->add_option("--style", opt->style,

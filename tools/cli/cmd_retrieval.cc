@@ -98,6 +98,7 @@ void add_describe_command(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "describe", "Print the column descriptions that retrieval embeds, or export a description file to edit");
+  add_example(cmd, "  t2sql describe --db sales.db --out descriptions.json");
   add_db_option(cmd, opt->db);
   cmd->add_option("--out,-o", opt->out,
                   "Write an editable description file (JSON: \"table.column\": \"text\") here instead of printing");
@@ -141,6 +142,7 @@ void add_index_command(CLI::App& app) {
   auto f = std::make_shared<RetrievalFlags>();
   CLI::App* cmd = app.add_subcommand(
       "index", "Build (or check) the cached indexes retrieval uses: column descriptions (vectors) and text values");
+  add_example(cmd, "  t2sql index --db sales.db --rebuild");
   add_retrieval_flags(cmd, *f);
   cmd->add_flag("--rebuild", f->rebuild, "Ignore the caches and build both indexes again");
   set_action(cmd, [f] {
@@ -177,6 +179,7 @@ void add_retrieve_command(CLI::App& app) {
   auto format = std::make_shared<std::string>("sql");
   CLI::App* cmd = app.add_subcommand(
       "retrieve", "Show the part of the schema (and the examples) that retrieval would give a model for a question");
+  add_example(cmd, "  t2sql retrieve \"Top 5 brands by revenue\" --db sales.db --top-columns 20");
   cmd->add_option("QUESTION", *question, "The question")->required();
   add_retrieval_flags(cmd, *f);
   cmd->add_option("--top-columns,-n", f->top_columns, "N: columns taken from the index")->capture_default_str();

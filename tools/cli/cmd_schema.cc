@@ -11,6 +11,7 @@ void add_schema_command(CLI::App& app) {
   };
   auto opt = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("schema", "Print the database's schema as CREATE TABLE statements or JSON");
+  add_example(cmd, "  t2sql schema --db sales.db --format json");
   add_db_option(cmd, opt->db);
   cmd->add_option("--format,-f", opt->format, "sql (CREATE TABLE statements) or json (with row counts and samples)")
       ->check(CLI::IsMember({"sql", "json"}))

@@ -29,13 +29,16 @@ void add_serve_command(CLI::App& app) {
       app.add_subcommand("serve",
                          "Serve the HTTP API (POST /generate-sql, POST /api/ask, GET /api/schema, /health, /metrics, "
                          "/openapi.json) and the web page at /");
+  add_example(cmd, "  t2sql serve --db sales.db --port 8080    (then open http://127.0.0.1:8080/)");
   add_db_option(cmd, opt->db);
   cmd->add_option("--host", opt->server.host, "Address to listen on (loopback by default; 0.0.0.0 for all)")
       ->capture_default_str();
   cmd->add_option("--port", opt->server.port, "Port (0: any free port; the chosen one is printed)")
+      ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   cmd->add_option("--mode", opt->server.pipeline.generator.mode,
                   "Default generation mode: template, llm or ensemble (requests may pick another)")
+      ->check(CLI::IsMember({"template", "llm", "ensemble"}))
       ->capture_default_str();
   cmd->add_option("--model", opt->server.pipeline.generator.model_path, "GGUF model for the llm and ensemble modes");
   cmd->add_option("--lora", opt->lora, "LoRA adapter (GGUF) for the model: PATH[:SCALE]");
@@ -84,8 +87,10 @@ void add_serve_command(CLI::App& app) {
                   "Let pages of this origin (https://app.example.com, or *) call the API from a browser; "
                   "repeatable. Off by default: requests with a foreign Origin get 403");
   cmd->add_option("--timeout-ms", opt->server.pipeline.exec.timeout_ms, "Interrupt a query after this long")
+      ->check(non_negative())
       ->capture_default_str();
   cmd->add_option("--max-rows", opt->server.pipeline.exec.max_rows, "Rows returned at most per question")
+      ->check(non_negative())
       ->capture_default_str();
   cmd->add_option("--token-env", opt->token_env,
                   "Environment variable holding a bearer token; when it is set, the API requires "

@@ -25,6 +25,9 @@ void add_train_commands(CLI::App& app) {
   auto quiet = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand(
       "train", "Fine-tune a GGUF model with LoRA (QLoRA when the base is quantized) on question/SQL JSONL");
+  add_example(cmd,
+              "  t2sql gen-data --db sales.db --out data/\n"
+              "  t2sql train --base base.gguf --data data/ --out adapter.gguf --max-steps 200");
   cmd->add_option("--base", o->base_path, "Base model (GGUF: F32, F16, or Q4_0/Q4_K/Q8_0 for QLoRA)");
   cmd->add_option("--data", o->data_path,
                   "Training data: a JSONL file or a folder with train.jsonl [+ valid.jsonl] "
@@ -130,6 +133,7 @@ void add_train_commands(CLI::App& app) {
   };
   auto m = std::make_shared<MergeOptions>();
   CLI::App* merge = app.add_subcommand("merge", "Merge a LoRA adapter into its base model (one GGUF)");
+  add_example(merge, "  t2sql merge --base base.gguf --lora adapter.gguf --out merged.gguf");
   merge->add_option("--base", m->base, "Base model (GGUF)")->required();
   merge->add_option("--lora", m->lora, "Adapter (GGUF), as written by t2sql train")->required();
   merge->add_option("--out", m->out, "The merged model to write")->required();
@@ -148,6 +152,7 @@ void add_train_commands(CLI::App& app) {
   };
   auto q = std::make_shared<QuantOptions>();
   CLI::App* quant = app.add_subcommand("quantize", "Quantize a GGUF model with llama.cpp (a QLoRA base)");
+  add_example(quant, "  t2sql quantize --in merged.gguf --out merged-q4.gguf --type q4_0");
   quant->add_option("--in", q->in, "Model to quantize (GGUF)")->required();
   quant->add_option("--out", q->out, "Quantized model to write")->required();
   quant->add_option("--type", q->type, "q4_0, q4_k, q8_0, f16 or f32")->capture_default_str();
@@ -164,6 +169,7 @@ void add_train_commands(CLI::App& app) {
   auto g = std::make_shared<GenDataOptions>();
   CLI::App* gen = app.add_subcommand(
       "gen-data", "Generate verified question/SQL training data from a database's schema and values");
+  add_example(gen, "  t2sql gen-data --db sales.db --out data/ --paraphrases 3");
   add_db_option(gen, g->db_uri);
   gen->add_option("--out", g->out_dir, "Folder for train/valid JSONL (sql-create-context and chat shapes)")
       ->required();

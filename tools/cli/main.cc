@@ -25,6 +25,14 @@ int main(int argc, char** argv) {
   t2sql::cli::add_describe_command(app);
   t2sql::cli::add_index_command(app);
   t2sql::cli::add_retrieve_command(app);
+  // "t2sql frobnicate": say which word is wrong and what the commands are.
+  const std::string first = argc >= 2 ? argv[1] : "";
+  if (!first.empty() && first[0] != '-' &&
+      app.get_subcommands([&](const CLI::App* c) { return c->check_name(first); }).empty()) {
+    std::cerr << "error: unknown command '" << argv[1] << "' (commands: " << t2sql::cli::command_names(app)
+              << ")\nRun with --help for more information.\n";
+    return t2sql::cli::kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
