@@ -27,7 +27,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(sql_guard_fuzz question_parser_fuzz ask_request_fuzz description_file_fuzz suite_file_fuzz)
+  targets=(sql_guard_fuzz question_parser_fuzz ask_request_fuzz description_file_fuzz suite_file_fuzz
+           gguf_header_fuzz)
 fi
 
 cxx="$(command -v clang++ || true)"

@@ -59,6 +59,11 @@ struct ServerOptions {
   // from a browser page of another site; none by default: a request with a
   // foreign Origin header gets 403 and no CORS headers are sent.
   std::vector<std::string> cors_origins;
+  // Template answers kept for questions asked again without a session,
+  // emptied whenever the database file changes (src/server/answer_cache.h);
+  // 0 entries: off. Only for databases that are a local file.
+  size_t answer_cache_entries = 1000;
+  size_t answer_cache_bytes = 64 << 20;
   // How generators are made; make_generator() when empty. Tests and
   // embedders may supply their own.
   GeneratorFactory make_generator;

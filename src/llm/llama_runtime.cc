@@ -9,6 +9,8 @@
 #include <fstream>
 #include <mutex>
 
+#include "llm/gguf_header.h"
+
 namespace t2sql {
 
 namespace {
@@ -55,10 +57,9 @@ std::string gguf_file_problem(const std::string& path) {
   if (ec) return "cannot read it: " + ec.message();
   if (size == 0) return "empty file";
   std::ifstream in(path, std::ios::binary);
-  char magic[4] = {0, 0, 0, 0};
-  in.read(magic, 4);
-  if (in.gcount() < 4 || std::memcmp(magic, "GGUF", 4) != 0) return "not a GGUF file (it does not start with 'GGUF')";
-  return "";
+  if (!in) return "cannot open it for reading";
+  auto header = read_gguf_header(in, size);
+  return header.ok() ? "" : header.status().message();
 }
 
 }  // namespace t2sql

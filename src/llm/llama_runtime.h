@@ -16,7 +16,8 @@ void llama_runtime_init();
 std::string llama_take_last_error();
 
 // A one-line reason why `path` is not a usable GGUF file ("no such file",
-// "not a GGUF file (magic ...)", "empty file"), or empty when it looks like one.
+// "not a GGUF file (...)", "empty file", "damaged GGUF header: ..." from
+// read_gguf_header), or empty when its header reads well.
 std::string gguf_file_problem(const std::string& path);
 
 }  // namespace t2sql

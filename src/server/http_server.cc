@@ -21,6 +21,9 @@
 #include <unordered_map>
 
 #include "format/json_text.h"
+#include "schema/wordnet.h"
+#include "server/answer_body.h"
+#include "server/answer_cache.h"
 #include "server/ask_request.h"
 #include "server/connection_gate.h"
 #include "server/openapi_spec.h"
@@ -171,6 +174,8 @@ struct Server::Impl {
   std::map<std::string, std::unique_ptr<PipelinePool>> pools;  // by canonical mode; fixed after create()
   std::map<std::string, std::string> vendor;                   // url -> content; fixed after create()
   ServerMetrics metrics;
+  std::unique_ptr<AnswerCache> answer_cache;
+  std::thread warm_up;  // loads what the first question would wait for; joined by stop()
   GatedHttpServer http;
   std::unique_ptr<ConnectionGate> gate;
   std::thread thread;
@@ -253,46 +258,19 @@ struct Server::Impl {
   }
 
   // The /generate-sql body, shared with the SSE stream's final event.
-  json response_body(const AskResult& r, const std::string& mode, const std::string& model, const std::string& session,
-                     bool svg) {
-    json body = json::parse(ask_result_to_json(r));
-    json results = json::array();
-    for (const auto& row : body["rows"]) {
-      json obj = json::object();
-      for (size_t c = 0; c < r.rows.columns.size() && c < row.size(); ++c) obj[r.rows.columns[c]] = row[c];
-      results.push_back(std::move(obj));
-    }
-    json timings = json::object();
-    for (const auto& s : r.stages) timings[s.name] = s.elapsed_ms;
-    timings["total_ms"] = r.total_ms;
-    json out = {{"sql", r.sql},
-                {"results", std::move(results)},
-                {"columns", body["columns"]},
-                {"column_types", body["column_types"]},
-                {"rows", body["rows"]},
-                {"row_count", body["row_count"]},
-                {"truncated", body["truncated"]},
-                {"chart", body["chart"]},
-                {"chart_kind", body["chart_kind"]},
-                {"answer", r.answer},
-                {"explanation", r.explanation},
-                {"column_formats", body["column_formats"]},
-                {"answered", r.answered},
-                {"reason", r.reason},
-                {"intent", intent_name(r.intent)},
-                {"question", r.question},
-                {"effective_question", r.effective_question},
-                {"follow_up", r.follow_up},
-                {"session", session},
-                {"meta",
-                 {{"model", r.engine.empty() ? model : r.engine},
-                  {"mode", mode},
-                  {"rag_used", r.rag_used},
-                  {"stages", body["stages"]},
-                  {"timings", timings}}}};
-    if (!r.error.ok()) out["error"] = r.error.message();
-    if (svg && r.executed && r.chart.kind != ChartKind::kTable) out["chart_svg"] = render_chart_svg(r.chart, r.rows);
-    return out;
+  AnswerBody response_body(const AskResult& r, const std::string& mode, const std::string& model, bool svg,
+                           bool cached) {
+    return write_answer_body(r, {.mode = mode, .model = model, .svg = svg, .cached = cached});
+  }
+
+  // A result that is the same whenever this question is asked of this data:
+  // no broken component and no stage that failed (a query that timed out or
+  // met a lock may succeed next time).
+  static bool worth_caching(const AskResult& r) {
+    if (!r.error.ok()) return false;
+    for (const auto& s : r.stages)
+      if (s.status == "failed") return false;
+    return true;
   }
 
   int http_status(const AskResult& r) {
@@ -310,6 +288,32 @@ struct Server::Impl {
   void handle_generate(const httplib::Request& req, httplib::Response& res) {
     auto ask = parse_ask(req, res);
     if (!ask) return;
+    // Template answers to a request without a session are the same for
+    // everyone until the data changes (AnswerCache).
+    bool cacheable = answer_cache->enabled() && ask->session.empty() && ask->mode == "template";
+    std::string cache_key;
+    AnswerCache::Identity data_now;
+    std::optional<AnswerCache::Flight> flight;  // this request computes the answer others wait for
+    if (cacheable) {
+      cache_key = AnswerCache::key(ask->query, ask->mode, ask->use_rag.value_or(options.pipeline.use_rag),
+                                   ask->instructions, ask->svg);
+      data_now = answer_cache->begin();
+      auto hit = answer_cache->find(cache_key, data_now);
+      if (!hit) {
+        if (answer_cache->lead(cache_key))
+          flight.emplace(answer_cache.get(), cache_key);
+        else
+          hit = answer_cache->wait(cache_key, data_now, std::chrono::milliseconds(options.queue_timeout_ms));
+      }
+      if (hit) {
+        std::string session_id = new_session_id();
+        store_session(session_id, std::move(hit->session));
+        metrics.count_question(ask->mode, hit->outcome);
+        res.status = hit->status;
+        res.set_content(hit->body.with_session(session_id), "application/json");
+        return;
+      }
+    }
     auto lease = lease_for(ask->mode, res);
     if (!lease) return;
     std::string session_id = ask->session.empty() ? new_session_id() : ask->session;
@@ -320,9 +324,15 @@ struct Server::Impl {
     AskResult r = (*lease)->ask(ask->query, &session, ao);
     std::string model = (*lease)->generator_name();
     lease.reset();  // back to the pool before the response is written
+    if (cacheable && worth_caching(r)) {
+      answer_cache->insert(cache_key,
+                           {response_body(r, ask->mode, model, ask->svg, true), http_status(r), outcome(r), session},
+                           data_now);
+    }
     store_session(session_id, std::move(session));
     metrics.count_question(ask->mode, outcome(r));
-    send_json(res, http_status(r), response_body(r, ask->mode, model, session_id, ask->svg));
+    res.status = http_status(r);
+    res.set_content(response_body(r, ask->mode, model, ask->svg, false).with_session(session_id), "application/json");
   }
 
   void handle_ask_stream(const httplib::Request& req, httplib::Response& res) {
@@ -358,7 +368,8 @@ struct Server::Impl {
         state->lease.reset();
         store_session(state->session_id, std::move(session));
         metrics.count_question(state->ask.mode, outcome(r));
-        json body = response_body(r, state->ask.mode, model, state->session_id, state->ask.svg);
+        json body = json::parse(
+            response_body(r, state->ask.mode, model, state->ask.svg, false).with_session(state->session_id));
         body["status"] = http_status(r);
         send("result", json_text(body));
       } catch (const std::exception& e) {
@@ -605,7 +616,21 @@ struct Server::Impl {
                      {"feedback", !options.pipeline.feedback_path.empty()}});
     });
     http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics.render(), "text/plain; version=0.0.4");
+      std::string text = metrics.render();
+      text +=
+          "# HELP t2sql_answer_cache_lookups_total Template answers looked up in the answer cache.\n"
+          "# TYPE t2sql_answer_cache_lookups_total counter\n"
+          "t2sql_answer_cache_lookups_total{result=\"hit\"} " +
+          std::to_string(answer_cache->hits()) +
+          "\n"
+          "t2sql_answer_cache_lookups_total{result=\"miss\"} " +
+          std::to_string(answer_cache->misses()) +
+          "\n"
+          "# HELP t2sql_answer_cache_entries Answers held by the answer cache.\n"
+          "# TYPE t2sql_answer_cache_entries gauge\n"
+          "t2sql_answer_cache_entries " +
+          std::to_string(answer_cache->entries()) + "\n";
+      res.set_content(text, "text/plain; version=0.0.4");
     });
     std::string openapi = openapi_spec_json(t2sql_version());
     http.Get("/openapi.json", [openapi](const httplib::Request&, httplib::Response& res) {
@@ -706,6 +731,8 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
   json schema = json::parse(catalog->to_json());
   schema["examples"] = example_questions(*catalog, 8);
   impl->catalog_json = json_text(schema);
+  impl->answer_cache = std::make_unique<AnswerCache>(db_file_of(options.db_uri), options.answer_cache_entries,
+                                                     options.answer_cache_bytes);
 
   // The chart libraries: --vendor-dir's, else the embedded ones, else the
   // install cache's (a build that did not find them to embed).
@@ -805,6 +832,12 @@ Status Server::start() {
   // the handshake. Listening again on the bound socket raises the backlog.
   if (p.listen_socket >= 0) ::listen(p.listen_socket, 1024);
   p.thread = std::thread([&p] { p.http.listen_after_bind(); });
+  // The first question would otherwise wait for WordNet (read once per
+  // process, about 0.6 s) and for a template pipeline to be built.
+  p.warm_up = std::thread([&p] {
+    (void)WordNet::shared();
+    (void)p.pools.at("template")->acquire(std::chrono::milliseconds(0));
+  });
   // stop() before the loop runs would be lost; return once it is serving.
   for (int i = 0; i < 5000 && !p.http.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return Status();
@@ -820,6 +853,7 @@ void Server::stop() {
   {
     std::lock_guard<std::mutex> lock(impl_->join_mu);
     if (impl_->thread.joinable()) impl_->thread.join();
+    if (impl_->warm_up.joinable()) impl_->warm_up.join();
   }
   impl_->gate->stop();
 }

@@ -55,6 +55,7 @@ std::string openapi_spec_json(const std::string& version) {
           {"properties",
            {{"model", {{"type", "string"}}},
             {"mode", {{"type", "string"}}},
+            {"cached", {{"type", "boolean"}, {"description", "the answer came from the answer cache"}}},
             {"rag_used", {{"type", "boolean"}}},
             {"stages", {{"type", "array"}, {"items", stage}}},
             {"timings", {{"type", "object"}, {"additionalProperties", {{"type", "number"}}}}}}}}}}}};

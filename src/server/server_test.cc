@@ -6,8 +6,12 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <sqlite3.h>
+
 #include <atomic>
+#include <filesystem>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "t2sql/demo.h"
@@ -335,6 +339,126 @@ TEST_F(ServerTest, ThePageAndItsChartLibrariesAreServedLocally) {
   ASSERT_TRUE(vega);
   // Present when scripts/install.sh has unpacked the pinned npm tarballs.
   if (json::parse(client().Get("/health")->body)["charts"] == true) EXPECT_EQ(vega->status, 200);
+}
+
+// The answer cache: a repeated question is answered from it (meta.cached,
+// a new session each time), a request with a session never is, and a change
+// to the data empties it.
+TEST_F(ServerTest, AnswerCacheServesRepeatsUntilTheDataChanges) {
+  std::string copy = ::testing::TempDir() + "/server_test_cache.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(copy + suffix);
+  std::filesystem::copy_file(path_, copy);
+  sqlite3* writer = nullptr;
+  ASSERT_EQ(sqlite3_open(copy.c_str(), &writer), SQLITE_OK);
+  // Commits stay in the WAL while this connection is open. (With an empty
+  // WAL the server would open the file immutable: commit one first.)
+  ASSERT_EQ(sqlite3_exec(writer,
+                         "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; "
+                         "INSERT INTO stores (store_id, store_name, region, city, opened_on) "
+                         "VALUES (900000, 'First', 'Yland', 'Y', '2024-01-01')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  ServerOptions opt;
+  opt.host = "127.0.0.1";
+  opt.port = 0;
+  opt.db_uri = copy;
+  opt.make_generator = [](const GeneratorOptions& g, const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
+    return std::unique_ptr<Generator>(new ScriptedGenerator(g.mode, 0));
+  };
+  auto s = Server::create(opt);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  server_ = std::move(*s);
+  ASSERT_TRUE(server_->start().ok());
+  auto ask = [&](const json& request) {
+    auto res = post("/generate-sql", request.dump());
+    EXPECT_TRUE(res && res->status == 200) << (res ? res->body : "no answer");
+    return res ? json::parse(res->body) : json();
+  };
+  auto regions = [](const json& body) {
+    std::set<std::string> out;
+    for (const auto& row : body["results"]) out.insert(row["region"].get<std::string>());
+    return out;
+  };
+  json first = ask({{"query", "stores by region"}});
+  json second = ask({{"query", "stores by region"}});
+  EXPECT_EQ(first["meta"]["cached"], false);
+  EXPECT_EQ(second["meta"]["cached"], true);
+  EXPECT_NE(first["session"], second["session"]);
+  EXPECT_EQ(first["rows"], second["rows"]);
+  EXPECT_TRUE(regions(first).count("Yland")) << first["results"];
+  EXPECT_EQ(first["sql"], second["sql"]);
+  json with_session = ask({{"query", "stores by region"}, {"session", "s-1"}});
+  EXPECT_EQ(with_session["meta"]["cached"], false);
+  EXPECT_EQ(with_session["session"], "s-1");
+
+  ASSERT_EQ(sqlite3_exec(writer,
+                         "INSERT INTO stores (store_id, store_name, region, city, opened_on) "
+                         "VALUES (900001, 'New', 'Zedland', 'Zed', '2024-01-01')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  json after_wal = ask({{"query", "stores by region"}});
+  EXPECT_EQ(after_wal["meta"]["cached"], false);
+  EXPECT_TRUE(regions(after_wal).count("Zedland")) << after_wal["results"];
+  EXPECT_EQ(ask({{"query", "stores by region"}})["meta"]["cached"], true);
+
+  // Copied into the file by a checkpoint, then a delete.
+  ASSERT_EQ(sqlite3_exec(writer, "PRAGMA wal_checkpoint(PASSIVE); DELETE FROM stores WHERE store_id = 900001", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  json after_file = ask({{"query", "stores by region"}});
+  EXPECT_EQ(after_file["meta"]["cached"], false);
+  EXPECT_FALSE(regions(after_file).count("Zedland")) << after_file["results"];
+  sqlite3_close(writer);
+
+  auto metrics = client().Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("t2sql_answer_cache_lookups_total{result=\"hit\"} 2"), std::string::npos)
+      << metrics->body;
+  // Counted as questions like any other answer.
+  EXPECT_NE(metrics->body.find("t2sql_questions_total{mode=\"template\",outcome=\"answered\"} 6"), std::string::npos);
+  server_->stop();
+  server_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(copy + suffix);
+}
+
+// Eight clients asking the same new question at once: one computes, the
+// others get its answer.
+TEST_F(ServerTest, AnswerCacheComputesAQuestionAskedAtOnceOnlyOnce) {
+  static std::atomic<int> calls{0};
+  class Counting : public ScriptedGenerator {
+   public:
+    Counting() : ScriptedGenerator("template", 300) {}
+    Result<GenerationResult> generate(const GenerationRequest& request) override {
+      ++calls;
+      return ScriptedGenerator::generate(request);
+    }
+  };
+  ServerOptions opt;
+  opt.host = "127.0.0.1";
+  opt.port = 0;
+  opt.db_uri = path_;
+  opt.make_generator = [](const GeneratorOptions&, const Catalog&, Database*) -> Result<std::unique_ptr<Generator>> {
+    return std::unique_ptr<Generator>(new Counting());
+  };
+  auto s = Server::create(opt);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  server_ = std::move(*s);
+  ASSERT_TRUE(server_->start().ok());
+  std::vector<std::future<json>> answers;
+  for (int i = 0; i < 8; ++i)
+    answers.push_back(std::async(std::launch::async, [&] {
+      auto r = post("/generate-sql", R"({"query": "total sales in 2024"})");
+      return r && r->status == 200 ? json::parse(r->body) : json();
+    }));
+  int cached = 0;
+  for (auto& a : answers) {
+    json body = a.get();
+    ASSERT_TRUE(body.is_object());
+    EXPECT_EQ(body["sql"], kTotal2024);
+    cached += body["meta"]["cached"] == true;
+  }
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(cached, 7);
 }
 
 TEST_F(ServerTest, BindFailureIsAClearError) {

@@ -76,6 +76,10 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--max-connections-per-client", opt->server.max_connections_per_client,
                   "Open connections at most from one client address (more: 503)")
       ->capture_default_str();
+  cmd->add_option("--answer-cache", opt->server.answer_cache_entries,
+                  "Template answers kept for questions asked again without a session, emptied whenever the "
+                  "database file changes (0: off; SQLite and DuckDB files only)")
+      ->capture_default_str();
   cmd->add_option("--allowed-host", opt->server.allowed_hosts,
                   "A Host header value to accept besides the listening address (NAME or NAME:PORT), e.g. the name "
                   "of a reverse proxy; repeatable. Other Hosts get 403 (DNS rebinding)");
