@@ -206,13 +206,13 @@ TEST_F(LlmGeneratorModelTest, GrammarOnEveryStatementEndsPreparesAndNamesOnlyRea
 }
 
 TEST_F(LlmGeneratorModelTest, CandidatesAreRunAndTheLargestGroupOfEqualResultsIsChosen) {
-  auto gen = llm(true, 0, "chat", 48, 4);
+  auto gen = llm(true, 0, "chat", 48, 3);
   ASSERT_TRUE(gen);
   int differs = 0, voted = 0;
-  for (const std::string q : {"How many stores are there in each region?", "Which brand sells the most units?"}) {
+  for (const std::string q : {"How many stores are there in each region?"}) {
     auto r = gen->generate({.question = q});
     ASSERT_TRUE(r.ok()) << r.status().message();
-    ASSERT_EQ(r->candidates.size(), 4u);
+    ASSERT_EQ(r->candidates.size(), 3u);
     EXPECT_EQ(r->candidates[0].temperature, 0.0f);
     std::set<uint32_t> seeds;
     int chosen = -1;
@@ -242,7 +242,7 @@ TEST_F(LlmGeneratorModelTest, CandidatesAreRunAndTheLargestGroupOfEqualResultsIs
       keys_of_group[c.group].insert(result_set_key(*rows));
       ++size_of_group[c.group];
     }
-    EXPECT_EQ(seeds.size(), 3u);
+    EXPECT_EQ(seeds.size(), 2u);
     if (valid == 0) {
       EXPECT_EQ(chosen, -1);
       EXPECT_NE(r->reason.find("no vote"), std::string::npos) << r->reason;
@@ -261,10 +261,10 @@ TEST_F(LlmGeneratorModelTest, CandidatesAreRunAndTheLargestGroupOfEqualResultsIs
     differs += r->vote_differs_from_greedy;
     EXPECT_NE(r->reason.find("chosen by execution"), std::string::npos) << r->reason;
   }
-  std::printf("%d of 2 questions had a vote; it differed from greedy on %d\n", voted, differs);
-  EXPECT_GE(voted, 1);
+  std::printf("%d of 1 questions had a vote; it differed from greedy on %d\n", voted, differs);
+  EXPECT_EQ(voted, 1);
   // A request may ask for no vote.
-  auto one = gen->generate({.question = "Which brand sells the most units?", .candidates = 1});
+  auto one = gen->generate({.question = "How many stores are there in each region?", .candidates = 1});
   ASSERT_TRUE(one.ok());
   EXPECT_TRUE(one->candidates.empty());
 }
