@@ -67,12 +67,12 @@ struct GenerationAttempt {
 // greedy one first, then the sampled ones.
 struct VoteCandidate {
   std::string sql;
-  std::string error;          // why it takes no part: it did not end, validate or run; empty otherwise
-  double mean_logprob = 0;    // mean log-probability of its tokens (0 when the backend gives none)
-  float temperature = 0;      // 0: greedy
+  std::string error;        // why it takes no part: it did not end, validate or run; empty otherwise
+  double mean_logprob = 0;  // mean log-probability of its tokens (0 when the backend gives none)
+  float temperature = 0;    // 0: greedy
   uint32_t seed = 0;
-  int group = -1;             // its result set's group (0, 1, ... by first appearance); -1: takes no part
-  int votes = 0;              // the size of its group
+  int group = -1;  // its result set's group (0, 1, ... by first appearance); -1: takes no part
+  int votes = 0;   // the size of its group
   bool chosen = false;
 };
 

@@ -33,7 +33,8 @@ TEST(ResultSetKey, EqualResultsShareAKeyWhateverTheRowOrderAndNumberSpelling) {
 }
 
 TEST(VoteOnResults, TheLargestGroupWinsAndItsLikeliestStatementIsChosen) {
-  std::vector<VoteCandidate> c = {cand("greedy", -0.1), cand("a1", -0.9), cand("a2", -0.5), cand("bad", -0.01, "no such column")};
+  std::vector<VoteCandidate> c = {cand("greedy", -0.1), cand("a1", -0.9), cand("a2", -0.5),
+                                  cand("bad", -0.01, "no such column")};
   std::vector<std::string> keys = {"X", "Y", "Y", ""};
   int chosen = vote_on_results(keys, &c);
   EXPECT_EQ(chosen, 2);  // group Y (two votes), its likelier statement

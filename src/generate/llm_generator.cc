@@ -88,8 +88,8 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
   return vote(request, candidates, std::move(*greedy), logprob);
 }
 
-Result<GenerationResult> LlmGenerator::vote(const GenerationRequest& request, int candidates,
-                                            GenerationResult greedy, double greedy_logprob) {
+Result<GenerationResult> LlmGenerator::vote(const GenerationRequest& request, int candidates, GenerationResult greedy,
+                                            double greedy_logprob) {
   std::vector<VoteCandidate> c;
   std::vector<std::string> keys;
   auto add = [&](const GenerationResult& g, float temperature, uint32_t seed, double logprob) {
@@ -136,9 +136,8 @@ Result<GenerationResult> LlmGenerator::vote(const GenerationRequest& request, in
   return r;
 }
 
-Result<GenerationResult> LlmGenerator::generate_with(const GenerationRequest& request, float temperature,
-                                                     uint32_t seed, int repairs, bool logprobs,
-                                                     double* mean_logprob) {
+Result<GenerationResult> LlmGenerator::generate_with(const GenerationRequest& request, float temperature, uint32_t seed,
+                                                     int repairs, bool logprobs, double* mean_logprob) {
   GenerationResult result;
   result.engine = name();
   PromptInput in = prompt_input(request);

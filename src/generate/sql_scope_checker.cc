@@ -1189,7 +1189,7 @@ bool word_char(char c) {
 
 int SqlScopeChecker::steps_to_end(std::string_view text) const {
   const bool sqlite = dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres";
-  int parens = 0, cases = 0, betweens = 0;  // a BETWEEN waits for its AND
+  int parens = 0, cases = 0, betweens = 0;                   // a BETWEEN waits for its AND
   char quote = 0;                                            // the character that closes an open string or quoted name
   std::string last_word;                                     // lower case, when the last thing written is a word
   char last_punct = 0;                                       // when it is punctuation

@@ -194,8 +194,7 @@ class LlamaBackend final : public LlmBackend {
                               llama_sampler* grammar) {
     const bool greedy = req.temperature <= 0.0f;
     const llama_token first = sample(chain, grammar, greedy);
-    if (!is_banned(first) &&
-        (llama_vocab_is_eog(vocab_, first) || fits(req, text + piece(first)))) {
+    if (!is_banned(first) && (llama_vocab_is_eog(vocab_, first) || fits(req, text + piece(first)))) {
       return first;
     }
     const float* logits = llama_get_logits_ith(ctx_.get(), -1);

@@ -135,8 +135,13 @@ TEST_F(PipelineTest, TheVoteIsInTheTraceAndTheRequestCarriesTheCandidateCount) {
   ScriptedGenerator* gen = nullptr;
   auto p = make({{"Total sales", {"SELECT sum(amount) FROM sales"}}}, {}, &gen);
   VoteCandidate greedy{.sql = "SELECT 1", .mean_logprob = -0.5, .group = 0, .votes = 1};
-  VoteCandidate sampled{.sql = "SELECT sum(amount) FROM sales", .mean_logprob = -0.7, .temperature = 0.7f,
-                        .seed = 43, .group = 1, .votes = 2, .chosen = true};
+  VoteCandidate sampled{.sql = "SELECT sum(amount) FROM sales",
+                        .mean_logprob = -0.7,
+                        .temperature = 0.7f,
+                        .seed = 43,
+                        .group = 1,
+                        .votes = 2,
+                        .chosen = true};
   VoteCandidate broken{.sql = "SELECT nope", .error = "no such column: nope", .temperature = 0.7f, .seed = 44};
   VoteCandidate same = sampled;
   same.chosen = false;

@@ -125,10 +125,11 @@ void add_ask_command(CLI::App& app) {
   cmd->add_option("--max-tokens", opt->max_tokens, "Token limit of the LLM's answer")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
-  cmd->add_option("--candidates", opt->candidates,
-                  "Execution vote: ask the LLM for N statements (the greedy one and N-1 sampled at temperature 0.7 with "
-                  "distinct seeds), run each read-only and answer with the largest group of equal results (ties: the "
-                  "likelier statements); 1: no vote")
+  cmd->add_option(
+         "--candidates", opt->candidates,
+         "Execution vote: ask the LLM for N statements (the greedy one and N-1 sampled at temperature 0.7 with "
+         "distinct seeds), run each read-only and answer with the largest group of equal results (ties: the "
+         "likelier statements); 1: no vote")
       ->check(CLI::Range(1, kMaxCandidates))
       ->capture_default_str();
   cmd->add_option("--timeout-ms", opt->timeout_ms, "Interrupt the query after this many milliseconds (0: none)")

@@ -444,10 +444,11 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--max-repairs", opt->max_repairs,
                   "Re-prompts after a validation error in the llm and ensemble modes")
       ->capture_default_str();
-  cmd->add_option("--candidates", opt->candidates,
-                  "Execution vote: ask the LLM for N statements (the greedy one and N-1 sampled at temperature 0.7 with "
-                  "distinct seeds), run each read-only and answer with the largest group of equal results (ties: the "
-                  "likelier statements); 1: no vote. The report gives how often the vote differs from the greedy answer")
+  cmd->add_option(
+         "--candidates", opt->candidates,
+         "Execution vote: ask the LLM for N statements (the greedy one and N-1 sampled at temperature 0.7 with "
+         "distinct seeds), run each read-only and answer with the largest group of equal results (ties: the "
+         "likelier statements); 1: no vote. The report gives how often the vote differs from the greedy answer")
       ->check(CLI::Range(1, kMaxCandidates))
       ->capture_default_str();
   cmd->add_flag("--grammar-coverage", opt->grammar_coverage,
