@@ -76,6 +76,12 @@ struct GenerationResult {
   // without a model).
   std::string prompt;
   std::vector<std::string> rules;  // template engine: the named rules that shaped the SQL
+  // Template engine: other plausible readings of the question (a span linked
+  // about as well to another column or value), each its SQL and one line.
+  struct Alternative {
+    std::string sql, description;
+  };
+  std::vector<Alternative> alternatives;
 };
 
 class Generator {
