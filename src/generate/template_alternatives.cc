@@ -61,15 +61,17 @@ bool TemplateGenerator::read_alternatives(const GenerationRequest& request,
     if (alt.sql_.empty() || alt.confidence_ < kRuleScoreGate || !seen.insert(alt.sql_).second) continue;
     bool disagree = true;
     if (db_) {
-      ExecOptions limits{.timeout_ms = 2000, .max_rows = 10000};
       if (!main_ran) {
         main_ran = true;
-        auto rows = db_->execute(main.sql_, limits);
+        auto rows = db_->execute(main.sql_);
         if (rows.ok()) main_answer = answer_lines(*rows);
       }
-      auto rows = db_->execute(alt.sql_, limits);
+      // Answers are compared only when both readings ran: a time-out says
+      // nothing about the question, and must not decide an abstention.
+      if (!main_answer) break;
+      auto rows = db_->execute(alt.sql_);
       if (!rows.ok()) continue;  // a reading that does not run is no answer
-      disagree = !main_answer || answer_lines(*rows) != *main_answer;
+      disagree = answer_lines(*rows) != *main_answer;
     }
     if (!disagree) continue;  // the same answer either way
     // "\"Paris\" read as airports.city instead of flights.destination".

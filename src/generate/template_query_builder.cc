@@ -289,7 +289,9 @@ void TemplateQueryBuilder::note_rival(Item& it, double best, const std::vector<s
     if (k < values.size()) rival->value = values[k];
   }
   std::string words;
-  for (size_t k = it.begin; k < it.end && k < toks_.size(); ++k) words += (words.empty() ? "" : " ") + toks_[k].text;
+  for (size_t k = it.begin; k < it.end && k < toks_.size(); ++k) {
+    if (toks_[k].kind != QuestionTokenKind::kPunct) words += (words.empty() ? "" : " ") + toks_[k].text;
+  }
   if (rival) {
     rival->words = words;
     rivals_.push_back(*rival);
