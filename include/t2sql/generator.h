@@ -96,6 +96,12 @@ struct GenerationResult {
   // chosen result differs from the greedy candidate's.
   std::vector<VoteCandidate> candidates;
   bool vote_differs_from_greedy = false;
+  // Template engine: other plausible readings of the question (a span linked
+  // about as well to another column or value), each its SQL and one line.
+  struct Alternative {
+    std::string sql, description;
+  };
+  std::vector<Alternative> alternatives;
 };
 
 class Generator {

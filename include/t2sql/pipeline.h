@@ -141,6 +141,8 @@ struct AskResult {
   std::string engine;           // the generator that wrote the SQL
   double confidence = 0;
   std::map<std::string, double> confidence_features;  // what the confidence was computed from (generator.h)
+  // Other plausible readings of the question (template engine): SQL and one line each.
+  std::vector<GenerationResult::Alternative> alternatives;
   bool rag_used = false;
   std::string prompt;                            // the exact text the model got (empty for the template engine)
   int prompt_tokens = 0, completion_tokens = 0;  // the generator's, every try summed

@@ -14,7 +14,11 @@ Result<std::unique_ptr<Generator>> make_generator(const GeneratorOptions& option
                                                   Database* db) {
   TemplateOptions template_options{.min_confidence = options.min_confidence};
   for (const auto& rule : options.disabled_rules) {
-    const auto& names = template_rules::analyst_rule_names();
+    const auto& names = template_rules::rule_names();
+    for (const auto& r : template_rules::rule_catalog()) {
+      if (r.name == rule && r.required)
+        return invalid_argument("template rule '" + rule + "' cannot be disabled: every later rule reads what it finds");
+    }
     if (std::find(names.begin(), names.end(), rule) == names.end()) {
       std::string known;
       for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;

@@ -87,6 +87,10 @@ Result<GenerationResult> TemplateGenerator::generate(const GenerationRequest& re
     if (!guard.ok()) {
       result.reason = "cannot answer: the SQL built does not run: " + guard.message();
       attempt.error = result.reason;
+    } else if (!options_.disabled_rules.count("alternatives") && read_alternatives(request, b, result)) {
+      result.reason = "cannot answer: two readings as likely as each other give different answers (" +
+                      result.alternatives[0].description + ")";
+      attempt.error = result.reason;
     } else {
       result.answered = true;
       result.sql = b.sql_;

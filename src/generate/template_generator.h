@@ -48,14 +48,24 @@ struct TemplateOptions {
   double min_confidence = -1;
   bool validate = true;         // ask the database to plan the SQL before answering
   bool build_value_index = true;
-  // Analyst rules left out by name (template_rules::analyst_rule_names()),
+  // Rules left out by name (template_rules::rule_names()),
   // so that an evaluation measures what each is worth.
   std::set<std::string> disabled_rules;
 };
 
 namespace template_rules {
-// The names of the rules that can be disabled, in the order they run.
+class TemplateQueryBuilder;
+// The names of the analyst rules (template_rules/analyst_rules.cc), in the order they run.
 const std::vector<std::string>& analyst_rule_names();
+// Every rule of the engine in the order it runs (template_rules/passes.cc):
+// its name, stage (shape, conditions, dates, analyst, finish) and a one-line example.
+struct RuleInfo {
+  std::string name, stage, example;
+  bool required = false;  // cannot be disabled: every later rule reads what it finds
+};
+const std::vector<RuleInfo>& rule_catalog();
+// The names `--disable-rule` accepts: every rule but the required ones.
+const std::vector<std::string>& rule_names();
 }  // namespace template_rules
 
 class TemplateGenerator final : public Generator {
@@ -75,6 +85,11 @@ class TemplateGenerator final : public Generator {
 
  private:
   TemplateGenerator(const Catalog& catalog, Database* db, const TemplateOptions& options);
+  // Reads the question's other plausible readings into result.alternatives
+  // (template_alternatives.cc); true when one as likely as `main` answers
+  // differently, so that the engine abstains.
+  bool read_alternatives(const GenerationRequest& request, const template_rules::TemplateQueryBuilder& main,
+                         GenerationResult& result);
 
   Catalog catalog_;
   Database* db_;

@@ -1,9 +1,12 @@
 // TemplateQueryBuilder: the rules of the template engine for one question.
-// It links the question's words to the schema and to stored values, reads
-// the cue words into one SELECT (a Query: projection, conditions, groups,
-// HAVING, order, limit, joins, negation subqueries, per-year CASE totals)
-// and renders it in the database's dialect, lowering a confidence score for
-// each guess. TemplateGenerator makes one per question.
+// It links the question's words to the schema and to stored values, then
+// runs the engine's rules as named passes (template_rules/passes.cc, one
+// file each under template_rules/<stage>/) that read the cue words into one
+// SELECT (a Query: projection, conditions, groups, HAVING, order, limit,
+// joins, negation subqueries, per-year CASE totals) through a shared typed
+// reading (ShapeReading, DateReading), and renders it in the database's
+// dialect, lowering a confidence score for each guess. TemplateGenerator
+// makes one per question.
 //
 //   TemplateQueryBuilder b(gen, catalog, dialect, linker, joins, values, request);
 //   b.run();  // b.sql_ (empty with b.reason_ when no rule fits), b.confidence_, b.notes_
@@ -12,12 +15,11 @@
 // index (which must outlive it) and its own per-question state; one question,
 // one thread. Errors are answers: an empty sql_ with reason_.
 //
-// The methods are in four files: template_query_builder.cc (linking, cues,
-// conditions, run), template_query_builder_dates.cc (years, months, weeks,
-// holidays, relative ranges, year over year), template_query_builder_shape.cc
-// (the roles of the words: aggregates, groups, rankings, negations) and
-// template_query_builder_render.cc (SQL text); template_query_builder_features.cc
-// describes the reading for the confidence calibration.
+// Besides the passes: template_query_builder.cc (linking, the main table,
+// comparators), template_query_builder_dates.cc (week and holiday ranges,
+// the year-over-year comparison), template_query_builder_render.cc (SQL
+// text); template_query_builder_features.cc describes the reading for the
+// confidence calibration.
 #pragma once
 
 #include <algorithm>
@@ -27,6 +29,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -142,6 +145,68 @@ inline bool is_year(double v) {
   return v >= 1900 && v <= 2100 && std::floor(v) == v;
 }
 
+// A superlative cue word ("highest", "oldest", "fewest"): lexicon::kSuperlatives.
+struct Superlative {
+  bool desc = true;
+  std::vector<std::string> implied;  // the column words it implies ("oldest": age)
+  bool count_words = false;          // "most", "least", "fewest": may count rows
+};
+
+// The typed reading of the question's shape that the passes share
+// (template_rules/passes.cc runs them in a declared order): the roles the
+// walk over the words gave them (roles) and what the later passes derive
+// from those (grouping key, projection, ordering).
+struct ShapeReading {
+  bool ranking = false;  // "top 5", "3 highest": the rows are ranked
+  long long limit = -1;
+  bool limit_desc = true;
+  std::vector<Agg> pending_aggs;  // aggregate cues waiting for their column
+  bool pending_group = false, pending_order = false, order_desc = false;
+  std::optional<Superlative> pending_super;
+  bool pending_neg = false;
+  bool neg_seen = false;  // a negation cue, whatever it applied to
+  bool sort_verb = false;
+  bool alpha_order = false;
+  bool after_boundary = false;                 // past "who", "with", "where": conditions follow
+  std::vector<std::pair<size_t, Expr>> plain;  // projected columns (question position, column)
+  std::vector<std::pair<size_t, Expr>> aggs;
+  std::vector<Expr> groups;
+  std::map<size_t, size_t> group_pos;  // index in groups -> question position
+  size_t entity_pos = 0;
+  std::vector<std::pair<Expr, bool>> orders;  // (expression, descending)
+  bool super_count = false, super_desc = true;
+  int neg_table = -1;                // the related table of a negation
+  std::optional<Expr> idle_measure;  // "sales in March": the measure of a named table
+  bool entity_group = false;         // grouped by an entity (group_entity)
+  int group_entity = -1;
+  bool distinct = false;
+  std::vector<Expr> group_exprs;  // the grouping key (group_key)
+  bool aggregate_order = false;   // an order by an aggregate
+};
+
+// The dates of the question (template_rules/dates/): the date column they
+// apply to, the year column or date part years compare with, and the years
+// and day ranges read so far.
+struct DateReading {
+  std::vector<Item*> years;  // four-digit years not yet used
+  int measure_table = -1;
+  int dc = -1;  // date column, as table * 1000 + column
+  int yc = -1;  // year column, the same
+  Expr year_expr;
+  bool have_year = false;
+  std::set<size_t> day_ranges;  // tokens of weeks and holidays (not month filters)
+};
+
+// Another plausible reading of one linked span (resolve_items): a column
+// or a stored value the words could name instead of the one chosen.
+struct ReadingChoice {
+  size_t item = 0;    // index in the builder's items
+  int t = -1, c = -1;  // the table and column it is read as
+  LinkedValue value;  // a value item: the stored value in that column
+  double margin = 0;  // the chosen reading's score minus this one's (0: a tie)
+  std::string words;  // the question's words
+};
+
 class TemplateQueryBuilder {
  public:
   TemplateQueryBuilder(TemplateGenerator& gen, const Catalog& catalog, const Dialect& dialect,
@@ -149,8 +214,18 @@ class TemplateQueryBuilder {
                        const GenerationRequest& request)
       : gen_(gen), cat_(catalog), d_(dialect), linker_(linker), joins_(joins), values_(values), req_(request) {}
 
-  // Fills sql_ (or reason_) and confidence_.
+  // Fills sql_ (or reason_) and confidence_: runs the passes in order.
   void run();
+
+  // One pass of the engine (template_rules/passes.cc lists them in order).
+  struct Pass {
+    const char* name;
+    const char* stage;  // shape, conditions, dates, analyst, finish
+    bool required;      // every later pass reads what it finds: cannot be disabled
+    bool (TemplateQueryBuilder::*apply)();
+    const char* example;
+  };
+  static const std::vector<Pass>& passes();
 
   std::string sql_, reason_;
   double confidence_ = 1.0;
@@ -159,7 +234,12 @@ class TemplateQueryBuilder {
   // by penalize(); collect_features() (template_query_builder_features.cc)
   // describes the finished reading.
   ReadingFeatures features_;
-  std::vector<std::string> rules_fired_;  // names of the analyst rules that changed the query
+  std::vector<std::string> rules_fired_;  // names of the rules that changed the reading or the query
+  // The runner-up reading of each ambiguous span, and the chosen one's
+  // (template_alternatives.cc builds the SQL of each with forced_).
+  std::vector<ReadingChoice> rivals_, chosen_;
+  std::optional<ReadingChoice> forced_;  // set before run(): read that span this way
+  std::string place(const ReadingChoice& r) const;  // "table.column"
 
  private:
   // ---- question access
@@ -209,11 +289,7 @@ class TemplateQueryBuilder {
     }
     return nullptr;
   }
-  bool is_filler(size_t k) const {
-    static const std::set<std::string> kFiller = {"number",   "total",  "amount",  "count",   "different",
-                                                  "distinct", "unique", "overall", "combined"};
-    return kFiller.count(lw(k)) > 0;
-  }
+  bool is_filler(size_t k) const;  // lexicon::kFillerWords
 
   // ---- schema facts
   const ColumnInfo& col(int t, int c) const { return cat_.tables[t].columns[c]; }
@@ -318,12 +394,70 @@ class TemplateQueryBuilder {
   void resolve_items();
   int choose_focus();
   void resolve_column(Item& it);
+  void note_rival(Item& it, double best, const std::vector<std::tuple<double, int, int>>& scored,
+                  const std::vector<LinkedValue>& values = {});
   std::optional<Comparator> comparator_at(size_t i) const;
-  bool conditions();
-  bool dates(bool other_groups);
+  // The passes of the engine, in the order of kPasses (template_rules/passes.cc),
+  // one file each under template_rules/<stage>/: each reads the question, the
+  // items and the reading so far, adds to the reading or the query, and
+  // returns false to abstain (with reason_).
+  bool pass_count_cue();
+  bool pass_focus();
+  bool pass_ranking_limit();
+  bool pass_time_groups();
+  bool pass_year_comparison_cue();
+  bool pass_between();
+  bool pass_comparisons();
+  bool pass_number_beside_column();
+  bool pass_n_or_more();
+  bool pass_values();
+  bool pass_latest_period_cue();
+  bool pass_still_open();
+  bool pass_quoted_text();
+  bool pass_roles();
+  bool pass_leftover_cues();
+  bool pass_date_column();
+  bool pass_latest_period();
+  bool pass_weeks_and_holidays();
+  bool pass_months();
+  bool pass_quarters();
+  bool pass_relative_ranges();
+  bool pass_years();
+  bool pass_negation();
+  bool pass_measure_per_entity();
+  bool pass_group_key();
+  bool pass_count_superlative();
+  bool pass_projection();
+  bool pass_group_by();
+  bool pass_ordering();
+  bool pass_distinct_values();
+  bool pass_period_total();
+  bool pass_year_over_year();
+  bool pass_analyst_rules();
+  bool pass_average_of_period_totals();
+  bool pass_aggregate_of_period_counts();
+  bool pass_unexplained_words();
+  bool pass_unused_items();
+  bool pass_unsupported_shapes();
+  // A fingerprint of the reading and the query, to tell whether a pass changed them.
+  std::vector<double> pass_fingerprint() const;
   bool year_over_year();
   std::set<size_t> week_and_holiday_ranges(const Expr& date, const std::vector<Item*>& years);
-  bool shape();
+  // Cue words (lexicon.h) read at a position.
+  Agg agg_word(size_t i) const;
+  std::optional<Superlative> super_word(size_t i) const;
+  bool grouping_words() const;
+  // A table named by a word that also names one of its numeric columns
+  // ("sales" ~ amount): that measure column, or -1.
+  int measure_of_table_item(const Item& it) const;
+  bool year_col(int t, int c) const {
+    return contains(linker_.column_words(t, c), "year") && !is_date(t, c);
+  }
+  // A year as the year expression compares with it (text for a date part).
+  std::string year_lit(int y) const {
+    bool text = date_.year_expr.part == DatePart::kYear || !is_numeric(date_.year_expr.t, date_.year_expr.c);
+    return text ? d_.string_literal(std::to_string(y)) : std::to_string(y);
+  }
   // Rules run after shape(), in the order of kAnalystRules (template_rules/):
   // each reads the question and the query built so far, changes the query
   // (or writes the whole SQL into nested_sql) and says whether it fired.
@@ -372,6 +506,10 @@ class TemplateQueryBuilder {
 
   std::vector<QuestionToken> toks_;
   std::vector<Item> items_;
+  ShapeReading shape_;
+  DateReading date_;
+  std::string nested_sql_;   // the whole SQL when a pass built a nested query
+  size_t unexplained_ = 0;   // words no pass explained (unexplained_words)
   std::vector<bool> consumed_;  // tokens explained by a cue or an item
   Query q_;
   int focus_ = -1;

@@ -183,6 +183,11 @@ std::string ask_result_to_json(const AskResult& r) {
   j["confidence"] = r.confidence;
   j["rag_used"] = r.rag_used;
   j["prompt"] = r.prompt;
+  if (!r.alternatives.empty()) {
+    json alternatives = json::array();
+    for (const auto& a : r.alternatives) alternatives.push_back({{"sql", a.sql}, {"description", a.description}});
+    j["alternatives"] = std::move(alternatives);
+  }
   json stages = json::array();
   for (const auto& s : r.stages) stages.push_back(json::parse(stage_record_to_json(s)));
   j["stages"] = std::move(stages);
@@ -497,6 +502,7 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   r.engine = gen->engine.empty() ? p.generator->name() : gen->engine;
   r.confidence = gen->confidence;
   r.confidence_features = gen->confidence_features;
+  r.alternatives = gen->alternatives;
   r.prompt = gen->prompt;
   r.prompt_tokens = gen->prompt_tokens;
   r.completion_tokens = gen->completion_tokens;
@@ -533,6 +539,11 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
                        {"votes", chosen < 0 ? 0 : gen->candidates[chosen].votes},
                        {"of", gen->candidates.size()},
                        {"differs_from_greedy", gen->vote_differs_from_greedy}};
+  }
+  if (!gen->alternatives.empty()) {
+    json alternatives = json::array();
+    for (const auto& a : gen->alternatives) alternatives.push_back({{"sql", a.sql}, {"description", a.description}});
+    gen_out["alternatives"] = alternatives;
   }
   // The generator's tries after a validation error are the repair stage's
   // work: the stage set their number (GenerationRequest::max_repairs).

@@ -435,10 +435,10 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--model", opt->model, "GGUF model for the llm and ensemble modes");
   std::string rule_names;
-  for (const auto& n : template_rules::analyst_rule_names()) rule_names += (rule_names.empty() ? "" : ", ") + n;
+  for (const auto& n : template_rules::rule_names()) rule_names += (rule_names.empty() ? "" : ", ") + n;
   cmd->add_option("--disable-rule", opt->disabled_rules,
                   "Leave a template engine rule out, to measure what it is worth (repeatable): " + rule_names)
-      ->check(CLI::IsMember(template_rules::analyst_rule_names()));
+      ->check(CLI::IsMember(template_rules::rule_names()));
   cmd->add_option("--lora", opt->lora, "LoRA adapter (GGUF) for --model, optionally with a scale: PATH[:SCALE]");
   cmd->add_option("--llm-url", opt->llm_url,
                   "OpenAI-compatible server (llama-server, vLLM, Ollama) for the llm and ensemble modes, instead of "

@@ -3,8 +3,11 @@
 // Lowercase, as the question parser's `lower` form; constant, thread-safe.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
+
+#include "generate/template_query_builder.h"
 
 namespace t2sql::template_rules::lexicon {
 
@@ -41,5 +44,128 @@ inline const std::set<std::string> kShapeCues = {
     "grew",    "weekend",    "weekends",         "weekday",        "weekdays",       "quarterly",
     "quarter", "quarters",   "month-over-month", "year-over-year", "week-over-week", "mom",
     "yoy",     "cumulative", "running",          "rolling",        "median",         "percentile"};
+
+// ---- Cue words of the core passes (template_rules/shape, conditions, dates, finish).
+
+// "average price", "total sales", "maximum age": an aggregate of what follows.
+inline const std::map<std::string, Agg> kAggregates = {
+    {"average", Agg::kAvg}, {"avg", Agg::kAvg},     {"mean", Agg::kAvg},     {"total", Agg::kSum},
+    {"sum", Agg::kSum},     {"overall", Agg::kSum}, {"combined", Agg::kSum}, {"cumulative", Agg::kSum},
+    {"maximum", Agg::kMax}, {"max", Agg::kMax},     {"minimum", Agg::kMin},  {"min", Agg::kMin}};
+// Superlatives: direction, implied column words ("oldest": age), and
+// whether they may count rows ("the most concerts").
+inline const std::map<std::string, Superlative> kSuperlatives = {
+    {"highest", {true, {}, false}},
+    {"largest", {true, {}, false}},
+    {"biggest", {true, {}, false}},
+    {"greatest", {true, {}, false}},
+    {"most", {true, {}, true}},
+    {"best", {true, {}, false}},
+    {"top", {true, {}, false}},
+    {"maximum", {true, {}, false}},
+    {"lowest", {false, {}, false}},
+    {"smallest", {false, {}, false}},
+    {"least", {false, {}, true}},
+    {"fewest", {false, {}, true}},
+    {"minimum", {false, {}, false}},
+    {"worst", {false, {}, false}},
+    {"bottom", {false, {}, false}},
+    {"oldest", {true, {"age"}, false}},
+    {"youngest", {false, {"age"}, false}},
+    {"heaviest", {true, {"weight"}, false}},
+    {"lightest", {false, {"weight"}, false}},
+    {"tallest", {true, {"height"}, false}},
+    {"shortest", {false, {"height"}, false}},
+    {"longest", {true, {"length"}, false}},
+    {"cheapest", {false, {"price"}, false}},
+    {"latest", {true, {"date"}, false}},
+    {"newest", {true, {"date"}, false}},
+    {"earliest", {false, {"date"}, false}},
+    {"most-recent", {true, {"date"}, false}},
+    {"best-selling", {true, {}, true}},
+    {"top-selling", {true, {}, true}},
+    {"bestselling", {true, {}, true}},
+    {"worst-selling", {false, {}, true}},
+};
+// Words that group ("by region", "per store", "monthly").
+inline const std::set<std::string> kGroupingWords = {"each",    "per",    "by",     "every",
+                                                     "monthly", "yearly", "annual", "annually"};
+
+// Participles before "by" that name a maker ("made by Samsung"), not a grouping ("sold by category").
+inline const std::set<std::string> kParticiples = {
+    "written", "made",  "sold",  "built", "held",  "run",  "won",  "taught", "led",    "bought", "brought", "shown",
+    "drawn",   "given", "taken", "grown", "known", "paid", "sung", "done",   "driven", "flown",  "kept",    "told"};
+;
+// Words that cost nothing when no rule reads them (question words, verbs of being and having, filler).
+inline const std::set<std::string> kHarmlessWords = {
+    "name",       "names",      "many",    "number",    "total",       "amount",       "count",      "show",
+    "list",       "give",       "find",    "return",    "display",     "tell",         "get",        "much",
+    "sum",        "comparison", "compare", "compared",  "vs",          "versus",       "than",       "year",
+    "years",      "month",      "months",  "time",      "all",         "also",         "every",      "along",
+    "their",      "there",      "exist",   "exists",    "existing",    "provide",      "known",      "called",
+    "named",      "have",       "has",     "had",       "made",        "make",         "people",     "record",
+    "records",    "row",        "rows",    "table",     "database",    "data",         "stored",     "registered",
+    "available",  "sorted",     "listed",  "recorded",  "ordered",     "top",          "together",   "respectively",
+    "what",       "are",        "were",    "is",        "was",         "did",          "does",       "do",
+    "the",        "by",         "per",     "each",      "its",         "from",         "in",         "list",
+    "descending", "ascending",  "order",   "whose",     "value",       "different",    "distinct",   "unique",
+    "with",       "between",    "and",     "or",        "revenue",     "sales",        "overall",    "figure",
+    "figures",    "breakdown",  "broken",  "down",      "over",        "across",       "altogether", "full",
+    "complete",   "entire",     "current", "currently", "ever",        "produce",      "produced",   "produces",
+    "own",        "owned",      "owns",    "happened",  "occurred",    "performed",    "perform",    "held",
+    "take",       "took",       "taken",   "play",      "played",      "plays",        "belong",     "belongs",
+    "work",       "works",      "worked",  "live",      "lives",       "lived",        "attend",     "attended",
+    "create",     "created",    "creates", "involved",  "participate", "participated", "happen",     "occur",
+    "hold",       "holds",      "sell",    "sold",      "buy",         "bought",       "come",       "comes",
+    "go",
+};
+;
+// "the average number of sales per month": the aggregate over per-period counts.
+inline const std::map<std::string, Agg> kOuterAggregates = {
+    {"average", Agg::kAvg}, {"avg", Agg::kAvg},      {"mean", Agg::kAvg},    {"highest", Agg::kMax},
+    {"maximum", Agg::kMax}, {"max", Agg::kMax},      {"largest", Agg::kMax}, {"peak", Agg::kMax},
+    {"biggest", Agg::kMax}, {"greatest", Agg::kMax}, {"lowest", Agg::kMin},  {"minimum", Agg::kMin},
+    {"min", Agg::kMin},     {"smallest", Agg::kMin}, {"fewest", Agg::kMin}};
+;
+// "under 100 dollars": a number in money.
+inline const std::set<std::string> kCurrency = {"dollar", "dollars", "usd",    "euro",  "euros",
+                                                "eur",    "pound",   "pounds", "bucks", "$"};
+;
+// Column words of a money column, in the order they are tried (comparisons).
+inline const std::vector<std::string> kMoneyColumnWords = {"price",  "cost",   "amount",  "revenue", "salary",
+                                                           "fee",    "budget", "payment", "charge",  "spend",
+                                                           "income", "wage",   "total"};
+;
+// "grew from 2023 to 2024": the later year is higher.
+inline const std::set<std::string> kGrowUp = {"grow", "grew", "grown", "growth",  "increase", "increased", "increasing",
+                                              "rose", "rise", "risen", "improve", "improved", "gain",      "gained"};
+;
+// "declined": the later year is lower.
+inline const std::set<std::string> kGrowDown = {"decline", "declined", "decrease", "decreased", "drop",
+                                                "dropped", "fell",     "fall",     "fallen",    "shrank",
+                                                "shrink",  "shrunk",   "worsen",   "worsened",  "lost"};
+;
+// "how did it change": the difference of two years.
+inline const std::set<std::string> kChangeVerbs = {"change", "changed", "difference", "differ", "delta"};
+;
+// "less in 2024 than in 2023".
+inline const std::set<std::string> kLessWords = {"less", "fewer", "lower", "smaller", "worse"};
+;
+// "more in 2024 than in 2023".
+inline const std::set<std::string> kMoreWords = {"more", "higher", "greater", "larger", "better", "bigger"};
+;
+// "the first quarter", "the 2nd half": the ordinal of a quarter or half.
+inline const std::map<std::string, int> kQuarterOrdinals = {{"first", 1},  {"1st", 1},   {"second", 2},
+                                                            {"2nd", 2},    {"third", 3}, {"3rd", 3},
+                                                            {"fourth", 4}, {"4th", 4},   {"last", 4}};
+;
+// A cue word that is also a column name ("average", "highest") is the cue when another name follows it ("average age").
+inline const std::set<std::string> kLinkCueWords = {"average", "total", "maximum", "minimum", "highest",
+                                                    "lowest",  "most",  "least",   "number",  "count",
+                                                    "sum",     "max",   "min",     "avg"};
+;
+// Words between a cue and its item that say nothing of their own ("the total number of").
+inline const std::set<std::string> kFillerWords = {"number",   "total",  "amount",  "count",   "different",
+                                                   "distinct", "unique", "overall", "combined"};
 
 }  // namespace t2sql::template_rules::lexicon

@@ -1,0 +1,449 @@
+// Walks the question's words and items in order and gives each a role:
+// aggregate cues ("average", "total"), groupings ("by", "per", "each"),
+// orderings ("sorted by", "descending"), superlatives ("highest",
+// "oldest"), negations ("without", "never", "no"), measure tables ("total
+// sales"), projected, grouped, ordered and aggregated columns.
+#include "generate/template_query_builder.h"
+#include "generate/template_rules/lexicon.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace t2sql::template_rules {
+
+bool TemplateQueryBuilder::pass_roles() {
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    const std::string& w = lw(i);
+    if (time_tokens_.count(i) || cond_tokens_.count(i)) continue;
+    // "the product with (the) maximum unit price": a superlative, not MAX().
+    bool with_extreme = (lw(i) == "maximum" || lw(i) == "minimum" || lw(i) == "max" || lw(i) == "min") &&
+                        (lw(i - 1) == "with" || (lw(i - 1) == "the" && lw(i - 2) == "with"));
+    if (Agg a = agg_word(i);
+        a != Agg::kNone && !(a == Agg::kMax && shape_.pending_super) && !at(i, {"total", "number"}) && !with_extreme) {
+      shape_.pending_aggs.push_back(a);
+      consumed_[i] = true;
+      continue;
+    }
+    if (w == "by" && shape_.sort_verb) {
+      shape_.pending_order = true;
+      shape_.sort_verb = false;
+      consumed_[i] = true;
+      continue;
+    }
+    if (w == "by" && lw(i + 1) == "how" && lw(i + 2) == "much") {
+      consumed_[i] = true;  // "by how much": an amount of change, not a grouping
+      continue;
+    }
+    if ((w == "per" || w == "each" || w == "every") && !item_covering(i + 1) && !item_covering(i + 2) &&
+        (nw(i + 1) == "transaction" || nw(i + 1) == "record" || nw(i + 1) == "row" || nw(i + 1) == "entry")) {
+      // "average quantity per transaction": per row of the table, no grouping.
+      consumed_[i] = consumed_[i + 1] = true;
+      ++i;
+      continue;
+    }
+    if (w == "each" || w == "per" || (w == "every" && lw(i - 1) == "for") || (w == "by" && !shape_.pending_order) ||
+        (w == "for" && (lw(i + 1) == "each" || lw(i + 1) == "every"))) {
+      // "ordered by", "sorted by": an ordering; "owned by": a relation.
+      bool order_by =
+          i > 0 && (lw(i - 1) == "ordered" || lw(i - 1) == "sorted" || lw(i - 1) == "order" || lw(i - 1) == "sort" ||
+                    lw(i - 1) == "ranked" || lw(i - 1) == "rank" || lw(i - 1) == "arranged");
+      if (order_by) {
+        shape_.pending_order = true;
+        consumed_[i] = consumed_[i - 1] = true;
+        continue;
+      }
+      // "made by Samsung" names a maker; "units sold by category" groups.
+      Item* by_what = item_at(i + 1);
+      bool relation = w == "by" && i > 0 && lw(i - 1).size() > 2 &&
+                      ((lw(i - 1).size() > 3 && lw(i - 1).substr(lw(i - 1).size() - 2) == "ed") ||
+                       (lexicon::kParticiples.count(lw(i - 1)) > 0 && by_what && by_what->kind == ItemKind::kValue));
+      if (!relation) {
+        shape_.pending_group = true;
+        consumed_[i] = true;
+      }
+      continue;
+    }
+    if (w == "order" || w == "sorted" || w == "ordered" || w == "sort" || w == "arrange" || w == "rank") {
+      // "sort X by Y": the ordering starts at "by".
+      if (lw(i + 1) == "by" || lw(i + 1) == "of" || lw(i + 1) == "in" || w == "order")
+        shape_.pending_order = true;
+      else
+        shape_.sort_verb = true;
+      consumed_[i] = true;
+      continue;
+    }
+    if (w == "descending" || w == "desc" || w == "decreasing" || w == "reverse") {
+      shape_.order_desc = true;
+      consumed_[i] = true;
+      if (!shape_.orders.empty()) shape_.orders.back().second = true;
+      continue;
+    }
+    if (w == "ascending" || w == "asc" || w == "increasing" || w == "alphabetical" || w == "alphabetically" ||
+        w == "lexicographical") {
+      consumed_[i] = true;
+      if (w.rfind("alphabet", 0) == 0 || w == "lexicographical") shape_.alpha_order = true;
+      continue;
+    }
+    if (w == "different" || w == "distinct" || w == "unique") {
+      shape_.distinct = true;
+      consumed_[i] = true;
+      continue;
+    }
+    bool not_then_table = false;
+    if (w == "not" || w == "don't" || w == "doesn't" || w == "didn't" || w == "haven't" || w == "hasn't") {
+      Item* next = next_item(i + 1, 3);
+      if (!next) {
+        for (size_t k = i + 1; k < std::min(toks_.size(), i + 4) && !next; ++k) next = item_at(k);
+      }
+      not_then_table = next && next->kind == ItemKind::kTable && !cond_tokens_.count(i);
+    }
+    if (w == "no" && i > 0) {
+      // "stores that had no sales", "made no sales in 2023": "no" right before a
+      // related table is a negation whatever verb precedes it.
+      Item* next = next_item(i + 1, 2);
+      not_then_table = next && next->kind == ItemKind::kTable && !cond_tokens_.count(i);
+    }
+    if (w == "without" || w == "never" || not_then_table ||
+        (w == "no" && i > 0 && (lw(i - 1) == "have" || lw(i - 1) == "has" || lw(i - 1) == "with"))) {
+      shape_.pending_neg = true;
+      shape_.neg_seen = true;
+      consumed_[i] = true;
+      continue;
+    }
+    if (auto s = super_word(i); s && (lw(i - 1) == "from" || lw(i - 2) == "from") &&
+                                (shape_.pending_order || shape_.sort_verb || !shape_.orders.empty())) {
+      if (shape_.orders.empty() && !shape_.pending_order) list_desc_ = s->desc;  // "sorted from highest to lowest"
+      shape_.sort_verb = false;
+      // "ordered by age from the oldest to the youngest": a direction.
+      bool desc = s->desc;
+      if (s->implied.size() == 1 && s->implied[0] == "age" && !shape_.orders.empty() &&
+          !shape_.orders.back().first.star) {
+        const auto& w = linker_.column_words(shape_.orders.back().first.t, shape_.orders.back().first.c);
+        if (!contains(w, "age")) desc = !desc;  // oldest first by birth date is ascending
+      }
+      if (!shape_.orders.empty()) shape_.orders.back().second = desc;
+      shape_.order_desc = desc;
+      consumed_[i] = true;
+      for (size_t k = i + 1; k < std::min(toks_.size(), i + 4); ++k) {
+        if (lw(k) == "to" || lw(k) == "the" || super_word(k)) consumed_[k] = true;
+        if (super_word(k)) {
+          i = k;
+          break;
+        }
+      }
+      continue;
+    }
+    if (auto s = super_word(i); s && (lw(i + 1) == "first" || lw(i + 1) == "last") && s->implied.empty()) {
+      // "highest first": the direction of the listing, not a single row.
+      consumed_[i] = consumed_[i + 1] = true;
+      list_desc_ = lw(i + 1) == "first" ? s->desc : !s->desc;
+      ++i;
+      continue;
+    }
+    if (auto s = super_word(i)) {
+      consumed_[i] = true;
+      if (lw(i) == "most" && (lw(i + 1) == "recent" || lw(i + 1) == "recently" || lw(i + 1) == "expensive")) {
+        consumed_[i + 1] = true;
+      }
+      if (lw(i) == "least" && lw(i + 1) == "expensive") consumed_[i + 1] = true;
+      // "bottom 3", "worst 2": the ranking's head word already set its direction.
+      if (shape_.ranking && (lw(i) == "top" || lw(i) == "bottom" || lw(i) == "worst" || lw(i) == "best")) {
+        Item* n = item_at(i + 1);
+        if (lw(i) == "top" || (n && n->kind == ItemKind::kNumber)) continue;
+      }
+      if (s->implied.empty()) {
+        shape_.pending_super = s;
+        continue;
+      }
+      // "oldest", "youngest": the implied column of the main table.
+      int c_found = -1, t_found = -1;
+      for (const auto& c : linker_.match_words(s->implied)) {
+        if (c.column >= 0 && (c.table == focus_ || contains_int(mentioned_tables_, c.table))) {
+          c_found = c.column;
+          t_found = c.table;
+          break;
+        }
+      }
+      bool desc = s->desc;
+      if (c_found < 0 && s->implied[0] == "age") {
+        // No age: the birth date or year, the other way round.
+        for (const auto& words :
+             {std::vector<std::string>{"birth", "date"}, std::vector<std::string>{"date", "of", "birth"},
+              std::vector<std::string>{"birth", "year"}, std::vector<std::string>{"birthday"},
+              std::vector<std::string>{"dob"}}) {
+          for (const auto& c : linker_.match_words(words)) {
+            if (c.column >= 0 && c.table == focus_ && c_found < 0) {
+              c_found = c.column;
+              t_found = c.table;
+              desc = !desc;
+            }
+          }
+        }
+      }
+      if (c_found < 0 && s->implied[0] == "date") {
+        int dc = date_column_for(focus_);
+        if (dc >= 0) {
+          t_found = dc / 1000;
+          c_found = dc % 1000;
+        }
+      }
+      if (c_found < 0) {
+        penalize(0.6, "no column for '" + lw(i) + "'");
+        continue;
+      }
+      shape_.orders.push_back({Expr{.t = t_found, .c = c_found}, desc});
+      implied_order_ = true;
+      if (shape_.limit < 0) shape_.limit = 1;
+      continue;
+    }
+    if (w == "where" || w == "whose" || w == "who" || w == "which" || w == "that" || w == "with" || w == "having") {
+      if (!shape_.plain.empty() || !shape_.aggs.empty() || count_) shape_.after_boundary = true;
+      continue;
+    }
+
+    Item* it = item_at(i);
+    if (!it) continue;
+    i = it->end - 1;
+    if (it->kind == ItemKind::kNumber || it->kind == ItemKind::kValue || it->kind == ItemKind::kQuoted) continue;
+    if (having_items_.count(it->begin)) {
+      shape_.pending_aggs.clear();  // "total sales over 1,500,000": the HAVING's total, not a column
+      continue;
+    }
+
+    if (it->kind == ItemKind::kTable) {
+      int measure_c = measure_of_table_item(*it);
+      if (rank_by_count_ && it->begin >= count_pos_ && it->begin <= count_pos_ + 2 && !shape_.super_count) {
+        // "top 5 stores by number of sales", "the highest number of concerts"
+        shape_.super_count = true;
+        super_count_table_ = it->t;
+        shape_.super_desc = shape_.pending_super ? shape_.pending_super->desc : shape_.limit_desc;
+        shape_.pending_super.reset();
+        shape_.pending_group = false;
+        add_table(it->t);
+        it->used = true;
+        continue;
+      }
+      if (shape_.pending_neg && it->t != focus_) {
+        shape_.neg_table = it->t;
+        shape_.pending_neg = false;
+        it->used = true;
+        continue;
+      }
+      if (shape_.pending_group && measure_c >= 0 && lw(it->begin - 1) == "by") {
+        // "top 5 brands by revenue": the measure to rank by, not a grouping.
+        shape_.pending_group = false;
+        Expr m{.agg = shape_.pending_aggs.empty() ? Agg::kSum : shape_.pending_aggs.back(), .t = it->t, .c = measure_c};
+        shape_.pending_aggs.clear();
+        shape_.aggs.push_back({it->begin, m});
+        measure_ = m;
+        has_measure_ = true;
+        add_table(it->t);
+        it->used = true;
+        continue;
+      }
+      if (shape_.pending_group) {
+        shape_.pending_group = false;
+        it->used = true;
+        shape_.entity_group = true;
+        shape_.group_entity = it->t;
+        shape_.entity_pos = it->begin;
+        add_table(it->t);
+        continue;
+      }
+      if (shape_.pending_super && shape_.pending_super->count_words && measure_c < 0 &&
+          (it->t != focus_ || (!shape_.plain.empty() && shape_.plain[0].second.t == it->t))) {
+        shape_.super_count = true;
+        super_count_table_ = it->t;
+        shape_.super_desc = shape_.pending_super->desc;
+        shape_.pending_super.reset();
+        add_table(it->t);
+        it->used = true;
+        continue;
+      }
+      {
+        Item* prev = nullptr;
+        for (auto& other : items_) {
+          if (other.end <= it->begin && other.end + 1 >= it->begin && other.kind == ItemKind::kColumn) prev = &other;
+        }
+        if (prev && prev->t == it->t && measure_c >= 0 && is_measure(prev->t, prev->c)) measure_c = -1;
+      }
+      // A measure table: "total sales", "sales by region", "top brands by revenue".
+      bool wants_measure = !shape_.pending_aggs.empty() || shape_.pending_super ||
+                           (!count_ && (grouping_words() || shape_.ranking || yoy_ || group_part_ != DatePart::kNone) &&
+                            (it->t != focus_ || focus_ == it->t));
+      if (measure_c >= 0 && wants_measure && !(count_ && next_item(count_pos_, 4) == it)) {
+        Expr m{.t = it->t, .c = measure_c};
+        m.agg = shape_.pending_aggs.empty() ? Agg::kSum : shape_.pending_aggs.back();
+        if (shape_.pending_super && shape_.pending_aggs.empty()) {
+          shape_.orders.push_back({Expr{.agg = Agg::kSum, .t = it->t, .c = measure_c}, shape_.pending_super->desc});
+          shape_.pending_super.reset();
+          if (shape_.limit < 0) shape_.limit = 1;
+        } else {
+          for (Agg a : shape_.pending_aggs) {
+            Expr e = m;
+            e.agg = a;
+            shape_.aggs.push_back({it->begin, e});
+          }
+          if (shape_.pending_aggs.empty()) shape_.aggs.push_back({it->begin, m});
+        }
+        shape_.pending_aggs.clear();
+        measure_ = m;
+        has_measure_ = true;
+        add_table(it->t);
+        it->used = true;
+        continue;
+      }
+      if (measure_c >= 0 && !shape_.idle_measure) {
+        shape_.idle_measure = Expr{.agg = Agg::kSum, .t = it->t, .c = measure_c};
+        idle_measure_ = shape_.idle_measure;
+      }
+      it->used = true;
+      add_table(it->t);
+      continue;
+    }
+
+    // A column.
+    if (it->t < 0) continue;
+    Expr e{.t = it->t, .c = it->c};
+    if (it->used) {
+      continue;
+    }
+    {
+      // The same column as a condition, said again in the condition's part
+      // of the question ("whose membership level is not higher than 4").
+      bool in_condition = false;
+      for (const auto& g : q_.where) {
+        for (const auto& c : g) in_condition = in_condition || (c.lhs.t == e.t && c.lhs.c == e.c);
+      }
+      bool near_condition = false;
+      for (size_t k = it->begin >= 3 ? it->begin - 3 : 0; k < it->end + 3; ++k)
+        near_condition |= cond_tokens_.count(k) > 0;
+      if (in_condition && (near_condition || shape_.after_boundary)) {
+        it->used = true;
+        continue;
+      }
+    }
+    it->used = true;
+    if (is_date(e.t, e.c) && !shape_.pending_group && !shape_.pending_order && !shape_.pending_super) {
+      bool time_follows = false;
+      for (size_t k = it->end; k < std::min(toks_.size(), it->end + 5); ++k) {
+        Item* n = item_at(k);
+        time_follows |= (n && n->kind == ItemKind::kNumber && is_year(n->number)) || month_number(lw(k)) > 0 ||
+                        lw(k) == "last" || lw(k) == "this";
+        if (n && n->kind != ItemKind::kNumber) break;  // "paid on Christmas Eve 2023" reaches the year
+        if (k >= it->end + 3 && !time_follows && n) break;
+      }
+      const std::string& said = toks_[it->begin].lower;
+      bool verb = said.size() > 3 && said.compare(said.size() - 2, 2, "ed") == 0;
+      // "a store close": the verb whose participle names the column (closed_on).
+      const auto& cw = linker_.column_words(e.t, e.c);
+      verb = verb || (!cw.empty() && said.size() >= 4 && cw[0] != said && cw[0].rfind(said, 0) == 0 &&
+                      cw[0].size() <= said.size() + 2 && it->end == it->begin + 1);
+      // "employees who left": a column named by a verb and "on"/"at" (left_on).
+      const std::string& before_said = lw(it->begin - 1);
+      verb = verb || (cw.size() == 2 && cw[0] == said && (cw[1] == "on" || cw[1] == "at") &&
+                      (before_said == "who" || before_said == "that" || before_said == "which" ||
+                       before_said == "have" || before_said == "has" || before_said == "had"));
+      if (time_follows) {
+        named_date_ = e;  // "opened in 2023"
+        continue;
+      }
+      if (verb && col(e.t, e.c).nullable && lw(0) != "when") {
+        add_condition({{e, "IS NOT", "NULL"}});  // "stores that have closed"
+        continue;
+      }
+    }
+    if (shape_.pending_group && lw(it->begin - 1) == "by" && is_measure(e.t, e.c) && !is_key(e.t, e.c)) {
+      shape_.pending_group = false;
+      Expr m = e;
+      m.agg = shape_.pending_aggs.empty() ? Agg::kSum : shape_.pending_aggs.back();
+      shape_.pending_aggs.clear();
+      shape_.aggs.push_back({it->begin, m});
+      measure_ = m;
+      has_measure_ = true;
+      continue;
+    }
+    if (shape_.pending_group) {
+      shape_.pending_group = false;
+      if (is_date(e.t, e.c) && group_part_ == DatePart::kNone) {
+        e = period_expr(e.t, e.c, DatePart::kYearMonth);
+        time_order_ = e;  // "per month": in time order
+      }
+      shape_.groups.push_back(e);
+      shape_.group_pos[shape_.groups.size() - 1] = it->begin;
+      continue;
+    }
+    if (shape_.pending_order) {
+      shape_.pending_order = false;
+      Expr o = e;
+      if (!shape_.pending_aggs.empty()) {
+        o.agg = shape_.pending_aggs.back();
+        shape_.pending_aggs.clear();
+      }
+      shape_.orders.push_back({o, shape_.order_desc});
+      continue;
+    }
+    if (shape_.pending_super && !is_numeric(e.t, e.c) && !is_date(e.t, e.c) && shape_.pending_aggs.empty()) {
+      // "best region for Nike sales": the region is asked for; the
+      // superlative ranks by what follows.
+      shape_.plain.push_back({it->begin, e});
+      continue;
+    }
+    if (shape_.pending_super) {
+      Expr o = e;
+      // "the brand that sold the most units", "the 5 products with the
+      // highest amount": a measure of the related rows is totalled per entity
+      // (several entities ranked by single rows could repeat; "the employee
+      // who received the biggest bonus" stays one row).
+      if (shape_.pending_aggs.empty() && is_measure(e.t, e.c) && e.t != focus_ && focus_ >= 0 &&
+          (shape_.pending_super->count_words || shape_.limit > 1) && joins_.distance(focus_, e.t) > 0) {
+        o.agg = Agg::kSum;  // "the brand that sold the most units": a total
+      }
+      if (!shape_.pending_aggs.empty()) {
+        o.agg = shape_.pending_aggs.back();
+        shape_.pending_aggs.clear();
+      }
+      // "the highest capacity" alone is MAX; with other columns, a row.
+      shape_.orders.push_back({o, shape_.pending_super->desc});
+      shape_.pending_super.reset();
+      if (shape_.limit < 0) shape_.limit = 1;
+      continue;
+    }
+    if (!shape_.pending_aggs.empty()) {
+      for (Agg a : shape_.pending_aggs) {
+        Expr x = e;
+        x.agg = a;
+        shape_.aggs.push_back({it->begin, x});
+      }
+      shape_.pending_aggs.clear();
+      if (is_measure(e.t, e.c)) {
+        measure_ = shape_.aggs.back().second;
+        has_measure_ = true;
+      }
+      continue;
+    }
+    if (count_ && count_distinct_ && i >= count_pos_ && i < count_pos_ + 4) {
+      Expr x = e;
+      x.agg = Agg::kCount;
+      x.distinct = true;
+      shape_.aggs.push_back({it->begin, x});
+      count_ = false;
+      continue;
+    }
+    if (shape_.after_boundary && !shape_.plain.empty()) {
+      // A column after "who"/"with" that no condition used: a weak signal.
+      penalize(0.15, "the column '" + col(e.t, e.c).name + "' is mentioned but not used");
+      continue;
+    }
+    shape_.plain.push_back({it->begin, e});
+  }
+  return true;
+}
+
+}  // namespace t2sql::template_rules
