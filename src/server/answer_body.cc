@@ -94,6 +94,21 @@ AnswerBody write_answer_body(const AskResult& r, const AnswerBodyOptions& o) {
   std::string out;
   out.reserve(2048 + r.rows.rows.size() * r.rows.columns.size() * 24);
   out += '{';
+  if (!r.alternatives.empty()) {
+    key(out, "alternatives");
+    out += '[';
+    for (size_t i = 0; i < r.alternatives.size(); ++i) {
+      if (i) out += ',';
+      out += '{';
+      key(out, "description");
+      append_json_string(out, r.alternatives[i].description);
+      out += ',';
+      key(out, "sql");
+      append_json_string(out, r.alternatives[i].sql);
+      out += '}';
+    }
+    out += "],";
+  }
   key(out, "answer");
   append_json_string(out, r.answer);
   out += ',';

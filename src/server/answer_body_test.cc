@@ -60,6 +60,7 @@ json reference_body(const AskResult& r, const std::string& mode, const std::stri
                 {"stages", body["stages"]},
                 {"timings", timings}}}};
   if (!r.error.ok()) out["error"] = r.error.message();
+  if (body.contains("alternatives")) out["alternatives"] = body["alternatives"];
   if (svg && r.executed && r.chart.kind != ChartKind::kTable) out["chart_svg"] = render_chart_svg(r.chart, r.rows);
   return out;
 }
