@@ -396,7 +396,8 @@ struct Server::Impl {
     AskResult r = (*lease)->ask(run->question, &session, ao);
     lease.reset();
     store_session(session_id, std::move(session));
-    send_json(res, http_status(r), response_body(r, "sql", "user", session_id, run->svg));
+    res.status = http_status(r);
+    res.set_content(response_body(r, "sql", "user", run->svg, false).with_session(session_id), "application/json");
   }
 
   // POST /api/feedback: a rating, or a corrected SQL kept as the question's

@@ -135,7 +135,9 @@ try {
   check((await turn.locator('.trace-list li').count()) === 9, 'unfolded, the trace lists nine stages');
   check((await turn.locator('.answer').textContent()).length > 0, 'a one-line answer is shown');
   check((await turn.locator('.meta').textContent()).includes('Model: template'), 'the model used is shown');
-  check(await turn.locator('.explanation').isHidden(), 'no explanation line when the answer has none');
+  const explained = (await turn.locator('.explanation').textContent()) || '';
+  check(await turn.locator('.explanation').isVisible() && /stores/i.test(explained) && /region/i.test(explained),
+        'the SQL is explained in words (stores, per region): ' + explained);
 
   const values = async () => (await turn.locator('.rows tbody tr td:nth-child(2)').allTextContents())
     .map((t) => Number(t.replace(/,/g, '')));
