@@ -13,6 +13,8 @@
 #include "sql/dialect.h"
 #include "sql/statement_guard.h"
 
+#include "base/percent_encoding.h"
+
 namespace t2sql {
 
 namespace {
@@ -25,27 +27,6 @@ constexpr int kUnknownDatabase = 81, kTimeoutExceeded = 159, kTooManyRows = 158,
               kWrongPassword = 193, kRequiredPassword = 194, kIpAddressNotAllowed = 195, kMemoryLimitExceeded = 241,
               kQueryWasCancelled = 394, kAllConnectionTriesFailed = 279, kNetworkError = 210, kSocketTimeout = 209,
               kAuthenticationFailed = 516;
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool percent_decode(const std::string& in, std::string* out) {
-  out->clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      *out += in[i];
-      continue;
-    }
-    if (i + 2 >= in.size() || hex_value(in[i + 1]) < 0 || hex_value(in[i + 2]) < 0) return false;
-    *out += static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
-    i += 2;
-  }
-  return true;
-}
 
 std::string url_encode(const std::string& s) {
   static const char* kHex = "0123456789ABCDEF";
@@ -274,10 +255,16 @@ Result<ClickhouseUri> parse_clickhouse_uri(const std::string& uri) {
     authority = authority.substr(at + 1);
     auto colon = userinfo.find(':');
     std::string user = userinfo.substr(0, colon);
-    if (!user.empty() && !percent_decode(user, &parts.user))
-      return invalid_argument("the user name holds a malformed %-escape");
-    if (colon != std::string::npos && !percent_decode(userinfo.substr(colon + 1), &parts.password))
-      return invalid_argument("the password holds a malformed %-escape");
+    if (!user.empty()) {
+      auto decoded = percent_decode_strict(user);
+      if (!decoded) return invalid_argument("the user name holds a malformed %-escape");
+      parts.user = std::move(*decoded);
+    }
+    if (colon != std::string::npos) {
+      auto decoded = percent_decode_strict(userinfo.substr(colon + 1));
+      if (!decoded) return invalid_argument("the password holds a malformed %-escape");
+      parts.password = std::move(*decoded);
+    }
   }
   auto colon = authority.rfind(':');
   if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
@@ -290,8 +277,11 @@ Result<ClickhouseUri> parse_clickhouse_uri(const std::string& uri) {
   }
   if (!authority.empty()) parts.host = authority;
   while (!path.empty() && path.back() == '/') path.pop_back();
-  if (!path.empty() && !percent_decode(path, &parts.database))
-    return invalid_argument("the database name holds a malformed %-escape");
+  if (!path.empty()) {
+    auto decoded = percent_decode_strict(path);
+    if (!decoded) return invalid_argument("the database name holds a malformed %-escape");
+    parts.database = std::move(*decoded);
+  }
   return parts;
 }
 

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <vector>
 
+#include "base/percent_encoding.h"
+
 namespace t2sql {
 
 namespace {
@@ -48,20 +50,6 @@ std::vector<Span> query_passwords(const std::string& uri) {
       if (key == "password") out.push_back({eq + 1, end});
     }
     pos = end + 1;
-  }
-  return out;
-}
-
-std::string percent_decode(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
   }
   return out;
 }

@@ -16,6 +16,8 @@
 #include "t2sql/pipeline.h"
 #include "t2sql/version.h"
 
+#include "base/percent_encoding.h"
+
 namespace t2sql {
 
 namespace {
@@ -76,19 +78,6 @@ std::string percent_encode(const std::string& s) {
       char buf[4];
       std::snprintf(buf, sizeof buf, "%%%02X", c);
       out += buf;
-    }
-  }
-  return out;
-}
-std::string percent_decode(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
     }
   }
   return out;
