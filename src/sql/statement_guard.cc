@@ -170,7 +170,9 @@ constexpr std::string_view kStatementWords[] = {
     "LOCK",    "MERGE",    "MOVE",     "NOTIFY",     "PIVOT",   "PRAGMA",   "PREPARE",  "REASSIGN",   "REFRESH",
     "REINDEX", "RELEASE",  "REPLACE",  "RESET",      "REVOKE",  "ROLLBACK", "SAVEPOINT", "SECURITY",  "SELECT",
     "SET",     "SHOW",     "START",    "SUMMARIZE",  "TABLE",   "TRUNCATE", "UNLISTEN", "UNPIVOT",    "UPDATE",
-    "UPSERT",  "USE",      "VACUUM",   "VALUES",     "WITH",    "UNINSTALL"};
+    "UPSERT",  "USE",      "VACUUM",   "VALUES",     "WITH",    "UNINSTALL",
+    // ClickHouse's own statements
+    "CHECK",   "EXCHANGE", "EXISTS",   "KILL",       "OPTIMIZE", "RENAME",  "SYSTEM",   "UNDROP",    "WATCH"};
 
 }  // namespace
 

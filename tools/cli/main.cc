@@ -44,6 +44,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // "error: " as every other failure of the command line starts.
+    app.failure_message([](const CLI::App* command, const CLI::Error& error) {
+      return "error: " + CLI::FailureMessage::simple(command, error);
+    });
     app.exit(e);
     return t2sql::cli::kExitUsage;
   } catch (const std::exception& e) {
