@@ -331,7 +331,7 @@ TEST(AdversarialCases, ClickhouseClusterRefusesOrBoundsEveryCaseOnEveryShard) {
               << " refused, " << c.rejected << " rejected as malformed, " << c.rejected_by_server
               << " rejected by ClickHouse's parser, " << c.bounded << " stopped at a bound\n";
   }
-  EXPECT_TRUE(queries_all_ended(6)) << "a query is still running after the readonly=1 profile's time limit";
+  EXPECT_TRUE(queries_all_ended(20)) << "a query is still running 20 s after the readonly=1 profile's time limit (a loaded machine needs more than its 5 s)";
   EXPECT_EQ(testing::ch_cluster_checksum(), before) << "data changed on a shard";
 }
 
