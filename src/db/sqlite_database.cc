@@ -107,13 +107,10 @@ Status open_error(const std::string& path, const std::string& detail) {
   return invalid_argument("'" + path + "' is not a usable SQLite database: " + detail);
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Database>> SqliteDatabase::open_file(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return not_found("database file '" + path + "' does not exist");
-  if (std::filesystem::is_directory(path, ec))
-    return invalid_argument("'" + path + "' is a directory, not a database file");
+// One read-only connection to `path`, set up as every statement expects.
+// `*immutable` says whether it was opened with ?immutable=1 (a WAL file with
+// no commits outside the main file).
+Result<sqlite3*> open_connection(const std::string& path, bool* immutable) {
   bool wal = false;
   {
     std::ifstream in(path, std::ios::binary);
@@ -130,7 +127,7 @@ Result<std::unique_ptr<Database>> SqliteDatabase::open_file(const std::string& p
   // SQLite would create the -wal and -shm files: with no (or an empty) -wal
   // file the main file holds every commit and is opened immutable; a -wal file
   // with its -shm is read as it is; a -wal file without -shm is refused.
-  bool immutable = false;
+  *immutable = false;
   if (wal) {
     bool has_wal = nonempty_file(path + "-wal");
     if (has_wal && !file_exists(path + "-shm")) {
@@ -139,7 +136,7 @@ Result<std::unique_ptr<Database>> SqliteDatabase::open_file(const std::string& p
                               "database. Let its owner checkpoint it (sqlite3 '" + path +
                               "' 'PRAGMA wal_checkpoint(TRUNCATE)') and try again");
     }
-    immutable = !has_wal;
+    *immutable = !has_wal;
   }
   static std::once_flag heap_limit_once;
   std::call_once(heap_limit_once, [] {
@@ -147,9 +144,9 @@ Result<std::unique_ptr<Database>> SqliteDatabase::open_file(const std::string& p
     if (current == 0 || current > kHeapLimitBytes) sqlite3_hard_heap_limit64(kHeapLimitBytes);
   });
   sqlite3* db = nullptr;
-  int rc = immutable ? sqlite3_open_v2(file_uri(std::filesystem::absolute(path).string()).c_str(), &db,
-                                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr)
-                     : sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = *immutable ? sqlite3_open_v2(file_uri(std::filesystem::absolute(path).string()).c_str(), &db,
+                                        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr)
+                      : sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
@@ -168,8 +165,53 @@ Result<std::unique_ptr<Database>> SqliteDatabase::open_file(const std::string& p
   sqlite3_set_authorizer(db, authorize, nullptr);
   sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, nullptr);
   sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  return db;
+}
+
+}  // namespace
+
+SqliteDatabase::FileStamp SqliteDatabase::stamp_of(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  FileStamp stamp;
+  stamp.size = fs::file_size(path, ec);
+  if (ec) stamp.size = 0;
+  auto mtime = fs::last_write_time(path, ec);
+  stamp.mtime = ec ? 0 : static_cast<int64_t>(mtime.time_since_epoch().count());
+  stamp.wal_size = fs::file_size(path + "-wal", ec);
+  if (ec) stamp.wal_size = 0;
+  return stamp;
+}
+
+Result<std::unique_ptr<Database>> SqliteDatabase::open_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return not_found("database file '" + path + "' does not exist");
+  if (std::filesystem::is_directory(path, ec))
+    return invalid_argument("'" + path + "' is a directory, not a database file");
+  FileStamp stamp = stamp_of(path);
+  bool immutable = false;
+  auto db = open_connection(path, &immutable);
+  if (!db.ok()) return db.status();
   std::string abs = std::filesystem::absolute(path, ec).string();
-  return std::unique_ptr<Database>(new SqliteDatabase(db, ec ? path : abs));
+  return std::unique_ptr<Database>(new SqliteDatabase(*db, ec ? path : abs, immutable, stamp));
+}
+
+// An immutable connection reads the main file as it was: once another process
+// writes (a -wal file appears) or checkpoints into the main file, it is
+// reopened, so that a long-running server sees later commits and never reads
+// a file that changes under an immutable connection.
+Status SqliteDatabase::reopen_if_changed() {
+  if (!immutable_) return Status();
+  FileStamp now = stamp_of(path_);
+  if (now == stamp_) return Status();
+  bool immutable = false;
+  auto db = open_connection(path_, &immutable);
+  if (!db.ok()) return db.status();
+  sqlite3_close_v2(db_);
+  db_ = *db;
+  immutable_ = immutable;
+  stamp_ = now;
+  return Status();
 }
 
 SqliteDatabase::~SqliteDatabase() {
@@ -177,6 +219,7 @@ SqliteDatabase::~SqliteDatabase() {
 }
 
 Status SqliteDatabase::prepare_checked(const std::string& sql, sqlite3_stmt** stmt) {
+  if (Status s = reopen_if_changed(); !s.ok()) return s;
   if (Status s = check_read_only_statement(sql, Dialect::Engine::kSqlite); !s.ok()) {
     // A typo ("selec * from t"): SQLite's own syntax error. Preparing runs
     // nothing; a statement that did parse stays refused.

@@ -4,6 +4,7 @@
 // attach another file or load an extension. Not thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -28,11 +29,25 @@ class SqliteDatabase final : public Database {
   Status validate(const std::string& sql) override;
 
  private:
-  SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // What tells that another process changed the file: the main file's size
+  // and modification time, the -wal file's size.
+  struct FileStamp {
+    uint64_t size = 0;
+    int64_t mtime = 0;
+    uint64_t wal_size = 0;
+    bool operator==(const FileStamp&) const = default;
+  };
+  static FileStamp stamp_of(const std::string& path);
+
+  SqliteDatabase(sqlite3* db, std::string path, bool immutable, FileStamp stamp)
+      : db_(db), path_(std::move(path)), immutable_(immutable), stamp_(stamp) {}
   Status prepare_checked(const std::string& sql, sqlite3_stmt** stmt);
+  Status reopen_if_changed();
 
   sqlite3* db_;
   std::string path_;
+  bool immutable_ = false;  // opened with ?immutable=1: reopened when the file changes
+  FileStamp stamp_;
 };
 
 }  // namespace t2sql

@@ -234,6 +234,50 @@ TEST(SqliteDatabase, WalFilesAreReadWithoutCreatingFilesBesideThem) {
   EXPECT_EQ(folder(copy_dir), (std::vector<std::string>{"w.db", "w.db-wal"}));
 }
 
+TEST(SqliteDatabase, AWalFileOpenedWithoutCommitsInItsWalSeesLaterCommits) {
+  std::string dir = temp_path("wal-later");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = dir + "/w.db";
+  sqlite3* writer = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
+  exec(writer, "PRAGMA journal_mode=WAL; CREATE TABLE t (a); INSERT INTO t VALUES (1), (2);");
+  sqlite3_close(writer);
+  ASSERT_EQ(folder(dir), std::vector<std::string>{"w.db"});
+  auto db = SqliteDatabase::open_file(path);  // immutable: the -wal file is absent
+  ASSERT_TRUE(db.ok()) << db.status().to_string();
+  auto count = [&]() -> int64_t {
+    auto r = (*db)->execute("SELECT count(*) FROM t", {});
+    EXPECT_TRUE(r.ok()) << r.status().to_string();
+    return r.ok() && r->rows[0][0].type == ValueType::kInteger ? std::get<int64_t>(r->rows[0][0].data) : -1;
+  };
+  EXPECT_EQ(count(), 2);
+  // Another process commits and goes, its commit checkpointed into the main
+  // file (no -wal file is left): seen.
+  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
+  exec(writer, "INSERT INTO t VALUES (3);");
+  sqlite3_close(writer);
+  ASSERT_EQ(folder(dir), std::vector<std::string>{"w.db"});
+  EXPECT_EQ(count(), 3);
+  // Another commits into the -wal file and stays (it keeps the -shm): seen.
+  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
+  exec(writer, "PRAGMA wal_autocheckpoint=0; INSERT INTO t VALUES (33);");
+  EXPECT_EQ(count(), 4);
+  exec(writer, "INSERT INTO t VALUES (4);");
+  EXPECT_EQ(count(), 5);
+  // The writer goes, another comes and commits: still seen.
+  sqlite3_close(writer);
+  EXPECT_EQ(count(), 5);
+  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
+  exec(writer, "INSERT INTO t VALUES (5);");
+  sqlite3_close(writer);
+  EXPECT_EQ(count(), 6);
+  // The reader made no file: those beside the database are the writers'.
+  auto before_close = folder(dir);
+  db->reset();
+  EXPECT_EQ(folder(dir), before_close);
+}
+
 TEST(SqliteDatabase, AuthorizerRefusesFunctionsOffTheAllowListInsideViews) {
   std::string path = temp_path("views.db");
   fs::remove(path);
