@@ -150,6 +150,32 @@ TEST(SchemaLinkerTest, WordNetRelationsCountLessThanExactNames) {
   EXPECT_TRUE(linker.match_words({"total"}).empty());
 }
 
+TEST(SchemaLinkerTest, TwoWordsForOneWordOfAName) {
+  Catalog c = people_catalog();
+  ColumnInfo room;
+  room.name = "classroom";
+  room.type = ValueType::kText;
+  c.tables[1].columns.push_back(room);
+  ColumnInfo description;
+  description.name = "region_description";
+  description.type = ValueType::kText;
+  c.tables[1].columns.push_back(description);
+  SchemaLinker linker(c);
+  // A compound written apart matches without WordNet, nearly as an exact name.
+  auto m = linker.link(tokenize_question("the class room of each region"));
+  EXPECT_EQ(column_at(c, m, 1), "classroom");
+  ASSERT_NE(best(m, 1), nullptr);
+  EXPECT_GE(best(m, 1)->score, 0.9);
+  if (WordNet::shared().empty() || !WordNet::shared().has_relations()) GTEST_SKIP() << "wordnet-base is not installed";
+  // A derived word and a broader term: "describing content" is a description.
+  auto d = linker.link(tokenize_question("the region describing content"));
+  EXPECT_EQ(column_at(c, d, 1), "region_description");
+  ASSERT_NE(best(d, 1), nullptr);
+  EXPECT_LT(best(d, 1)->score, 0.9);
+  // Two unrelated words match nothing.
+  EXPECT_TRUE(linker.match_words({"volcano", "content"}).empty());
+}
+
 TEST(SchemaLinkerTest, ElidedAndFullNames) {
   Catalog c = people_catalog();
   SchemaLinker linker(c);
