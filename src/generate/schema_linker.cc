@@ -134,6 +134,8 @@ SchemaLinker::SchemaLinker(const Catalog& catalog) {
       }
       tn.columns.push_back(std::move(cn));
     }
+    name_words_.insert(tn.words.begin(), tn.words.end());
+    for (const auto& cn : tn.columns) name_words_.insert(cn.words.begin(), cn.words.end());
     tables_.push_back(std::move(tn));
   }
 }
@@ -221,6 +223,10 @@ std::vector<SchemaCandidate> SchemaLinker::match_words(const std::vector<std::st
   // more often than it helps.
   auto exact = match_words(words, false);
   if (!exact.empty()) return exact;
+  // Words of the schema's own names mean those names ("company office" with
+  // an office_locations table), not a relative of another.
+  if (std::all_of(words.begin(), words.end(), [this](const std::string& w) { return name_words_.count(w) > 0; }))
+    return {};
   auto related = match_words(words, true);
   related.erase(std::remove_if(related.begin(), related.end(),
                                [](const SchemaCandidate& c) { return c.score < kMinRelatedScore; }),

@@ -12,6 +12,7 @@
 // Owns a copy of the names it needs; link() is const and thread-safe.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,8 @@ class SchemaLinker {
   void link_elided_words(const std::vector<QuestionToken>& tokens, std::vector<SchemaMention>& out) const;
 
   std::vector<TableNames> tables_;
+  // Every word of every table and column name.
+  std::set<std::string> name_words_;
 };
 
 }  // namespace t2sql

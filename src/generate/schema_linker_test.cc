@@ -176,6 +176,30 @@ TEST(SchemaLinkerTest, TwoWordsForOneWordOfAName) {
   EXPECT_TRUE(linker.match_words({"volcano", "content"}).empty());
 }
 
+TEST(SchemaLinkerTest, SchemaWordsDoNotLinkThroughWordNet) {
+  Catalog c;
+  c.engine = "sqlite";
+  ColumnInfo id, hq, company;
+  id.name = "id";
+  hq.name = "headquarters";
+  company.name = "company_id";
+  TableInfo companies{"companies", {id, hq}, {"id"}, {}, 0, ""};
+  TableInfo offices{"office_locations", {company}, {}, {}, 0, ""};
+  c.tables = {companies, offices};
+  SchemaLinker linker(c);
+  // "office" is a word of office_locations: not headquarters' broader term.
+  EXPECT_TRUE(linker.match_words({"office"}).empty());
+  EXPECT_TRUE(linker.match_words({"company", "office"}).empty());
+  if (WordNet::shared().empty() || !WordNet::shared().has_relations()) GTEST_SKIP() << "wordnet-base is not installed";
+  // Without that table, it is.
+  c.tables.pop_back();
+  SchemaLinker alone(c);
+  auto cands = alone.match_words({"office"});
+  ASSERT_FALSE(cands.empty());
+  EXPECT_EQ(cands[0].column, 1);
+  EXPECT_LT(cands[0].score, 0.9);
+}
+
 TEST(SchemaLinkerTest, ElidedAndFullNames) {
   Catalog c = people_catalog();
   SchemaLinker linker(c);
