@@ -68,8 +68,7 @@ class SchemaLinker {
   // (with `related`), 0 otherwise.
   static double word_match(const std::string& question_word, const std::string& name_word, bool related,
                            bool in_phrase);
-  static double pair_match(const std::string& first, const std::string& second, const std::string& name,
-                           bool related);
+  static double pair_match(const std::string& first, const std::string& second, const std::string& name, bool related);
   static double phrase_match(const std::vector<std::string>& span, const Phrase& phrase, bool related);
   std::vector<SchemaCandidate> match_words(const std::vector<std::string>& words, bool related) const;
   void link_elided_words(const std::vector<QuestionToken>& tokens, std::vector<SchemaMention>& out) const;
