@@ -134,6 +134,8 @@ SchemaLinker::SchemaLinker(const Catalog& catalog) {
       }
       tn.columns.push_back(std::move(cn));
     }
+    name_words_.insert(tn.words.begin(), tn.words.end());
+    for (const auto& cn : tn.columns) name_words_.insert(cn.words.begin(), cn.words.end());
     tables_.push_back(std::move(tn));
   }
 }
@@ -155,12 +157,44 @@ double SchemaLinker::word_match(const std::string& q, const std::string& name, b
   return 0;
 }
 
+// Two question words for one word of a name: a compound written apart
+// ("class room" for classroom, "body builders" for bodybuilder), or, with
+// WordNet, a word derived from the name's and a broader term of it
+// ("describing content" for description: content that describes).
+double SchemaLinker::pair_match(const std::string& first, const std::string& second, const std::string& name,
+                                bool related) {
+  if (first + second == name || singular_word(first + second) == name) return 0.95;
+  if (!related || is_shape_word(first) || is_generic(first) || first.size() < 3 || second.size() < 3) return 0;
+  const WordNet& wn = WordNet::shared();
+  if (wn.derived(first, name) && wn.broader_within(second, name, 2)) return relation_score(WordRelation::kDerived);
+  return 0;
+}
+
 double SchemaLinker::phrase_match(const std::vector<std::string>& span, const Phrase& phrase, bool related) {
   double s = 0;
   if (span.size() == phrase.words.size()) {
     s = 1;
     for (size_t i = 0; i < span.size() && s > 0; ++i) {
       s *= word_match(span[i], phrase.words[i], related, span.size() > 1);
+    }
+  }
+  // One word more on one side: two words of it match one word of the other.
+  if (s == 0 && span.size() == phrase.words.size() + 1) {
+    for (size_t k = 0; k < phrase.words.size() && s == 0; ++k) {
+      double m = pair_match(span[k], span[k + 1], phrase.words[k], related);
+      for (size_t i = 0; i < phrase.words.size() && m > 0; ++i) {
+        if (i != k) m *= word_match(span[i < k ? i : i + 1], phrase.words[i], related, true);
+      }
+      s = m;
+    }
+  }
+  if (s == 0 && span.size() + 1 == phrase.words.size()) {
+    for (size_t k = 0; k < span.size() && s == 0; ++k) {
+      double m = phrase.words[k] + phrase.words[k + 1] == span[k] ? 0.95 : 0;
+      for (size_t i = 0; i < span.size() && m > 0; ++i) {
+        if (i != k) m *= word_match(span[i], phrase.words[i < k ? i : i + 1], related, true);
+      }
+      s = m;
     }
   }
   // A term WordNet knows as a whole: "forename" ~ first name, "family name" ~
@@ -189,6 +223,10 @@ std::vector<SchemaCandidate> SchemaLinker::match_words(const std::vector<std::st
   // more often than it helps.
   auto exact = match_words(words, false);
   if (!exact.empty()) return exact;
+  // Words of the schema's own names mean those names ("company office" with
+  // an office_locations table), not a relative of another.
+  if (std::all_of(words.begin(), words.end(), [this](const std::string& w) { return name_words_.count(w) > 0; }))
+    return {};
   auto related = match_words(words, true);
   related.erase(std::remove_if(related.begin(), related.end(),
                                [](const SchemaCandidate& c) { return c.score < kMinRelatedScore; }),

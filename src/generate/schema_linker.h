@@ -12,6 +12,7 @@
 // Owns a copy of the names it needs; link() is const and thread-safe.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -67,11 +68,14 @@ class SchemaLinker {
   // (with `related`), 0 otherwise.
   static double word_match(const std::string& question_word, const std::string& name_word, bool related,
                            bool in_phrase);
+  static double pair_match(const std::string& first, const std::string& second, const std::string& name, bool related);
   static double phrase_match(const std::vector<std::string>& span, const Phrase& phrase, bool related);
   std::vector<SchemaCandidate> match_words(const std::vector<std::string>& words, bool related) const;
   void link_elided_words(const std::vector<QuestionToken>& tokens, std::vector<SchemaMention>& out) const;
 
   std::vector<TableNames> tables_;
+  // Every word of every table and column name.
+  std::set<std::string> name_words_;
 };
 
 }  // namespace t2sql

@@ -150,6 +150,56 @@ TEST(SchemaLinkerTest, WordNetRelationsCountLessThanExactNames) {
   EXPECT_TRUE(linker.match_words({"total"}).empty());
 }
 
+TEST(SchemaLinkerTest, TwoWordsForOneWordOfAName) {
+  Catalog c = people_catalog();
+  ColumnInfo room;
+  room.name = "classroom";
+  room.type = ValueType::kText;
+  c.tables[1].columns.push_back(room);
+  ColumnInfo description;
+  description.name = "region_description";
+  description.type = ValueType::kText;
+  c.tables[1].columns.push_back(description);
+  SchemaLinker linker(c);
+  // A compound written apart matches without WordNet, nearly as an exact name.
+  auto m = linker.link(tokenize_question("the class room of each region"));
+  EXPECT_EQ(column_at(c, m, 1), "classroom");
+  ASSERT_NE(best(m, 1), nullptr);
+  EXPECT_GE(best(m, 1)->score, 0.9);
+  if (WordNet::shared().empty() || !WordNet::shared().has_relations()) GTEST_SKIP() << "wordnet-base is not installed";
+  // A derived word and a broader term: "describing content" is a description.
+  auto d = linker.link(tokenize_question("the region describing content"));
+  EXPECT_EQ(column_at(c, d, 1), "region_description");
+  ASSERT_NE(best(d, 1), nullptr);
+  EXPECT_LT(best(d, 1)->score, 0.9);
+  // Two unrelated words match nothing.
+  EXPECT_TRUE(linker.match_words({"volcano", "content"}).empty());
+}
+
+TEST(SchemaLinkerTest, SchemaWordsDoNotLinkThroughWordNet) {
+  Catalog c;
+  c.engine = "sqlite";
+  ColumnInfo id, hq, company;
+  id.name = "id";
+  hq.name = "headquarters";
+  company.name = "company_id";
+  TableInfo companies{"companies", {id, hq}, {"id"}, {}, 0, ""};
+  TableInfo offices{"office_locations", {company}, {}, {}, 0, ""};
+  c.tables = {companies, offices};
+  SchemaLinker linker(c);
+  // "office" is a word of office_locations: not headquarters' broader term.
+  EXPECT_TRUE(linker.match_words({"office"}).empty());
+  EXPECT_TRUE(linker.match_words({"company", "office"}).empty());
+  if (WordNet::shared().empty() || !WordNet::shared().has_relations()) GTEST_SKIP() << "wordnet-base is not installed";
+  // Without that table, it is.
+  c.tables.pop_back();
+  SchemaLinker alone(c);
+  auto cands = alone.match_words({"office"});
+  ASSERT_FALSE(cands.empty());
+  EXPECT_EQ(cands[0].column, 1);
+  EXPECT_LT(cands[0].score, 0.9);
+}
+
 TEST(SchemaLinkerTest, ElidedAndFullNames) {
   Catalog c = people_catalog();
   SchemaLinker linker(c);

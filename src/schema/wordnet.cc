@@ -90,9 +90,17 @@ Result<WordNet> WordNet::load(const std::string& dir, int senses) {
       for (int i = 0; i < pointers; ++i) fields >> skip;
       fields >> skip >> skip;  // sense_cnt, tagsense_cnt
       auto& out = wn.lemmas_[lemma];
+      // A compound's head: the word before "of" ("course_of_study"), else its last word.
+      std::string head;
+      if (part == 0 && lemma.find('_') != std::string::npos) {
+        size_t of = lemma.find("_of_");
+        head = of != std::string::npos ? lemma.substr(0, of) : lemma.substr(lemma.rfind('_') + 1);
+        if (head.find('_') != std::string::npos) head = head.substr(head.rfind('_') + 1);
+      }
       uint32_t offset = 0;
       for (int i = 0; i < synsets && (fields >> offset); ++i) {
         out.push_back(Sense{id_of(part, offset), static_cast<uint16_t>(i), static_cast<uint8_t>(part)});
+        if (!head.empty()) wn.compound_heads_[out.back().synset].push_back(head);
       }
     }
   }
@@ -207,7 +215,71 @@ std::vector<WordNet::Sense> WordNet::senses_of(std::string_view text) const {
       out.insert(out.end(), more.begin(), more.end());
     }
   }
+  // A noun used only in the plural, read from a singular name ("headquarter"
+  // is a verb; "headquarters" the noun).
+  if (std::none_of(out.begin(), out.end(), [](const Sense& s) { return s.part == 0; })) {
+    if (auto it = lemmas_.find(term + "s"); it != lemmas_.end()) {
+      for (const auto& s : it->second) {
+        if (s.part == 0) out.push_back(s);
+      }
+    }
+  }
   return out;
+}
+
+std::vector<std::string> WordNet::lemma_forms(std::string_view text) const {
+  std::string term = to_term(text);
+  std::vector<std::string> out = base_forms(term);
+  out.push_back(term);
+  return out;
+}
+
+bool WordNet::has_compound_head(uint32_t synset, const std::vector<std::string>& heads) const {
+  auto it = compound_heads_.find(synset);
+  if (it == compound_heads_.end()) return false;
+  for (const auto& h : it->second) {
+    if (std::find(heads.begin(), heads.end(), h) != heads.end()) return true;
+  }
+  return false;
+}
+
+bool WordNet::derived(std::string_view word, std::string_view noun) const {
+  if (pointer_begin_.empty() || to_term(word) == to_term(noun)) return false;
+  std::vector<Sense> sw = senses_of(word), sn = senses_of(noun);
+  for (const auto& x : sw) {
+    if (x.rank >= kRelatedSenses) continue;
+    for (uint32_t p = pointer_begin_[x.synset]; p < pointer_begin_[x.synset + 1]; ++p) {
+      if (pointers_[p].kind != kSide) continue;
+      for (const auto& y : sn) {
+        if (y.part == 0 && y.rank < kRelatedSenses && y.synset == pointers_[p].synset) return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool WordNet::broader_within(std::string_view broad, std::string_view narrow, int steps) const {
+  if (pointer_begin_.empty() || to_term(broad) == to_term(narrow)) return false;
+  std::vector<uint32_t> targets, frontier;
+  for (const auto& s : senses_of(broad)) {
+    if (s.part == 0 && s.rank < kRelatedSenses) targets.push_back(s.synset);
+  }
+  for (const auto& s : senses_of(narrow)) {
+    if (s.part == 0 && s.rank < kRelatedSenses) frontier.push_back(s.synset);
+  }
+  for (int step = 0; step < steps && !frontier.empty(); ++step) {
+    std::vector<uint32_t> next;
+    for (uint32_t synset : frontier) {
+      for (uint32_t p = pointer_begin_[synset]; p < pointer_begin_[synset + 1]; ++p) {
+        if (pointers_[p].kind != kUp) continue;
+        uint32_t up = pointers_[p].synset;
+        if (std::find(targets.begin(), targets.end(), up) != targets.end()) return true;
+        next.push_back(up);
+      }
+    }
+    frontier = std::move(next);
+  }
+  return false;
 }
 
 bool WordNet::knows(std::string_view term) const {
@@ -276,6 +348,18 @@ WordRelation WordNet::relation(std::string_view a, std::string_view b) const {
     }
   }
   if (best != WordRelation::kNone) return best;
+  // A compound with the other word at its head names one of a's senses
+  // ("curriculum": course of study; "document": text file): a is a kind of b;
+  // and the other way round. Not through broader terms: "name" is a kind of
+  // "important person", "December" of "Gregorian calendar month".
+  auto kind_of = [this](const std::vector<Sense>& senses, const std::vector<std::string>& heads) {
+    for (const auto& s : senses) {
+      if (s.rank < kRelatedSenses && s.part == 0 && has_compound_head(s.synset, heads)) return true;
+    }
+    return false;
+  };
+  if (kind_of(sa, lemma_forms(b))) return WordRelation::kNarrower;
+  if (kind_of(sb, lemma_forms(a))) return WordRelation::kBroader;
   // Two steps: through the frequent senses only, and through a term of a
   // few kinds ("municipality": city, town), not a wide one ("state", whose
   // kinds include office and status).

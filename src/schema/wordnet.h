@@ -10,7 +10,11 @@
 // rarer shared senses, a broader or narrower term ("district" is a kind of
 // "region", "day" is broader than "date"), two steps apart (siblings under
 // one broader term: "enterprise" ~ "company"; "airplane" -> "heavier-than-air
-// craft" -> "aircraft") and derived forms are weaker relations. Schema linking
+// craft" -> "aircraft") and derived forms are weaker relations. A term whose
+// sense is also written as a compound with the other word at its head is a
+// kind of that word ("curriculum" is a
+// "course of study": a kind of course; "document" is a "text file": a kind
+// of file). Schema linking
 // (generate/schema_linker.h) weighs each relation less than an exact word.
 //
 //   const WordNet& wn = WordNet::shared();  // loaded once, on first use
@@ -84,6 +88,14 @@ class WordNet {
   }
   // Whether WordNet knows the term (after reducing inflections).
   bool knows(std::string_view term) const;
+  // Whether a word of any part of speech ("describing": describe) and a noun
+  // are derived forms of each other (describe -> description), among their
+  // frequent senses.
+  bool derived(std::string_view word, std::string_view noun) const;
+  // Whether `broad` is a broader term of `narrow` at most `steps` steps up
+  // from narrow's frequent noun senses ("content" of "description":
+  // description -> statement -> message, content).
+  bool broader_within(std::string_view broad, std::string_view narrow, int steps) const;
 
  private:
   struct Sense {
@@ -100,10 +112,18 @@ class WordNet {
   // The senses of a term: its own, else those of its base forms.
   std::vector<Sense> senses_of(std::string_view term) const;
   std::vector<std::string> base_forms(const std::string& term) const;
+  // Whether a synset holds a compound whose head word is one of `heads`
+  // ("course_of_study", "computer_file").
+  bool has_compound_head(uint32_t synset, const std::vector<std::string>& heads) const;
+  // A term and its base forms (the lemmas that can head a compound).
+  std::vector<std::string> lemma_forms(std::string_view text) const;
 
   int senses_ = kDefaultSenses;
   std::unordered_map<std::string, std::vector<Sense>> lemmas_;
   std::unordered_map<std::string, std::string> exceptions_;  // inflected form -> lemma
+  // Noun synset -> head words of its compound lemmas ("computer_file": file;
+  // "course_of_study": course).
+  std::unordered_map<uint32_t, std::vector<std::string>> compound_heads_;
   // Synset ids are dense; their pointers in one array (CSR).
   std::vector<uint32_t> pointer_begin_;
   std::vector<Pointer> pointers_;

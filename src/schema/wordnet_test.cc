@@ -94,6 +94,25 @@ TEST(WordNetTest, RelationsOfTheRealWordNet) {
   EXPECT_EQ(wn.relation("student", "volcano"), WordRelation::kNone);
 }
 
+TEST(WordNetTest, CompoundsDerivedFormsAndPluralNouns) {
+  if (!std::filesystem::exists("/usr/share/wordnet/data.noun")) GTEST_SKIP() << "wordnet-base is not installed";
+  const WordNet& wn = WordNet::shared();
+  // "curriculum" is a "course of study"; "document" a "text file", a kind of
+  // "computer file": kinds of course and of file, through the compound's head.
+  EXPECT_EQ(wn.relation("curriculum", "course"), WordRelation::kNarrower);
+  EXPECT_EQ(wn.relation("course", "curriculum"), WordRelation::kBroader);
+  EXPECT_EQ(wn.relation("file", "document"), WordRelation::kBroader);
+  EXPECT_EQ(wn.relation("curriculum", "volcano"), WordRelation::kNone);
+  // A singular name of a noun used in the plural: "headquarter" reads as headquarters.
+  EXPECT_EQ(wn.relation("office", "headquarter"), WordRelation::kBroader);
+  // Derived forms across parts of speech, and broader terms a few steps up.
+  EXPECT_TRUE(wn.derived("describing", "description"));
+  EXPECT_FALSE(wn.derived("volcano", "description"));
+  EXPECT_TRUE(wn.broader_within("content", "description", 2));
+  EXPECT_FALSE(wn.broader_within("content", "description", 1));
+  EXPECT_FALSE(wn.broader_within("description", "content", 2));  // narrower, not broader
+}
+
 TEST(WordNetTest, MissingFilesAreNotFound) {
   auto wn = WordNet::load("/no/such/wordnet");
   ASSERT_FALSE(wn.ok());
