@@ -538,8 +538,8 @@ int TemplateQueryBuilder::nearest_numeric_column(size_t from, size_t to_exclusiv
       for (const auto& c : it->cands) {
         // Not a key of the same words ("card type codes": card_id).
         if (c.column >= 0 && (is_numeric(c.table, c.column) || is_date(c.table, c.column)) &&
-            !is_key(c.table, c.column) &&
-            c.score >= it->cands[0].score - 0.15 && (c.table == focus_ || contains_int(mentioned_tables_, c.table))) {
+            !is_key(c.table, c.column) && c.score >= it->cands[0].score - 0.15 &&
+            (c.table == focus_ || contains_int(mentioned_tables_, c.table))) {
           it->t = c.table;
           it->c = c.column;
           break;

@@ -98,9 +98,9 @@ bool TemplateQueryBuilder::pass_comparisons() {
       bool said_id = false;
       for (size_t j = items_[ci].begin; j < items_[ci].end; ++j) said_id |= lexicon::kIdentifierWords.count(nw(j)) > 0;
       Item* counted = after && after->begin == num->end ? after : nullptr;
-      bool rows = counted && counted->t >= 0 &&
-                  (counted->kind == ItemKind::kTable ||
-                   (counted->kind == ItemKind::kColumn && is_key(counted->t, counted->c)));
+      bool rows =
+          counted && counted->t >= 0 &&
+          (counted->kind == ItemKind::kTable || (counted->kind == ItemKind::kColumn && is_key(counted->t, counted->c)));
       if (!said_id && rows) {
         counted->used = true;
         num->used = true;

@@ -159,8 +159,8 @@ bool TemplateQueryBuilder::pass_roles() {
       ++i;
       continue;
     }
-    if (auto s = super_word(i); s && s->implied.empty() && !shape_.after_boundary && !shape_.ranking &&
-                                superlative_in_list(i)) {
+    if (auto s = super_word(i);
+        s && s->implied.empty() && !shape_.after_boundary && !shape_.ranking && superlative_in_list(i)) {
       // "the highest, lowest and average cost": figures of the rows, listed.
       shape_.pending_aggs.push_back(s->desc ? Agg::kMax : Agg::kMin);
       consumed_[i] = true;
