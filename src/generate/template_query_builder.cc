@@ -343,7 +343,15 @@ int TemplateQueryBuilder::choose_focus() {
         it->t = t;
         it->c = c;
         count_ = false;
-        count_measure_ = Expr{.agg = Agg::kSum, .t = t, .c = c};
+        // "the average number of points": the average of the measure.
+        Agg outer = Agg::kSum;
+        if (!count_is_question_ && count_pos_ >= 3) {
+          const std::string& before = lw(count_pos_ - 3);
+          if (before == "average" || before == "avg" || before == "mean") outer = Agg::kAvg;
+          if (before == "maximum" || before == "max") outer = Agg::kMax;
+          if (before == "minimum" || before == "min") outer = Agg::kMin;
+        }
+        count_measure_ = Expr{.agg = outer, .t = t, .c = c};
         return t;
       }
       if (!is_numeric(t, c)) {

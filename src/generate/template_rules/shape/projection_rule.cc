@@ -59,7 +59,20 @@ bool TemplateQueryBuilder::pass_projection() {
   };
   size_t shown_plain = 0;
   for (const auto& p : shape_.plain) shown_plain += !entity_key(p) && !entity_name(p);
+  // "the maximum price of wines from the Central Coast area made before
+  // 2005": with figures and no groups, a column the conditions already fix
+  // is not shown beside them.
+  auto fixed_by_condition = [&](const std::pair<size_t, Expr>& p) {
+    if (grouped || (shape_.aggs.empty() && !count_measure_) || p.second.agg != Agg::kNone || p.second.star) return false;
+    for (const auto& g : q_.where) {
+      for (const auto& c : g) {
+        if (c.lhs.t == p.second.t && c.lhs.c == p.second.c && c.lhs.part == DatePart::kNone) return true;
+      }
+    }
+    return false;
+  };
   for (const auto& p : shape_.plain) {
+    if (fixed_by_condition(p)) continue;
     if ((shown_plain > 0 || !shape_.aggs.empty()) && (entity_key(p) || entity_name(p))) {
       notes_.push_back("'" + col(p.second.t, p.second.c).name + "' read as the rows meant, not a column shown");
       features_["entity_keys_dropped"] += 1;
