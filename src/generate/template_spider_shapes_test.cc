@@ -3,7 +3,8 @@
 // column asked for, a maker named after a participle, a list of figures,
 // rows repeated only by a join that repeats them, a range of years, a
 // related table named by one of its columns after a negation, a column
-// whose name holds "number", an order by two columns.
+// whose name holds "number", an order by two columns, the average number
+// of a measure, "N or more" rows of the main table per group.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -147,6 +148,18 @@ TEST_F(TemplateSpiderShapesTest, AnOrderByTwoColumnsKeepsBoth) {
   std::string sql = sql_of("List the titles of volumes ordered by price and pages.");
   EXPECT_TRUE(has(sql, "ORDER BY price, pages")) << sql;
   EXPECT_TRUE(has(sql, "SELECT title FROM")) << sql;
+}
+
+TEST_F(TemplateSpiderShapesTest, TheAverageNumberOfAMeasureIsItsAverage) {
+  std::string sql = sql_of("What is the average number of pages of volumes?");
+  EXPECT_TRUE(has(sql, "AVG(pages)")) << sql;
+  EXPECT_FALSE(has(sql, "SUM(")) << sql;
+}
+
+TEST_F(TemplateSpiderShapesTest, NOrMoreRowsOfTheMainTableAreCountedPerGroup) {
+  std::string sql = sql_of("Which genres have 2 or more volumes?");
+  EXPECT_TRUE(has(sql, "HAVING COUNT(*) >= 2")) << sql;
+  EXPECT_EQ(rows_of(sql), 1u) << sql;  // novel
 }
 
 }  // namespace

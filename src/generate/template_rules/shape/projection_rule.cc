@@ -63,7 +63,8 @@ bool TemplateQueryBuilder::pass_projection() {
   // 2005": with figures and no groups, a column the conditions already fix
   // is not shown beside them.
   auto fixed_by_condition = [&](const std::pair<size_t, Expr>& p) {
-    if (grouped || (shape_.aggs.empty() && !count_measure_) || p.second.agg != Agg::kNone || p.second.star) return false;
+    if (grouped || (shape_.aggs.empty() && !count_measure_) || p.second.agg != Agg::kNone || p.second.star)
+      return false;
     for (const auto& g : q_.where) {
       for (const auto& c : g) {
         if (c.lhs.t == p.second.t && c.lhs.c == p.second.c && c.lhs.part == DatePart::kNone) return true;
