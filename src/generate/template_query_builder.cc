@@ -183,6 +183,14 @@ bool TemplateQueryBuilder::link() {
       if ((best >= 0.9 && !proper) || covers_more) schema_clash = true;
     }
     if (schema_clash || !(strong || proper || v.value.score >= 0.85)) continue;
+    // "more than", "two", "belong to": one lowercase word the rules read as
+    // a cue, not a stored value that happens to be spelled the same.
+    if (!proper && v.end == v.begin + 1 &&
+        (lexicon::kNotValueWords.count(toks_[v.begin].norm) || lexicon::kMoreWords.count(toks_[v.begin].lower) ||
+         lexicon::kLessWords.count(toks_[v.begin].lower) || lexicon::kNumberWords.count(toks_[v.begin].lower) ||
+         lexicon::kAggregates.count(toks_[v.begin].lower) || lexicon::kSuperlatives.count(toks_[v.begin].lower))) {
+      continue;
+    }
     bool overlap = false;
     for (size_t i = v.begin; i < v.end; ++i) overlap = overlap || taken[i];
     if (overlap) {
@@ -335,7 +343,15 @@ int TemplateQueryBuilder::choose_focus() {
         it->t = t;
         it->c = c;
         count_ = false;
-        count_measure_ = Expr{.agg = Agg::kSum, .t = t, .c = c};
+        // "the average number of points": the average of the measure.
+        Agg outer = Agg::kSum;
+        if (!count_is_question_ && count_pos_ >= 3) {
+          const std::string& before = lw(count_pos_ - 3);
+          if (before == "average" || before == "avg" || before == "mean") outer = Agg::kAvg;
+          if (before == "maximum" || before == "max") outer = Agg::kMax;
+          if (before == "minimum" || before == "min") outer = Agg::kMin;
+        }
+        count_measure_ = Expr{.agg = outer, .t = t, .c = c};
         return t;
       }
       if (!is_numeric(t, c)) {
@@ -528,8 +544,10 @@ int TemplateQueryBuilder::nearest_numeric_column(size_t from, size_t to_exclusiv
     if (!is_numeric(it->t, it->c) && !is_date(it->t, it->c)) {
       // Another candidate of the same words may be numeric.
       for (const auto& c : it->cands) {
+        // Not a key of the same words ("card type codes": card_id).
         if (c.column >= 0 && (is_numeric(c.table, c.column) || is_date(c.table, c.column)) &&
-            c.score >= it->cands[0].score - 0.15 && (c.table == focus_ || contains_int(mentioned_tables_, c.table))) {
+            !is_key(c.table, c.column) && c.score >= it->cands[0].score - 0.15 &&
+            (c.table == focus_ || contains_int(mentioned_tables_, c.table))) {
           it->t = c.table;
           it->c = c.column;
           break;

@@ -182,6 +182,7 @@ struct ShapeReading {
   bool distinct = false;
   std::vector<Expr> group_exprs;  // the grouping key (group_key)
   bool aggregate_order = false;   // an order by an aggregate
+  size_t order_end = 0;           // the end of the last column read as an order key (a list may follow)
 };
 
 // The dates of the question (template_rules/dates/): the date column they
@@ -290,6 +291,12 @@ class TemplateQueryBuilder {
     return nullptr;
   }
   bool is_filler(size_t k) const;  // lexicon::kFillerWords
+  // A column of a table related to the main one, named after "any", "a" or
+  // "an" ("do not have any interactions"): its rows, not the column.
+  bool related_column(const Item& it) const;
+  // A superlative in a list of figures ("the highest, lowest and average
+  // cost"): an aggregate of the rows, not an ordering.
+  bool superlative_in_list(size_t i) const;
 
   // ---- schema facts
   const ColumnInfo& col(int t, int c) const { return cat_.tables[t].columns[c]; }
@@ -427,6 +434,7 @@ class TemplateQueryBuilder {
   bool pass_measure_per_entity();
   bool pass_group_key();
   bool pass_count_superlative();
+  bool pass_all_columns();
   bool pass_projection();
   bool pass_group_by();
   bool pass_ordering();
@@ -470,6 +478,7 @@ class TemplateQueryBuilder {
   bool rule_unread_shape(std::string& nested_sql);
   void run_analyst_rules(std::string& nested_sql);
   std::string render(const Query& q);
+  bool join_repeats_rows(const std::vector<JoinGraph::Step>& steps, int table) const;
   std::string cond_sql(const Cond& c, bool qualify) const;
   // Output names for a query's columns (its plain columns by name, its
   // aggregates as render() names them), set as aliases so that an outer

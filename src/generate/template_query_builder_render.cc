@@ -61,6 +61,41 @@ std::vector<std::string> TemplateQueryBuilder::name_columns(Query& q) const {
   return names;
 }
 
+// Whether joining the steps' tables repeats the rows of `table`: some table
+// is reached from it (along the join tree) through a foreign key that points
+// back towards it from a table where it is not the whole primary key (one row
+// of `table`, many related rows).
+bool TemplateQueryBuilder::join_repeats_rows(const std::vector<JoinGraph::Step>& steps, int table) const {
+  std::vector<const JoinEdge*> edges;
+  for (const auto& s : steps) {
+    if (s.edge) edges.push_back(&*s.edge);
+  }
+  auto references = [&](int child, const std::vector<std::string>& child_cols, int parent) {
+    const auto& ct = cat_.tables[child];
+    for (const auto& fk : ct.foreign_keys) {
+      if (fk.columns == child_cols && cat_.find_table(fk.ref_table) == &cat_.tables[parent]) return true;
+    }
+    return false;
+  };
+  std::vector<int> reached{table};
+  std::vector<bool> done(edges.size(), false);
+  for (size_t k = 0; k < reached.size(); ++k) {
+    int u = reached[k];
+    for (size_t i = 0; i < edges.size(); ++i) {
+      if (done[i] || (edges[i]->from_table != u && edges[i]->to_table != u)) continue;
+      done[i] = true;
+      bool from_u = edges[i]->from_table == u;
+      int v = from_u ? edges[i]->to_table : edges[i]->from_table;
+      const auto& v_cols = from_u ? edges[i]->to_columns : edges[i]->from_columns;
+      const auto& u_cols = from_u ? edges[i]->from_columns : edges[i]->to_columns;
+      bool v_points_back = references(v, v_cols, u) && !references(u, u_cols, v);
+      if (v_points_back && v_cols != cat_.tables[v].primary_key) return true;
+      if (!contains_int(reached, v)) reached.push_back(v);
+    }
+  }
+  return false;
+}
+
 std::string TemplateQueryBuilder::render(const Query& q) {
   std::vector<int> tables = q.tables;
   auto need = [&](const Expr& e) {
@@ -82,12 +117,14 @@ std::string TemplateQueryBuilder::render(const Query& q) {
   std::string sql = "SELECT ";
   // Rows of one table filtered through related rows repeat once per match:
   // "students who have a cat or a dog" lists each student once.
+  // Rows reached only through their parents (an order's customer) do not
+  // repeat, and are listed as stored.
   bool fan_out = false;
   if (qualify && q.group_by.empty() && q.limit < 0 && !q.select.empty()) {
     int only = q.select[0].second.t;
     bool single = only >= 0;
     for (const auto& [p, e] : q.select) single = single && e.agg == Agg::kNone && !e.star && e.t == only;
-    fan_out = single;
+    fan_out = single && join_repeats_rows(*steps, only);
   }
   if (q.distinct || fan_out) sql += "DISTINCT ";
   std::set<std::string> names_used;

@@ -164,6 +164,37 @@ inline const std::set<std::string> kLinkCueWords = {"average", "total", "maximum
                                                     "lowest",  "most",  "least",   "number",  "count",
                                                     "sum",     "max",   "min",     "avg"};
 ;
+// "different", "distinct", "unique": each value once.
+inline const std::set<std::string> kDistinctWords = {"different", "distinct", "unique"};
+;
+// "all the information about", "all details of": every column (SELECT *).
+inline const std::set<std::string> kAllColumnsWords = {"information", "info", "details",
+                                                       "detail",      "data", "attributes"};
+inline const std::set<std::string> kAllColumnsFollowers = {"of", "about", "on", "regarding", "for", "in", "from"};
+;
+// Words that start another clause: a negation does not reach past them.
+inline const std::set<std::string> kClauseWords = {"and",  "or",    "but",   "who", "which",
+                                                   "that", "whose", "where", "with"};
+;
+// After a negation, the article of a related table's rows named by one of
+// its columns ("do not have any interactions").
+inline const std::set<std::string> kAnyWords = {"any", "a", "an"};
+;
+// Words that ask for an identifier itself ("the ids of", "the code of").
+inline const std::set<std::string> kIdentifierWords = {"id", "ids", "code", "number", "no", "key", "identifier", "num"};
+;
+// Lowercase words that the rules read (counts, verbs of having and
+// belonging): never linked as a stored value on their own.
+inline const std::set<std::string> kNotValueWords = {
+    "number", "count", "total", "amount", "many",    "much",   "all",     "each", "every", "per",
+    "name",   "list",  "show",  "have",   "has",     "had",    "made",    "make", "come",  "go",
+    "belong", "take",  "took",  "held",   "hold",    "play",   "played",  "work", "live",  "own",
+    "owned",  "give",  "find",  "return", "display", "record", "records", "time", "ever",  "exist"};
+;
+// Numbers in words, read as numbers by the question parser.
+inline const std::set<std::string> kNumberWords = {"one",   "two",   "three", "four", "five",   "six",
+                                                   "seven", "eight", "nine",  "ten",  "twelve", "twenty"};
+;
 // Words between a cue and its item that say nothing of their own ("the total number of").
 inline const std::set<std::string> kFillerWords = {"number",   "total",  "amount",  "count",   "different",
                                                    "distinct", "unique", "overall", "combined"};

@@ -86,6 +86,8 @@ const std::vector<TemplateQueryBuilder::Pass>& TemplateQueryBuilder::passes() {
    "\"Total sales per store\": grouped by the store's key, shown by its name"},
   {"count_superlative", "shape", false, &TemplateQueryBuilder::pass_count_superlative,
    "\"The stadium with the most concerts\": ORDER BY COUNT(*) DESC LIMIT 1"},
+  {"all_columns", "shape", false, &TemplateQueryBuilder::pass_all_columns,
+   "\"Show all information about each body builder\": SELECT * (every column of the table asked about)"},
   {"projection", "shape", false, &TemplateQueryBuilder::pass_projection,
    "\"Sales in March 2024\": SELECT SUM(amount) (a measure named alone: its total)"},
   {"group_by", "shape", false, &TemplateQueryBuilder::pass_group_by,

@@ -91,6 +91,24 @@ bool TemplateQueryBuilder::pass_comparisons() {
       ci = static_cast<int>(after - items_.data());
     }
     if (ci >= 0 && items_[ci].used && !(items_[ci].t >= 0 && is_numeric(items_[ci].t, items_[ci].c))) ci = -1;
+    if (ci >= 0 && items_[ci].t >= 0 && is_key(items_[ci].t, items_[ci].c) && !date_text && !is_year(num->number) &&
+        std::floor(num->number) == num->number) {
+      // "location codes with at least 3 documents": a key is not compared
+      // with a number of rows; the rows named right after it are counted.
+      bool said_id = false;
+      for (size_t j = items_[ci].begin; j < items_[ci].end; ++j) said_id |= lexicon::kIdentifierWords.count(nw(j)) > 0;
+      Item* counted = after && after->begin == num->end ? after : nullptr;
+      bool rows =
+          counted && counted->t >= 0 &&
+          (counted->kind == ItemKind::kTable || (counted->kind == ItemKind::kColumn && is_key(counted->t, counted->c)));
+      if (!said_id && rows) {
+        counted->used = true;
+        num->used = true;
+        add_table(counted->t);
+        q_.having.push_back({Expr{.agg = Agg::kCount, .star = true}, op, number_sql(num->number, num->text)});
+        continue;
+      }
+    }
     // "paid more than 30000": a date column is compared with years and dates only.
     if (ci >= 0 && items_[ci].t >= 0 && is_date(items_[ci].t, items_[ci].c) &&
         !is_numeric(items_[ci].t, items_[ci].c) && !date_text && !is_year(num->number)) {

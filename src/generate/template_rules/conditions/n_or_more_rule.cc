@@ -22,7 +22,20 @@ bool TemplateQueryBuilder::pass_n_or_more() {
     std::string op = lw(k + 1) == "more" ? ">=" : "<=";
     consumed_[k] = consumed_[k + 1] = true;
     Item* after = next_item(k + 2, 2);
-    if (after && after->kind == ItemKind::kTable && after->t != focus_) {
+    // "card type codes that have 5 or more cards": rows of the main table
+    // counted per the column named before, or a key standing for its rows.
+    bool grouped_before = false, said_id = false;
+    for (const auto& other : items_) {
+      grouped_before |= after && other.kind == ItemKind::kColumn && other.end <= it.begin && other.t == after->t &&
+                        other.t >= 0 && !is_numeric(other.t, other.c);
+    }
+    for (size_t j = after ? after->begin : 0; after && j < after->end; ++j) {
+      said_id |= lexicon::kIdentifierWords.count(nw(j)) > 0;
+    }
+    bool counted = after && after->t >= 0 &&
+                   ((after->kind == ItemKind::kTable && (after->t != focus_ || grouped_before)) ||
+                    (after->kind == ItemKind::kColumn && is_key(after->t, after->c) && !said_id));
+    if (counted) {
       after->used = true;
       it.used = true;
       add_table(after->t);

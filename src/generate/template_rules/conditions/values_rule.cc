@@ -14,6 +14,12 @@
 
 namespace t2sql::template_rules {
 
+namespace {
+// "contains the word 'X'": a pattern, not the stored value alone.
+const std::set<std::string> kContainsWords = {"contain",   "contains", "containing", "contained",
+                                              "substring", "includes", "including",  "include"};
+}  // namespace
+
 bool TemplateQueryBuilder::pass_values() {
   // Values: equality with the stored value; several values of one column
   // are alternatives (IN). A negation just before a value makes it !=.
@@ -30,6 +36,16 @@ bool TemplateQueryBuilder::pass_values() {
         consumed_[k] = true;
         cond_tokens_.insert(k);
       }
+    }
+    bool like = false;
+    for (size_t k = it.begin >= 4 ? it.begin - 4 : 0; k < it.begin; ++k) like |= kContainsWords.count(lw(k)) > 0;
+    if (like) {
+      // "whose name contains \"Universal\"": every value holding the text,
+      // not only the one stored as it is.
+      it.used = true;
+      const std::string& text = it.value.matched_text.empty() ? it.value.value : it.value.matched_text;
+      add_condition({{Expr{.t = it.t, .c = it.c}, neg ? "NOT LIKE" : "LIKE", d_.string_literal("%" + text + "%")}});
+      continue;
     }
     if (it.prefix) {
       it.used = true;

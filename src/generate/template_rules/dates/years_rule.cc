@@ -75,6 +75,21 @@ bool TemplateQueryBuilder::pass_years() {
       return true;
     }
   }
+  if (open.size() == 2 && !yoy_ && open[1]->begin == open[0]->end + 1) {
+    // "opened between 2000 and 2005", "from 2019 to 2022": every year of the range.
+    const std::string& before = lw(open[0]->begin - 1);
+    const std::string& joint = lw(open[0]->end);
+    if ((before == "between" && joint == "and") ||
+        (before == "from" && (joint == "to" || joint == "through" || joint == "until"))) {
+      int lo = static_cast<int>(std::min(open[0]->number, open[1]->number));
+      int hi = static_cast<int>(std::max(open[0]->number, open[1]->number));
+      open[0]->used = open[1]->used = true;
+      consumed_[open[0]->begin - 1] = consumed_[open[0]->end] = true;
+      add_condition({{date_.year_expr, "BETWEEN", year_lit(lo) + " AND " + year_lit(hi)}});
+      time_filtered_ = true;
+      return true;
+    }
+  }
   std::vector<Cond> group;
   std::string list;
   for (auto* y : open) {

@@ -14,6 +14,8 @@
 
 namespace t2sql::template_rules {
 
+namespace lex = lexicon;
+
 bool TemplateQueryBuilder::pass_count_cue() {
   // Counting.
   for (size_t i = 0; i < toks_.size(); ++i) {
@@ -24,7 +26,8 @@ bool TemplateQueryBuilder::pass_count_cue() {
       consumed_[i] = consumed_[i + 1] = true;
       break;
     }
-    if (Item* covered = item_at(i); covered && covered->kind == ItemKind::kColumn) continue;
+    // "the object number of railways": a column's name, not a count.
+    if (Item* covered = item_covering(i); covered && covered->kind == ItemKind::kColumn) continue;
     if ((at(i, {"number", "of"}) || at(i, {"count", "of"})) && i > 0 && (lw(i - 1) == "by" || super_word(i - 1))) {
       rank_by_count_ = true;
       consumed_[i] = consumed_[i + 1] = true;
@@ -36,6 +39,8 @@ bool TemplateQueryBuilder::pass_count_cue() {
       count_ = true;
       count_pos_ = i + 2;
       consumed_[i] = consumed_[i + 1] = true;
+      // "the distinct number of votes": the different values counted.
+      if (lex::kDistinctWords.count(lw(i - 1))) count_distinct_ = true;
       break;
     }
     if (lw(i) == "count" && i == 0) {

@@ -19,7 +19,66 @@ bool TemplateQueryBuilder::pass_projection() {
   // The projection.
   std::vector<std::pair<size_t, Expr>> sel;
   bool grouped = !shape_.group_exprs.empty() || !q_.group_by.empty();
+  // "the names of counties", "the advisor of Linda Smith": a key column
+  // linked from the entity's own noun names whose rows are meant, not a
+  // column to show, when other columns are shown.
+  auto entity_key = [&](const std::pair<size_t, Expr>& p) {
+    const Expr& e = p.second;
+    if (e.agg != Agg::kNone || e.star || e.t < 0 || e.part != DatePart::kNone || !is_key(e.t, e.c)) return false;
+    if (e.c == name_column(e.t)) return false;
+    Item* it = item_at(p.first);
+    if (!it || it->kind != ItemKind::kColumn) return false;
+    // "the makers and models", "the id and star rating": listed, so asked for.
+    auto joint = [&](size_t k) { return lw(k) == "and" || (k < toks_.size() && toks_[k].text == ","); };
+    size_t before = it->begin > 0 && lw(it->begin - 1) == "the" ? it->begin - 1 : it->begin;
+    if (joint(it->end) || (before > 0 && joint(before - 1))) return false;
+    std::set<std::string> said;
+    for (size_t k = it->begin; k < it->end; ++k) {
+      if (lexicon::kIdentifierWords.count(nw(k)) || nw(k) == "name" || nw(k) == "title") return false;
+      said.insert(nw(k));
+    }
+    // Every word of the column said ("calendar dates"): the column itself.
+    bool whole = true;
+    for (const auto& w : linker_.column_words(e.t, e.c)) whole = whole && said.count(w) > 0;
+    return !whole;
+  };
+  // "the founded year for the school with the largest enrollment", "the
+  // maximum enrollment across all schools": the entity's name column, named
+  // after what is asked of it, names the rows.
+  auto entity_name = [&](const std::pair<size_t, Expr>& p) {
+    const Expr& e = p.second;
+    if (e.agg != Agg::kNone || e.star || e.t < 0 || e.part != DatePart::kNone || e.c != name_column(e.t)) return false;
+    Item* it = item_at(p.first);
+    if (!it || it->kind != ItemKind::kColumn || it->begin < 2 || nw(it->begin) == "name") return false;
+    const std::string& article = lw(it->begin - 1);
+    const std::string& prep = lw(it->begin - 2);
+    if (!((article == "the" || article == "all") && (prep == "of" || prep == "for" || prep == "across"))) return false;
+    bool asked_before = !shape_.aggs.empty() && shape_.aggs.front().first < it->begin;
+    for (const auto& q : shape_.plain) asked_before |= q.first < it->begin && !(q.second == e);
+    return asked_before;
+  };
+  size_t shown_plain = 0;
+  for (const auto& p : shape_.plain) shown_plain += !entity_key(p) && !entity_name(p);
+  // "the maximum price of wines from the Central Coast area made before
+  // 2005": with figures and no groups, a column the conditions already fix
+  // is not shown beside them.
+  auto fixed_by_condition = [&](const std::pair<size_t, Expr>& p) {
+    if (grouped || (shape_.aggs.empty() && !count_measure_) || p.second.agg != Agg::kNone || p.second.star)
+      return false;
+    for (const auto& g : q_.where) {
+      for (const auto& c : g) {
+        if (c.lhs.t == p.second.t && c.lhs.c == p.second.c && c.lhs.part == DatePart::kNone) return true;
+      }
+    }
+    return false;
+  };
   for (const auto& p : shape_.plain) {
+    if (fixed_by_condition(p)) continue;
+    if ((shown_plain > 0 || !shape_.aggs.empty()) && (entity_key(p) || entity_name(p))) {
+      notes_.push_back("'" + col(p.second.t, p.second.c).name + "' read as the rows meant, not a column shown");
+      features_["entity_keys_dropped"] += 1;
+      continue;
+    }
     // A grouped column named in the projection is the group key itself.
     bool is_group = std::find(shape_.groups.begin(), shape_.groups.end(), p.second) != shape_.groups.end();
     if (!is_group && grouped && shape_.aggs.empty() && !count_) {

@@ -62,14 +62,22 @@ bool TemplateQueryBuilder::pass_roles() {
       Item* by_what = item_at(i + 1);
       bool relation = w == "by" && i > 0 && lw(i - 1).size() > 2 &&
                       ((lw(i - 1).size() > 3 && lw(i - 1).substr(lw(i - 1).size() - 2) == "ed") ||
-                       (lexicon::kParticiples.count(lw(i - 1)) > 0 && by_what && by_what->kind == ItemKind::kValue));
+                       (lexicon::kParticiples.count(lw(i - 1)) > 0 && by_what &&
+                        (by_what->kind == ItemKind::kValue ||
+                         // "papers written by authors": related rows, named in the plural.
+                         (by_what->kind == ItemKind::kTable && by_what->end == by_what->begin + 1 &&
+                          lw(by_what->begin) != nw(by_what->begin)))));
       if (!relation) {
         shape_.pending_group = true;
         consumed_[i] = true;
       }
       continue;
     }
-    if (w == "order" || w == "sorted" || w == "ordered" || w == "sort" || w == "arrange" || w == "rank") {
+    // "the name, class and rank of all captains": a column named rank.
+    bool rank_column = w == "rank" && item_covering(i) && item_covering(i)->kind == ItemKind::kColumn &&
+                       lw(i + 1) != "by" && lw(i + 1) != "in";
+    if (!rank_column &&
+        (w == "order" || w == "sorted" || w == "ordered" || w == "sort" || w == "arrange" || w == "rank")) {
       // "sort X by Y": the ordering starts at "by".
       if (lw(i + 1) == "by" || lw(i + 1) == "of" || lw(i + 1) == "in" || w == "order")
         shape_.pending_order = true;
@@ -99,15 +107,20 @@ bool TemplateQueryBuilder::pass_roles() {
     if (w == "not" || w == "don't" || w == "doesn't" || w == "didn't" || w == "haven't" || w == "hasn't") {
       Item* next = next_item(i + 1, 3);
       if (!next) {
-        for (size_t k = i + 1; k < std::min(toks_.size(), i + 4) && !next; ++k) next = item_at(k);
+        // "do not participate in any activity": a verb and its preposition
+        // before the related table, within the same clause.
+        for (size_t k = i + 1; k < std::min(toks_.size(), i + 6) && !next; ++k) {
+          if (toks_[k].kind == QuestionTokenKind::kPunct || lexicon::kClauseWords.count(lw(k))) break;
+          next = item_at(k);
+        }
       }
-      not_then_table = next && next->kind == ItemKind::kTable && !cond_tokens_.count(i);
+      not_then_table = next && !cond_tokens_.count(i) && (next->kind == ItemKind::kTable || related_column(*next));
     }
     if (w == "no" && i > 0) {
       // "stores that had no sales", "made no sales in 2023": "no" right before a
       // related table is a negation whatever verb precedes it.
       Item* next = next_item(i + 1, 2);
-      not_then_table = next && next->kind == ItemKind::kTable && !cond_tokens_.count(i);
+      not_then_table = next && !cond_tokens_.count(i) && (next->kind == ItemKind::kTable || related_column(*next));
     }
     if (w == "without" || w == "never" || not_then_table ||
         (w == "no" && i > 0 && (lw(i - 1) == "have" || lw(i - 1) == "has" || lw(i - 1) == "with"))) {
@@ -144,6 +157,13 @@ bool TemplateQueryBuilder::pass_roles() {
       consumed_[i] = consumed_[i + 1] = true;
       list_desc_ = lw(i + 1) == "first" ? s->desc : !s->desc;
       ++i;
+      continue;
+    }
+    if (auto s = super_word(i);
+        s && s->implied.empty() && !shape_.after_boundary && !shape_.ranking && superlative_in_list(i)) {
+      // "the highest, lowest and average cost": figures of the rows, listed.
+      shape_.pending_aggs.push_back(s->desc ? Agg::kMax : Agg::kMin);
+      consumed_[i] = true;
       continue;
     }
     if (auto s = super_word(i)) {
@@ -310,6 +330,14 @@ bool TemplateQueryBuilder::pass_roles() {
 
     // A column.
     if (it->t < 0) continue;
+    if (shape_.pending_neg && related_column(*it)) {
+      // "enzymes that do not have any interactions": the rows of the
+      // column's table are the related ones, excluded.
+      shape_.neg_table = it->t;
+      shape_.pending_neg = false;
+      it->used = true;
+      continue;
+    }
     Expr e{.t = it->t, .c = it->c};
     if (it->used) {
       continue;
@@ -379,8 +407,17 @@ bool TemplateQueryBuilder::pass_roles() {
       shape_.group_pos[shape_.groups.size() - 1] = it->begin;
       continue;
     }
+    if (!shape_.pending_order && shape_.order_end > 0 && it->begin == shape_.order_end + 1 &&
+        (lw(shape_.order_end) == "and" || toks_[shape_.order_end].text == ",") && shape_.pending_aggs.empty()) {
+      // "ordered by sales and profits": the second key of the order.
+      shape_.orders.push_back({e, shape_.order_desc});
+      shape_.order_end = it->end;
+      consumed_[it->begin - 1] = true;
+      continue;
+    }
     if (shape_.pending_order) {
       shape_.pending_order = false;
+      shape_.order_end = it->end;
       Expr o = e;
       if (!shape_.pending_aggs.empty()) {
         o.agg = shape_.pending_aggs.back();
@@ -443,6 +480,25 @@ bool TemplateQueryBuilder::pass_roles() {
     }
     shape_.plain.push_back({it->begin, e});
   }
+  // "the name of the studio" where the studio is itself a column (not a
+  // table): that column is the name asked for, not the table's name column.
+  auto name_of_column = [&](const std::pair<size_t, Expr>& p) {
+    const Expr& e = p.second;
+    if (e.agg != Agg::kNone || e.star || e.t < 0 || e.c != name_column(e.t)) return false;
+    Item* it = item_at(p.first);
+    if (!it || it->end != it->begin + 1 || nw(it->begin) != "name" || lw(it->end) != "of") return false;
+    size_t k = it->end + 1;
+    if (lw(k) == "the" || lw(k) == "each" || lw(k) == "all" || lw(k) == "every") ++k;
+    Item* of = item_at(k);
+    if (!of || of->kind != ItemKind::kColumn || of->t != e.t || of->c == e.c || is_key(of->t, of->c) ||
+        is_numeric(of->t, of->c) || is_date(of->t, of->c))
+      return false;
+    for (const auto& q : shape_.plain) {
+      if (q.first == of->begin && q.second.t == of->t && q.second.c == of->c) return true;
+    }
+    return false;
+  };
+  shape_.plain.erase(std::remove_if(shape_.plain.begin(), shape_.plain.end(), name_of_column), shape_.plain.end());
   return true;
 }
 
