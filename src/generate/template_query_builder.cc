@@ -22,10 +22,9 @@ bool TemplateQueryBuilder::link() {
 
   // Values first: proper names and quoted text are stronger evidence than a
   // lowercase word that happens to look like a column.
-  // The engine's own value index first (its matches keep the question's
-  // spelling, which the rules below look for); the pipeline's entity stage
-  // links only when that finds nothing.
-  std::vector<LinkedValue> linked = values_.search(req_.question, 12, 0.8);
+  // The database's value index, shared with the entity stage and read the
+  // same way (ValueIndex::link); the caller's linked values when it finds nothing.
+  std::vector<LinkedValue> linked = values_.link(req_.question);
   if (linked.empty()) linked = req_.linked_values;
   std::string lowerq;
   for (char ch : req_.question) lowerq += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
