@@ -21,11 +21,11 @@ bool TemplateQueryBuilder::link() {
   }
 
   // Values first: proper names and quoted text are stronger evidence than a
-  // lowercase word that happens to look like a column.
-  // The database's value index, shared with the entity stage and read the
-  // same way (ValueIndex::link); the caller's linked values when it finds nothing.
-  std::vector<LinkedValue> linked = values_.link(req_.question);
-  if (linked.empty()) linked = req_.linked_values;
+  // lowercase word that happens to look like a column. The entity stage's
+  // reading when the pipeline ran it (the same shared index, read the same
+  // way); else the index itself, then whatever values the caller linked.
+  std::vector<LinkedValue> linked = req_.reading ? req_.reading->values : values_.link(req_.question);
+  if (linked.empty() && !req_.reading) linked = req_.linked_values;
   std::string lowerq;
   for (char ch : req_.question) lowerq += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   std::vector<Item> value_items;

@@ -4,7 +4,6 @@
 // ("Apple" -> brands.brand_name, through the shared ValueIndex).
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,15 +12,8 @@
 
 namespace t2sql {
 
-struct Entities {
-  std::vector<double> numbers;
-  std::vector<int> years;
-  std::vector<int> months;               // 1..12
-  std::vector<std::string> dates;        // ISO, as written
-  std::vector<std::string> ranges;       // "last year", "between March and May", ...
-  std::optional<int> top_k;              // "top 5", "5 best"; "highest" alone is 1
-  std::vector<std::string> comparisons;  // "more than 3", "at least 10", "before 2024"
-  std::vector<LinkedValue> values;
+// The reading generators get (t2sql/generator.h), with its trace form.
+struct Entities : QuestionReading {
   std::string to_json() const;
 };
 

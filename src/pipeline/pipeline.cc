@@ -243,6 +243,7 @@ GenerationRequest Pipeline::Impl::prepare(const std::string& question, bool use_
   if (on("entities")) {
     Entities e = extract_entities(question, values.get());
     request.linked_values = e.values;
+    request.reading = static_cast<const QuestionReading&>(e);
     record("entities", "ok", json::parse(e.to_json()), ms_since(t));
   }
 
