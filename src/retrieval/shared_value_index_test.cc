@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "t2sql/database.h"
@@ -70,7 +71,7 @@ TEST_F(SharedValueIndexTest, WrittenDatabaseIsReadAgain) {
   Opened before = open("a.db");
   auto first = shared_value_index(*before.db, before.catalog);
   ASSERT_TRUE(first.ok());
-  EXPECT_TRUE((*first)->link("sales of Zanzibar Gadgets").empty());
+  for (const auto& hit : (*first)->link("sales of Zanzibar Gadgets")) EXPECT_NE(hit.value, "Zanzibar Gadgets");
   before.db.reset();
 
   sqlite3* raw = nullptr;
