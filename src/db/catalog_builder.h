@@ -25,10 +25,10 @@ namespace t2sql {
 struct CatalogTableRow {
   std::string name;  // as the catalog shows it (schema.table outside the default schema)
   std::string description;
-  std::string sql_name;             // quoted for a FROM clause
-  std::string id;                   // the engine's own handle (PostgreSQL's oid, ClickHouse's database)
-  std::string schema, relation;     // the engine's schema and table name, unquoted
-  int64_t estimated_rows = -1;      // the planner's estimate where the listing gives one
+  std::string sql_name;          // quoted for a FROM clause
+  std::string id;                // the engine's own handle (PostgreSQL's oid, ClickHouse's database)
+  std::string schema, relation;  // the engine's schema and table name, unquoted
+  int64_t estimated_rows = -1;   // the planner's estimate where the listing gives one
 };
 
 // One column of a primary or foreign key, in key order.

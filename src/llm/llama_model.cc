@@ -21,7 +21,8 @@ Result<LlamaModel> LlamaModel::load(const std::string& path, const LlamaModelOpt
   llama_model* model = llama_model_load_from_file(path.c_str(), params);
   if (model == nullptr) {
     std::string why = llama_take_last_error();
-    return invalid_argument("cannot load model '" + path + "': " + (why.empty() ? "truncated or unsupported GGUF file" : why));
+    return invalid_argument("cannot load model '" + path +
+                            "': " + (why.empty() ? "truncated or unsupported GGUF file" : why));
   }
   return LlamaModel(model);
 }
@@ -40,7 +41,9 @@ LlamaModel::~LlamaModel() {
   if (model_ != nullptr) llama_model_free(model_);
 }
 
-const llama_vocab* LlamaModel::vocab() const { return model_ ? llama_model_get_vocab(model_) : nullptr; }
+const llama_vocab* LlamaModel::vocab() const {
+  return model_ ? llama_model_get_vocab(model_) : nullptr;
+}
 
 std::string LlamaModel::chat_template() const {
   const char* tmpl = model_ ? llama_model_chat_template(model_, nullptr) : nullptr;
