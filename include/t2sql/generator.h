@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,20 @@ struct LinkedValue {
   double score = 0;
 };
 
+// What the pipeline's entity stage read in a question: the literals SQL will
+// need and the stored values it names. Generators get it with the request
+// instead of reading the question again.
+struct QuestionReading {
+  std::vector<double> numbers;
+  std::vector<int> years;
+  std::vector<int> months;               // 1..12
+  std::vector<std::string> dates;        // ISO, as written
+  std::vector<std::string> ranges;       // "last year", "between march and may", ...
+  std::optional<int> top_k;              // "top 5", "5 best"; "highest" alone is 1
+  std::vector<std::string> comparisons;  // "more than 3", "at least 10", "before 2024"
+  std::vector<LinkedValue> values;       // the database's value index, as ValueIndex::link reads it
+};
+
 // A question/SQL pair shown to a model as a few-shot example.
 struct SqlExample {
   std::string question, sql;
@@ -41,6 +56,10 @@ struct GenerationRequest {
   // generator's whole catalog.
   std::string schema_ddl;
   std::vector<LinkedValue> linked_values;
+  // The entity stage's reading of `question`, when that stage ran. The
+  // template engine takes its value links from here rather than searching
+  // the value index again.
+  std::optional<QuestionReading> reading;
   std::vector<SqlExample> examples;
   // Earlier turns of a session, for follow-ups ("and in 2024?").
   std::vector<std::pair<std::string, std::string>> history;  // question, sql

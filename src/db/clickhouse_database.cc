@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <random>
 #include <set>
 
+#include "db/catalog_builder.h"
 #include "db/result_budget.h"
 #include "db/uri_redaction.h"
 #include "sql/dialect.h"
@@ -420,45 +422,99 @@ Result<ResultSet> ClickhouseDatabase::run(const std::string& sql, const ExecOpti
   return out;
 }
 
-Result<Catalog> ClickhouseDatabase::catalog(const CatalogOptions& options) {
-  Catalog cat;
-  cat.engine = "clickhouse";
-  ExecOptions exec{.timeout_ms = 30000, .max_rows = 0};
-  Dialect d = Dialect::for_engine("clickhouse");
-  std::string db = d.string_literal(parts_.database);
-  auto tables =
-      run("SELECT name, engine, engine_full FROM system.tables WHERE database = " + db + " ORDER BY name", exec, true);
-  if (!tables.ok()) return tables.status();
-  auto columns = run("SELECT database, table, name, type, comment, is_in_primary_key FROM system.columns", exec, true);
-  if (!columns.ok()) return columns.status();
-  auto read_table = [&](const std::string& database, const std::string& name) {
-    TableInfo table;
-    table.name = name;
-    for (const auto& crow : columns->rows) {
-      if (crow[0].to_string() != database || crow[1].to_string() != name) continue;
+namespace {
+
+// ClickHouse's introspection: system.tables and system.columns. A Distributed
+// table (cluster, database, table[, key]) reads its shards' local tables: it
+// takes their sorting key as its key, and a local table of the same database
+// is left out (it holds one shard's rows). ClickHouse declares no foreign keys.
+class ClickhouseCatalogSource final : public CatalogSource {
+ public:
+  using Query = std::function<Result<ResultSet>(const std::string&)>;
+  ClickhouseCatalogSource(Query query, std::string database)
+      : query_(std::move(query)), database_(std::move(database)), dialect_(Dialect::for_engine("clickhouse")) {}
+
+  std::string engine() const override { return "clickhouse"; }
+  bool declares_foreign_keys() const override { return false; }
+
+  Result<std::vector<CatalogTableRow>> tables() override {
+    auto tables = query_("SELECT name, engine, engine_full FROM system.tables WHERE database = " +
+                         dialect_.string_literal(database_) + " ORDER BY name");
+    if (!tables.ok()) return tables.status();
+    auto columns = query_("SELECT database, table, name, type, comment, is_in_primary_key FROM system.columns");
+    if (!columns.ok()) return columns.status();
+    columns_ = std::move(*columns);
+    std::set<std::string> local_tables;
+    shard_of_.clear();
+    for (const auto& row : tables->rows) {
+      if (row[1].to_string() != "Distributed") continue;
+      std::vector<std::string> args = engine_arguments(row[2].to_string());
+      if (args.size() < 3) continue;
+      if (args[1] == database_) local_tables.insert(args[2]);
+      shard_of_.push_back({row[0].to_string(), {args[1], args[2]}});
+    }
+    std::vector<CatalogTableRow> out;
+    for (const auto& row : tables->rows) {
+      CatalogTableRow table;
+      table.name = table.relation = row[0].to_string();
+      if (local_tables.count(table.name)) continue;
+      table.id = table.schema = database_;
+      table.sql_name = dialect_.quote_identifier(table.name);
+      out.push_back(std::move(table));
+    }
+    return out;
+  }
+
+  Result<std::vector<ColumnInfo>> columns(const CatalogTableRow& table) override {
+    std::vector<ColumnInfo> out;
+    for (const auto& row : columns_.rows) {
+      if (row[0].to_string() != table.schema || row[1].to_string() != table.relation) continue;
       ColumnInfo col;
-      col.name = crow[2].to_string();
-      col.declared_type = crow[3].to_string();
+      col.name = row[2].to_string();
+      col.declared_type = row[3].to_string();
       col.type = value_type_of(col.declared_type);
       col.nullable = col.declared_type.rfind("Nullable(", 0) == 0;
-      col.description = crow[4].to_string();
-      if (crow[5].as_double() != 0) table.primary_key.push_back(col.name);
-      table.columns.push_back(std::move(col));
+      col.description = row[4].to_string();
+      out.push_back(std::move(col));
     }
-    return table;
-  };
-  // A Distributed table (cluster, database, table[, key]) reads its shards'
-  // local tables: it takes their sorting key as its key, and a local table of
-  // the same database is left out (it holds one shard's rows).
-  std::set<std::string> local_tables;
-  std::vector<std::pair<std::string, std::string>> shard_of;  // distributed name -> "db\ttable"
-  for (const auto& trow : tables->rows) {
-    if (trow[1].to_string() != "Distributed") continue;
-    std::string full = trow[2].to_string();
+    return out;
+  }
+
+  Result<std::vector<CatalogKeyRow>> keys(const CatalogTableRow& table) override {
+    std::vector<CatalogKeyRow> out = primary_key(table.schema, table.relation);
+    for (const auto& [dist, local] : shard_of_) {
+      if (dist != table.relation || !out.empty()) continue;
+      out = primary_key(local.first, local.second);
+    }
+    return out;
+  }
+
+  Result<int64_t> row_count(const CatalogTableRow& table) override {
+    return count_from(query_("SELECT count() FROM " + table.sql_name));
+  }
+
+  Result<ResultSet> sample_values(const CatalogTableRow& table, const std::string& column, int limit) override {
+    std::string q = dialect_.quote_identifier(column);
+    return query_("SELECT DISTINCT toString(" + q + ") AS v FROM (SELECT " + q + " FROM " + table.sql_name + " WHERE " +
+                  q + " IS NOT NULL LIMIT 1000) ORDER BY v LIMIT " + std::to_string(limit));
+  }
+
+ private:
+  std::vector<CatalogKeyRow> primary_key(const std::string& database, const std::string& table) const {
+    std::vector<CatalogKeyRow> out;
+    for (const auto& row : columns_.rows) {
+      if (row[0].to_string() != database || row[1].to_string() != table || row[5].as_double() == 0) continue;
+      out.push_back({.primary = true, .column = row[2].to_string()});
+    }
+    return out;
+  }
+
+  // The arguments of an engine clause such as Distributed('c', 'db', 't', rand()), unquoted.
+  static std::vector<std::string> engine_arguments(const std::string& full) {
+    std::vector<std::string> args;
     auto open = full.find('(');
     auto close = full.rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close < open) continue;
-    std::vector<std::string> args;
+    if (open == std::string::npos || close == std::string::npos || close < open) return args;
     std::string inner = full.substr(open + 1, close - open - 1);
     for (size_t from = 0;;) {
       size_t comma = inner.find(',', from);
@@ -469,59 +525,23 @@ Result<Catalog> ClickhouseDatabase::catalog(const CatalogOptions& options) {
       if (comma == std::string::npos) break;
       from = comma + 1;
     }
-    if (args.size() < 3) continue;
-    if (args[1] == parts_.database) local_tables.insert(args[2]);
-    shard_of.push_back({trow[0].to_string(), args[1] + "\t" + args[2]});
+    return args;
   }
-  for (const auto& trow : tables->rows) {
-    std::string name = trow[0].to_string();
-    if (local_tables.count(name)) continue;
-    TableInfo table = read_table(parts_.database, name);
-    for (const auto& [dist, local] : shard_of) {
-      if (dist != name || !table.primary_key.empty()) continue;
-      auto tab = local.find('\t');
-      table.primary_key = read_table(local.substr(0, tab), local.substr(tab + 1)).primary_key;
-    }
-    cat.tables.push_back(std::move(table));
-  }
-  // No declared foreign keys in ClickHouse: a column named like another
-  // table's one-column key refers to it.
-  for (auto& table : cat.tables) {
-    for (auto& col : table.columns) {
-      for (const auto& pk : table.primary_key) col.primary_key = col.primary_key || pk == col.name;
-    }
-  }
-  for (auto& table : cat.tables) {
-    for (const auto& col : table.columns) {
-      if (table.primary_key.size() == 1 && table.primary_key[0] == col.name) continue;
-      for (const auto& other : cat.tables) {
-        if (&other == &table || other.primary_key.size() != 1 || other.primary_key[0] != col.name) continue;
-        table.foreign_keys.push_back({{col.name}, other.name, {col.name}});
-        break;
-      }
-    }
-  }
-  for (auto& table : cat.tables) {
-    std::string qname = d.quote_identifier(table.name);
-    if (options.row_counts) {
-      auto count = run("SELECT count() FROM " + qname, exec, true);
-      if (count.ok() && !count->rows.empty()) table.row_count = static_cast<int64_t>(count->rows[0][0].as_double());
-    }
-    for (auto& col : table.columns) {
-      if (options.sample_values <= 0) break;
-      std::string q = d.quote_identifier(col.name);
-      auto samples = run("SELECT DISTINCT toString(" + q + ") AS v FROM (SELECT " + q + " FROM " + qname + " WHERE " +
-                             q + " IS NOT NULL LIMIT 1000) ORDER BY v LIMIT " + std::to_string(options.sample_values),
-                         exec, true);
-      if (!samples.ok()) continue;
-      for (const auto& srow : samples->rows) {
-        std::string v = srow[0].to_string();
-        if (v.size() > 60) v = v.substr(0, 60);
-        col.samples.push_back(std::move(v));
-      }
-    }
-  }
-  return cat;
+
+  Query query_;
+  std::string database_;
+  Dialect dialect_;
+  ResultSet columns_;  // all of system.columns, read once by tables()
+  std::vector<std::pair<std::string, std::pair<std::string, std::string>>> shard_of_;  // distributed -> (db, local)
+};
+
+}  // namespace
+
+Result<Catalog> ClickhouseDatabase::catalog(const CatalogOptions& options) {
+  ClickhouseCatalogSource source(
+      [this](const std::string& sql) { return run(sql, ExecOptions{.timeout_ms = 30000, .max_rows = 0}, true); },
+      parts_.database);
+  return build_catalog(source, options);
 }
 
 }  // namespace t2sql

@@ -10,9 +10,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 
+#include "db/catalog_builder.h"
 #include "db/result_budget.h"
 #include "sql/statement_guard.h"
 
@@ -486,100 +488,126 @@ Result<ResultSet> DuckdbDatabase::run(const std::string& sql, const ExecOptions&
   return out;
 }
 
-Result<Catalog> DuckdbDatabase::catalog(const CatalogOptions& options) {
-  Catalog cat;
-  cat.engine = "duckdb";
-  ExecOptions exec{.timeout_ms = 30000, .max_rows = 0};
-  // Tables and views of the database file itself; other schemas than main are
-  // named schema.table.
-  auto tables =
-      run("SELECT schema_name, table_name, coalesce(comment, '') FROM duckdb_tables() WHERE database_name = "
-          "current_database() "
-          "AND NOT internal UNION ALL SELECT schema_name, view_name, coalesce(comment, '') FROM duckdb_views() "
-          "WHERE database_name = current_database() AND NOT internal ORDER BY 1, 2",
-          exec, false);
-  if (!tables.ok()) return tables.status();
-  for (const auto& trow : tables->rows) {
-    TableInfo table;
-    std::string schema = trow[0].to_string();
-    std::string name = trow[1].to_string();
-    table.name = schema == "main" ? name : schema + "." + name;
-    table.description = trow[2].to_string();
-    std::string qname = sql_quoted_name(schema) + "." + sql_quoted_name(name);
-    std::string where = " WHERE database_name = current_database() AND schema_name = " + sql_quoted_literal(schema) +
-                        " AND table_name = " + sql_quoted_literal(name);
-    auto cols = run("SELECT column_name, data_type, is_nullable, coalesce(comment, '') FROM duckdb_columns()" + where +
-                        " ORDER BY column_index",
-                    exec, false);
-    if (!cols.ok()) return cols.status();
-    for (const auto& crow : cols->rows) {
-      ColumnInfo col;
-      col.name = crow[0].to_string();
-      col.declared_type = crow[1].to_string();
-      col.nullable = crow[2].as_double() != 0;
-      col.description = crow[3].to_string();
-      table.columns.push_back(std::move(col));
+namespace {
+
+// DuckDB's introspection: duckdb_tables(), duckdb_views(), duckdb_columns()
+// and duckdb_constraints() of the database file itself; other schemas than
+// main are named schema.table.
+class DuckdbCatalogSource final : public CatalogSource {
+ public:
+  using Query = std::function<Result<ResultSet>(const std::string&)>;
+  explicit DuckdbCatalogSource(Query query) : query_(std::move(query)) {}
+
+  std::string engine() const override { return "duckdb"; }
+
+  Result<std::vector<CatalogTableRow>> tables() override {
+    auto rows =
+        query_("SELECT schema_name, table_name, coalesce(comment, '') FROM duckdb_tables() WHERE database_name = "
+               "current_database() "
+               "AND NOT internal UNION ALL SELECT schema_name, view_name, coalesce(comment, '') FROM duckdb_views() "
+               "WHERE database_name = current_database() AND NOT internal ORDER BY 1, 2");
+    if (!rows.ok()) return rows.status();
+    std::vector<CatalogTableRow> out;
+    for (const auto& row : rows->rows) {
+      CatalogTableRow table;
+      table.schema = row[0].to_string();
+      table.relation = row[1].to_string();
+      table.name = table.schema == "main" ? table.relation : table.schema + "." + table.relation;
+      table.description = row[2].to_string();
+      table.sql_name = sql_quoted_name(table.schema) + "." + sql_quoted_name(table.relation);
+      out.push_back(std::move(table));
     }
-    // Key column lists are joined with a unit separator, which names do not contain.
-    auto keys = run(
-        "SELECT constraint_type, array_to_string(constraint_column_names, chr(31)), coalesce(referenced_table, ''), "
-        "array_to_string(coalesce(referenced_column_names, []), chr(31)) FROM duckdb_constraints()" +
-            where + " AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY') ORDER BY constraint_index",
-        exec, false);
-    auto split = [](const std::string& joined) {
-      std::vector<std::string> parts;
-      size_t from = 0;
-      while (from <= joined.size() && !joined.empty()) {
-        size_t at = joined.find('\x1f', from);
-        if (at == std::string::npos) at = joined.size();
-        parts.push_back(joined.substr(from, at - from));
-        from = at + 1;
-      }
-      return parts;
-    };
-    if (keys.ok()) {
-      for (const auto& krow : keys->rows) {
-        if (krow[0].to_string() == "PRIMARY KEY") {
-          table.primary_key = split(krow[1].to_string());
-        } else {
-          table.foreign_keys.push_back({split(krow[1].to_string()), krow[2].to_string(), split(krow[3].to_string())});
-        }
-      }
-    }
-    for (auto& col : table.columns) {
-      for (const auto& pk : table.primary_key) col.primary_key = col.primary_key || pk == col.name;
-    }
-    if (options.row_counts) {
-      auto count = run("SELECT count(*) FROM " + qname, exec, false);
-      if (count.ok() && !count->rows.empty()) table.row_count = static_cast<int64_t>(count->rows[0][0].as_double());
-    }
-    {
-      // Each column's t2sql type comes from a zero-row probe, so that DuckDB
-      // maps it rather than a second mapping from type names.
-      auto probe = run("SELECT * FROM " + qname + " LIMIT 0", exec, false);
-      if (probe.ok()) {
-        for (size_t i = 0; i < table.columns.size() && i < probe->column_types.size(); ++i) {
-          table.columns[i].type =
-              probe->column_types[i] == ValueType::kNull ? ValueType::kText : probe->column_types[i];
-        }
-      }
-    }
-    for (auto& col : table.columns) {
-      if (options.sample_values <= 0) break;
-      std::string q = sql_quoted_name(col.name);
-      auto samples = run("SELECT DISTINCT " + q + " FROM (SELECT " + q + " FROM " + qname + " WHERE " + q +
-                             " IS NOT NULL LIMIT 1000) ORDER BY 1 LIMIT " + std::to_string(options.sample_values),
-                         exec, false);
-      if (!samples.ok()) continue;
-      for (const auto& srow : samples->rows) {
-        std::string v = srow[0].to_string();
-        if (v.size() > 60) v = v.substr(0, 60);
-        col.samples.push_back(std::move(v));
-      }
-    }
-    cat.tables.push_back(std::move(table));
+    return out;
   }
-  return cat;
+
+  Result<std::vector<ColumnInfo>> columns(const CatalogTableRow& table) override {
+    auto rows = query_("SELECT column_name, data_type, is_nullable, coalesce(comment, '') FROM duckdb_columns()" +
+                       where(table) + " ORDER BY column_index");
+    if (!rows.ok()) return rows.status();
+    std::vector<ColumnInfo> out;
+    for (const auto& row : rows->rows) {
+      ColumnInfo col;
+      col.name = row[0].to_string();
+      col.declared_type = row[1].to_string();
+      col.nullable = row[2].as_double() != 0;
+      col.description = row[3].to_string();
+      out.push_back(std::move(col));
+    }
+    // Each column's t2sql type comes from a zero-row probe, so that DuckDB
+    // maps it rather than a second mapping from type names.
+    auto probe = query_("SELECT * FROM " + table.sql_name + " LIMIT 0");
+    if (probe.ok()) {
+      for (size_t i = 0; i < out.size() && i < probe->column_types.size(); ++i) {
+        out[i].type = probe->column_types[i] == ValueType::kNull ? ValueType::kText : probe->column_types[i];
+      }
+    }
+    return out;
+  }
+
+  Result<std::vector<CatalogKeyRow>> keys(const CatalogTableRow& table) override {
+    // Key column lists are joined with a unit separator, which names do not contain.
+    auto rows = query_(
+        "SELECT constraint_type, array_to_string(constraint_column_names, chr(31)), coalesce(referenced_table, ''), "
+        "array_to_string(coalesce(referenced_column_names, []), chr(31)), constraint_index "
+        "FROM duckdb_constraints()" +
+        where(table) + " AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY') ORDER BY constraint_index");
+    if (!rows.ok()) return rows.status();
+    std::vector<CatalogKeyRow> primary, foreign;
+    for (const auto& row : rows->rows) {
+      const bool is_primary = row[0].to_string() == "PRIMARY KEY";
+      std::vector<std::string> cols = split(row[1].to_string()), refs = split(row[3].to_string());
+      if (is_primary) primary.clear();  // one primary key per table
+      for (size_t i = 0; i < cols.size(); ++i) {
+        (is_primary ? primary : foreign)
+            .push_back({.primary = is_primary,
+                        .constraint = row[4].to_string(),
+                        .column = cols[i],
+                        .ref_table = is_primary ? std::string() : row[2].to_string(),
+                        .ref_column = i < refs.size() ? refs[i] : std::string()});
+      }
+    }
+    primary.insert(primary.end(), foreign.begin(), foreign.end());
+    return primary;
+  }
+
+  Result<int64_t> row_count(const CatalogTableRow& table) override {
+    return count_from(query_("SELECT count(*) FROM " + table.sql_name));
+  }
+
+  Result<ResultSet> sample_values(const CatalogTableRow& table, const std::string& column, int limit) override {
+    std::string q = sql_quoted_name(column);
+    return query_("SELECT DISTINCT " + q + " FROM (SELECT " + q + " FROM " + table.sql_name + " WHERE " + q +
+                  " IS NOT NULL LIMIT 1000) ORDER BY 1 LIMIT " + std::to_string(limit));
+  }
+
+ private:
+  static std::string where(const CatalogTableRow& table) {
+    return " WHERE database_name = current_database() AND schema_name = " + sql_quoted_literal(table.schema) +
+           " AND table_name = " + sql_quoted_literal(table.relation);
+  }
+
+  static std::vector<std::string> split(const std::string& joined) {
+    std::vector<std::string> parts;
+    size_t from = 0;
+    while (from <= joined.size() && !joined.empty()) {
+      size_t at = joined.find('\x1f', from);
+      if (at == std::string::npos) at = joined.size();
+      parts.push_back(joined.substr(from, at - from));
+      from = at + 1;
+    }
+    return parts;
+  }
+
+  Query query_;
+};
+
+}  // namespace
+
+Result<Catalog> DuckdbDatabase::catalog(const CatalogOptions& options) {
+  DuckdbCatalogSource source([this](const std::string& sql) {
+    return run(sql, ExecOptions{.timeout_ms = 30000, .max_rows = 0}, false);
+  });
+  return build_catalog(source, options);
 }
 
 }  // namespace t2sql

@@ -7,9 +7,11 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <thread>
 
+#include "db/catalog_builder.h"
 #include "db/result_budget.h"
 #include "sql/statement_guard.h"
 
@@ -392,99 +394,107 @@ Result<ResultSet> PostgresDatabase::run(const std::string& sql, const ExecOption
   return out;
 }
 
-Result<Catalog> PostgresDatabase::catalog(const CatalogOptions& options) {
-  Catalog cat;
-  cat.engine = "postgresql";
-  ExecOptions exec{.timeout_ms = 30000, .max_rows = 0};
-  auto tables =
-      run("SELECT c.oid, n.nspname, c.relname, coalesce(obj_description(c.oid, 'pg_class'), ''), c.reltuples::bigint "
-          "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-          "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition "
-          "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
-          "AND has_table_privilege(c.oid, 'SELECT') ORDER BY n.nspname <> 'public', n.nspname, c.relname",
-          exec, false, false);
-  if (!tables.ok()) return tables.status();
-  for (const auto& trow : tables->rows) {
-    TableInfo table;
-    std::string oid = trow[0].to_string();
-    std::string schema = trow[1].to_string();
-    std::string name = trow[2].to_string();
-    table.name = schema == "public" ? name : schema + "." + name;
-    table.description = trow[3].to_string();
-    std::string qname = sql_quoted_name(schema) + "." + sql_quoted_name(name);
-    auto cols =
-        run("SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, "
-            "coalesce(col_description(a.attrelid, a.attnum), ''), a.atttypid FROM pg_attribute a "
-            "WHERE a.attrelid = " +
-                oid + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-            exec, false, false);
-    if (!cols.ok()) return cols.status();
-    for (const auto& crow : cols->rows) {
-      ColumnInfo col;
-      col.name = crow[0].to_string();
-      col.declared_type = crow[1].to_string();
-      col.nullable = crow[2].as_double() != 0;
-      col.description = crow[3].to_string();
-      col.type = value_type_of(static_cast<unsigned>(crow[4].as_double()));
-      table.columns.push_back(std::move(col));
+namespace {
+
+// PostgreSQL's introspection from pg_catalog: every relation the role may
+// read outside the system schemas (public first), comments as descriptions,
+// types by OID, keys from pg_constraint.
+class PostgresCatalogSource final : public CatalogSource {
+ public:
+  using Query = std::function<Result<ResultSet>(const std::string&)>;
+  explicit PostgresCatalogSource(Query query) : query_(std::move(query)) {}
+
+  std::string engine() const override { return "postgresql"; }
+
+  Result<std::vector<CatalogTableRow>> tables() override {
+    auto rows = query_(
+        "SELECT c.oid, n.nspname, c.relname, coalesce(obj_description(c.oid, 'pg_class'), ''), c.reltuples::bigint "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
+        "AND has_table_privilege(c.oid, 'SELECT') ORDER BY n.nspname <> 'public', n.nspname, c.relname");
+    if (!rows.ok()) return rows.status();
+    std::vector<CatalogTableRow> out;
+    for (const auto& row : rows->rows) {
+      CatalogTableRow table;
+      table.id = row[0].to_string();
+      table.schema = row[1].to_string();
+      table.relation = row[2].to_string();
+      table.name = table.schema == "public" ? table.relation : table.schema + "." + table.relation;
+      table.description = row[3].to_string();
+      table.sql_name = sql_quoted_name(table.schema) + "." + sql_quoted_name(table.relation);
+      table.estimated_rows = static_cast<int64_t>(row[4].as_double());
+      out.push_back(std::move(table));
     }
-    auto keys =
-        run("SELECT con.contype, con.conname, a.attname, coalesce(fa.attname, ''), coalesce(fc.relname, ''), "
-            "coalesce(fn.nspname, '') FROM pg_constraint con "
-            "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord) "
-            "JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum "
-            "LEFT JOIN pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fattnum "
-            "LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace "
-            "WHERE con.conrelid = " +
-                oid + " AND con.contype IN ('p', 'f') ORDER BY con.contype DESC, con.conname, k.ord",
-            exec, false, false);
-    if (keys.ok()) {
-      std::string last;
-      for (const auto& krow : keys->rows) {
-        std::string kind = krow[0].to_string();
-        if (kind == "p") {
-          table.primary_key.push_back(krow[2].to_string());
-          continue;
-        }
-        if (krow[1].to_string() != last) {
-          last = krow[1].to_string();
-          std::string ref_schema = krow[5].to_string();
-          table.foreign_keys.push_back(
-              {{}, ref_schema == "public" ? krow[4].to_string() : ref_schema + "." + krow[4].to_string(), {}});
-        }
-        table.foreign_keys.back().columns.push_back(krow[2].to_string());
-        table.foreign_keys.back().ref_columns.push_back(krow[3].to_string());
-      }
-    }
-    for (auto& col : table.columns) {
-      for (const auto& pk : table.primary_key) col.primary_key = col.primary_key || pk == col.name;
-    }
-    if (options.row_counts) {
-      // Exact counts for tables of ordinary size; the planner's estimate beyond.
-      int64_t estimate = static_cast<int64_t>(trow[4].as_double());
-      if (estimate > 1000000) {
-        table.row_count = estimate;
-      } else {
-        auto count = run("SELECT count(*) FROM " + qname, exec, false, false);
-        if (count.ok() && !count->rows.empty()) table.row_count = static_cast<int64_t>(count->rows[0][0].as_double());
-      }
-    }
-    for (auto& col : table.columns) {
-      if (options.sample_values <= 0) break;
-      std::string q = sql_quoted_name(col.name);
-      auto samples = run("SELECT DISTINCT " + q + "::text FROM (SELECT " + q + " FROM " + qname + " WHERE " + q +
-                             " IS NOT NULL LIMIT 1000) AS s ORDER BY 1 LIMIT " + std::to_string(options.sample_values),
-                         exec, false, false);
-      if (!samples.ok()) continue;
-      for (const auto& srow : samples->rows) {
-        std::string v = srow[0].to_string();
-        if (v.size() > 60) v = v.substr(0, 60);
-        col.samples.push_back(std::move(v));
-      }
-    }
-    cat.tables.push_back(std::move(table));
+    return out;
   }
-  return cat;
+
+  Result<std::vector<ColumnInfo>> columns(const CatalogTableRow& table) override {
+    auto rows = query_(
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, "
+        "coalesce(col_description(a.attrelid, a.attnum), ''), a.atttypid FROM pg_attribute a "
+        "WHERE a.attrelid = " +
+        table.id + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum");
+    if (!rows.ok()) return rows.status();
+    std::vector<ColumnInfo> out;
+    for (const auto& row : rows->rows) {
+      ColumnInfo col;
+      col.name = row[0].to_string();
+      col.declared_type = row[1].to_string();
+      col.nullable = row[2].as_double() != 0;
+      col.description = row[3].to_string();
+      col.type = value_type_of(static_cast<unsigned>(row[4].as_double()));
+      out.push_back(std::move(col));
+    }
+    return out;
+  }
+
+  Result<std::vector<CatalogKeyRow>> keys(const CatalogTableRow& table) override {
+    auto rows = query_(
+        "SELECT con.contype, con.conname, a.attname, coalesce(fa.attname, ''), coalesce(fc.relname, ''), "
+        "coalesce(fn.nspname, '') FROM pg_constraint con "
+        "CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord) "
+        "JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum "
+        "LEFT JOIN pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fattnum "
+        "LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace "
+        "WHERE con.conrelid = " +
+        table.id + " AND con.contype IN ('p', 'f') ORDER BY con.contype DESC, con.conname, k.ord");
+    if (!rows.ok()) return rows.status();
+    std::vector<CatalogKeyRow> out;
+    for (const auto& row : rows->rows) {
+      const std::string ref_schema = row[5].to_string();
+      out.push_back({.primary = row[0].to_string() == "p",
+                     .constraint = row[1].to_string(),
+                     .column = row[2].to_string(),
+                     .ref_table = ref_schema == "public" ? row[4].to_string() : ref_schema + "." + row[4].to_string(),
+                     .ref_column = row[3].to_string()});
+    }
+    return out;
+  }
+
+  // Exact counts for tables of ordinary size; the planner's estimate beyond.
+  Result<int64_t> row_count(const CatalogTableRow& table) override {
+    if (table.estimated_rows > 1000000) return table.estimated_rows;
+    return count_from(query_("SELECT count(*) FROM " + table.sql_name));
+  }
+
+  Result<ResultSet> sample_values(const CatalogTableRow& table, const std::string& column, int limit) override {
+    std::string q = sql_quoted_name(column);
+    return query_("SELECT DISTINCT " + q + "::text FROM (SELECT " + q + " FROM " + table.sql_name + " WHERE " + q +
+                  " IS NOT NULL LIMIT 1000) AS s ORDER BY 1 LIMIT " + std::to_string(limit));
+  }
+
+ private:
+  Query query_;
+};
+
+}  // namespace
+
+Result<Catalog> PostgresDatabase::catalog(const CatalogOptions& options) {
+  PostgresCatalogSource source([this](const std::string& sql) {
+    return run(sql, ExecOptions{.timeout_ms = 30000, .max_rows = 0}, false, false);
+  });
+  return build_catalog(source, options);
 }
 
 }  // namespace t2sql

@@ -12,6 +12,7 @@
 #include <set>
 #include <string_view>
 
+#include "db/catalog_builder.h"
 #include "db/result_budget.h"
 #include "sql/function_allow_list.h"
 #include "sql/statement_guard.h"
@@ -359,84 +360,88 @@ Result<ResultSet> SqliteDatabase::execute(const std::string& sql, const ExecOpti
   return result;
 }
 
-Result<Catalog> SqliteDatabase::catalog(const CatalogOptions& options) {
-  Catalog cat;
-  cat.engine = "sqlite";
-  ExecOptions exec{.timeout_ms = 30000, .max_rows = 0};
-  auto tables = execute(
-      "SELECT name FROM sqlite_master WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
-      exec);
-  if (!tables.ok()) return tables.status();
-  for (const auto& trow : tables->rows) {
-    TableInfo table;
-    table.name = trow[0].to_string();
-    std::string qname = sql_quoted_name(table.name);
-    std::string lit = sql_quoted_literal(table.name);
-    auto cols = execute("SELECT name, type, \"notnull\", pk FROM pragma_table_info(" + lit + ")", exec);
-    if (!cols.ok()) return cols.status();
-    std::vector<std::pair<int64_t, std::string>> pk;
-    for (const auto& crow : cols->rows) {
-      ColumnInfo col;
-      col.name = crow[0].to_string();
-      col.declared_type = crow[1].to_string();
-      col.type = type_from_declared(col.declared_type);
-      col.nullable = crow[2].as_double() == 0;
-      int64_t pk_pos = static_cast<int64_t>(crow[3].as_double());
-      if (pk_pos > 0) {
-        col.primary_key = true;
-        pk.emplace_back(pk_pos, col.name);
-      }
-      table.columns.push_back(std::move(col));
-    }
-    std::sort(pk.begin(), pk.end());
-    for (auto& [pos, name] : pk) table.primary_key.push_back(name);
+namespace {
 
-    auto fks = execute(
-        "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(" + lit + ") ORDER BY id, seq", exec);
-    if (fks.ok()) {
-      int64_t last_id = -1;
-      for (const auto& frow : fks->rows) {
-        int64_t id = static_cast<int64_t>(frow[0].as_double());
-        if (id != last_id) {
-          table.foreign_keys.push_back({});
-          table.foreign_keys.back().ref_table = frow[1].to_string();
-          last_id = id;
-        }
-        auto& fk = table.foreign_keys.back();
-        fk.columns.push_back(frow[2].to_string());
-        fk.ref_columns.push_back(frow[3].is_null() ? std::string() : frow[3].to_string());
-      }
+// SQLite's introspection: sqlite_master and the table_info and
+// foreign_key_list pragmas.
+class SqliteCatalogSource final : public CatalogSource {
+ public:
+  explicit SqliteCatalogSource(SqliteDatabase& db) : db_(db) {}
+
+  std::string engine() const override { return "sqlite"; }
+
+  Result<std::vector<CatalogTableRow>> tables() override {
+    auto rows = db_.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
+        kExec);
+    if (!rows.ok()) return rows.status();
+    std::vector<CatalogTableRow> out;
+    for (const auto& row : rows->rows) {
+      CatalogTableRow table;
+      table.name = row[0].to_string();
+      table.relation = table.name;
+      table.sql_name = sql_quoted_name(table.name);
+      out.push_back(std::move(table));
     }
-    if (options.row_counts) {
-      auto count = execute("SELECT count(*) FROM " + qname, exec);
-      if (count.ok() && !count->rows.empty()) table.row_count = static_cast<int64_t>(count->rows[0][0].as_double());
-    }
-    if (options.sample_values > 0) {
-      for (auto& col : table.columns) {
-        std::string q = sql_quoted_name(col.name);
-        auto samples = execute("SELECT DISTINCT " + q + " FROM (SELECT " + q + " FROM " + qname + " WHERE " + q +
-                                   " IS NOT NULL LIMIT 1000) LIMIT " + std::to_string(options.sample_values),
-                               exec);
-        if (!samples.ok()) continue;
-        for (const auto& srow : samples->rows) {
-          std::string v = srow[0].to_string();
-          if (v.size() > 60) v = v.substr(0, 60);
-          col.samples.push_back(std::move(v));
-        }
-      }
-    }
-    cat.tables.push_back(std::move(table));
+    return out;
   }
-  // A foreign key that names no column refers to the primary key.
-  for (auto& table : cat.tables) {
-    for (auto& fk : table.foreign_keys) {
-      const TableInfo* ref = cat.find_table(fk.ref_table);
-      for (size_t i = 0; i < fk.ref_columns.size(); ++i) {
-        if (fk.ref_columns[i].empty() && ref && i < ref->primary_key.size()) fk.ref_columns[i] = ref->primary_key[i];
-      }
+
+  Result<std::vector<ColumnInfo>> columns(const CatalogTableRow& table) override {
+    auto rows =
+        db_.execute("SELECT name, type, \"notnull\" FROM pragma_table_info(" + sql_quoted_literal(table.relation) + ")",
+                    kExec);
+    if (!rows.ok()) return rows.status();
+    std::vector<ColumnInfo> out;
+    for (const auto& row : rows->rows) {
+      ColumnInfo col;
+      col.name = row[0].to_string();
+      col.declared_type = row[1].to_string();
+      col.type = type_from_declared(col.declared_type);
+      col.nullable = row[2].as_double() == 0;
+      out.push_back(std::move(col));
     }
+    return out;
   }
-  return cat;
+
+  Result<std::vector<CatalogKeyRow>> keys(const CatalogTableRow& table) override {
+    const std::string lit = sql_quoted_literal(table.relation);
+    std::vector<CatalogKeyRow> out;
+    auto pk = db_.execute("SELECT name FROM pragma_table_info(" + lit + ") WHERE pk > 0 ORDER BY pk", kExec);
+    if (!pk.ok()) return pk.status();
+    for (const auto& row : pk->rows) out.push_back({.primary = true, .column = row[0].to_string()});
+    auto fks = db_.execute(
+        "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(" + lit + ") ORDER BY id, seq", kExec);
+    if (!fks.ok()) return out;  // the primary key stands without them
+    for (const auto& row : fks->rows) {
+      out.push_back({.constraint = row[0].to_string(),
+                     .column = row[2].to_string(),
+                     .ref_table = row[1].to_string(),
+                     .ref_column = row[3].is_null() ? std::string() : row[3].to_string()});
+    }
+    return out;
+  }
+
+  Result<int64_t> row_count(const CatalogTableRow& table) override {
+    return count_from(db_.execute("SELECT count(*) FROM " + table.sql_name, kExec));
+  }
+
+  Result<ResultSet> sample_values(const CatalogTableRow& table, const std::string& column, int limit) override {
+    std::string q = sql_quoted_name(column);
+    return db_.execute("SELECT DISTINCT " + q + " FROM (SELECT " + q + " FROM " + table.sql_name + " WHERE " + q +
+                           " IS NOT NULL LIMIT 1000) LIMIT " + std::to_string(limit),
+                       kExec);
+  }
+
+ private:
+  static constexpr ExecOptions kExec{.timeout_ms = 30000, .max_rows = 0};
+  SqliteDatabase& db_;
+};
+
+}  // namespace
+
+Result<Catalog> SqliteDatabase::catalog(const CatalogOptions& options) {
+  SqliteCatalogSource source(*this);
+  return build_catalog(source, options);
 }
 
 }  // namespace t2sql

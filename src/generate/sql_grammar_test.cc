@@ -9,6 +9,7 @@
 #include <cmath>
 #include <memory>
 
+#include "llm/llama_model.h"
 #include "t2sql/demo.h"
 
 namespace t2sql {
@@ -31,15 +32,14 @@ CREATE TABLE active_store (month DATE NOT NULL, store_id INTEGER NOT NULL REFERE
 class SqlGrammarTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    llama_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
-    llama_backend_init();
-    llama_model_params mp = llama_model_default_params();
-    mp.vocab_only = true;
     std::string path = std::string(T2SQL_LLAMA_DIR) + "/models/ggml-vocab-gpt-2.gguf";
-    model_ = llama_model_load_from_file(path.c_str(), mp);
+    if (auto loaded = LlamaModel::load(path, {.vocab_only = true}); loaded.ok()) {
+      owner_ = std::move(*loaded);
+      model_ = owner_.get();
+    }
   }
   static void TearDownTestSuite() {
-    llama_model_free(model_);
+    owner_ = LlamaModel();
     model_ = nullptr;
   }
 
@@ -85,9 +85,11 @@ class SqlGrammarTest : public ::testing::Test {
     return SqlScopeChecker(demo_tables(), "sqlite").check(sql, complete);
   }
 
+  static LlamaModel owner_;
   static llama_model* model_;
 };
 
+LlamaModel SqlGrammarTest::owner_;
 llama_model* SqlGrammarTest::model_ = nullptr;
 
 TEST_F(SqlGrammarTest, ReadsTablesColumnsAndForeignKeysFromDdl) {

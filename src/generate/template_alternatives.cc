@@ -54,7 +54,7 @@ bool TemplateGenerator::read_alternatives(const GenerationRequest& request,
   for (size_t k : order) {
     const auto& rival = main.rivals_[k];
     if (result.alternatives.size() >= kMaxAlternatives || rival.margin > kPlausibleMargin) break;
-    template_rules::TemplateQueryBuilder alt(*this, catalog_, dialect_, linker_, joins_, values_, request);
+    template_rules::TemplateQueryBuilder alt(*this, catalog_, dialect_, linker_, joins_, *values_, request);
     alt.forced_ = rival;
     alt.run();
     // A reading the rules themselves doubt is not plausible.

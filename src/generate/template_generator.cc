@@ -8,6 +8,7 @@
 #include "generate/question_parser.h"
 #include "generate/template_calibration.h"
 #include "generate/template_query_builder.h"
+#include "retrieval/shared_value_index.h"
 #include "t2sql/database.h"
 
 namespace t2sql {
@@ -18,15 +19,16 @@ TemplateGenerator::TemplateGenerator(const Catalog& catalog, Database* db, const
       options_(options),
       dialect_(Dialect::for_engine(catalog.engine)),
       linker_(catalog_),
-      joins_(catalog_) {}
+      joins_(catalog_),
+      values_(empty_value_index()) {}
 
 Result<std::unique_ptr<TemplateGenerator>> TemplateGenerator::create(const Catalog& catalog, Database* db,
                                                                      const TemplateOptions& options) {
   std::unique_ptr<TemplateGenerator> gen(new TemplateGenerator(catalog, db, options));
   if (db && options.build_value_index) {
-    auto index = ValueIndex::build(*db, gen->catalog_);
+    auto index = shared_value_index(*db, gen->catalog_);
     if (!index.ok()) return index.status();
-    gen->values_ = std::move(index).value();
+    gen->values_ = std::move(*index);
   }
   return gen;
 }
@@ -54,7 +56,7 @@ Result<GenerationResult> TemplateGenerator::generate(const GenerationRequest& re
     result.reason = (check.verdict == QuestionVerdict::kWritesData ? "refused: " : "cannot answer: ") + check.reason;
     return result;
   }
-  template_rules::TemplateQueryBuilder b(*this, catalog_, dialect_, linker_, joins_, values_, request);
+  template_rules::TemplateQueryBuilder b(*this, catalog_, dialect_, linker_, joins_, *values_, request);
   b.run();
   const TemplateCalibration& calibration = TemplateCalibration::builtin();
   double rule_score = std::clamp(b.confidence_, 0.0, 1.0);

@@ -13,7 +13,8 @@
 //   auto gen = make_template_generator(catalog, db);   // db may be null
 //   auto out = (*gen)->generate({.question = "top 5 brands by revenue"});
 //
-// Owns its linker, join graph and value index. generate() reads the
+// Owns its linker and join graph; shares the database's value index
+// (retrieval/shared_value_index.h) with the pipeline's entity stage. generate() reads the
 // database (latest dates for relative ranges, validation) through `db`,
 // which must outlive the generator; like Database it is not thread-safe.
 // Errors: none for questions (abstentions are answers); creation fails only
@@ -78,7 +79,7 @@ class TemplateGenerator final : public Generator {
 
   const Catalog& catalog() const { return catalog_; }
   const TemplateOptions& options() const { return options_; }
-  const ValueIndex& value_index() const { return values_; }
+  const ValueIndex& value_index() const { return *values_; }
   // The latest value of a date column ("2024-12-31"), for "last year";
   // empty when unknown. Cached.
   std::string latest_date(int table, int column);
@@ -97,7 +98,7 @@ class TemplateGenerator final : public Generator {
   Dialect dialect_;
   SchemaLinker linker_;
   JoinGraph joins_;
-  ValueIndex values_;
+  std::shared_ptr<const ValueIndex> values_;  // never null; empty without a database
   std::map<std::pair<int, int>, std::string> latest_dates_;
 };
 

@@ -137,6 +137,37 @@ TEST_F(TemplateGeneratorTest, ValuesAndComparisons) {
                      "SELECT SUM(amount) FROM sales WHERE sale_date >= '2024-03-01' AND sale_date < '2024-06-01'");
 }
 
+// With the entity stage's reading in the request, the engine takes its value
+// links from it instead of searching the value index again: a reading that
+// links "Apple" to another brand is followed, and one that found no value
+// leaves the word unlinked.
+TEST_F(TemplateGeneratorTest, ValueLinksComeFromTheEntityStagesReading) {
+  const std::string q = "Total sales of Apple";
+  GenerationResult own = ask(q);
+  ASSERT_TRUE(own.answered) << own.reason;
+  EXPECT_NE(own.sql.find("'Apple'"), std::string::npos) << own.sql;
+
+  GenerationRequest same{.question = q};
+  same.reading = QuestionReading{};
+  same.reading->values = gen_->value_index().link(q);
+  auto with_reading = gen_->generate(same);
+  ASSERT_TRUE(with_reading.ok());
+  EXPECT_EQ(with_reading->sql, own.sql);
+
+  GenerationRequest other{.question = q};
+  other.reading = QuestionReading{};
+  other.reading->values = {{"brands", "brand_name", "Samsung", "Apple", 1.0}};
+  auto followed = gen_->generate(other);
+  ASSERT_TRUE(followed.ok());
+  EXPECT_NE(followed->sql.find("'Samsung'"), std::string::npos) << followed->sql;
+
+  GenerationRequest none{.question = q};
+  none.reading = QuestionReading{};
+  auto unlinked = gen_->generate(none);
+  ASSERT_TRUE(unlinked.ok());
+  EXPECT_EQ(unlinked->sql.find("'Apple'"), std::string::npos) << unlinked->sql;
+}
+
 TEST_F(TemplateGeneratorTest, NoBeforeARelatedTableIsANegationWithItsDates) {
   // "no sales in 2023": stores without a sale that year, the year on the sale date
   // (not on the store's own opening date).

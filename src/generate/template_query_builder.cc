@@ -21,12 +21,11 @@ bool TemplateQueryBuilder::link() {
   }
 
   // Values first: proper names and quoted text are stronger evidence than a
-  // lowercase word that happens to look like a column.
-  // The engine's own value index first (its matches keep the question's
-  // spelling, which the rules below look for); the pipeline's entity stage
-  // links only when that finds nothing.
-  std::vector<LinkedValue> linked = values_.search(req_.question, 12, 0.8);
-  if (linked.empty()) linked = req_.linked_values;
+  // lowercase word that happens to look like a column. The entity stage's
+  // reading when the pipeline ran it (the same shared index, read the same
+  // way); else the index itself, then whatever values the caller linked.
+  std::vector<LinkedValue> linked = req_.reading ? req_.reading->values : values_.link(req_.question);
+  if (linked.empty() && !req_.reading) linked = req_.linked_values;
   std::string lowerq;
   for (char ch : req_.question) lowerq += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   std::vector<Item> value_items;

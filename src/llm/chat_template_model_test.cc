@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "llm/gguf_chat_template.h"
+#include "llm/llama_model.h"
 #include "llm/test_models.h"
 #include "t2sql/llm_backend.h"
 #include "t2sql/prompt.h"
@@ -59,14 +60,11 @@ std::string with_chat_template(const std::string& model, const std::string& name
 }
 
 struct VocabModel {
-  llama_model* model = nullptr;
+  LlamaModel model;
   explicit VocabModel(const std::string& path) {
-    llama_model_params p = llama_model_default_params();
-    p.vocab_only = true;
-    model = llama_model_load_from_file(path.c_str(), p);
+    if (auto loaded = LlamaModel::load(path, {.vocab_only = true}); loaded.ok()) model = std::move(*loaded);
   }
-  ~VocabModel() { llama_model_free(model); }
-  const llama_vocab* vocab() const { return llama_model_get_vocab(model); }
+  const llama_vocab* vocab() const { return model.vocab(); }
   std::vector<llama_token> tokenize(const std::string& text) const {
     std::vector<llama_token> out(text.size() + 8);
     int n = llama_tokenize(vocab(), text.c_str(), static_cast<int32_t>(text.size()), out.data(),
@@ -137,7 +135,7 @@ TEST(ChatTemplates, RealTemplatesReachThePromptAndEndInAStopToken) {
     }
 
     VocabModel v(model);
-    ASSERT_NE(v.model, nullptr);
+    ASSERT_TRUE(v.model);
     auto eot = v.tokenize(c.end_of_turn);
     if (c.markers_are_tokens) {
       ASSERT_EQ(eot.size(), 1u) << "the end-of-turn marker is one special token";
@@ -165,7 +163,7 @@ TEST(ChatTemplates, ModelWithoutATemplateGetsThePlainLayoutAndEos) {
   EXPECT_TRUE(p.text.ends_with("### Assistant\n"));
   EXPECT_TRUE(b.answer_needs_eos(p));
   VocabModel v(model);
-  ASSERT_NE(v.model, nullptr);
+  ASSERT_TRUE(v.model);
   EXPECT_TRUE(llama_vocab_is_eog(v.vocab(), llama_vocab_eos(v.vocab())));
 }
 

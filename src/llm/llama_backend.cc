@@ -13,6 +13,7 @@
 #include <optional>
 #include <thread>
 
+#include "llm/llama_model.h"
 #include "llm/llama_runtime.h"
 #include "llm/token_prefix_tree.h"
 #include "llm/top_logits.h"
@@ -27,9 +28,6 @@ double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
-struct ModelDeleter {
-  void operator()(llama_model* m) const { llama_model_free(m); }
-};
 struct ContextDeleter {
   void operator()(llama_context* c) const { llama_free(c); }
 };
@@ -45,12 +43,11 @@ std::string why(const std::string& fallback) {
 
 class LlamaBackend final : public LlmBackend {
  public:
-  LlamaBackend(std::unique_ptr<llama_model, ModelDeleter> model, std::unique_ptr<llama_context, ContextDeleter> ctx,
-               llama_adapter_lora* lora, std::string name)
+  LlamaBackend(LlamaModel model, std::unique_ptr<llama_context, ContextDeleter> ctx, llama_adapter_lora* lora,
+               std::string name)
       : model_(std::move(model)), ctx_(std::move(ctx)), lora_(lora), name_(std::move(name)) {
-    vocab_ = llama_model_get_vocab(model_.get());
-    const char* tmpl = llama_model_chat_template(model_.get(), nullptr);
-    if (tmpl) chat_template_ = tmpl;
+    vocab_ = model_.vocab();
+    chat_template_ = model_.chat_template();
     candidates_.resize(llama_vocab_n_tokens(vocab_));
   }
 
@@ -382,7 +379,7 @@ class LlamaBackend final : public LlmBackend {
     return false;
   }
 
-  std::unique_ptr<llama_model, ModelDeleter> model_;
+  LlamaModel model_;
   std::unique_ptr<llama_context, ContextDeleter> ctx_;
   llama_adapter_lora* lora_ = nullptr;
   const llama_vocab* vocab_ = nullptr;
@@ -407,10 +404,6 @@ class LlamaBackend final : public LlmBackend {
 
 Result<std::unique_ptr<LlmBackend>> make_llama_backend(const LlmBackendOptions& o) {
   llama_runtime_init();
-  if (std::string problem = gguf_file_problem(o.model_path); !problem.empty()) {
-    std::string msg = "model '" + o.model_path + "': " + problem;
-    return problem == "no such file" ? not_found(msg) : invalid_argument(msg);
-  }
   if (!o.lora_path.empty()) {
     if (std::string problem = gguf_file_problem(o.lora_path); !problem.empty()) {
       std::string msg = "LoRA adapter '" + o.lora_path + "': " + problem;
@@ -418,18 +411,13 @@ Result<std::unique_ptr<LlmBackend>> make_llama_backend(const LlmBackendOptions& 
     }
   }
   if (o.n_ctx < 64) return invalid_argument("n_ctx must be at least 64, got " + std::to_string(o.n_ctx));
-  llama_take_last_error();
 
-  llama_model_params mp = llama_model_default_params();
-  mp.n_gpu_layers = o.n_gpu_layers;
-  std::unique_ptr<llama_model, ModelDeleter> model(llama_model_load_from_file(o.model_path.c_str(), mp));
-  if (!model) {
-    return invalid_argument("cannot load model '" + o.model_path + "': " + why("truncated or unsupported GGUF file"));
-  }
+  auto model = LlamaModel::load(o.model_path, {.n_gpu_layers = o.n_gpu_layers});
+  if (!model.ok()) return model.status();
 
   llama_adapter_lora* lora = nullptr;
   if (!o.lora_path.empty()) {
-    lora = llama_adapter_lora_init(model.get(), o.lora_path.c_str());
+    lora = llama_adapter_lora_init(model->get(), o.lora_path.c_str());
     if (!lora) {
       return invalid_argument("cannot use LoRA adapter '" + o.lora_path + "' with model '" + o.model_path +
                               "': " + why("not an adapter for this model"));
@@ -445,7 +433,7 @@ Result<std::unique_ptr<LlmBackend>> make_llama_backend(const LlmBackendOptions& 
   cp.n_threads = threads;
   cp.n_threads_batch = threads;
   cp.no_perf = true;
-  std::unique_ptr<llama_context, ContextDeleter> ctx(llama_init_from_model(model.get(), cp));
+  std::unique_ptr<llama_context, ContextDeleter> ctx(llama_init_from_model(model->get(), cp));
   if (!ctx) {
     if (lora) llama_adapter_lora_free(lora);
     return resource_exhausted("cannot create a context of " + std::to_string(o.n_ctx) + " tokens for '" + o.model_path +
@@ -461,7 +449,7 @@ Result<std::unique_ptr<LlmBackend>> make_llama_backend(const LlmBackendOptions& 
   }
   std::string name = "llama:" + std::filesystem::path(o.model_path).filename().string();
   if (lora) name += "+" + std::filesystem::path(o.lora_path).filename().string();
-  return std::unique_ptr<LlmBackend>(new LlamaBackend(std::move(model), std::move(ctx), lora, std::move(name)));
+  return std::unique_ptr<LlmBackend>(new LlamaBackend(std::move(*model), std::move(ctx), lora, std::move(name)));
 }
 
 }  // namespace t2sql

@@ -2,6 +2,7 @@
 #include <llama.h>
 
 #include "generate/sql_grammar.h"
+#include "llm/llama_model.h"
 #include "llm/llm_judge.h"
 #include "llm/test_models.h"
 #include "t2sql/llm_backend.h"
@@ -89,8 +90,9 @@ TEST(LlamaBackend, StopsAtTheEndOfTheStatementUnderAGrammar) {
 // whole vocabulary, then greedy, token by token.
 std::string reference_constrained_greedy(const std::string& model_path, const std::string& prompt,
                                          const std::string& gbnf, int n_tokens) {
-  auto mp = llama_model_default_params();
-  llama_model* model = llama_model_load_from_file(model_path.c_str(), mp);
+  auto loaded = LlamaModel::load(model_path);
+  if (!loaded.ok()) return "cannot load: " + loaded.status().message();
+  llama_model* model = loaded->get();
   auto cp = llama_context_default_params();
   cp.n_ctx = 512;
   cp.n_threads = cp.n_threads_batch = 1;
@@ -115,7 +117,6 @@ std::string reference_constrained_greedy(const std::string& model_path, const st
   }
   llama_sampler_free(chain);
   llama_free(ctx);
-  llama_model_free(model);
   return text;
 }
 

@@ -10,17 +10,11 @@
 #include <vector>
 
 #include "generate/sql_grammar.h"
+#include "llm/llama_model.h"
 #include "llm/test_models.h"
 
 namespace t2sql {
 namespace {
-
-struct Vocab {
-  llama_model* model = nullptr;
-  ~Vocab() {
-    if (model) llama_model_free(model);
-  }
-};
 
 std::string text_of(const llama_vocab* v, llama_token t) {
   char buf[256];
@@ -47,12 +41,9 @@ std::set<llama_token> allowed_by_full_scan(llama_sampler* grammar, const std::ve
 TEST(TokenPrefixTree, FindsExactlyWhatAFullScanAllows) {
   const std::string path = testing::tiny_model();
   ASSERT_FALSE(path.empty());
-  llama_backend_init();
-  auto mp = llama_model_default_params();
-  mp.vocab_only = true;
-  Vocab v{llama_model_load_from_file(path.c_str(), mp)};
-  ASSERT_NE(v.model, nullptr);
-  const llama_vocab* vocab = llama_model_get_vocab(v.model);
+  auto model = LlamaModel::load(path, {.vocab_only = true});
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const llama_vocab* vocab = model->vocab();
   const int32_t n = llama_vocab_n_tokens(vocab);
   const TokenPrefixTree tree = TokenPrefixTree::build(vocab);
   EXPECT_GT(tree.roots(), 0u);

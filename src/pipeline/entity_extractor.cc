@@ -23,14 +23,6 @@ const std::map<std::string, int> kNumberWords = {{"one", 1},      {"two", 2},   
                                                  {"five", 5},     {"six", 6},     {"seven", 7},   {"eight", 8},
                                                  {"nine", 9},     {"ten", 10},    {"eleven", 11}, {"twelve", 12},
                                                  {"fifteen", 15}, {"twenty", 20}, {"dozen", 12},  {"hundred", 100}};
-// Words that must never be taken for a stored value on their own.
-const std::set<std::string> kStopWords = {
-    "the",   "a",    "an",    "of",   "in",   "on",    "at",   "by",    "for",   "to",    "and",  "or",   "is",
-    "are",   "was",  "were",  "be",   "what", "which", "who",  "how",   "many",  "much",  "all",  "any",  "each",
-    "per",   "with", "from",  "as",   "than", "total", "sum",  "top",   "show",  "list",  "me",   "give", "do",
-    "does",  "did",  "has",   "have", "no",   "not",   "yes",  "other", "none",  "null",  "new",  "old",  "last",
-    "first", "year", "month", "day",  "it",   "its",   "this", "that",  "there", "their", "more", "most", "less"};
-
 std::optional<double> parse_number(const std::string& w) {
   if (w.empty() || !(std::isdigit(static_cast<unsigned char>(w[0])) || (w[0] == '-' && w.size() > 1))) return {};
   std::string clean;
@@ -57,107 +49,15 @@ bool is_iso_date(const std::string& w) {
   return true;
 }
 
-size_t edit_distance_at_most_one(const std::string& a, const std::string& b) {
-  // 0, 1, or 2 meaning "more than one".
-  if (a == b) return 0;
-  size_t la = a.size(), lb = b.size();
-  if (la > lb + 1 || lb > la + 1) return 2;
-  size_t i = 0, j = 0, edits = 0;
-  while (i < la && j < lb) {
-    if (a[i] == b[j]) {
-      ++i, ++j;
-      continue;
-    }
-    if (++edits > 1) return 2;
-    if (la > lb)
-      ++i;
-    else if (lb > la)
-      ++j;
-    else
-      ++i, ++j;
-  }
-  edits += (la - i) + (lb - j);
-  return edits > 1 ? 2 : edits;
-}
-
 std::string join(const std::vector<std::string>& words, size_t from, size_t n) {
   std::string out;
   for (size_t k = 0; k < n; ++k) out += (k ? " " : "") + words[from + k];
   return out;
 }
 
-std::string quote_ident(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
-ValueLinker ValueLinker::build(Database& db, const Catalog& catalog, int max_per_column) {
-  ValueLinker linker;
-  for (const auto& table : catalog.tables) {
-    for (const auto& column : table.columns) {
-      if (column.type != ValueType::kText || column.primary_key) continue;
-      std::string sql = "SELECT DISTINCT " + quote_ident(column.name) + " FROM " + quote_ident(table.name) + " WHERE " +
-                        quote_ident(column.name) + " IS NOT NULL LIMIT " + std::to_string(max_per_column + 1);
-      auto rows = db.execute(sql, {.timeout_ms = 2000, .max_rows = max_per_column + 1});
-      if (!rows.ok() || rows->rows.size() > static_cast<size_t>(max_per_column)) continue;
-      for (const auto& row : rows->rows) {
-        if (row.empty() || row[0].is_null()) continue;
-        std::string value = row[0].to_string();
-        if (value.size() > 80 || value.size() < 2) continue;
-        auto words = question_words(value);
-        if (words.empty() || words.size() > 6) continue;
-        if (words.size() == 1 && kStopWords.count(words[0])) continue;
-        linker.max_words_ = std::max(linker.max_words_, words.size());
-        linker.values_.insert({join(words, 0, words.size()), {table.name, column.name, value}});
-      }
-    }
-  }
-  return linker;
-}
-
-std::vector<LinkedValue> ValueLinker::link(const std::string& question) const {
-  auto words = question_words(question);
-  std::vector<LinkedValue> out;
-  std::vector<bool> used(words.size(), false);
-  // Longest phrases first, so "New York" wins over "York".
-  for (size_t n = std::min(max_words_, words.size()); n >= 1; --n) {
-    for (size_t i = 0; i + n <= words.size(); ++i) {
-      bool free = true;
-      for (size_t k = i; k < i + n; ++k) free = free && !used[k];
-      if (!free) continue;
-      std::string phrase = join(words, i, n);
-      if (n == 1 && kStopWords.count(phrase)) continue;
-      auto [lo, hi] = values_.equal_range(phrase);
-      double score = 1.0;
-      if (lo == hi && n == 1 && phrase.size() >= 5 && !std::isdigit(static_cast<unsigned char>(phrase[0]))) {
-        // One typo in a longer single word ("samsnug"); plural "s" too.
-        for (const auto& [key, entry] : values_) {
-          if (key.find(' ') != std::string::npos) continue;
-          if (edit_distance_at_most_one(key, phrase) == 1) {
-            score = 0.8;
-            lo = values_.find(key);
-            hi = values_.upper_bound(key);
-            break;
-          }
-        }
-      }
-      if (lo == hi) continue;
-      for (auto it = lo; it != hi; ++it)
-        out.push_back({it->second.table, it->second.column, it->second.value, phrase, score});
-      for (size_t k = i; k < i + n; ++k) used[k] = true;
-    }
-    if (n == 1) break;
-  }
-  return out;
-}
-
-Entities extract_entities(const std::string& question, const ValueLinker* linker) {
+Entities extract_entities(const std::string& question, const ValueIndex* values) {
   Entities e;
   auto words = question_words(question);
   std::string lowered = join(words, 0, words.size());
@@ -234,7 +134,7 @@ Entities extract_entities(const std::string& question, const ValueLinker* linker
         e.comparisons.push_back(join(words, i, c.size() + 1));
     }
   }
-  if (linker) e.values = linker->link(question);
+  if (values) e.values = values->link(question);
   return e;
 }
 

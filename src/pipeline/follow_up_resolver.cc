@@ -40,7 +40,7 @@ const std::set<std::string> kStandalone = {"what", "which", "who",     "how", "s
 
 }  // namespace
 
-FollowUp resolve_follow_up(const std::string& question, const std::vector<Turn>& history, const ValueLinker* linker) {
+FollowUp resolve_follow_up(const std::string& question, const std::vector<Turn>& history, const ValueIndex* values) {
   FollowUp out;
   out.question = question;
   if (history.empty()) return out;
@@ -162,9 +162,9 @@ FollowUp resolve_follow_up(const std::string& question, const std::vector<Turn>&
   }
 
   // A stored value replaces a value of the same column.
-  if (linker && !remaining.empty()) {
-    auto new_values = linker->link(join(remaining));
-    auto old_values = linker->link(join(prev));
+  if (values && !remaining.empty()) {
+    auto new_values = values->link(join(remaining));
+    auto old_values = values->link(join(prev));
     for (const auto& nv : new_values) {
       for (const auto& ov : old_values) {
         if (ov.table != nv.table || ov.column != nv.column) continue;

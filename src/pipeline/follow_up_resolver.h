@@ -17,10 +17,10 @@ struct FollowUp {
   std::string how;       // "replaced years", "added grouping", ...
 };
 
-class ValueLinker;
+class ValueIndex;
 
-// Pure function of its inputs; `linker` (may be null) tells which words are
+// Pure function of its inputs; `values` (may be null) tells which words are
 // stored values, so that "and for Samsung?" replaces "Apple".
-FollowUp resolve_follow_up(const std::string& question, const std::vector<Turn>& history, const ValueLinker* linker);
+FollowUp resolve_follow_up(const std::string& question, const std::vector<Turn>& history, const ValueIndex* values);
 
 }  // namespace t2sql

@@ -16,6 +16,7 @@
 #include "pipeline/lexical_retriever.h"
 #include "pipeline/vector_context_retriever.h"
 #include "retrieval/example_store.h"
+#include "retrieval/shared_value_index.h"
 #include "sql/sql_explainer.h"
 #include "sql/statement_guard.h"
 #include "t2sql/demo.h"
@@ -220,7 +221,8 @@ struct Pipeline::Impl {
     }
     return nullptr;
   }
-  ValueLinker linker;
+  // The database's value index, shared with the template engine (built once).
+  std::shared_ptr<const ValueIndex> values;
   std::set<std::string> disabled;
 
   bool on(const std::string& stage) const { return !disabled.count(stage); }
@@ -239,8 +241,9 @@ GenerationRequest Pipeline::Impl::prepare(const std::string& question, bool use_
   request.instructions = instructions;
   auto t = Clock::now();
   if (on("entities")) {
-    Entities e = extract_entities(question, &linker);
+    Entities e = extract_entities(question, values.get());
     request.linked_values = e.values;
+    request.reading = static_cast<const QuestionReading&>(e);
     record("entities", "ok", json::parse(e.to_json()), ms_since(t));
   }
 
@@ -352,7 +355,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::build(std::unique_ptr<Database> db, 
   impl->catalog = std::move(catalog);
   impl->options = options;
   impl->disabled.insert(options.disabled_stages.begin(), options.disabled_stages.end());
-  impl->linker = ValueLinker::build(*db, impl->catalog);
+  // A database whose values cannot be read still answers, without value links.
+  auto values = shared_value_index(*db, impl->catalog);
+  impl->values = values.ok() ? std::move(*values) : empty_value_index();
   impl->retriever = make_default_retriever(db->uri());
   if (!options.examples_path.empty()) {
     auto store = ExampleStore::load(options.examples_path);
@@ -423,7 +428,7 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   if (p.on("intent") && !given_sql) {
     t = Clock::now();
     FollowUp fu;
-    if (session) fu = resolve_follow_up(question, session->turns, &p.linker);
+    if (session) fu = resolve_follow_up(question, session->turns, p.values.get());
     if (fu.is_follow_up) {
       r.follow_up = true;
       r.effective_question = fu.question;

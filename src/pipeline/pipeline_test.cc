@@ -12,6 +12,7 @@
 #include "pipeline/intent_classifier.h"
 #include "pipeline/lexical_retriever.h"
 #include "pipeline/vector_context_retriever.h"
+#include "retrieval/shared_value_index.h"
 #include "t2sql/demo.h"
 #include "t2sql/number_format.h"
 #include "t2sql/pipeline.h"
@@ -383,9 +384,10 @@ TEST(FollowUpResolver, Rewrites) {
 TEST_F(PipelineTest, FollowUpReplacesAStoredValue) {
   auto db = Database::open(path_);
   Catalog c = *(*db)->catalog();
-  ValueLinker linker = ValueLinker::build(**db, c);
+  auto values = shared_value_index(**db, c);
+  ASSERT_TRUE(values.ok()) << values.status().message();
   std::vector<Turn> h = {{"sales of Apple in 2023", "sales of apple in 2023", "SELECT 1"}};
-  FollowUp f = resolve_follow_up("and for Samsung?", h, &linker);
+  FollowUp f = resolve_follow_up("and for Samsung?", h, values->get());
   EXPECT_TRUE(f.is_follow_up);
   EXPECT_EQ(f.question, "sales of samsung in 2023");
 }
@@ -393,12 +395,13 @@ TEST_F(PipelineTest, FollowUpReplacesAStoredValue) {
 TEST_F(PipelineTest, EntitiesFindLiteralsAndStoredValues) {
   auto db = Database::open(path_);
   Catalog c = *(*db)->catalog();
-  ValueLinker linker = ValueLinker::build(**db, c);
-  EXPECT_GT(linker.size(), 20u);
+  auto values = shared_value_index(**db, c);
+  ASSERT_TRUE(values.ok()) << values.status().message();
+  EXPECT_GT((*values)->size(), 20u);
   Entities e = extract_entities(
       "Top 3 Electronics products in the North region between March and May 2024 with more "
       "than 10 sales last year, from Samsng",
-      &linker);
+      values->get());
   EXPECT_EQ(e.top_k, 3);
   EXPECT_EQ(e.years, std::vector<int>({2024}));
   EXPECT_EQ(e.months, std::vector<int>({3, 5}));

@@ -7,13 +7,14 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
 
 #include "gguf.h"
 #include "llama.h"
+#include "llm/llama_model.h"
+#include "llm/llama_runtime.h"
 #include "retrieval/hashing.h"
 
 #ifndef T2SQL_LLAMA_DIR
@@ -25,18 +26,6 @@ namespace t2sql {
 namespace {
 
 constexpr uint32_t kMaxContext = 512;  // descriptions and questions are short
-
-void quiet_log(enum ggml_log_level level, const char* text, void*) {
-  if (level == GGML_LOG_LEVEL_ERROR) std::fputs(text, stderr);
-}
-
-void init_backend() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    llama_log_set(quiet_log, nullptr);
-    llama_backend_init();
-  });
-}
 
 struct GgufFree {
   void operator()(gguf_context* c) const { gguf_free(c); }
@@ -115,22 +104,19 @@ class LlamaEmbedder : public Embedder {
  public:
   ~LlamaEmbedder() override {
     if (ctx_) llama_free(ctx_);
-    if (model_) llama_model_free(model_);
   }
 
   static Result<std::unique_ptr<Embedder>> open(const std::string& path, int threads) {
     auto facts = inspect(path);
     if (!facts.ok()) return facts.status();
-    init_backend();
     auto e = std::unique_ptr<LlamaEmbedder>(new LlamaEmbedder());
-    llama_model_params mp = llama_model_default_params();
-    mp.n_gpu_layers = 0;
-    e->model_ = llama_model_load_from_file(path.c_str(), mp);
-    if (!e->model_) return invalid_argument("llama.cpp could not load " + path + " (architecture " + facts->arch + ")");
-    if (llama_model_has_encoder(e->model_) && llama_model_has_decoder(e->model_)) {
+    auto model = LlamaModel::load(path);
+    if (!model.ok()) return invalid_argument(model.status().message() + " (architecture " + facts->arch + ")");
+    e->model_ = std::move(*model);
+    if (llama_model_has_encoder(e->model_.get()) && llama_model_has_decoder(e->model_.get())) {
       return invalid_argument(path + " is an encoder-decoder model; embeddings need an encoder or a decoder model");
     }
-    e->encoder_ = llama_model_has_encoder(e->model_);
+    e->encoder_ = llama_model_has_encoder(e->model_.get());
     llama_context_params cp = llama_context_default_params();
     uint32_t n_ctx = static_cast<uint32_t>(std::clamp<int64_t>(facts->context, 8, kMaxContext));
     cp.n_ctx = n_ctx;
@@ -143,12 +129,12 @@ class LlamaEmbedder : public Embedder {
     int n_threads = threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
     cp.n_threads = n_threads;
     cp.n_threads_batch = n_threads;
-    e->ctx_ = llama_init_from_model(e->model_, cp);
+    e->ctx_ = llama_init_from_model(e->model_.get(), cp);
     if (!e->ctx_) return internal_error("llama.cpp could not create an embedding context for " + path);
     e->n_ctx_ = n_ctx;
     e->pooling_ = llama_pooling_type(e->ctx_);
-    e->dim_ = llama_model_n_embd_out(e->model_);
-    if (e->dim_ <= 0) e->dim_ = llama_model_n_embd(e->model_);
+    e->dim_ = llama_model_n_embd_out(e->model_.get());
+    if (e->dim_ <= 0) e->dim_ = llama_model_n_embd(e->model_.get());
     struct stat st {};
     ::stat(path.c_str(), &st);
     std::string base = path.substr(path.find_last_of('/') + 1);
@@ -161,7 +147,7 @@ class LlamaEmbedder : public Embedder {
   int dim() const override { return dim_; }
 
   Status embed(const std::vector<std::string>& texts, float* out, const ProgressFn& progress) override {
-    const llama_vocab* vocab = llama_model_get_vocab(model_);
+    const llama_vocab* vocab = model_.vocab();
     std::vector<llama_token> tokens(n_ctx_);
     llama_batch batch = llama_batch_init(static_cast<int32_t>(n_ctx_), 0, 1);
     Status status;
@@ -212,7 +198,7 @@ class LlamaEmbedder : public Embedder {
  private:
   LlamaEmbedder() = default;
 
-  llama_model* model_ = nullptr;
+  LlamaModel model_;  // outlives ctx_, which the destructor frees first
   llama_context* ctx_ = nullptr;
   bool encoder_ = false;
   uint32_t n_ctx_ = 0;
@@ -305,7 +291,7 @@ Status write_tiny_embedding_model(const std::string& path, const std::string& ar
   if (arch != "bert" && arch != "llama") return invalid_argument("tiny embedding model arch must be bert or llama");
   GgufPtr vocab(gguf_init_from_file(vocab_path.c_str(), {/*no_alloc=*/true, /*ctx=*/nullptr}));
   if (!vocab) return not_found("vocabulary file not found or not GGUF: " + vocab_path);
-  init_backend();
+  llama_runtime_init();
   GgufPtr meta(gguf_init_empty());
   gguf_set_kv(meta.get(), vocab.get());
   const std::string a = arch;

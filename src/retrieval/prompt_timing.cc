@@ -6,22 +6,21 @@
 #include <vector>
 
 #include "llama.h"
+#include "llm/llama_model.h"
 
 namespace t2sql {
 
 Result<PromptTiming> time_to_first_token(const std::string& model_path, const std::string& prompt, int n_ctx,
                                          int threads) {
-  llama_backend_init();
-  llama_model_params mp = llama_model_default_params();
-  mp.n_gpu_layers = 999;  // all layers on a GPU when the build has one
-  llama_model* model = llama_model_load_from_file(model_path.c_str(), mp);
-  if (!model) return invalid_argument("cannot load model " + model_path);
-  const llama_vocab* vocab = llama_model_get_vocab(model);
+  // All layers on a GPU when the build has one.
+  auto loaded = LlamaModel::load(model_path, {.n_gpu_layers = 999});
+  if (!loaded.ok()) return loaded.status();
+  llama_model* model = loaded->get();
+  const llama_vocab* vocab = loaded->vocab();
   int32_t n = -llama_tokenize(vocab, prompt.data(), static_cast<int32_t>(prompt.size()), nullptr, 0, true, false);
   std::vector<llama_token> tokens(static_cast<size_t>(std::max(n, 0)));
   llama_tokenize(vocab, prompt.data(), static_cast<int32_t>(prompt.size()), tokens.data(), n, true, false);
   if (n + 1 > n_ctx) {
-    llama_model_free(model);
     return resource_exhausted("prompt of " + std::to_string(n) + " tokens does not fit a context of " +
                               std::to_string(n_ctx));
   }
@@ -34,7 +33,6 @@ Result<PromptTiming> time_to_first_token(const std::string& model_path, const st
   cp.n_threads_batch = t;
   llama_context* ctx = llama_init_from_model(model, cp);
   if (!ctx) {
-    llama_model_free(model);
     return internal_error("cannot create a context of " + std::to_string(n_ctx) + " tokens");
   }
   auto start = std::chrono::steady_clock::now();
@@ -53,7 +51,6 @@ Result<PromptTiming> time_to_first_token(const std::string& model_path, const st
   }
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   llama_free(ctx);
-  llama_model_free(model);
   if (!status.ok()) return status;
   return PromptTiming{n, ms};
 }

@@ -61,6 +61,14 @@ class ValueIndex {
   // does not also return "Boston Market" unless that scores as well.
   std::vector<LinkedValue> search(std::string_view text, size_t limit = 10, double min_score = 0.6) const;
 
+  // The stored values a question names, as every stage reads them (the
+  // pipeline's entity stage, the template engine, follow-up resolution):
+  // search() with the limit and score that the template engine was measured
+  // with (kLinkLimit, kLinkMinScore).
+  static constexpr size_t kLinkLimit = 12;
+  static constexpr double kLinkMinScore = 0.8;
+  std::vector<LinkedValue> link(std::string_view question) const { return search(question, kLinkLimit, kLinkMinScore); }
+
   size_t size() const { return entries_.size(); }
   const std::vector<Entry>& entries() const { return entries_; }
   size_t columns_truncated() const { return columns_truncated_; }

@@ -34,7 +34,9 @@ bool get_string(const std::vector<uint8_t>& in, size_t* pos, std::string* s) {
   return true;
 }
 
-uint64_t fingerprint(Database& db, const Catalog& catalog, const ValueIndexOptions& options) {
+}  // namespace
+
+uint64_t value_index_fingerprint(Database& db, const Catalog& catalog, const ValueIndexOptions& options) {
   uint64_t fp = fnv1a64_bytes(&kValueFormat, sizeof(kValueFormat));
   fp = fnv1a64(db.engine(), fp);
   std::string uri = db.uri();
@@ -60,12 +62,10 @@ uint64_t fingerprint(Database& db, const Catalog& catalog, const ValueIndexOptio
   return fp;
 }
 
-}  // namespace
-
 Result<ValueIndexLoad> load_or_build_value_index(Database& db, const Catalog& catalog, const std::string& cache_dir,
                                                  const ValueIndexOptions& options, const ProgressFn& progress) {
   ValueIndexLoad out;
-  const uint64_t fp = fingerprint(db, catalog, options);
+  const uint64_t fp = value_index_fingerprint(db, catalog, options);
   const std::string path = cache_dir.empty() ? "" : cache_dir + kValueFile;
   std::string why;
   if (!path.empty()) {

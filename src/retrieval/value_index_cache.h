@@ -25,6 +25,11 @@ struct ValueIndexLoad {
   double build_ms = 0;
 };
 
+// What the index read: the engine, the URI, a SQLite or DuckDB file's size and
+// modification time, the text columns and the options. Equal fingerprints
+// mean an index built from one serves the other.
+uint64_t value_index_fingerprint(Database& db, const Catalog& catalog, const ValueIndexOptions& options);
+
 // `cache_dir` empty: build, no cache.
 Result<ValueIndexLoad> load_or_build_value_index(Database& db, const Catalog& catalog, const std::string& cache_dir,
                                                  const ValueIndexOptions& options = {},

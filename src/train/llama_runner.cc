@@ -6,19 +6,19 @@
 #include <cmath>
 #include <filesystem>
 
+#include "llm/llama_model.h"
 #include "llm/llama_runtime.h"
 
 namespace t2sql::train {
 
 struct LlamaRunner::Impl {
-  llama_model* model = nullptr;
+  LlamaModel model;
   llama_context* ctx = nullptr;
   llama_adapter_lora* lora = nullptr;
   const llama_vocab* vocab = nullptr;
-  ~Impl() {
+  ~Impl() {  // the context and the adapter before the model they use
     if (ctx) llama_free(ctx);
     if (lora) llama_adapter_lora_free(lora);
-    if (model) llama_model_free(model);
   }
 };
 
@@ -26,25 +26,23 @@ LlamaRunner::~LlamaRunner() = default;
 
 Result<std::unique_ptr<LlamaRunner>> LlamaRunner::open(const std::string& model_path, const std::string& lora_path,
                                                        float lora_scale, int n_ctx, int threads) {
-  llama_runtime_init();
   if (!std::filesystem::is_regular_file(model_path)) return not_found("model not found: " + model_path);
   std::unique_ptr<LlamaRunner> r(new LlamaRunner());
   r->impl_ = std::make_unique<Impl>();
   Impl& d = *r->impl_;
-  llama_model_params mp = llama_model_default_params();
-  mp.n_gpu_layers = 0;
-  d.model = llama_model_load_from_file(model_path.c_str(), mp);
-  if (!d.model) return invalid_argument("llama.cpp cannot load " + model_path + ": " + llama_take_last_error());
-  d.vocab = llama_model_get_vocab(d.model);
+  auto model = LlamaModel::load(model_path);
+  if (!model.ok()) return model.status();
+  d.model = std::move(*model);
+  d.vocab = d.model.vocab();
   llama_context_params cp = llama_context_default_params();
   cp.n_ctx = static_cast<uint32_t>(n_ctx);
   cp.n_batch = static_cast<uint32_t>(n_ctx);
   if (threads > 0) cp.n_threads = cp.n_threads_batch = threads;
-  d.ctx = llama_init_from_model(d.model, cp);
+  d.ctx = llama_init_from_model(d.model.get(), cp);
   if (!d.ctx) return internal_error("llama.cpp cannot create a context: " + llama_take_last_error());
   if (!lora_path.empty()) {
     if (!std::filesystem::is_regular_file(lora_path)) return not_found("adapter not found: " + lora_path);
-    d.lora = llama_adapter_lora_init(d.model, lora_path.c_str());
+    d.lora = llama_adapter_lora_init(d.model.get(), lora_path.c_str());
     if (!d.lora) return invalid_argument("llama.cpp cannot load adapter " + lora_path + ": " + llama_take_last_error());
     float scale = lora_scale;
     llama_adapter_lora* list[] = {d.lora};

@@ -25,7 +25,7 @@
 
 #include "format/json_text.h"
 #include "t2sql/train.h"
-#include "llm/llama_runtime.h"
+#include "llm/llama_model.h"
 #include "train/lora_model.h"
 #include "train/loss_plot.h"
 #include "train/training_data.h"
@@ -67,19 +67,12 @@ std::string stem_of(const std::string& out_path) {
 // Tokenizes with the base model's own vocabulary.
 class Tokenizer {
  public:
-  ~Tokenizer() {
-    if (model_) llama_model_free(model_);
-  }
   Status open(const std::string& path) {
-    llama_runtime_init();
-    llama_model_params p = llama_model_default_params();
-    p.vocab_only = true;
-    p.n_gpu_layers = 0;
-    model_ = llama_model_load_from_file(path.c_str(), p);
-    if (!model_) return invalid_argument("cannot read the tokenizer of " + path + ": " + llama_take_last_error());
-    vocab_ = llama_model_get_vocab(model_);
-    const char* tmpl = llama_model_chat_template(model_, nullptr);
-    chat_template_ = tmpl ? tmpl : "";
+    auto model = LlamaModel::load(path, {.vocab_only = true});
+    if (!model.ok()) return {model.status().code(), "cannot read the tokenizer: " + model.status().message()};
+    model_ = std::move(*model);
+    vocab_ = model_.vocab();
+    chat_template_ = model_.chat_template();
     return Status();
   }
   std::vector<int32_t> tokenize(const std::string& text, bool add_special) const {
@@ -101,7 +94,7 @@ class Tokenizer {
   const std::string& chat_template() const { return chat_template_; }
 
  private:
-  llama_model* model_ = nullptr;
+  LlamaModel model_;
   const llama_vocab* vocab_ = nullptr;
   std::string chat_template_;
 };

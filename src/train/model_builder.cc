@@ -20,7 +20,7 @@
 #include <random>
 #include <string>
 
-#include "llm/llama_runtime.h"
+#include "llm/llama_model.h"
 #include "t2sql/train.h"
 
 namespace t2sql {
@@ -265,15 +265,10 @@ Status init_model(const ModelInitOptions& o) {
   }
 
   // llama.cpp must load what was written, or nothing is left behind.
-  llama_runtime_init();
-  llama_model_params mp = llama_model_default_params();
-  mp.n_gpu_layers = 0;
-  llama_model* check = llama_model_load_from_file(tmp.c_str(), mp);
-  if (!check) {
+  if (auto check = LlamaModel::load(tmp.string()); !check.ok()) {
     fs::remove(tmp, ec);
-    return internal_error("model init: llama.cpp refused the " + o.arch + " model: " + llama_take_last_error());
+    return internal_error("model init: llama.cpp refused the " + o.arch + " model: " + check.status().message());
   }
-  llama_model_free(check);
   fs::rename(tmp, out, ec);
   if (ec) return internal_error("model init: cannot write " + out.string() + ": " + ec.message());
   return Status();
