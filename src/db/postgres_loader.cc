@@ -46,7 +46,11 @@ Result<ConnPtr> connect_admin(const std::string& uri) {
 Status exec(PGconn* conn, const std::string& sql) {
   std::unique_ptr<PGresult, void (*)(PGresult*)> res(PQexec(conn, sql.c_str()), PQclear);
   if (PQresultStatus(res.get()) == PGRES_COMMAND_OK || PQresultStatus(res.get()) == PGRES_TUPLES_OK) return Status();
-  return invalid_argument(trim(PQresultErrorMessage(res.get())));
+  std::string message = trim(PQresultErrorMessage(res.get()));
+  // 42703 undefined_column, 42P01 undefined_table.
+  const char* state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
+  if (state && (std::string(state) == "42703" || std::string(state) == "42P01")) return not_found(message);
+  return invalid_argument(message);
 }
 
 std::string find_psql(const std::string& given) {
@@ -102,8 +106,10 @@ Status apply_descriptions(PGconn* conn, const std::string& json_path) {
       std::string name = column.value("column_name", "");
       std::string text = column.value("column_description", "");
       if (name.empty() || text.empty()) continue;
-      // Descriptions may name columns the dump lacks; those are skipped.
-      exec(conn, "COMMENT ON COLUMN " + table + "." + name + " IS " + sql_quoted_literal(text));
+      // Descriptions may name columns (or tables) the dump lacks; those are
+      // skipped. Any other failure (a lost connection) ends the load.
+      Status s = exec(conn, "COMMENT ON COLUMN " + table + "." + name + " IS " + sql_quoted_literal(text));
+      if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
     }
   }
   return Status();

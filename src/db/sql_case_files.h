@@ -1,6 +1,7 @@
-// For the engine tests only: the data-driven SQL cases of tests/cases/*.test
-// and the adversarial SQL of tests/adversarial/*.test (see the README beside
-// each), read once and shared by every engine's test program.
+// For the engine tests only: the data-driven cases of tests/cases/*.test (SQL
+// records and question records) and the adversarial SQL of
+// tests/adversarial/*.test (see the README beside each), read once and shared
+// by every engine's test program.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -52,8 +54,20 @@ inline std::vector<std::string> split_case_cells(const std::string& line) {
   return cells;
 }
 
-inline std::vector<SqlCase> load_sql_cases() {
-  std::vector<SqlCase> cases;
+// One record of a case file: "query" (SQL and its rows) or "question" (a
+// question and its rows, or the abstention or refusal it must get).
+struct CaseRecord {
+  std::string kind;  // "query" or "question"
+  std::string where, name, engine, database = "demo";
+  std::map<std::string, std::string> unsupported;
+  std::string text;  // the SQL, or the question (its lines joined by spaces)
+  bool rowsort = false;
+  std::string expect = "rows";  // "rows", "no rows", "abstain" or "refuse" (the last three: questions only)
+  std::vector<std::vector<std::string>> expected;
+};
+
+inline std::vector<CaseRecord> load_case_records() {
+  std::vector<CaseRecord> records;
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(std::string(T2SQL_SOURCE_DIR) + "/tests/cases")) {
     if (e.path().extension() == ".test") files.push_back(e.path());
@@ -61,7 +75,7 @@ inline std::vector<SqlCase> load_sql_cases() {
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
     std::ifstream in(file);
-    std::string line, engine;
+    std::string line, engine, database = "demo";
     std::map<std::string, std::string> unsupported;
     int number = 0;
     while (std::getline(in, line)) {
@@ -72,6 +86,10 @@ inline std::vector<SqlCase> load_sql_cases() {
         engine = trim_case_text(line.substr(7));
         continue;
       }
+      if (line.rfind("database ", 0) == 0) {
+        database = trim_case_text(line.substr(9));
+        continue;
+      }
       if (line.rfind("unsupported ", 0) == 0) {
         std::istringstream words(line.substr(12));
         std::string which, reason;
@@ -80,32 +98,84 @@ inline std::vector<SqlCase> load_sql_cases() {
         unsupported[which] = trim_case_text(reason);
         continue;
       }
-      if (line.rfind("query ", 0) != 0) {
-        ADD_FAILURE() << file << ":" << number << ": expected 'query <name>', got '" << line << "'";
+      CaseRecord c;
+      std::istringstream words(line);
+      words >> c.kind >> c.name;
+      if ((c.kind != "query" && c.kind != "question") || c.name.empty()) {
+        ADD_FAILURE() << file << ":" << number << ": expected 'query <name>' or 'question <name>', got '" << line
+                      << "'";
         continue;
       }
-      SqlCase c;
       c.where = file.filename().string() + ":" + std::to_string(number);
-      std::istringstream words(line.substr(6));
-      words >> c.name;
       std::string flag;
-      while (words >> flag) c.rowsort = c.rowsort || flag == "rowsort";
+      while (words >> flag) {
+        if (flag == "rowsort") {
+          c.rowsort = true;
+        } else if (c.kind == "question" && (flag == "abstain" || flag == "refuse")) {
+          c.expect = flag;
+        } else {
+          ADD_FAILURE() << c.where << ": unknown flag '" << flag << "'";
+        }
+      }
       c.engine = engine;
+      c.database = c.kind == "question" ? database : "";
       c.unsupported = std::move(unsupported);
       engine.clear();
+      database = "demo";
       unsupported.clear();
-      while (std::getline(in, line) && trim_case_text(line) != "----") {
+      // The SQL or the question, up to "----" (or, for an abstention or a
+      // refusal, which has no rows, up to a blank line).
+      bool rows = c.expect == "rows";
+      while (std::getline(in, line)) {
         ++number;
-        c.sql += line + "\n";
+        std::string t = trim_case_text(line);
+        if (t == "----" || (!rows && t.empty())) break;
+        if (c.kind == "query") {
+          c.text += line + "\n";
+        } else {
+          c.text += (c.text.empty() ? "" : " ") + t;
+        }
       }
-      ++number;
-      while (std::getline(in, line) && !trim_case_text(line).empty()) {
+      if (rows) {
+        while (std::getline(in, line) && !trim_case_text(line).empty()) {
+          ++number;
+          if (c.kind == "question" && trim_case_text(line) == "(no rows)") {
+            c.expect = "no rows";
+          } else {
+            c.expected.push_back(split_case_cells(line));
+          }
+        }
         ++number;
-        c.expected.push_back(split_case_cells(line));
       }
-      ++number;
-      cases.push_back(std::move(c));
+      if (c.text.empty())
+        ADD_FAILURE() << c.where << ": the record has no " << (c.kind == "query" ? "SQL" : "question");
+      records.push_back(std::move(c));
     }
+  }
+  return records;
+}
+
+inline std::vector<SqlCase> load_sql_cases() {
+  std::vector<SqlCase> cases;
+  for (auto& r : load_case_records()) {
+    if (r.kind != "query") continue;
+    cases.push_back({.where = r.where,
+                     .name = r.name,
+                     .engine = r.engine,
+                     .unsupported = r.unsupported,
+                     .sql = r.text,
+                     .rowsort = r.rowsort,
+                     .expected = r.expected});
+  }
+  return cases;
+}
+
+// The question records, for the tests that ask them through the template
+// engine and the pipeline.
+inline std::vector<CaseRecord> load_question_cases() {
+  std::vector<CaseRecord> cases;
+  for (auto& r : load_case_records()) {
+    if (r.kind == "question") cases.push_back(std::move(r));
   }
   return cases;
 }
@@ -127,6 +197,56 @@ inline std::string render_case_row(const std::vector<Value>& row) {
   std::string out;
   for (size_t i = 0; i < row.size(); ++i) out += (i ? " | " : "") + (row[i].is_null() ? "NULL" : row[i].to_string());
   return out;
+}
+
+// Whether `result` holds the `expected` rows (in order unless `rowsort`);
+// if not, `why` says where they differ.
+inline bool case_rows_match(const ResultSet& result, const std::vector<std::vector<std::string>>& expected_rows,
+                            bool rowsort, std::string* why) {
+  if (expected_rows.empty()) {
+    *why = "the case has no expected rows";
+    return false;
+  }
+  if (result.rows.size() != expected_rows.size()) {
+    *why = std::to_string(result.rows.size()) + " rows, expected " + std::to_string(expected_rows.size());
+    return false;
+  }
+  std::vector<size_t> order(result.rows.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto expected = expected_rows;
+  if (rowsort) {
+    // Multiset comparison: sort both sides by their rendered text.
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return render_case_row(result.rows[a]) < render_case_row(result.rows[b]); });
+    auto joined = [](const std::vector<std::string>& row) {
+      std::string out;
+      for (size_t i = 0; i < row.size(); ++i) out += (i ? " | " : "") + row[i];
+      return out;
+    };
+    std::sort(expected.begin(), expected.end(), [&](const auto& a, const auto& b) { return joined(a) < joined(b); });
+  }
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const auto& row = result.rows[order[i]];
+    if (row.size() != expected[i].size()) {
+      *why = "row " + std::to_string(i) + " has " + std::to_string(row.size()) + " columns, expected " +
+             std::to_string(expected[i].size());
+      return false;
+    }
+    for (size_t col = 0; col < row.size(); ++col) {
+      if (!case_cell_matches(expected[i][col], row[col])) {
+        *why = "row " + std::to_string(i) + " column " + result.columns[col] + ": expected '" + expected[i][col] +
+               "', got '" + row[col].to_string() + "'";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+inline void expect_case_rows(const ResultSet& result, const std::vector<std::vector<std::string>>& expected,
+                             bool rowsort) {
+  std::string why;
+  EXPECT_TRUE(case_rows_match(result, expected, rowsort, &why)) << why;
 }
 
 // Runs every case on `uri` (whose engine must be `engine`) and checks the rows.
@@ -158,37 +278,91 @@ inline void run_sql_cases_on(const std::string& engine, const std::string& uri) 
       std::cout << "\n";
       continue;
     }
-    EXPECT_FALSE(c.expected.empty()) << "the case has no expected rows";
-    ASSERT_EQ(result->rows.size(), c.expected.size());
-    std::vector<size_t> order(result->rows.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    auto expected = c.expected;
-    if (c.rowsort) {
-      // Multiset comparison: sort both sides by their rendered text.
-      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        return render_case_row(result->rows[a]) < render_case_row(result->rows[b]);
-      });
-      auto joined = [](const std::vector<std::string>& row) {
-        std::string out;
-        for (size_t i = 0; i < row.size(); ++i) out += (i ? " | " : "") + row[i];
-        return out;
-      };
-      std::sort(expected.begin(), expected.end(), [&](const auto& a, const auto& b) { return joined(a) < joined(b); });
-    }
-    for (size_t i = 0; i < expected.size(); ++i) {
-      const auto& row = result->rows[order[i]];
-      ASSERT_EQ(row.size(), expected[i].size()) << "row " << i;
-      for (size_t col = 0; col < row.size(); ++col) {
-        EXPECT_TRUE(case_cell_matches(expected[i][col], row[col]))
-            << "row " << i << " column " << result->columns[col] << ": expected '" << expected[i][col] << "', got '"
-            << row[col].to_string() << "'";
-      }
-    }
+    expect_case_rows(*result, c.expected, c.rowsort);
   }
   EXPECT_GE(ran, 15);
   EXPECT_GE(ran - unsupported, ran / 2);
   std::cout << engine << ": " << ran - unsupported << " cases give the expected rows, " << unsupported
             << " marked unsupported fail as marked\n";
+}
+
+// What asking a question record's question gave: an answer with rows, an
+// abstention, or a refusal (a request to change data or leave the database).
+struct QuestionOutcome {
+  bool answered = false;
+  bool refused = false;
+  std::string reason;  // why not answered
+  std::string sql;
+  Result<ResultSet> rows = internal_error("the SQL was not run");
+};
+
+// Whether `got` is what the record expects; if not, `why` says how it differs.
+inline bool question_outcome_matches(const CaseRecord& c, const QuestionOutcome& got, std::string* why) {
+  if (c.expect == "refuse" || c.expect == "abstain") {
+    bool refused = c.expect == "refuse";
+    if (got.answered || got.refused != refused) {
+      *why = std::string("expected ") + (refused ? "a refusal" : "an abstention") + ", got " +
+             (got.answered  ? "an answer: " + got.sql
+              : got.refused ? "a refusal"
+                            : "an abstention") +
+             (got.reason.empty() ? "" : " (" + got.reason + ")");
+      return false;
+    }
+    return true;
+  }
+  if (!got.answered) {
+    *why = std::string("expected rows, got ") + (got.refused ? "a refusal" : "an abstention") + ": " + got.reason;
+    return false;
+  }
+  if (!got.rows.ok()) {
+    *why = "the SQL failed: " + got.rows.status().to_string() + "\n  " + got.sql;
+    return false;
+  }
+  if (c.expect == "no rows") {
+    if (got.rows->rows.empty()) return true;
+    *why = std::to_string(got.rows->rows.size()) + " rows, expected none\n  sql: " + got.sql;
+    return false;
+  }
+  if (!case_rows_match(*got.rows, c.expected, c.rowsort, why)) {
+    *why += "\n  sql: " + got.sql;
+    return false;
+  }
+  return true;
+}
+
+// Checks the question records of `database` on `engine` with `ask`, which
+// answers one question there. An "unsupported <engine>" mark must still
+// fail, so that it cannot outlive the limitation. With T2SQL_CASES_PRINT=1 it
+// prints each answer's rows in the file's format (to be checked by hand).
+inline void run_question_cases_on(const std::string& engine, const std::string& database,
+                                  const std::function<QuestionOutcome(const std::string&)>& ask) {
+  auto cases = load_question_cases();
+  bool print = std::getenv("T2SQL_CASES_PRINT") != nullptr;
+  int ran = 0, unsupported = 0, passed = 0;
+  for (const auto& c : cases) {
+    if (c.database != database || (!c.engine.empty() && c.engine != engine)) continue;
+    ++ran;
+    SCOPED_TRACE(c.where + " " + c.name + " on " + engine);
+    QuestionOutcome got = ask(c.text);
+    std::string why;
+    bool matches = question_outcome_matches(c, got, &why);
+    if (auto mark = c.unsupported.find(engine); mark != c.unsupported.end()) {
+      EXPECT_FALSE(matches) << "marked unsupported (" << mark->second << ") but passes; remove the mark";
+      ++unsupported;
+      continue;
+    }
+    if (print && got.answered && got.rows.ok()) {
+      std::cout << "question " << c.name << (c.rowsort ? " rowsort" : "") << "\n" << c.text << "\n----\n";
+      for (const auto& row : got.rows->rows) std::cout << render_case_row(row) << "\n";
+      std::cout << "\n";
+      continue;
+    }
+    EXPECT_TRUE(matches) << c.text << ": " << why;
+    passed += matches;
+  }
+  EXPECT_GE(ran, 1) << "no question records for the " << database << " database";
+  std::cout << engine << ": " << passed << " of " << ran - unsupported << " question records as expected, "
+            << unsupported << " marked unsupported\n";
 }
 
 struct AdversarialCase {

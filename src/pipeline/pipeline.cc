@@ -22,6 +22,7 @@
 #include "t2sql/demo.h"
 #include "t2sql/feedback.h"
 #include "t2sql/number_format.h"
+#include "t2sql/prompt.h"
 
 namespace t2sql {
 
@@ -68,24 +69,6 @@ Status request_problem(const std::string& question, const std::string& instructi
   Status bad = text_problem("the question is", question, trimmed.size(), true);
   if (bad.ok()) bad = text_problem("the instructions are", instructions, instructions.size(), false);
   return bad;
-}
-
-// Model output often wraps SQL in a fence or adds prose after it; cutting
-// those is the cheapest repair and needs no second try.
-std::string mechanical_repair(std::string sql) {
-  auto fence = sql.find("```");
-  if (fence != std::string::npos) {
-    auto body = sql.find('\n', fence);
-    auto close = body == std::string::npos ? std::string::npos : sql.find("```", body);
-    if (body != std::string::npos)
-      sql = sql.substr(body + 1, close == std::string::npos ? std::string::npos : close - body - 1);
-  }
-  auto semi = sql.find(';');
-  if (semi != std::string::npos) sql = sql.substr(0, semi);
-  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.back()))) sql.pop_back();
-  size_t start = 0;
-  while (start < sql.size() && std::isspace(static_cast<unsigned char>(sql[start]))) ++start;
-  return sql.substr(start);
 }
 
 // An answer that needs no generator: SQL the user gave, or one they accepted.
@@ -568,8 +551,10 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
       json tries = json::array();
       std::string sql = r.sql;
       Status last = valid;
-      std::string fixed = mechanical_repair(sql);
-      if (fixed != sql) {
+      // Model output often wraps SQL in a fence or adds prose after it; cutting
+      // those (the one extraction the LLM engine uses too) needs no second try.
+      std::string fixed = extract_sql(sql);
+      if (!fixed.empty() && fixed != sql) {
         last = validate(fixed);
         tries.push_back({{"how", "cut fences and trailing text"}, {"sql", fixed}, {"error", last.message()}});
         sql = fixed;

@@ -16,6 +16,7 @@
 #include "t2sql/demo.h"
 #include "t2sql/number_format.h"
 #include "t2sql/pipeline.h"
+#include "t2sql/prompt.h"
 
 namespace t2sql {
 namespace {
@@ -258,6 +259,21 @@ TEST_F(PipelineTest, FencedSqlIsRepairedWithoutAskingAgain) {
   ASSERT_TRUE(r.answered) << r.reason;
   EXPECT_EQ(r.sql, kTotal2023);
   EXPECT_EQ(gen->requests.size(), 1u);
+}
+
+// The repair stage reads SQL out of model text with the LLM engine's own
+// extraction: prose before the statement goes, and a ";" inside a string
+// literal is not the statement's end.
+TEST_F(PipelineTest, ProseAroundSqlIsCutByTheSameExtractionAsTheLlmEngines) {
+  const std::string sql = "SELECT COUNT(*) FROM stores WHERE store_name <> 'a;b'";
+  auto p = make({{"how many stores", {"Here is the query:\n" + sql + ";\nIt counts the stores."}}});
+  AskResult r = p->ask("how many stores");
+  ASSERT_TRUE(r.answered) << r.reason;
+  EXPECT_EQ(r.sql, sql);
+  EXPECT_EQ(r.sql, extract_sql("Here is the query:\n" + sql + ";\nIt counts the stores."));
+  EXPECT_EQ(stage(r, "repair")->status, "ok");
+  ASSERT_EQ(r.rows.rows.size(), 1u);
+  EXPECT_EQ(r.rows.rows[0][0].as_double(), 35);
 }
 
 TEST_F(PipelineTest, WritingSqlFromAGeneratorIsStopped) {

@@ -347,12 +347,14 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
     }
     return count ? sum / static_cast<double>(count) : -1.0;
   };
-  auto write_log = [&]() {
-    write_text(report.log_path, json_text(log, 1));
+  // The log and the loss plot are outputs the run promises: a failure to
+  // write them (a full disk, a folder made read-only) ends the run with it.
+  auto write_log = [&]() -> Status {
+    if (Status s = write_text(report.log_path, json_text(log, 1)); !s.ok()) return s;
     std::vector<std::pair<int, double>> tr, va;
     for (const auto& s : log["steps"]) tr.emplace_back(s["step"].get<int>(), s["loss"].get<double>());
     for (const auto& s : log["eval"]) va.emplace_back(s["step"].get<int>(), s["val_loss"].get<double>());
-    write_text(report.plot_path, train::loss_curve_svg(tr, va, "t2sql LoRA training loss"));
+    return write_text(report.plot_path, train::loss_curve_svg(tr, va, "t2sql LoRA training loss"));
   };
 
   double tokens_done = 0;
@@ -414,7 +416,7 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
                                         [&](gguf_context* g) { add_checkpoint_meta(g, step, fp, log); });
           !s.ok())
         return s;
-      write_log();
+      if (Status s = write_log(); !s.ok()) return s;
     }
   }
 
@@ -423,7 +425,7 @@ Result<TrainReport> train_lora(const TrainOptions& o) {
   log["tokens_trained"] = tokens_done;
   log["train_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_loop).count();
   log["final_val_loss"] = last_val;
-  write_log();
+  if (Status s = write_log(); !s.ok()) return s;
   // A finished run leaves a checkpoint at its last step, so that --resume of
   // a finished run is a no-op rather than a restart.
   if (Status s = model->write_state(report.checkpoint_path,
