@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "generate/comparable_rows.h"
+#include "testing/comparable_rows.h"
 #include "generate/template_generator.h"
 #include "sql/statement_guard.h"
 #include "t2sql/database.h"

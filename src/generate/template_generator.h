@@ -29,7 +29,7 @@
 
 #include "generate/join_graph.h"
 #include "generate/schema_linker.h"
-#include "retrieval/value_index.h"
+#include "db/value_index.h"
 #include "sql/dialect.h"
 #include "t2sql/catalog.h"
 #include "t2sql/generator.h"

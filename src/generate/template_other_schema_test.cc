@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "generate/comparable_rows.h"
+#include "testing/comparable_rows.h"
 #include "generate/template_generator.h"
 #include "sql/statement_guard.h"
 #include "t2sql/database.h"

@@ -16,7 +16,7 @@
 #include <sstream>
 
 #include "llm/gguf_chat_template.h"
-#include "llm/test_models.h"
+#include "testing/test_models.h"
 #include "t2sql/llm_backend.h"
 #include "t2sql/prompt.h"
 

@@ -5,7 +5,7 @@
 #include <unordered_set>
 
 #include "retrieval/hashing.h"
-#include "retrieval/text_words.h"
+#include "schema/text_words.h"
 
 namespace t2sql {
 

@@ -14,7 +14,7 @@
 
 #include <string>
 
-#include "retrieval/value_index.h"
+#include "db/value_index.h"
 #include "t2sql/retrieval.h"
 
 namespace t2sql {

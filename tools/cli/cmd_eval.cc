@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include "cli.h"
 #include "db/postgres_database.h"
-#include "db/postgres_loader.h"
+#include "tools/eval/postgres_loader.h"
 #include "eval/benchmark_suite.h"
 #include "eval/embedding_similarity.h"
 #include "eval/eval_mode.h"
@@ -19,7 +19,7 @@
 #include "eval/training_shapes.h"
 #include "eval/grammar_coverage.h"
 #include "generate/template_calibration.h"
-#include "llm/llm_judge.h"
+#include "eval/llm_judge.h"
 #include "generate/template_generator.h"
 #include "t2sql/demo.h"
 #include "t2sql/generator.h"

@@ -1,4 +1,4 @@
-#include "retrieval/retrieval_eval.h"
+#include "tools/eval/retrieval_eval.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
