@@ -379,24 +379,5 @@ TEST_F(TemplateGeneratorTest, BadInput) {
   }
 }
 
-TEST(GeneratorFactoryTest, Modes) {
-  Catalog catalog;
-  catalog.engine = "sqlite";
-  GeneratorOptions options;
-  auto gen = make_generator(options, catalog, nullptr);
-  ASSERT_TRUE(gen.ok());
-  EXPECT_EQ((*gen)->name(), "template");
-  auto out = (*gen)->generate({.question = "how many rows?"});
-  ASSERT_TRUE(out.ok());
-  EXPECT_FALSE(out->answered);  // an empty catalog has nothing to link
-
-  options.mode = "llm";
-  auto llm = make_generator(options, catalog, nullptr);
-  EXPECT_FALSE(llm.ok());
-  EXPECT_EQ(llm.status().code(), StatusCode::kInvalidArgument);
-  options.mode = "bogus";
-  EXPECT_EQ(make_generator(options, catalog, nullptr).status().code(), StatusCode::kInvalidArgument);
-}
-
 }  // namespace
 }  // namespace t2sql
