@@ -14,9 +14,10 @@ set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${CMAKE_SOURCE_D
 
 # The files the layer check reads (its build step reruns when one changes).
 file(GLOB_RECURSE T2SQL_LAYER_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/*.cc ${CMAKE_SOURCE_DIR}/src/*.h
+     ${CMAKE_SOURCE_DIR}/tools/*.cc ${CMAKE_SOURCE_DIR}/tools/*.h
      ${CMAKE_SOURCE_DIR}/include/t2sql/*.h)
 set(T2SQL_TIDY_SOURCES ${T2SQL_LAYER_FILES})
-list(FILTER T2SQL_TIDY_SOURCES INCLUDE REGEX "\\.cc$")
+list(FILTER T2SQL_TIDY_SOURCES INCLUDE REGEX "^${CMAKE_SOURCE_DIR}/src/.*\\.cc$")
 list(FILTER T2SQL_TIDY_SOURCES EXCLUDE REGEX "_test\\.cc$")
 # Every include against the layers' arrows fails the build (tests/layers/).
 add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/layers_check.stamp

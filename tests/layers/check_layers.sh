@@ -6,8 +6,8 @@
 #  - every folder of src/ and every public header has a line in the table;
 #  - with --cmake FILE (written by CMake: "<target>: <t2sql targets it links>"),
 #    each target links exactly the targets the table gives it;
-#  - no library file reads T2SQL_SOURCE_DIR (the program never looks into the
-#    source tree; tests may).
+#  - no library or program file (src/, tools/; not tests, not src/testing/)
+#    reads T2SQL_SOURCE_DIR: the program never looks into the source tree.
 # Prints each violation with its file and line; exits 1 if there is any.
 # Usage: check_layers.sh [--cmake FILE] [ROOT]
 set -euo pipefail
@@ -19,7 +19,7 @@ fi
 root="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 table="$root/tests/layers/layers.txt"
 cd "$root"
-mapfile -t files < <(find src include/t2sql -type f \( -name '*.cc' -o -name '*.h' \) ! -name '*_test.cc' | sort)
+mapfile -t files < <(find src include/t2sql tools -type f \( -name '*.cc' -o -name '*.h' \) ! -name '*_test.cc' | sort)
 [[ -f "$table" ]] || { echo "check_layers: no table at $table" >&2; exit 2; }
 awk -v cmake_file="$cmake_file" '
 function closure(t,   n, i, d, parts) {
@@ -72,11 +72,16 @@ FNR == 1 {
       bad(FILENAME ": folder src/" p[2] "/ has no line in tests/layers/layers.txt")
       told["folder " p[2]] = 1
     }
+  } else if (FILENAME ~ /^tools\//) {
+    me = ""  # the programs may use every layer
   } else {
     h = FILENAME; sub(/^include\/t2sql\//, "", h)
     me = (h in header) ? header[h] : ""
     if (me == "") bad(FILENAME ": public header has no line in tests/layers/layers.txt")
   }
+}
+/^[ \t]*#[ \t]*include[ \t]*[<"](llama|gguf|ggml)[^\/]*\.h[>"]/ && me != "" && !(me in llama_ok) {
+  bad(FILENAME ":" FNR ": " me " includes a llama.cpp header; only the targets on the `llama:` line of tests/layers/layers.txt may")
 }
 /^[ \t]*#[ \t]*include[ \t]*"/ {
   inc = $0
@@ -92,11 +97,8 @@ FNR == 1 {
   if (me == "" || them == me || ((me, them) in allowed)) next
   bad(FILENAME ":" FNR ": " me " includes " inc " (" them "), not below it in tests/layers/layers.txt")
 }
-/^[ \t]*#[ \t]*include[ \t]*[<"](llama|gguf|ggml)[^\/]*\.h[>"]/ && me != "" && !(me in llama_ok) {
-  bad(FILENAME ":" FNR ": " me " includes a llama.cpp header; only the targets on the `llama:` line of tests/layers/layers.txt may")
-}
-/T2SQL_SOURCE_DIR/ && FILENAME ~ /^src\// && me != "testing" {
-  bad(FILENAME ":" FNR ": the library reads T2SQL_SOURCE_DIR (a path into the source tree; only tests may)")
+/T2SQL_SOURCE_DIR/ && FILENAME ~ /^(src|tools)\// && me != "testing" {
+  bad(FILENAME ":" FNR ": the program reads T2SQL_SOURCE_DIR (a path into the source tree; only tests may)")
 }
 END {
   if (!tables_done) for (i = 1; i <= ntargets; i++) closure(order[i])
