@@ -520,7 +520,7 @@ void add_eval_command(CLI::App& app) {
                 "--top-columns N");
   cmd->add_option("--catalog", opt->retrieval.catalog,
                   "With --retrieval-only: db (each question against its own database) or stress (every schema of "
-                  "the shared data plus look-alikes: 2,000 tables, 20,000 columns)")
+                  "the shared data in $T2SQL_SHARED_DIR plus look-alikes: 2,000 tables, 20,000 columns)")
       ->check(CLI::IsMember({"db", "stress"}))
       ->capture_default_str();
   CLI::Option* top_columns =
