@@ -107,7 +107,7 @@ t2sql_layer(eval SOURCES ${T2SQL_eval_SOURCES} "${CMAKE_BINARY_DIR}/generated/de
             LIBS llama SQLite::SQLite3)
 target_include_directories(t2sql_eval SYSTEM PRIVATE "${T2SQL_LLAMA_DIR}/src")
 t2sql_layer(mcp SOURCES ${T2SQL_mcp_SOURCES} DEPS pipeline LIBS SQLite::SQLite3)
-t2sql_layer(server SOURCES ${T2SQL_server_SOURCES} DEPS mcp eval LIBS PkgConfig::HTTPLIB SQLite::SQLite3)
+t2sql_layer(server SOURCES ${T2SQL_server_SOURCES} DEPS mcp LIBS PkgConfig::HTTPLIB SQLite::SQLite3)
 # The web page and the chart libraries, embedded (src/server/web_assets.h).
 include(cmake/web_assets.cmake)
 t2sql_embed_web_assets(t2sql_server
@@ -117,7 +117,7 @@ t2sql_embed_web_assets(t2sql_server
   "/vendor/vega.min.js|${T2SQL_CACHE_DIR}/npm/vega-5.33.1/package/build/vega.min.js"
   "/vendor/vega-lite.min.js|${T2SQL_CACHE_DIR}/npm/vega-lite-5.23.0/package/build/vega-lite.min.js"
   "/vendor/vega-embed.min.js|${T2SQL_CACHE_DIR}/npm/vega-embed-6.29.0/package/build/vega-embed.min.js")
-t2sql_layer(train SOURCES ${T2SQL_train_SOURCES} DEPS generate eval LIBS llama)
+t2sql_layer(train SOURCES ${T2SQL_train_SOURCES} DEPS llm LIBS llama)
 target_compile_definitions(t2sql_train PRIVATE T2SQL_LLAMA_DIR="${T2SQL_LLAMA_DIR}")
 
 # Evaluation support that is not the library (tools/eval): loaders that run
