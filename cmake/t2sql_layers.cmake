@@ -127,7 +127,7 @@ list(FILTER T2SQL_EVAL_TOOLS_SOURCES EXCLUDE REGEX "_test\\.cc$")
 add_library(t2sql_eval_tools STATIC ${T2SQL_EVAL_TOOLS_SOURCES})
 target_include_directories(t2sql_eval_tools PUBLIC ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/src)
 target_compile_definitions(t2sql_eval_tools PRIVATE T2SQL_PG_BIN_DIR="/usr/lib/postgresql/15/bin")
-target_link_libraries(t2sql_eval_tools PUBLIC t2sql_retrieval t2sql_eval PRIVATE nlohmann_json::nlohmann_json)
+target_link_libraries(t2sql_eval_tools PUBLIC t2sql_retrieval t2sql_eval PRIVATE nlohmann_json::nlohmann_json PkgConfig::LIBPQ)
 t2sql_warnings(t2sql_eval_tools)
 
 # Test support (src/testing: database fixtures' environments, SQL case files,
