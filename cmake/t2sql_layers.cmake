@@ -80,10 +80,8 @@ endforeach()
 t2sql_layer(base SOURCES ${T2SQL_base_SOURCES})
 t2sql_layer(sql SOURCES ${T2SQL_sql_SOURCES} DEPS base LIBS SQLite::SQLite3)
 t2sql_layer(schema SOURCES ${T2SQL_schema_SOURCES} DEPS sql)
-t2sql_layer(db SOURCES ${T2SQL_db_SOURCES} DEPS schema LIBS SQLite::SQLite3 t2sql_duckdb PkgConfig::LIBPQ)
-# cpp-httplib's flags (CPPHTTPLIB_OPENSSL_SUPPORT) must be the same wherever it is
-# included, so they pass up to every target above db (llm, server, the tests).
-target_link_libraries(t2sql_db PUBLIC PkgConfig::HTTPLIB)
+t2sql_layer(db SOURCES ${T2SQL_db_SOURCES} DEPS schema
+            LIBS SQLite::SQLite3 t2sql_duckdb PkgConfig::LIBPQ PkgConfig::HTTPLIB)
 t2sql_layer(format SOURCES ${T2SQL_format_SOURCES} DEPS schema)
 t2sql_layer(chart SOURCES ${T2SQL_chart_SOURCES} DEPS format)
 # The template engine's confidence calibration, refitted by `t2sql eval
