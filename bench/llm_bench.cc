@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "generate/sql_grammar.h"
+#include "llm/sql_grammar.h"
 #include "t2sql/database.h"
 #include "t2sql/demo.h"
 #include "t2sql/llm_backend.h"

@@ -13,9 +13,15 @@
 #include <string>
 #include <vector>
 
-#include "retrieval/prompt_timing.h"
-#include "retrieval/stress_catalog.h"
+#include "prompt_timing.h"
+#include "tools/eval/stress_catalog.h"
 #include "t2sql/retrieval.h"
+
+// The shared benchmark data: $T2SQL_SHARED_DIR, else beside the source tree.
+static std::string shared_dir() {
+  std::string env = t2sql::default_shared_dir();
+  return env.empty() ? std::string(T2SQL_SOURCE_DIR) + "/../shared" : env;
+}
 
 int main(int argc, char** argv) {
   std::string model;
@@ -37,7 +43,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s --model GGUF [--questions 5] [--top 200] [--n-ctx 32768] [--threads 0]\n", argv[0]);
     return 2;
   }
-  auto stress = t2sql::build_stress_catalog({.shared_dir = t2sql::default_shared_dir()});
+  auto stress = t2sql::build_stress_catalog({.shared_dir = shared_dir()});
   if (!stress.ok()) return std::fprintf(stderr, "error: %s\n", stress.status().message().c_str()), 1;
   t2sql::RetrievalOptions options;
   options.top_columns = top;

@@ -13,7 +13,7 @@
 #include <iostream>
 #include <string>
 
-#include "retrieval/retrieval_eval.h"
+#include "tools/eval/retrieval_eval.h"
 
 int main(int argc, char** argv) {
   t2sql::RetrievalEvalOptions options;

@@ -2,7 +2,7 @@
 # Second command of the README: installs what is missing, builds t2sql with
 # the llama.cpp tools the tests use, and runs every test; then builds t2sql's
 # own code again with its asserts on (T2SQL_ASSERTIONS, in <build>-assertions;
-# llama.cpp's objects come from ccache) and runs the unit tests there.
+# no llama.cpp object is built) and runs the llama-free layers' unit tests there.
 # Ends with CTest's summary lines; exits non-zero on any failure.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,7 +20,7 @@ assertions="$build-assertions"
 T2SQL_BUILD_DIR="$assertions" T2SQL_BUILD_TARGET=unit_tests bash "$here/build.sh" \
   -DT2SQL_ASSERTIONS=ON -DT2SQL_BUILD_BENCH=OFF
 assertions_log="$assertions/ctest.log"
-ctest --test-dir "$assertions" -L '^unit$' -j "$(nproc)" --output-on-failure --timeout 900 2>&1 |
+ctest --test-dir "$assertions" -L '^llama_free$' -j "$(nproc)" --output-on-failure --timeout 900 2>&1 |
   tee "$assertions_log" || status=$?
 # CTest's summary lines last, for whoever reads only the end.
 echo "all tests (Release): $(grep -E '^[0-9]+% tests passed' "$log" | tail -n 1 || true)"

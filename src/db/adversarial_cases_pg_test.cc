@@ -12,8 +12,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "db/pg_test_env.h"
-#include "db/sql_case_files.h"
+#include "testing/pg_test_env.h"
+#include "testing/sql_case_files.h"
 #include "t2sql/database.h"
 
 namespace t2sql {

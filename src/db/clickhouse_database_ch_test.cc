@@ -9,9 +9,9 @@
 #include <set>
 #include <thread>
 
-#include "db/ch_test_env.h"
+#include "testing/ch_test_env.h"
 #include "db/clickhouse_database.h"
-#include "db/sql_case_files.h"
+#include "testing/sql_case_files.h"
 #include "t2sql/database.h"
 #include "t2sql/demo.h"
 

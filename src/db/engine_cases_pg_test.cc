@@ -4,8 +4,8 @@
 // (for writing a new case; the printed rows must still be checked by hand).
 #include <gtest/gtest.h>
 
-#include "db/pg_test_env.h"
-#include "db/sql_case_files.h"
+#include "testing/pg_test_env.h"
+#include "testing/sql_case_files.h"
 
 namespace t2sql {
 namespace {

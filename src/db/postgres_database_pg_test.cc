@@ -14,8 +14,8 @@
 #include <thread>
 
 #include "db/connection_pool.h"
-#include "db/pg_test_env.h"
-#include "db/postgres_loader.h"
+#include "testing/pg_test_env.h"
+#include "tools/eval/postgres_loader.h"
 #include "t2sql/database.h"
 
 namespace t2sql {

@@ -54,9 +54,11 @@ void finish_case(EvalCase& c) {
 
 }  // namespace
 
-std::string default_demo_suite_path() {
-  return std::string(T2SQL_SOURCE_DIR) + "/data/suites/demo.jsonl";
-}
+// data/suites/demo.jsonl, compiled in (cmake/demo_suite_data.cc.in), so that
+// the program never reads the source tree.
+extern const char* const kDemoSuiteJsonl;
+
+std::string default_demo_suite_path() { return "<built-in>/demo.jsonl"; }
 
 Result<BenchmarkSuite> load_spider_suite(const std::string& path, const SuiteOptions& options) {
   std::error_code ec;
@@ -313,7 +315,7 @@ Result<BenchmarkSuite> load_defog_suite(const std::string& path, const SuiteOpti
 }
 
 Result<BenchmarkSuite> load_jsonl_suite(const std::string& path, const SuiteOptions& options) {
-  auto text = read_text(path);
+  auto text = path == default_demo_suite_path() ? Result<std::string>(std::string(kDemoSuiteJsonl)) : read_text(path);
   if (!text.ok()) return text.status();
   fs::path base = fs::absolute(path).parent_path();
   BenchmarkSuite suite;

@@ -59,7 +59,8 @@ Result<BenchmarkSuite> load_spider_suite(const std::string& path, const SuiteOpt
 Result<BenchmarkSuite> load_defog_suite(const std::string& path, const SuiteOptions& options = {});
 Result<BenchmarkSuite> load_jsonl_suite(const std::string& path, const SuiteOptions& options = {});
 
-// The demo suite committed with t2sql (data/suites/demo.jsonl in the source tree).
+// The name of the demo suite committed with t2sql (data/suites/demo.jsonl,
+// compiled into the program), for load_jsonl_suite().
 std::string default_demo_suite_path();
 
 // defog's alternative column sets: every `{a, b, ...}` is replaced by each

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "eval/benchmark_suite.h"
-#include "eval/result_comparator.h"
+#include "db/result_comparator.h"
 #include "t2sql/database.h"
 #include "t2sql/demo.h"
 

@@ -12,7 +12,7 @@
 
 #include "eval/benchmark_suite.h"
 #include "eval/embedding_similarity.h"
-#include "llm/test_models.h"
+#include "testing/test_models.h"
 #include "retrieval/llama_embedder.h"
 #include "sql/sql_skeleton.h"
 #include "t2sql/demo.h"

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/progress_bar.h"
-#include "eval/result_comparator.h"
+#include "db/result_comparator.h"
 #include "pipeline/vector_context_retriever.h"
 #include "sql/sql_normalizer.h"
 #include "sql/sql_similarity.h"

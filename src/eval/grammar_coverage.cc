@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "base/progress_bar.h"
-#include "generate/sql_scope_checker.h"
+#include "llm/sql_scope_checker.h"
 #include "sql/sql_lexer.h"
 #include "t2sql/database.h"
 

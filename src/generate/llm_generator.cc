@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "generate/sql_scope_checker.h"
+#include "llm/sql_scope_checker.h"
 #include "sql/statement_guard.h"
 
 namespace t2sql {

@@ -8,7 +8,7 @@
 
 #include "generate/llm_generator.h"
 #include "generate/template_generator.h"
-#include "llm/test_models.h"
+#include "testing/test_models.h"
 #include "sql/sql_lexer.h"
 #include "t2sql/database.h"
 #include "t2sql/demo.h"

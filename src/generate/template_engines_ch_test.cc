@@ -16,7 +16,7 @@
 #include <iostream>
 #include <map>
 
-#include "db/ch_test_env.h"
+#include "testing/ch_test_env.h"
 #include "eval/benchmark_suite.h"
 #include "t2sql/database.h"
 #include "t2sql/generator.h"

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <iostream>
 
-#include "db/pg_test_env.h"
+#include "testing/pg_test_env.h"
 #include "eval/benchmark_suite.h"
 #include "t2sql/database.h"
 #include "t2sql/generator.h"

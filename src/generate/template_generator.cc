@@ -8,7 +8,7 @@
 #include "generate/question_parser.h"
 #include "generate/template_calibration.h"
 #include "generate/template_query_builder.h"
-#include "retrieval/shared_value_index.h"
+#include "db/shared_value_index.h"
 #include "t2sql/database.h"
 
 namespace t2sql {

@@ -14,7 +14,7 @@
 //   auto out = (*gen)->generate({.question = "top 5 brands by revenue"});
 //
 // Owns its linker and join graph; shares the database's value index
-// (retrieval/shared_value_index.h) with the pipeline's entity stage. generate() reads the
+// (db/shared_value_index.h) with the pipeline's entity stage. generate() reads the
 // database (latest dates for relative ranges, validation) through `db`,
 // which must outlive the generator; like Database it is not thread-safe.
 // Errors: none for questions (abstentions are answers); creation fails only
@@ -30,7 +30,7 @@
 
 #include "generate/join_graph.h"
 #include "generate/schema_linker.h"
-#include "retrieval/value_index.h"
+#include "db/value_index.h"
 #include "sql/dialect.h"
 #include "t2sql/catalog.h"
 #include "t2sql/generator.h"

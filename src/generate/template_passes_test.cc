@@ -116,18 +116,6 @@ TEST(TemplateRuleCatalogTest, ReadmeListsEveryRule) {
   EXPECT_NE(text.str().find(table), std::string::npos) << "README.md should hold this table:\n" << table;
 }
 
-TEST(TemplateRuleCatalogTest, RequiredAndUnknownRulesAreRefused) {
-  GeneratorOptions options;
-  options.disabled_rules = {"focus"};
-  auto gen = make_generator(options, Catalog{}, nullptr);
-  ASSERT_FALSE(gen.ok());
-  EXPECT_NE(gen.status().message().find("cannot be disabled"), std::string::npos) << gen.status().message();
-  options.disabled_rules = {"no_such_rule"};
-  gen = make_generator(options, Catalog{}, nullptr);
-  ASSERT_FALSE(gen.ok());
-  EXPECT_NE(gen.status().message().find("unknown template rule"), std::string::npos) << gen.status().message();
-}
-
 TEST_F(TemplatePassesTest, PassesThatShapedTheQueryAreNamed) {
   auto out = ask("Names of members with age between 30 and 50");
   ASSERT_TRUE(out.answered) << out.reason;

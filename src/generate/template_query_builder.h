@@ -38,7 +38,7 @@
 #include "generate/schema_linker.h"
 #include "generate/template_calibration.h"
 #include "generate/template_generator.h"
-#include "retrieval/value_index.h"
+#include "db/value_index.h"
 #include "schema/identifier_words.h"
 #include "sql/dialect.h"
 #include "t2sql/catalog.h"

@@ -17,7 +17,7 @@
 
 #include "llm/gguf_chat_template.h"
 #include "llm/llama_model.h"
-#include "llm/test_models.h"
+#include "testing/test_models.h"
 #include "t2sql/llm_backend.h"
 #include "t2sql/prompt.h"
 

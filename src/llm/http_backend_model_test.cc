@@ -17,9 +17,9 @@
 #include <thread>
 
 #include "eval/grammar_coverage.h"
-#include "generate/sql_grammar.h"
-#include "generate/sql_scope_checker.h"
-#include "llm/test_models.h"
+#include "llm/sql_grammar.h"
+#include "llm/sql_scope_checker.h"
+#include "testing/test_models.h"
 #include "t2sql/llm_backend.h"
 
 extern char** environ;

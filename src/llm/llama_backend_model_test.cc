@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
 #include <llama.h>
 
-#include "generate/sql_grammar.h"
+#include "eval/llm_judge.h"
 #include "llm/llama_model.h"
-#include "llm/llm_judge.h"
-#include "llm/test_models.h"
+#include "llm/sql_grammar.h"
+#include "testing/test_models.h"
 #include "t2sql/llm_backend.h"
 
 namespace t2sql {

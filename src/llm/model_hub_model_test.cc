@@ -17,7 +17,7 @@
 #include <mutex>
 #include <thread>
 
-#include "llm/test_models.h"
+#include "testing/test_models.h"
 #include "t2sql/model_hub.h"
 
 namespace t2sql {

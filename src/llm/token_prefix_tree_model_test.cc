@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "generate/sql_grammar.h"
 #include "llm/llama_model.h"
-#include "llm/test_models.h"
+#include "llm/sql_grammar.h"
+#include "testing/test_models.h"
 
 namespace t2sql {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "retrieval/value_index.h"
+#include "db/value_index.h"
 #include "t2sql/generator.h"
 
 namespace t2sql {
@@ -18,7 +18,7 @@ struct Entities : QuestionReading {
 };
 
 // `values` (may be null) is the database's value index
-// (retrieval/shared_value_index.h), the one the template engine reads too.
+// (db/shared_value_index.h), the one the template engine reads too.
 Entities extract_entities(const std::string& question, const ValueIndex* values);
 
 }  // namespace t2sql

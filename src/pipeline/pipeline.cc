@@ -16,7 +16,7 @@
 #include "pipeline/lexical_retriever.h"
 #include "pipeline/vector_context_retriever.h"
 #include "retrieval/example_store.h"
-#include "retrieval/shared_value_index.h"
+#include "db/shared_value_index.h"
 #include "sql/sql_explainer.h"
 #include "sql/statement_guard.h"
 #include "t2sql/demo.h"

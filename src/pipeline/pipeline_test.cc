@@ -12,7 +12,7 @@
 #include "pipeline/intent_classifier.h"
 #include "pipeline/lexical_retriever.h"
 #include "pipeline/vector_context_retriever.h"
-#include "retrieval/shared_value_index.h"
+#include "db/shared_value_index.h"
 #include "t2sql/demo.h"
 #include "t2sql/number_format.h"
 #include "t2sql/pipeline.h"

@@ -4,8 +4,8 @@
 // must still fail there.
 #include <gtest/gtest.h>
 
-#include "db/ch_test_env.h"
-#include "pipeline/pipeline_question_cases.h"
+#include "testing/ch_test_env.h"
+#include "testing/pipeline_question_cases.h"
 
 namespace t2sql {
 namespace {

@@ -4,8 +4,8 @@
 // and leave the database as it was.
 #include <gtest/gtest.h>
 
-#include "db/pg_test_env.h"
-#include "pipeline/pipeline_question_cases.h"
+#include "testing/pg_test_env.h"
+#include "testing/pipeline_question_cases.h"
 
 namespace t2sql {
 namespace {

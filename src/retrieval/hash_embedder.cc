@@ -4,8 +4,8 @@
 #include <cmath>
 #include <unordered_set>
 
-#include "retrieval/hashing.h"
-#include "retrieval/text_words.h"
+#include "base/hashing.h"
+#include "schema/text_words.h"
 
 namespace t2sql {
 

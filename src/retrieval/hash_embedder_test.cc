@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "retrieval/embedder.h"
-#include "retrieval/text_words.h"
+#include "schema/text_words.h"
 
 namespace t2sql {
 namespace {

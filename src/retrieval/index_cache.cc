@@ -10,7 +10,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "retrieval/hashing.h"
+#include "base/hashing.h"
 #include "t2sql/retrieval.h"
 
 namespace t2sql {

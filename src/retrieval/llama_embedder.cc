@@ -15,7 +15,7 @@
 #include "llama.h"
 #include "llm/llama_model.h"
 #include "llm/llama_runtime.h"
-#include "retrieval/hashing.h"
+#include "base/hashing.h"
 
 #ifndef T2SQL_LLAMA_DIR
 #define T2SQL_LLAMA_DIR ""

@@ -9,9 +9,9 @@
 
 #include "retrieval/embedder.h"
 #include "retrieval/example_store.h"
-#include "retrieval/hashing.h"
+#include "base/hashing.h"
 #include "retrieval/index_cache.h"
-#include "retrieval/text_words.h"
+#include "schema/text_words.h"
 #include "retrieval/vector_index.h"
 #include "t2sql/retrieval.h"
 

@@ -1,11 +1,9 @@
 #include "retrieval/value_index_cache.h"
 
-#include <sys/stat.h>
-
 #include <chrono>
 #include <cstring>
 
-#include "retrieval/hashing.h"
+#include "base/hashing.h"
 #include "retrieval/index_cache.h"
 #include "t2sql/database.h"
 
@@ -13,7 +11,6 @@ namespace t2sql {
 
 namespace {
 
-constexpr uint64_t kValueFormat = 1;
 constexpr const char* kValueFile = "/value_index.bin";
 
 void put_string(std::vector<uint8_t>& out, const std::string& s) {
@@ -35,32 +32,6 @@ bool get_string(const std::vector<uint8_t>& in, size_t* pos, std::string* s) {
 }
 
 }  // namespace
-
-uint64_t value_index_fingerprint(Database& db, const Catalog& catalog, const ValueIndexOptions& options) {
-  uint64_t fp = fnv1a64_bytes(&kValueFormat, sizeof(kValueFormat));
-  fp = fnv1a64(db.engine(), fp);
-  std::string uri = db.uri();
-  fp = fnv1a64(uri, fp);
-  // The data itself: a SQLite or DuckDB file changes size or time when written.
-  std::string path = uri;
-  for (const char* scheme : {"sqlite://", "duckdb://"}) {
-    if (path.rfind(scheme, 0) == 0) path = path.substr(std::strlen(scheme));
-  }
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
-    int64_t identity[2] = {static_cast<int64_t>(st.st_size), static_cast<int64_t>(st.st_mtime)};
-    fp = fnv1a64_bytes(identity, sizeof(identity), fp);
-  }
-  uint64_t limits[3] = {options.max_values_per_column, options.max_value_length, options.skip_key_columns ? 1u : 0u};
-  fp = fnv1a64_bytes(limits, sizeof(limits), fp);
-  for (const auto& t : catalog.tables) {
-    fp = fnv1a64(t.name, fp);
-    for (const auto& c : t.columns) {
-      fp = fnv1a64(c.name + "\x1f" + c.declared_type, fp);
-    }
-  }
-  return fp;
-}
 
 Result<ValueIndexLoad> load_or_build_value_index(Database& db, const Catalog& catalog, const std::string& cache_dir,
                                                  const ValueIndexOptions& options, const ProgressFn& progress) {

@@ -14,7 +14,7 @@
 
 #include <string>
 
-#include "retrieval/value_index.h"
+#include "db/value_index.h"
 #include "t2sql/retrieval.h"
 
 namespace t2sql {
@@ -24,11 +24,6 @@ struct ValueIndexLoad {
   std::string origin;  // "built", "loaded from cache", "rebuilt (<why>)"
   double build_ms = 0;
 };
-
-// What the index read: the engine, the URI, a SQLite or DuckDB file's size and
-// modification time, the text columns and the options. Equal fingerprints
-// mean an index built from one serves the other.
-uint64_t value_index_fingerprint(Database& db, const Catalog& catalog, const ValueIndexOptions& options);
 
 // `cache_dir` empty: build, no cache.
 Result<ValueIndexLoad> load_or_build_value_index(Database& db, const Catalog& catalog, const std::string& cache_dir,

@@ -1,4 +1,4 @@
-// Column descriptions and description files (declared in t2sql/retrieval.h).
+// Column descriptions and description files (declared in t2sql/column_descriptions.h).
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "retrieval/text_words.h"
-#include "t2sql/retrieval.h"
+#include "schema/text_words.h"
+#include "t2sql/column_descriptions.h"
 
 namespace t2sql {
 

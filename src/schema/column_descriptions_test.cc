@@ -4,7 +4,7 @@
 #include <fstream>
 #include <string>
 
-#include "t2sql/retrieval.h"
+#include "t2sql/column_descriptions.h"
 
 namespace t2sql {
 namespace {

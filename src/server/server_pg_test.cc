@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "db/pg_test_env.h"
+#include "testing/pg_test_env.h"
 #include "db/uri_redaction.h"
 
 namespace t2sql {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <functional>
 
-#include "db/pg_test_env.h"
+#include "testing/pg_test_env.h"
 #include "sql/dialect.h"
 #include "t2sql/database.h"
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include "cli.h"
 #include "db/postgres_database.h"
-#include "db/postgres_loader.h"
+#include "tools/eval/postgres_loader.h"
 #include "eval/benchmark_suite.h"
 #include "eval/embedding_similarity.h"
 #include "eval/eval_mode.h"
@@ -19,7 +19,7 @@
 #include "eval/training_shapes.h"
 #include "eval/grammar_coverage.h"
 #include "generate/template_calibration.h"
-#include "llm/llm_judge.h"
+#include "eval/llm_judge.h"
 #include "generate/template_generator.h"
 #include "t2sql/demo.h"
 #include "t2sql/generator.h"
@@ -520,7 +520,7 @@ void add_eval_command(CLI::App& app) {
                 "--top-columns N");
   cmd->add_option("--catalog", opt->retrieval.catalog,
                   "With --retrieval-only: db (each question against its own database) or stress (every schema of "
-                  "the shared data plus look-alikes: 2,000 tables, 20,000 columns)")
+                  "the shared data in $T2SQL_SHARED_DIR plus look-alikes: 2,000 tables, 20,000 columns)")
       ->check(CLI::IsMember({"db", "stress"}))
       ->capture_default_str();
   CLI::Option* top_columns =

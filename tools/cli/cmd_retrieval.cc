@@ -8,7 +8,7 @@
 
 #include "base/progress_bar.h"
 #include "cli.h"
-#include "retrieval/retrieval_eval.h"
+#include "tools/eval/retrieval_eval.h"
 #include "retrieval/value_index_cache.h"
 #include "t2sql/retrieval.h"
 

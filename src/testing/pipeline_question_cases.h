@@ -1,4 +1,4 @@
-// For the question-case tests only (question_cases_pg_test.cc,
+// For the question-case tests only (src/pipeline/question_cases_pg_test.cc,
 // question_cases_ch_test.cc): the question records of tests/cases/*.test
 // asked through a Pipeline in template mode on one engine's demo warehouse.
 #pragma once
@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "db/sql_case_files.h"
+#include "testing/sql_case_files.h"
 #include "t2sql/database.h"
 #include "t2sql/pipeline.h"
 

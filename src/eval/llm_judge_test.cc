@@ -1,4 +1,4 @@
-#include "llm/llm_judge.h"
+#include "eval/llm_judge.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-#include "generate/sql_grammar.h"
+#include "llm/sql_grammar.h"
 
-#include "generate/sql_scope_checker.h"
+#include "llm/sql_scope_checker.h"
 
 #include <gtest/gtest.h>
 #include <llama.h>

@@ -1,13 +1,22 @@
-#include "retrieval/retrieval_eval.h"
+#include "tools/eval/retrieval_eval.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tools/eval/stress_catalog.h"
+
 namespace t2sql {
 namespace {
 
+// The shared benchmark data beside the source tree (tests may look there; the program does not).
+std::string test_shared_dir() {
+  std::string env = default_shared_dir();
+  return env.empty() ? std::string(T2SQL_SOURCE_DIR) + "/../shared" : env;
+}
+
 TEST(RetrievalEval, PerDatabaseRecallGrowsWithN) {
   RetrievalEvalOptions options;
+  options.shared_dir = test_shared_dir();
   options.top_columns = {1, 8, 40};
   options.limit = 60;
   auto report = evaluate_retrieval(options);
@@ -31,6 +40,7 @@ TEST(RetrievalEval, PerDatabaseRecallGrowsWithN) {
 
 TEST(RetrievalEval, SmallStressCatalog) {
   RetrievalEvalOptions options;
+  options.shared_dir = test_shared_dir();
   options.catalog = "stress";
   options.top_columns = {60};
   options.limit = 30;

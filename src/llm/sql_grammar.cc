@@ -1,4 +1,4 @@
-#include "generate/sql_grammar.h"
+#include "llm/sql_grammar.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "retrieval/value_index.h"
+#include "db/value_index.h"
 
 #include <gtest/gtest.h>
 

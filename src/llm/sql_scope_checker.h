@@ -32,7 +32,7 @@
 #include <string_view>
 #include <vector>
 
-#include "generate/sql_grammar.h"
+#include "llm/sql_grammar.h"
 #include "t2sql/llm_backend.h"
 
 namespace t2sql {

@@ -1,4 +1,4 @@
-#include "retrieval/shared_value_index.h"
+#include "db/shared_value_index.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>

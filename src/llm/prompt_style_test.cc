@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "generate/prompt_schema.h"
+#include "llm/prompt_schema.h"
 #include "t2sql/prompt.h"
 
 namespace t2sql {
@@ -57,7 +57,7 @@ PromptInput shop_input(const Catalog& catalog) {
 }
 
 std::string golden_path(const std::string& name) {
-  return std::string(T2SQL_SOURCE_DIR) + "/src/generate/testdata/prompt_" + name + ".txt";
+  return std::string(T2SQL_SOURCE_DIR) + "/src/llm/testdata/prompt_" + name + ".txt";
 }
 
 void expect_golden(const std::string& name, const std::string& text) {

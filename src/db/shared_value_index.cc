@@ -1,9 +1,9 @@
-#include "retrieval/shared_value_index.h"
+#include "db/shared_value_index.h"
 
 #include <map>
 #include <mutex>
 
-#include "retrieval/value_index_cache.h"
+#include "db/value_index.h"
 
 namespace t2sql {
 

@@ -1,4 +1,4 @@
-#include "retrieval/stress_catalog.h"
+#include "tools/eval/stress_catalog.h"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -13,10 +13,6 @@
 
 #include "t2sql/database.h"
 #include "t2sql/demo.h"
-
-#ifndef T2SQL_SOURCE_DIR
-#define T2SQL_SOURCE_DIR "."
-#endif
 
 namespace t2sql {
 
@@ -168,11 +164,11 @@ std::string StressCatalog::table_name(const std::string& database, const std::st
 
 std::string default_shared_dir() {
   const char* env = std::getenv("T2SQL_SHARED_DIR");
-  if (env && *env) return env;
-  return std::string(T2SQL_SOURCE_DIR) + "/../shared";
+  return env ? env : "";
 }
 
 Result<StressCatalog> build_stress_catalog(const StressCatalogOptions& options) {
+  if (options.shared_dir.empty()) return not_found("no folder of shared benchmark data given (set T2SQL_SHARED_DIR)");
   const std::string data = options.shared_dir + "/data";
   const std::string spider = data + "/spider-dev-open/database";
   if (list_dir(spider).empty()) return not_found("shared benchmark data not found under " + data);

@@ -39,7 +39,7 @@ struct StressCatalog {
 
 Result<StressCatalog> build_stress_catalog(const StressCatalogOptions& options);
 
-// T2SQL_SHARED_DIR, else <source dir>/../shared.
+// $T2SQL_SHARED_DIR, else "" (build_stress_catalog() then says it is not set).
 std::string default_shared_dir();
 
 }  // namespace t2sql

@@ -17,7 +17,7 @@
 
 #include <memory>
 
-#include "retrieval/value_index.h"
+#include "db/value_index.h"
 
 namespace t2sql {
 

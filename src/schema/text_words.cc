@@ -1,4 +1,4 @@
-#include "retrieval/text_words.h"
+#include "schema/text_words.h"
 
 #include "schema/identifier_words.h"
 

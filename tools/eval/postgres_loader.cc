@@ -1,4 +1,4 @@
-#include "db/postgres_loader.h"
+#include "tools/eval/postgres_loader.h"
 #include "sql/sql_quote.h"
 
 #include <fcntl.h>

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <cstring>
 
-#include "generate/prompt_schema.h"
+#include "llm/prompt_schema.h"
 #include "sql/sql_quote.h"
 #include "t2sql/prompt.h"
 

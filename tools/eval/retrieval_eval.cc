@@ -1,4 +1,4 @@
-#include "retrieval/retrieval_eval.h"
+#include "tools/eval/retrieval_eval.h"
 
 #include <nlohmann/json.hpp>
 
@@ -10,7 +10,7 @@
 #include <set>
 
 #include "format/json_text.h"
-#include "retrieval/stress_catalog.h"
+#include "tools/eval/stress_catalog.h"
 #include "t2sql/database.h"
 
 namespace t2sql {
@@ -158,6 +158,9 @@ Result<RetrievalEvalReport> evaluate_retrieval(const RetrievalEvalOptions& optio
   }
   if (options.top_columns.empty()) return invalid_argument("no N to evaluate");
   const std::string shared = options.shared_dir.empty() ? default_shared_dir() : options.shared_dir;
+  if (options.spider_dir.empty() && shared.empty()) {
+    return invalid_argument("no Spider data given (--data) and T2SQL_SHARED_DIR, the shared data folder, is not set");
+  }
   const std::string spider = options.spider_dir.empty() ? shared + "/data/spider-dev-open" : options.spider_dir;
   auto questions = load_questions(spider, options.limit);
   if (!questions.ok()) return questions.status();

@@ -1,4 +1,4 @@
-#include "generate/sql_scope_checker.h"
+#include "llm/sql_scope_checker.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,9 +1,9 @@
-#include "generate/prompt_schema.h"
+#include "llm/prompt_schema.h"
 
 #include <algorithm>
 #include <cctype>
 
-#include "generate/sql_grammar.h"
+#include "llm/sql_grammar.h"
 #include "sql/sql_quote.h"
 
 namespace t2sql {

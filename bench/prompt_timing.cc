@@ -1,4 +1,4 @@
-#include "retrieval/prompt_timing.h"
+#include "prompt_timing.h"
 
 #include <algorithm>
 #include <chrono>

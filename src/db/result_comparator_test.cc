@@ -1,4 +1,4 @@
-#include "eval/result_comparator.h"
+#include "db/result_comparator.h"
 
 #include <gtest/gtest.h>
 

@@ -88,4 +88,9 @@ class ValueIndex {
 // Levenshtein distance, stopping early once it exceeds `max` (returns max+1).
 size_t edit_distance(std::string_view a, std::string_view b, size_t max);
 
+// What the index read: the engine, the URI, a SQLite or DuckDB file's size and
+// modification time, the text columns and the options. Equal fingerprints
+// mean an index built from one serves the other.
+uint64_t value_index_fingerprint(Database& db, const Catalog& catalog, const ValueIndexOptions& options);
+
 }  // namespace t2sql

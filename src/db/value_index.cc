@@ -1,12 +1,16 @@
-#include "retrieval/value_index.h"
+#include "db/value_index.h"
+
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
 #include <utility>
 
+#include "base/hashing.h"
 #include "schema/identifier_words.h"
 #include "sql/dialect.h"
 #include "t2sql/database.h"
@@ -246,6 +250,33 @@ std::vector<LinkedValue> ValueIndex::search(std::string_view text, size_t limit,
     out.push_back(std::move(v));
   }
   return out;
+}
+
+uint64_t value_index_fingerprint(Database& db, const Catalog& catalog, const ValueIndexOptions& options) {
+  constexpr uint64_t kValueFormat = 1;  // the cache file's format: a new one reads again
+  uint64_t fp = fnv1a64_bytes(&kValueFormat, sizeof(kValueFormat));
+  fp = fnv1a64(db.engine(), fp);
+  std::string uri = db.uri();
+  fp = fnv1a64(uri, fp);
+  // The data itself: a SQLite or DuckDB file changes size or time when written.
+  std::string path = uri;
+  for (const char* scheme : {"sqlite://", "duckdb://"}) {
+    if (path.rfind(scheme, 0) == 0) path = path.substr(std::strlen(scheme));
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    int64_t identity[2] = {static_cast<int64_t>(st.st_size), static_cast<int64_t>(st.st_mtime)};
+    fp = fnv1a64_bytes(identity, sizeof(identity), fp);
+  }
+  uint64_t limits[3] = {options.max_values_per_column, options.max_value_length, options.skip_key_columns ? 1u : 0u};
+  fp = fnv1a64_bytes(limits, sizeof(limits), fp);
+  for (const auto& t : catalog.tables) {
+    fp = fnv1a64(t.name, fp);
+    for (const auto& c : t.columns) {
+      fp = fnv1a64(c.name + "\x1f" + c.declared_type, fp);
+    }
+  }
+  return fp;
 }
 
 }  // namespace t2sql

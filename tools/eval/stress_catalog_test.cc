@@ -1,4 +1,4 @@
-#include "retrieval/stress_catalog.h"
+#include "tools/eval/stress_catalog.h"
 
 #include <gtest/gtest.h>
 
@@ -7,9 +7,15 @@
 namespace t2sql {
 namespace {
 
+// The shared benchmark data beside the source tree (tests may look there; the program does not).
+std::string test_shared_dir() {
+  std::string env = default_shared_dir();
+  return env.empty() ? std::string(T2SQL_SOURCE_DIR) + "/../shared" : env;
+}
+
 TEST(StressCatalog, RealSchemasPlusLookAlikesToTheRequestedSize) {
   auto s =
-      build_stress_catalog({.shared_dir = default_shared_dir(), .scratch_dir = "", .tables = 400, .columns = 4000});
+      build_stress_catalog({.shared_dir = test_shared_dir(), .scratch_dir = "", .tables = 400, .columns = 4000});
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->catalog.tables.size(), 400u);
   int columns = 0;
@@ -33,7 +39,7 @@ TEST(StressCatalog, RealSchemasPlusLookAlikesToTheRequestedSize) {
   EXPECT_NE(customer->find_column("sbCustEmail"), nullptr);
 
   auto again =
-      build_stress_catalog({.shared_dir = default_shared_dir(), .scratch_dir = "", .tables = 400, .columns = 4000});
+      build_stress_catalog({.shared_dir = test_shared_dir(), .scratch_dir = "", .tables = 400, .columns = 4000});
   EXPECT_EQ(again->catalog.to_ddl(), s->catalog.to_ddl());  // deterministic
 }
 
