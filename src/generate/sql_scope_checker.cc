@@ -1122,6 +1122,22 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
       }
     }
   }
+  // SQLite parses the REGEXP and MATCH operators but has no function behind
+  // them unless an application adds one (t2sql does not): such a statement
+  // never prepares. (A schema with a table or column of that name keeps it.)
+  if (dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres") {
+    const size_t whole = complete || tk.empty() || tk.back().offset + tk.back().text.size() < text.size()
+                             ? tk.size()
+                             : tk.size() - 1;  // the last word may still grow
+    for (size_t i = 0; i < whole; ++i) {
+      const bool op = tk[i].kind == SqlTokenKind::kWord && (tk[i].is_word("REGEXP") || tk[i].is_word("MATCH"));
+      if (op && !std::binary_search(all_columns_.begin(), all_columns_.end(), lower(tk[i].text)) &&
+          std::none_of(tables_.begin(), tables_.end(),
+                       [&](const GrammarTable& t) { return lower(t.name) == lower(tk[i].text); })) {
+        return {false, tk[i].offset, "SQLite has no " + tk[i].text + " function"};
+      }
+    }
+  }
   // Comments: the grammar has none; the lexer drops them silently.
   size_t end = 0;
   for (const auto& t : tk) {
@@ -1177,7 +1193,7 @@ bool word_char(char c) {
 int SqlScopeChecker::steps_to_end(std::string_view text) const {
   const bool sqlite =
       dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres" && dialect_ != "clickhouse";
-  int parens = 0, cases = 0;
+  int parens = 0, cases = 0, betweens = 0;                   // a BETWEEN waits for its AND
   char quote = 0;                                            // the character that closes an open string or quoted name
   std::string last_word;                                     // lower case, when the last thing written is a word
   char last_punct = 0;                                       // when it is punctuation
@@ -1203,6 +1219,8 @@ int SqlScopeChecker::steps_to_end(std::string_view text) const {
       last_word = lower(text.substr(i, j - i));
       last_punct = 0;
       if (last_word == "case") ++cases;
+      if (last_word == "between") ++betweens;
+      if (last_word == "and" && betweens > 0) --betweens;
       if (last_word == "with" && !seen_word) with = true;
       if (last_word == "select" && with && parens == 0) main_query = true;
       seen_word = true;
@@ -1215,7 +1233,7 @@ int SqlScopeChecker::steps_to_end(std::string_view text) const {
       last_word.clear();
     }
   }
-  int steps = (quote ? 1 : 0) + parens + cases + (with && !main_query ? 1 : 0);
+  int steps = (quote ? 1 : 0) + parens + cases + betweens + (with && !main_query ? 1 : 0);
   if (!quote) {
     if (last_punct != 0 && last_punct != ')' && last_punct != '*') ++steps;
     if (last_punct == 0 && (last_word.empty() || waits_for_more(last_word))) ++steps;

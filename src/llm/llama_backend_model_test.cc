@@ -144,6 +144,51 @@ TEST(LlamaBackend, ConstrainedGreedyMatchesLlamaCppsFullVocabularySampling) {
   }
 }
 
+// A dead end of accept_text: "xy" and one more letter pass, but only "xyz"
+// has a way on (to ";"). Decoding must back out of the letter the model
+// likes best (the other 25 are dead ends), ban it, and find "xyz;"; the
+// KV cache and the grammar go back with it, so the text after a backtrack
+// is what decoding from that prefix would give.
+TEST(LlamaBackend, BacktracksOutOfADeadEndOfAcceptText) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  auto b = open(model);
+  ASSERT_TRUE(b);
+  LlmRequest req{.prompt = kPrompt, .grammar = "root ::= [a-z]+ \";\"", .max_tokens = 12};
+  req.accept_text = [](const std::string& t) {
+    return std::string_view("xyz;").starts_with(t) || (t.size() == 3 && t.starts_with("xy") && t[2] != ';');
+  };
+  auto out = b->complete(req);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->finish_reason, "stop");
+  EXPECT_EQ(out->text, "xyz;");
+  EXPECT_GT(out->backtracks, 0);
+  EXPECT_LE(out->backtracks, 25);
+  // Free decoding after the backtracking still matches a fresh backend's:
+  // the KV cache was rolled back, not left holding the abandoned tokens.
+  auto fresh = open(model);
+  auto again = b->complete(free_text(kPrompt, 8));
+  auto expect = fresh->complete(free_text(kPrompt, 8));
+  ASSERT_TRUE(again.ok() && expect.ok());
+  EXPECT_EQ(again->text, expect->text);
+}
+
+// When nothing can ever pass, backtracking gives up within its bound.
+TEST(LlamaBackend, ADeadEndWithNoWayOutIsRefusedWithinTheBound) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  auto b = open(model);
+  ASSERT_TRUE(b);
+  LlmRequest req{.prompt = kPrompt, .grammar = "root ::= [a-z]+ \";\"", .max_tokens = 12};
+  // Two letters, then nothing (not even the ";").
+  req.accept_text = [](const std::string& t) { return t.size() <= 2 && t.find(';') == std::string::npos; };
+  auto out = b->complete(req);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->finish_reason, "refused");
+  EXPECT_GT(out->backtracks, 0);
+  EXPECT_LE(out->backtracks, 64);
+}
+
 TEST(LlamaBackend, LoraChangesTheOutputAndScaleZeroGivesTheBase) {
   std::string model = tiny_model();
   ASSERT_FALSE(model.empty());
