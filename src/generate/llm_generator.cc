@@ -1,7 +1,9 @@
 #include "generate/llm_generator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <string_view>
 
 #include "generate/candidate_vote.h"
 #include "generate/sql_scope_checker.h"
@@ -22,6 +24,28 @@ PromptOptions prompt_options(const LlmGeneratorOptions& g, std::string chat_temp
   o.chat_template = std::move(chat_template);
   o.sample_values = g.sample_values;
   return o;
+}
+
+// Under the SELECT-first grammar the completion is the statement from its
+// first character. extract_sql, which prefers a keyword in capitals, would
+// cut "wiTH x AS (SElect ...) SELECT ...;" at its inner SELECT. A server that
+// ignored the grammar may have written prose first: extract_sql reads that.
+std::string constrained_sql(const std::string& text) {
+  const size_t from = text.find_first_not_of(" \t\r\n");
+  const size_t word = text.find_first_not_of(" \t\r\n(");
+  auto starts = [&](std::string_view w) {
+    if (word == std::string::npos || text.size() - word < w.size()) return false;
+    for (size_t k = 0; k < w.size(); ++k) {
+      if (std::tolower(static_cast<unsigned char>(text[word + k])) != w[k]) return false;
+    }
+    const size_t after = word + w.size();
+    return after == text.size() || !(std::isalnum(static_cast<unsigned char>(text[after])) || text[after] == '_');
+  };
+  if (!starts("select") && !starts("with")) return extract_sql(text);
+  std::string sql = text.substr(from);
+  if (size_t end = find_statement_end(sql); end != std::string::npos) sql.resize(end - 1);
+  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.back()))) sql.pop_back();
+  return sql;
 }
 
 }  // namespace
@@ -170,7 +194,7 @@ Result<GenerationResult> LlmGenerator::generate_with(const GenerationRequest& re
     *mean_logprob = out->mean_logprob;
 
     GenerationAttempt attempt;
-    attempt.sql = extract_sql(out->text);
+    attempt.sql = !llm.grammar.empty() && !options_.think ? constrained_sql(out->text) : extract_sql(out->text);
     Status check;
     if (out->finish_reason == "refused") {
       check = invalid_argument("constrained decoding reached a dead end (no name the schema allows fits)");

@@ -266,6 +266,38 @@ TEST_F(SqlGrammarTest, ChecksTheStatementAsItGrows) {
   EXPECT_TRUE(scope(fine).ok);
 }
 
+// The grammar reads any word as a name; the checker refuses a keyword where
+// the statement needs a value or a name (random models wrote each of these,
+// and SQLite refuses them all), but not where SQL puts that keyword.
+TEST_F(SqlGrammarTest, AKeywordWhereANameGoesIsRefused) {
+  SqlConstraint c = build_sql_constraint(kDemoDdl, "sqlite");
+  for (const char* sql : {"select By By ;", "SELECT When ;", "SELECT region FROM stores GROUP BY When;",
+                          "SELECT asc FROM stores;", "SELECT region AS from FROM stores;",
+                          "SELECT region FROM stores WHERE region = order;", "SELECT Time 'x';"}) {
+    EXPECT_TRUE(accepts(c.gbnf, sql)) << "the grammar lets it through: " << sql;
+    EXPECT_FALSE(c.checker->check(sql, true).ok) << sql;
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, kDemoDdl, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    EXPECT_NE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << "SQLite prepares it: " << sql;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  // While being written: a word no allowed keyword or name starts with.
+  EXPECT_FALSE(scope("SELECT region FROM stores GROUP BY Wh", false).ok);
+  EXPECT_TRUE(scope("SELECT region FROM stores WHERE N", false).ok);  // NOT, NULL
+  for (const char* sql :
+       {"SELECT DISTINCT region FROM stores;", "SELECT CASE WHEN region IS NULL THEN 1 ELSE 0 END FROM stores;",
+        "SELECT region FROM stores WHERE region NOT LIKE 'N%' AND NOT EXISTS (SELECT 1 FROM sales);",
+        "SELECT region FROM stores UNION ALL SELECT brand_name FROM brands;",
+        "SELECT region FROM stores WHERE region IS NOT DISTINCT FROM 'North';",
+        "SELECT count(*) FILTER (WHERE region = 'North') FROM stores;", "SELECT CAST(store_id AS TEXT) FROM stores;",
+        "SELECT region FROM stores WHERE store_id IN (SELECT store_id FROM sales);"}) {
+    EXPECT_TRUE(allowed(sql)) << sql << ": " << scope(sql).message;
+  }
+}
+
 TEST_F(SqlGrammarTest, StepsToEndCountWhatIsLeftOpen) {
   SqlScopeChecker c(demo_tables(), "sqlite");
   EXPECT_EQ(c.steps_to_end("SELECT region FROM stores;"), -1);

@@ -198,16 +198,11 @@ class LlamaBackend final : public LlmBackend {
       return first;
     }
     const float* logits = llama_get_logits_ith(ctx_.get(), -1);
-    // At most kMaxChecked checks of accept_text per call: past that many
-    // refusals of the likeliest allowed tokens the position counts as a dead
-    // end (backtracking then takes another way), which bounds its cost.
     auto accepted = [&](std::vector<llama_token_data>& c) {
       std::sort(c.begin(), c.end(), ranks_before);
       std::vector<llama_token_data> ok;
-      size_t checked = 0;
       for (const auto& d : c) {
         if (!std::isfinite(d.logit) || d.id == first || is_banned(d.id)) continue;
-        if (++checked > kMaxChecked) break;
         if (llama_vocab_is_eog(vocab_, d.id) || fits(req, text + piece(d.id))) {
           ok.push_back(d);
           if (greedy || ok.size() >= kTopChecked) break;
@@ -222,9 +217,17 @@ class LlamaBackend final : public LlmBackend {
     }
     std::vector<llama_token_data> ok = accepted(top_);
     if (ok.empty() && grammar) {
+      // Past the highest logits: the prefix tree, pruned by accept_text as
+      // by the grammar (both refuse every extension of a text they refuse).
       if (!tree_) tree_ = TokenPrefixTree::build(vocab_);
-      tree_->allowed_tokens(grammar, logits, &top_);
-      ok = accepted(top_);
+      auto accepts = [&](llama_token t) {
+        return llama_vocab_is_eog(vocab_, t) || !req.accept_text || req.accept_text(text + piece(t));
+      };
+      auto eligible = [&](llama_token t) {
+        return t != first && !is_banned(t) && (llama_vocab_is_eog(vocab_, t) || fits_steps(req, text + piece(t)));
+      };
+      tree_->best_accepted(grammar, logits, accepts, eligible, greedy ? 1 : kTopChecked, kMaxChecked, &subtree_max_,
+                           &ok);
     }
     if (ok.empty()) return -1;
     if (greedy) return ok.front().id;
@@ -296,6 +299,10 @@ class LlamaBackend final : public LlmBackend {
   // that backtracking can leave early.
   bool fits(const LlmRequest& req, const std::string& next) const {
     if (req.accept_text && !req.accept_text(next)) return false;
+    return fits_steps(req, next);
+  }
+
+  bool fits_steps(const LlmRequest& req, const std::string& next) const {
     if (req.steps_to_end && remaining_ <= kEndWithin) {
       const int steps = req.steps_to_end(next);
       if (steps >= 0 && steps + 1 > remaining_) return false;
@@ -385,13 +392,17 @@ class LlamaBackend final : public LlmBackend {
           break;
         }
         ++out.backtracks;
-        // A dead end no deeper than the last one: the cause lies further
-        // back (a name written early that nothing may follow), so each such
-        // dead end in a row goes back twice as far: 1, 2, 4, ... tokens.
+        // Depth first: the token before the dead end is banned at its
+        // position (when that position has nothing left, it is the next dead
+        // end, one token further back). After kJumpAfter dead ends in a row
+        // no deeper than the last, the cause lies further back (a name
+        // written early that nothing may follow): each further one goes back
+        // twice as far, 2, 4, ... tokens. Jumping at once would ban a token
+        // that is the only way on, as the "x" of "xyz;" in the backend's test.
         streak = i > last_dead_end ? 0 : streak + 1;
         last_dead_end = i;
-        const size_t back = std::min(i, size_t{1} << std::min(streak, 10));
-        const size_t to = i - back;  // the position whose token is banned
+        const int jump = streak < kJumpAfter ? 0 : std::min(streak - kJumpAfter + 1, 10);
+        const size_t to = i - std::min(i, size_t{1} << jump);  // the position whose token is banned
         banned.resize(to + 1);       // bans past it belong to the abandoned branch
         banned[to].push_back(gen[to]);
         gen.resize(to);
@@ -499,8 +510,12 @@ class LlamaBackend final : public LlmBackend {
   static constexpr size_t kTopGreedy = 64, kTopSampling = 512;
   // accept_text's fallback: the highest logits checked first.
   static constexpr size_t kTopChecked = 512;
-  // accept_text checks per candidate list before a position counts as a dead end.
-  static constexpr size_t kMaxChecked = 1024;
+  // accept_text checks in the prefix tree before a position counts as a dead
+  // end (bounds the cost of proving one where accept_text lets many tokens
+  // through that the token budget then refuses).
+  static constexpr size_t kMaxChecked = 256;
+  // Dead ends in a row at one depth before backtracking jumps further back.
+  static constexpr int kJumpAfter = 8;
   // sample_closing's candidates besides the closers.
   static constexpr size_t kTopClosing = 64;
   std::optional<std::vector<llama_token>> closers_;  // single-token ";", ")", quotes, END; guarded by mutex_
