@@ -284,6 +284,9 @@ TEST_F(SqlGrammarTest, AKeywordWhereANameGoesIsRefused) {
     sqlite3_finalize(st);
     sqlite3_close(db);
   }
+  // A schema SQLite does not have (t2sql attaches none): the checker alone.
+  EXPECT_FALSE(scope("SELECT unit_.Product_.name FROM stores;").ok);
+  EXPECT_TRUE(scope("SELECT main.stores.region FROM stores;").ok);
   // While being written: a word no allowed keyword or name starts with.
   EXPECT_FALSE(scope("SELECT region FROM stores GROUP BY Wh", false).ok);
   EXPECT_TRUE(scope("SELECT region FROM stores WHERE N", false).ok);  // NOT, NULL

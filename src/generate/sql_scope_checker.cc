@@ -761,8 +761,12 @@ class Walk {
       r.qualifier = w;
       if (i + 2 < tk.size() && (is_name_token(tk[i + 2]) || tk[i + 2].is_punct('*'))) {
         r.column = tk[i + 2].is_punct('*') ? "*" : name_of(tk[i + 2]);
-        // schema.table.column: leave it to the engine.
-        if (i + 3 < tk.size() && tk[i + 3].is_punct('.')) return;
+        // schema.table.column: leave it to the engine, but SQLite knows
+        // only its main and temp schemas here (t2sql attaches none).
+        if (i + 3 < tk.size() && tk[i + 3].is_punct('.')) {
+          if (sqlite_ && w != "main" && w != "temp") refuse(t.offset, "no schema '" + w + "' in SQLite");
+          return;
+        }
       } else if (i + 2 < tk.size()) {
         return;
       } else {

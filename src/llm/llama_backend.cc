@@ -194,7 +194,7 @@ class LlamaBackend final : public LlmBackend {
                               llama_sampler* grammar) {
     const bool greedy = req.temperature <= 0.0f;
     const llama_token first = sample(chain, grammar, greedy);
-    if (!is_banned(first) && (llama_vocab_is_eog(vocab_, first) || fits(req, text + piece(first)))) {
+    if (!is_banned(first) && (llama_vocab_is_eog(vocab_, first) || (writes(first) && fits(req, text + piece(first))))) {
       return first;
     }
     const float* logits = llama_get_logits_ith(ctx_.get(), -1);
@@ -203,7 +203,7 @@ class LlamaBackend final : public LlmBackend {
       std::vector<llama_token_data> ok;
       for (const auto& d : c) {
         if (!std::isfinite(d.logit) || d.id == first || is_banned(d.id)) continue;
-        if (llama_vocab_is_eog(vocab_, d.id) || fits(req, text + piece(d.id))) {
+        if (llama_vocab_is_eog(vocab_, d.id) || (writes(d.id) && fits(req, text + piece(d.id)))) {
           ok.push_back(d);
           if (greedy || ok.size() >= kTopChecked) break;
         }
@@ -224,7 +224,8 @@ class LlamaBackend final : public LlmBackend {
         return llama_vocab_is_eog(vocab_, t) || !req.accept_text || req.accept_text(text + piece(t));
       };
       auto eligible = [&](llama_token t) {
-        return t != first && !is_banned(t) && (llama_vocab_is_eog(vocab_, t) || fits_steps(req, text + piece(t)));
+        return t != first && !is_banned(t) &&
+               (llama_vocab_is_eog(vocab_, t) || (writes(t) && fits_steps(req, text + piece(t))));
       };
       tree_->best_accepted(grammar, logits, accepts, eligible, greedy ? 1 : kTopChecked, kMaxChecked, &subtree_max_,
                            &ok);
@@ -268,6 +269,7 @@ class LlamaBackend final : public LlmBackend {
     for (const auto& d : top_) {
       if (!std::isfinite(d.logit) || is_banned(d.id)) continue;
       if (llama_vocab_is_eog(vocab_, d.id)) return d.id;  // the grammar lets it end here
+      if (!writes(d.id)) continue;
       std::string next = text + piece(d.id);
       if (!fits(req, next)) continue;
       // A token that only lengthens the last word counts half a step more
@@ -309,6 +311,11 @@ class LlamaBackend final : public LlmBackend {
     }
     return true;
   }
+
+  // A token that writes no text here (an unknown or control token) may still
+  // move the grammar, which reads llama.cpp's rendering of it (SentencePiece's
+  // <unk> let "unit_.Product" go on as "unit_.Product_.x"): never taken.
+  bool writes(llama_token t) const { return !piece(t).empty(); }
 
   bool is_banned(llama_token t) const {
     return banned_ && std::find(banned_->begin(), banned_->end(), t) != banned_->end();
