@@ -70,6 +70,9 @@ struct GenerationRequest {
   // Re-tries after a validation error for this request (the pipeline's repair
   // stage sets it; 0 when that stage is off); -1: the generator's own setting.
   int max_repairs = -1;
+  // The execution vote's statements for this request (1: no vote); 0: the
+  // generator's own setting (GeneratorOptions::candidates).
+  int candidates = 0;
 };
 
 // One try of a generator (an LLM may try several times; each is kept).
@@ -77,6 +80,19 @@ struct GenerationAttempt {
   std::string sql;
   std::string error;  // why this try was rejected, empty when accepted
   double elapsed_ms = 0;
+};
+
+// One statement of an execution vote (GeneratorOptions::candidates): the
+// greedy one first, then the sampled ones.
+struct VoteCandidate {
+  std::string sql;
+  std::string error;        // why it takes no part: it did not end, validate or run; empty otherwise
+  double mean_logprob = 0;  // mean log-probability of its tokens (0 when the backend gives none)
+  float temperature = 0;    // 0: greedy
+  uint32_t seed = 0;
+  int group = -1;  // its result set's group (0, 1, ... by first appearance); -1: takes no part
+  int votes = 0;   // the size of its group
+  bool chosen = false;
 };
 
 struct GenerationResult {
@@ -95,6 +111,10 @@ struct GenerationResult {
   // without a model).
   std::string prompt;
   std::vector<std::string> rules;  // template engine: the named rules that shaped the SQL
+  // The execution vote's candidates (empty without one) and whether the
+  // chosen result differs from the greedy candidate's.
+  std::vector<VoteCandidate> candidates;
+  bool vote_differs_from_greedy = false;
   // Template engine: other plausible readings of the question (a span linked
   // about as well to another column or value), each its SQL and one line.
   struct Alternative {
@@ -141,8 +161,16 @@ struct GeneratorOptions {
   float temperature = 0.0f;  // 0: greedy
   float top_p = 1.0f;
   uint32_t seed = 42;
+  // LLM: > 1 asks the model for this many statements (the greedy one and
+  // candidates - 1 sampled at vote_temperature with seeds seed+1, ...), runs
+  // each read-only and answers with the largest group of equal result sets.
+  int candidates = 1;
+  float vote_temperature = 0.7f;
   std::vector<std::string> disabled_rules;  // template engine: rules left out by name (eval --disable-rule)
 };
+
+// The most statements one execution vote may ask for (--candidates, the API's "candidates").
+inline constexpr int kMaxCandidates = 16;
 
 // Builds the generator for `options.mode` over `catalog`; `db` (may be null)
 // lets a generator validate SQL and link values. kInvalidArgument for an

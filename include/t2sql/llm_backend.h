@@ -54,13 +54,23 @@ struct LlmRequest {
   std::vector<std::string> stop;  // further stop strings
   // Generate exactly max_tokens, never stopping at end-of-text (benchmarks).
   bool ignore_eog = false;
+  // In-process decoding: fill LlmResponse::mean_logprob (one pass over the
+  // vocabulary's logits per token).
+  bool logprobs = false;
 };
 
 struct LlmResponse {
   std::string text;  // the completion, without the prompt
   // "stop" (end of text or statement), "length" (token limit), "refused"
-  // (accept_text refused every token the grammar allows: a dead end).
+  // (accept_text refused every token the grammar allows, and backtracking
+  // found no other way within its bound: a dead end).
   std::string finish_reason;
+  // In-process decoding: how many times a dead end sent decoding back one
+  // token (the token banned at its position, grammar and KV cache rolled back).
+  int backtracks = 0;
+  // With LlmRequest::logprobs: the mean, over the completion's tokens, of
+  // each token's log-probability under the model (before any constraint).
+  double mean_logprob = 0;
   int prompt_tokens = 0;
   int cached_tokens = 0;  // prompt tokens whose KV cache was reused from the previous request
   int completion_tokens = 0;

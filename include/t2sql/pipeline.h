@@ -147,6 +147,8 @@ struct AskResult {
   std::string prompt;                            // the exact text the model got (empty for the template engine)
   int prompt_tokens = 0, completion_tokens = 0;  // the generator's, every try summed
   std::vector<GenerationAttempt> attempts;       // the generator's tries
+  std::vector<VoteCandidate> candidates;         // the execution vote's statements (--candidates); empty: no vote
+  bool vote_differs_from_greedy = false;         // the vote chose another result than the greedy statement's
   std::vector<StageRecord> stages;
   double total_ms = 0;
   Status error;  // a broken component; answered is then false
@@ -169,6 +171,8 @@ using GeneratorFactory =
 
 struct AskOptions {
   std::optional<bool> use_rag;  // overrides PipelineOptions::use_rag
+  // Overrides GeneratorOptions::candidates (the LLM's execution vote), 1 to kMaxCandidates.
+  std::optional<int> candidates;
   // Domain hints for a model, shown with the question ("revenue = price *
   // quantity"); the template engine does not use them. Checked like the
   // question: valid UTF-8, at most 4000 bytes.

@@ -64,6 +64,11 @@ json metrics_json(const EvalMetrics& m) {
   j["prompt_tokens_mean"] = m.prompt_tokens_mean < 0 ? json(nullptr) : json(round_to(m.prompt_tokens_mean, 1));
   j["prompt_tokens_per_try"] =
       m.prompt_tokens_per_try < 0 ? json(nullptr) : json(round_to(m.prompt_tokens_per_try, 1));
+  if (m.voted > 0) {
+    j["vote"] = {{"questions", m.voted},
+                 {"differs_from_greedy", m.vote_differs},
+                 {"differs_rate", round_to(m.vote_differs_rate, 4)}};
+  }
   j["latency_ms"] = {{"p50", round_to(m.latency_p50_ms, 3)}, {"p95", round_to(m.latency_p95_ms, 3)}};
   j["execution_ms"] = {{"p50", round_to(m.execution_p50_ms, 3)}, {"p95", round_to(m.execution_p95_ms, 3)}};
   j["ece"] = m.ece < 0 ? json(nullptr) : json(round_to(m.ece, 4));
@@ -182,6 +187,12 @@ std::vector<std::pair<std::string, std::vector<std::string>>> metric_rows(const 
       return s.overall.prompt_tokens_per_try < 0 ? std::string("-") : fixed(s.overall.prompt_tokens_per_try, 0);
     });
   }
+  if (any([](const EvalSummary& s) { return s.overall.voted > 0; })) {
+    row("vote differs from greedy", [](const EvalSummary& s) {
+      return s.overall.voted == 0 ? std::string("-")
+                                  : pct(s.overall.vote_differs_rate) + " of " + std::to_string(s.overall.voted);
+    });
+  }
   row("latency p50", [](const EvalSummary& s) { return fixed(s.overall.latency_p50_ms, 2) + " ms"; });
   row("latency p95", [](const EvalSummary& s) { return fixed(s.overall.latency_p95_ms, 2) + " ms"; });
   row("execution p50", [](const EvalSummary& s) { return fixed(s.overall.execution_p50_ms, 2) + " ms"; });
@@ -224,6 +235,10 @@ EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases) {
       prompt_tokens += c->prompt_tokens;
       tries += std::max(c->llm_tries, 1);
     }
+    if (c->vote >= 0) {
+      ++m.voted;
+      m.vote_differs += c->vote;
+    }
     if (c->novel >= 0) novelty_known = true;
     if (c->novel == 1) {
       ++m.novel;
@@ -249,6 +264,7 @@ EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases) {
   m.seen_accuracy = novelty_known ? ratio(m.seen_correct, m.seen) : -1;
   m.prompt_tokens_mean = with_tokens ? prompt_tokens / with_tokens : -1;
   m.prompt_tokens_per_try = tries ? prompt_tokens / tries : -1;
+  m.vote_differs_rate = m.voted ? ratio(m.vote_differs, m.voted) : -1;
   m.latency_p50_ms = percentile(latency, 50);
   m.latency_p95_ms = percentile(latency, 95);
   m.execution_p50_ms = percentile(execution, 50);

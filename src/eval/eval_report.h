@@ -23,6 +23,9 @@
 //                       |accuracy - mean confidence| weighted by the bin's share
 //                       (null when nothing was answered); reliability: the bins
 //   confident_accuracy  correct / answered with confidence >= 0.9 (null: none)
+//   vote_differs_rate   with --candidates: questions whose execution vote chose
+//                       another result than the greedy statement's / questions
+//                       that had a vote (null: none had one)
 //   latency_ms          p50 / p95 of generation time over all n questions
 //   execution_ms        p50 / p95 of the predicted SQL's run time (executed)
 // Percentiles are nearest-rank. Plain functions of their inputs; thread-safe.
@@ -51,6 +54,8 @@ struct EvalMetrics {
   double novel_accuracy = -1, seen_accuracy = -1;  // -1: no training set
   double prompt_tokens_mean = -1;                  // -1: no prompt tokens reported
   double prompt_tokens_per_try = -1;
+  int voted = 0, vote_differs = 0;
+  double vote_differs_rate = -1;  // -1: no execution vote
   double latency_p50_ms = 0, latency_p95_ms = 0, execution_p50_ms = 0, execution_p95_ms = 0;
   double ece = -1;  // -1: nothing answered
   int confident = 0, confident_correct = 0;

@@ -162,6 +162,7 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
   r.confidence = asked.confidence;
   r.confidence_features = std::move(asked.confidence_features);
   r.prompt_tokens = asked.prompt_tokens;
+  if (!asked.candidates.empty()) r.vote = asked.vote_differs_from_greedy ? 1 : 0;
   if (r.prompt_tokens > 0) {
     // Every attempt is a model's try, except the template engine's answer
     // when an ensemble fell back to it (its engine then names no LLM).

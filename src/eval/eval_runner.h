@@ -85,6 +85,7 @@ struct CaseResult {
   int novel = -1;            // -1 unknown (no training set), 1 gold SQL shape not in it, 0 seen
   int prompt_tokens = 0;     // the generator's prompt tokens, every try summed (0: it reports none)
   int llm_tries = 0;         // the model's tries behind prompt_tokens (repairs included)
+  int vote = -1;             // -1 no execution vote, 1 the vote chose another result than greedy's, else 0
   double similarity = 0;
   double confidence = 0;
   std::map<std::string, double> confidence_features;  // what the confidence came from (template engine)

@@ -1,8 +1,11 @@
 #include "generate/llm_generator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <string_view>
 
+#include "generate/candidate_vote.h"
 #include "llm/sql_scope_checker.h"
 #include "sql/statement_guard.h"
 
@@ -21,6 +24,28 @@ PromptOptions prompt_options(const LlmGeneratorOptions& g, std::string chat_temp
   o.chat_template = std::move(chat_template);
   o.sample_values = g.sample_values;
   return o;
+}
+
+// Under the SELECT-first grammar the completion is the statement from its
+// first character. extract_sql, which prefers a keyword in capitals, would
+// cut "wiTH x AS (SElect ...) SELECT ...;" at its inner SELECT. A server that
+// ignored the grammar may have written prose first: extract_sql reads that.
+std::string constrained_sql(const std::string& text) {
+  const size_t from = text.find_first_not_of(" \t\r\n");
+  const size_t word = text.find_first_not_of(" \t\r\n(");
+  auto starts = [&](std::string_view w) {
+    if (word == std::string::npos || text.size() - word < w.size()) return false;
+    for (size_t k = 0; k < w.size(); ++k) {
+      if (std::tolower(static_cast<unsigned char>(text[word + k])) != w[k]) return false;
+    }
+    const size_t after = word + w.size();
+    return after == text.size() || !(std::isalnum(static_cast<unsigned char>(text[after])) || text[after] == '_');
+  };
+  if (!starts("select") && !starts("with")) return extract_sql(text);
+  std::string sql = text.substr(from);
+  if (size_t end = find_statement_end(sql); end != std::string::npos) sql.resize(end - 1);
+  while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.back()))) sql.pop_back();
+  return sql;
 }
 
 }  // namespace
@@ -74,17 +99,79 @@ Prompt LlmGenerator::prompt_for(const GenerationRequest& request) const {
 }
 
 Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request) {
+  if (request.question.empty()) return invalid_argument("empty question");
+  const int repairs = std::max(0, request.max_repairs >= 0 ? request.max_repairs : options_.max_repairs);
+  const int candidates = std::min(kMaxCandidates, request.candidates > 0 ? request.candidates : options_.candidates);
+  double logprob = 0;
+  auto greedy = generate_with(request, options_.temperature, options_.seed, repairs, candidates > 1, &logprob);
+  if (!greedy.ok() || candidates <= 1) return greedy;
+  if (!db_) {
+    greedy->reason += "; no database to run the candidates on: no vote";
+    return greedy;
+  }
+  return vote(request, candidates, std::move(*greedy), logprob);
+}
+
+Result<GenerationResult> LlmGenerator::vote(const GenerationRequest& request, int candidates, GenerationResult greedy,
+                                            double greedy_logprob) {
+  std::vector<VoteCandidate> c;
+  std::vector<std::string> keys;
+  auto add = [&](const GenerationResult& g, float temperature, uint32_t seed, double logprob) {
+    VoteCandidate v;
+    v.sql = g.answered ? g.sql : (g.attempts.empty() ? "" : g.attempts.back().sql);
+    v.temperature = temperature;
+    v.seed = seed;
+    v.mean_logprob = logprob;
+    std::string key;
+    if (!g.answered) {
+      v.error = g.reason;
+    } else if (auto rows = db_->execute(g.sql, {.timeout_ms = 5000, .max_rows = 10000}); !rows.ok()) {
+      v.error = "failed to run: " + rows.status().message();
+    } else {
+      key = result_set_key(*rows);
+    }
+    c.push_back(std::move(v));
+    keys.push_back(std::move(key));
+  };
+  add(greedy, options_.temperature, options_.seed, greedy_logprob);
+  // Sampled at the configured temperature, or vote_temperature under greedy decoding.
+  const float temperature = options_.temperature > 0 ? options_.temperature : options_.vote_temperature;
+  for (int k = 1; k < candidates; ++k) {
+    double logprob = 0;
+    const uint32_t seed = options_.seed + static_cast<uint32_t>(k);
+    auto s = generate_with(request, temperature, seed, 0, true, &logprob);
+    if (!s.ok()) return s.status();
+    greedy.prompt_tokens += s->prompt_tokens;
+    greedy.completion_tokens += s->completion_tokens;
+    add(*s, temperature, seed, logprob);
+  }
+  const int chosen = vote_on_results(keys, &c);
+  GenerationResult r = std::move(greedy);
+  if (chosen >= 0) {
+    r.answered = true;
+    r.sql = c[chosen].sql;
+    r.vote_differs_from_greedy = c[0].group != c[chosen].group;
+    r.reason += "; chosen by execution: " + std::to_string(c[chosen].votes) + " of " + std::to_string(c.size()) +
+                " candidates return its result" + (r.vote_differs_from_greedy ? " (not the greedy one's)" : "");
+  } else {
+    r.reason += "; no candidate ran: no vote";
+  }
+  r.candidates = std::move(c);
+  return r;
+}
+
+Result<GenerationResult> LlmGenerator::generate_with(const GenerationRequest& request, float temperature, uint32_t seed,
+                                                     int repairs, bool logprobs, double* mean_logprob) {
   GenerationResult result;
   result.engine = name();
-  if (request.question.empty()) return invalid_argument("empty question");
-
   PromptInput in = prompt_input(request);
 
   LlmRequest llm;
   llm.max_tokens = options_.max_tokens;
-  llm.temperature = options_.temperature;
+  llm.temperature = temperature;
   llm.top_p = options_.top_p;
-  llm.seed = options_.seed;
+  llm.seed = seed;
+  llm.logprobs = logprobs;
   if (options_.think) {  // prose, then the statement in a ```sql fence: room for both
     llm.max_tokens = kThinkTokenFactor * options_.max_tokens;
     llm.stop_at_statement_end = false;
@@ -93,7 +180,7 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
   if (options_.grammar)
     constrain_sql(in.schema_ddl.empty() ? catalog_.to_ddl() : in.schema_ddl, in.dialect, options_.think, &llm);
 
-  const int tries = 1 + std::max(0, request.max_repairs >= 0 ? request.max_repairs : options_.max_repairs);
+  const int tries = 1 + repairs;
   for (int t = 0; t < tries; ++t) {
     auto start = std::chrono::steady_clock::now();
     Prompt prompt = builder_.build(in);
@@ -104,9 +191,10 @@ Result<GenerationResult> LlmGenerator::generate(const GenerationRequest& request
     if (!out.ok()) return out.status();  // a broken component, not a wrong answer
     result.prompt_tokens += out->prompt_tokens;
     result.completion_tokens += out->completion_tokens;
+    *mean_logprob = out->mean_logprob;
 
     GenerationAttempt attempt;
-    attempt.sql = extract_sql(out->text);
+    attempt.sql = !llm.grammar.empty() && !options_.think ? constrained_sql(out->text) : extract_sql(out->text);
     Status check;
     if (out->finish_reason == "refused") {
       check = invalid_argument("constrained decoding reached a dead end (no name the schema allows fits)");
@@ -227,6 +315,8 @@ Result<std::unique_ptr<Generator>> make_llm_generator(const GeneratorOptions& op
   g.temperature = options.temperature;
   g.top_p = options.top_p;
   g.seed = options.seed;
+  g.candidates = options.candidates;
+  g.vote_temperature = options.vote_temperature;
   std::shared_ptr<LlmBackend> shared(std::move(*backend));
   return std::unique_ptr<Generator>(new LlmGenerator(std::move(shared), catalog, db, g));
 }

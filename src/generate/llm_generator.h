@@ -38,6 +38,9 @@ struct LlmGeneratorOptions {
   float temperature = 0.0f;
   float top_p = 1.0f;
   uint32_t seed = 42;
+  // > 1: an execution vote among this many statements (GeneratorOptions::candidates).
+  int candidates = 1;
+  float vote_temperature = 0.7f;
   std::string system_prompt;  // empty: PromptBuilder's default for the dialect
 };
 
@@ -61,6 +64,13 @@ class LlmGenerator final : public Generator {
   Catalog catalog_;
   Database* db_;
   PromptInput prompt_input(const GenerationRequest& request) const;
+  // One answer with up to `repairs` re-prompts; the last try's mean
+  // log-probability goes to *mean_logprob.
+  Result<GenerationResult> generate_with(const GenerationRequest& request, float temperature, uint32_t seed,
+                                         int repairs, bool logprobs, double* mean_logprob);
+  // The execution vote among `greedy` and `candidates` - 1 sampled answers.
+  Result<GenerationResult> vote(const GenerationRequest& request, int candidates, GenerationResult greedy,
+                                double greedy_logprob);
 
   LlmGeneratorOptions options_;
   PromptBuilder builder_;

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "generate/candidate_vote.h"
 #include "generate/llm_generator.h"
 #include "generate/template_generator.h"
 #include "testing/test_models.h"
@@ -68,6 +69,8 @@ std::vector<std::string> unknown_names(const std::string& sql, const Catalog& ca
   for (size_t i = 1; i < tk.size(); ++i) {
     if (!is_name(tk[i]) || kWords.count(upper(tk[i].text))) continue;
     if (tk[i - 1].is_word("AS")) aliases.insert(upper(name_of(tk[i])));
+    // "WITH name AS (": a CTE.
+    if (i + 2 < tk.size() && tk[i + 1].is_word("AS") && tk[i + 2].is_punct('(')) aliases.insert(upper(name_of(tk[i])));
     // "SELECT 950 n", "count(*) n": an output name after a literal or a call.
     if (tk[i - 1].kind == SqlTokenKind::kNumber || tk[i - 1].kind == SqlTokenKind::kString || tk[i - 1].is_punct(')')) {
       aliases.insert(upper(name_of(tk[i])));
@@ -120,7 +123,8 @@ class LlmGeneratorModelTest : public ::testing::Test {
     catalog_ = *cat;
   }
 
-  std::unique_ptr<Generator> llm(bool grammar, int max_repairs = 2, const std::string& format = "chat") {
+  std::unique_ptr<Generator> llm(bool grammar, int max_repairs = 2, const std::string& format = "chat",
+                                 int max_tokens = 200, int candidates = 1) {
     GeneratorOptions o;
     o.mode = "llm";
     o.model_path = model_;
@@ -128,7 +132,8 @@ class LlmGeneratorModelTest : public ::testing::Test {
     o.max_repairs = max_repairs;
     o.threads = 1;
     o.n_ctx = 2048;
-    o.max_tokens = 200;
+    o.max_tokens = max_tokens;
+    o.candidates = candidates;
     o.prompt_format = format;
     auto g = make_llm_generator(o, catalog_, db_.get());
     EXPECT_TRUE(g.ok()) << g.status().message();
@@ -155,50 +160,108 @@ class LlmGeneratorModelTest : public ::testing::Test {
 
 std::string LlmGeneratorModelTest::db_path_;
 
-TEST_F(LlmGeneratorModelTest, GrammarOnEveryStatementPreparesAndNamesOnlyRealTablesAndColumns) {
-  // An untrained model wanders; when the token budget runs short the
-  // decoding loop steers to an end (LlmRequest::steps_to_end), but it may
-  // still run to the token limit or reach a dead end of the constraints (a
-  // name written earlier that nothing can follow). Every statement that
-  // ends must prepare and name only real tables and columns. Several random
-  // models, both prompt formats.
-  int asked_all = 0, ended = 0, limit = 0;
+TEST_F(LlmGeneratorModelTest, GrammarOnEveryStatementEndsPreparesAndNamesOnlyRealTablesAndColumns) {
+  // An untrained model wanders. Under the grammar and the scope checker the
+  // decoding loop backs out of dead ends and, when the token budget runs
+  // short, takes no token after which the statement could not end in time.
+  // Two random models, both prompt formats, two questions each: every
+  // statement that ends prepares and names only real tables and columns
+  // (the invariant), and at least the measured share of tries ends.
+  int asked_all = 0, prepared = 0;
+  const std::vector<std::string> all = questions();
+  size_t next = 0;
   for (const std::string& model :
-       {model_, testing::tiny_model("tiny-seed11", "--vocab gpt-2 --n-embd 64 --n-layer 2 --n-head 4 --seed 11"),
-        testing::tiny_model("tiny-seed23", "--vocab gpt-2 --n-embd 64 --n-layer 2 --n-head 4 --seed 23")}) {
+       {model_, testing::tiny_model("tiny-seed11", "--vocab gpt-2 --n-embd 64 --n-layer 2 --n-head 4 --seed 11")}) {
     ASSERT_FALSE(model.empty());
     model_ = model;
     for (const char* format : {"chat", "sql-create-context"}) {
-      auto gen = llm(true, 0, format);
+      auto gen = llm(true, 0, format, 40);
       ASSERT_TRUE(gen);
-      int asked = 0;
-      // Three questions per model and format keep the test short on two cores.
-      for (const auto& q : questions()) {
-        if (++asked > 3) break;
+      for (int k = 0; k < 2; ++k) {
+        const std::string q = all[next++ % all.size()];
         ++asked_all;
         auto r = gen->generate({.question = q});
         ASSERT_TRUE(r.ok()) << r.status().message();
         ASSERT_EQ(r->attempts.size(), 1u);
         const auto& a = r->attempts[0];
-        if (a.error.find("token limit") != std::string::npos) {
-          ++limit;
-          continue;
-        }
-        if (a.error.find("dead end") != std::string::npos) continue;
-        ++ended;
-        ASSERT_FALSE(a.sql.empty()) << q;
-        EXPECT_TRUE(a.error.empty()) << model << " " << format << " | " << q << "\n" << a.sql << "\n" << a.error;
-        EXPECT_TRUE(db_->validate(a.sql).ok()) << a.sql;
+        const bool ended = a.error.find("dead end") == std::string::npos &&
+                           a.error.find("token limit") == std::string::npos && !a.sql.empty();
+        if (!ended) continue;
         EXPECT_EQ(unknown_names(a.sql, catalog_), std::vector<std::string>{}) << a.sql;
+        EXPECT_EQ(a.error, "") << a.sql;
+        EXPECT_TRUE(db_->validate(a.sql).ok()) << a.sql;
         EXPECT_TRUE(r->answered);
+        prepared += a.error.empty();
       }
     }
   }
-  std::printf("%d of %d tries ended, %d at the token limit, the others at a dead end\n", ended, asked_all, limit);
-  // Dead ends are not yet avoided (that needs backtracking): say so when
-  // none ended rather than pass silently.
-  if (ended == 0)
-    GTEST_SKIP() << "no try ended (" << limit << " at the token limit, the others at a dead end), so none was checked";
+  std::printf("%d of %d tries ended and prepared\n", prepared, asked_all);
+  EXPECT_EQ(asked_all, 8);
+  EXPECT_GE(prepared, 2);  // measured: 2 of 8
+}
+
+TEST_F(LlmGeneratorModelTest, CandidatesAreRunAndTheLargestGroupOfEqualResultsIsChosen) {
+  auto gen = llm(true, 0, "chat", 48, 3);
+  ASSERT_TRUE(gen);
+  int differs = 0, voted = 0;
+  for (const std::string q : {"How many stores are there in each region?"}) {
+    auto r = gen->generate({.question = q});
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    ASSERT_EQ(r->candidates.size(), 3u);
+    EXPECT_EQ(r->candidates[0].temperature, 0.0f);
+    std::set<uint32_t> seeds;
+    int chosen = -1;
+    std::map<int, std::set<std::string>> keys_of_group;
+    std::map<int, int> size_of_group;
+    int valid = 0;
+    for (size_t i = 0; i < r->candidates.size(); ++i) {
+      const auto& c = r->candidates[i];
+      if (i > 0) {
+        EXPECT_GT(c.temperature, 0.0f);
+        seeds.insert(c.seed);
+      }
+      EXPECT_LT(c.mean_logprob, 0.0) << c.sql;  // a probability below one
+      if (c.chosen) {
+        EXPECT_EQ(chosen, -1) << "one chosen";
+        chosen = static_cast<int>(i);
+      }
+      if (!c.error.empty()) {  // did not end, prepare or run: no part in the vote
+        EXPECT_EQ(c.group, -1);
+        EXPECT_EQ(c.votes, 0);
+        EXPECT_FALSE(c.chosen);
+        continue;
+      }
+      ++valid;
+      auto rows = db_->execute(c.sql, {.timeout_ms = 5000, .max_rows = 10000});
+      ASSERT_TRUE(rows.ok()) << c.sql;
+      keys_of_group[c.group].insert(result_set_key(*rows));
+      ++size_of_group[c.group];
+    }
+    EXPECT_EQ(seeds.size(), 2u);
+    if (valid == 0) {
+      EXPECT_EQ(chosen, -1);
+      EXPECT_NE(r->reason.find("no vote"), std::string::npos) << r->reason;
+      continue;
+    }
+    ++voted;
+    ASSERT_GE(chosen, 0);
+    EXPECT_EQ(r->sql, r->candidates[chosen].sql);
+    EXPECT_TRUE(r->answered);
+    for (const auto& [g, keys] : keys_of_group) {
+      EXPECT_EQ(keys.size(), 1u) << "group " << g << " holds different results";
+      EXPECT_LE(size_of_group[g], r->candidates[chosen].votes);
+    }
+    EXPECT_EQ(size_of_group[r->candidates[chosen].group], r->candidates[chosen].votes);
+    EXPECT_EQ(r->vote_differs_from_greedy, r->candidates[0].group != r->candidates[chosen].group);
+    differs += r->vote_differs_from_greedy;
+    EXPECT_NE(r->reason.find("chosen by execution"), std::string::npos) << r->reason;
+  }
+  std::printf("%d of 1 questions had a vote; it differed from greedy on %d\n", voted, differs);
+  EXPECT_EQ(voted, 1);
+  // A request may ask for no vote.
+  auto one = gen->generate({.question = "How many stores are there in each region?", .candidates = 1});
+  ASSERT_TRUE(one.ok());
+  EXPECT_TRUE(one->candidates.empty());
 }
 
 TEST_F(LlmGeneratorModelTest, WithoutGrammarFailuresAreRepairedAtMostNTimesAndEveryTryIsKept) {
@@ -219,12 +282,13 @@ TEST_F(LlmGeneratorModelTest, EnsembleTakesTheLlmWhenItsSqlRunsElseTheTemplateEn
   const std::string q = demo_example_queries()[0].question;
   auto tmpl = make_template_generator(catalog_, db_.get());
   ASSERT_TRUE(tmpl.ok());
-  EnsembleGenerator good(llm(true), std::move(*tmpl), db_.get());
+  EnsembleGenerator good(llm(true, 2, "chat", 40), std::move(*tmpl), db_.get());
   auto r = good.generate({.question = q});
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->answered);
-  // The untrained model may reach a dead end of the constraints; then the
-  // template engine answers, and the reason says why.
+  // The untrained model may still end in a dead end of the constraints
+  // (fewer since backtracking); then the template engine answers, and the
+  // reason says why.
   if (r->engine.starts_with("ensemble:llm:")) {
     EXPECT_NE(r->reason.find("chose the LLM"), std::string::npos) << r->reason;
   } else {

@@ -191,14 +191,16 @@ class LlamaBackend final : public LlmBackend {
                               llama_sampler* grammar) {
     const bool greedy = req.temperature <= 0.0f;
     const llama_token first = sample(chain, grammar, greedy);
-    if (!req.accept_text || llama_vocab_is_eog(vocab_, first) || req.accept_text(text + piece(first))) return first;
+    if (!is_banned(first) && (llama_vocab_is_eog(vocab_, first) || (writes(first) && fits(req, text + piece(first))))) {
+      return first;
+    }
     const float* logits = llama_get_logits_ith(ctx_.get(), -1);
     auto accepted = [&](std::vector<llama_token_data>& c) {
       std::sort(c.begin(), c.end(), ranks_before);
       std::vector<llama_token_data> ok;
       for (const auto& d : c) {
-        if (!std::isfinite(d.logit) || d.id == first) continue;
-        if (llama_vocab_is_eog(vocab_, d.id) || req.accept_text(text + piece(d.id))) {
+        if (!std::isfinite(d.logit) || d.id == first || is_banned(d.id)) continue;
+        if (llama_vocab_is_eog(vocab_, d.id) || (writes(d.id) && fits(req, text + piece(d.id)))) {
           ok.push_back(d);
           if (greedy || ok.size() >= kTopChecked) break;
         }
@@ -212,9 +214,18 @@ class LlamaBackend final : public LlmBackend {
     }
     std::vector<llama_token_data> ok = accepted(top_);
     if (ok.empty() && grammar) {
+      // Past the highest logits: the prefix tree, pruned by accept_text as
+      // by the grammar (both refuse every extension of a text they refuse).
       if (!tree_) tree_ = TokenPrefixTree::build(vocab_);
-      tree_->allowed_tokens(grammar, logits, &top_);
-      ok = accepted(top_);
+      auto accepts = [&](llama_token t) {
+        return llama_vocab_is_eog(vocab_, t) || !req.accept_text || req.accept_text(text + piece(t));
+      };
+      auto eligible = [&](llama_token t) {
+        return t != first && !is_banned(t) &&
+               (llama_vocab_is_eog(vocab_, t) || (writes(t) && fits_steps(req, text + piece(t))));
+      };
+      tree_->best_accepted(grammar, logits, accepts, eligible, greedy ? 1 : kTopChecked, kMaxChecked, &subtree_max_,
+                           &ok);
     }
     if (ok.empty()) return -1;
     if (greedy) return ok.front().id;
@@ -253,10 +264,11 @@ class LlamaBackend final : public LlmBackend {
     llama_token best = -1;
     int fewest = std::numeric_limits<int>::max();
     for (const auto& d : top_) {
-      if (!std::isfinite(d.logit)) continue;
+      if (!std::isfinite(d.logit) || is_banned(d.id)) continue;
       if (llama_vocab_is_eog(vocab_, d.id)) return d.id;  // the grammar lets it end here
+      if (!writes(d.id)) continue;
       std::string next = text + piece(d.id);
-      if (req.accept_text && !req.accept_text(next)) continue;
+      if (!fits(req, next)) continue;
       // A token that only lengthens the last word counts half a step more
       // than one that moves on (on a tie, the statement moves on); white
       // space alone comes last (it would let the measure stand still for ever).
@@ -278,6 +290,32 @@ class LlamaBackend final : public LlmBackend {
   static bool lengthens_word(const std::string& text, const std::string& next) {
     auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
     return !text.empty() && next.size() > text.size() && word(text.back()) && word(next[text.size()]);
+  }
+
+  // accept_text takes `next`, and, once the tokens left (remaining_, after
+  // this one) are few, steps_to_end says they may still be enough to end:
+  // a token after which the statement cannot end in time is a dead end
+  // that backtracking can leave early.
+  bool fits(const LlmRequest& req, const std::string& next) const {
+    if (req.accept_text && !req.accept_text(next)) return false;
+    return fits_steps(req, next);
+  }
+
+  bool fits_steps(const LlmRequest& req, const std::string& next) const {
+    if (req.steps_to_end && remaining_ <= kEndWithin) {
+      const int steps = req.steps_to_end(next);
+      if (steps >= 0 && steps + 1 > remaining_) return false;
+    }
+    return true;
+  }
+
+  // A token that writes no text here (an unknown or control token) may still
+  // move the grammar, which reads llama.cpp's rendering of it (SentencePiece's
+  // <unk> let "unit_.Product" go on as "unit_.Product_.x"): never taken.
+  bool writes(llama_token t) const { return !piece(t).empty(); }
+
+  bool is_banned(llama_token t) const {
+    return banned_ && std::find(banned_->begin(), banned_->end(), t) != banned_->end();
   }
 
   // Greedy's choice among `c`: the first in ranks_before's order.
@@ -332,33 +370,115 @@ class LlamaBackend final : public LlmBackend {
     const int closing_from =
         req.steps_to_end ? max_tokens - (req.closing_tokens > 0 ? req.closing_tokens : std::max(8, max_tokens / 4))
                          : max_tokens;
-    for (int i = 0; i < max_tokens; ++i) {
-      llama_token tok = i >= closing_from ? sample_closing(req, out.text, grammar.get()) : -1;
+    // The completion's tokens, where the text stood before each, and the
+    // tokens refused at each position by backtracking: when no token fits
+    // (a dead end of accept_text), the last token is banned at its position,
+    // the grammar, text and KV cache go back one token, and decoding tries
+    // again there (at most kMaxBacktracks times per request).
+    std::vector<llama_token> gen;
+    std::vector<size_t> text_before;
+    std::vector<std::vector<llama_token>> banned;
+    std::vector<double> logprob;  // of each token of gen, with req.logprobs
+    SamplerPtr grammar_start(grammar ? llama_sampler_clone(grammar.get()) : nullptr);
+    bool timed = false;
+    size_t last_dead_end = 0;
+    int streak = 0;
+    while (true) {
+      const size_t i = gen.size();
+      banned_ = i < banned.size() ? &banned[i] : nullptr;
+      remaining_ = max_tokens - static_cast<int>(i) - 1;
+      llama_token tok = static_cast<int>(i) >= closing_from ? sample_closing(req, out.text, grammar.get()) : -1;
       if (tok < 0) tok = sample_accepted(req, out.text, chain.get(), grammar.get());
+      banned_ = nullptr;
       if (tok < 0) {
-        out.finish_reason = "refused";
-        break;
+        if (gen.empty() || out.backtracks >= kMaxBacktracks) {
+          out.finish_reason = "refused";
+          break;
+        }
+        ++out.backtracks;
+        // Depth first: the token before the dead end is banned at its
+        // position (when that position has nothing left, it is the next dead
+        // end, one token further back). After kJumpAfter dead ends in a row
+        // no deeper than the last, the cause lies further back (a name
+        // written early that nothing may follow): each further one goes back
+        // twice as far, 2, 4, ... tokens. Jumping at once would ban a token
+        // that is the only way on, as the "x" of "xyz;" in the backend's test.
+        streak = i > last_dead_end ? 0 : streak + 1;
+        last_dead_end = i;
+        const int jump = streak < kJumpAfter ? 0 : std::min(streak - kJumpAfter + 1, 10);
+        const size_t to = i - std::min(i, size_t{1} << jump);  // the position whose token is banned
+        banned.resize(to + 1);       // bans past it belong to the abandoned branch
+        banned[to].push_back(gen[to]);
+        gen.resize(to);
+        if (logprob.size() > to) logprob.resize(to);
+        out.text.resize(text_before[to]);
+        text_before.resize(to);
+        if (grammar) {
+          grammar.reset(llama_sampler_clone(grammar_start.get()));
+          for (llama_token t : gen) llama_sampler_accept(grammar.get(), t);
+        }
+        if (Status s = rewind(prompt, gen); !s.ok()) return s;
+        continue;
       }
-      if (i == 0) out.time_to_first_token_ms = ms_since(start);
+      if (!timed) {
+        out.time_to_first_token_ms = ms_since(start);
+        timed = true;
+      }
       if (!req.ignore_eog && llama_vocab_is_eog(vocab_, tok)) {
         out.finish_reason = "stop";
         break;
       }
       if (grammar) llama_sampler_accept(grammar.get(), tok);
       llama_sampler_accept(chain.get(), tok);
+      if (req.logprobs) logprob.push_back(log_probability(tok));
+      gen.push_back(tok);
+      text_before.push_back(out.text.size());
       out.text += piece(tok);
-      ++out.completion_tokens;
       if (stop_reached(req, out.text)) {
         out.finish_reason = "stop";
         break;
       }
-      if (i + 1 == max_tokens) break;
+      if (static_cast<int>(gen.size()) == max_tokens) break;
       std::vector<llama_token> one{tok};
       if (Status s = decode(one, 0); !s.ok()) return s;
       cached_.push_back(tok);
     }
+    out.completion_tokens = static_cast<int>(gen.size());
+    if (!logprob.empty()) {
+      double sum = 0;
+      for (double l : logprob) sum += l;
+      out.mean_logprob = sum / static_cast<double>(logprob.size());
+    }
     out.total_ms = ms_since(start);
     return out;
+  }
+
+  // log softmax(logits)[tok] of the position being sampled.
+  double log_probability(llama_token tok) const {
+    const float* logits = llama_get_logits_ith(ctx_.get(), -1);
+    const size_t n = candidates_.size();
+    float max = *std::max_element(logits, logits + n);
+    double sum = 0;
+    for (size_t i = 0; i < n; ++i) sum += std::exp(static_cast<double>(logits[i] - max));
+    return static_cast<double>(logits[tok] - max) - std::log(sum);
+  }
+
+  // Makes the KV cache hold `prompt` and `gen` but the last token, and
+  // decodes that one again: its logits are the next position's.
+  Status rewind(std::vector<llama_token>& prompt, const std::vector<llama_token>& gen) {
+    std::vector<llama_token> all = prompt;
+    all.insert(all.end(), gen.begin(), gen.end());
+    const size_t keep = all.size() - 1;
+    llama_memory_t mem = llama_get_memory(ctx_.get());
+    size_t from = keep;
+    if (!llama_memory_seq_rm(mem, 0, static_cast<llama_pos>(keep), -1)) {
+      llama_memory_clear(mem, true);
+      from = 0;
+    }
+    cached_.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(from));
+    if (Status s = decode(all, from); !s.ok()) return s;
+    cached_ = std::move(all);
+    return Status();
   }
 
   static bool stop_reached(const LlmRequest& req, std::string& text) {
@@ -394,10 +514,24 @@ class LlamaBackend final : public LlmBackend {
   static constexpr size_t kTopGreedy = 64, kTopSampling = 512;
   // accept_text's fallback: the highest logits checked first.
   static constexpr size_t kTopChecked = 512;
+  // accept_text checks in the prefix tree before a position counts as a dead
+  // end (bounds the cost of proving one where accept_text lets many tokens
+  // through that the token budget then refuses).
+  static constexpr size_t kMaxChecked = 256;
+  // Dead ends in a row at one depth before backtracking jumps further back.
+  static constexpr int kJumpAfter = 8;
   // sample_closing's candidates besides the closers.
   static constexpr size_t kTopClosing = 64;
   std::optional<std::vector<llama_token>> closers_;  // single-token ";", ")", quotes, END; guarded by mutex_
   std::optional<TokenPrefixTree> tree_;              // built on the first grammar fallback; guarded by mutex_
+  // The tokens backtracking refused at the position being sampled; guarded by mutex_.
+  const std::vector<llama_token>* banned_ = nullptr;
+  // Backtracking steps per request before a dead end is given up as "refused".
+  static constexpr int kMaxBacktracks = 64;
+  // The tokens left after the one being sampled (fits()); steps_to_end is
+  // asked only within the last kEndWithin of them.
+  int remaining_ = std::numeric_limits<int>::max();
+  static constexpr int kEndWithin = 32;
 };
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 #include <llama.h>
 
+#include <cmath>
+#include <functional>
+
 #include "eval/llm_judge.h"
 #include "llm/llama_model.h"
 #include "llm/sql_grammar.h"
@@ -143,6 +146,112 @@ TEST(LlamaBackend, ConstrainedGreedyMatchesLlamaCppsFullVocabularySampling) {
           << model << ", question '" << question << "'";
     }
   }
+}
+
+// A dead end of accept_text: "xy" and one more letter pass, but only "xyz"
+// has a way on (to ";"). Decoding must back out of the letter the model
+// likes best (the other 25 are dead ends), ban it, and find "xyz;"; the
+// KV cache and the grammar go back with it, so the text after a backtrack
+// is what decoding from that prefix would give.
+TEST(LlamaBackend, BacktracksOutOfADeadEndOfAcceptText) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  auto b = open(model);
+  ASSERT_TRUE(b);
+  LlmRequest req{.prompt = kPrompt, .grammar = "root ::= [a-z]+ \";\"", .max_tokens = 12};
+  req.accept_text = [](const std::string& t) {
+    return std::string_view("xyz;").starts_with(t) || (t.size() == 3 && t.starts_with("xy") && t[2] != ';');
+  };
+  auto out = b->complete(req);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->finish_reason, "stop");
+  EXPECT_EQ(out->text, "xyz;");
+  EXPECT_GT(out->backtracks, 0);
+  EXPECT_LE(out->backtracks, 25);
+  // Free decoding after the backtracking still matches a fresh backend's:
+  // the KV cache was rolled back, not left holding the abandoned tokens.
+  auto fresh = open(model);
+  auto again = b->complete(free_text(kPrompt, 8));
+  auto expect = fresh->complete(free_text(kPrompt, 8));
+  ASSERT_TRUE(again.ok() && expect.ok());
+  EXPECT_EQ(again->text, expect->text);
+}
+
+// The invariant after any number of backtracks: the grammar state equals a
+// fresh one fed the kept text, and accept_text accepts every prefix of it.
+// Random prefix-closed constraints (a text passes when no prefix of it hashes
+// to 0 mod 3, a different hash per seed, and half of the 3-character starts
+// have no way past 4 characters) force dead ends; whatever ends
+// must then be a sentence of a fresh grammar and pass the constraint.
+TEST(LlamaBackend, AfterBacktracksTheTextIsInAFreshGrammarAndPassesTheConstraint) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  auto b = open(model);
+  ASSERT_TRUE(b);
+  const std::string gbnf = "root ::= [a-z ]{1,10} \";\"";
+  llama_model_params mp = llama_model_default_params();
+  mp.vocab_only = true;
+  llama_model* vocab_model = llama_model_load_from_file(model.c_str(), mp);
+  ASSERT_NE(vocab_model, nullptr);
+  const llama_vocab* vocab = llama_model_get_vocab(vocab_model);
+  int backtracked = 0, ended = 0;
+  for (uint32_t seed = 1; seed <= 16; ++seed) {
+    auto passes = [seed](const std::string& t) {
+      for (size_t n = 1; n <= t.size(); ++n) {
+        if ((std::hash<std::string>()(t.substr(0, n)) ^ seed) % 3 == 0 && t[n - 1] != ';') return false;
+      }
+      // Half of all 3-character starts lead nowhere past 4 characters, and
+      // the ";" comes after 5 at the earliest.
+      if (size_t end = t.find(';'); end != std::string::npos && end < 5) return false;
+      return t.size() < 5 || (std::hash<std::string>()(t.substr(0, 3)) ^ seed) % 2 == 0;
+    };
+    LlmRequest req{.prompt = kPrompt, .grammar = gbnf, .max_tokens = 16};
+    req.accept_text = passes;
+    auto out = b->complete(req);
+    ASSERT_TRUE(out.ok()) << out.status().message();
+    backtracked += out->backtracks > 0;
+    if (out->finish_reason != "stop") continue;
+    ++ended;
+    EXPECT_TRUE(passes(out->text)) << out->text;
+    // A fresh grammar reads the text character by character (any tokenization
+    // of it: the grammar is over characters) and may end after it.
+    llama_sampler* g = llama_sampler_init_grammar(vocab, gbnf.c_str(), "root");
+    ASSERT_NE(g, nullptr);
+    std::vector<llama_token> toks(out->text.size() + 4);
+    int n = llama_tokenize(vocab, out->text.c_str(), static_cast<int32_t>(out->text.size()), toks.data(),
+                           static_cast<int32_t>(toks.size()), false, false);
+    ASSERT_GT(n, 0);
+    toks.resize(n);
+    toks.push_back(llama_vocab_eos(vocab));
+    for (llama_token t : toks) {
+      llama_token_data d{t, 1.0f, 0.0f};
+      llama_token_data_array arr{&d, 1, -1, false};
+      llama_sampler_apply(g, &arr);
+      ASSERT_TRUE(std::isfinite(d.logit)) << "a fresh grammar refuses " << out->text;
+      if (t != llama_vocab_eos(vocab)) llama_sampler_accept(g, t);
+    }
+    llama_sampler_free(g);
+  }
+  llama_model_free(vocab_model);
+  std::printf("%d of 16 constraints needed backtracking; %d ended\n", backtracked, ended);
+  EXPECT_GE(backtracked, 3);  // measured: 3 of 16
+  EXPECT_GE(ended, 12);       // measured: 16 of 16
+}
+
+// When nothing can ever pass, backtracking gives up within its bound.
+TEST(LlamaBackend, ADeadEndWithNoWayOutIsRefusedWithinTheBound) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  auto b = open(model);
+  ASSERT_TRUE(b);
+  LlmRequest req{.prompt = kPrompt, .grammar = "root ::= [a-z]+ \";\"", .max_tokens = 12};
+  // Two letters, then nothing (not even the ";").
+  req.accept_text = [](const std::string& t) { return t.size() <= 2 && t.find(';') == std::string::npos; };
+  auto out = b->complete(req);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->finish_reason, "refused");
+  EXPECT_GT(out->backtracks, 0);
+  EXPECT_LE(out->backtracks, 64);
 }
 
 TEST(LlamaBackend, LoraChangesTheOutputAndScaleZeroGivesTheBase) {

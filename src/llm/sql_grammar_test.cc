@@ -223,11 +223,15 @@ TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
         "SELECT count(DISTINCT region, store_id) FROM stores;", "SELECT rank() FROM sales;",
         "SELECT store_id FROM sales UNION SELECT store_id, region FROM stores;",
         "SELECT region FROM stores WHERE store_id IN (SELECT store_id, month FROM active_store);",
-        "SELECT (SELECT store_id, month FROM active_store) FROM stores;"}) {
+        "SELECT (SELECT store_id, month FROM active_store) FROM stores;",
+        "SELECT region FROM stores WHERE region REGEXP 'N.*';"}) {
     ScopeVerdict v = scope(sql);
     EXPECT_FALSE(v.ok) << sql;
     EXPECT_FALSE(prepares(sql)) << sql;
   }
+  // MATCH prepares but has no function behind it outside full-text tables
+  // (t2sql's read-only connection refuses it as an unknown function).
+  EXPECT_FALSE(scope("SELECT region FROM stores WHERE region MATCH 'N';").ok);
   for (const char* sql : {"SELECT max(amount, quantity) FROM sales GROUP BY max(amount, quantity);",
                           "SELECT count(*) FROM sales HAVING count(*) > 1;", "SELECT count() FROM sales;",
                           "SELECT month FROM active_store JOIN stores USING (store_id) WHERE store_id > 1;"}) {
@@ -264,6 +268,41 @@ TEST_F(SqlGrammarTest, ChecksTheStatementAsItGrows) {
   EXPECT_TRUE(scope(fine).ok);
 }
 
+// The grammar reads any word as a name; the checker refuses a keyword where
+// the statement needs a value or a name (random models wrote each of these,
+// and SQLite refuses them all), but not where SQL puts that keyword.
+TEST_F(SqlGrammarTest, AKeywordWhereANameGoesIsRefused) {
+  SqlConstraint c = build_sql_constraint(kDemoDdl, "sqlite");
+  for (const char* sql : {"select By By ;", "SELECT When ;", "SELECT region FROM stores GROUP BY When;",
+                          "SELECT asc FROM stores;", "SELECT region AS from FROM stores;",
+                          "SELECT region FROM stores WHERE region = order;", "SELECT Time 'x';"}) {
+    EXPECT_TRUE(accepts(c.gbnf, sql)) << "the grammar lets it through: " << sql;
+    EXPECT_FALSE(c.checker->check(sql, true).ok) << sql;
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, kDemoDdl, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    EXPECT_NE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << "SQLite prepares it: " << sql;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  // A schema SQLite does not have (t2sql attaches none): the checker alone.
+  EXPECT_FALSE(scope("SELECT unit_.Product_.name FROM stores;").ok);
+  EXPECT_TRUE(scope("SELECT main.stores.region FROM stores;").ok);
+  // While being written: a word no allowed keyword or name starts with.
+  EXPECT_FALSE(scope("SELECT region FROM stores GROUP BY Wh", false).ok);
+  EXPECT_TRUE(scope("SELECT region FROM stores WHERE N", false).ok);  // NOT, NULL
+  for (const char* sql :
+       {"SELECT DISTINCT region FROM stores;", "SELECT CASE WHEN region IS NULL THEN 1 ELSE 0 END FROM stores;",
+        "SELECT region FROM stores WHERE region NOT LIKE 'N%' AND NOT EXISTS (SELECT 1 FROM sales);",
+        "SELECT region FROM stores UNION ALL SELECT brand_name FROM brands;",
+        "SELECT region FROM stores WHERE region IS NOT DISTINCT FROM 'North';",
+        "SELECT count(*) FILTER (WHERE region = 'North') FROM stores;", "SELECT CAST(store_id AS TEXT) FROM stores;",
+        "SELECT region FROM stores WHERE store_id IN (SELECT store_id FROM sales);"}) {
+    EXPECT_TRUE(allowed(sql)) << sql << ": " << scope(sql).message;
+  }
+}
+
 TEST_F(SqlGrammarTest, StepsToEndCountWhatIsLeftOpen) {
   SqlScopeChecker c(demo_tables(), "sqlite");
   EXPECT_EQ(c.steps_to_end("SELECT region FROM stores;"), -1);
@@ -277,6 +316,8 @@ TEST_F(SqlGrammarTest, StepsToEndCountWhatIsLeftOpen) {
   EXPECT_EQ(c.steps_to_end("SELECT region FROM stores ORDER BY"), 1);
   EXPECT_EQ(c.steps_to_end("SELECT region FROM sto"), 1);  // a table name on its way
   EXPECT_EQ(c.steps_to_end("SELECT region FROM stores AS s WHERE s.region IS NOT NULL"), 0);
+  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores WHERE store_id BETWEEN 1"), 1);  // its AND
+  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores WHERE store_id BETWEEN 1 AND 2"), 0);
   // What a weak model used to stay inside or end in: bounded names, empty
   // quoted names, a qualified quoted name that is no column, OFFSET alone.
   EXPECT_FALSE(scope("WITH " + std::string(65, 'x') + " AS (SELECT 1) SELECT 1;").ok);

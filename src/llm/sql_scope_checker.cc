@@ -406,6 +406,7 @@ struct Frame {
   size_t offset = 0;
   int args = 0;
   bool star = false, distinct = false, in_aggregate = false, inner_aggregate = false;
+  bool cast = false;  // kOther: CAST( ... AS type)
 };
 
 enum class Expect { kNone, kTable, kTableAlias, kDerivedAlias, kCteName, kCteAfterName, kCteBody, kAfterCte };
@@ -727,17 +728,24 @@ class Walk {
     }
     if (kind == FrameKind::kExtract && prev && prev->is_punct('(')) return;    // the date part
     if (prev && (prev->is_word("NULLS") || prev->is_word("COLLATE"))) return;  // FIRST / LAST, NOCASE
+    if (prev && prev->is_punct('.')) return;                                   // read with its qualifier
+    if (keyword && !keyword_fits(w, prev, i >= 2 ? &tk[i - 2] : nullptr) && !schema_name(w)) {
+      refuse(t.offset, "'" + t.text + "' is a keyword where a name or a value goes (such a name needs quotes)");
+      return;
+    }
     if (keyword) {
       keyword_step(w, prev, t.offset);
       return;
     }
-    // Typed literals: DATE '2024-01-01'.
-    if (next && next->kind == SqlTokenKind::kString && (w == "date" || w == "time" || w == "timestamp")) return;
+    // Typed literals: DATE '2024-01-01' (SQLite has none: there the word is
+    // a column and the string its output name).
+    if (!sqlite_ && next && next->kind == SqlTokenKind::kString && (w == "date" || w == "time" || w == "timestamp")) {
+      return;
+    }
     if (prev && (prev->is_word("AS") || prev->text == "::")) {
       declared_.insert(w);
       return;
     }
-    if (prev && prev->is_punct('.')) return;  // read with its qualifier
     if (prev && ends_expression(*prev) && !(prev->kind == SqlTokenKind::kWord && lower(prev->text) == "distinct")) {
       if (w.size() > kMaxAlias) refuse(t.offset, "an alias longer than " + std::to_string(kMaxAlias) + " characters");
       declared_.insert(w);  // an alias: "COUNT(*) cnt"
@@ -753,8 +761,12 @@ class Walk {
       r.qualifier = w;
       if (i + 2 < tk.size() && (is_name_token(tk[i + 2]) || tk[i + 2].is_punct('*'))) {
         r.column = tk[i + 2].is_punct('*') ? "*" : name_of(tk[i + 2]);
-        // schema.table.column: leave it to the engine.
-        if (i + 3 < tk.size() && tk[i + 3].is_punct('.')) return;
+        // schema.table.column: leave it to the engine, but SQLite knows
+        // only its main and temp schemas here (t2sql attaches none).
+        if (i + 3 < tk.size() && tk[i + 3].is_punct('.')) {
+          if (sqlite_ && w != "main" && w != "temp") refuse(t.offset, "no schema '" + w + "' in SQLite");
+          return;
+        }
       } else if (i + 2 < tk.size()) {
         return;
       } else {
@@ -771,6 +783,60 @@ class Walk {
     // A word that may yet be followed by "(": a function being written.
     if (!next && !complete_ && !has_partial_ && sqlite_functions().count(w)) return;
     add_ref(r);
+  }
+
+  // The grammar reads any word as a name, so it lets a keyword stand where
+  // the statement needs a value or a name ("SELECT By By;", "GROUP BY When",
+  // "x AS from"), which the engine refuses. A keyword passes after `prev`
+  // only where it can open an operand (CASE, NOT, NULL, ...) or where the
+  // grammar's own rules put it (SELECT DISTINCT, CASE WHEN, NOT LIKE, "(SELECT",
+  // UNION ALL SELECT, IS DISTINCT FROM, FILTER (WHERE ...)).
+  bool keyword_fits(const std::string& w, const SqlToken* prev, const SqlToken* prev2) const {
+    if (!prev) return true;
+    const FrameKind kind = frames_.back().kind;
+    if (kind == FrameKind::kOver || kind == FrameKind::kExtract) return true;
+    if (prev->is_word("AS")) return frames_.back().cast;  // a type; anything else is an output name
+    if (!operand_expected(*prev)) return true;
+    if (prev->kind == SqlTokenKind::kWord && schema_name(lower(prev->text))) return true;  // FROM match WHERE
+    if (opens_operand(w)) return true;
+    if (prev->is_punct('(')) {
+      return w == "select" || w == "with" || w == "distinct" || (w == "where" && prev2 && prev2->is_word("FILTER"));
+    }
+    if (prev->is_word("SELECT")) return w == "distinct" || w == "all";
+    if (prev->is_word("ALL")) return w == "select";
+    if (prev->is_word("CASE")) return w == "when";
+    if (prev->is_word("IS")) return w == "distinct";
+    if (prev->is_word("DISTINCT")) return w == "from";
+    if (prev->is_word("NOT")) {
+      return w == "like" || w == "glob" || w == "regexp" || w == "match" || w == "ilike" || w == "similar" ||
+             w == "between" || w == "in" || w == "distinct";
+    }
+    return false;
+  }
+
+  // After `t` the statement needs an operand: a value, a name or a call.
+  static bool operand_expected(const SqlToken& t) {
+    if (t.kind == SqlTokenKind::kPunct) {
+      return t.text != ")" && t.text != "*" && t.text != ";" && t.text != "." && t.text != "::" && t.text != "]";
+    }
+    if (t.kind != SqlTokenKind::kWord) return false;
+    static const std::set<std::string> k = {"select", "distinct", "all",  "where",  "by",     "having", "on",
+                                            "and",    "or",       "not",  "when",   "then",   "else",   "case",
+                                            "like",   "glob",     "regexp", "match", "ilike", "between", "is",
+                                            "limit",  "offset",   "escape"};
+    return k.count(lower(t.text)) > 0;
+  }
+
+  // Keywords that begin a value (SQLite has no EXTRACT, ARRAY or INTERVAL).
+  bool opens_operand(const std::string& w) const {
+    static const std::set<std::string> k = {"case", "cast",         "not",          "exists",           "null", "true",
+                                            "false", "current_date", "current_time", "current_timestamp"};
+    return k.count(w) > 0 || (!sqlite_ && (w == "extract" || w == "array" || w == "interval"));
+  }
+
+  // A table or column of the schema (a keyword the schema uses as a name).
+  bool schema_name(const std::string& w) const {
+    return std::binary_search(all_columns_.begin(), all_columns_.end(), w) || table_index(w) >= 0;
   }
 
   void finish_alias(const std::string& alias) {
@@ -871,6 +937,7 @@ class Walk {
       }
       if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) finish_alias("");
       Frame f{.kind = kind};
+      f.cast = kind == FrameKind::kOther && prev && prev->is_word("CAST");
       if (kind == FrameKind::kOther) {
         bool in = prev && prev->is_word("IN");
         bool row_value = in && i >= 2 && tk[i - 2].is_punct(')');
@@ -1028,7 +1095,12 @@ class Walk {
     // before the FROM clause that declares it ("SELECT T1.name FROM singer AS T1").
     int b = current_block();
     if (b >= 0 && !blocks_[static_cast<size_t>(b)].from_done && alias_shaped(w)) return;
-    if (any_has_prefix(keywords(), w) || any_has_prefix(sqlite_functions(), w) || universe_has_prefix(w) ||
+    // A keyword being written: one that may stand here (keyword_fits).
+    const SqlToken* prev2 = tk.size() >= 2 ? &tk[tk.size() - 2] : nullptr;
+    const bool keyword = std::any_of(keywords().begin(), keywords().end(), [&](const std::string& k) {
+      return has_prefix(k, w) && keyword_fits(k, prev, prev2);
+    });
+    if (keyword || any_has_prefix(sqlite_functions(), w) || universe_has_prefix(w) ||
         any_has_prefix(ctes_, w) || any_has_prefix(declared_alias_, w)) {
       return;
     }
@@ -1122,6 +1194,22 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
       }
     }
   }
+  // SQLite parses the REGEXP and MATCH operators but has no function behind
+  // them unless an application adds one (t2sql does not): such a statement
+  // never prepares. (A schema with a table or column of that name keeps it.)
+  if (dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres") {
+    const size_t whole = complete || tk.empty() || tk.back().offset + tk.back().text.size() < text.size()
+                             ? tk.size()
+                             : tk.size() - 1;  // the last word may still grow
+    for (size_t i = 0; i < whole; ++i) {
+      const bool op = tk[i].kind == SqlTokenKind::kWord && (tk[i].is_word("REGEXP") || tk[i].is_word("MATCH"));
+      if (op && !std::binary_search(all_columns_.begin(), all_columns_.end(), lower(tk[i].text)) &&
+          std::none_of(tables_.begin(), tables_.end(),
+                       [&](const GrammarTable& t) { return lower(t.name) == lower(tk[i].text); })) {
+        return {false, tk[i].offset, "SQLite has no " + tk[i].text + " function"};
+      }
+    }
+  }
   // Comments: the grammar has none; the lexer drops them silently.
   size_t end = 0;
   for (const auto& t : tk) {
@@ -1177,7 +1265,7 @@ bool word_char(char c) {
 int SqlScopeChecker::steps_to_end(std::string_view text) const {
   const bool sqlite =
       dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres" && dialect_ != "clickhouse";
-  int parens = 0, cases = 0;
+  int parens = 0, cases = 0, betweens = 0;                   // a BETWEEN waits for its AND
   char quote = 0;                                            // the character that closes an open string or quoted name
   std::string last_word;                                     // lower case, when the last thing written is a word
   char last_punct = 0;                                       // when it is punctuation
@@ -1203,6 +1291,8 @@ int SqlScopeChecker::steps_to_end(std::string_view text) const {
       last_word = lower(text.substr(i, j - i));
       last_punct = 0;
       if (last_word == "case") ++cases;
+      if (last_word == "between") ++betweens;
+      if (last_word == "and" && betweens > 0) --betweens;
       if (last_word == "with" && !seen_word) with = true;
       if (last_word == "select" && with && parens == 0) main_query = true;
       seen_word = true;
@@ -1215,7 +1305,7 @@ int SqlScopeChecker::steps_to_end(std::string_view text) const {
       last_word.clear();
     }
   }
-  int steps = (quote ? 1 : 0) + parens + cases + (with && !main_query ? 1 : 0);
+  int steps = (quote ? 1 : 0) + parens + cases + betweens + (with && !main_query ? 1 : 0);
   if (!quote) {
     if (last_punct != 0 && last_punct != ')' && last_punct != '*') ++steps;
     if (last_punct == 0 && (last_word.empty() || waits_for_more(last_word))) ++steps;

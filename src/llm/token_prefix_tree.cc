@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <queue>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -162,6 +163,78 @@ llama_token TokenPrefixTree::best_allowed(llama_sampler* grammar, const float* l
     level.swap(next);
   }
   return best;
+}
+
+bool TokenPrefixTree::best_accepted(llama_sampler* grammar, const float* logits,
+                                    const std::function<bool(llama_token)>& accepts,
+                                    const std::function<bool(llama_token)>& eligible, size_t k, size_t max_checks,
+                                    std::vector<float>* scratch, std::vector<llama_token_data>* out) const {
+  out->clear();
+  if (k == 0) return true;
+  // The highest logit in each subtree: one backward sweep over preorder,
+  // where every child comes after its parent.
+  std::vector<float>& top = *scratch;
+  top.resize(parent_.size());
+  for (llama_token t : preorder_) top[static_cast<size_t>(t)] = logits[t];
+  for (size_t i = preorder_.size(); i-- > 0;) {
+    const auto t = static_cast<size_t>(preorder_[i]);
+    if (parent_[t] >= 0) {
+      float& up = top[static_cast<size_t>(parent_[t])];
+      up = std::max(up, top[t]);
+    }
+  }
+  // Open subtrees, the one with the highest logit first.
+  struct Open {
+    float bound;
+    llama_token id;
+    bool operator<(const Open& o) const { return bound < o.bound || (bound == o.bound && id > o.id); }
+  };
+  std::priority_queue<Open> open;
+  std::vector<llama_token_data> batch;
+  // The grammar in one call per batch of siblings; the allowed ones open.
+  auto push_allowed = [&](std::vector<llama_token_data>& b) {
+    if (b.empty()) return;
+    llama_token_data_array arr{b.data(), b.size(), -1, false};
+    llama_sampler_apply(grammar, &arr);
+    for (const auto& d : b) {
+      if (std::isfinite(d.logit)) open.push({top[static_cast<size_t>(d.id)], d.id});
+    }
+  };
+  batch.reserve(roots_.size());
+  for (llama_token t : roots_) batch.push_back({t, logits[t], 0.0f});
+  push_allowed(batch);
+  // `out` is kept as a heap whose front is the worst of the best k.
+  auto worse = [](const llama_token_data& a, const llama_token_data& b) { return ranks_before(a, b); };
+  size_t checks = 0;
+  bool complete = true;
+  while (!open.empty()) {
+    const Open o = open.top();
+    if (out->size() >= k && o.bound < out->front().logit) break;  // nothing left can beat the k-th best
+    open.pop();
+    if (checks++ >= max_checks) {
+      complete = false;
+      break;
+    }
+    if (!accepts(o.id)) continue;  // nor can anything below it
+    const llama_token_data self{o.id, logits[o.id], 0.0f};
+    if (std::isfinite(self.logit) && eligible(o.id) && (out->size() < k || ranks_before(self, out->front()))) {
+      out->push_back(self);
+      std::push_heap(out->begin(), out->end(), worse);
+      if (out->size() > k) {
+        std::pop_heap(out->begin(), out->end(), worse);
+        out->pop_back();
+      }
+    }
+    const auto u = static_cast<size_t>(o.id);
+    batch.clear();
+    for (uint32_t i = child_begin_[u]; i < child_begin_[u + 1]; ++i) {
+      const llama_token c = children_[i];
+      if (out->size() < k || top[static_cast<size_t>(c)] >= out->front().logit) batch.push_back({c, logits[c], 0.0f});
+    }
+    push_allowed(batch);
+  }
+  std::sort(out->begin(), out->end(), ranks_before);
+  return complete;
 }
 
 }  // namespace t2sql

@@ -18,6 +18,7 @@
 #include <llama.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace t2sql {
@@ -38,6 +39,21 @@ class TokenPrefixTree {
   // narrow instead of holding thousands of candidates. `scratch` is reused
   // between calls (one per thread).
   llama_token best_allowed(llama_sampler* grammar, const float* logits, std::vector<float>* scratch) const;
+
+  // The best tokens, at most `k`, that the grammar allows, `accepts` accepts
+  // and `eligible` admits, in ranks_before's order (greedy's choice first), in
+  // `out` (replaced). `accepts` must be prefix-closed as the grammar is (a
+  // text it refuses has no accepted extension): a token it refuses prunes its
+  // subtree. `eligible` only filters (a token it refuses may still have
+  // eligible descendants). Best first: the subtree with the highest logit
+  // still unexplored is opened next, and none that cannot beat the k-th best
+  // found is opened, so a constraint that refuses all but a few deep tokens
+  // costs checks along their paths, not one per allowed token. At most
+  // `max_checks` calls of `accepts`; returns false when that bound stopped the
+  // search (`out` then holds what was found before).
+  bool best_accepted(llama_sampler* grammar, const float* logits, const std::function<bool(llama_token)>& accepts,
+                     const std::function<bool(llama_token)>& eligible, size_t k, size_t max_checks,
+                     std::vector<float>* scratch, std::vector<llama_token_data>* out) const;
 
   size_t roots() const { return roots_.size(); }
   llama_token parent(llama_token t) const { return parent_[static_cast<size_t>(t)]; }

@@ -461,6 +461,7 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   if (session)
     for (const auto& turn : session->turns) request.history.push_back({turn.effective_question, turn.sql});
   request.max_repairs = p.on("repair") ? std::max(0, p.options.max_repairs) : 0;
+  if (ask_options.candidates) request.candidates = *ask_options.candidates;
 
   // generation (or the SQL given with the question, or an answer a user
   // accepted for this question)
@@ -494,6 +495,8 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   r.prompt_tokens = gen->prompt_tokens;
   r.completion_tokens = gen->completion_tokens;
   r.attempts = gen->attempts;
+  r.candidates = gen->candidates;
+  r.vote_differs_from_greedy = gen->vote_differs_from_greedy;
   json gen_out = {{"engine", r.engine},
                   {"mode", p.options.generator.mode},
                   {"sql", gen->sql},
@@ -504,6 +507,27 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
                   {"prompt_tokens", gen->prompt_tokens},
                   {"completion_tokens", gen->completion_tokens},
                   {"rules", gen->rules}};
+  if (!gen->candidates.empty()) {
+    json cands = json::array();
+    int chosen = -1;
+    for (size_t i = 0; i < gen->candidates.size(); ++i) {
+      const auto& c = gen->candidates[i];
+      if (c.chosen) chosen = static_cast<int>(i);
+      cands.push_back({{"sql", c.sql},
+                       {"error", c.error},
+                       {"mean_logprob", c.mean_logprob},
+                       {"temperature", c.temperature},
+                       {"seed", c.seed},
+                       {"group", c.group},
+                       {"votes", c.votes},
+                       {"chosen", c.chosen}});
+    }
+    gen_out["candidates"] = std::move(cands);
+    gen_out["vote"] = {{"chosen", chosen < 0 ? json(nullptr) : json(chosen)},
+                       {"votes", chosen < 0 ? 0 : gen->candidates[chosen].votes},
+                       {"of", gen->candidates.size()},
+                       {"differs_from_greedy", gen->vote_differs_from_greedy}};
+  }
   if (!gen->alternatives.empty()) {
     json alternatives = json::array();
     for (const auto& a : gen->alternatives) alternatives.push_back({{"sql", a.sql}, {"description", a.description}});

@@ -46,10 +46,13 @@ class ScriptedGenerator : public Generator {
     r.answered = true;
     r.confidence = 0.9;
     r.attempts = attempts;
+    r.candidates = candidates;
+    r.vote_differs_from_greedy = !candidates.empty() && !candidates[0].chosen;
     return r;
   }
   std::vector<GenerationRequest> requests;
   std::vector<GenerationAttempt> attempts;  // reported with every answer
+  std::vector<VoteCandidate> candidates;    // likewise
 
  private:
   std::map<std::string, std::vector<std::string>> script_;
@@ -125,6 +128,51 @@ TEST_F(PipelineTest, StageCallbackSeesEachStageAsItEnds) {
   EXPECT_EQ(r.chart.kind, ChartKind::kBar);
   EXPECT_EQ(r.rows.rows.size(), 5u);
   EXPECT_NE(r.answer.find("Highest revenue"), std::string::npos) << r.answer;
+}
+
+// The execution vote: the request carries AskOptions::candidates, and the
+// candidates and the vote are in the generation stage's trace (and so in
+// ask --format json) and in the result.
+TEST_F(PipelineTest, TheVoteIsInTheTraceAndTheRequestCarriesTheCandidateCount) {
+  ScriptedGenerator* gen = nullptr;
+  auto p = make({{"Total sales", {"SELECT sum(amount) FROM sales"}}}, {}, &gen);
+  VoteCandidate greedy{.sql = "SELECT 1", .mean_logprob = -0.5, .group = 0, .votes = 1};
+  VoteCandidate sampled{.sql = "SELECT sum(amount) FROM sales",
+                        .mean_logprob = -0.7,
+                        .temperature = 0.7f,
+                        .seed = 43,
+                        .group = 1,
+                        .votes = 2,
+                        .chosen = true};
+  VoteCandidate broken{.sql = "SELECT nope", .error = "no such column: nope", .temperature = 0.7f, .seed = 44};
+  VoteCandidate same = sampled;
+  same.chosen = false;
+  same.seed = 45;
+  gen->candidates = {greedy, sampled, same, broken};
+  AskOptions o;
+  o.candidates = 4;
+  AskResult r = p->ask("Total sales", nullptr, o);
+  ASSERT_EQ(gen->requests.size(), 1u);
+  EXPECT_EQ(gen->requests[0].candidates, 4);
+  ASSERT_EQ(r.candidates.size(), 4u);
+  EXPECT_TRUE(r.vote_differs_from_greedy);
+  json out = json::parse(stage(r, "generation")->output_json);
+  ASSERT_EQ(out["candidates"].size(), 4u);
+  EXPECT_EQ(out["candidates"][3]["error"], "no such column: nope");
+  EXPECT_EQ(out["candidates"][1]["seed"], 43);
+  EXPECT_EQ(out["vote"]["chosen"], 1);
+  EXPECT_EQ(out["vote"]["votes"], 2);
+  EXPECT_EQ(out["vote"]["of"], 4);
+  EXPECT_EQ(out["vote"]["differs_from_greedy"], true);
+  json whole = json::parse(ask_result_to_json(r));
+  bool found = false;
+  for (const auto& st : whole["stages"]) found = found || (st["name"] == "generation" && st["output"].contains("vote"));
+  EXPECT_TRUE(found);
+  // Without a vote there is none in the trace.
+  gen->candidates.clear();
+  r = p->ask("Total sales");
+  EXPECT_FALSE(json::parse(stage(r, "generation")->output_json).contains("vote"));
+  EXPECT_EQ(gen->requests.back().candidates, 0);
 }
 
 TEST_F(PipelineTest, RefusalNeverReachesTheGenerator) {

@@ -54,6 +54,12 @@ Result<AskRequest> parse_ask_request(const std::string& text, const std::string&
     if (!body["instructions"].is_string()) return invalid_argument("field 'instructions' must be a string");
     r.instructions = body["instructions"].get<std::string>();
   }
+  if (body.contains("candidates") && !body["candidates"].is_null()) {
+    const json& c = body["candidates"];
+    if (!c.is_number_integer() || c.get<int64_t>() < 1 || c.get<int64_t>() > kMaxCandidates)
+      return invalid_argument("field 'candidates' must be a whole number from 1 to " + std::to_string(kMaxCandidates));
+    r.candidates = c.get<int>();
+  }
   if (body.contains("svg") && body["svg"].is_boolean()) r.svg = body["svg"].get<bool>();
   return r;
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "t2sql/generator.h"
 #include "t2sql/status.h"
 
 namespace t2sql {
@@ -14,6 +15,7 @@ namespace t2sql {
 struct AskRequest {
   std::string query, mode, session, instructions;
   std::optional<bool> use_rag;
+  std::optional<int> candidates;  // the LLM's execution vote, 1 to kMaxCandidates
   bool svg = false;
 };
 

@@ -32,12 +32,25 @@ TEST(AskRequest, RefusesBadBodiesWithAMessage) {
         Case{R"({"query": "q", "mode": 1})", "'mode'"}, Case{R"({"query": "q", "mode": "psychic"})", "unknown mode"},
         Case{R"({"query": "q", "use_rag": "yes"})", "'use_rag'"},
         Case{R"({"query": "q", "session": "a b"})", "'session'"},
-        Case{R"({"query": "q", "instructions": []})", "'instructions'"}}) {
+        Case{R"({"query": "q", "instructions": []})", "'instructions'"},
+        Case{R"({"query": "q", "candidates": 0})", "'candidates'"},
+        Case{R"({"query": "q", "candidates": 17})", "'candidates'"},
+        Case{R"({"query": "q", "candidates": 2.5})", "'candidates'"},
+        Case{R"({"query": "q", "candidates": "5"})", "'candidates'"}}) {
     auto r = parse_ask_request(c.body, "template");
     ASSERT_FALSE(r.ok()) << c.body;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
     EXPECT_NE(r.status().message().find(c.message), std::string::npos) << c.body << ": " << r.status().message();
   }
+}
+
+TEST(AskRequest, CandidatesAreAWholeNumberFromOneToTheLimit) {
+  auto r = parse_ask_request(R"({"query": "q", "candidates": 5})", "llm");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->candidates, 5);
+  auto none = parse_ask_request(R"({"query": "q"})", "llm");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->candidates.has_value());
 }
 
 TEST(AskRequest, InvalidUtf8IsRefusedOrKeptNeverThrown) {

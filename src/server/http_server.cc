@@ -320,6 +320,7 @@ struct Server::Impl {
     Session session = load_session(session_id);
     AskOptions ao;
     ao.use_rag = ask->use_rag;
+    ao.candidates = ask->candidates;
     ao.instructions = ask->instructions;
     AskResult r = (*lease)->ask(ask->query, &session, ao);
     std::string model = (*lease)->generator_name();
@@ -361,6 +362,7 @@ struct Server::Impl {
         Session session = load_session(state->session_id);
         AskOptions ao;
         ao.use_rag = state->ask.use_rag;
+        ao.candidates = state->ask.candidates;
         ao.instructions = state->ask.instructions;
         ao.on_stage = [&](const StageRecord& s) { send("stage", stage_record_to_json(s)); };
         AskResult r = (*state->lease)->ask(state->ask.query, &session, ao);

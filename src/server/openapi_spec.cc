@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "format/json_text.h"
+#include "t2sql/generator.h"
 
 namespace t2sql {
 
@@ -26,6 +27,13 @@ std::string openapi_spec_json(const std::string& version) {
           {"description",
            "Domain hints the model reads with the question (at most 4000 bytes); the template "
            "engine does not use them"}}},
+        {"candidates",
+         {{"type", "integer"},
+          {"minimum", 1},
+          {"maximum", kMaxCandidates},
+          {"description",
+           "LLM modes: sample this many statements, run each and answer with the largest group of equal "
+           "results (the vote is in the generation stage's output); default: the server's --candidates"}}},
         {"svg", {{"type", "boolean"}, {"description", "Also return the chart as SVG text (chart_svg)"}}}}}};
   json stage = {{"type", "object"},
                 {"properties",

@@ -20,7 +20,7 @@ struct AskCommandOptions {
                             instructions, ensemble_order = "template-first";
   bool no_grammar = false, think = false, rag = false, no_rag = false;
   std::vector<std::string> disable;
-  int max_repairs = 2, sample_values = -1, max_tokens = 256;
+  int max_repairs = 2, sample_values = -1, max_tokens = 256, candidates = 1;
   std::string prompt_style = "t2sql", examples_file, feedback_file;
   bool no_feedback = false;
   int64_t timeout_ms = 10000, max_rows = 1000;
@@ -133,6 +133,13 @@ void add_ask_command(CLI::App& app) {
   cmd->add_option("--max-tokens", opt->max_tokens, "Token limit of the LLM's answer")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
+  cmd->add_option(
+         "--candidates", opt->candidates,
+         "Execution vote: ask the LLM for N statements (the greedy one and N-1 sampled at temperature 0.7 with "
+         "distinct seeds), run each read-only and answer with the largest group of equal results (ties: the "
+         "likelier statements); 1: no vote")
+      ->check(CLI::Range(1, kMaxCandidates))
+      ->capture_default_str();
   cmd->add_option("--timeout-ms", opt->timeout_ms, "Interrupt the query after this many milliseconds (0: none)")
       ->check(non_negative())
       ->capture_default_str();
@@ -160,6 +167,7 @@ void add_ask_command(CLI::App& app) {
     po.generator.ensemble_order = opt->ensemble_order;
     po.generator.prompt_style = opt->prompt_style;
     po.generator.max_tokens = opt->max_tokens;
+    po.generator.candidates = opt->candidates;
     po.generator.prompt_sample_values = opt->sample_values;
     po.examples_path = opt->examples_file;
     if (Status s = parse_lora(opt->lora, po.generator); !s.ok()) return fail(s);

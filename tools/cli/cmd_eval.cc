@@ -37,7 +37,7 @@ struct EvalCliOptions {
   std::string judge_model, judge_url, judge_model_name, judge_endpoint = "chat";
   std::string embed_model, train_data, fit_calibration;
   std::vector<std::string> fit_also;
-  int jobs = 1, limit = 0, max_tokens = 256, max_repairs = 2, sample_values = -1;
+  int jobs = 1, limit = 0, max_tokens = 256, max_repairs = 2, sample_values = -1, candidates = 1;
   std::string prompt_style = "t2sql";
   int64_t timeout_ms = 10000, max_rows = 100000;
   double fail_under = -1, min_confidence = -1;
@@ -334,6 +334,7 @@ int run_eval(const EvalCliOptions& o) {
       gen.think = o.think;
       gen.max_tokens = o.max_tokens;
       gen.max_repairs = o.max_repairs;
+      gen.candidates = o.candidates;
       gen.prompt_style = o.prompt_style;
       gen.prompt_sample_values = o.sample_values;
       gen.disabled_rules = o.disabled_rules;
@@ -447,6 +448,13 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-repairs", opt->max_repairs,
                   "Re-prompts after a validation error in the llm and ensemble modes")
+      ->capture_default_str();
+  cmd->add_option(
+         "--candidates", opt->candidates,
+         "Execution vote: ask the LLM for N statements (the greedy one and N-1 sampled at temperature 0.7 with "
+         "distinct seeds), run each read-only and answer with the largest group of equal results (ties: the "
+         "likelier statements); 1: no vote. The report gives how often the vote differs from the greedy answer")
+      ->check(CLI::Range(1, kMaxCandidates))
       ->capture_default_str();
   cmd->add_flag("--grammar-coverage", opt->grammar_coverage,
                 "With --mode gold: check each gold query (and mutants with a table or column name that exists "

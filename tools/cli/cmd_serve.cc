@@ -46,6 +46,13 @@ void add_serve_command(CLI::App& app) {
                   "OpenAI-compatible server for the llm and ensemble modes instead of --model");
   cmd->add_option("--llm-model", opt->server.pipeline.generator.llm_model_name, "Model name at --llm-url");
   cmd->add_flag("--no-grammar", opt->no_grammar, "Turn off grammar-constrained decoding");
+  cmd->add_option(
+         "--candidates", opt->server.pipeline.generator.candidates,
+         "Execution vote: ask the LLM for N statements (the greedy one and N-1 sampled at temperature 0.7 with "
+         "distinct seeds), run each read-only and answer with the largest group of equal results (ties: the "
+         "likelier statements); 1: no vote. Requests may set \"candidates\"")
+      ->check(CLI::Range(1, kMaxCandidates))
+      ->capture_default_str();
   cmd->add_flag("--think", opt->think,
                 "Room to think: the model may reason in prose and ends with its SQL in a ```sql fence; only the SQL in the fence is constrained, and the token limit is 4 x --max-tokens (default: the answer is the statement alone)");
   add_prompt_style_options(cmd, opt->server.pipeline.generator.prompt_style,
