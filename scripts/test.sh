@@ -20,7 +20,7 @@ assertions="$build-assertions"
 T2SQL_BUILD_DIR="$assertions" T2SQL_BUILD_TARGET=unit_tests bash "$here/build.sh" \
   -DT2SQL_ASSERTIONS=ON -DT2SQL_BUILD_BENCH=OFF
 assertions_log="$assertions/ctest.log"
-ctest --test-dir "$assertions" -L '^llama_free$' -j "$(nproc)" --output-on-failure --timeout 900 2>&1 |
+ctest --test-dir "$assertions" -L '^unit_llama_free$' -j "$(nproc)" --output-on-failure --timeout 900 2>&1 |
   tee "$assertions_log" || status=$?
 # CTest's summary lines last, for whoever reads only the end.
 echo "all tests (Release): $(grep -E '^[0-9]+% tests passed' "$log" | tail -n 1 || true)"
