@@ -253,9 +253,12 @@ Result<TemplateCalibration> TemplateCalibration::fit(const std::vector<Calibrati
   }
 
   // The threshold: the lowest probability at which the answers at or above
-  // it are right at least target_accuracy of the time.
+  // it are right at least target_accuracy of the time, on the samples that
+  // set it.
   std::vector<std::pair<double, bool>> calibrated;
-  for (const auto& s : samples) calibrated.emplace_back(c.probability(s.features), s.correct);
+  for (const auto& s : samples) {
+    if (s.sets_threshold) calibrated.emplace_back(c.probability(s.features), s.correct);
+  }
   std::sort(calibrated.begin(), calibrated.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   double right = 0;
   c.threshold_ = 1.0;

@@ -32,6 +32,11 @@ using ReadingFeatures = std::map<std::string, double>;
 struct CalibrationSample {
   ReadingFeatures features;
   bool correct = false;
+  // Whether the threshold is set on this sample too. Readings of an extra
+  // suite (`eval --fit-also`) shape the fit but not the threshold, so that
+  // an easy suite, right on every answer, cannot lower the threshold below
+  // what the main suite needs.
+  bool sets_threshold = true;
 };
 
 struct CalibrationFitOptions {

@@ -65,6 +65,35 @@ TEST(TemplateCalibrationTest, FittedProbabilitiesMatchTheRatesTheyDescribe) {
   EXPECT_LT(ece, 0.03);
 }
 
+TEST(TemplateCalibrationTest, ExtraReadingsThatDoNotSetTheThresholdCannotLowerIt) {
+  // The main suite's readings, then an easy suite's: every one right, at
+  // the level where the main suite is right 55% of the time.
+  auto main_samples = known_samples(4000, 5);
+  auto with_easy = main_samples;
+  for (int i = 0; i < 3000; ++i) {
+    CalibrationSample s;
+    s.features = {{"unexplained_words", 2}, {"noise", 0.5}};
+    s.correct = true;
+    s.sets_threshold = false;
+    with_easy.push_back(s);
+  }
+  auto cal = TemplateCalibration::fit(with_easy, {.target_accuracy = 0.85});
+  ASSERT_TRUE(cal.ok()) << cal.status().message();
+  int answered = 0, right = 0;
+  for (const auto& s : main_samples) {
+    if (cal->probability(s.features) < cal->threshold()) continue;
+    ++answered;
+    right += s.correct;
+  }
+  ASSERT_GT(answered, 0);
+  EXPECT_GE(static_cast<double>(right) / answered, 0.85);
+  // Counted for the threshold, the same easy readings would have lowered it.
+  for (auto& s : with_easy) s.sets_threshold = true;
+  auto lowered = TemplateCalibration::fit(with_easy, {.target_accuracy = 0.85});
+  ASSERT_TRUE(lowered.ok());
+  EXPECT_LT(lowered->threshold(), cal->threshold());
+}
+
 TEST(TemplateCalibrationTest, JsonRoundTripKeepsTheModel) {
   auto cal = TemplateCalibration::fit(known_samples(2000, 3), {.fitted_on = "test", .command = "none"});
   ASSERT_TRUE(cal.ok());

@@ -123,6 +123,7 @@ int fit_calibration(const EvalCliOptions& o, const EvalRun& run) {
         if (v.is_number()) sample.features[name] = v.get<double>();
       }
       sample.correct = c.value("correct", false);
+      sample.sets_threshold = false;
       samples.push_back(std::move(sample));
       ++added;
     }
