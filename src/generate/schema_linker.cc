@@ -126,7 +126,7 @@ SchemaLinker::SchemaLinker(const Catalog& catalog) {
       for (size_t k = 1; k < cn.words.size(); ++k) {
         std::vector<std::string> head(cn.words.begin(), cn.words.begin() + k);
         if (head.size() == 1 && is_generic(head[0])) continue;
-        cn.phrases.push_back({head, 0.7 * head.size() / cn.words.size()});
+        cn.phrases.push_back({head, 0.7 * head.size() / cn.words.size(), true});
       }
       for (const auto& w : split_identifier(col.description)) {
         std::string n = singular_word(w);
@@ -214,7 +214,15 @@ double SchemaLinker::phrase_match(const std::vector<std::string>& span, const Ph
       }
     }
   }
-  return s * phrase.weight;
+  // A weak related link (a word for the tail of a long name, "release year"
+  // of song_release_year) named something else far more often than the
+  // column on Spider train; but the head word of a name is what it is about,
+  // and a synonym of it keeps its link ("bedchambers" for bedroom_count,
+  // "contests" for competition_id).
+  bool head_synonym = phrase.head && span.size() == 1 && s >= relation_score(WordRelation::kSynonym);
+  s *= phrase.weight;
+  if (related && !head_synonym && s < kMinRelatedScore) return 0;
+  return s;
 }
 
 std::vector<SchemaCandidate> SchemaLinker::match_words(const std::vector<std::string>& words) const {
@@ -227,11 +235,7 @@ std::vector<SchemaCandidate> SchemaLinker::match_words(const std::vector<std::st
   // an office_locations table), not a relative of another.
   if (std::all_of(words.begin(), words.end(), [this](const std::string& w) { return name_words_.count(w) > 0; }))
     return {};
-  auto related = match_words(words, true);
-  related.erase(std::remove_if(related.begin(), related.end(),
-                               [](const SchemaCandidate& c) { return c.score < kMinRelatedScore; }),
-                related.end());
-  return related;
+  return match_words(words, true);
 }
 
 std::vector<SchemaCandidate> SchemaLinker::match_words(const std::vector<std::string>& words, bool related) const {
