@@ -66,7 +66,7 @@ double relation_score(WordRelation r) {
     case WordRelation::kVariant: return 0.9;
     case WordRelation::kSynonym: return 0.75;
     case WordRelation::kRareSynonym: return 0;  // at 0.5: nothing on train, wrong links ("event" -> result)
-    case WordRelation::kDerived: return 0.6;
+    case WordRelation::kDerived: return 0.55;
     case WordRelation::kNarrower: return 0.6;
     case WordRelation::kBroader: return 0.6;
     case WordRelation::kSibling: return 0.5;
