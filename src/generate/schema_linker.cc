@@ -203,13 +203,16 @@ double SchemaLinker::phrase_match(const std::vector<std::string>& span, const Ph
     if (is_stop_word(span.front()) || is_shape_word(span.front()) || is_generic(span.front())) {
       if (span.size() == 1) return 0;
     }
-    // Synonyms only: a narrower term's modifier is a condition ("public
-    // school" is a school whose type is public).
+    // Synonyms, and a broader term the question writes in several words
+    // ("alcoholic drink" for wine, "academic session" for semester); not a
+    // narrower one: its modifier is a condition ("public school" is a school
+    // whose type is public).
     const WordNet& wn = WordNet::shared();
     std::string a = joined(span);
     if (wn.knows(a)) {
       WordRelation r = wn.relation(a, joined(phrase.words));
-      if (r == WordRelation::kVariant || r == WordRelation::kSynonym || r == WordRelation::kRareSynonym) {
+      if (r == WordRelation::kVariant || r == WordRelation::kSynonym || r == WordRelation::kRareSynonym ||
+          (r == WordRelation::kBroader && span.size() > 1)) {
         s = relation_score(r);
       }
     }
