@@ -68,7 +68,8 @@ class SchemaLinkerWordingTest : public ::testing::Test {
     delete dir_;
   }
   void SetUp() override {
-    if (WordNet::shared().empty() || !WordNet::shared().has_relations()) GTEST_SKIP() << "wordnet-base is not installed";
+    if (WordNet::shared().empty() || !WordNet::shared().has_relations())
+      GTEST_SKIP() << "wordnet-base is not installed";
   }
 
   // "table" or "table.column" of the best candidate of the mention starting at token `begin`.
