@@ -66,7 +66,7 @@ double relation_score(WordRelation r) {
     case WordRelation::kVariant: return 0.9;
     case WordRelation::kSynonym: return 0.75;
     case WordRelation::kRareSynonym: return 0;  // at 0.5: nothing on train, wrong links ("event" -> result)
-    case WordRelation::kDerived: return 0.6;
+    case WordRelation::kDerived: return 0.55;
     case WordRelation::kNarrower: return 0.6;
     case WordRelation::kBroader: return 0.6;
     case WordRelation::kSibling: return 0.5;
@@ -126,7 +126,7 @@ SchemaLinker::SchemaLinker(const Catalog& catalog) {
       for (size_t k = 1; k < cn.words.size(); ++k) {
         std::vector<std::string> head(cn.words.begin(), cn.words.begin() + k);
         if (head.size() == 1 && is_generic(head[0])) continue;
-        cn.phrases.push_back({head, 0.7 * head.size() / cn.words.size()});
+        cn.phrases.push_back({head, 0.7 * head.size() / cn.words.size(), true});
       }
       for (const auto& w : split_identifier(col.description)) {
         std::string n = singular_word(w);
@@ -203,18 +203,29 @@ double SchemaLinker::phrase_match(const std::vector<std::string>& span, const Ph
     if (is_stop_word(span.front()) || is_shape_word(span.front()) || is_generic(span.front())) {
       if (span.size() == 1) return 0;
     }
-    // Synonyms only: a narrower term's modifier is a condition ("public
-    // school" is a school whose type is public).
+    // Synonyms, and a broader term the question writes in several words
+    // ("alcoholic drink" for wine, "academic session" for semester); not a
+    // narrower one: its modifier is a condition ("public school" is a school
+    // whose type is public).
     const WordNet& wn = WordNet::shared();
     std::string a = joined(span);
     if (wn.knows(a)) {
       WordRelation r = wn.relation(a, joined(phrase.words));
-      if (r == WordRelation::kVariant || r == WordRelation::kSynonym || r == WordRelation::kRareSynonym) {
+      if (r == WordRelation::kVariant || r == WordRelation::kSynonym || r == WordRelation::kRareSynonym ||
+          (r == WordRelation::kBroader && span.size() > 1)) {
         s = relation_score(r);
       }
     }
   }
-  return s * phrase.weight;
+  // A weak related link (a word for the tail of a long name, "release year"
+  // of song_release_year) named something else far more often than the
+  // column on Spider train; but the head word of a name is what it is about,
+  // and a synonym of it keeps its link ("bedchambers" for bedroom_count,
+  // "contests" for competition_id).
+  bool head_synonym = phrase.head && span.size() == 1 && s >= relation_score(WordRelation::kSynonym);
+  s *= phrase.weight;
+  if (related && !head_synonym && s < kMinRelatedScore) return 0;
+  return s;
 }
 
 std::vector<SchemaCandidate> SchemaLinker::match_words(const std::vector<std::string>& words) const {
@@ -227,11 +238,7 @@ std::vector<SchemaCandidate> SchemaLinker::match_words(const std::vector<std::st
   // an office_locations table), not a relative of another.
   if (std::all_of(words.begin(), words.end(), [this](const std::string& w) { return name_words_.count(w) > 0; }))
     return {};
-  auto related = match_words(words, true);
-  related.erase(std::remove_if(related.begin(), related.end(),
-                               [](const SchemaCandidate& c) { return c.score < kMinRelatedScore; }),
-                related.end());
-  return related;
+  return match_words(words, true);
 }
 
 std::vector<SchemaCandidate> SchemaLinker::match_words(const std::vector<std::string>& words, bool related) const {

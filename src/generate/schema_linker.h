@@ -52,6 +52,7 @@ class SchemaLinker {
   struct Phrase {
     std::vector<std::string> words;
     double weight = 1;  // how much an exact match of this phrase is worth
+    bool head = false;  // the leading words of a longer name
   };
   struct ColumnNames {
     std::vector<std::string> words;
