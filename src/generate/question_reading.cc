@@ -1,5 +1,6 @@
 #include "generate/question_reading.h"
 
+#include <cctype>
 #include <cmath>
 #include <set>
 
