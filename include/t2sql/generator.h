@@ -29,11 +29,24 @@ class Database;
 struct LinkedValue {
   std::string table, column, value, matched_text;
   double score = 0;
+  bool operator==(const LinkedValue&) const = default;
+};
+
+// Where a literal of the question is written: byte offsets [begin, end),
+// the text there and what it reads as (a number: "1M" is 1e6, "a million",
+// "five" 5; a month: 1..12).
+struct QuestionSpan {
+  size_t begin = 0, end = 0;
+  std::string text;
+  double value = 0;
+  bool operator==(const QuestionSpan&) const = default;
 };
 
 // What the pipeline's entity stage read in a question: the literals SQL will
 // need and the stored values it names. Generators get it with the request
-// instead of reading the question again.
+// instead of reading the question again. One function reads it
+// (read_question(), src/generate/question_reading.h): the entity stage calls
+// it, and so does a generator called without one.
 struct QuestionReading {
   std::vector<double> numbers;
   std::vector<int> years;
@@ -43,6 +56,16 @@ struct QuestionReading {
   std::optional<int> top_k;              // "top 5", "5 best"; "highest" alone is 1
   std::vector<std::string> comparisons;  // "more than 3", "at least 10", "before 2024"
   std::vector<LinkedValue> values;       // the database's value index, as ValueIndex::link reads it
+  // Where the literals above are written, for an engine that places them
+  // among the question's words (the template engine): every number, years
+  // and dates included, in question order; the months; top_k's number (none
+  // when a word alone implies it: "top") and its cue ("top", "bottom",
+  // "highest", ...; before or after the number).
+  std::vector<QuestionSpan> number_spans;
+  std::vector<QuestionSpan> month_spans;
+  std::optional<QuestionSpan> top_k_number;
+  std::optional<QuestionSpan> top_k_cue;
+  bool operator==(const QuestionReading&) const = default;
 };
 
 // A question/SQL pair shown to a model as a few-shot example.

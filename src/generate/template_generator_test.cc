@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "generate/question_reading.h"
 #include "testing/sql_case_files.h"
 #include "sql/statement_guard.h"
 #include "t2sql/database.h"
@@ -122,6 +123,62 @@ TEST_F(TemplateGeneratorTest, ValueLinksComeFromTheEntityStagesReading) {
   auto unlinked = gen_->generate(none);
   ASSERT_TRUE(unlinked.ok());
   EXPECT_EQ(unlinked->sql.find("'Apple'"), std::string::npos) << unlinked->sql;
+}
+
+// The engine reads numbers, months and top-k from the request's reading
+// (read_question(), which the entity stage calls): given read_question()'s
+// reading it writes the SQL it writes alone, and a reading that says
+// something else is followed: another top-k, amount or month.
+TEST_F(TemplateGeneratorTest, NumbersMonthsAndTopKComeFromTheReading) {
+  auto with = [](const std::string& q, const QuestionReading& reading) {
+    GenerationRequest req{.question = q};
+    req.reading = reading;
+    auto out = gen_->generate(req);
+    EXPECT_TRUE(out.ok());
+    return out.ok() ? *out : GenerationResult{};
+  };
+  for (const char* q : {"Top 5 brands by revenue", "Show the 3 most expensive products",
+                        "Total sales in March 2024", "Stores with more than 1.5k in total sales",
+                        "Total sales in the last 3 months", "Which brand had the top revenue in 2023?"}) {
+    GenerationResult own = ask(q);
+    GenerationResult given = with(q, read_question(q, &gen_->value_index()));
+    EXPECT_EQ(given.answered, own.answered) << q;
+    EXPECT_EQ(given.sql, own.sql) << q;
+    EXPECT_EQ(given.reason, own.reason) << q;
+  }
+
+  const std::string top = "Top 5 brands by revenue";
+  EXPECT_NE(ask(top).sql.find("LIMIT 5"), std::string::npos) << ask(top).sql;
+  QuestionReading three = read_question(top, &gen_->value_index());
+  ASSERT_EQ(three.top_k, 5);
+  three.top_k = 3;
+  GenerationResult limited = with(top, three);
+  ASSERT_TRUE(limited.answered) << limited.reason;
+  EXPECT_NE(limited.sql.find("LIMIT 3"), std::string::npos) << limited.sql;
+  EXPECT_EQ(limited.sql.find("LIMIT 5"), std::string::npos) << limited.sql;
+
+  const std::string most = "Show the 3 most expensive products";
+  QuestionReading seven = read_question(most, &gen_->value_index());
+  ASSERT_EQ(seven.top_k, 3);
+  seven.top_k = 7;
+  EXPECT_NE(with(most, seven).sql.find("LIMIT 7"), std::string::npos) << with(most, seven).sql;
+
+  const std::string amount = "Stores with more than 1.5k in total sales";
+  EXPECT_NE(ask(amount).sql.find("1500"), std::string::npos) << ask(amount).sql;
+  QuestionReading more = read_question(amount, &gen_->value_index());
+  ASSERT_EQ(more.number_spans.size(), 1u);
+  EXPECT_EQ(more.number_spans[0].value, 1500);
+  more.number_spans[0].value = 2500;
+  GenerationResult raised = with(amount, more);
+  EXPECT_NE(raised.sql.find("2500"), std::string::npos) << raised.sql;
+  EXPECT_EQ(raised.sql.find("1500"), std::string::npos) << raised.sql;
+
+  const std::string march = "Total sales in March 2024";
+  EXPECT_NE(ask(march).sql.find("2024-03"), std::string::npos) << ask(march).sql;
+  QuestionReading april = read_question(march, &gen_->value_index());
+  ASSERT_EQ(april.month_spans.size(), 1u);
+  april.month_spans[0].value = 4;
+  EXPECT_NE(with(march, april).sql.find("2024-04"), std::string::npos) << with(march, april).sql;
 }
 
 TEST_F(TemplateGeneratorTest, BadInput) {

@@ -20,11 +20,17 @@ bool TemplateQueryBuilder::link() {
     if (toks_[i].kind == QuestionTokenKind::kWord && is_stop_word(toks_[i].norm)) consumed_[i] = true;
   }
 
+  // The entity stage's reading when the pipeline ran it; else the same
+  // function reads the question here (the same shared value index).
+  if (req_.reading)
+    reading_ = &*req_.reading;
+  else
+    own_reading_ = read_question(req_.question, toks_, &values_);
+
   // Values first: proper names and quoted text are stronger evidence than a
-  // lowercase word that happens to look like a column. The entity stage's
-  // reading when the pipeline ran it (the same shared index, read the same
-  // way); else the index itself, then whatever values the caller linked.
-  std::vector<LinkedValue> linked = req_.reading ? req_.reading->values : values_.link(req_.question);
+  // lowercase word that happens to look like a column. Without a pipeline,
+  // whatever values the caller linked when the index finds none.
+  std::vector<LinkedValue> linked = reading_->values;
   if (linked.empty() && !req_.reading) linked = req_.linked_values;
   std::string lowerq;
   for (char ch : req_.question) lowerq += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -223,13 +229,13 @@ bool TemplateQueryBuilder::link() {
   }
   for (size_t i = 0; i < toks_.size(); ++i) {
     if (taken[i]) continue;
-    if (toks_[i].kind == QuestionTokenKind::kNumber) {
+    if (const QuestionSpan* n = reading_number(i)) {
       Item it;
       it.kind = ItemKind::kNumber;
       it.begin = i;
       it.end = i + 1;
-      it.number = toks_[i].number;
-      it.text = toks_[i].text;
+      it.number = n->value;
+      it.text = n->text;
       items_.push_back(it);
     } else if (toks_[i].kind == QuestionTokenKind::kQuoted) {
       Item it;
@@ -369,7 +375,7 @@ int TemplateQueryBuilder::choose_focus() {
     if (it.kind != ItemKind::kTable) continue;
     bool subordinate = false;
     for (size_t k = it.begin >= 3 ? it.begin - 3 : 0; k < it.begin; ++k) {
-      bool ranked_subject = k > 0 && toks_[k - 1].kind == QuestionTokenKind::kNumber;  // "the 5 least popular products"
+      bool ranked_subject = k > 0 && reading_number(k - 1);  // "the 5 least popular products"
       if (lw(k) == "without" || lw(k) == "never" || lw(k) == "no" || lw(k) == "not" ||
           ((lw(k) == "most" || lw(k) == "least" || lw(k) == "fewest") && !ranked_subject)) {
         subordinate = true;

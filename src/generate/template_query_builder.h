@@ -35,6 +35,7 @@
 
 #include "generate/join_graph.h"
 #include "generate/question_parser.h"
+#include "generate/question_reading.h"
 #include "generate/schema_linker.h"
 #include "generate/template_calibration.h"
 #include "generate/template_generator.h"
@@ -128,21 +129,6 @@ inline std::string number_sql(double v, const std::string& text) {
   std::ostringstream os;
   os << v;
   return text.empty() ? os.str() : os.str();
-}
-
-inline int month_number(const std::string& w) {
-  static const char* kNames[] = {"january", "february", "march",     "april",   "may",      "june",
-                                 "july",    "august",   "september", "october", "november", "december"};
-  static const char* kShort[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
-  for (int i = 0; i < 12; ++i) {
-    if (w == kNames[i] || (w == kShort[i] && w != "mar" && w != "may")) return i + 1;
-  }
-  if (w == "sept") return 9;
-  return 0;
-}
-
-inline bool is_year(double v) {
-  return v >= 1900 && v <= 2100 && std::floor(v) == v;
 }
 
 // A superlative cue word ("highest", "oldest", "fewest"): lexicon::kSuperlatives.
@@ -273,6 +259,23 @@ class TemplateQueryBuilder {
       if (it.begin == i && it.end > it.begin) return &it;  // implied items have no span
     }
     return nullptr;
+  }
+  // The reading's (question_reading.h) number or month written at token i, or null.
+  const QuestionSpan* reading_number(size_t i) const { return reading_at(reading_->number_spans, i); }
+  const QuestionSpan* reading_month(size_t i) const { return reading_at(reading_->month_spans, i); }
+  const QuestionSpan* reading_at(const std::vector<QuestionSpan>& spans, size_t i) const {
+    if (i >= toks_.size()) return nullptr;
+    for (const auto& s : spans) {
+      if (s.begin == toks_[i].begin && s.end == toks_[i].end) return &s;
+    }
+    return nullptr;
+  }
+  // The token written exactly at a span of the reading, or toks_.size().
+  size_t token_of(const QuestionSpan& s) const {
+    for (size_t i = 0; i < toks_.size(); ++i) {
+      if (toks_[i].begin == s.begin && toks_[i].end == s.end) return i;
+    }
+    return toks_.size();
   }
   Item* item_covering(size_t i) {
     for (auto& it : items_) {
@@ -514,6 +517,11 @@ class TemplateQueryBuilder {
   const GenerationRequest& req_;
 
   std::vector<QuestionToken> toks_;
+  // The question's numbers, months and top-k: the request's reading (the
+  // entity stage's), or own_reading_, read by the same read_question() when
+  // the engine runs without a pipeline.
+  QuestionReading own_reading_;
+  const QuestionReading* reading_ = &own_reading_;
   std::vector<Item> items_;
   ShapeReading shape_;
   DateReading date_;

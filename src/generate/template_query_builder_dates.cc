@@ -45,7 +45,7 @@ std::set<size_t> TemplateQueryBuilder::week_and_holiday_ranges(const Expr& date,
     if (ord == kOrdinal.end() || nw(i + 1) != "week" || lw(i + 2) != "of") continue;
     size_t k = i + 3;
     if (lw(k) == "the") ++k;
-    int m = month_number(lw(k));
+    int m = reading_month(k) ? static_cast<int>(reading_month(k)->value) : 0;
     Item* y = year_at(m ? k + 1 : k);
     if (!y) continue;
     int year = static_cast<int>(y->number);

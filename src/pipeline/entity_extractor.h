@@ -1,7 +1,9 @@
 // The entities stage: what a question says that SQL will need as literals —
 // numbers, years, months, ISO dates, relative ranges ("last year"), top-k and
 // comparisons — and which of its words are values stored in the database
-// ("Apple" -> brands.brand_name, through the shared ValueIndex).
+// ("Apple" -> brands.brand_name, through the shared ValueIndex). The reading
+// is read_question()'s (generate/question_reading.h), the one parser of
+// these: the template engine reads its numbers, months and top-k from it.
 #pragma once
 
 #include <string>

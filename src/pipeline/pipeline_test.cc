@@ -13,6 +13,7 @@
 #include "pipeline/lexical_retriever.h"
 #include "pipeline/vector_context_retriever.h"
 #include "db/shared_value_index.h"
+#include "generate/question_reading.h"
 #include "t2sql/demo.h"
 #include "t2sql/number_format.h"
 #include "t2sql/pipeline.h"
@@ -477,6 +478,52 @@ TEST_F(PipelineTest, EntitiesFindLiteralsAndStoredValues) {
   EXPECT_EQ(found["Electronics"], "products.category");
   EXPECT_EQ(found["North"], "stores.region");
   EXPECT_EQ(found["Samsung"], "brands.brand_name");  // one typo away
+}
+
+// The entity stage's reading is read_question()'s, the function the template
+// engine reads a question with when it runs alone, and the generator gets
+// that reading: numbers with their magnitudes, years, ranges and top-k are
+// read once, and the trace shows the same.
+TEST_F(PipelineTest, TheGeneratorGetsTheEntityStagesReading) {
+  auto db = Database::open(path_);
+  Catalog c = *(*db)->catalog();
+  auto values = shared_value_index(**db, c);
+  ASSERT_TRUE(values.ok()) << values.status().message();
+  struct Case {
+    std::string question;
+    std::optional<int> top_k;
+    std::vector<double> numbers;
+    std::vector<int> years;
+    std::string range;
+  };
+  const std::vector<Case> cases = {
+      {"Top 5 brands by revenue in 2023", 5, {5}, {2023}, ""},
+      {"Stores with more than 1.5M in sales last year", std::nullopt, {1.5e6}, {}, "last year"},
+      {"Products that sold over a million units in the last 3 months", std::nullopt, {1e6, 3}, {}, "last 3 months"},
+      {"Show the 3 lowest priced products", 3, {3}, {}, ""},
+      {"Which brand is top in the North region?", 1, {}, {}, ""},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.question);
+    ScriptedGenerator* gen = nullptr;
+    auto p = make({{k.question, {"SELECT 1"}}}, {}, &gen);
+    ASSERT_NE(p, nullptr);
+    AskResult r = p->ask(k.question);
+    ASSERT_EQ(gen->requests.size(), 1u);
+    ASSERT_TRUE(gen->requests[0].reading.has_value());
+    const QuestionReading& got = *gen->requests[0].reading;
+    EXPECT_EQ(got, read_question(k.question, values->get()));
+    EXPECT_EQ(got.top_k, k.top_k);
+    EXPECT_EQ(got.numbers, k.numbers);
+    EXPECT_EQ(got.years, k.years);
+    if (!k.range.empty()) EXPECT_NE(std::find(got.ranges.begin(), got.ranges.end(), k.range), got.ranges.end());
+    EXPECT_EQ(got.values, gen->requests[0].linked_values);
+    const StageRecord* entities = stage(r, "entities");
+    ASSERT_NE(entities, nullptr);
+    Entities as_traced;
+    static_cast<QuestionReading&>(as_traced) = got;
+    EXPECT_EQ(json::parse(entities->output_json), json::parse(as_traced.to_json()));
+  }
 }
 
 TEST(AnswerSummarizer, OneLine) {

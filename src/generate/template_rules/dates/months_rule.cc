@@ -17,10 +17,9 @@ namespace t2sql::template_rules {
 bool TemplateQueryBuilder::pass_months() {
   std::vector<std::pair<size_t, int>> months;
   for (size_t i = 0; i < toks_.size(); ++i) {
-    int m = month_number(lw(i));
-    if (m == 0 || date_.day_ranges.count(i)) continue;
-    if (lw(i) == "may" && !(toks_[i].capitalized || lw(i - 1) == "in" || lw(i - 1) == "of")) continue;
-    months.push_back({i, m});
+    const QuestionSpan* month = reading_month(i);  // "may" only where it reads as the month
+    if (!month || date_.day_ranges.count(i)) continue;
+    months.push_back({i, static_cast<int>(month->value)});
   }
   if (!months.empty() && date_.dc >= 0) {
     Expr mexpr{.t = date_.dc / 1000, .c = date_.dc % 1000, .part = DatePart::kMonth};

@@ -23,8 +23,8 @@ bool TemplateQueryBuilder::pass_relative_ranges() {
     std::string unit = lw(i + 1);
     int n = 1;
     size_t span = 2;
-    if (last && toks_[i + 1].kind == QuestionTokenKind::kNumber) {
-      n = static_cast<int>(toks_[i + 1].number);
+    if (const QuestionSpan* count = reading_number(i + 1); last && count) {
+      n = static_cast<int>(count->value);
       unit = lw(i + 2);
       span = 3;
     }

@@ -15,12 +15,16 @@
 namespace t2sql::template_rules {
 
 bool TemplateQueryBuilder::pass_ranking_limit() {
-  // "top 5", "first 3", "5 highest", "bottom 2"
+  // "top 5", "first 3", "5 highest", "bottom 2": the reading's top-k
+  // (question_reading.cc), its cue before the number (head) or after it.
+  const QuestionReading& r = *reading_;
+  size_t k_at = r.top_k && r.top_k_number ? token_of(*r.top_k_number) : toks_.size();
+  size_t cue_at = r.top_k && r.top_k_cue ? token_of(*r.top_k_cue) : toks_.size();
   for (size_t i = 0; i + 1 < toks_.size(); ++i) {
-    bool head = lw(i) == "top" || lw(i) == "first" || lw(i) == "bottom" || lw(i) == "best" || lw(i) == "worst";
+    bool head = k_at < toks_.size() && cue_at == i && k_at == i + 1;
     Item* n = item_at(i + 1);
-    if (head && n && n->kind == ItemKind::kNumber && !is_year(n->number)) {
-      shape_.limit = static_cast<long long>(n->number);
+    if (head && n && n->kind == ItemKind::kNumber) {
+      shape_.limit = *r.top_k;
       shape_.limit_desc = !(lw(i) == "bottom" || lw(i) == "worst");
       n->used = true;
       consumed_[i] = true;
@@ -39,19 +43,19 @@ bool TemplateQueryBuilder::pass_ranking_limit() {
       // figure as "top 5" is; a "which" question asks for the names only.
       if (lw(i - 1) == "the") by_measure_ = true;
     }
-    if (m && m->kind == ItemKind::kNumber && !m->used && !is_year(m->number) && super_word(i + 1)) {
-      shape_.limit = static_cast<long long>(m->number);
+    if (m && m->kind == ItemKind::kNumber && !m->used && k_at == i && cue_at == i + 1 && super_word(i + 1)) {
+      shape_.limit = *r.top_k;
       shape_.limit_desc = super_word(i + 1)->desc;
       m->used = true;
       shape_.ranking = true;
     }
   }
-  if (!shape_.ranking && (lw(0) == "top" || any_word({"top"}))) {
+  if (!shape_.ranking && r.top_k && !r.top_k_number && cue_at < toks_.size()) {  // "top" alone
     for (size_t i = 0; i < toks_.size(); ++i) {
-      if (lw(i) == "top") {
+      if (lw(i) == lw(cue_at)) {
         consumed_[i] = true;
         shape_.ranking = true;
-        shape_.limit = 1;
+        shape_.limit = *r.top_k;
       }
     }
   }
