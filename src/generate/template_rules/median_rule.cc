@@ -1,8 +1,8 @@
 // "What's the median sale amount?", "the median price of products": the
 // middle value of a measure column (the mean of the two middle values when
 // their count is even), over the rows the other words pick. SQLite has no
-// MEDIAN: the values in order, the middle one or two kept with LIMIT and
-// OFFSET computed from their count; DuckDB and ClickHouse have median(),
+// MEDIAN: each value's place in order (ROW_NUMBER) beside their count, the
+// middle one or two kept and averaged; DuckDB and ClickHouse have median(),
 // PostgreSQL PERCENTILE_CONT(0.5). A median per group is left unread (the
 // engine abstains through unread_shape).
 #include "generate/template_query_builder.h"
@@ -37,18 +37,24 @@ bool TemplateQueryBuilder::rule_median(std::string& nested_sql) {
     q_ = std::move(q);
   } else {
     q.where.push_back({Cond{.lhs = x, .op = "IS NOT", .rhs = "NULL"}});
-    Query values = q, count = q;
-    values.select = {{0, x}};
-    values.order_by = {{x, false}};
-    count.select = {{0, Expr{.agg = Agg::kCount, .t = x.t, .c = x.c}}};
-    count.name_aggregates = false;
-    std::string values_sql = render(values), count_sql = render(count);
-    if (values_sql.empty() || count_sql.empty()) return false;
+    // Each value with its place in order and the count: the middle one or two kept.
+    auto window = [&](bool qualify) {
+      return std::string("ROW_NUMBER() OVER (ORDER BY ") + col_sql(x.t, x.c, qualify) + ")";
+    };
+    Query values = q;
+    Expr value = x;
+    value.alias = "value";
+    values.select = {{0, value},
+                     {1, Expr{.raw = window(false), .raw_qualified = window(true), .alias = "place"}},
+                     {2, Expr{.raw = "COUNT(*) OVER ()", .raw_qualified = "COUNT(*) OVER ()", .alias = "n"}}};
+    std::string values_sql = render(values);
+    if (values_sql.empty()) return false;
     // DISTINCT (a join that repeats the rows) would drop equal values.
     if (values_sql.rfind("SELECT DISTINCT", 0) == 0) return false;
-    std::string v = d_.quote_identifier(col(x.t, x.c).name);
-    nested_sql = "SELECT AVG(" + v + ") AS " + d_.quote_identifier(alias) + " FROM (" + values_sql + " LIMIT 2 - (" +
-                 count_sql + ") % 2 OFFSET ((" + count_sql + ") - 1) / 2) AS " + d_.quote_identifier("middle");
+    std::string place = d_.quote_identifier("place"), n = d_.quote_identifier("n");
+    nested_sql = "SELECT AVG(" + d_.quote_identifier("value") + ") AS " + d_.quote_identifier(alias) + " FROM (" +
+                 values_sql + ") AS " + d_.quote_identifier("ordered") + " WHERE " + place + " BETWEEN (" + n +
+                 " + 1) / 2 AND (" + n + " + 2) / 2";
   }
   for (size_t i : cues) consumed_[i] = true;
   return true;
