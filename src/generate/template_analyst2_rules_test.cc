@@ -113,8 +113,10 @@ TEST_F(TemplateAnalyst2RulesTest, GroupsByTheDayOfTheWeek) {
                      "WHERE visit_date LIKE '2024%' GROUP BY d",
                      "weekday_groups");
   // "On weekends" still filters.
-  expect_same_result("Total charge on weekends", "SELECT SUM(charge) FROM visits WHERE strftime('%w', visit_date) "
-                     "IN ('0', '6')", "weekday");
+  expect_same_result("Total charge on weekends",
+                     "SELECT SUM(charge) FROM visits WHERE strftime('%w', visit_date) "
+                     "IN ('0', '6')",
+                     "weekday");
 }
 
 TEST_F(TemplateAnalyst2RulesTest, SuperlativeOfAnAggregate) {

@@ -26,7 +26,8 @@ bool TemplateQueryBuilder::rule_top_k_share(std::string& nested_sql) {
     if (o.raw.empty() && (o.agg == Agg::kSum || o.agg == Agg::kCount)) figure = o;
   } else {
     for (const auto& [p, e] : q_.select) {
-      if (e.star || !e.raw.empty() || e.t < 0 || e.c < 0 || e.part != DatePart::kNone || !is_measure(e.t, e.c)) continue;
+      if (e.star || !e.raw.empty() || e.t < 0 || e.c < 0 || e.part != DatePart::kNone || !is_measure(e.t, e.c))
+        continue;
       if (e.agg != Agg::kNone && e.agg != Agg::kSum) continue;
       if (figure) return false;  // two measures: which one is shared?
       figure = Expr{.agg = Agg::kSum, .t = e.t, .c = e.c};

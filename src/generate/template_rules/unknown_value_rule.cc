@@ -29,7 +29,8 @@ bool TemplateQueryBuilder::rule_unknown_value(std::string& nested_sql) {
   auto squash = [](std::string_view text) {
     std::string out;
     for (char ch : text) {
-      if (std::isalnum(static_cast<unsigned char>(ch))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (std::isalnum(static_cast<unsigned char>(ch)))
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     }
     return out;
   };
