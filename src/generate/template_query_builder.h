@@ -415,6 +415,7 @@ class TemplateQueryBuilder {
   bool pass_focus();
   bool pass_ranking_limit();
   bool pass_time_groups();
+  bool pass_weekday_groups();
   bool pass_year_comparison_cue();
   bool pass_between();
   bool pass_comparisons();
@@ -478,6 +479,9 @@ class TemplateQueryBuilder {
   bool rule_per_entity_average(std::string& nested_sql);
   bool rule_top_k_per_group(std::string& nested_sql);
   bool rule_period_over_period(std::string& nested_sql);
+  bool rule_median(std::string& nested_sql);
+  bool rule_top_k_share(std::string& nested_sql);
+  bool rule_unknown_value(std::string& nested_sql);
   bool rule_unread_shape(std::string& nested_sql);
   void run_analyst_rules(std::string& nested_sql);
   std::string render(const Query& q);

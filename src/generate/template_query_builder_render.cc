@@ -48,6 +48,7 @@ std::vector<std::string> TemplateQueryBuilder::name_columns(Query& q) const {
     std::string n = e.alias;
     if (n.empty() && e.agg == Agg::kNone && e.part == DatePart::kYear) n = "year";
     if (n.empty() && e.agg == Agg::kNone && e.part == DatePart::kQuarter) n = "quarter";
+    if (n.empty() && e.agg == Agg::kNone && e.part == DatePart::kWeekday) n = "weekday";
     if (n.empty() && e.agg == Agg::kNone && (e.part == DatePart::kYearMonth || e.part == DatePart::kMonth)) n = "month";
     if (n.empty() && e.agg == Agg::kNone && !e.star && e.t >= 0) n = col(e.t, e.c).name;
     if (n.empty() && (e.star || e.t < 0 || e.agg == Agg::kCount)) n = "count";

@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 // confidence" table; raise them when the engine improves.
 constexpr const char* kDemoFloor = "1.0";
 constexpr const char* kDevOpenFloor = "0.522";
+constexpr const char* kAnalyst2Floor = "1.0";
 
 std::string shared_data(const std::string& name) {
   const char* env = std::getenv("T2SQL_SHARED_DIR");
@@ -33,6 +34,14 @@ TEST(TemplateGeneralityTest, DemoSuiteStaysAtItsFigure) {
   auto j = nlohmann::json::parse(read_file(dir + "/out.json"));
   EXPECT_TRUE(j["ece"].is_number());
   EXPECT_EQ(j["reliability"].size(), 10u);
+}
+
+TEST(TemplateGeneralityTest, AnalystSuite2StaysAtItsFigure) {
+  // data/suites/analyst2.jsonl: 43 business questions about the demo warehouse (README "Analyst suite 2").
+  auto r = run_t2sql({"eval", "--suite", "demo", "--db", demo_db(), "--data",
+                      std::string(T2SQL_SOURCE_DIR) + "/data/suites/analyst2.jsonl", "--mode", "template", "--jobs",
+                      "2", "--quiet", "--fail-under", kAnalyst2Floor});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
 TEST(TemplateGeneralityTest, SpiderDevOpenStaysAtItsFigure) {

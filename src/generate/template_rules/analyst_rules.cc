@@ -18,7 +18,8 @@ const std::vector<std::string>& analyst_rule_names() {
   // growth_measure and growth_superlative run inside the year-over-year comparison (dates).
   static const std::vector<std::string> kNames = {"growth_measure",  "growth_superlative", "entity_count",
                                                   "weekday",         "share_of_total",     "per_entity_average",
-                                                  "top_k_per_group", "period_over_period", "unread_shape"};
+                                                  "top_k_per_group", "period_over_period", "median",
+                                                  "top_k_share",     "unknown_value",      "unread_shape"};
   return kNames;
 }
 
@@ -32,6 +33,9 @@ void TemplateQueryBuilder::run_analyst_rules(std::string& nested_sql) {
       {"per_entity_average", &TemplateQueryBuilder::rule_per_entity_average},
       {"top_k_per_group", &TemplateQueryBuilder::rule_top_k_per_group},
       {"period_over_period", &TemplateQueryBuilder::rule_period_over_period},
+      {"median", &TemplateQueryBuilder::rule_median},
+      {"top_k_share", &TemplateQueryBuilder::rule_top_k_share},
+      {"unknown_value", &TemplateQueryBuilder::rule_unknown_value},
       {"unread_shape", &TemplateQueryBuilder::rule_unread_shape},
   };
   for (const auto& rule : kAnalystRules) {

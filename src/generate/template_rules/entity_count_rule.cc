@@ -1,7 +1,8 @@
 // "How many products do we sell?", "how many brands do we carry?": the
 // entities are counted, not the rows of a table the verb happens to name
 // ("sell" ~ sales). A table linked only by the verb after "we"/"you"/"they",
-// which no condition uses, is dropped from the count.
+// which no condition uses, is dropped from the count; when the rows counted
+// repeat through a related table a condition uses, each is counted once.
 #include "generate/template_query_builder.h"
 #include "generate/template_rules/lexicon.h"
 
@@ -25,7 +26,15 @@ bool TemplateQueryBuilder::rule_entity_count(std::string& nested_sql) {
     if (!after_pronoun) return false;  // another table named for a reason
     dropped.push_back(it.t);
   }
-  if (dropped.empty()) return false;
+  if (dropped.empty()) {
+    // "How many brands have products in the Toys category?": each brand once,
+    // however many of its related rows match (COUNT(DISTINCT key)).
+    int key = key_column(counted);
+    auto steps = joins_.connect(q_.tables);
+    if (key < 0 || used.count(counted) || !steps || !join_repeats_rows(*steps, counted)) return false;
+    q_.select[0].second = Expr{.agg = Agg::kCount, .distinct = true, .t = counted, .c = key};
+    return true;
+  }
   std::erase_if(q_.tables, [&](int t) { return t != counted; });
   return true;
 }

@@ -19,6 +19,10 @@ inline const std::set<std::string> kShareVerbs = {"account", "accounts",   "acco
                                                   "makes",   "made",       "up",          "represent",   "represents"};
 inline const std::set<std::string> kWeekend = {"weekend", "weekends"};
 inline const std::set<std::string> kWeekday = {"weekday", "weekdays", "workday", "workdays", "working"};
+// "per weekday", "by day of the week": the rows grouped by the day of the week
+// (weekday_groups); the word before it says it groups.
+inline const std::set<std::string> kWeekdayGroupWords = {"weekday", "weekdays", "day-of-week", "dow"};
+inline const std::set<std::string> kGroupCueBefore = {"per", "by", "each", "every", "which", "what"};
 // Superlatives of a change ("grew the most", "declined the least").
 inline const std::set<std::string> kMost = {"most", "fastest", "biggest", "largest", "strongest"};
 inline const std::set<std::string> kLeast = {"least", "slowest", "smallest", "weakest"};
@@ -37,6 +41,13 @@ inline const std::set<std::string> kMonthOverMonth = {"month-over-month", "mom"}
 inline const std::set<std::string> kYearOverYear = {"year-over-year", "yoy"};
 inline const std::set<std::string> kChangeWords = {"growth", "change", "changes", "increase", "decrease", "difference"};
 inline const std::set<std::string> kPercent = {"percentage", "percent", "pct", "%"};
+// "stores in Berlin", "customers from Lyon": a name after these words is a
+// value the question filters by (unknown_value abstains when none matches).
+inline const std::set<std::string> kValuePrepositions = {"in", "from", "at"};
+inline const std::set<std::string> kDayNames = {"monday", "tuesday",  "wednesday", "thursday",
+                                                "friday", "saturday", "sunday"};
+// "the median sale amount": the middle value (median).
+inline const std::set<std::string> kMedian = {"median"};
 // Shapes some rule must read, or the engine abstains: answering a plain
 // total for "month-over-month growth" is worse than not answering.
 inline const std::set<std::string> kShapeCues = {

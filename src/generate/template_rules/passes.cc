@@ -26,7 +26,10 @@ const std::map<std::string, std::string> kAnalystExamples = {
     {"per_entity_average", "\"Average revenue per store in each region\": AVG of per-store totals"},
     {"top_k_per_group", "\"Top 3 products in each category\": ROW_NUMBER() OVER (PARTITION BY category ...) <= 3"},
     {"period_over_period", "\"Month-over-month revenue growth in 2024\": each month's total and its change (LAG)"},
-    {"unread_shape", "\"What is the median fee?\": abstains (a shape cue no rule read)"},
+    {"median", "\"What's the median sale amount?\": the middle value (SQLite: LIMIT/OFFSET over the count; MEDIAN())"},
+    {"top_k_share", "\"Percentage of revenue from the top 10 products\": the top 10's total * 100.0 / the total"},
+    {"unknown_value", "\"Show stores in Berlin\" with no Berlin stored: abstains, naming 'Berlin'"},
+    {"unread_shape", "\"What is the 90th percentile fee?\": abstains (a shape cue no rule read)"},
 };
 
 }  // namespace
@@ -42,6 +45,8 @@ const std::vector<TemplateQueryBuilder::Pass>& TemplateQueryBuilder::passes() {
    "\"Top 5 stores by revenue\": LIMIT 5, descending"},
   {"time_groups", "shape", false, &TemplateQueryBuilder::pass_time_groups,
    "\"Revenue by month\": GROUP BY the year-month of the date column"},
+  {"weekday_groups", "shape", false, &TemplateQueryBuilder::pass_weekday_groups,
+   "\"Number of sales per weekday\": GROUP BY the day of the week (0 = Sunday), in that order"},
   {"year_comparison_cue", "shape", false, &TemplateQueryBuilder::pass_year_comparison_cue,
    "\"Sales in 2023 vs 2024 by region\": the two years side by side, not a filter"},
   {"between", "conditions", false, &TemplateQueryBuilder::pass_between,

@@ -63,7 +63,10 @@ bool TemplateQueryBuilder::rule_per_entity_average(std::string& nested_sql) {
     groups.push_back(g);
   }
   bool dated = date_column_for(figure->t) / 1000 == figure->t && date_column_for(figure->t) >= 0;
-  if (groups.empty() && !dated) return false;
+  // A count per entity ("the average number of products per brand") has no
+  // other reading; an average of a measure of undated rows may be a plain
+  // grouped average ("average salary per department").
+  if (groups.empty() && !dated && figure->agg != Agg::kCount) return false;
   Query inner = q_;
   inner.select.clear();
   for (const auto& g : groups) inner.select.push_back({0, g});

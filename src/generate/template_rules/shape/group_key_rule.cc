@@ -34,6 +34,29 @@ bool TemplateQueryBuilder::pass_group_key() {
     if (own && shape_.group_entity == focus_ && shape_.plain.empty())
       shape_.entity_group = false;  // "average quantity per sale"
   }
+  if (shape_.entity_group && shape_.group_entity == focus_ && !count_ && !shape_.super_count && q_.having.empty()) {
+    // "average units per sale in each region", "the category with the
+    // largest average quantity per sale": an average per row of the
+    // averaged table, grouped by the other group only.
+    std::vector<Expr> figures;
+    for (const auto& a : shape_.aggs) figures.push_back(a.second);
+    for (const auto& o : shape_.orders) {
+      if (o.first.agg != Agg::kNone) figures.push_back(o.first);
+    }
+    bool own_average = !figures.empty();
+    for (const auto& f : figures) own_average = own_average && f.t == focus_ && f.agg == Agg::kAvg;
+    bool other_group = !shape_.groups.empty();
+    for (const auto& p : shape_.plain) other_group = other_group || (p.second.t >= 0 && p.second.t != focus_);
+    if (own_average && other_group) {
+      shape_.entity_group = false;
+      // "Which category has ...": the column asked for is the group.
+      if (shape_.groups.empty()) {
+        for (const auto& p : shape_.plain) {
+          if (p.second.t >= 0 && p.second.t != focus_) shape_.group_exprs.push_back(p.second);
+        }
+      }
+    }
+  }
   if (shape_.entity_group) {
     int k = key_column(shape_.group_entity);
     int n = name_column(shape_.group_entity);

@@ -100,7 +100,15 @@ bool TemplateQueryBuilder::pass_projection() {
     size_t gi = &g - shape_.groups.data();
     if (!present) sel.insert(sel.begin(), {shape_.group_pos.count(gi) ? shape_.group_pos[gi] : 0, g});
   }
-  for (const auto& a : shape_.aggs) sel.push_back(a);
+  for (const auto& a : shape_.aggs) {
+    // "how many units of each product were sold": the units counted are the
+    // figure; the table the verb names ("sold") adds no total of its own.
+    Item* said = item_at(a.first);
+    if (count_measure_ && said && said->kind == ItemKind::kTable && a.second.t == count_measure_->t &&
+        a.second.agg == Agg::kSum && !(a.second == *count_measure_))
+      continue;
+    sel.push_back(a);
+  }
   if (count_measure_) sel.push_back({count_pos_, *count_measure_});
   // Entities present in a snapshot table (date column, entity column):
   // distinct entities, at the latest snapshot unless the question names a time.

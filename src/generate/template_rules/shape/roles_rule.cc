@@ -300,8 +300,9 @@ bool TemplateQueryBuilder::pass_roles() {
       if (measure_c >= 0 && wants_measure && !(count_ && next_item(count_pos_, 4) == it)) {
         Expr m{.t = it->t, .c = measure_c};
         m.agg = shape_.pending_aggs.empty() ? Agg::kSum : shape_.pending_aggs.back();
-        if (shape_.pending_super && shape_.pending_aggs.empty()) {
-          shape_.orders.push_back({Expr{.agg = Agg::kSum, .t = it->t, .c = measure_c}, shape_.pending_super->desc});
+        if (shape_.pending_super) {
+          // "the highest average sale", "the lowest total revenue": ranked by that aggregate.
+          shape_.orders.push_back({m, shape_.pending_super->desc});
           shape_.pending_super.reset();
           if (shape_.limit < 0) shape_.limit = 1;
         } else {
