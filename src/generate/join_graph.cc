@@ -16,7 +16,7 @@ std::string lower(const std::string& s) {
 
 }  // namespace
 
-JoinGraph::JoinGraph(const Catalog& catalog)
+JoinGraph::JoinGraph(const Catalog& catalog, bool undeclared_keys)
     : adjacent_(catalog.tables.size()), inferred_(catalog.tables.size()) {
   for (size_t t = 0; t < catalog.tables.size(); ++t) {
     for (const auto& fk : catalog.tables[t].foreign_keys) {
@@ -36,7 +36,7 @@ JoinGraph::JoinGraph(const Catalog& catalog)
   }
   // Undeclared keys: a column of one table named as the one-column primary
   // key of another ("musical_id"), between tables no declared key joins.
-  for (size_t r = 0; r < catalog.tables.size(); ++r) {
+  for (size_t r = 0; undeclared_keys && r < catalog.tables.size(); ++r) {
     const auto& ref = catalog.tables[r];
     if (ref.primary_key.size() != 1) continue;
     std::string key = lower(ref.primary_key[0]);

@@ -22,7 +22,9 @@ struct JoinEdge {
 
 class JoinGraph {
  public:
-  explicit JoinGraph(const Catalog& catalog);
+  // undeclared_keys: also join by a column named as another table's key
+  // (the template engine's rule of that name).
+  explicit JoinGraph(const Catalog& catalog, bool undeclared_keys = true);
 
   // Edges of a shortest path from any table of `from` to `to` (empty when
   // `to` is in `from`); nullopt when no path exists.

@@ -494,7 +494,9 @@ class TemplateQueryBuilder {
   std::string expr_sql(const Expr& e, bool qualify) const;
   std::string col_sql(int t, int c, bool qualify) const;
   int date_column_for(int preferred_table);
-  void fired(const std::string& rule) { rules_fired_.push_back(rule); }
+  void fired(const std::string& rule) {
+    if (std::find(rules_fired_.begin(), rules_fired_.end(), rule) == rules_fired_.end()) rules_fired_.push_back(rule);
+  }
   // A rule read inside a pass (passes.cc's kSubRules), unless switched off.
   bool enabled(const char* rule) const { return !gen_.options().disabled_rules.count(rule); }
   void penalize(double amount, const std::string& why) {

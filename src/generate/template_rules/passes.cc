@@ -156,6 +156,11 @@ const std::vector<RuleInfo>& rule_catalog() {
         for (const auto& r : sub->second) all.push_back(r);
       }
     }
+    // Before the reading: the joins (join_graph.cc).
+    all.push_back({"undeclared_keys", "generator",
+                   "\"Names of actors and the musicals they are in\" where no foreign key is declared: "
+                   "actor.Musical_ID = musical.Musical_ID, a column named as the other table's key",
+                   false});
     // After the reading: the question read again for each rival link
     // (TemplateGenerator::read_alternatives, template_alternatives.cc).
     all.push_back({"alternatives", "generator",

@@ -64,6 +64,7 @@ bool TemplateQueryBuilder::pass_or_conditions() {
     if (q_.where[a][0].op == "IN" || q_.where[b][0].op == "IN") continue;
     q_.where[a].push_back(q_.where[b][0]);
     q_.where.erase(q_.where.begin() + b);
+    fired("or_conditions");  // the conditions are the same, only their grouping changed
   }
   return true;
 }

@@ -43,7 +43,7 @@ bool TemplateQueryBuilder::pass_fixed_entity() {
     bool all = true;
     for (const auto& p : shape_.plain) all = all && p.second.agg == Agg::kNone && !p.second.star &&
                                                  (conditioned(p.second) || counted_key(p.second));
-    if (all) shape_.plain.clear();
+    if (all) shape_.plain.clear(), fired("fixed_entity");
     return true;
   }
   if (!shape_.entity_group && shape_.groups.empty()) return true;
@@ -80,6 +80,7 @@ bool TemplateQueryBuilder::pass_fixed_entity() {
   }
   shape_.groups.clear();
   shape_.group_pos.clear();
+  fired("fixed_entity");
   return true;
 }
 
