@@ -189,7 +189,8 @@ TEST_F(TemplateSpiderRulesTest, BothOfTwoConditionsIsAnIntersection) {
   EXPECT_EQ(rows_of(r.sql), (Rows{"Lyon", "Oslo"})) << r.sql;
   auto one = ask("Which cities have both clubs founded before 1980 and clubs founded after 2005?");
   EXPECT_EQ(rows_of(one.sql), (Rows{})) << one.sql;  // Oslo 1970 but not after 2005; Lyon 2008 but not before 1980
-  auto off = ask("Which cities have both clubs founded before 1990 and clubs founded after 2000?", {"both_intersection"});
+  auto off =
+      ask("Which cities have both clubs founded before 1990 and clubs founded after 2000?", {"both_intersection"});
   EXPECT_FALSE(has(off.sql, "INTERSECT")) << off.sql;
 }
 

@@ -316,8 +316,9 @@ bool TemplateQueryBuilder::pass_comparisons() {
       fired("count_of_times");
       continue;
     }
-    if (ci < 0 && enabled("comparison_chain") && last_cmp_lhs_ && (or_previous || and_previous) && !is_year(num->number) && !date_text &&
-        last_cmp_lhs_->part == DatePart::kNone && is_numeric(last_cmp_lhs_->t, last_cmp_lhs_->c)) {
+    if (ci < 0 && enabled("comparison_chain") && last_cmp_lhs_ && (or_previous || and_previous) &&
+        !is_year(num->number) && !date_text && last_cmp_lhs_->part == DatePart::kNone &&
+        is_numeric(last_cmp_lhs_->t, last_cmp_lhs_->c)) {
       // comparison_chain: "priced lower than 600 or higher than 900": the
       // column of the comparison just before.
       num->used = true;

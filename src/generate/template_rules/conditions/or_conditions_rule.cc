@@ -19,7 +19,8 @@ bool TemplateQueryBuilder::pass_or_conditions() {
       for (const auto& c : q_.where[g]) {
         bool match = false;
         if (it.kind == ItemKind::kValue) {
-          match = c.lhs.t == it.t && c.lhs.c == it.c && c.rhs.find(d_.string_literal(it.value.value)) != std::string::npos;
+          match =
+              c.lhs.t == it.t && c.lhs.c == it.c && c.rhs.find(d_.string_literal(it.value.value)) != std::string::npos;
         } else if (it.kind == ItemKind::kNumber || it.kind == ItemKind::kQuoted) {
           match = !it.text.empty() && c.rhs.find(it.text) != std::string::npos;
         }
@@ -35,8 +36,8 @@ bool TemplateQueryBuilder::pass_or_conditions() {
            (it.kind == ItemKind::kValue || it.kind == ItemKind::kNumber || it.kind == ItemKind::kQuoted);
   };
   for (size_t o = 1; o + 1 < toks_.size(); ++o) {
-    if (lw(o) != "or" || lw(o + 1) == "more" || lw(o + 1) == "less" || lw(o + 1) == "fewer" ||
-        lw(o + 1) == "greater" || lw(o + 1) == "higher" || lw(o + 1) == "lower" || lw(o + 1) == "equal")
+    if (lw(o) != "or" || lw(o + 1) == "more" || lw(o + 1) == "less" || lw(o + 1) == "fewer" || lw(o + 1) == "greater" ||
+        lw(o + 1) == "higher" || lw(o + 1) == "lower" || lw(o + 1) == "equal")
       continue;
     // The last condition item before "or" and the first after it, in one clause.
     const Item* before = nullptr;

@@ -22,7 +22,8 @@ bool TemplateQueryBuilder::pass_condition_column() {
     return false;
   };
   auto is_value = [&](Item* v) {
-    return v && v->used && (v->kind == ItemKind::kNumber || v->kind == ItemKind::kValue || v->kind == ItemKind::kQuoted);
+    return v && v->used &&
+           (v->kind == ItemKind::kNumber || v->kind == ItemKind::kValue || v->kind == ItemKind::kQuoted);
   };
   auto labels = [&](const std::pair<size_t, Expr>& p) {
     const Expr& e = p.second;

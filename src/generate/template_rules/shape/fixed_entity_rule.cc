@@ -41,8 +41,8 @@ bool TemplateQueryBuilder::pass_fixed_entity() {
       return false;
     };
     bool all = true;
-    for (const auto& p : shape_.plain) all = all && p.second.agg == Agg::kNone && !p.second.star &&
-                                                 (conditioned(p.second) || counted_key(p.second));
+    for (const auto& p : shape_.plain)
+      all = all && p.second.agg == Agg::kNone && !p.second.star && (conditioned(p.second) || counted_key(p.second));
     if (all) shape_.plain.clear(), fired("fixed_entity");
     return true;
   }
@@ -60,8 +60,7 @@ bool TemplateQueryBuilder::pass_fixed_entity() {
   };
   auto fixed_column = [&](const Expr& e) {
     for (const auto& g : q_.where) {
-      if (g.size() == 1 && g[0].op == "=" && g[0].lhs.t == e.t && g[0].lhs.c == e.c &&
-          g[0].lhs.part == e.part)
+      if (g.size() == 1 && g[0].op == "=" && g[0].lhs.t == e.t && g[0].lhs.c == e.c && g[0].lhs.part == e.part)
         return true;
     }
     return false;
@@ -74,9 +73,9 @@ bool TemplateQueryBuilder::pass_fixed_entity() {
     shape_.group_entity = -1;
   }
   for (const auto& g : shape_.groups) {
-    shape_.plain.erase(std::remove_if(shape_.plain.begin(), shape_.plain.end(),
-                                      [&](const auto& p) { return p.second == g; }),
-                       shape_.plain.end());
+    shape_.plain.erase(
+        std::remove_if(shape_.plain.begin(), shape_.plain.end(), [&](const auto& p) { return p.second == g; }),
+        shape_.plain.end());
   }
   shape_.groups.clear();
   shape_.group_pos.clear();

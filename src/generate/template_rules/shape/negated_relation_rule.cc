@@ -79,9 +79,9 @@ bool TemplateQueryBuilder::pass_negated_relation() {
     if (Item* it = item_covering(best_k)) {
       it->used = true;
       // The related table's column was read as shown: it named the rows.
-      shape_.plain.erase(std::remove_if(shape_.plain.begin(), shape_.plain.end(),
-                                        [&](const auto& p) { return p.first == it->begin; }),
-                         shape_.plain.end());
+      shape_.plain.erase(
+          std::remove_if(shape_.plain.begin(), shape_.plain.end(), [&](const auto& p) { return p.first == it->begin; }),
+          shape_.plain.end());
     }
     return true;
   }
