@@ -1,11 +1,23 @@
 #include "generate/join_graph.h"
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 
 namespace t2sql {
 
-JoinGraph::JoinGraph(const Catalog& catalog) : adjacent_(catalog.tables.size()) {
+namespace {
+
+std::string lower(const std::string& s) {
+  std::string out = s;
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+JoinGraph::JoinGraph(const Catalog& catalog, bool undeclared_keys)
+    : adjacent_(catalog.tables.size()), inferred_(catalog.tables.size()) {
   for (size_t t = 0; t < catalog.tables.size(); ++t) {
     for (const auto& fk : catalog.tables[t].foreign_keys) {
       int ref = -1;
@@ -22,9 +34,34 @@ JoinGraph::JoinGraph(const Catalog& catalog) : adjacent_(catalog.tables.size()) 
       adjacent_[ref].push_back({ref, static_cast<int>(t), ref_cols, fk.columns});
     }
   }
+  // Undeclared keys: a column of one table named as the one-column primary
+  // key of another ("musical_id"), between tables no declared key joins.
+  for (size_t r = 0; undeclared_keys && r < catalog.tables.size(); ++r) {
+    const auto& ref = catalog.tables[r];
+    if (ref.primary_key.size() != 1) continue;
+    std::string key = lower(ref.primary_key[0]);
+    // A bare "id" names every table's own key, not a reference.
+    if (key == "id") continue;
+    for (size_t t = 0; t < catalog.tables.size(); ++t) {
+      if (t == r || direct_edge(static_cast<int>(t), static_cast<int>(r))) continue;
+      const auto& table = catalog.tables[t];
+      for (const auto& c : table.columns) {
+        if (lower(c.name) != key) continue;
+        // Both the table's own one-column key: two entities sharing an id, not a reference.
+        if (table.primary_key.size() == 1 && lower(table.primary_key[0]) == key) continue;
+        inferred_[t].push_back({static_cast<int>(t), static_cast<int>(r), {c.name}, {ref.primary_key[0]}});
+        inferred_[r].push_back({static_cast<int>(r), static_cast<int>(t), {ref.primary_key[0]}, {c.name}});
+      }
+    }
+  }
 }
 
 std::optional<std::vector<JoinEdge>> JoinGraph::shortest_path(const std::vector<int>& from, int to) const {
+  if (auto declared = search(from, to, false)) return declared;
+  return search(from, to, true);
+}
+
+std::optional<std::vector<JoinEdge>> JoinGraph::search(const std::vector<int>& from, int to, bool inferred) const {
   if (std::find(from.begin(), from.end(), to) != from.end()) return std::vector<JoinEdge>{};
   std::vector<int> prev_edge_table(adjacent_.size(), -2);
   std::vector<const JoinEdge*> via(adjacent_.size(), nullptr);
@@ -38,11 +75,14 @@ std::optional<std::vector<JoinEdge>> JoinGraph::shortest_path(const std::vector<
     int t = queue.front();
     queue.pop_front();
     if (t == to) break;
-    for (const auto& e : adjacent_[t]) {
-      if (prev_edge_table[e.to_table] != -2) continue;
-      prev_edge_table[e.to_table] = t;
-      via[e.to_table] = &e;
-      queue.push_back(e.to_table);
+    for (const auto* edges : {&adjacent_[t], &inferred_[t]}) {
+      if (edges == &inferred_[t] && !inferred) continue;
+      for (const auto& e : *edges) {
+        if (prev_edge_table[e.to_table] != -2) continue;
+        prev_edge_table[e.to_table] = t;
+        via[e.to_table] = &e;
+        queue.push_back(e.to_table);
+      }
     }
   }
   if (to < 0 || to >= static_cast<int>(adjacent_.size()) || prev_edge_table[to] == -2) return std::nullopt;

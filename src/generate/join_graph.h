@@ -1,6 +1,10 @@
 // JoinGraph: the tables of a catalog as nodes and their foreign keys as
 // edges, for joining the tables a question links (shortest paths, grown
-// from the main table one table at a time). Plain data; thread-safe to read.
+// from the main table one table at a time). Where the declared keys leave
+// two tables unconnected, a column named as another table's one-column
+// primary key joins them (an undeclared foreign key: `actor.musical_id` =
+// `musical.musical_id`); paths along declared keys are always preferred.
+// Plain data; thread-safe to read.
 #pragma once
 
 #include <optional>
@@ -18,7 +22,9 @@ struct JoinEdge {
 
 class JoinGraph {
  public:
-  explicit JoinGraph(const Catalog& catalog);
+  // undeclared_keys: also join by a column named as another table's key
+  // (the template engine's rule of that name).
+  explicit JoinGraph(const Catalog& catalog, bool undeclared_keys = true);
 
   // Edges of a shortest path from any table of `from` to `to` (empty when
   // `to` is in `from`); nullopt when no path exists.
@@ -40,7 +46,10 @@ class JoinGraph {
   std::optional<JoinEdge> direct_edge(int a, int b) const;
 
  private:
+  std::optional<std::vector<JoinEdge>> search(const std::vector<int>& from, int to, bool inferred) const;
+
   std::vector<std::vector<JoinEdge>> adjacent_;  // per table, edges leaving it (both directions stored)
+  std::vector<std::vector<JoinEdge>> inferred_;  // per table, undeclared keys by column name (both directions)
 };
 
 }  // namespace t2sql

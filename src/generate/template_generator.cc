@@ -19,7 +19,7 @@ TemplateGenerator::TemplateGenerator(const Catalog& catalog, Database* db, const
       options_(options),
       dialect_(Dialect::for_engine(catalog.engine)),
       linker_(catalog_),
-      joins_(catalog_),
+      joins_(catalog_, !options.disabled_rules.count("undeclared_keys")),
       values_(empty_value_index()) {}
 
 Result<std::unique_ptr<TemplateGenerator>> TemplateGenerator::create(const Catalog& catalog, Database* db,

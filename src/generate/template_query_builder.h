@@ -420,6 +420,7 @@ class TemplateQueryBuilder {
   bool pass_between();
   bool pass_comparisons();
   bool pass_number_beside_column();
+  bool pass_column_then_number();
   bool pass_n_or_more();
   bool pass_values();
   bool pass_latest_period_cue();
@@ -434,11 +435,15 @@ class TemplateQueryBuilder {
   bool pass_quarters();
   bool pass_relative_ranges();
   bool pass_years();
+  bool pass_or_conditions();
+  bool pass_negated_relation();
   bool pass_negation();
   bool pass_measure_per_entity();
+  bool pass_fixed_entity();
   bool pass_group_key();
   bool pass_count_superlative();
   bool pass_all_columns();
+  bool pass_condition_column();
   bool pass_projection();
   bool pass_group_by();
   bool pass_ordering();
@@ -448,8 +453,10 @@ class TemplateQueryBuilder {
   bool pass_analyst_rules();
   bool pass_average_of_period_totals();
   bool pass_aggregate_of_period_counts();
+  bool pass_extreme_row();
   bool pass_unexplained_words();
   bool pass_unused_items();
+  bool pass_both_intersection();
   bool pass_unsupported_shapes();
   // A fingerprint of the reading and the query, to tell whether a pass changed them.
   std::vector<double> pass_fingerprint() const;
@@ -494,7 +501,11 @@ class TemplateQueryBuilder {
   std::string expr_sql(const Expr& e, bool qualify) const;
   std::string col_sql(int t, int c, bool qualify) const;
   int date_column_for(int preferred_table);
-  void fired(const std::string& rule) { rules_fired_.push_back(rule); }
+  void fired(const std::string& rule) {
+    if (std::find(rules_fired_.begin(), rules_fired_.end(), rule) == rules_fired_.end()) rules_fired_.push_back(rule);
+  }
+  // A rule read inside a pass (passes.cc's kSubRules), unless switched off.
+  bool enabled(const char* rule) const { return !gen_.options().disabled_rules.count(rule); }
   void penalize(double amount, const std::string& why) {
     confidence_ -= amount;
     notes_.push_back(why);
@@ -555,6 +566,8 @@ class TemplateQueryBuilder {
   std::set<size_t> cond_tokens_;   // "at least", "above the average": read by conditions()
   std::set<size_t> having_items_;  // items a HAVING condition consumed ("total sales" in "over 1,500,000")
   size_t last_cmp_end_ = 0;
+  bool intersected_ = false;           // both_intersection wrote an INTERSECT
+  std::optional<Expr> last_cmp_lhs_;  // the column of the last comparison (comparison_chain)
   bool rank_by_count_ = false;      // "top 5 stores by number of sales"
   bool count_is_question_ = false;  // "how many": the count is the answer, shown last
   bool by_measure_ = false;         // "top 5 stores by number of sales": the figure is shown

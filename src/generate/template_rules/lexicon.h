@@ -191,6 +191,9 @@ inline const std::set<std::string> kClauseWords = {"and",  "or",    "but",   "wh
 // its columns ("do not have any interactions").
 inline const std::set<std::string> kAnyWords = {"any", "a", "an"};
 ;
+// A number of rows: "used less than 5 times", "more than 2 records".
+inline const std::set<std::string> kTimesWords = {"times", "records", "occurrences", "entries", "rows"};
+
 // Words that ask for an identifier itself ("the ids of", "the code of").
 inline const std::set<std::string> kIdentifierWords = {"id", "ids", "code", "number", "no", "key", "identifier", "num"};
 ;

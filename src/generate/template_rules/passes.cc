@@ -32,6 +32,15 @@ const std::map<std::string, std::string> kAnalystExamples = {
     {"unread_shape", "\"What is the 90th percentile fee?\": abstains (a shape cue no rule read)"},
 };
 
+// Rules read inside a pass (it calls enabled(name)), listed after it.
+const std::map<std::string, std::vector<RuleInfo>> kSubRules = {
+    {"comparisons",
+     {{"comparison_chain", "conditions",
+       "\"Products priced lower than 600 or higher than 900\": the second comparison on the first's column", false},
+      {"count_of_times", "conditions",
+       "\"Channel codes used less than 5 times\": GROUP BY channel_code HAVING COUNT(*) < 5", false}}},
+};
+
 }  // namespace
 
 const std::vector<TemplateQueryBuilder::Pass>& TemplateQueryBuilder::passes() {
@@ -55,6 +64,8 @@ const std::vector<TemplateQueryBuilder::Pass>& TemplateQueryBuilder::passes() {
    "\"Singers older than 30\": age > 30; \"stores with more than 3 sales\": HAVING COUNT(*) > 3"},
   {"number_beside_column", "conditions", false, &TemplateQueryBuilder::pass_number_beside_column,
    "\"Cars with 4 cylinders\": cylinders = 4"},
+  {"column_then_number", "conditions", false, &TemplateQueryBuilder::pass_column_then_number,
+   "\"The aircraft with id 12\": aid = 12; \"the account name 162\": account_name = '162'"},
   {"n_or_more", "conditions", false, &TemplateQueryBuilder::pass_n_or_more,
    "\"Students with 2 or more pets\": HAVING COUNT(*) >= 2"},
   {"values", "conditions", false, &TemplateQueryBuilder::pass_values,
@@ -83,16 +94,24 @@ const std::vector<TemplateQueryBuilder::Pass>& TemplateQueryBuilder::passes() {
    "\"Sales in the last 3 months\": from the latest date in the data back 3 months"},
   {"years", "dates", false, &TemplateQueryBuilder::pass_years,
    "\"Concerts in 2014\": year = 2014; \"from 2021 to 2023\": a range"},
+  {"or_conditions", "conditions", false, &TemplateQueryBuilder::pass_or_conditions,
+   "\"Members under age 30 or with a black membership card\": age < 30 OR membership_card = 'Black'"},
+  {"negated_relation", "shape", false, &TemplateQueryBuilder::pass_negated_relation,
+   "\"Courses without prerequisites\": the table prereq, joined to course, is the related rows negated"},
   {"negation", "shape", false, &TemplateQueryBuilder::pass_negation,
    "\"Stadiums without concerts\": stadium_id NOT IN (SELECT stadium_id FROM concert)"},
   {"measure_per_entity", "shape", false, &TemplateQueryBuilder::pass_measure_per_entity,
    "\"Which store had the highest sales?\": the sales totalled per store"},
+  {"fixed_entity", "shape", false, &TemplateQueryBuilder::pass_fixed_entity,
+   "\"The number of albums by the artist Metallica\": one count, not a count per artist"},
   {"group_key", "shape", false, &TemplateQueryBuilder::pass_group_key,
    "\"Total sales per store\": grouped by the store's key, shown by its name"},
   {"count_superlative", "shape", false, &TemplateQueryBuilder::pass_count_superlative,
    "\"The stadium with the most concerts\": ORDER BY COUNT(*) DESC LIMIT 1"},
   {"all_columns", "shape", false, &TemplateQueryBuilder::pass_all_columns,
    "\"Show all information about each body builder\": SELECT * (every column of the table asked about)"},
+  {"condition_column", "shape", false, &TemplateQueryBuilder::pass_condition_column,
+   "\"The theme and date of the exhibition in year 2004\": year = 2004, the year not shown"},
   {"projection", "shape", false, &TemplateQueryBuilder::pass_projection,
    "\"Sales in March 2024\": SELECT SUM(amount) (a measure named alone: its total)"},
   {"group_by", "shape", false, &TemplateQueryBuilder::pass_group_by,
@@ -111,10 +130,14 @@ const std::vector<TemplateQueryBuilder::Pass>& TemplateQueryBuilder::passes() {
    "\"Average monthly revenue\": AVG of the monthly totals"},
   {"aggregate_of_period_counts", "finish", false, &TemplateQueryBuilder::pass_aggregate_of_period_counts,
    "\"The highest number of sales in any month\": MAX of the monthly counts"},
+  {"extreme_row", "finish", false, &TemplateQueryBuilder::pass_extreme_row,
+   "\"The name of the stadium that has the maximum capacity\": ORDER BY capacity DESC LIMIT 1, not MAX(capacity)"},
   {"unexplained_words", "finish", false, &TemplateQueryBuilder::pass_unexplained_words,
    "\"Singers who sing loudly\": 'loudly' is read by no rule, the confidence falls"},
   {"unused_items", "finish", false, &TemplateQueryBuilder::pass_unused_items,
    "\"Singers with 3 ...\" where 3 was placed nowhere: the confidence falls"},
+  {"both_intersection", "finish", false, &TemplateQueryBuilder::pass_both_intersection,
+   "\"Customers with loans of both Mortgages and Auto\": ... = 'Mortgages' INTERSECT ... = 'Auto'"},
   {"unsupported_shapes", "finish", false, &TemplateQueryBuilder::pass_unsupported_shapes,
    "\"Students who have both a dog and a cat\": an intersection, the confidence falls"},
   };
@@ -134,7 +157,15 @@ const std::vector<RuleInfo>& rule_catalog() {
         continue;
       }
       all.push_back({p.name, p.stage, p.example, p.required});
+      if (auto sub = kSubRules.find(p.name); sub != kSubRules.end()) {
+        for (const auto& r : sub->second) all.push_back(r);
+      }
     }
+    // Before the reading: the joins (join_graph.cc).
+    all.push_back({"undeclared_keys", "generator",
+                   "\"Names of actors and the musicals they are in\" where no foreign key is declared: "
+                   "actor.Musical_ID = musical.Musical_ID, a column named as the other table's key",
+                   false});
     // After the reading: the question read again for each rival link
     // (TemplateGenerator::read_alternatives, template_alternatives.cc).
     all.push_back({"alternatives", "generator",

@@ -68,9 +68,9 @@ bool TemplateQueryBuilder::pass_comparisons() {
     if (!num || num->kind != ItemKind::kNumber || num->used) continue;
     for (size_t j = i; j < k; ++j) consumed_[j] = true, cond_tokens_.insert(j);
     // "after 2013 or before 2008": alternatives.
-    bool or_previous = false;
+    bool or_previous = false, and_previous = false;
     if (last_cmp_end_ > 0 && i > last_cmp_end_ && i - last_cmp_end_ <= 3 && !q_.where.empty()) {
-      for (size_t j = last_cmp_end_; j < i; ++j) or_previous |= lw(j) == "or";
+      for (size_t j = last_cmp_end_; j < i; ++j) or_previous |= lw(j) == "or", and_previous |= lw(j) == "and";
     }
     last_cmp_end_ = k + 1;
     auto add_cmp = [&](const Cond& c) {
@@ -78,6 +78,7 @@ bool TemplateQueryBuilder::pass_comparisons() {
         q_.where.back().push_back(c), add_table(c.lhs.t);
       else
         add_condition({c});
+      last_cmp_lhs_ = c.lhs;
     };
     bool date_text = num->text.find('-') != std::string::npos || num->text.find('/') != std::string::npos;
     // "N or more", handled by the same code with the op from the suffix.
@@ -304,6 +305,27 @@ bool TemplateQueryBuilder::pass_comparisons() {
         }
         if (ci >= 0 && lexicon::kCurrency.count(lw(k + 1))) consumed_[k + 1] = true;
       }
+    }
+    if (ci < 0 && enabled("count_of_times") && lexicon::kTimesWords.count(lw(num->end)) && !date_text &&
+        std::floor(num->number) == num->number) {
+      // count_of_times: "codes used less than 5 times", "events with more
+      // than 2 records": rows counted per group.
+      num->used = true;
+      consumed_[num->end] = true;
+      q_.having.push_back({Expr{.agg = Agg::kCount, .star = true}, op, number_sql(num->number, num->text)});
+      fired("count_of_times");
+      continue;
+    }
+    if (ci < 0 && enabled("comparison_chain") && last_cmp_lhs_ && (or_previous || and_previous) &&
+        !is_year(num->number) && !date_text && last_cmp_lhs_->part == DatePart::kNone &&
+        is_numeric(last_cmp_lhs_->t, last_cmp_lhs_->c)) {
+      // comparison_chain: "priced lower than 600 or higher than 900": the
+      // column of the comparison just before.
+      num->used = true;
+      Expr lhs = *last_cmp_lhs_;
+      add_cmp({lhs, op, number_sql(num->number, num->text)});
+      fired("comparison_chain");
+      continue;
     }
     if (ci < 0) {
       penalize(0.6, "no column for the comparison near '" + num->text + "'");

@@ -15,7 +15,7 @@
 namespace t2sql::template_rules {
 
 bool TemplateQueryBuilder::pass_unsupported_shapes() {
-  if (any_word({"both"}) && any_word({"and"})) penalize(0.5, "'both ... and' needs an intersection");
+  if (!intersected_ && any_word({"both"}) && any_word({"and"})) penalize(0.5, "'both ... and' needs an intersection");
   if (any_word({"either"})) penalize(0.2, "'either' may need a union");
   return true;
 }
