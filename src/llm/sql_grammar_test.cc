@@ -219,7 +219,9 @@ TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
        {"SELECT SUM(amount) FROM sales WHERE SUM(amount) > 3;", "SELECT MAX(SUM(amount)) FROM sales;",
         "SELECT store_id FROM sales GROUP BY count(*);", "SELECT amount FROM sales HAVING amount > 1;",
         "SELECT amount FROM sales ORDER BY 2;", "SELECT lower(region, 1) FROM stores;",
-        "SELECT substr(region) FROM stores;", "SELECT lower(*) FROM stores;",
+        "SELECT substr(region) FROM stores;", "SELECT lower(*) FROM stores;", "SELECT random(.1) FROM stores;",
+        "WITH a AS ((SELECT 1)) SELECT 1;", "(SELECT 1);", "WITH a AS (SELECT 1) (SELECT 1);",
+        "SELECT 1 UNION ALL (SELECT 1);", "SELECT 1 WHERE EXISTS ((SELECT 1));",
         "SELECT count(DISTINCT region, store_id) FROM stores;", "SELECT rank() FROM sales;",
         "SELECT store_id FROM sales UNION SELECT store_id, region FROM stores;",
         "SELECT region FROM stores WHERE store_id IN (SELECT store_id, month FROM active_store);",
@@ -234,7 +236,8 @@ TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
   EXPECT_FALSE(scope("SELECT region FROM stores WHERE region MATCH 'N';").ok);
   for (const char* sql : {"SELECT max(amount, quantity) FROM sales GROUP BY max(amount, quantity);",
                           "SELECT count(*) FROM sales HAVING count(*) > 1;", "SELECT count() FROM sales;",
-                          "SELECT month FROM active_store JOIN stores USING (store_id) WHERE store_id > 1;"}) {
+                          "SELECT month FROM active_store JOIN stores USING (store_id) WHERE store_id > 1;",
+                          "SELECT 1 FROM ((SELECT 1));", "SELECT 1 WHERE 1 IN ((SELECT 1));"}) {
     EXPECT_TRUE(scope(sql).ok) << sql << ": " << scope(sql).message;
     EXPECT_TRUE(prepares(sql)) << sql;
   }
@@ -298,6 +301,9 @@ TEST_F(SqlGrammarTest, AKeywordWhereANameGoesIsRefused) {
   // A schema SQLite does not have (t2sql attaches none): the checker alone.
   EXPECT_FALSE(scope("SELECT unit_.Product_.name FROM stores;").ok);
   EXPECT_TRUE(scope("SELECT main.stores.region FROM stores;").ok);
+  EXPECT_TRUE(scope("SELECT region FROM main.stores;").ok);
+  EXPECT_FALSE(scope("SELECT region FROM act.stores;").ok);  // a random model's: no such schema on SQLite
+  EXPECT_FALSE(scope("SELECT 1 FROM stores CROSS JOIN \"x\".stores", false).ok);
   // While being written: a word no allowed keyword or name starts with.
   EXPECT_FALSE(scope("SELECT region FROM stores GROUP BY Wh", false).ok);
   EXPECT_TRUE(scope("SELECT region FROM stores WHERE N", false).ok);  // NOT, NULL

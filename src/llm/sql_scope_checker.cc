@@ -698,7 +698,11 @@ class Walk {
         }
         return;
       case Expect::kTable: {
-        if (next && next->is_punct('.')) return;  // schema.table: the table comes next
+        if (next && next->is_punct('.')) {  // schema.table: the table comes next
+          // SQLite knows only its main and temp schemas here (t2sql attaches none).
+          if (sqlite_ && w != "main" && w != "temp") refuse(t.offset, "no schema '" + w + "' in SQLite");
+          return;
+        }
         expect_ = Expect::kTableAlias;
         if (table_index(w) < 0 && !ctes_.count(w)) {
           refuse(t.offset, "no table '" + w + "' in the schema");
@@ -917,6 +921,22 @@ class Walk {
       return;
     }
     if (t.is_punct('(')) {
+      // SQLite's select statement never begins with "(": not at the start, not
+      // as a CTE's body or the main query after the CTEs, not as an EXISTS
+      // subquery or a set operation's term ("WITH a AS ((SELECT 1))").
+      if (sqlite_) {
+        const bool after_set_op =
+            prev && (prev->is_word("UNION") || prev->is_word("INTERSECT") || prev->is_word("EXCEPT") ||
+                     (prev->is_word("ALL") && i >= 2 && tk[i - 2].is_word("UNION")));
+        const bool query_start =
+            !prev || expect_ == Expect::kAfterCte || after_set_op ||
+            (prev->is_punct('(') &&
+             (frames_.back().kind == FrameKind::kCteBody || (i >= 2 && tk[i - 2].is_word("EXISTS"))));
+        if (query_start) {
+          refuse(t.offset, "SQLite takes no parenthesized query here");
+          return;
+        }
+      }
       FrameKind kind = FrameKind::kOther;
       if (expect_ == Expect::kTable) {
         kind = FrameKind::kDerived;
@@ -1042,6 +1062,8 @@ class Walk {
       refuse(offset, f.function + "(*) is not a call SQLite accepts");
     } else if (arity != sqlite_arity().end() && (n < arity->second.min)) {
       refuse(offset, f.function + "() takes at least " + std::to_string(arity->second.min) + " arguments");
+    } else if (arity != sqlite_arity().end() && arity->second.max >= 0 && n > arity->second.max) {
+      refuse(offset, f.function + "() takes at most " + std::to_string(arity->second.max) + " arguments");
     } else if (f.distinct && f.args != 1) {
       refuse(offset, "DISTINCT takes exactly one argument");
     }

@@ -392,6 +392,7 @@ TEST_P(ArchTest, GenerationUnderTheGrammarPreparesOnTheDemoDatabase) {
         ASSERT_TRUE(g.ok()) << g.status().message();
         ASSERT_EQ(g->attempts.size(), 1u);
         const auto& a = g->attempts[0];
+        std::printf("DBG %s | %s\n  sql=[%s]\n  err=%s\n", format, q, a.sql.c_str(), a.error.c_str());
         if (a.error.find("token limit") != std::string::npos || a.error.find("dead end") != std::string::npos) {
           continue;  // nothing ended: a dead end of the constraints is no statement to check
         }
