@@ -7,8 +7,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <mutex>
@@ -443,7 +441,6 @@ class LlamaBackend final : public LlmBackend {
           break;
         }
         ++out.backtracks;
-        if (std::getenv("T2SQL_DEBUG_DECODE")) std::fprintf(stderr, "DEAD i=%zu rem=%d steps=%d text=[%s]\n", i, remaining_, steps_now_, out.text.c_str());
         // Depth first: the token before the dead end is banned at its
         // position (when that position has nothing left, it is the next dead
         // end, one token further back). After kJumpAfter dead ends in a row
