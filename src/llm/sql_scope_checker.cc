@@ -294,6 +294,7 @@ const std::map<std::string, Arity>& sqlite_arity() {
                                                  {"avg", {1, 1}},
                                                  {"count", {0, 1}},
                                                  {"group_concat", {1, 2}},
+                                                 {"string_agg", {2, 2}},
                                                  {"sum", {1, 1}},
                                                  {"total", {1, 1}},
                                                  {"date", {0, -1}},
@@ -912,6 +913,11 @@ class Walk {
     const SqlToken* prev = i > 0 ? &tk[i - 1] : nullptr;
     if (t.is_punct(';')) {
       if (pending_over_) refuse(pending_over_at_, "a window function needs OVER");
+      // "SELECT ALL;": the grammar read ALL as a name (a column of that name passes).
+      if (prev && prev->kind == SqlTokenKind::kWord && operand_expected(*prev) && !schema_name(lower(prev->text))) {
+        refuse(t.offset, "the statement ends where '" + prev->text + "' needs more");
+        return;
+      }
       while (verdict_.ok && frames_.size() > 1) {
         if (frames_.back().block >= 0) finish_block(frames_.back().block);
         frames_.pop_back();
