@@ -39,9 +39,11 @@ struct LlmRequest {
   std::function<bool(const std::string& text)> accept_text;
   // In-process decoding only: how far the completion so far is from an end
   // (-1: it has ended; 0: it may end now; more: that many things left open,
-  // see SqlScopeChecker::steps_to_end). Once no more than closing_tokens
-  // tokens are left, decoding chooses, among the tokens the grammar and
-  // accept_text allow, the one that brings this lowest (the likelier on a
+  // see SqlScopeChecker::steps_to_end). Decoding keeps it within the tokens
+  // left: a token after which it exceeds them is refused; near the limit a
+  // token that raises it is refused; nearer still (and in the last
+  // closing_tokens) decoding chooses, among the tokens the grammar and
+  // accept_text allow, the one that brings it lowest (the likelier on a
   // tie), so that a statement ends within max_tokens.
   std::function<int(const std::string& text)> steps_to_end;
   int closing_tokens = 0;  // 0: a quarter of max_tokens, at least 8

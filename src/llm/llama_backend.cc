@@ -235,7 +235,8 @@ class LlamaBackend final : public LlmBackend {
   }
 
   // The choice once few tokens are left (req.steps_to_end set): among the
-  // kTopClosing highest logits and the closers_ (";", ")", quotes, END),
+  // kTopClosing highest logits and the closers_ (";", ")", quotes, END, the
+  // keywords of the shortest completions: SELECT, AS, THEN, ...),
   // the token that the grammar and accept_text allow and that leaves the
   // fewest steps to an end, the likelier first on a tie; one that ends the
   // statement is taken at once. -1 when none of them is allowed.
@@ -243,7 +244,8 @@ class LlamaBackend final : public LlmBackend {
     const float* logits = llama_get_logits_ith(ctx_.get(), -1);
     if (!closers_) {
       closers_.emplace();
-      for (const char* s : {";", ")", "'", "\"", "`", "]", " END", "END", " 1", "1"}) {
+      for (const char* s : {";", ")", "'", "\"", "`", "]", " END", "END", " 1", "1", " SELECT", "SELECT", " AS",
+                            " THEN", " WHEN", " AND", " BY", " FROM", " (", "(", " a"}) {
         llama_token t[2];
         if (llama_tokenize(vocab_, s, static_cast<int32_t>(std::strlen(s)), t, 2, false, false) == 1) {
           closers_->push_back(t[0]);
@@ -283,7 +285,25 @@ class LlamaBackend final : public LlmBackend {
         best = d.id;
       }
     }
-    return best;
+    if (fewest < 2 * steps_now_ || !grammar) return best;
+    // None of them brings the end nearer (the name the statement needs is no
+    // closer, or none of them is in the vocabulary as one token): the
+    // likeliest token of the whole vocabulary that does, if any.
+    if (!tree_) tree_ = TokenPrefixTree::build(vocab_);
+    auto accepts = [&](llama_token t) {
+      return llama_vocab_is_eog(vocab_, t) || !req.accept_text || req.accept_text(text + piece(t));
+    };
+    auto nearer = [&](llama_token t) {
+      if (is_banned(t)) return false;
+      if (llama_vocab_is_eog(vocab_, t)) return true;
+      if (!writes(t)) return false;
+      const std::string next = text + piece(t);
+      const int steps = req.steps_to_end(next);
+      return steps < steps_now_ && fits_steps(req, next);
+    };
+    std::vector<llama_token_data> ok;
+    tree_->best_accepted(grammar, logits, accepts, nearer, 1, kMaxChecked, &subtree_max_, &ok);
+    return ok.empty() ? best : ok.front().id;
   }
 
   // `next` continues the word or number that `text` ends with.
@@ -301,12 +321,34 @@ class LlamaBackend final : public LlmBackend {
     return fits_steps(req, next);
   }
 
+  // The budget, as PICARD would keep it: the language is the grammar's, only
+  // the choice narrows as the tokens left (remaining_, after this one) near
+  // the steps the statement still needs (steps_now_, before this token):
+  // - always: a token after which the steps left (and the ";") exceed the
+  //   tokens left is refused;
+  // - once remaining_ <= 2 * steps_now_ + kHoldSlack: a token that adds
+  //   steps is refused too (no new "(", CTE, subquery, CASE, qualifier),
+  //   so the distance to an end only falls or stands;
+  // - once remaining_ <= steps_now_ + kSteerSlack (or in the last
+  //   closing_tokens): sample_closing takes the token that closes most.
+  // steps_to_end counts a name of several tokens as one step: the slack
+  // pays for those.
   bool fits_steps(const LlmRequest& req, const std::string& next) const {
-    if (req.steps_to_end && remaining_ <= kEndWithin) {
-      const int steps = req.steps_to_end(next);
-      if (steps >= 0 && steps + 1 > remaining_) return false;
-    }
-    return true;
+    if (!req.steps_to_end || remaining_ > 3 * steps_now_ + kHoldSlack + kGuardWithin) return true;
+    const int steps = req.steps_to_end(next);
+    if (steps < 0) return true;
+    if (steps + 1 > remaining_) return false;
+    if (remaining_ > 3 * steps_now_ + kHoldSlack) return true;
+    // Holding: no more steps, and no white space after white space (it
+    // leaves the steps as they are and spends the tokens).
+    const bool blank = next.size() > text_size_ && std::all_of(next.begin() + static_cast<long>(text_size_), next.end(),
+                                                               [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+    if (blank && text_size_ > 0 && std::isspace(static_cast<unsigned char>(next[text_size_ - 1]))) return false;
+    return steps <= steps_now_;
+  }
+
+  bool steering(const LlmRequest& req) const {
+    return req.steps_to_end && remaining_ <= 2 * steps_now_ + kSteerSlack;
   }
 
   // A token that writes no text here (an unknown or control token) may still
@@ -387,7 +429,10 @@ class LlamaBackend final : public LlmBackend {
       const size_t i = gen.size();
       banned_ = i < banned.size() ? &banned[i] : nullptr;
       remaining_ = max_tokens - static_cast<int>(i) - 1;
-      llama_token tok = static_cast<int>(i) >= closing_from ? sample_closing(req, out.text, grammar.get()) : -1;
+      steps_now_ = req.steps_to_end ? std::max(0, req.steps_to_end(out.text)) : 0;
+      text_size_ = out.text.size();
+      llama_token tok =
+          static_cast<int>(i) >= closing_from || steering(req) ? sample_closing(req, out.text, grammar.get()) : -1;
       if (tok < 0) tok = sample_accepted(req, out.text, chain.get(), grammar.get());
       banned_ = nullptr;
       if (tok < 0) {
@@ -403,7 +448,11 @@ class LlamaBackend final : public LlmBackend {
         // written early that nothing may follow): each further one goes back
         // twice as far, 2, 4, ... tokens. Jumping at once would ban a token
         // that is the only way on, as the "x" of "xyz;" in the backend's test.
-        streak = i > last_dead_end ? 0 : streak + 1;
+        // One token deeper than the last still counts as the same corner: a
+        // keyword that leads nowhere is written in many cases and splits
+        // ("EsCAP", "EsCap", "ESCAp", ...), and banning them one by one,
+        // one and two tokens deep by turns, would spend every backtrack there.
+        streak = i > last_dead_end + 1 ? 0 : streak + 1;
         last_dead_end = i;
         const int jump = streak < kJumpAfter ? 0 : std::min(streak - kJumpAfter + 1, 10);
         const size_t to = i - std::min(i, size_t{1} << jump);  // the position whose token is banned
@@ -522,16 +571,22 @@ class LlamaBackend final : public LlmBackend {
   static constexpr int kJumpAfter = 8;
   // sample_closing's candidates besides the closers.
   static constexpr size_t kTopClosing = 64;
-  std::optional<std::vector<llama_token>> closers_;  // single-token ";", ")", quotes, END; guarded by mutex_
+  std::optional<std::vector<llama_token>> closers_;  // single-token closers; guarded by mutex_
   std::optional<TokenPrefixTree> tree_;              // built on the first grammar fallback; guarded by mutex_
   // The tokens backtracking refused at the position being sampled; guarded by mutex_.
   const std::vector<llama_token>* banned_ = nullptr;
   // Backtracking steps per request before a dead end is given up as "refused".
   static constexpr int kMaxBacktracks = 64;
-  // The tokens left after the one being sampled (fits()); steps_to_end is
-  // asked only within the last kEndWithin of them.
+  // The tokens left after the one being sampled, and the steps to an end
+  // before it (fits_steps()); guarded by mutex_.
   int remaining_ = std::numeric_limits<int>::max();
-  static constexpr int kEndWithin = 32;
+  int steps_now_ = 0;
+  size_t text_size_ = 0;  // of the completion before the token being sampled
+  // fits_steps' slacks (in tokens): the distance may no longer grow within
+  // 2 * steps + kHoldSlack tokens of the limit; sample_closing steers within
+  // steps + kSteerSlack; a token's steps are measured only within
+  // kGuardWithin more (no token adds that many steps).
+  static constexpr int kHoldSlack = 24, kSteerSlack = 12, kGuardWithin = 32;
 };
 
 }  // namespace

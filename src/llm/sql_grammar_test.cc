@@ -219,7 +219,10 @@ TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
        {"SELECT SUM(amount) FROM sales WHERE SUM(amount) > 3;", "SELECT MAX(SUM(amount)) FROM sales;",
         "SELECT store_id FROM sales GROUP BY count(*);", "SELECT amount FROM sales HAVING amount > 1;",
         "SELECT amount FROM sales ORDER BY 2;", "SELECT lower(region, 1) FROM stores;",
-        "SELECT substr(region) FROM stores;", "SELECT lower(*) FROM stores;",
+        "SELECT substr(region) FROM stores;", "SELECT lower(*) FROM stores;", "SELECT random(.1) FROM stores;",
+        "WITH a AS ((SELECT 1)) SELECT 1;", "(SELECT 1);", "WITH a AS (SELECT 1) (SELECT 1);",
+        "SELECT 1 UNION ALL (SELECT 1);", "SELECT 1 WHERE EXISTS ((SELECT 1));", "SELECT ALL;",
+        "SELECT string_agg(region) FROM stores;",
         "SELECT count(DISTINCT region, store_id) FROM stores;", "SELECT rank() FROM sales;",
         "SELECT store_id FROM sales UNION SELECT store_id, region FROM stores;",
         "SELECT region FROM stores WHERE store_id IN (SELECT store_id, month FROM active_store);",
@@ -234,7 +237,8 @@ TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
   EXPECT_FALSE(scope("SELECT region FROM stores WHERE region MATCH 'N';").ok);
   for (const char* sql : {"SELECT max(amount, quantity) FROM sales GROUP BY max(amount, quantity);",
                           "SELECT count(*) FROM sales HAVING count(*) > 1;", "SELECT count() FROM sales;",
-                          "SELECT month FROM active_store JOIN stores USING (store_id) WHERE store_id > 1;"}) {
+                          "SELECT month FROM active_store JOIN stores USING (store_id) WHERE store_id > 1;",
+                          "SELECT 1 FROM ((SELECT 1));", "SELECT 1 WHERE 1 IN ((SELECT 1));"}) {
     EXPECT_TRUE(scope(sql).ok) << sql << ": " << scope(sql).message;
     EXPECT_TRUE(prepares(sql)) << sql;
   }
@@ -261,11 +265,20 @@ TEST_F(SqlGrammarTest, ChecksTheStatementAsItGrows) {
   ScopeVerdict v = scope("SELECT region FROM stores WHERE T1.region = 'a';");
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.offset, std::string("SELECT region FROM stores WHERE ").size());
-  // Nesting is bounded far above real queries.
+  // Nesting is bounded far above real queries (Spider's gold nests 3 deep
+  // and never writes "(("): 32 open parentheses, 5 in a row.
   std::string deep = "SELECT " + std::string(100, '(') + "1" + std::string(100, ')') + " FROM stores;";
   EXPECT_FALSE(scope(deep).ok);
-  std::string fine = "SELECT " + std::string(30, '(') + "1" + std::string(30, ')') + " FROM stores;";
-  EXPECT_TRUE(scope(fine).ok);
+  EXPECT_TRUE(scope("SELECT " + std::string(5, '(') + "1" + std::string(5, ')') + " FROM stores;").ok);
+  EXPECT_FALSE(scope("SELECT " + std::string(6, '(') + "1" + std::string(6, ')') + " FROM stores;").ok);
+  EXPECT_FALSE(scope("WITH a AS ( (\t( ( (\t( (", false).ok);  // white space between them counts as in a row
+  auto nested = [](int depth) {
+    std::string sql = "SELECT ";
+    for (int k = 0; k < depth; ++k) sql += k % 4 == 3 ? "1 + (" : "(";
+    return sql + "1" + std::string(depth, ')') + " FROM stores;";
+  };
+  EXPECT_TRUE(scope(nested(32)).ok) << nested(32);
+  EXPECT_FALSE(scope(nested(33)).ok) << nested(33);
 }
 
 // The grammar reads any word as a name; the checker refuses a keyword where
@@ -289,6 +302,9 @@ TEST_F(SqlGrammarTest, AKeywordWhereANameGoesIsRefused) {
   // A schema SQLite does not have (t2sql attaches none): the checker alone.
   EXPECT_FALSE(scope("SELECT unit_.Product_.name FROM stores;").ok);
   EXPECT_TRUE(scope("SELECT main.stores.region FROM stores;").ok);
+  EXPECT_TRUE(scope("SELECT region FROM main.stores;").ok);
+  EXPECT_FALSE(scope("SELECT region FROM act.stores;").ok);  // a random model's: no such schema on SQLite
+  EXPECT_FALSE(scope("SELECT 1 FROM stores CROSS JOIN \"x\".stores", false).ok);
   // While being written: a word no allowed keyword or name starts with.
   EXPECT_FALSE(scope("SELECT region FROM stores GROUP BY Wh", false).ok);
   EXPECT_TRUE(scope("SELECT region FROM stores WHERE N", false).ok);  // NOT, NULL
@@ -303,21 +319,107 @@ TEST_F(SqlGrammarTest, AKeywordWhereANameGoesIsRefused) {
   }
 }
 
-TEST_F(SqlGrammarTest, StepsToEndCountWhatIsLeftOpen) {
+// steps_to_end is exact on these prefixes: a completion of that many items
+// (each one token of GPT-2's vocabulary: a keyword, a name, a literal, a
+// mark) exists, is a sentence of the grammar, passes the scope checker and
+// prepares on SQLite; and it never counts fewer items than one more token
+// closes (every prefix of the completion, item by item, counts one less).
+// A measure that underestimates (as the flat count of parentheses did on
+// "WITH a AS (": 2 for 5) lets a decoding loop promise an end it cannot keep.
+TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
+  ASSERT_NE(model_, nullptr);
   SqlScopeChecker c(demo_tables(), "sqlite");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, kDemoDdl, nullptr, nullptr, nullptr), SQLITE_OK);
+  auto prepares = [&](const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK && st != nullptr;
+  };
+  struct Case {
+    std::string prefix;
+    std::vector<std::string> completion;  // the shortest, item by item
+  };
+  const std::vector<Case> cases = {
+      {"", {"SELECT", "1"}},
+      {"SELECT", {"1"}},
+      {"SELECT region FROM stores", {}},
+      {"SELECT region FROM stores WHERE region = 'it''s", {"'"}},
+      {"SELECT region FROM stores WHERE region = 'a;b'", {}},
+      {"SELECT region FROM stores WHERE region =", {"1"}},
+      {"SELECT region FROM stores WHERE region IN (SELECT region FROM stores", {")"}},
+      {"SELECT region FROM stores WHERE region IN (", {")"}},
+      {"SELECT region FROM stores WHERE region IN", {"(", ")"}},
+      {"SELECT region FROM stores WHERE EXISTS", {"(", "SELECT", "1", ")"}},
+      {"SELECT count(CASE WHEN (1", {")", "THEN", "1", "END", ")"}},
+      {"SELECT CASE", {"WHEN", "1", "THEN", "1", "END"}},
+      {"SELECT CASE 2", {"WHEN", "1", "THEN", "1", "END"}},
+      {"SELECT CASE WHEN 1 = 1 THEN 2", {"END"}},
+      {"SELECT region FROM stores WHERE [store_name", {"]"}},
+      {"SELECT region FROM stores ORDER", {"BY", "1"}},
+      {"SELECT region FROM stores ORDER BY", {"1"}},
+      {"SELECT region FROM", {"stores"}},
+      {"SELECT region FROM sto", {"res"}},  // a table name on its way
+      {"SELECT region FROM stores AS s WHERE s.region IS NOT NULL", {}},
+      {"SELECT region FROM stores WHERE store_id BETWEEN", {"1", "AND", "2"}},
+      {"SELECT region FROM stores WHERE store_id BETWEEN 1", {"AND", "2"}},
+      {"SELECT region FROM stores WHERE store_id BETWEEN 1 AND 2", {}},
+      {"SELECT region FROM stores WHERE store_id NOT", {"LIKE", "1"}},
+      {"SELECT region FROM stores LEFT", {"JOIN", "sales"}},
+      {"SELECT region FROM stores UNION", {"SELECT", "1"}},
+      {"SELECT region FROM stores UNION ALL", {"SELECT", "1"}},
+      {"SELECT region FROM (", {"stores", ")"}},
+      {"SELECT 1 FROM (SELECT", {"1", ")"}},
+      // A CTE: its body, and the main query after it.
+      {"WITH", {"a", "AS", "(", "SELECT", "1", ")", "SELECT", "1"}},
+      {"WITH a", {"AS", "(", "SELECT", "1", ")", "SELECT", "1"}},
+      {"WITH a AS", {"(", "SELECT", "1", ")", "SELECT", "1"}},
+      {"WITH a AS (", {"SELECT", "1", ")", "SELECT", "1"}},
+      {"WITH a AS (SELECT region FROM stores", {")", "SELECT", "1"}},
+      {"WITH a AS (SELECT region FROM stores)", {"SELECT", "1"}},
+      {"WITH a AS (SELECT region FROM stores),", {"b", "AS", "(", "SELECT", "1", ")", "SELECT", "1"}},
+      {"WITH a (x", {")", "AS", "(", "SELECT", "1", ")", "SELECT", "1"}},
+      {"WITH a AS (SELECT region FROM stores) SELECT", {"1"}},
+      {"WITH a AS (SELECT (1 +", {"1", ")", ")", "SELECT", "1"}},
+      // Qualifiers before the FROM clause that declares them.
+      {"SELECT s.region", {"FROM", "stores", "s"}},
+      {"SELECT s.region, b.brand_name", {"FROM", "stores", "s", ",", "brands", "b"}},
+      {"SELECT stores.region", {"FROM", "stores"}},
+      {"SELECT s.region FROM", {"stores", "s"}},
+      {"SELECT s.region FROM stores", {"s"}},
+      {"SELECT s.region, b.brand_name FROM stores AS s", {",", "brands", "b"}},
+      {"SELECT s.region FROM stores s WHERE s.", {"region"}},
+      // A window function: its OVER.
+      {"SELECT rank()", {"OVER", "(", ")"}},
+      {"SELECT rank() OVER", {"(", ")"}},
+      {"SELECT sum(1) OVER (PARTITION", {"BY", "1", ")"}},
+      {"SELECT count(*) FILTER", {"(", "WHERE", "1", ")"}},
+      {"SELECT CAST", {"(", "1", "AS", "INT", ")"}},
+      {"SELECT 1 AS", {"a"}},
+  };
+  for (const auto& k : cases) {
+    std::string whole = k.prefix;
+    for (const auto& item : k.completion) {
+      const bool glue = item == "res" || item == "'" || item == "]" || (item == "region" && whole.back() == '.');
+      whole += (glue || whole.empty() ? "" : " ") + item;
+    }
+    whole += ";";
+    EXPECT_EQ(c.steps_to_end(k.prefix), static_cast<int>(k.completion.size())) << k.prefix;
+    EXPECT_TRUE(allowed(whole)) << whole << ": " << scope(whole).message;
+    EXPECT_TRUE(prepares(whole)) << whole;
+    // Item by item, one step less each (the measure descends along the completion).
+    std::string part = k.prefix;
+    for (size_t j = 0; j < k.completion.size(); ++j) {
+      const std::string& item = k.completion[j];
+      const bool glue = item == "res" || item == "'" || item == "]" || (item == "region" && part.back() == '.');
+      part += (glue || part.empty() ? "" : " ") + item;
+      EXPECT_EQ(c.steps_to_end(part), static_cast<int>(k.completion.size() - j - 1)) << part;
+    }
+  }
   EXPECT_EQ(c.steps_to_end("SELECT region FROM stores;"), -1);
-  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores"), 0);
-  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores WHERE region = 'it''s"), 1);  // the string
-  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores WHERE region = 'a;b'"), 0);   // ";" inside a string
-  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores WHERE region = "), 1);        // an operand
-  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores WHERE region IN (SELECT region FROM stores"), 1);
-  EXPECT_EQ(c.steps_to_end("SELECT count(CASE WHEN (1"), 3);  // ")", END, ")"
-  EXPECT_EQ(c.steps_to_end("SELECT [store_name"), 1);
-  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores ORDER BY"), 1);
-  EXPECT_EQ(c.steps_to_end("SELECT region FROM sto"), 1);  // a table name on its way
-  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores AS s WHERE s.region IS NOT NULL"), 0);
-  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores WHERE store_id BETWEEN 1"), 1);  // its AND
-  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores WHERE store_id BETWEEN 1 AND 2"), 0);
+  sqlite3_close(db);
   // What a weak model used to stay inside or end in: bounded names, empty
   // quoted names, a qualified quoted name that is no column, OFFSET alone.
   EXPECT_FALSE(scope("WITH " + std::string(65, 'x') + " AS (SELECT 1) SELECT 1;").ok);

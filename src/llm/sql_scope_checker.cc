@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "llm/sql_end_distance.h"
 #include "sql/sql_lexer.h"
 
 namespace t2sql {
@@ -293,6 +294,7 @@ const std::map<std::string, Arity>& sqlite_arity() {
                                                  {"avg", {1, 1}},
                                                  {"count", {0, 1}},
                                                  {"group_concat", {1, 2}},
+                                                 {"string_agg", {2, 2}},
                                                  {"sum", {1, 1}},
                                                  {"total", {1, 1}},
                                                  {"date", {0, -1}},
@@ -411,7 +413,12 @@ struct Frame {
 
 enum class Expect { kNone, kTable, kTableAlias, kDerivedAlias, kCteName, kCteAfterName, kCteBody, kAfterCte };
 
-constexpr size_t kMaxDepth = 64;
+// Safety bounds on nesting, far above real queries (Spider's 14,351 gold
+// queries nest parentheses 3 deep at most and never write "((" ), so that an
+// untrained model cannot spend its budget opening parentheses: at most
+// kMaxDepth open at once, at most kMaxParenRun in a row ("(((((").
+constexpr size_t kMaxDepth = 32;
+constexpr size_t kMaxParenRun = 5;
 // Characters of a string literal while it is written (an untrained model
 // would otherwise stay inside one until the token limit).
 constexpr size_t kMaxOpenString = 256;
@@ -692,7 +699,11 @@ class Walk {
         }
         return;
       case Expect::kTable: {
-        if (next && next->is_punct('.')) return;  // schema.table: the table comes next
+        if (next && next->is_punct('.')) {  // schema.table: the table comes next
+          // SQLite knows only its main and temp schemas here (t2sql attaches none).
+          if (sqlite_ && w != "main" && w != "temp") refuse(t.offset, "no schema '" + w + "' in SQLite");
+          return;
+        }
         expect_ = Expect::kTableAlias;
         if (table_index(w) < 0 && !ctes_.count(w)) {
           refuse(t.offset, "no table '" + w + "' in the schema");
@@ -902,6 +913,11 @@ class Walk {
     const SqlToken* prev = i > 0 ? &tk[i - 1] : nullptr;
     if (t.is_punct(';')) {
       if (pending_over_) refuse(pending_over_at_, "a window function needs OVER");
+      // "SELECT ALL;": the grammar read ALL as a name (a column of that name passes).
+      if (prev && prev->kind == SqlTokenKind::kWord && operand_expected(*prev) && !schema_name(lower(prev->text))) {
+        refuse(t.offset, "the statement ends where '" + prev->text + "' needs more");
+        return;
+      }
       while (verdict_.ok && frames_.size() > 1) {
         if (frames_.back().block >= 0) finish_block(frames_.back().block);
         frames_.pop_back();
@@ -911,6 +927,22 @@ class Walk {
       return;
     }
     if (t.is_punct('(')) {
+      // SQLite's select statement never begins with "(": not at the start, not
+      // as a CTE's body or the main query after the CTEs, not as an EXISTS
+      // subquery or a set operation's term ("WITH a AS ((SELECT 1))").
+      if (sqlite_) {
+        const bool after_set_op =
+            prev && (prev->is_word("UNION") || prev->is_word("INTERSECT") || prev->is_word("EXCEPT") ||
+                     (prev->is_word("ALL") && i >= 2 && tk[i - 2].is_word("UNION")));
+        const bool query_start =
+            !prev || expect_ == Expect::kAfterCte || after_set_op ||
+            (prev->is_punct('(') &&
+             (frames_.back().kind == FrameKind::kCteBody || (i >= 2 && tk[i - 2].is_word("EXISTS"))));
+        if (query_start) {
+          refuse(t.offset, "SQLite takes no parenthesized query here");
+          return;
+        }
+      }
       FrameKind kind = FrameKind::kOther;
       if (expect_ == Expect::kTable) {
         kind = FrameKind::kDerived;
@@ -965,7 +997,10 @@ class Walk {
         }
       }
       frames_.push_back(f);
-      if (frames_.size() > kMaxDepth) refuse(t.offset, "nesting deeper than " + std::to_string(kMaxDepth));
+      if (frames_.size() > kMaxDepth + 1) refuse(t.offset, "nesting deeper than " + std::to_string(kMaxDepth));
+      size_t run = 1;
+      while (run <= i && tk[i - run].is_punct('(')) ++run;
+      if (run > kMaxParenRun) refuse(t.offset, "more than " + std::to_string(kMaxParenRun) + " '(' in a row");
       return;
     }
     if (t.is_punct(')')) {
@@ -1033,6 +1068,8 @@ class Walk {
       refuse(offset, f.function + "(*) is not a call SQLite accepts");
     } else if (arity != sqlite_arity().end() && (n < arity->second.min)) {
       refuse(offset, f.function + "() takes at least " + std::to_string(arity->second.min) + " arguments");
+    } else if (arity != sqlite_arity().end() && arity->second.max >= 0 && n > arity->second.max) {
+      refuse(offset, f.function + "() takes at most " + std::to_string(arity->second.max) + " arguments");
     } else if (f.distinct && f.args != 1) {
       refuse(offset, "DISTINCT takes exactly one argument");
     }
@@ -1141,6 +1178,7 @@ SqlScopeChecker::SqlScopeChecker(std::vector<GrammarTable> tables, std::string d
     : tables_(std::move(tables)), dialect_(std::move(dialect)) {
   for (const auto& t : tables_) {
     for (const auto& c : t.columns) all_columns_.push_back(lower(c));
+    table_names_.push_back(lower(t.name));
   }
   std::sort(all_columns_.begin(), all_columns_.end());
   all_columns_.erase(std::unique(all_columns_.begin(), all_columns_.end()), all_columns_.end());
@@ -1243,74 +1281,12 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
   return walk.run(tk, partial, complete);
 }
 
-namespace {
-
-// Words after which a clause needs more before the statement may end.
-bool waits_for_more(const std::string& w) {
-  static const std::set<std::string> k = {
-      "select", "distinct", "from",      "where",  "and",     "or",     "not",       "join",   "on",   "by",
-      "group",  "order",    "having",    "limit",  "offset",  "as",     "in",        "like",   "glob", "between",
-      "is",     "case",     "when",      "then",   "else",    "union",  "intersect", "except", "all",  "with",
-      "inner",  "left",     "right",     "cross",  "outer",   "full",   "natural",   "using",  "over", "partition",
-      "escape", "filter",   "recursive", "exists", "collate", "values", "window",    "rows",   "range"};
-  return k.count(w) > 0;
-}
-
-bool word_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
-}
-
-}  // namespace
-
 int SqlScopeChecker::steps_to_end(std::string_view text) const {
-  const bool sqlite =
-      dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres" && dialect_ != "clickhouse";
-  int parens = 0, cases = 0, betweens = 0;                   // a BETWEEN waits for its AND
-  char quote = 0;                                            // the character that closes an open string or quoted name
-  std::string last_word;                                     // lower case, when the last thing written is a word
-  char last_punct = 0;                                       // when it is punctuation
-  bool seen_word = false, with = false, main_query = false;  // WITH ...: its main query is still to come
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quote) {
-      if (c != quote) continue;
-      if (quote != ']' && i + 1 < text.size() && text[i + 1] == quote) {  // '' and "" inside
-        ++i;
-        continue;
-      }
-      quote = 0;
-      last_word = "'";  // a string or a name: complete
-      last_punct = 0;
-    } else if (c == '\'' || c == '"' || c == '`' || (c == '[' && sqlite)) {
-      quote = c == '[' ? ']' : c;
-    } else if (c == ';') {
-      return -1;
-    } else if (word_char(c)) {
-      size_t j = i;
-      while (j < text.size() && word_char(text[j])) ++j;
-      last_word = lower(text.substr(i, j - i));
-      last_punct = 0;
-      if (last_word == "case") ++cases;
-      if (last_word == "between") ++betweens;
-      if (last_word == "and" && betweens > 0) --betweens;
-      if (last_word == "with" && !seen_word) with = true;
-      if (last_word == "select" && with && parens == 0) main_query = true;
-      seen_word = true;
-      if (last_word == "end" && cases > 0) --cases;
-      i = j - 1;
-    } else if (!std::isspace(static_cast<unsigned char>(c))) {
-      if (c == '(') ++parens;
-      if (c == ')' && parens > 0) --parens;
-      last_punct = c;
-      last_word.clear();
-    }
-  }
-  int steps = (quote ? 1 : 0) + parens + cases + betweens + (with && !main_query ? 1 : 0);
-  if (!quote) {
-    if (last_punct != 0 && last_punct != ')' && last_punct != '*') ++steps;
-    if (last_punct == 0 && (last_word.empty() || waits_for_more(last_word))) ++steps;
-  }
-  if (steps == 0 && !check(text, true).ok) ++steps;
+  const int steps = sql_end_distance(
+      text, table_names_, dialect_ == "clickhouse" ? Dialect::Engine::kClickHouse : Dialect::Engine::kSqlite);
+  // Shaped to end, but not a statement the checker takes (a name not yet
+  // complete, a qualifier no source declares): one more step at least.
+  if (steps == 0 && !check(text, true).ok) return 1;
   return steps;
 }
 

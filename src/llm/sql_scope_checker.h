@@ -51,12 +51,15 @@ class SqlScopeChecker {
   ScopeVerdict check(std::string_view text, bool complete) const;
 
   // How far a statement being written is from one that may end: -1 when it
-  // has ended (its ";" is there), else one for each string or quoted name
-  // left open, each "(" and CASE not yet closed, a clause still waiting for
-  // an operand (after ",", "=", AND, FROM, ...), and a last name that does
-  // not pass as complete. 0: a ";" may follow. Constrained decoding steers by
-  // it when few tokens are left (LlmRequest::steps_to_end).
+  // has ended (its ";" is there), else the items of its shortest completion
+  // (sql_end_distance.h: open quotes, parentheses and what they still lack,
+  // CASE, BETWEEN, a pending CTE and the main query after it, qualifiers no
+  // FROM clause declares yet, what the last word needs), and one when that
+  // is 0 but the checker does not take the statement as complete (a name
+  // still being written). 0: a ";" may follow. Constrained decoding keeps
+  // every statement within its token budget by it (LlmRequest::steps_to_end).
   //   steps_to_end("SELECT COUNT(*) FROM singer WHERE name = 'Jo")  // 1
+  //   steps_to_end("WITH a AS (")                                   // 5
   int steps_to_end(std::string_view text) const;
 
   const std::vector<GrammarTable>& tables() const { return tables_; }
@@ -65,6 +68,7 @@ class SqlScopeChecker {
   std::vector<GrammarTable> tables_;
   std::string dialect_;
   std::vector<std::string> all_columns_;  // lower case, sorted, unique
+  std::vector<std::string> table_names_;  // lower case
 };
 
 // What constrained decoding uses for one prompt's schema text: the grammar and
