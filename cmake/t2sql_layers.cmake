@@ -93,7 +93,6 @@ t2sql_layer(template SOURCES ${T2SQL_TEMPLATE_SOURCES} "${CMAKE_BINARY_DIR}/gene
             DEPS db LIBS SQLite::SQLite3)
 t2sql_layer(retrieval SOURCES ${T2SQL_retrieval_SOURCES} DEPS db format llm
             LIBS llama faiss OpenMP::OpenMP_CXX ${LAPACK_LIBRARIES} ${BLAS_LIBRARIES})
-target_compile_definitions(t2sql_retrieval PRIVATE T2SQL_LLAMA_DIR="${T2SQL_LLAMA_DIR}")
 t2sql_layer(llm SOURCES ${T2SQL_llm_SOURCES} DEPS db format LIBS llama PkgConfig::HTTPLIB OpenSSL::Crypto)
 target_compile_definitions(t2sql_llm PRIVATE T2SQL_VERSION="${PROJECT_VERSION}" T2SQL_LLAMA_COMMIT="${T2SQL_LLAMA_COMMIT}")
 t2sql_layer(generate SOURCES ${T2SQL_GENERATE_SOURCES} DEPS template llm)
@@ -118,7 +117,6 @@ t2sql_embed_web_assets(t2sql_server
   "/vendor/vega-lite.min.js|${T2SQL_CACHE_DIR}/npm/vega-lite-5.23.0/package/build/vega-lite.min.js"
   "/vendor/vega-embed.min.js|${T2SQL_CACHE_DIR}/npm/vega-embed-6.29.0/package/build/vega-embed.min.js")
 t2sql_layer(train SOURCES ${T2SQL_train_SOURCES} DEPS llm LIBS llama)
-target_compile_definitions(t2sql_train PRIVATE T2SQL_LLAMA_DIR="${T2SQL_LLAMA_DIR}")
 
 # Evaluation support that is not the library (tools/eval): loaders that run
 # external programs (psql), the retrieval evaluation and its stress catalog.

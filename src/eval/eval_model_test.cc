@@ -46,7 +46,7 @@ class EvalModelTest : public ::testing::Test {
     fs::create_directories(*dir_);
     ASSERT_TRUE(create_demo_warehouse(*dir_ + "/demo.db", true).ok());
     embed_model_ = new std::string(*dir_ + "/tiny-bert.gguf");
-    Status s = write_tiny_embedding_model(*embed_model_, "bert", llama_vocab_file("bert-bge"));
+    Status s = write_tiny_embedding_model(*embed_model_, "bert", testing::llama_vocab_file("bert-bge"));
     ASSERT_TRUE(s.ok()) << s.message();
   }
   static void TearDownTestSuite() {

@@ -17,10 +17,6 @@
 #include "llm/llama_runtime.h"
 #include "base/hashing.h"
 
-#ifndef T2SQL_LLAMA_DIR
-#define T2SQL_LLAMA_DIR ""
-#endif
-
 namespace t2sql {
 
 namespace {
@@ -280,10 +276,6 @@ Status write_gguf(const std::string& path, const gguf_context* meta, const std::
 
 Result<std::unique_ptr<Embedder>> make_llama_embedder(const std::string& path, int threads) {
   return LlamaEmbedder::open(path, threads);
-}
-
-std::string llama_vocab_file(const std::string& name) {
-  return std::string(T2SQL_LLAMA_DIR) + "/models/ggml-vocab-" + name + ".gguf";
 }
 
 Status write_tiny_embedding_model(const std::string& path, const std::string& arch, const std::string& vocab_path,

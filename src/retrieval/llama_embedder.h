@@ -27,8 +27,4 @@ Result<std::unique_ptr<Embedder>> make_llama_embedder(const std::string& path, i
 Status write_tiny_embedding_model(const std::string& path, const std::string& arch, const std::string& vocab_path,
                                   int n_embd = 64, int n_layer = 2, uint32_t seed = 1, int pooling = 1);
 
-// llama.cpp's vocabulary files, found beside the llama.cpp source the
-// project was built with.
-std::string llama_vocab_file(const std::string& name);  // "bert-bge" -> .../models/ggml-vocab-bert-bge.gguf
-
 }  // namespace t2sql

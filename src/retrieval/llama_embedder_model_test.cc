@@ -12,6 +12,7 @@
 #include "retrieval/embedder.h"
 #include "retrieval/llama_embedder.h"
 #include "t2sql/retrieval.h"
+#include "testing/test_models.h"
 
 namespace t2sql {
 namespace {
@@ -29,7 +30,7 @@ std::string tiny_model(const std::string& arch) {
   static std::set<std::string> made;  // once per run: a file left by an older build must not count
   std::string path = dir() + "/tiny-" + arch + ".gguf";
   if (made.insert(arch).second) {
-    std::string vocab = llama_vocab_file(arch == "bert" ? "bert-bge" : "llama-spm");
+    std::string vocab = testing::llama_vocab_file(arch == "bert" ? "bert-bge" : "llama-spm");
     Status s = write_tiny_embedding_model(path, arch, vocab);
     EXPECT_TRUE(s.ok()) << s.message();
   }
@@ -94,7 +95,7 @@ TEST(LlamaEmbedder, WrongKindsOfFileAreClearErrors) {
   EXPECT_EQ(e.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(e.status().message().find("not a GGUF file"), std::string::npos) << e.status().message();
 
-  auto vocab = make_embedder(llama_vocab_file("bert-bge"));
+  auto vocab = make_embedder(testing::llama_vocab_file("bert-bge"));
   EXPECT_EQ(vocab.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(vocab.status().message().find("tokenizer only"), std::string::npos) << vocab.status().message();
 
@@ -125,7 +126,7 @@ TEST(LlamaEmbedder, WrongKindsOfFileAreClearErrors) {
 
   // A reranker: rank pooling.
   std::string rerank = dir() + "/rerank.gguf";
-  ASSERT_TRUE(write_tiny_embedding_model(rerank, "bert", llama_vocab_file("bert-bge"), 32, 1, 1, 4).ok());
+  ASSERT_TRUE(write_tiny_embedding_model(rerank, "bert", testing::llama_vocab_file("bert-bge"), 32, 1, 1, 4).ok());
   auto ranker = make_embedder(rerank);
   EXPECT_NE(ranker.status().message().find("reranker"), std::string::npos) << ranker.status().message();
 }

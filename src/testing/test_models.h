@@ -15,6 +15,12 @@
 
 namespace t2sql::testing {
 
+// One of llama.cpp's tokenizer vocabularies: models/ggml-vocab-<name>.gguf of
+// the llama.cpp source the tests were built with ("bert-bge", "llama-spm").
+inline std::string llama_vocab_file(const std::string& name) {
+  return std::string(T2SQL_LLAMA_DIR) + "/models/ggml-vocab-" + name + ".gguf";
+}
+
 // A directory for this test program's models, made once and kept for the run.
 inline std::string model_dir() {
   static const std::string dir = [] {

@@ -20,6 +20,7 @@
 #include <random>
 #include <string>
 
+#include "base/data_dir.h"
 #include "llm/llama_model.h"
 #include "t2sql/train.h"
 
@@ -28,9 +29,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path vocab_dir() {
-  if (const char* env = std::getenv("T2SQL_VOCAB_DIR")) return env;
-  return fs::path(T2SQL_LLAMA_DIR) / "models";
+// The tokenizer vocabularies that come with t2sql (share/t2sql/vocab, copied
+// from llama.cpp's models/ by the build; base/data_dir.h says where it looks).
+Result<std::string> vocab_dir() {
+  return find_data_file("vocab");
 }
 
 // What sets one architecture apart, as the real models have it.
@@ -102,8 +104,10 @@ std::vector<std::string> model_architectures() {
 
 std::vector<std::string> available_vocabs() {
   std::vector<std::string> out;
+  auto dir = vocab_dir();
+  if (!dir.ok()) return out;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(vocab_dir(), ec)) {
+  for (const auto& e : fs::directory_iterator(*dir, ec)) {
     const std::string f = e.path().filename().string();
     const std::string prefix = "ggml-vocab-", suffix = ".gguf";
     if (f.rfind(prefix, 0) == 0 && f.size() > prefix.size() + suffix.size() &&
@@ -146,11 +150,18 @@ Status init_model(const ModelInitOptions& o) {
 
   const std::string vocab_name = o.vocab.empty() ? arch->vocab : o.vocab;
   fs::path vocab_path = vocab_name;
-  if (vocab_path.extension() != ".gguf") vocab_path = vocab_dir() / ("ggml-vocab-" + vocab_name + ".gguf");
-  if (!fs::is_regular_file(vocab_path)) {
-    std::string names;
-    for (const auto& v : available_vocabs()) names += (names.empty() ? "" : ", ") + v;
-    return not_found("model init: unknown vocab '" + vocab_name + "' (available: " + names + ")");
+  if (vocab_path.extension() != ".gguf") {
+    auto dir = vocab_dir();
+    if (!dir.ok()) return not_found("model init: no tokenizer vocabularies: " + dir.status().message());
+    vocab_path = fs::path(*dir) / ("ggml-vocab-" + vocab_name + ".gguf");
+    if (!fs::is_regular_file(vocab_path)) {
+      std::string names;
+      for (const auto& v : available_vocabs()) names += (names.empty() ? "" : ", ") + v;
+      return not_found("model init: unknown vocab '" + vocab_name + "': no " + vocab_path.string() +
+                       " (available: " + names + ")");
+    }
+  } else if (!fs::is_regular_file(vocab_path)) {
+    return not_found("model init: vocab file not found: " + vocab_path.string());
   }
   gguf_init_params gp{/*no_alloc=*/true, /*ctx=*/nullptr};
   GgufPtr vocab(gguf_init_from_file(vocab_path.c_str(), gp));

@@ -7,7 +7,8 @@
 #  - with --cmake FILE (written by CMake: "<target>: <t2sql targets it links>"),
 #    each target links exactly the targets the table gives it;
 #  - no library or program file (src/, tools/; not tests, not src/testing/)
-#    reads T2SQL_SOURCE_DIR: the program never looks into the source tree.
+#    reads T2SQL_SOURCE_DIR, T2SQL_LLAMA_DIR or T2SQL_BINARY_DIR: the program
+#    never looks into the source tree, llama.cpp's or the build tree.
 # Prints each violation with its file and line; exits 1 if there is any.
 # Usage: check_layers.sh [--cmake FILE] [ROOT]
 set -euo pipefail
@@ -97,8 +98,8 @@ FNR == 1 {
   if (me == "" || them == me || ((me, them) in allowed)) next
   bad(FILENAME ":" FNR ": " me " includes " inc " (" them "), not below it in tests/layers/layers.txt")
 }
-/T2SQL_SOURCE_DIR/ && FILENAME ~ /^(src|tools)\// && me != "testing" {
-  bad(FILENAME ":" FNR ": the program reads T2SQL_SOURCE_DIR (a path into the source tree; only tests may)")
+match($0, /T2SQL_(SOURCE|LLAMA|BINARY)_DIR/) && FILENAME ~ /^(src|tools)\// && me != "testing" {
+  bad(FILENAME ":" FNR ": the program reads " substr($0, RSTART, RLENGTH) " (a path into the source or build tree; only tests may)")
 }
 END {
   if (!tables_done) for (i = 1; i <= ntargets; i++) closure(order[i])

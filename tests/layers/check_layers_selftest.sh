@@ -50,6 +50,10 @@ echo 'const char* kDir = T2SQL_SOURCE_DIR;' >> "$work/tree/src/eval/eval_report.
 expect_failure "a source-tree path in the program" "the program reads T2SQL_SOURCE_DIR"
 
 fresh
+echo 'const char* kVocab = T2SQL_LLAMA_DIR "/models";' >> "$work/tree/src/train/model_builder.cc"
+expect_failure "llama.cpp's source path in the program" "the program reads T2SQL_LLAMA_DIR"
+
+fresh
 mkdir -p "$work/tree/src/newfolder" && echo '' > "$work/tree/src/newfolder/x.cc"
 expect_failure "a folder without a layer" "folder src/newfolder/ has no line"
 

@@ -25,7 +25,8 @@ void add_model_command(CLI::App& app) {
       ->check(CLI::IsMember(model_architectures()))
       ->capture_default_str();
   init->add_option("--vocab", o->vocab,
-                   "Tokenizer: a name of the llama.cpp bundle (gpt-2, llama-spm, llama-bpe, qwen2, gemma-4, ...) or a "
+                   "Tokenizer: a name of the vocab files that come with t2sql (llama.cpp's bundle, in share/t2sql/vocab "
+                   "beside the program or under $T2SQL_DATA_DIR: gpt-2, llama-spm, llama-bpe, qwen2, gemma-4, ...) or a "
                    "GGUF path; default: the architecture's (llama-bpe, llama-spm for mistral, qwen2, gemma-4)");
   init->add_option("--n-embd", o->n_embd, "Embedding width")->capture_default_str();
   init->add_option("--n-layer", o->n_layer, "Number of transformer blocks")->capture_default_str();
