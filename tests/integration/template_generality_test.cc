@@ -15,10 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Execution accuracy floors (fractions), the figures of README's "Calibrated
-// confidence" table; raise them when the engine improves.
+// Execution accuracy floors (fractions), the figures of README's "Measured
+// (template engine)" table; raise them when the engine improves.
 constexpr const char* kDemoFloor = "1.0";
-constexpr const char* kDevOpenFloor = "0.522";
+constexpr const char* kDevOpenFloor = "0.543";
 constexpr const char* kAnalyst2Floor = "1.0";
 
 std::string shared_data(const std::string& name) {
