@@ -39,9 +39,9 @@ step() {  # <name> <ccache on|off> <targets...>
   read -r wall user sys <"$build/time_$name.txt"
   echo "| $name$([[ $cache == on ]] && echo ' (ccache)') | $wall | $user | $sys | $before | $after |"
 }
-if cmake --build "$build" --target help | grep -q '^t2sql_template:'; then
+if cmake --build "$build" --target help | grep '^t2sql_template:' >/dev/null; then
   step llama_free off t2sql_template unit_tests
-  if find "$build/llama.cpp" -name '*.o' 2>/dev/null | grep -q .; then
+  if find "$build/llama.cpp" -name '*.o' 2>/dev/null | grep . >/dev/null; then
     echo "llama.cpp objects were built for the llama-free layers" >&2
     exit 1
   fi

@@ -73,8 +73,11 @@ echo "ok: an unknown vocab names the available ones"
 # An install: bin/t2sql finds lib/libduckdb.so and share/t2sql through its own folder.
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
 [[ -x prefix/bin/t2sql && -f prefix/lib/libduckdb.so && -d prefix/share/t2sql/vocab ]] || fail "install layout"
-ldd prefix/bin/t2sql | grep -qF "libduckdb.so => $work/prefix/bin/../lib/libduckdb.so" ||
-  fail "the installed program does not load its own libduckdb.so: $(ldd prefix/bin/t2sql | grep duckdb)"
+# (ldd's output read whole first: grep -q stops at the first match, and under
+# pipefail ldd's broken pipe would fail the check.)
+libs="$(ldd prefix/bin/t2sql)"
+[[ "$libs" == *"libduckdb.so => $work/prefix/bin/../lib/libduckdb.so"* ]] ||
+  fail "the installed program does not load its own libduckdb.so: $(grep duckdb <<<"$libs")"
 out="$(prefix/bin/t2sql "${init_args[@]}" --out "$work/installed.gguf" 2>&1)" || fail "the install's model init: $out"
 [[ -s installed.gguf ]] || fail "the install wrote no model"
 cmp -s copy.gguf installed.gguf || fail "the copy and the install made different models from the same seed"
