@@ -4,7 +4,6 @@
 // a broader term written in several words links the name, and each of these
 // counts less than the exact word, in the link and in the answer's confidence.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -15,6 +14,7 @@
 #include "generate/template_generator.h"
 #include "schema/wordnet.h"
 #include "t2sql/database.h"
+#include "testing/scratch_sqlite.h"
 
 namespace t2sql {
 namespace {
@@ -44,14 +44,7 @@ class SchemaLinkerWordingTest : public ::testing::Test {
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
     std::string path = (*dir_ / "club.db").string();
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(raw, kClubSql, nullptr, nullptr, &err);
-    std::string message = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(raw);
-    ASSERT_EQ(rc, SQLITE_OK) << message;
+    ASSERT_EQ(testing::write_sqlite(path, kClubSql), "");
     auto db = Database::open(path);
     ASSERT_TRUE(db.ok()) << db.status().to_string();
     db_ = db->release();

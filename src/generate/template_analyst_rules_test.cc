@@ -5,7 +5,6 @@
 // averages, top-k within each group, and the abstention for a shape no rule
 // reads (the median has its own rule: template_analyst2_rules_test.cc).
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,10 +12,11 @@
 #include <memory>
 #include <string>
 
-#include "generate/template_generator.h"
 #include "db/result_comparator.h"
+#include "generate/template_generator.h"
 #include "sql/statement_guard.h"
 #include "t2sql/database.h"
+#include "testing/scratch_sqlite.h"
 
 namespace t2sql {
 namespace {
@@ -52,14 +52,7 @@ class TemplateAnalystRulesTest : public ::testing::Test {
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
     std::string path = (*dir_ / "library.db").string();
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(raw, kLibrarySql, nullptr, nullptr, &err);
-    std::string message = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(raw);
-    ASSERT_EQ(rc, SQLITE_OK) << message;
+    ASSERT_EQ(testing::write_sqlite(path, kLibrarySql), "");
     auto db = Database::open(path);
     ASSERT_TRUE(db.ok()) << db.status().to_string();
     db_ = db->release();

@@ -3,16 +3,16 @@
 // active_employee snapshot), so that the rules are seen to follow schema
 // roles (dates, measures, names, keys, snapshots), not the demo's names.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <memory>
 
-#include "generate/template_generator.h"
 #include "db/result_comparator.h"
+#include "generate/template_generator.h"
 #include "sql/statement_guard.h"
 #include "t2sql/database.h"
+#include "testing/scratch_sqlite.h"
 
 namespace t2sql {
 namespace {
@@ -61,14 +61,7 @@ class TemplateOtherSchemaTest : public ::testing::Test {
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
     std::string path = (*dir_ / "hr.db").string();
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(raw, kHrSql, nullptr, nullptr, &err);
-    std::string message = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(raw);
-    ASSERT_EQ(rc, SQLITE_OK) << message;
+    ASSERT_EQ(testing::write_sqlite(path, kHrSql), "");
     auto db = Database::open(path);
     ASSERT_TRUE(db.ok()) << db.status().to_string();
     db_ = db->release();

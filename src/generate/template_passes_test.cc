@@ -3,7 +3,6 @@
 // on a small schema of its own: members of a club with a home and a work
 // city (one value stored in two columns), and their dated visits.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include "generate/template_generator.h"
 #include "t2sql/database.h"
 #include "t2sql/generator.h"
+#include "testing/scratch_sqlite.h"
 
 namespace t2sql {
 namespace {
@@ -41,14 +41,7 @@ class TemplatePassesTest : public ::testing::Test {
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
     std::string path = (*dir_ / "club.db").string();
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(raw, kClubSql, nullptr, nullptr, &err);
-    std::string message = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(raw);
-    ASSERT_EQ(rc, SQLITE_OK) << message;
+    ASSERT_EQ(testing::write_sqlite(path, kClubSql), "");
     auto db = Database::open(path);
     ASSERT_TRUE(db.ok()) << db.status().to_string();
     db_ = db->release();

@@ -6,7 +6,6 @@
 // whose name holds "number", an order by two columns, the average number
 // of a measure, "N or more" rows of the main table per group.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -16,6 +15,7 @@
 #include "generate/template_generator.h"
 #include "t2sql/database.h"
 #include "t2sql/generator.h"
+#include "testing/scratch_sqlite.h"
 
 namespace t2sql {
 namespace {
@@ -42,14 +42,7 @@ class TemplateSpiderShapesTest : public ::testing::Test {
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
     std::string path = (*dir_ / "library.db").string();
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(raw, kLibrarySql, nullptr, nullptr, &err);
-    std::string message = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(raw);
-    ASSERT_EQ(rc, SQLITE_OK) << message;
+    ASSERT_EQ(testing::write_sqlite(path, kLibrarySql), "");
     auto db = Database::open(path);
     ASSERT_TRUE(db.ok()) << db.status().to_string();
     db_ = db->release();
