@@ -46,6 +46,13 @@ struct LlmRequest {
   // accept_text allow, the one that brings it lowest (the likelier on a
   // tie), so that a statement ends within max_tokens.
   std::function<int(const std::string& text)> steps_to_end;
+  // In-process decoding only: where the completion so far holds what keeps it
+  // from ever ending (the offset of the first name the constraint refuses
+  // once the statement is taken as finished, such as a qualifier that no FROM
+  // clause declared), or std::string::npos. At a dead end, decoding goes back
+  // to the token that began that name and bans it there, rather than
+  // backtracking one token at a time through everything written since.
+  std::function<size_t(const std::string& text)> refusal_cause;
   int closing_tokens = 0;  // 0: a quarter of max_tokens, at least 8
   int max_tokens = 256;
   float temperature = 0.0f;  // <= 0: greedy, deterministic

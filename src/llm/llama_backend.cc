@@ -244,8 +244,8 @@ class LlamaBackend final : public LlmBackend {
     const float* logits = llama_get_logits_ith(ctx_.get(), -1);
     if (!closers_) {
       closers_.emplace();
-      for (const char* s : {";", ")", "'", "\"", "`", "]", " END", "END", " 1", "1", " SELECT", "SELECT", " AS",
-                            " THEN", " WHEN", " AND", " BY", " FROM", " (", "(", " a"}) {
+      for (const char* s : {";",      ")",   "'",     "\"",    "`",    "]",   " END",  "END", " 1", "1", " SELECT",
+                            "SELECT", " AS", " THEN", " WHEN", " AND", " BY", " FROM", " (",  "(",  " a"}) {
         llama_token t[2];
         if (llama_tokenize(vocab_, s, static_cast<int32_t>(std::strlen(s)), t, 2, false, false) == 1) {
           closers_->push_back(t[0]);
@@ -341,15 +341,14 @@ class LlamaBackend final : public LlmBackend {
     if (remaining_ > 3 * steps_now_ + kHoldSlack) return true;
     // Holding: no more steps, and no white space after white space (it
     // leaves the steps as they are and spends the tokens).
-    const bool blank = next.size() > text_size_ && std::all_of(next.begin() + static_cast<long>(text_size_), next.end(),
-                                                               [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+    const bool blank = next.size() > text_size_ &&
+                       std::all_of(next.begin() + static_cast<long>(text_size_), next.end(),
+                                   [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
     if (blank && text_size_ > 0 && std::isspace(static_cast<unsigned char>(next[text_size_ - 1]))) return false;
     return steps <= steps_now_;
   }
 
-  bool steering(const LlmRequest& req) const {
-    return req.steps_to_end && remaining_ <= 2 * steps_now_ + kSteerSlack;
-  }
+  bool steering(const LlmRequest& req) const { return req.steps_to_end && remaining_ <= 2 * steps_now_ + kSteerSlack; }
 
   // A token that writes no text here (an unknown or control token) may still
   // move the grammar, which reads llama.cpp's rendering of it (SentencePiece's
@@ -423,6 +422,7 @@ class LlamaBackend final : public LlmBackend {
     std::vector<double> logprob;  // of each token of gen, with req.logprobs
     SamplerPtr grammar_start(grammar ? llama_sampler_clone(grammar.get()) : nullptr);
     bool timed = false;
+    int sampled = 0;  // tokens taken, those abandoned by backtracking included
     size_t last_dead_end = 0;
     int streak = 0;
     while (true) {
@@ -436,7 +436,7 @@ class LlamaBackend final : public LlmBackend {
       if (tok < 0) tok = sample_accepted(req, out.text, chain.get(), grammar.get());
       banned_ = nullptr;
       if (tok < 0) {
-        if (gen.empty() || out.backtracks >= kMaxBacktracks) {
+        if (gen.empty() || out.backtracks >= kMaxBacktracks || sampled > kMaxSampledFactor * max_tokens) {
           out.finish_reason = "refused";
           break;
         }
@@ -455,8 +455,23 @@ class LlamaBackend final : public LlmBackend {
         streak = i > last_dead_end + 1 ? 0 : streak + 1;
         last_dead_end = i;
         const int jump = streak < kJumpAfter ? 0 : std::min(streak - kJumpAfter + 1, 10);
-        const size_t to = i - std::min(i, size_t{1} << jump);  // the position whose token is banned
-        banned.resize(to + 1);       // bans past it belong to the abandoned branch
+        size_t to = i - std::min(i, size_t{1} << jump);  // the position whose token is banned
+        // When the constraint names the cause further back (a qualifier that
+        // no FROM clause declared, written at the start of the select list),
+        // the token that began it is banned: backtracking one token at a time
+        // would spend every backtrack on the tokens written since.
+        if (req.refusal_cause) {
+          const size_t cause = req.refusal_cause(out.text);
+          if (cause < out.text.size()) {
+            const auto after = std::upper_bound(text_before.begin(), text_before.end(), cause);
+            const size_t k = static_cast<size_t>(after - text_before.begin()) - 1;
+            if (k < to) {
+              to = k;
+              streak = 0;
+            }
+          }
+        }
+        banned.resize(to + 1);  // bans past it belong to the abandoned branch
         banned[to].push_back(gen[to]);
         gen.resize(to);
         if (logprob.size() > to) logprob.resize(to);
@@ -479,6 +494,7 @@ class LlamaBackend final : public LlmBackend {
       }
       if (grammar) llama_sampler_accept(grammar.get(), tok);
       llama_sampler_accept(chain.get(), tok);
+      ++sampled;
       if (req.logprobs) logprob.push_back(log_probability(tok));
       gen.push_back(tok);
       text_before.push_back(out.text.size());
@@ -575,8 +591,11 @@ class LlamaBackend final : public LlmBackend {
   std::optional<TokenPrefixTree> tree_;              // built on the first grammar fallback; guarded by mutex_
   // The tokens backtracking refused at the position being sampled; guarded by mutex_.
   const std::vector<llama_token>* banned_ = nullptr;
-  // Backtracking steps per request before a dead end is given up as "refused".
+  // Backtracking steps per request before a dead end is given up as "refused",
+  // and the tokens taken in all (abandoned ones included) past which a dead
+  // end is given up: going back to a cause far back writes much again.
   static constexpr int kMaxBacktracks = 64;
+  static constexpr int kMaxSampledFactor = 8;
   // The tokens left after the one being sampled, and the steps to an end
   // before it (fits_steps()); guarded by mutex_.
   int remaining_ = std::numeric_limits<int>::max();

@@ -238,6 +238,43 @@ TEST(LlamaBackend, AfterBacktracksTheTextIsInAFreshGrammarAndPassesTheConstraint
   EXPECT_GE(ended, 12);       // measured: 16 of 16
 }
 
+// A dead end whose cause lies far back: a text starting with a letter
+// before "p" passes up to six letters, then nothing may follow (the cause,
+// the first letter, is what refusal_cause names); one starting with "p" to
+// "z" takes three more letters and the ";". Backtracking one token at a time
+// bans letters at the sixth, fifth, ... position first; going back to the
+// named cause bans the first token at once, so the statement ends, starting
+// with a letter from "p" on, in fewer backtracks.
+TEST(LlamaBackend, ADeadEndGoesBackToTheCauseTheConstraintNames) {
+  std::string model = tiny_model();
+  ASSERT_FALSE(model.empty());
+  auto b = open(model);
+  ASSERT_TRUE(b);
+  auto passes = [](const std::string& t) {
+    if (t.empty()) return true;
+    if (t[0] >= 'p') return t.size() <= 4 ? t.find(';') == std::string::npos : t.size() == 5 && t[4] == ';';
+    return t.size() <= 6 && t.find(';') == std::string::npos;
+  };
+  LlmRequest req{.prompt = kPrompt, .grammar = "root ::= [a-z]+ \";\"", .max_tokens = 12};
+  req.accept_text = passes;
+  auto plain = b->complete(req);
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  ASSERT_GT(plain->backtracks, 0) << "the model's own first letter must lead to the dead end: " << plain->text;
+  req.refusal_cause = [](const std::string& t) { return !t.empty() && t[0] < 'p' ? 0 : std::string::npos; };
+  auto out = b->complete(req);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->finish_reason, "stop") << out->text;
+  EXPECT_EQ(out->text.size(), 5u) << out->text;
+  EXPECT_GE(out->text[0], 'p') << out->text;
+  EXPECT_GT(out->backtracks, 0);
+  // What the cause saves is measured, not assumed: without it the same
+  // constraint ends nowhere or only after more backtracks.
+  EXPECT_TRUE(plain->finish_reason == "refused" || plain->backtracks > out->backtracks)
+      << plain->finish_reason << " after " << plain->backtracks << " backtracks: " << plain->text;
+  std::printf("with the cause: %d backtracks (%s); without: %d (%s)\n", out->backtracks, out->text.c_str(),
+              plain->backtracks, plain->finish_reason.c_str());
+}
+
 // When nothing can ever pass, backtracking gives up within its bound.
 TEST(LlamaBackend, ADeadEndWithNoWayOutIsRefusedWithinTheBound) {
   std::string model = tiny_model();

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "llm/llama_model.h"
+#include "sql/statement_guard.h"
 #include "t2sql/demo.h"
 
 namespace t2sql {
@@ -227,7 +228,17 @@ TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
         "SELECT store_id FROM sales UNION SELECT store_id, region FROM stores;",
         "SELECT region FROM stores WHERE store_id IN (SELECT store_id, month FROM active_store);",
         "SELECT (SELECT store_id, month FROM active_store) FROM stores;",
-        "SELECT region FROM stores WHERE region REGEXP 'N.*';"}) {
+        "SELECT region FROM stores WHERE region REGEXP 'N.*';",
+        // Each found by random models writing under the constraints.
+        "WITH x AS (SELECT 'a' appel) SELECT appel;", "SELECT count(*) n, (SELECT n) FROM sales;",
+        "SELECT ((EXISTS ESCAPE NOT LIKE ''));", "SELECT EXISTS 1;", "WITH a AS (SELECT ALL ) SELECT 1;",
+        "SELECT DISTINCT FROM sales;", "SELECT amount ESCAPE 1 FROM sales;",
+        "SELECT amount = 1 ESCAPE 'b' FROM sales;", "SELECT amount GLOB 'a' ESCAPE 'b' FROM sales;",
+        "SELECT upper((FALSE(*)));", "SELECT concat('a', 'b');", "SELECT ALL NOT*datetime();",
+        "SELECT region FROM stores WHERE region = 'a' AND = 1;", "SELECT region region;",
+        "SELECT amount AS x, x + 1 FROM sales;", "SELECT 1 WHERE EXISTS ('a');", "WITH a AS (SELECT *) SELECT * FROM a;",
+        "SELECT ALL SELECT * FROM sales;",
+        "SELECT octet_length(region) FROM stores;"}) {
     ScopeVerdict v = scope(sql);
     EXPECT_FALSE(v.ok) << sql;
     EXPECT_FALSE(prepares(sql)) << sql;
@@ -235,10 +246,18 @@ TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
   // MATCH prepares but has no function behind it outside full-text tables
   // (t2sql's read-only connection refuses it as an unknown function).
   EXPECT_FALSE(scope("SELECT region FROM stores WHERE region MATCH 'N';").ok);
+  // changes() prepares, but t2sql's statement guard refuses to call it: the
+  // checker allows only the functions the guard does.
+  EXPECT_FALSE(scope("SELECT changes();").ok);
+  EXPECT_FALSE(check_read_only_statement("SELECT changes();", Dialect::Engine::kSqlite).ok());
   for (const char* sql : {"SELECT max(amount, quantity) FROM sales GROUP BY max(amount, quantity);",
                           "SELECT count(*) FROM sales HAVING count(*) > 1;", "SELECT count() FROM sales;",
                           "SELECT month FROM active_store JOIN stores USING (store_id) WHERE store_id > 1;",
-                          "SELECT 1 FROM ((SELECT 1));", "SELECT 1 WHERE 1 IN ((SELECT 1));"}) {
+                          "SELECT 1 FROM ((SELECT 1));", "SELECT 1 WHERE 1 IN ((SELECT 1));",
+                          "WITH x AS (SELECT 'a' appel) SELECT appel FROM x;",
+                          "SELECT amount AS x FROM sales WHERE x > 1 ORDER BY x;",
+                          "SELECT region FROM stores WHERE region NOT LIKE lower('a') || '%' ESCAPE '!';",
+                          "SELECT 1 WHERE EXISTS (SELECT 1) AND NOT EXISTS (SELECT 2);", "SELECT ALL 1;"}) {
     EXPECT_TRUE(scope(sql).ok) << sql << ": " << scope(sql).message;
     EXPECT_TRUE(prepares(sql)) << sql;
   }
@@ -512,3 +531,4 @@ TEST_F(SqlGrammarTest, ClickhouseDialect) {
 
 }  // namespace
 }  // namespace t2sql
+

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "llm/sql_end_distance.h"
+#include "sql/function_allow_list.h"
 #include "sql/sql_lexer.h"
 
 namespace t2sql {
@@ -96,118 +97,125 @@ bool ends_expression_keyword(const std::string& w) {
          w == "current_timestamp";
 }
 
-// SQLite's built-in scalar, aggregate, date, math, window and JSON functions.
+// Those of `names` that t2sql's statement guard lets a query call on SQLite
+// (sql/function_allow_list.h): a statement calling any other never runs.
+std::set<std::string> allowed_on_sqlite(std::initializer_list<const char*> names) {
+  std::set<std::string> out;
+  for (const char* n : names) {
+    if (is_allowed_function(n, Dialect::Engine::kSqlite)) out.insert(n);
+  }
+  return out;
+}
+
+// SQLite's built-in scalar, aggregate, date, math, window and JSON functions,
+// as of SQLite 3.40 (Debian 12's, which t2sql links): those added later
+// (concat, concat_ws, octet_length, string_agg, timediff, unhex) would not
+// prepare there.
 const std::set<std::string>& sqlite_functions() {
-  static const std::set<std::string> f = {"abs",
-                                          "changes",
-                                          "char",
-                                          "coalesce",
-                                          "concat",
-                                          "concat_ws",
-                                          "format",
-                                          "glob",
-                                          "hex",
-                                          "ifnull",
-                                          "iif",
-                                          "instr",
-                                          "length",
-                                          "like",
-                                          "likelihood",
-                                          "likely",
-                                          "lower",
-                                          "ltrim",
-                                          "max",
-                                          "min",
-                                          "nullif",
-                                          "octet_length",
-                                          "printf",
-                                          "quote",
-                                          "random",
-                                          "randomblob",
-                                          "replace",
-                                          "round",
-                                          "rtrim",
-                                          "sign",
-                                          "soundex",
-                                          "substr",
-                                          "substring",
-                                          "trim",
-                                          "typeof",
-                                          "unhex",
-                                          "unicode",
-                                          "unlikely",
-                                          "upper",
-                                          "zeroblob",
-                                          "avg",
-                                          "count",
-                                          "group_concat",
-                                          "string_agg",
-                                          "sum",
-                                          "total",
-                                          "date",
-                                          "time",
-                                          "datetime",
-                                          "julianday",
-                                          "unixepoch",
-                                          "strftime",
-                                          "timediff",
-                                          "acos",
-                                          "acosh",
-                                          "asin",
-                                          "asinh",
-                                          "atan",
-                                          "atan2",
-                                          "atanh",
-                                          "ceil",
-                                          "ceiling",
-                                          "cos",
-                                          "cosh",
-                                          "degrees",
-                                          "exp",
-                                          "floor",
-                                          "ln",
-                                          "log",
-                                          "log10",
-                                          "log2",
-                                          "mod",
-                                          "pi",
-                                          "pow",
-                                          "power",
-                                          "radians",
-                                          "sin",
-                                          "sinh",
-                                          "sqrt",
-                                          "tan",
-                                          "tanh",
-                                          "trunc",
-                                          "row_number",
-                                          "rank",
-                                          "dense_rank",
-                                          "percent_rank",
-                                          "cume_dist",
-                                          "ntile",
-                                          "lag",
-                                          "lead",
-                                          "first_value",
-                                          "last_value",
-                                          "nth_value",
-                                          "json",
-                                          "json_array",
-                                          "json_array_length",
-                                          "json_extract",
-                                          "json_insert",
-                                          "json_object",
-                                          "json_patch",
-                                          "json_remove",
-                                          "json_replace",
-                                          "json_set",
-                                          "json_type",
-                                          "json_valid",
-                                          "json_quote",
-                                          "json_group_array",
-                                          "json_group_object",
-                                          "json_each",
-                                          "json_tree"};
+  static const std::set<std::string> f = allowed_on_sqlite({"abs",
+                                                            "changes",
+                                                            "char",
+                                                            "coalesce",
+                                                            "format",
+                                                            "glob",
+                                                            "hex",
+                                                            "ifnull",
+                                                            "iif",
+                                                            "instr",
+                                                            "length",
+                                                            "like",
+                                                            "likelihood",
+                                                            "likely",
+                                                            "lower",
+                                                            "ltrim",
+                                                            "max",
+                                                            "min",
+                                                            "nullif",
+                                                            "printf",
+                                                            "quote",
+                                                            "random",
+                                                            "randomblob",
+                                                            "replace",
+                                                            "round",
+                                                            "rtrim",
+                                                            "sign",
+                                                            "soundex",
+                                                            "substr",
+                                                            "substring",
+                                                            "trim",
+                                                            "typeof",
+                                                            "unicode",
+                                                            "unlikely",
+                                                            "upper",
+                                                            "zeroblob",
+                                                            "avg",
+                                                            "count",
+                                                            "group_concat",
+                                                            "sum",
+                                                            "total",
+                                                            "date",
+                                                            "time",
+                                                            "datetime",
+                                                            "julianday",
+                                                            "unixepoch",
+                                                            "strftime",
+                                                            "acos",
+                                                            "acosh",
+                                                            "asin",
+                                                            "asinh",
+                                                            "atan",
+                                                            "atan2",
+                                                            "atanh",
+                                                            "ceil",
+                                                            "ceiling",
+                                                            "cos",
+                                                            "cosh",
+                                                            "degrees",
+                                                            "exp",
+                                                            "floor",
+                                                            "ln",
+                                                            "log",
+                                                            "log10",
+                                                            "log2",
+                                                            "mod",
+                                                            "pi",
+                                                            "pow",
+                                                            "power",
+                                                            "radians",
+                                                            "sin",
+                                                            "sinh",
+                                                            "sqrt",
+                                                            "tan",
+                                                            "tanh",
+                                                            "trunc",
+                                                            "row_number",
+                                                            "rank",
+                                                            "dense_rank",
+                                                            "percent_rank",
+                                                            "cume_dist",
+                                                            "ntile",
+                                                            "lag",
+                                                            "lead",
+                                                            "first_value",
+                                                            "last_value",
+                                                            "nth_value",
+                                                            "json",
+                                                            "json_array",
+                                                            "json_array_length",
+                                                            "json_extract",
+                                                            "json_insert",
+                                                            "json_object",
+                                                            "json_patch",
+                                                            "json_remove",
+                                                            "json_replace",
+                                                            "json_set",
+                                                            "json_type",
+                                                            "json_valid",
+                                                            "json_quote",
+                                                            "json_group_array",
+                                                            "json_group_object",
+                                                            "json_each",
+                                                            "json_tree"});
   return f;
 }
 
@@ -384,6 +392,7 @@ struct Ref {
   bool partial = false;         // the last word, still growing
   bool quoted_double = false;   // "x": on SQLite a string when no column has that name
   bool compound_order = false;  // ORDER BY of a compound: names of any branch
+  bool in_select_list = false;  // the select list sees no output name of its own query
 };
 
 struct Block {
@@ -392,9 +401,10 @@ struct Block {
   std::vector<Ref> pending;
   bool from_done = false, after_set_op = false, in_order = false;
   Clause clause = Clause::kSelect;
-  int items = 1;           // result columns; -1 when a star makes them unknown
-  int compound_items = 0;  // the first branch's count (0: not a compound branch)
-  bool need_one = false;   // a scalar or IN subquery: one column
+  int items = 1;                         // result columns; -1 when a star makes them unknown
+  size_t bare_star = std::string::npos;  // where a "*" of the select list stands, if one does
+  int compound_items = 0;                // the first branch's count (0: not a compound branch)
+  bool need_one = false;                 // a scalar or IN subquery: one column
   bool has_group = false, has_having = false, has_aggregate = false, using_join = false;
   size_t having_offset = 0;
 };
@@ -431,13 +441,15 @@ constexpr size_t kMaxAlias = 64;
 class Walk {
  public:
   Walk(const std::vector<GrammarTable>& tables, const std::vector<std::string>& all_columns, bool sqlite,
-       std::set<std::string> declared, std::set<std::string> ctes, bool collecting)
+       std::set<std::string> declared, std::set<std::string> ctes, std::map<std::string, std::set<int>> outputs,
+       bool collecting)
       : tables_(tables),
         all_columns_(all_columns),
         sqlite_(sqlite),
         collecting_(collecting),
         declared_(std::move(declared)),
-        ctes_(std::move(ctes)) {}
+        ctes_(std::move(ctes)),
+        outputs_(std::move(outputs)) {}
 
   ScopeVerdict run(const std::vector<SqlToken>& tk, const SqlToken* partial, bool complete) {
     frames_.push_back(Frame{.kind = FrameKind::kTop});
@@ -455,6 +467,7 @@ class Walk {
 
   const std::set<std::string>& declared() const { return declared_; }
   const std::set<std::string>& ctes() const { return ctes_; }
+  const std::map<std::string, std::set<int>>& outputs() const { return outputs_; }
 
  private:
   void refuse(size_t offset, std::string message) {
@@ -533,7 +546,7 @@ class Walk {
       return;
     }
     if (r.quoted_double && sqlite_) return;  // a string literal on SQLite
-    if (declared_.count(r.column)) return;
+    if (!r.in_select_list && own_output(b, r.column)) return;
     if (r.compound_order && in_universe(r.column)) return;
     for (int c = b; c >= 0; c = blocks_[static_cast<size_t>(c)].parent) {
       const Block& blk = blocks_[static_cast<size_t>(c)];
@@ -547,6 +560,15 @@ class Walk {
     }
     if (any_derived(b) && in_universe(r.column)) return;
     refuse(r.offset, "no column '" + r.column + "' in the tables of this query");
+  }
+
+  // An output name of query block b itself ("COUNT(*) AS n ... ORDER BY n");
+  // another query's output names are columns only of the derived table or
+  // CTE that holds it (any_derived), and a subquery does not see those of
+  // the query around it ("SELECT count(*) n, (SELECT n)" does not prepare).
+  bool own_output(int b, const std::string& name) const {
+    auto it = outputs_.find(name);
+    return it != outputs_.end() && it->second.count(b) > 0;
   }
 
   bool any_column_prefix(int t, const std::string& p) const {
@@ -579,6 +601,7 @@ class Walk {
     leave_select(b, 0);
     end_from(b);
     const Block& blk = blocks_[static_cast<size_t>(b)];
+    if (blk.bare_star != std::string::npos && blk.sources.empty()) refuse(blk.bare_star, "SELECT * without FROM");
     if (blk.has_having && !blk.has_group && !blk.has_aggregate) {
       refuse(blk.having_offset, "HAVING on a query without GROUP BY or aggregates");
     }
@@ -600,6 +623,7 @@ class Walk {
     if (b < 0) return;
     Block& blk = blocks_[static_cast<size_t>(b)];
     r.compound_order = blk.after_set_op && blk.in_order;
+    r.in_select_list = blk.clause == Clause::kSelect;
     if (blk.from_done) {
       check_strict(b, r);
     } else {
@@ -755,11 +779,13 @@ class Walk {
     }
     if (prev && (prev->is_word("AS") || prev->text == "::")) {
       declared_.insert(w);
+      if (prev->is_word("AS") && !frames_.back().cast) outputs_[w].insert(current_block());
       return;
     }
     if (prev && ends_expression(*prev) && !(prev->kind == SqlTokenKind::kWord && lower(prev->text) == "distinct")) {
       if (w.size() > kMaxAlias) refuse(t.offset, "an alias longer than " + std::to_string(kMaxAlias) + " characters");
       declared_.insert(w);  // an alias: "COUNT(*) cnt"
+      outputs_[w].insert(current_block());
       return;
     }
     if (next && next->is_punct('(')) {
@@ -831,17 +857,17 @@ class Walk {
       return t.text != ")" && t.text != "*" && t.text != ";" && t.text != "." && t.text != "::" && t.text != "]";
     }
     if (t.kind != SqlTokenKind::kWord) return false;
-    static const std::set<std::string> k = {"select", "distinct", "all",  "where",  "by",     "having", "on",
-                                            "and",    "or",       "not",  "when",   "then",   "else",   "case",
-                                            "like",   "glob",     "regexp", "match", "ilike", "between", "is",
-                                            "limit",  "offset",   "escape"};
+    static const std::set<std::string> k = {"select", "distinct", "all",  "where", "by",     "having",
+                                            "on",     "and",      "or",   "not",   "when",   "then",
+                                            "else",   "case",     "like", "glob",  "regexp", "match",
+                                            "ilike",  "between",  "is",   "limit", "offset", "escape"};
     return k.count(lower(t.text)) > 0;
   }
 
   // Keywords that begin a value (SQLite has no EXTRACT, ARRAY or INTERVAL).
   bool opens_operand(const std::string& w) const {
-    static const std::set<std::string> k = {"case", "cast",         "not",          "exists",           "null", "true",
-                                            "false", "current_date", "current_time", "current_timestamp"};
+    static const std::set<std::string> k = {"case", "cast",  "not",          "exists",       "null",
+                                            "true", "false", "current_date", "current_time", "current_timestamp"};
     return k.count(w) > 0 || (!sqlite_ && (w == "extract" || w == "array" || w == "interval"));
   }
 
@@ -934,10 +960,9 @@ class Walk {
         const bool after_set_op =
             prev && (prev->is_word("UNION") || prev->is_word("INTERSECT") || prev->is_word("EXCEPT") ||
                      (prev->is_word("ALL") && i >= 2 && tk[i - 2].is_word("UNION")));
-        const bool query_start =
-            !prev || expect_ == Expect::kAfterCte || after_set_op ||
-            (prev->is_punct('(') &&
-             (frames_.back().kind == FrameKind::kCteBody || (i >= 2 && tk[i - 2].is_word("EXISTS"))));
+        const bool query_start = !prev || expect_ == Expect::kAfterCte || after_set_op ||
+                                 (prev->is_punct('(') && (frames_.back().kind == FrameKind::kCteBody ||
+                                                          (i >= 2 && tk[i - 2].is_word("EXISTS"))));
         if (query_start) {
           refuse(t.offset, "SQLite takes no parenthesized query here");
           return;
@@ -1052,6 +1077,7 @@ class Walk {
                                  prev->is_punct(',') || prev->is_punct('.'));
       if (b >= 0 && item_start && blocks_[static_cast<size_t>(b)].clause == Clause::kSelect) {
         blocks_[static_cast<size_t>(b)].items = -1;
+        if (!prev->is_punct('.')) blocks_[static_cast<size_t>(b)].bare_star = t.offset;
       }
     }
     if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) {
@@ -1137,8 +1163,8 @@ class Walk {
     const bool keyword = std::any_of(keywords().begin(), keywords().end(), [&](const std::string& k) {
       return has_prefix(k, w) && keyword_fits(k, prev, prev2);
     });
-    if (keyword || any_has_prefix(sqlite_functions(), w) || universe_has_prefix(w) ||
-        any_has_prefix(ctes_, w) || any_has_prefix(declared_alias_, w)) {
+    if (keyword || any_has_prefix(sqlite_functions(), w) || universe_has_prefix(w) || any_has_prefix(ctes_, w) ||
+        any_has_prefix(declared_alias_, w)) {
       return;
     }
     for (const auto& t : tables_) {
@@ -1161,6 +1187,7 @@ class Walk {
   bool sqlite_;
   bool collecting_;  // the first pass: gather names, refuse nothing
   std::set<std::string> declared_, ctes_, declared_alias_;
+  std::map<std::string, std::set<int>> outputs_;  // output name -> the query blocks that declare it
   std::vector<Frame> frames_;
   std::vector<Block> blocks_;
   Expect expect_ = Expect::kNone;
@@ -1182,6 +1209,97 @@ SqlScopeChecker::SqlScopeChecker(std::vector<GrammarTable> tables, std::string d
   }
   std::sort(all_columns_.begin(), all_columns_.end());
   all_columns_.erase(std::unique(all_columns_.begin(), all_columns_.end()), all_columns_.end());
+}
+
+// The grammar reads operators and operands flat, so some words pass it
+// anywhere that SQL allows them in one place only:
+// - after SELECT [DISTINCT | ALL] a result column follows ("SELECT ALL )"
+//   reads ALL as a name);
+// - after EXISTS a "(" follows; after TRUE, FALSE, NULL, CURRENT_DATE ... none;
+// - ESCAPE follows the pattern of a LIKE (the nearest operator before it,
+//   at its depth, is LIKE: "x LIKE 'a' || y ESCAPE '!'"), never another.
+// A word the schema uses as a name is left to the walk. `whole`: how many
+// tokens are complete (the last word may still grow).
+ScopeVerdict SqlScopeChecker::check_keyword_places(const std::vector<SqlToken>& tk, size_t whole, bool complete) const {
+  auto keyword = [&](size_t i, const char* k) {
+    return i < whole && tk[i].is_word(k) && !(i > 0 && tk[i - 1].is_punct('.')) && !schema_word(tk[i].text);
+  };
+  for (size_t i = 0; i < whole; ++i) {
+    if (keyword(i, "SELECT") && i + 1 < tk.size() && (keyword(i + 1, "DISTINCT") || keyword(i + 1, "ALL"))) {
+      if (i + 2 == tk.size()) {
+        if (complete) return {false, tk[i + 1].offset, "no result column after " + tk[i + 1].text};
+        continue;
+      }
+      const SqlToken& n = tk[i + 2];
+      static const std::set<std::string> ends = {"from",  "where",  "group",     "having", "order",  "limit",
+                                                 "union", "except", "intersect", "window", "offset", "select"};
+      const bool punct_end = n.kind == SqlTokenKind::kPunct && (n.is_punct(')') || n.is_punct(',') || n.is_punct(';'));
+      const bool word_end =
+          n.kind == SqlTokenKind::kWord && i + 2 < whole && ends.count(lower(n.text)) && !schema_word(n.text);
+      if (punct_end || word_end) return {false, n.offset, "no result column after " + tk[i + 1].text};
+    }
+    if (i + 1 < tk.size() && tk[i + 1].is_punct('(') &&
+        (keyword(i, "TRUE") || keyword(i, "FALSE") || keyword(i, "NULL") || keyword(i, "CURRENT_DATE") ||
+         keyword(i, "CURRENT_TIME") || keyword(i, "CURRENT_TIMESTAMP"))) {
+      return {false, tk[i].offset, tk[i].text + " is a value, not a function"};
+    }
+    // An operand follows: a value, a name, "(" or a sign, never an operator
+    // or the end of a list ("NOT*x" reads NOT as a name).
+    if (i + 1 < tk.size() && tk[i + 1].kind == SqlTokenKind::kPunct && !tk[i + 1].is_punct('(') &&
+        tk[i + 1].text != "-" && tk[i + 1].text != "+" && tk[i + 1].text != "~") {
+      static const char* const operand_before[] = {"NOT",  "AND",  "OR",   "WHERE", "HAVING", "ON",      "WHEN",
+                                                   "THEN", "ELSE", "LIKE", "GLOB",  "REGEXP", "BETWEEN", "ESCAPE"};
+      for (const char* k : operand_before) {
+        if (keyword(i, k)) return {false, tk[i + 1].offset, "a value must follow " + tk[i].text};
+      }
+    }
+    if (keyword(i, "EXISTS")) {
+      if (i + 1 < tk.size() && !tk[i + 1].is_punct('(')) return {false, tk[i + 1].offset, "EXISTS needs a subquery"};
+      if (i + 2 < tk.size() && !tk[i + 2].is_word("SELECT") && !tk[i + 2].is_word("WITH") && !tk[i + 2].is_punct('(') &&
+          !(tk[i + 2].kind == SqlTokenKind::kWord && i + 2 + 1 == tk.size() && !complete &&
+            (has_prefix("select", lower(tk[i + 2].text)) || has_prefix("with", lower(tk[i + 2].text))))) {
+        return {false, tk[i + 2].offset, "EXISTS needs a subquery"};
+      }
+      if (i + 1 == tk.size() && complete) return {false, tk[i].offset, "EXISTS needs a subquery"};
+    }
+    if (keyword(i, "ESCAPE")) {
+      int depth = 0;
+      bool like = false;
+      for (size_t j = i; j-- > 0;) {
+        const SqlToken& p = tk[j];
+        if (p.is_punct(')')) ++depth;
+        if (p.is_punct('(')) {
+          if (depth == 0) break;
+          --depth;
+        }
+        if (depth > 0) continue;
+        if (p.kind == SqlTokenKind::kPunct &&
+            (p.text == "," || p.text == "=" || p.text == "==" || p.text == "!=" || p.text == "<>" || p.text == "<" ||
+             p.text == ">" || p.text == "<=" || p.text == ">=")) {
+          break;
+        }
+        if (p.kind != SqlTokenKind::kWord || (j > 0 && tk[j - 1].is_punct('.'))) continue;
+        const std::string w = lower(p.text);
+        if (w == "like" || (!sqlite_dialect() && (w == "ilike" || w == "similar"))) {
+          like = true;
+          break;
+        }
+        if (keywords().count(w) && w != "to" && !schema_word(p.text)) break;  // another operator or a clause
+      }
+      if (!like) return {false, tk[i].offset, "ESCAPE without LIKE"};
+    }
+  }
+  return {};
+}
+
+bool SqlScopeChecker::schema_word(const std::string& word) const {
+  const std::string w = lower(word);
+  return std::binary_search(all_columns_.begin(), all_columns_.end(), w) ||
+         std::find(table_names_.begin(), table_names_.end(), w) != table_names_.end();
+}
+
+bool SqlScopeChecker::sqlite_dialect() const {
+  return dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres" && dialect_ != "clickhouse";
 }
 
 ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const {
@@ -1232,6 +1350,11 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
       }
     }
   }
+  // Words the grammar reads flat, each of which SQL allows in one place only.
+  const size_t whole_tokens = complete || tk.empty() || tk.back().offset + tk.back().text.size() < text.size()
+                                  ? tk.size()
+                                  : tk.size() - 1;  // the last word may still grow
+  if (ScopeVerdict v = check_keyword_places(tk, whole_tokens, complete); !v.ok) return v;
   // SQLite parses the REGEXP and MATCH operators but has no function behind
   // them unless an application adds one (t2sql does not): such a statement
   // never prepares. (A schema with a table or column of that name keeps it.)
@@ -1273,10 +1396,10 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
   const bool sqlite =
       dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres" && dialect_ != "clickhouse";
   // First pass: the names the statement declares, wherever they are.
-  Walk collect(tables_, all_columns_, sqlite, {}, {}, true);
+  Walk collect(tables_, all_columns_, sqlite, {}, {}, {}, true);
   collect.set_partial("", false, true);
   (void)collect.run(tk, nullptr, false);
-  Walk walk(tables_, all_columns_, sqlite, collect.declared(), collect.ctes(), false);
+  Walk walk(tables_, all_columns_, sqlite, collect.declared(), collect.ctes(), collect.outputs(), false);
   walk.set_partial(partial ? name_of(*partial) : "", partial != nullptr, complete);
   return walk.run(tk, partial, complete);
 }
@@ -1310,11 +1433,16 @@ void constrain_sql(const std::string& schema_ddl, const std::string& dialect, bo
   SqlConstraint c = build_sql_constraint(schema_ddl, dialect, think);
   request->grammar = c.gbnf;
   request->accept_text = nullptr;
+  request->refusal_cause = nullptr;
   if (think && !c.gbnf.empty()) request->stop_at_statement_end = false;
   if (!c.checker) return;
   if (!think) {
     request->accept_text = [checker = c.checker](const std::string& text) { return checker->check(text, false).ok; };
     request->steps_to_end = [checker = c.checker](const std::string& text) { return checker->steps_to_end(text); };
+    request->refusal_cause = [checker = c.checker](const std::string& text) {
+      ScopeVerdict v = checker->check(text, true);
+      return v.ok ? std::string::npos : v.offset;
+    };
     return;
   }
   request->accept_text = [checker = c.checker](const std::string& text) {
@@ -1324,6 +1452,14 @@ void constrain_sql(const std::string& schema_ddl, const std::string& dialect, bo
     size_t close = sql.find("```");
     if (close != std::string::npos) sql.resize(close);
     return checker->check(sql, close != std::string::npos).ok;
+  };
+  request->refusal_cause = [checker = c.checker](const std::string& text) {
+    size_t start = think_sql_start(text);
+    if (start == std::string::npos) return std::string::npos;
+    std::string sql = text.substr(start);
+    if (size_t close = sql.find("```"); close != std::string::npos) sql.resize(close);
+    ScopeVerdict v = checker->check(sql, true);
+    return v.ok ? std::string::npos : start + v.offset;
   };
 }
 

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "llm/sql_grammar.h"
+#include "sql/sql_lexer.h"
 #include "t2sql/llm_backend.h"
 
 namespace t2sql {
@@ -65,6 +66,10 @@ class SqlScopeChecker {
   const std::vector<GrammarTable>& tables() const { return tables_; }
 
  private:
+  ScopeVerdict check_keyword_places(const std::vector<SqlToken>& tk, size_t whole, bool complete) const;
+  bool schema_word(const std::string& word) const;  // a table or column name of the schema
+  bool sqlite_dialect() const;
+
   std::vector<GrammarTable> tables_;
   std::string dialect_;
   std::vector<std::string> all_columns_;  // lower case, sorted, unique

@@ -356,11 +356,12 @@ TEST_P(ArchTest, QLoRAWithTheGemmaRecipeTrainsOnA4BitBase) {
 // layouts, two questions, 48 tokens, until one statement has ended. The
 // decoding loop keeps every statement within its token budget (steps_to_end),
 // so no try may reach the token limit; each statement that ends must
-// prepare on the demo database. What budget-aware decoding does not remove
-// is a dead end of the scope checker that 64 backtracks do not leave (a
-// qualifier written before a FROM clause that never declares it, then a
-// clause keyword): when every try ends so, there is nothing to check and the
-// test says so by skipping, not passing.
+// prepare on the demo database. A dead end of the scope checker (a qualifier
+// written before a FROM clause that never declares it, then a clause
+// keyword) sends decoding back to the token that began its cause
+// (LlmRequest::refusal_cause), but an untrained model may write one such
+// name after another until backtracking gives up: when every try ends so,
+// there is nothing to check and the test says so by skipping, not passing.
 TEST_P(ArchTest, GenerationUnderTheGrammarPreparesOnTheDemoDatabase) {
   const ArchCase& c = GetParam();
   const std::string db_path = (test_dir() / "demo.db").string();
