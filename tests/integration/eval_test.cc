@@ -1,8 +1,12 @@
 // `t2sql eval` run as a user would.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "test_support.h"
@@ -192,6 +196,37 @@ TEST(EvalCommandTest, BaselineCountsGainedAndLostQuestions) {
     EXPECT_EQ(bad_run.out.find("execution accuracy"), std::string::npos) << bad_run.out;  // nothing ran
   }
   EXPECT_TRUE(fs::is_empty(out_dir));
+}
+
+// bench/eval_suites.sh end to end on one analyst suite, then again against
+// the first run's reports as its baseline folder.
+TEST(EvalCommandTest, EvalSuitesScriptComparesWithABaselineFolder) {
+  std::string dir = temp_dir("eval_suites");
+  std::string build = fs::path(T2SQL_BINARY).parent_path().string();
+  auto script = [&](const std::string& args) {
+    std::string cmd = "cd '" + dir + "' && XDG_DATA_HOME='" + dir + "/xdg' SUITES=analyst bash '" +
+                      std::string(T2SQL_SOURCE_DIR) + "/bench/eval_suites.sh' '" + build + "' " + args +
+                      " >script.txt 2>&1";
+    int rc = std::system(cmd.c_str());
+    return std::make_pair(WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, read_file(dir + "/script.txt"));
+  };
+  auto [rc, out] = script("first");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("[analyst] EX "), std::string::npos) << out;
+  auto first = nlohmann::json::parse(read_file(dir + "/first/analyst.json"));
+  EXPECT_EQ(first["mode"], "template");
+  EXPECT_GT(first["n"].get<int>(), 0);
+
+  std::tie(rc, out) = script("second first");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("gained 0, lost 0, changed SQL 0"), std::string::npos) << out;
+  auto second = nlohmann::json::parse(read_file(dir + "/second/analyst.json"));
+  EXPECT_EQ(second["baseline"]["matched"], first["n"]);
+
+  std::tie(rc, out) = script("third missing");
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("does not exist"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(dir + "/third"));
 }
 
 TEST(EvalCommandTest, BadInputIsAOneLineErrorAndWritesNothing) {
