@@ -89,6 +89,27 @@ json metrics_json(const EvalMetrics& m) {
   return j;
 }
 
+json baseline_json(const BaselineComparison& b) {
+  auto ids = [](const std::vector<BaselineChange>& changes) {
+    json a = json::array();
+    for (const auto& c : changes) a.push_back(c.id);
+    return a;
+  };
+  json before = {{"n", b.before.n},
+                 {"correct", b.before.correct},
+                 {"execution_accuracy", round_to(b.before.execution_accuracy, 4)},
+                 {"answered_rate", round_to(b.before.answered_rate, 4)},
+                 {"ece", b.before.ece < 0 ? json(nullptr) : json(round_to(b.before.ece, 4))},
+                 {"confident",
+                  {{"n", b.before.confident},
+                   {"accuracy", b.before.confident_accuracy < 0 ? json(nullptr)
+                                                                : json(round_to(b.before.confident_accuracy, 4))}}}};
+  return {{"file", b.path},           {"before", std::move(before)},   {"matched", b.matched},
+          {"only_now", b.only_now},   {"only_before", b.only_before}, {"gained", b.gained.size()},
+          {"lost", b.lost.size()},    {"changed_sql", b.changed_sql}, {"gained_ids", ids(b.gained)},
+          {"lost_ids", ids(b.lost)}};
+}
+
 json summary_json(const EvalSummary& s, const EvalRun* run, bool with_cases) {
   json j = metrics_json(s.overall);
   j["suite"] = s.suite;
@@ -340,17 +361,60 @@ EvalSummary summarize(const EvalRun& run) {
 }
 
 std::string report_json(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs,
-                        bool with_cases) {
+                        bool with_cases, const std::vector<BaselineComparison>& baselines) {
   if (summaries.empty()) return "{}";
-  auto run_at = [&](size_t i) { return i < runs.size() ? runs[i] : nullptr; };
-  json top = summary_json(summaries[0], run_at(0), with_cases);
+  auto mode_json = [&](size_t i) {
+    json j = summary_json(summaries[i], i < runs.size() ? runs[i] : nullptr, with_cases);
+    if (i < baselines.size()) j["baseline"] = baseline_json(baselines[i]);
+    return j;
+  };
+  json top = mode_json(0);
   if (summaries.size() > 1) {
     json modes = json::array();
-    for (size_t i = 0; i < summaries.size(); ++i) modes.push_back(summary_json(summaries[i], run_at(i), with_cases));
+    for (size_t i = 0; i < summaries.size(); ++i) modes.push_back(mode_json(i));
     top.erase("cases");
     top["modes"] = std::move(modes);
   }
   return json_text(top, 2) + "\n";
+}
+
+std::string baseline_table(const std::vector<EvalSummary>& summaries, const std::vector<BaselineComparison>& baselines,
+                           int gained_limit) {
+  std::ostringstream out;
+  // Four digits, as the JSON report keeps them: the same ECE reads the same before and now.
+  auto ece = [](double v) { return v < 0 ? std::string("-") : fixed(round_to(v, 4), 4); };
+  auto confident = [](double acc, int n) { return acc < 0 ? std::string("-") : pct(acc) + " of " + std::to_string(n); };
+  auto change = [&](const BaselineChange& c) {
+    out << "  [" << c.db_id << "] " << c.question << "  (" << c.id << ")\n"
+        << "    before: " << (c.before_sql.empty() ? "(no answer)" : c.before_sql) << "\n"
+        << "    now:    " << (c.now_sql.empty() ? "(no answer)" : c.now_sql) << "\n";
+    if (!c.reason.empty()) out << "    reason: " << c.reason << "\n";
+  };
+  for (size_t i = 0; i < summaries.size() && i < baselines.size(); ++i) {
+    const EvalMetrics& now = summaries[i].overall;
+    const BaselineComparison& b = baselines[i];
+    out << "\nagainst " << b.path << " (" << b.mode << "): " << b.matched << " questions compared";
+    if (b.only_now) out << ", " << b.only_now << " not in the baseline";
+    if (b.only_before) out << ", " << b.only_before << " of the baseline not in this run";
+    out << "\n"
+        << pad("  execution accuracy", 28) << pct(b.before.execution_accuracy) << " -> "
+        << pct(now.execution_accuracy) << "\n"
+        << pad("  answered rate", 28) << pct(b.before.answered_rate) << " -> " << pct(now.answered_rate) << "\n"
+        << pad("  ECE", 28) << ece(b.before.ece) << " -> " << ece(now.ece) << "\n"
+        << pad("  accuracy at conf >= 0.9", 28) << confident(b.before.confident_accuracy, b.before.confident)
+        << " -> " << confident(now.confident_accuracy, now.confident) << "\n"
+        << "  gained " << b.gained.size() << ", lost " << b.lost.size() << ", changed SQL " << b.changed_sql << "\n";
+    if (!b.lost.empty()) out << "lost (" << b.mode << "): " << b.lost.size() << "\n";
+    for (const auto& c : b.lost) change(c);
+    if (!b.gained.empty() && gained_limit > 0) {
+      size_t shown = std::min(b.gained.size(), static_cast<size_t>(gained_limit));
+      out << "gained (" << b.mode << "): " << b.gained.size();
+      if (shown < b.gained.size()) out << ", the first " << shown;
+      out << "\n";
+      for (size_t k = 0; k < shown; ++k) change(b.gained[k]);
+    }
+  }
+  return out.str();
 }
 
 std::string report_table(const std::vector<EvalSummary>& summaries) {

@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "eval/eval_baseline.h"
 #include "eval/eval_runner.h"
 
 namespace t2sql {
@@ -94,9 +95,19 @@ double percentile(std::vector<double> values, double p);
 
 // One JSON object; with several runs, the first run's fields at the top level
 // plus "modes": [one object per run]. `with_cases` adds every question's outcome.
+// `baselines` (one per run, from compare_with_baseline) adds to each run's
+// object "baseline": the earlier report's figures, the gained, lost and
+// changed counts and the ids of the questions gained and lost.
 std::string report_json(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs,
-                        bool with_cases);
+                        bool with_cases, const std::vector<BaselineComparison>& baselines = {});
 std::string report_table(const std::vector<EvalSummary>& summaries);
+// Each run against the baseline (`baselines[i]` against `summaries[i]`):
+// execution accuracy, answered rate, ECE and accuracy at confidence >= 0.9
+// before -> now, the gained / lost / changed-SQL counts, every lost question
+// (database, question, SQL before and now, reason) and the first
+// `gained_limit` gained ones.
+std::string baseline_table(const std::vector<EvalSummary>& summaries, const std::vector<BaselineComparison>& baselines,
+                           int gained_limit);
 // `plot_file`: the reliability plot (reliability_svg) written beside the
 // report, linked from it by this relative name; empty: no link.
 std::string report_markdown(const std::vector<EvalSummary>& summaries, const std::vector<const EvalRun*>& runs,

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "db/postgres_database.h"
 #include "tools/eval/postgres_loader.h"
 #include "eval/benchmark_suite.h"
+#include "eval/eval_baseline.h"
 #include "eval/embedding_similarity.h"
 #include "eval/eval_mode.h"
 #include "eval/eval_report.h"
@@ -36,6 +38,8 @@ struct EvalCliOptions {
   std::string lora, llm_url, llm_model;
   std::string judge_model, judge_url, judge_model_name, judge_endpoint = "chat";
   std::string embed_model, train_data, fit_calibration;
+  std::string baseline;
+  int baseline_gained = 10;
   std::vector<std::string> fit_also;
   int jobs = 1, limit = 0, max_tokens = 256, max_repairs = 2, sample_values = -1, candidates = 1;
   std::string prompt_style = "t2sql";
@@ -45,6 +49,7 @@ struct EvalCliOptions {
   bool retrieval_only = false;
   bool grammar_coverage = false;
   bool top_columns_given = false;  // --top-columns on the command line (else RetrievalOptions' default)
+  bool baseline_gained_given = false;
   RetrievalEvalCliOptions retrieval;
 };
 
@@ -157,6 +162,10 @@ int fit_calibration(const EvalCliOptions& o, const EvalRun& run) {
 }
 
 int run_eval(const EvalCliOptions& o) {
+  if (o.baseline_gained_given && o.baseline.empty()) return fail("--baseline-gained needs --baseline");
+  if (!o.baseline.empty() && (o.retrieval_only || o.grammar_coverage))
+    return fail("--baseline compares with an earlier `eval --json` report of answers: not with --retrieval-only or "
+                "--grammar-coverage");
   if (o.retrieval_only) {
     if (o.suite != "spider") return fail("--retrieval-only measures the Spider questions: use --suite spider");
     RetrievalEvalCliOptions r = o.retrieval;
@@ -226,6 +235,13 @@ int run_eval(const EvalCliOptions& o) {
       other.label = other.engine + (other.rag ? "+rag" : "");
       modes->insert(modes->begin() + static_cast<std::ptrdiff_t>(i) + 1, other);
     }
+  }
+  // The baseline is read and checked before any question runs.
+  std::optional<EvalBaseline> baseline;
+  if (!o.baseline.empty()) {
+    auto loaded = load_eval_baseline(o.baseline);
+    if (!loaded.ok()) return fail(loaded.status());
+    baseline = std::move(*loaded);
   }
 
   // What every mode shares: the similarity measure, the judge, the training shapes.
@@ -306,6 +322,11 @@ int run_eval(const EvalCliOptions& o) {
   }
 
   if (o.grammar_coverage) return run_grammar_coverage(o, *suite);
+  if (baseline) {
+    std::vector<std::string> labels;
+    for (const auto& m : *modes) labels.push_back(m.label);
+    if (Status s = check_baseline_matches(*baseline, *suite, labels); !s.ok()) return fail(s);
+  }
 
   std::vector<EvalRun> runs;
   for (const auto& spec : *modes) {
@@ -380,13 +401,20 @@ int run_eval(const EvalCliOptions& o) {
     run_ptrs.push_back(&r);
   }
   std::cout << report_table(summaries);
+  std::vector<BaselineComparison> comparisons;
+  if (baseline) {
+    auto compared = compare_with_baseline(*baseline, run_ptrs);
+    if (!compared.ok()) return fail(compared.status());
+    comparisons = std::move(*compared);
+    std::cout << baseline_table(summaries, comparisons, o.baseline_gained);
+  }
   for (const auto& r : runs) {
     for (const auto& c : r.cases) {
       if (!c.gold_ok) std::cerr << "gold query failed for " << c.id << ": " << c.reason << "\n";
     }
   }
   if (!o.json_path.empty()) {
-    if (Status s = write_file(o.json_path, report_json(summaries, run_ptrs, true)); !s.ok()) return fail(s);
+    if (Status s = write_file(o.json_path, report_json(summaries, run_ptrs, true, comparisons)); !s.ok()) return fail(s);
   }
   if (!o.markdown_path.empty()) {
     // The reliability diagram goes beside the report: report.md -> report.calibration.svg.
@@ -417,7 +445,8 @@ void add_eval_command(CLI::App& app) {
       "category");
   add_example(cmd,
               "  t2sql eval --suite demo\n"
-              "  t2sql eval --suite spider --data spider/ --mode template,llm --model model.gguf --jobs 2");
+              "  t2sql eval --suite spider --data spider/ --mode template,llm --model model.gguf --jobs 2\n"
+              "  t2sql eval --suite demo --json after.json --baseline before.json");
   cmd->add_option("--suite", opt->suite,
                   "spider (dev.json + database/), defog (sql-eval CSVs), jsonl ({\"db\",\"question\",\"sql\"} a "
                   "line) or demo (the built-in demo warehouse suite)")
@@ -489,6 +518,15 @@ void add_eval_command(CLI::App& app) {
                   "\"novel-question handling\" is the execution accuracy on those");
   cmd->add_option("--json", opt->json_path, "Write the metrics, breakdowns and every question's outcome as JSON");
   cmd->add_option("--markdown", opt->markdown_path, "Write a Markdown report listing each failure");
+  cmd->add_option("--baseline", opt->baseline,
+                  "An earlier `eval --json` report of the same suite and modes: compare question by question "
+                  "(matched by database, question and id) and print, per mode, execution accuracy, answered rate, "
+                  "ECE and accuracy at confidence >= 0.9 before -> now, the gained, lost and changed-SQL counts and "
+                  "each lost question with its SQL before and now; --json carries it as \"baseline\"");
+  CLI::Option* baseline_gained =
+      cmd->add_option("--baseline-gained", opt->baseline_gained, "With --baseline: how many gained questions to list")
+          ->check(non_negative())
+          ->capture_default_str();
   cmd->add_option("--jobs,-j", opt->jobs, "Questions evaluated in parallel (one connection per worker)")
       ->check(at_least(1))
       ->capture_default_str();
@@ -544,8 +582,9 @@ void add_eval_command(CLI::App& app) {
                   "With --retrieval-only or a +rag mode: the index's embedder, hash, hash:<dim> or a GGUF embedding "
                   "model")
       ->capture_default_str();
-  set_action(cmd, [opt, top_columns] {
+  set_action(cmd, [opt, top_columns, baseline_gained] {
     opt->top_columns_given = top_columns->count() > 0;
+    opt->baseline_gained_given = baseline_gained->count() > 0;
     return run_eval(*opt);
   });
 }
