@@ -65,7 +65,8 @@ TEST(TemplateRuleCatalogTest, ReadmeListsEveryRule) {
   std::string table = "| rule | stage | example |\n| --- | --- | --- |\n";
   for (const auto& r : template_rules::rule_catalog()) {
     std::string example = r.example;
-    for (size_t p = example.find('|'); p != std::string::npos; p = example.find('|', p + 2)) example.replace(p, 1, "\\|");
+    for (size_t p = example.find('|'); p != std::string::npos; p = example.find('|', p + 2))
+      example.replace(p, 1, "\\|");
     table += "| `" + r.name + "` | " + r.stage + (r.required ? " (always on)" : "") + " | " + example + " |\n";
   }
   EXPECT_NE(text.str().find(table), std::string::npos) << "README.md should hold this table:\n" << table;
