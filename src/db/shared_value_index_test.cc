@@ -1,7 +1,6 @@
 #include "db/shared_value_index.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,6 +8,7 @@
 
 #include "t2sql/database.h"
 #include "t2sql/demo.h"
+#include "testing/scratch_sqlite.h"
 
 namespace t2sql {
 namespace {
@@ -74,11 +74,7 @@ TEST_F(SharedValueIndexTest, WrittenDatabaseIsReadAgain) {
   for (const auto& hit : (*first)->link("sales of Zanzibar Gadgets")) EXPECT_NE(hit.value, "Zanzibar Gadgets");
   before.db.reset();
 
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_ + "/a.db").c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "INSERT INTO brands (brand_name) VALUES ('Zanzibar Gadgets')", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(raw);
+  ASSERT_EQ(testing::write_sqlite(dir_ + "/a.db", "INSERT INTO brands (brand_name) VALUES ('Zanzibar Gadgets')"), "");
   auto path = std::filesystem::path(dir_ + "/a.db");
   std::filesystem::last_write_time(path, std::filesystem::last_write_time(path) + std::chrono::seconds(5));
 

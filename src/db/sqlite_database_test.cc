@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "t2sql/demo.h"
+#include "testing/scratch_sqlite.h"
 
 namespace t2sql {
 namespace {
@@ -35,17 +36,15 @@ std::string make_small_db() {
   static const std::string path = [] {
     std::string p = temp_path("small.db");
     fs::remove(p);
-    sqlite3* db = nullptr;
-    sqlite3_open(p.c_str(), &db);
-    sqlite3_exec(db,
-                 "CREATE TABLE owner (id INTEGER PRIMARY KEY, name TEXT);"
-                 "CREATE TABLE pet (pet_id INTEGER, owner_id INTEGER REFERENCES owner, kind VARCHAR(10), "
-                 "weight REAL, born DATE, PRIMARY KEY (pet_id));"
-                 "INSERT INTO owner VALUES (1, 'Ann'), (2, 'Bo');"
-                 "INSERT INTO pet VALUES (1, 1, 'cat', 4.5, '2020-01-02'), (2, 1, 'dog', 20, '2019-05-06'),"
-                 " (3, 2, NULL, NULL, NULL);",
-                 nullptr, nullptr, nullptr);
-    sqlite3_close(db);
+    EXPECT_EQ(testing::write_sqlite(
+                  p,
+                  "CREATE TABLE owner (id INTEGER PRIMARY KEY, name TEXT);"
+                  "CREATE TABLE pet (pet_id INTEGER, owner_id INTEGER REFERENCES owner, kind VARCHAR(10), "
+                  "weight REAL, born DATE, PRIMARY KEY (pet_id));"
+                  "INSERT INTO owner VALUES (1, 'Ann'), (2, 'Bo');"
+                  "INSERT INTO pet VALUES (1, 1, 'cat', 4.5, '2020-01-02'), (2, 1, 'dog', 20, '2019-05-06'),"
+                  " (3, 2, NULL, NULL, NULL);"),
+              "");
     return p;
   }();
   return path;
@@ -196,10 +195,9 @@ TEST(SqliteDatabase, WalFilesAreReadWithoutCreatingFilesBesideThem) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = dir + "/w.db";
-  sqlite3* writer = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
-  exec(writer, "PRAGMA journal_mode=WAL; CREATE TABLE t (a); INSERT INTO t VALUES (1), (2);");
-  sqlite3_close(writer);  // checkpointed: no -wal file is left
+  // Closed, so checkpointed: no -wal file is left.
+  ASSERT_EQ(testing::write_sqlite(path, "PRAGMA journal_mode=WAL; CREATE TABLE t (a); INSERT INTO t VALUES (1), (2);"),
+            "");
   ASSERT_EQ(folder(dir), std::vector<std::string>{"w.db"});
   {
     auto db = SqliteDatabase::open_file(path);
@@ -210,6 +208,7 @@ TEST(SqliteDatabase, WalFilesAreReadWithoutCreatingFilesBesideThem) {
     EXPECT_EQ(folder(dir), std::vector<std::string>{"w.db"}) << "no -wal/-shm beside a WAL file";
   }
   // A writer holds commits in the -wal file (with its -shm): read as they are.
+  sqlite3* writer = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
   exec(writer, "PRAGMA wal_autocheckpoint=0; INSERT INTO t VALUES (3);");
   auto with_wal = folder(dir);
@@ -239,10 +238,8 @@ TEST(SqliteDatabase, AWalFileOpenedWithoutCommitsInItsWalSeesLaterCommits) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::string path = dir + "/w.db";
-  sqlite3* writer = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
-  exec(writer, "PRAGMA journal_mode=WAL; CREATE TABLE t (a); INSERT INTO t VALUES (1), (2);");
-  sqlite3_close(writer);
+  ASSERT_EQ(testing::write_sqlite(path, "PRAGMA journal_mode=WAL; CREATE TABLE t (a); INSERT INTO t VALUES (1), (2);"),
+            "");
   ASSERT_EQ(folder(dir), std::vector<std::string>{"w.db"});
   auto db = SqliteDatabase::open_file(path);  // immutable: the -wal file is absent
   ASSERT_TRUE(db.ok()) << db.status().to_string();
@@ -254,12 +251,11 @@ TEST(SqliteDatabase, AWalFileOpenedWithoutCommitsInItsWalSeesLaterCommits) {
   EXPECT_EQ(count(), 2);
   // Another process commits and goes, its commit checkpointed into the main
   // file (no -wal file is left): seen.
-  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
-  exec(writer, "INSERT INTO t VALUES (3);");
-  sqlite3_close(writer);
+  ASSERT_EQ(testing::write_sqlite(path, "INSERT INTO t VALUES (3);"), "");
   ASSERT_EQ(folder(dir), std::vector<std::string>{"w.db"});
   EXPECT_EQ(count(), 3);
   // Another commits into the -wal file and stays (it keeps the -shm): seen.
+  sqlite3* writer = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
   exec(writer, "PRAGMA wal_autocheckpoint=0; INSERT INTO t VALUES (33);");
   EXPECT_EQ(count(), 4);
@@ -268,9 +264,7 @@ TEST(SqliteDatabase, AWalFileOpenedWithoutCommitsInItsWalSeesLaterCommits) {
   // The writer goes, another comes and commits: still seen.
   sqlite3_close(writer);
   EXPECT_EQ(count(), 5);
-  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
-  exec(writer, "INSERT INTO t VALUES (5);");
-  sqlite3_close(writer);
+  ASSERT_EQ(testing::write_sqlite(path, "INSERT INTO t VALUES (5);"), "");
   EXPECT_EQ(count(), 6);
   // The reader made no file: those beside the database are the writers'.
   auto before_close = folder(dir);
@@ -281,14 +275,12 @@ TEST(SqliteDatabase, AWalFileOpenedWithoutCommitsInItsWalSeesLaterCommits) {
 TEST(SqliteDatabase, AuthorizerRefusesFunctionsOffTheAllowListInsideViews) {
   std::string path = temp_path("views.db");
   fs::remove(path);
-  sqlite3* writer = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
-  exec(writer,
-       "CREATE TABLE t (a); INSERT INTO t VALUES (1);"
-       "CREATE VIEW blob_view AS SELECT zeroblob(1000) AS z FROM t;"
-       "CREATE VIEW tokenizer_view AS SELECT fts3_tokenizer('simple') AS p FROM t;"
-       "CREATE VIEW fine_view AS SELECT upper('x') || a AS v FROM t;");
-  sqlite3_close(writer);
+  ASSERT_EQ(testing::write_sqlite(path,
+                                  "CREATE TABLE t (a); INSERT INTO t VALUES (1);"
+                                  "CREATE VIEW blob_view AS SELECT zeroblob(1000) AS z FROM t;"
+                                  "CREATE VIEW tokenizer_view AS SELECT fts3_tokenizer('simple') AS p FROM t;"
+                                  "CREATE VIEW fine_view AS SELECT upper('x') || a AS v FROM t;"),
+            "");
   auto db = SqliteDatabase::open_file(path);
   ASSERT_TRUE(db.ok()) << db.status().to_string();
   // The statement guard sees no call; SQLite reports the view's calls to the authorizer.

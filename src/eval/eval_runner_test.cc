@@ -1,7 +1,7 @@
 #include "eval/eval_runner.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -9,6 +9,7 @@
 
 #include "eval/eval_report.h"
 #include "eval/gold_generator.h"
+#include "testing/scratch_sqlite.h"
 
 namespace t2sql {
 namespace {
@@ -23,14 +24,11 @@ class EvalRunnerTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     path_ = (dir_ / "shop.db").string();
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    const char* sql =
-        "CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT, price REAL, kind TEXT);"
-        "INSERT INTO items VALUES (1,'pen',1.5,'office'),(2,'desk',120,'furniture'),(3,'chair',80,'furniture'),"
-        "(4,'clip',0.1,'office');";
-    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(db);
+    ASSERT_EQ(testing::write_sqlite(path_,
+                                    "CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT, price REAL, kind TEXT);"
+                                    "INSERT INTO items VALUES (1,'pen',1.5,'office'),(2,'desk',120,'furniture'),"
+                                    "(3,'chair',80,'furniture'),(4,'clip',0.1,'office');"),
+              "");
   }
   void TearDown() override { fs::remove_all(dir_); }
 

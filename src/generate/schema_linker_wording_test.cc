@@ -4,9 +4,7 @@
 // a broader term written in several words links the name, and each of these
 // counts less than the exact word, in the link and in the answer's confidence.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <memory>
 
 #include "db/result_comparator.h"
@@ -14,12 +12,10 @@
 #include "generate/template_generator.h"
 #include "schema/wordnet.h"
 #include "t2sql/database.h"
-#include "testing/scratch_sqlite.h"
+#include "testing/scratch_schema_test.h"
 
 namespace t2sql {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kClubSql = R"sql(
 CREATE TABLE mountain(mountain_id INTEGER PRIMARY KEY, name TEXT, height REAL, country TEXT);
@@ -37,28 +33,15 @@ INSERT INTO apartment VALUES (1,2,900),(2,3,1200),(3,1,700),(4,4,1800);
 INSERT INTO wine VALUES (1,'Zinfandel',30),(2,'Merlot',18),(3,'Syrah',25);
 )sql";
 
-class SchemaLinkerWordingTest : public ::testing::Test {
+class SchemaLinkerWordingTest : public testing::ScratchSchemaTest {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("t2sql_linker_wording_" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    fs::create_directories(*dir_);
-    std::string path = (*dir_ / "club.db").string();
-    ASSERT_EQ(testing::write_sqlite(path, kClubSql), "");
-    auto db = Database::open(path);
-    ASSERT_TRUE(db.ok()) << db.status().to_string();
-    db_ = db->release();
-    auto catalog = db_->catalog();
-    ASSERT_TRUE(catalog.ok()) << catalog.status().to_string();
-    catalog_ = new Catalog(*catalog);
-    linker_ = new SchemaLinker(*catalog_);
+    open_schema("club.db", kClubSql);
+    if (catalog_) linker_ = std::make_unique<SchemaLinker>(*catalog_);
   }
   static void TearDownTestSuite() {
-    delete linker_;
-    delete catalog_;
-    delete db_;
-    if (dir_) fs::remove_all(*dir_);
-    delete dir_;
+    linker_.reset();
+    ScratchSchemaTest::TearDownTestSuite();
   }
   void SetUp() override {
     if (WordNet::shared().empty() || !WordNet::shared().has_relations())
@@ -77,16 +60,8 @@ class SchemaLinkerWordingTest : public ::testing::Test {
     return "";
   }
 
-  static fs::path* dir_;
-  static Database* db_;
-  static Catalog* catalog_;
-  static SchemaLinker* linker_;
+  static inline std::unique_ptr<SchemaLinker> linker_;
 };
-
-fs::path* SchemaLinkerWordingTest::dir_ = nullptr;
-Database* SchemaLinkerWordingTest::db_ = nullptr;
-Catalog* SchemaLinkerWordingTest::catalog_ = nullptr;
-SchemaLinker* SchemaLinkerWordingTest::linker_ = nullptr;
 
 TEST_F(SchemaLinkerWordingTest, AKindOfTheNameWinsOverADerivedForm) {
   // "mountaineer" is a kind of climber and a form derived from "mountain":
@@ -141,7 +116,7 @@ TEST_F(SchemaLinkerWordingTest, ABroaderTermInSeveralWordsLinksTheName) {
 }
 
 TEST_F(SchemaLinkerWordingTest, RewordedQuestionsAnswerAsTheirOriginalsWithLessConfidence) {
-  auto gen = TemplateGenerator::create(*catalog_, db_);
+  auto gen = TemplateGenerator::create(*catalog_, db_.get());
   ASSERT_TRUE(gen.ok()) << gen.status().to_string();
   struct Pair {
     const char* original;

@@ -5,22 +5,15 @@
 // per group, counting entities once through a related table, the average of
 // per-entity counts, and the abstention on a name that matches no value.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <filesystem>
 #include <string>
 
-#include "db/result_comparator.h"
 #include "generate/template_generator.h"
-#include "sql/statement_guard.h"
 #include "t2sql/database.h"
-#include "testing/scratch_sqlite.h"
+#include "testing/scratch_schema_test.h"
 
 namespace t2sql {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kClinicSql = R"sql(
 CREATE TABLE departments(dept_id INTEGER PRIMARY KEY, dept_name TEXT NOT NULL, wing TEXT NOT NULL);
@@ -43,58 +36,10 @@ INSERT INTO visits VALUES
   (29,7,'2023-03-13',40.0,20),(30,6,'2024-05-01',120.0,10);
 )sql";
 
-class TemplateAnalyst2RulesTest : public ::testing::Test {
+class TemplateAnalyst2RulesTest : public testing::ScratchSchemaTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("t2sql_template_clinic_" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    fs::create_directories(*dir_);
-    std::string path = (*dir_ / "clinic.db").string();
-    ASSERT_EQ(testing::write_sqlite(path, kClinicSql), "");
-    auto db = Database::open(path);
-    ASSERT_TRUE(db.ok()) << db.status().to_string();
-    db_ = db->release();
-    auto catalog = db_->catalog();
-    ASSERT_TRUE(catalog.ok());
-    auto gen = TemplateGenerator::create(*catalog, db_);
-    ASSERT_TRUE(gen.ok()) << gen.status().to_string();
-    gen_ = gen->release();
-  }
-  static void TearDownTestSuite() {
-    delete gen_;
-    delete db_;
-    if (dir_) fs::remove_all(*dir_);
-    delete dir_;
-  }
-
-  // The engine's answer returns the gold query's rows, and the named rule fired.
-  static void expect_same_result(const std::string& question, const std::string& gold, const std::string& rule = "",
-                                 bool ordered = false) {
-    auto out = gen_->generate({.question = question});
-    ASSERT_TRUE(out.ok()) << out.status().to_string();
-    ASSERT_TRUE(out->answered) << question << ": " << out->reason;
-    EXPECT_TRUE(check_read_only_statement(out->sql, Dialect::Engine::kSqlite).ok()) << out->sql;
-    auto want = db_->execute(gold);
-    ASSERT_TRUE(want.ok()) << gold << ": " << want.status().to_string();
-    ASSERT_FALSE(want->rows.empty()) << "a gold query with no rows tests little: " << gold;
-    auto got = db_->execute(out->sql);
-    ASSERT_TRUE(got.ok()) << out->sql << ": " << got.status().to_string();
-    auto same = compare_results(*want, *got, {.ordered = ordered, .rel_tolerance = 1e-6});
-    EXPECT_TRUE(same.equal) << same.reason << ": " << question << "\n  sql: " << out->sql;
-    if (!rule.empty()) {
-      EXPECT_NE(std::find(out->rules.begin(), out->rules.end(), rule), out->rules.end())
-          << question << ": rule " << rule << " did not fire\n  sql: " << out->sql;
-    }
-  }
-
-  static fs::path* dir_;
-  static Database* db_;
-  static TemplateGenerator* gen_;
+  static void SetUpTestSuite() { open_schema("clinic.db", kClinicSql, /*rel_tolerance=*/1e-6); }
 };
-
-fs::path* TemplateAnalyst2RulesTest::dir_ = nullptr;
-Database* TemplateAnalyst2RulesTest::db_ = nullptr;
-TemplateGenerator* TemplateAnalyst2RulesTest::gen_ = nullptr;
 
 TEST_F(TemplateAnalyst2RulesTest, GroupsByTheDayOfTheWeek) {
   expect_same_result("Number of visits per weekday",

@@ -5,26 +5,16 @@
 // averages, top-k within each group, and the abstention for a shape no rule
 // reads (the median has its own rule: template_analyst2_rules_test.cc).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <memory>
 #include <string>
 
-#include "db/result_comparator.h"
 #include "generate/template_generator.h"
-#include "sql/statement_guard.h"
 #include "t2sql/database.h"
-#include "testing/scratch_sqlite.h"
+#include "testing/scratch_schema_test.h"
 
 namespace t2sql {
 namespace {
-
-// Numbers within 0.5% compare equal: a rule may round where the gold query does not.
-constexpr double kRowTolerance = 0.005;
-
-namespace fs = std::filesystem;
 
 constexpr const char* kLibrarySql = R"sql(
 CREATE TABLE branches(branch_id INTEGER PRIMARY KEY, branch_name TEXT NOT NULL, district TEXT NOT NULL);
@@ -45,62 +35,10 @@ INSERT INTO loans VALUES
   (17,1,1,'2024-11-30',4.0,15),(18,3,2,'2024-12-15',3.0,11);
 )sql";
 
-class TemplateAnalystRulesTest : public ::testing::Test {
+class TemplateAnalystRulesTest : public testing::ScratchSchemaTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("t2sql_template_library_" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    fs::create_directories(*dir_);
-    std::string path = (*dir_ / "library.db").string();
-    ASSERT_EQ(testing::write_sqlite(path, kLibrarySql), "");
-    auto db = Database::open(path);
-    ASSERT_TRUE(db.ok()) << db.status().to_string();
-    db_ = db->release();
-    auto catalog = db_->catalog();
-    ASSERT_TRUE(catalog.ok());
-    catalog_ = new Catalog(*catalog);
-    auto gen = TemplateGenerator::create(*catalog, db_);
-    ASSERT_TRUE(gen.ok()) << gen.status().to_string();
-    gen_ = gen->release();
-  }
-  static void TearDownTestSuite() {
-    delete gen_;
-    delete catalog_;
-    delete db_;
-    if (dir_) fs::remove_all(*dir_);
-    delete dir_;
-  }
-
-  // The engine's answer returns the gold query's rows, and the named rule fired.
-  static void expect_same_result(const std::string& question, const std::string& gold, const std::string& rule = "",
-                                 bool ordered = false) {
-    auto out = gen_->generate({.question = question});
-    ASSERT_TRUE(out.ok()) << out.status().to_string();
-    ASSERT_TRUE(out->answered) << question << ": " << out->reason;
-    EXPECT_TRUE(check_read_only_statement(out->sql, Dialect::Engine::kSqlite).ok()) << out->sql;
-    auto want = db_->execute(gold);
-    ASSERT_TRUE(want.ok()) << gold << ": " << want.status().to_string();
-    ASSERT_FALSE(want->rows.empty()) << "a gold query with no rows tests little: " << gold;
-    auto got = db_->execute(out->sql);
-    ASSERT_TRUE(got.ok()) << out->sql << ": " << got.status().to_string();
-    auto same = compare_results(*want, *got, {.ordered = ordered, .rel_tolerance = kRowTolerance});
-    EXPECT_TRUE(same.equal) << same.reason << ": " << question << "\n  sql: " << out->sql;
-    if (!rule.empty()) {
-      EXPECT_NE(std::find(out->rules.begin(), out->rules.end(), rule), out->rules.end())
-          << question << ": rule " << rule << " did not fire\n  sql: " << out->sql;
-    }
-  }
-
-  static fs::path* dir_;
-  static Database* db_;
-  static Catalog* catalog_;
-  static TemplateGenerator* gen_;
+  static void SetUpTestSuite() { open_schema("library.db", kLibrarySql); }
 };
-
-fs::path* TemplateAnalystRulesTest::dir_ = nullptr;
-Database* TemplateAnalystRulesTest::db_ = nullptr;
-Catalog* TemplateAnalystRulesTest::catalog_ = nullptr;
-TemplateGenerator* TemplateAnalystRulesTest::gen_ = nullptr;
 
 TEST_F(TemplateAnalystRulesTest, SharesOfATotal) {
   expect_same_result("What share of fees does each district account for?",
@@ -164,7 +102,7 @@ TEST_F(TemplateAnalystRulesTest, AbstainsOnAShapeNoRuleReads) {
 TEST_F(TemplateAnalystRulesTest, DisabledRuleDoesNotFire) {
   TemplateOptions options;
   options.disabled_rules = {"weekday"};
-  auto gen = TemplateGenerator::create(*catalog_, db_, options);
+  auto gen = TemplateGenerator::create(*catalog_, db_.get(), options);
   ASSERT_TRUE(gen.ok());
   auto out = (*gen)->generate({.question = "Total fee on weekdays"});
   ASSERT_TRUE(out.ok());

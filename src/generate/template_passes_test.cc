@@ -3,12 +3,9 @@
 // on a small schema of its own: members of a club with a home and a work
 // city (one value stored in two columns), and their dated visits.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
-#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -16,12 +13,10 @@
 #include "generate/template_generator.h"
 #include "t2sql/database.h"
 #include "t2sql/generator.h"
-#include "testing/scratch_sqlite.h"
+#include "testing/scratch_schema_test.h"
 
 namespace t2sql {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kClubSql = R"sql(
 CREATE TABLE members(member_id INTEGER PRIMARY KEY, member_name TEXT NOT NULL, age INTEGER NOT NULL,
@@ -34,49 +29,16 @@ INSERT INTO visits VALUES (1,1,'2024-01-05',60),(2,2,'2024-02-11',45),(3,3,'2024
   (5,4,'2024-03-15',75),(6,6,'2024-04-01',50);
 )sql";
 
-class TemplatePassesTest : public ::testing::Test {
+class TemplatePassesTest : public testing::ScratchSchemaTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("t2sql_template_passes_" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    fs::create_directories(*dir_);
-    std::string path = (*dir_ / "club.db").string();
-    ASSERT_EQ(testing::write_sqlite(path, kClubSql), "");
-    auto db = Database::open(path);
-    ASSERT_TRUE(db.ok()) << db.status().to_string();
-    db_ = db->release();
-    auto catalog = db_->catalog();
-    ASSERT_TRUE(catalog.ok());
-    catalog_ = new Catalog(*catalog);
-  }
-  static void TearDownTestSuite() {
-    delete catalog_;
-    delete db_;
-    if (dir_) fs::remove_all(*dir_);
-    delete dir_;
-  }
+  static void SetUpTestSuite() { open_schema("club.db", kClubSql); }
 
   static GenerationResult ask(const std::string& question, std::set<std::string> disabled = {}) {
     TemplateOptions options;
     options.disabled_rules = std::move(disabled);
-    auto gen = TemplateGenerator::create(*catalog_, db_, options);
-    EXPECT_TRUE(gen.ok());
-    auto out = (*gen)->generate({.question = question});
-    EXPECT_TRUE(out.ok());
-    return out.ok() ? *out : GenerationResult{};
+    return answer(question, options);
   }
-  static bool fired(const GenerationResult& r, const std::string& rule) {
-    return std::find(r.rules.begin(), r.rules.end(), rule) != r.rules.end();
-  }
-
-  static fs::path* dir_;
-  static Database* db_;
-  static Catalog* catalog_;
 };
-
-fs::path* TemplatePassesTest::dir_ = nullptr;
-Database* TemplatePassesTest::db_ = nullptr;
-Catalog* TemplatePassesTest::catalog_ = nullptr;
 
 TEST(TemplateRuleCatalogTest, NamesAreUniqueAndOnlyRequiredOnesCannotBeDisabled) {
   std::set<std::string> seen;
@@ -103,7 +65,8 @@ TEST(TemplateRuleCatalogTest, ReadmeListsEveryRule) {
   std::string table = "| rule | stage | example |\n| --- | --- | --- |\n";
   for (const auto& r : template_rules::rule_catalog()) {
     std::string example = r.example;
-    for (size_t p = example.find('|'); p != std::string::npos; p = example.find('|', p + 2)) example.replace(p, 1, "\\|");
+    for (size_t p = example.find('|'); p != std::string::npos; p = example.find('|', p + 2))
+      example.replace(p, 1, "\\|");
     table += "| `" + r.name + "` | " + r.stage + (r.required ? " (always on)" : "") + " | " + example + " |\n";
   }
   EXPECT_NE(text.str().find(table), std::string::npos) << "README.md should hold this table:\n" << table;

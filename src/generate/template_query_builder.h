@@ -64,7 +64,9 @@ inline const char* agg_sql(Agg a) {
 }
 
 // One expression of the query: a column (maybe a date part of it), an
-// aggregate over it, or COUNT(*).
+// aggregate over it, or COUNT(*). Every member has a default ({} where the
+// type has its own), so that a designated initializer names only what it
+// sets; Cond and ReadingChoice likewise.
 struct Expr {
   Agg agg = Agg::kNone;
   bool distinct = false;
@@ -73,16 +75,16 @@ struct Expr {
   DatePart part = DatePart::kNone;
   // A computed expression (a per-year CASE total): its SQL with and without
   // table qualifiers; t is the table it reads.
-  std::string raw, raw_qualified;
-  std::string alias;  // AS name in the projection, when set
+  std::string raw{}, raw_qualified{};
+  std::string alias{};  // AS name in the projection, when set
   bool operator==(const Expr&) const = default;
 };
 
 struct Cond {
   Expr lhs;
-  std::string op;                // "=", ">", ">=", "<", "<=", "!=", "IN", "BETWEEN", "LIKE", "NOT IN"
-  std::string rhs;               // SQL text
-  std::optional<Expr> rhs_expr;  // instead of rhs: an expression, qualified as the query needs
+  std::string op;                  // "=", ">", ">=", "<", "<=", "!=", "IN", "BETWEEN", "LIKE", "NOT IN"
+  std::string rhs;                 // SQL text
+  std::optional<Expr> rhs_expr{};  // instead of rhs: an expression, qualified as the query needs
 };
 
 struct Query {
@@ -187,11 +189,11 @@ struct DateReading {
 // Another plausible reading of one linked span (resolve_items): a column
 // or a stored value the words could name instead of the one chosen.
 struct ReadingChoice {
-  size_t item = 0;    // index in the builder's items
-  int t = -1, c = -1;  // the table and column it is read as
-  LinkedValue value;  // a value item: the stored value in that column
-  double margin = 0;  // the chosen reading's score minus this one's (0: a tie)
-  std::string words;  // the question's words
+  size_t item = 0;      // index in the builder's items
+  int t = -1, c = -1;   // the table and column it is read as
+  LinkedValue value{};  // a value item: the stored value in that column
+  double margin = 0;    // the chosen reading's score minus this one's (0: a tie)
+  std::string words{};  // the question's words
 };
 
 class TemplateQueryBuilder {

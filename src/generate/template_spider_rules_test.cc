@@ -5,23 +5,17 @@
 // with the rule on and checks the SQL and its rows, then asks with the rule
 // switched off by name, so that the test fails if the rule stops doing it.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <filesystem>
-#include <memory>
 #include <set>
 #include <string>
 
 #include "generate/template_generator.h"
 #include "t2sql/database.h"
 #include "t2sql/generator.h"
-#include "testing/scratch_sqlite.h"
+#include "testing/scratch_schema_test.h"
 
 namespace t2sql {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kClubsSql = R"sql(
 CREATE TABLE clubs(club_id INTEGER PRIMARY KEY, club_name TEXT NOT NULL, city TEXT NOT NULL, founded INTEGER NOT NULL);
@@ -42,41 +36,16 @@ INSERT INTO suspensions VALUES (1,2,'late'),(2,4,'rude');
 INSERT INTO awards VALUES (1,'Best Voice',4,2020),(2,'Fast Oar',3,2021),(3,'Grandmaster',1,2020);
 )sql";
 
-class TemplateSpiderRulesTest : public ::testing::Test {
+class TemplateSpiderRulesTest : public testing::ScratchSchemaTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("t2sql_spider_rules_" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    fs::create_directories(*dir_);
-    std::string path = (*dir_ / "clubs.db").string();
-    ASSERT_EQ(testing::write_sqlite(path, kClubsSql), "");
-    auto db = Database::open(path);
-    ASSERT_TRUE(db.ok()) << db.status().to_string();
-    db_ = db->release();
-    auto catalog = db_->catalog();
-    ASSERT_TRUE(catalog.ok());
-    catalog_ = new Catalog(*catalog);
-  }
-  static void TearDownTestSuite() {
-    delete catalog_;
-    delete db_;
-    if (dir_) fs::remove_all(*dir_);
-    delete dir_;
-  }
+  static void SetUpTestSuite() { open_schema("clubs.db", kClubsSql); }
 
   // The reading of a question, answered or not (the shape is what is tested).
   static GenerationResult ask(const std::string& question, std::set<std::string> disabled = {}) {
     TemplateOptions options;
     options.min_confidence = 0;
     options.disabled_rules = std::move(disabled);
-    auto gen = TemplateGenerator::create(*catalog_, db_, options);
-    EXPECT_TRUE(gen.ok());
-    auto out = (*gen)->generate({.question = question});
-    EXPECT_TRUE(out.ok());
-    return out.ok() ? *out : GenerationResult{};
-  }
-  static bool fired(const GenerationResult& r, const std::string& rule) {
-    return std::find(r.rules.begin(), r.rules.end(), rule) != r.rules.end();
+    return answer(question, options);
   }
   // The rows of the SQL as "a|b" lines, sorted.
   static std::multiset<std::string> rows_of(const std::string& sql) {
@@ -91,16 +60,7 @@ class TemplateSpiderRulesTest : public ::testing::Test {
     }
     return out;
   }
-  static bool has(const std::string& sql, const std::string& part) { return sql.find(part) != std::string::npos; }
-
-  static fs::path* dir_;
-  static Database* db_;
-  static Catalog* catalog_;
 };
-
-fs::path* TemplateSpiderRulesTest::dir_ = nullptr;
-Database* TemplateSpiderRulesTest::db_ = nullptr;
-Catalog* TemplateSpiderRulesTest::catalog_ = nullptr;
 
 using Rows = std::multiset<std::string>;
 

@@ -6,21 +6,16 @@
 // whose name holds "number", an order by two columns, the average number
 // of a measure, "N or more" rows of the main table per group.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <memory>
 #include <string>
 
 #include "generate/template_generator.h"
 #include "t2sql/database.h"
 #include "t2sql/generator.h"
-#include "testing/scratch_sqlite.h"
+#include "testing/scratch_schema_test.h"
 
 namespace t2sql {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kLibrarySql = R"sql(
 CREATE TABLE writers(writer_id INTEGER PRIMARY KEY, writer_name TEXT NOT NULL, country TEXT NOT NULL);
@@ -35,54 +30,24 @@ INSERT INTO volumes VALUES (1,'Tides',1,'poetry',120,9.5,1999,4),(2,'Stone',2,'n
 INSERT INTO lendings VALUES (1,1,'Lee',2020),(2,1,'Kim',2021),(3,2,'Lee',2021),(4,5,'Ola',2022);
 )sql";
 
-class TemplateSpiderShapesTest : public ::testing::Test {
+class TemplateSpiderShapesTest : public testing::ScratchSchemaTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("t2sql_spider_shapes_" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    fs::create_directories(*dir_);
-    std::string path = (*dir_ / "library.db").string();
-    ASSERT_EQ(testing::write_sqlite(path, kLibrarySql), "");
-    auto db = Database::open(path);
-    ASSERT_TRUE(db.ok()) << db.status().to_string();
-    db_ = db->release();
-    auto catalog = db_->catalog();
-    ASSERT_TRUE(catalog.ok());
-    catalog_ = new Catalog(*catalog);
-  }
-  static void TearDownTestSuite() {
-    delete catalog_;
-    delete db_;
-    if (dir_) fs::remove_all(*dir_);
-    delete dir_;
-  }
+  static void SetUpTestSuite() { open_schema("library.db", kLibrarySql); }
 
   // The SQL read for a question (answered or not: the shape is what is tested).
   static std::string sql_of(const std::string& question) {
     TemplateOptions options;
     options.min_confidence = 0;  // every reading, whatever its confidence
-    auto gen = TemplateGenerator::create(*catalog_, db_, options);
-    EXPECT_TRUE(gen.ok());
-    auto out = (*gen)->generate({.question = question});
-    EXPECT_TRUE(out.ok());
-    EXPECT_TRUE(out.ok() && out->answered) << question << ": " << (out.ok() ? out->reason : "");
-    return out.ok() ? out->sql : "";
+    GenerationResult out = answer(question, options);
+    EXPECT_TRUE(out.answered) << question << ": " << out.reason;
+    return out.sql;
   }
   static size_t rows_of(const std::string& sql) {
     auto rows = db_->execute(sql);
     EXPECT_TRUE(rows.ok()) << sql;
     return rows.ok() ? rows->rows.size() : 0;
   }
-  static bool has(const std::string& sql, const std::string& part) { return sql.find(part) != std::string::npos; }
-
-  static fs::path* dir_;
-  static Database* db_;
-  static Catalog* catalog_;
 };
-
-fs::path* TemplateSpiderShapesTest::dir_ = nullptr;
-Database* TemplateSpiderShapesTest::db_ = nullptr;
-Catalog* TemplateSpiderShapesTest::catalog_ = nullptr;
 
 TEST_F(TemplateSpiderShapesTest, AllTheInformationIsEveryColumn) {
   std::string sql = sql_of("Show all information about each writer.");

@@ -8,7 +8,6 @@
 #include <gguf.h>
 #include <gtest/gtest.h>
 #include <llama.h>
-#include <sqlite3.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -17,9 +16,10 @@
 
 #include "llm/gguf_chat_template.h"
 #include "llm/llama_model.h"
-#include "testing/test_models.h"
 #include "t2sql/llm_backend.h"
 #include "t2sql/prompt.h"
+#include "testing/scratch_sqlite.h"
+#include "testing/test_models.h"
 
 namespace t2sql {
 namespace {
@@ -180,13 +180,10 @@ TEST(ChatTemplates, PromptCommandAppliesTheModelsTemplate) {
   ASSERT_FALSE(model.empty());
   const std::string db = testing::model_dir() + "/shop.sqlite";
   std::filesystem::remove(db);
-  sqlite3* h = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-  sqlite3_exec(h,
-               "CREATE TABLE sales (id INTEGER PRIMARY KEY, region TEXT, amount REAL);"
-               "INSERT INTO sales VALUES (1, 'West', 3.5), (2, 'East', 4.0);",
-               nullptr, nullptr, nullptr);
-  sqlite3_close(h);
+  ASSERT_EQ(testing::write_sqlite(db,
+                                  "CREATE TABLE sales (id INTEGER PRIMARY KEY, region TEXT, amount REAL);"
+                                  "INSERT INTO sales VALUES (1, 'West', 3.5), (2, 'East', 4.0);"),
+            "");
   for (const char* style : {"t2sql", "xiyan"}) {
     std::string cmd = std::string(T2SQL_BINARY) + " prompt --db '" + db + "' --model '" + model + "' --style " + style +
                       " 'total amount in the West?' 2>&1";

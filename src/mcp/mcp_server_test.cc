@@ -5,7 +5,7 @@
 #include "t2sql/mcp_server.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "t2sql/pipeline.h"
+#include "testing/scratch_sqlite.h"
 
 namespace t2sql {
 namespace {
@@ -25,14 +26,11 @@ class McpServerTest : public ::testing::Test {
   void SetUp() override {
     path_ = (fs::temp_directory_path() / ("t2sql_mcp_" + std::to_string(::getpid()) + ".db")).string();
     fs::remove(path_);
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "CREATE TABLE city (id INTEGER PRIMARY KEY, name TEXT, population INTEGER);"
-                           "INSERT INTO city VALUES (1, 'Oslo', 700000), (2, 'Bergen', 290000), (3, 'Tromso', 77000);",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
+    ASSERT_EQ(testing::write_sqlite(
+                  path_,
+                  "CREATE TABLE city (id INTEGER PRIMARY KEY, name TEXT, population INTEGER);"
+                  "INSERT INTO city VALUES (1, 'Oslo', 700000), (2, 'Bergen', 290000), (3, 'Tromso', 77000);"),
+              "");
     auto database = Database::open(path_);
     ASSERT_TRUE(database.ok()) << database.status().to_string();
     auto pipeline = Pipeline::create(std::move(*database), {});

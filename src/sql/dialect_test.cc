@@ -1,11 +1,12 @@
 #include "sql/dialect.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
+#include <unistd.h>
 
 #include <filesystem>
 
 #include "t2sql/database.h"
+#include "testing/scratch_sqlite.h"
 
 namespace t2sql {
 namespace {
@@ -43,14 +44,10 @@ TEST(DialectTest, SqliteFormsRun) {
   auto dir = std::filesystem::temp_directory_path() / ("t2sql_dialect_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string path = (dir / "d.db").string();
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw,
-                         "CREATE TABLE t(\"order\" INTEGER, d DATE, name TEXT);"
-                         "INSERT INTO t VALUES (1, '2023-03-15', 'Apple'), (2, '2024-11-02', 'Levi''s');",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(raw);
+  ASSERT_EQ(testing::write_sqlite(path,
+                                  "CREATE TABLE t(\"order\" INTEGER, d DATE, name TEXT);"
+                                  "INSERT INTO t VALUES (1, '2023-03-15', 'Apple'), (2, '2024-11-02', 'Levi''s');"),
+            "");
   auto db = Database::open(path);
   ASSERT_TRUE(db.ok());
   Dialect d = Dialect::for_engine("sqlite");

@@ -7,26 +7,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <string>
 
 #include "t2sql/database.h"
+#include "testing/fixture_env.h"
 
 namespace t2sql::testing {
 
 inline const std::map<std::string, std::string>& ch_env() {
-  static const std::map<std::string, std::string> env = [] {
-    std::map<std::string, std::string> out;
-    std::ifstream in(T2SQL_CH_ENV);
-    std::string line;
-    while (std::getline(in, line)) {
-      auto eq = line.find('=');
-      if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    return out;
-  }();
+  static const std::map<std::string, std::string> env = read_fixture_env(T2SQL_CH_ENV);
   return env;
 }
 
@@ -45,13 +36,7 @@ inline std::string ch_skip_reason() {
 
 // The value, or "" with a test failure that says to run the fixture.
 inline std::string ch_env(const std::string& key) {
-  auto it = ch_env().find(key);
-  if (it == ch_env().end()) {
-    ADD_FAILURE() << key << " missing from " << T2SQL_CH_ENV
-                  << ": run these tests through ctest, whose clickhouse_fixture_start starts the cluster";
-    return "";
-  }
-  return it->second;
+  return fixture_env_value(ch_env(), key, T2SQL_CH_ENV, "clickhouse_fixture_start starts the cluster");
 }
 
 // Everything a reader could have changed, on one shard: the databases and

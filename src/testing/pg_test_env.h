@@ -5,35 +5,21 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
-#include <fstream>
 #include <map>
 #include <string>
+
+#include "testing/fixture_env.h"
 
 namespace t2sql::testing {
 
 inline const std::map<std::string, std::string>& pg_env() {
-  static const std::map<std::string, std::string> env = [] {
-    std::map<std::string, std::string> out;
-    std::ifstream in(T2SQL_PG_ENV);
-    std::string line;
-    while (std::getline(in, line)) {
-      auto eq = line.find('=');
-      if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    return out;
-  }();
+  static const std::map<std::string, std::string> env = read_fixture_env(T2SQL_PG_ENV);
   return env;
 }
 
 // The value, or "" with a test failure that says to run the fixture.
 inline std::string pg_env(const std::string& key) {
-  auto it = pg_env().find(key);
-  if (it == pg_env().end()) {
-    ADD_FAILURE() << key << " missing from " << T2SQL_PG_ENV
-                  << ": run these tests through ctest, whose postgres_fixture_start starts the server";
-    return "";
-  }
-  return it->second;
+  return fixture_env_value(pg_env(), key, T2SQL_PG_ENV, "postgres_fixture_start starts the server");
 }
 
 // An administrator's view of everything the reader could have changed: the

@@ -1,5 +1,6 @@
-// For tests only: a scratch SQLite database made from a SQL script, as the
-// template engine's schema tests build their own small databases.
+// For tests only: a scratch SQLite database made from a SQL script, for a
+// test that needs a small file of its own (the template engine's schema tests
+// make theirs through scratch_schema_test.h).
 //
 //   ASSERT_EQ(testing::write_sqlite(dir / "club.db", kClubSql), "");
 #pragma once
