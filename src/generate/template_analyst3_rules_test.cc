@@ -97,8 +97,8 @@ TEST_F(TemplateAnalyst3RulesTest, RelativeRangesEndAtTheLatestDateStored) {
   expect_same_result("Total price of tickets in the last 3 months",
                      "SELECT SUM(price) FROM tickets WHERE show_date BETWEEN '2024-05-01' AND '2024-07-31'",
                      "relative_ranges");
-  expect_same_result("Seats sold in the last 10 days",
-                     "SELECT SUM(seats) FROM tickets WHERE show_date >= '2024-07-22'", "relative_ranges");
+  expect_same_result("Seats sold in the last 10 days", "SELECT SUM(seats) FROM tickets WHERE show_date >= '2024-07-22'",
+                     "relative_ranges");
   expect_same_result("Number of tickets over the past 2 weeks",
                      "SELECT COUNT(*) FROM tickets WHERE show_date >= '2024-07-18'", "relative_ranges");
 }

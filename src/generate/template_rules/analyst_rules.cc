@@ -16,10 +16,20 @@ struct NamedRule {
 
 const std::vector<std::string>& analyst_rule_names() {
   // growth_measure and growth_superlative run inside the year-over-year comparison (dates).
-  static const std::vector<std::string> kNames = {
-      "growth_measure",  "growth_superlative", "entity_count",  "weekday", "compare_values", "share_of_total",
-      "per_entity_average", "top_k_per_group", "period_over_period", "running_total", "median", "top_k_share",
-      "unknown_value",   "unread_shape"};
+  static const std::vector<std::string> kNames = {"growth_measure",
+                                                  "growth_superlative",
+                                                  "entity_count",
+                                                  "weekday",
+                                                  "compare_values",
+                                                  "share_of_total",
+                                                  "per_entity_average",
+                                                  "top_k_per_group",
+                                                  "period_over_period",
+                                                  "running_total",
+                                                  "median",
+                                                  "top_k_share",
+                                                  "unknown_value",
+                                                  "unread_shape"};
   return kNames;
 }
 

@@ -89,7 +89,8 @@ bool TemplateQueryBuilder::rule_median(std::string& nested_sql) {
     values.select.push_back({values.select.size(), value});
     values.select.push_back(
         {values.select.size(), Expr{.raw = window(false), .raw_qualified = window(true), .alias = "place"}});
-    values.select.push_back({values.select.size(), Expr{.raw = count(false), .raw_qualified = count(true), .alias = "n"}});
+    values.select.push_back(
+        {values.select.size(), Expr{.raw = count(false), .raw_qualified = count(true), .alias = "n"}});
     std::string values_sql = render(values);
     if (values_sql.empty()) return false;
     // DISTINCT (a join that repeats the rows) would drop equal values.

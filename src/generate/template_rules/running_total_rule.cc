@@ -60,8 +60,8 @@ bool TemplateQueryBuilder::rule_running_total(std::string& nested_sql) {
   }
   nested_sql = "SELECT " + keys + p + ", SUM(" + v + ") OVER (" +
                (partition.empty() ? "" : "PARTITION BY " + partition + " ") + "ORDER BY " + p + ") AS " +
-               d_.quote_identifier("running_total") + " FROM (" + inner_sql + ") AS " +
-               d_.quote_identifier("periods") + " ORDER BY " + keys + p;
+               d_.quote_identifier("running_total") + " FROM (" + inner_sql + ") AS " + d_.quote_identifier("periods") +
+               " ORDER BY " + keys + p;
   for (size_t i = cue; i < cue_end; ++i) consumed_[i] = true;
   return true;
 }
