@@ -488,6 +488,8 @@ class TemplateQueryBuilder {
   bool rule_per_entity_average(std::string& nested_sql);
   bool rule_top_k_per_group(std::string& nested_sql);
   bool rule_period_over_period(std::string& nested_sql);
+  bool rule_running_total(std::string& nested_sql);
+  bool rule_compare_values(std::string& nested_sql);
   bool rule_median(std::string& nested_sql);
   bool rule_top_k_share(std::string& nested_sql);
   bool rule_unknown_value(std::string& nested_sql);

@@ -16,10 +16,20 @@ struct NamedRule {
 
 const std::vector<std::string>& analyst_rule_names() {
   // growth_measure and growth_superlative run inside the year-over-year comparison (dates).
-  static const std::vector<std::string> kNames = {"growth_measure",  "growth_superlative", "entity_count",
-                                                  "weekday",         "share_of_total",     "per_entity_average",
-                                                  "top_k_per_group", "period_over_period", "median",
-                                                  "top_k_share",     "unknown_value",      "unread_shape"};
+  static const std::vector<std::string> kNames = {"growth_measure",
+                                                  "growth_superlative",
+                                                  "entity_count",
+                                                  "weekday",
+                                                  "compare_values",
+                                                  "share_of_total",
+                                                  "per_entity_average",
+                                                  "top_k_per_group",
+                                                  "period_over_period",
+                                                  "running_total",
+                                                  "median",
+                                                  "top_k_share",
+                                                  "unknown_value",
+                                                  "unread_shape"};
   return kNames;
 }
 
@@ -29,10 +39,12 @@ void TemplateQueryBuilder::run_analyst_rules(std::string& nested_sql) {
   static const NamedRule kAnalystRules[] = {
       {"entity_count", &TemplateQueryBuilder::rule_entity_count},
       {"weekday", &TemplateQueryBuilder::rule_weekday},
+      {"compare_values", &TemplateQueryBuilder::rule_compare_values},
       {"share_of_total", &TemplateQueryBuilder::rule_share_of_total},
       {"per_entity_average", &TemplateQueryBuilder::rule_per_entity_average},
       {"top_k_per_group", &TemplateQueryBuilder::rule_top_k_per_group},
       {"period_over_period", &TemplateQueryBuilder::rule_period_over_period},
+      {"running_total", &TemplateQueryBuilder::rule_running_total},
       {"median", &TemplateQueryBuilder::rule_median},
       {"top_k_share", &TemplateQueryBuilder::rule_top_k_share},
       {"unknown_value", &TemplateQueryBuilder::rule_unknown_value},

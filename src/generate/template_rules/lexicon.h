@@ -37,6 +37,12 @@ inline const std::set<std::string> kPronouns = {"we", "you", "they", "i"};
 inline const std::set<std::string> kMoneyWords = {"amount", "revenue", "sales",   "sale",   "price", "cost",
                                                   "total",  "fee",     "payment", "income", "spend", "value"};
 // "month-over-month growth": each period against the one before.
+// "Compare revenue of the North and South regions", "Electronics vs Toys".
+inline const std::set<std::string> kCompareValues = {"compare", "compared", "comparing", "comparison",
+                                                     "vs",      "vs.",      "versus",    "against"};
+// "cumulative revenue by month", "running total of sales per month".
+inline const std::set<std::string> kCumulative = {"cumulative", "cumulated"};
+inline const std::set<std::string> kRunningFigure = {"total", "totals", "sum", "count"};
 inline const std::set<std::string> kMonthOverMonth = {"month-over-month", "mom"};
 inline const std::set<std::string> kYearOverYear = {"year-over-year", "yoy"};
 inline const std::set<std::string> kChangeWords = {"growth", "change", "changes", "increase", "decrease", "difference"};

@@ -2,7 +2,8 @@
 // of stores are in the South region?": a part of a total, as a percentage.
 // Per group: each group's total over the total of all groups (the same
 // filters). With no group: the rows a value condition picks over all rows
-// (the other filters, such as a year, apply to both).
+// (the other filters, such as a year, apply to both), or, with no value
+// condition, the days of the week ("made on weekends") the question names.
 #include "generate/template_query_builder.h"
 #include "generate/template_rules/lexicon.h"
 
@@ -65,19 +66,26 @@ bool TemplateQueryBuilder::rule_share_of_total(std::string& nested_sql) {
   // Mystery books", "in the South region"); those on dates filter the whole
   // too. A comparison of numbers ("cities with a black percentage over 10")
   // leaves the reading open: no rule.
-  std::vector<size_t> part;
+  std::vector<size_t> part, days_of_week;
   for (size_t g = 0; g < q.where.size(); ++g) {
-    bool dated = false, value = true;
+    bool dated = false, value = true, weekday = true;
     for (const auto& c : q.where[g]) {
       bool column = c.lhs.t >= 0 && !c.lhs.star && c.lhs.raw.empty();
       dated = dated || c.lhs.part != DatePart::kNone || (column && is_date(c.lhs.t, c.lhs.c));
       value = value && column && c.lhs.part == DatePart::kNone && !is_numeric(c.lhs.t, c.lhs.c) &&
               (c.op == "=" || c.op == "IN" || c.op == "LIKE");
+      weekday = weekday && c.lhs.part == DatePart::kWeekday;
     }
+    if (weekday) days_of_week.push_back(g);
     if (dated) continue;
     if (!value) return false;
     part.push_back(g);
   }
+  // "What percentage of tickets were sold on weekends?": with no other part,
+  // the days of the week pick the rows counted. Of a total ("percentage of
+  // sales" read as the sales amount) it is left unread: the count is as
+  // likely meant.
+  if (q.group_by.empty() && part.empty() && days_of_week.size() == 1 && a.agg == Agg::kCount) part = days_of_week;
   Expr share = a;
   share.alias = "share_pct";
   if (!q.group_by.empty() && part.empty()) {

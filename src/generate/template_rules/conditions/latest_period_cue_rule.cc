@@ -32,6 +32,19 @@ bool TemplateQueryBuilder::pass_latest_period_cue() {
     if (Item* u = item_at(unit)) u->used = true;
     time_filtered_ = true;
   }
+  // "in the last 3 months", "the past 30 days": the unit is the range's
+  // (relative_ranges), not a column named "month" or "date".
+  for (size_t i = 0; i + 1 < toks_.size(); ++i) {
+    if (lw(i) != "last" && lw(i) != "past" && lw(i) != "previous") continue;
+    size_t unit = reading_number(i + 1) ? i + 2 : i + 1;
+    static const std::set<std::string> kUnits = {"year", "years", "month", "months", "week", "weeks", "day", "days"};
+    if (!kUnits.count(lw(unit)) || (unit == i + 1 && (lw(unit) == "weeks" || lw(unit) == "days"))) continue;
+    if (Item* u = item_at(unit); u && u->kind == ItemKind::kColumn) {
+      u->used = true;
+      consumed_[unit] = true;
+      cond_tokens_.insert(unit);
+    }
+  }
   return true;
 }
 

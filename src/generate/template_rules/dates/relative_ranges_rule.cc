@@ -1,5 +1,5 @@
 // Relative ranges, anchored at the latest date in the data: "last year",
-// "in the last 3 months", "this month".
+// "in the last 3 months", "this month", "the past 2 weeks", "the last 30 days".
 #include "generate/template_query_builder.h"
 #include "generate/template_rules/lexicon.h"
 
@@ -28,7 +28,9 @@ bool TemplateQueryBuilder::pass_relative_ranges() {
       unit = lw(i + 2);
       span = 3;
     }
-    if (unit != "year" && unit != "years" && unit != "month" && unit != "months") continue;
+    bool days_unit = unit == "days" || unit == "weeks" || ((unit == "day" || unit == "week") && span == 3);
+    if (unit != "year" && unit != "years" && unit != "month" && unit != "months" && !days_unit) continue;
+    if (n < 1) continue;
     if (date_.dc < 0) {
       penalize(0.6, "no date column for '" + lw(i) + " " + unit + "'");
       continue;
@@ -46,6 +48,32 @@ bool TemplateQueryBuilder::pass_relative_ranges() {
       lm = tm.tm_mon + 1;
     }
     for (size_t k = i; k < i + span; ++k) consumed_[k] = true;
+    // The count is read: "the last 3 months" leaves no number unused.
+    if (Item* it = item_at(i + 1); span == 3 && it && it->kind == ItemKind::kNumber) it->used = true;
+    time_filtered_ = true;
+    if (days_unit) {
+      // "the last 30 days", "the past 2 weeks": the n days ending at the latest date.
+      std::tm tm{};
+      if (latest.size() >= 10) {
+        tm.tm_year = std::atoi(latest.substr(0, 4).c_str()) - 1900;
+        tm.tm_mon = std::atoi(latest.substr(5, 2).c_str()) - 1;
+        tm.tm_mday = std::atoi(latest.substr(8, 2).c_str());
+      } else {
+        std::time_t now = std::time(nullptr);
+        gmtime_r(&now, &tm);
+        tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+      }
+      int days = n * (unit[0] == 'w' ? 7 : 1);
+      tm.tm_mday -= days - 1;
+      std::time_t from = timegm(&tm);
+      std::tm lo{};
+      gmtime_r(&from, &lo);
+      char first[16];
+      std::snprintf(first, sizeof first, "%04d-%02d-%02d", lo.tm_year + 1900, lo.tm_mon + 1, lo.tm_mday);
+      Expr dexpr{.t = date_.dc / 1000, .c = date_.dc % 1000};
+      add_condition({{dexpr, ">=", d_.string_literal(first)}});
+      continue;
+    }
     Expr yexpr{.t = date_.dc / 1000, .c = date_.dc % 1000, .part = DatePart::kYear};
     Expr ymexpr{.t = date_.dc / 1000, .c = date_.dc % 1000, .part = DatePart::kYearMonth};
     bool years_unit = unit[0] == 'y';
@@ -65,7 +93,6 @@ bool TemplateQueryBuilder::pass_relative_ranges() {
       std::snprintf(hi, sizeof hi, "%04d-%02d", to / 12, to % 12 + 1);
       add_condition({{ymexpr, "BETWEEN", d_.string_literal(lo) + " AND " + d_.string_literal(hi)}});
     }
-    time_filtered_ = true;
   }
   return true;
 }
