@@ -82,8 +82,9 @@ TEST(EvalReportCalibrationTest, ReportsShowTheReliabilityTableAndPlot) {
   std::string json = report_json({s}, {&run}, false);
   EXPECT_NE(json.find("\"ece\": 0.05"), std::string::npos) << json;
   EXPECT_NE(json.find("\"ece_chance\": "), std::string::npos) << json;
-  EXPECT_NE(json.find("\"rules\""), std::string::npos) << json;
-  EXPECT_NE(json.find("\"ordering\""), std::string::npos) << json;
+  std::string with_cases = report_json({s}, {&run}, true);
+  EXPECT_NE(with_cases.find("\"rules\""), std::string::npos) << with_cases;
+  EXPECT_NE(with_cases.find("\"ordering\""), std::string::npos) << with_cases;
   EXPECT_NE(table.find("(chance "), std::string::npos) << table;
 }
 

@@ -38,7 +38,7 @@ struct EvalCliOptions {
   std::string embed_model, train_data, fit_calibration;
   std::vector<std::string> fit_also;
   int calibration_folds = 5;
-  bool no_cross_fit = false;
+  bool cross_fit = false;
   int jobs = 1, limit = 0, max_tokens = 256, max_repairs = 2, sample_values = -1, candidates = 1;
   std::string prompt_style = "t2sql";
   int64_t timeout_ms = 10000, max_rows = 100000;
@@ -111,8 +111,8 @@ int fit_calibration(const EvalCliOptions& o, const EvalRun& run) {
   fit.command = "t2sql eval --suite " + o.suite + " --data " + o.data + " --mode template --jobs " +
                 std::to_string(o.jobs) + " --fit-calibration " + o.fit_calibration + " --calibration-folds " +
                 std::to_string(o.calibration_folds);
-  fit.folds = o.no_cross_fit ? 0 : o.calibration_folds;
-  if (o.no_cross_fit) fit.command += " --no-cross-fit";
+  fit.folds = o.cross_fit ? o.calibration_folds : 0;
+  if (o.cross_fit) fit.command += " --cross-fit";
   // Readings of other development suites, from earlier `eval --json` runs.
   for (const auto& path : o.fit_also) {
     std::ifstream in(path);
@@ -234,10 +234,11 @@ int run_eval(const EvalCliOptions& o) {
   if (Status s = check_writable(o.fit_calibration, "--fit-calibration"); !s.ok()) return fail(s);
   if (o.min_confidence > 1) return fail("--min-confidence must be at most 1 (a probability)");
   if (!o.fit_also.empty() && o.fit_calibration.empty()) return fail("--fit-also needs --fit-calibration");
-  if ((o.calibration_folds != 5 || o.no_cross_fit) && o.fit_calibration.empty())
-    return fail("--calibration-folds and --no-cross-fit need --fit-calibration");
+  if ((o.calibration_folds != 5 || o.cross_fit) && o.fit_calibration.empty())
+    return fail("--calibration-folds and --cross-fit need --fit-calibration");
   if (o.calibration_folds == 1 || o.calibration_folds < 0)
-    return fail("--calibration-folds wants 0 (fit in-sample, no held-out figures) or 2 or more");
+    return fail("--calibration-folds wants 0 (no held-out figures) or 2 or more");
+  if (o.cross_fit && o.calibration_folds < 2) return fail("--cross-fit needs --calibration-folds of 2 or more");
   if (!o.fit_calibration.empty()) {
     if (modes->size() != 1 || (*modes)[0].engine != "template")
       return fail("--fit-calibration fits the template engine's confidence: use --mode template alone");
@@ -547,12 +548,13 @@ void add_eval_command(CLI::App& app) {
                   "`eval --mode template --min-confidence 0 --json FILE` (repeatable); see scripts/fit_calibration.sh");
   cmd->add_option("--calibration-folds", opt->calibration_folds,
                   "With --fit-calibration: split the questions' databases into this many folds (default 5; 0: "
-                  "none). The isotonic map and the threshold are fitted on scores from fits that left each "
-                  "database out, and the held-out-database ECE, accuracy at the threshold and at confidence >= 0.9 "
-                  "are printed: the figures to expect on a database nobody tuned for");
-  cmd->add_flag("--no-cross-fit", opt->no_cross_fit,
-                "With --fit-calibration: fit the isotonic map and the threshold in-sample, as before 5-fold "
-                "cross-fitting (the held-out figures are still printed, to compare the two)");
+                  "none), score each fold with a calibration fitted without it and print the held-out-database "
+                  "ECE, accuracy at the threshold and at confidence >= 0.9: the figures to expect on a database "
+                  "nobody tuned for");
+  cmd->add_flag("--cross-fit", opt->cross_fit,
+                "With --fit-calibration: fit the isotonic map and the threshold on scores from fits that left each "
+                "database's fold out (--calibration-folds), not in-sample: a threshold that holds on new databases, "
+                "at the cost of fewer answers above it");
   cmd->add_option("--min-confidence", opt->min_confidence,
                   "The template engine abstains below this calibrated probability of being right (default: its "
                   "rules' own gate; the template-first ensemble: the calibrated threshold, fitted for 85% right on "
