@@ -141,6 +141,7 @@ struct AskResult {
   std::string engine;           // the generator that wrote the SQL
   double confidence = 0;
   std::map<std::string, double> confidence_features;  // what the confidence was computed from (generator.h)
+  std::vector<std::string> rules;  // template engine: the named rules that shaped the SQL
   // Other plausible readings of the question (template engine): SQL and one line each.
   std::vector<GenerationResult::Alternative> alternatives;
   bool rag_used = false;

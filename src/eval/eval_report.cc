@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <random>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -72,6 +73,7 @@ json metrics_json(const EvalMetrics& m) {
   j["latency_ms"] = {{"p50", round_to(m.latency_p50_ms, 3)}, {"p95", round_to(m.latency_p95_ms, 3)}};
   j["execution_ms"] = {{"p50", round_to(m.execution_p50_ms, 3)}, {"p95", round_to(m.execution_p95_ms, 3)}};
   j["ece"] = m.ece < 0 ? json(nullptr) : json(round_to(m.ece, 4));
+  j["ece_chance"] = m.ece_chance < 0 ? json(nullptr) : json(round_to(m.ece_chance, 4));
   j["confident"] = {{"min_confidence", 0.9},
                     {"n", m.confident},
                     {"correct", m.confident_correct},
@@ -151,6 +153,7 @@ json summary_json(const EvalSummary& s, const EvalRun* run, bool with_cases) {
                        {"execution_ms", round_to(c.execution_ms, 3)},
                        {"reason", c.reason}});
       if (!c.confidence_features.empty()) cases.back()["confidence_features"] = c.confidence_features;
+      if (!c.rules.empty()) cases.back()["rules"] = c.rules;
     }
     j["cases"] = std::move(cases);
   }
@@ -185,8 +188,10 @@ std::vector<std::pair<std::string, std::vector<std::string>>> metric_rows(const 
   row("answered", [](const EvalSummary& s) { return pct(s.overall.answered_rate); });
   row("accuracy on answered", [](const EvalSummary& s) { return pct(s.overall.answered_accuracy); });
   row("similarity", [](const EvalSummary& s) { return fixed(s.overall.similarity, 3); });
-  row("calibration error",
-      [](const EvalSummary& s) { return s.overall.ece < 0 ? std::string("-") : fixed(s.overall.ece, 3); });
+  row("calibration error", [](const EvalSummary& s) {
+    return s.overall.ece < 0 ? std::string("-")
+                             : fixed(s.overall.ece, 3) + " (chance " + fixed(s.overall.ece_chance, 3) + ")";
+  });
   row("right at conf >= 0.9", [](const EvalSummary& s) {
     return s.overall.confident_accuracy < 0
                ? std::string("-")
@@ -298,34 +303,60 @@ EvalMetrics compute_metrics(const std::vector<const CaseResult*>& cases) {
   CalibrationMetrics cal = calibration_metrics(answers);
   m.reliability = std::move(cal.reliability);
   m.ece = cal.ece;
+  m.ece_chance = cal.ece_chance;
   m.confident = cal.confident;
   m.confident_correct = cal.confident_correct;
   m.confident_accuracy = m.confident ? ratio(m.confident_correct, m.confident) : -1;
   return m;
 }
 
-CalibrationMetrics calibration_metrics(const std::vector<std::pair<double, bool>>& answers) {
-  CalibrationMetrics m;
-  m.reliability.resize(10);
-  for (int b = 0; b < 10; ++b) m.reliability[b] = {.low = b / 10.0, .high = (b + 1) / 10.0};
+namespace {
+
+double expected_calibration_error(const std::vector<std::pair<double, bool>>& answers,
+                                  std::vector<ReliabilityBin>* reliability) {
+  std::vector<ReliabilityBin> bins(10);
+  for (int b = 0; b < 10; ++b) bins[b] = {.low = b / 10.0, .high = (b + 1) / 10.0};
   for (const auto& [confidence, right] : answers) {
     double conf = std::clamp(confidence, 0.0, 1.0);
-    auto& bin = m.reliability[std::min(9, static_cast<int>(conf * 10))];
+    auto& bin = bins[std::min(9, static_cast<int>(conf * 10))];
     ++bin.n;
     bin.correct += right;
     bin.mean_confidence += conf;
-    if (conf >= 0.9) {
-      ++m.confident;
-      m.confident_correct += right;
-    }
+  }
+  double ece = 0;
+  for (auto& bin : bins) {
+    if (bin.n == 0) continue;
+    bin.mean_confidence /= bin.n;
+    ece += std::fabs(ratio(bin.correct, bin.n) - bin.mean_confidence) * bin.n / answers.size();
+  }
+  if (reliability) *reliability = std::move(bins);
+  return ece;
+}
+
+}  // namespace
+
+CalibrationMetrics calibration_metrics(const std::vector<std::pair<double, bool>>& answers) {
+  CalibrationMetrics m;
+  double ece = expected_calibration_error(answers, &m.reliability);
+  for (const auto& [confidence, right] : answers) {
+    if (std::clamp(confidence, 0.0, 1.0) < 0.9) continue;
+    ++m.confident;
+    m.confident_correct += right;
   }
   if (!answers.empty()) {
-    m.ece = 0;
-    for (auto& bin : m.reliability) {
-      if (bin.n == 0) continue;
-      bin.mean_confidence /= bin.n;
-      m.ece += std::fabs(ratio(bin.correct, bin.n) - bin.mean_confidence) * bin.n / answers.size();
+    m.ece = ece;
+    // Chance alone: the same confidences, each answer right with exactly
+    // that probability.
+    std::mt19937 rng(20240601);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::vector<std::pair<double, bool>> drawn(answers);
+    constexpr int kDraws = 200;
+    double sum = 0;
+    for (int d = 0; d < kDraws; ++d) {
+      for (auto& [confidence, right] : drawn) right = u(rng) < std::clamp(confidence, 0.0, 1.0);
+      sum += expected_calibration_error(drawn, nullptr);
     }
+    m.ece_chance = sum / kDraws;
   }
   return m;
 }

@@ -22,6 +22,11 @@
 //                       sum over ten confidence bins [0, 0.1), ..., [0.9, 1] of
 //                       |accuracy - mean confidence| weighted by the bin's share
 //                       (null when nothing was answered); reliability: the bins
+//   ece_chance          the ECE that perfectly calibrated confidences would
+//                       still show on these answers from chance alone (the mean
+//                       over 200 draws of each answer right with probability its
+//                       confidence, fixed seed): an ECE near it is as good as
+//                       the number of answers can show
 //   confident_accuracy  correct / answered with confidence >= 0.9 (null: none)
 //   vote_differs_rate   with --candidates: questions whose execution vote chose
 //                       another result than the greedy statement's / questions
@@ -59,6 +64,7 @@ struct EvalMetrics {
   double vote_differs_rate = -1;  // -1: no execution vote
   double latency_p50_ms = 0, latency_p95_ms = 0, execution_p50_ms = 0, execution_p95_ms = 0;
   double ece = -1;  // -1: nothing answered
+  double ece_chance = -1;
   int confident = 0, confident_correct = 0;
   double confident_accuracy = -1;  // -1: no answer with confidence >= 0.9
   std::vector<ReliabilityBin> reliability;
@@ -66,10 +72,11 @@ struct EvalMetrics {
 
 // The reliability table (ten bins), the expected calibration error and the
 // answers with confidence >= 0.9, over answers given as (confidence, right)
-// pairs; confidences are clamped to [0, 1]. ece is -1 when there are none.
+// pairs; confidences are clamped to [0, 1]. ece is -1 when there are none;
+// ece_chance as in EvalMetrics.
 struct CalibrationMetrics {
   std::vector<ReliabilityBin> reliability;
-  double ece = -1;
+  double ece = -1, ece_chance = -1;
   int confident = 0, confident_correct = 0;
 };
 CalibrationMetrics calibration_metrics(const std::vector<std::pair<double, bool>>& answers);

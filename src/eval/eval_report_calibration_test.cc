@@ -43,11 +43,29 @@ TEST(EvalReportCalibrationTest, ReliabilityBinsAndExpectedCalibrationError) {
   EXPECT_LT(empty.confident_accuracy, 0);
 }
 
+TEST(EvalReportCalibrationTest, ChanceAloneShrinksWithMoreAnswers) {
+  // Answers right exactly as often as they say: the measured ECE is only
+  // chance, and ece_chance says how much chance to expect.
+  auto honest = [](int n) {
+    std::vector<std::pair<double, bool>> answers;
+    for (int i = 0; i < n; ++i) answers.emplace_back(0.75, i % 4 != 0);
+    return calibration_metrics(answers);
+  };
+  CalibrationMetrics few = honest(40), many = honest(4000);
+  EXPECT_NEAR(few.ece, 0, 1e-12);
+  EXPECT_GT(few.ece_chance, 0.03);  // about sqrt(0.75 * 0.25 / 40) * 0.8
+  EXPECT_LT(few.ece_chance, 0.1);
+  EXPECT_LT(many.ece_chance, 0.01);
+  EXPECT_DOUBLE_EQ(honest(40).ece_chance, few.ece_chance);  // a fixed seed: the same figure every run
+  EXPECT_LT(calibration_metrics({}).ece_chance, 0);
+}
+
 TEST(EvalReportCalibrationTest, ReportsShowTheReliabilityTableAndPlot) {
   EvalRun run;
   run.suite = "s";
   run.mode = "template";
   for (int i = 0; i < 5; ++i) run.cases.push_back(answered_case(0.85, i < 4));
+  run.cases[0].rules = {"group_by", "ordering"};  // the rules behind a reading, for per-rule calibration
   EvalSummary s = summarize(run);
   std::string table = report_table({s});
   EXPECT_NE(table.find("calibration error"), std::string::npos) << table;
@@ -63,6 +81,11 @@ TEST(EvalReportCalibrationTest, ReportsShowTheReliabilityTableAndPlot) {
   EXPECT_NE(svg.find("template (ECE 0.050)"), std::string::npos) << svg;
   std::string json = report_json({s}, {&run}, false);
   EXPECT_NE(json.find("\"ece\": 0.05"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"ece_chance\": "), std::string::npos) << json;
+  std::string with_cases = report_json({s}, {&run}, true);
+  EXPECT_NE(with_cases.find("\"rules\""), std::string::npos) << with_cases;
+  EXPECT_NE(with_cases.find("\"ordering\""), std::string::npos) << with_cases;
+  EXPECT_NE(table.find("(chance "), std::string::npos) << table;
 }
 
 }  // namespace

@@ -161,6 +161,7 @@ void Worker::run_case(const EvalCase& c, CaseResult& r) {
   r.engine = asked.engine;
   r.confidence = asked.confidence;
   r.confidence_features = std::move(asked.confidence_features);
+  r.rules = std::move(asked.rules);
   r.prompt_tokens = asked.prompt_tokens;
   if (!asked.candidates.empty()) r.vote = asked.vote_differs_from_greedy ? 1 : 0;
   if (r.prompt_tokens > 0) {

@@ -89,6 +89,7 @@ struct CaseResult {
   double similarity = 0;
   double confidence = 0;
   std::map<std::string, double> confidence_features;  // what the confidence came from (template engine)
+  std::vector<std::string> rules;  // template engine: the named rules that shaped the SQL
   std::string reason;  // why not correct (or why the gold failed)
   double generation_ms = 0, execution_ms = 0, gold_ms = 0;
 };

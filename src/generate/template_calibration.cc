@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -69,12 +70,7 @@ double TemplateCalibration::logistic(const ReadingFeatures& features) const {
   return sigmoid(z);
 }
 
-double TemplateCalibration::probability(const ReadingFeatures& features) const {
-  if (weights_.empty()) {
-    auto raw = features.find("rule_score");
-    return raw == features.end() ? 0 : std::clamp(raw->second, 0.0, 1.0);
-  }
-  double s = logistic(features);
+double TemplateCalibration::isotonic(double s) const {
   if (isotonic_.empty()) return s;
   if (s <= isotonic_.front().first) return isotonic_.front().second;
   if (s >= isotonic_.back().first) return isotonic_.back().second;
@@ -84,6 +80,24 @@ double TemplateCalibration::probability(const ReadingFeatures& features) const {
   double span = hi->first - lo->first;
   double f = span > 0 ? (s - lo->first) / span : 1;
   return lo->second + f * (hi->second - lo->second);
+}
+
+double TemplateCalibration::probability(const ReadingFeatures& features) const {
+  if (weights_.empty()) {
+    auto raw = features.find("rule_score");
+    return raw == features.end() ? 0 : std::clamp(raw->second, 0.0, 1.0);
+  }
+  return isotonic(logistic(features));
+}
+
+int calibration_fold(const std::string& group, int folds) {
+  if (folds < 2) return 0;
+  uint32_t h = 2166136261u;
+  for (unsigned char ch : group) {
+    h ^= ch;
+    h *= 16777619u;
+  }
+  return static_cast<int>(h % static_cast<uint32_t>(folds));
 }
 
 Result<TemplateCalibration> TemplateCalibration::from_json(const std::string& text) {
@@ -107,6 +121,7 @@ Result<TemplateCalibration> TemplateCalibration::from_json(const std::string& te
     c.fitted_on_ = j.value("fitted_on", "");
     c.command_ = j.value("command", "");
     c.samples_ = j.value("samples", 0);
+    c.folds_ = j.value("folds", 0);
   } catch (const json::exception& e) {
     return invalid_argument(std::string("template calibration: ") + e.what());
   }
@@ -127,6 +142,7 @@ std::string TemplateCalibration::to_json() const {
   j["fitted_on"] = fitted_on_;
   j["command"] = command_;
   j["samples"] = samples_;
+  j["folds"] = folds_;
   j["threshold"] = threshold_;
   j["bias"] = bias_;
   json w = json::object();
@@ -138,8 +154,8 @@ std::string TemplateCalibration::to_json() const {
   return j.dump(2) + "\n";
 }
 
-Result<TemplateCalibration> TemplateCalibration::fit(const std::vector<CalibrationSample>& samples,
-                                                     const CalibrationFitOptions& options) {
+Result<TemplateCalibration> TemplateCalibration::fit_logistic(const std::vector<CalibrationSample>& samples,
+                                                              double l2) {
   std::set<std::string> names_set;
   int positives = 0;
   for (const auto& s : samples) {
@@ -196,8 +212,8 @@ Result<TemplateCalibration> TemplateCalibration::fit(const std::vector<Calibrati
     for (size_t a = 0; a < m; ++a) {
       for (size_t b = 0; b < a; ++b) h[b][a] = h[a][b];
       if (a + 1 < m) {
-        g[a] += options.l2 * beta[a];
-        h[a][a] += options.l2;
+        g[a] += l2 * beta[a];
+        h[a][a] += l2;
       }
     }
     std::vector<double> step;
@@ -217,14 +233,19 @@ Result<TemplateCalibration> TemplateCalibration::fit(const std::vector<Calibrati
     c.bias_ -= w * mean[used[u]];
     c.weights_.emplace_back(names[used[u]], w);
   }
+  return c;
+}
 
+void TemplateCalibration::fit_isotonic_and_threshold(std::vector<std::pair<double, bool>> scored,
+                                                     const std::vector<bool>& sets, double target_accuracy) {
+  std::vector<std::pair<double, bool>> threshold_scores;
+  for (size_t i = 0; i < scored.size(); ++i) {
+    if (sets[i]) threshold_scores.push_back(scored[i]);
+  }
   // Isotonic regression of the labels on the logistic output (pool adjacent
   // violators); each block becomes one point at its mean score, its rate
   // shrunk a little towards the middle (one right and one wrong pseudo-answer
   // per block) so that a small block never says 0 or 1.
-  std::vector<std::pair<double, bool>> scored;
-  scored.reserve(n);
-  for (const auto& s : samples) scored.emplace_back(c.logistic(s.features), s.correct);
   std::sort(scored.begin(), scored.end());
   struct Block {
     double sum_s = 0, sum_y = 0, count = 0;
@@ -248,29 +269,90 @@ Result<TemplateCalibration> TemplateCalibration::fit(const std::vector<Calibrati
     p = std::max(p, last_p);  // the shrinkage may reorder small blocks: keep it increasing
     last_p = p;
     double s = b.sum_s / b.count;
-    if (!c.isotonic_.empty() && s <= c.isotonic_.back().first) s = c.isotonic_.back().first + 1e-12;
-    c.isotonic_.emplace_back(s, p);
+    if (!isotonic_.empty() && s <= isotonic_.back().first) s = isotonic_.back().first + 1e-12;
+    isotonic_.emplace_back(s, p);
   }
 
   // The threshold: the lowest probability at which the answers at or above
   // it are right at least target_accuracy of the time, on the samples that
   // set it.
   std::vector<std::pair<double, bool>> calibrated;
-  for (const auto& s : samples) {
-    if (s.sets_threshold) calibrated.emplace_back(c.probability(s.features), s.correct);
-  }
+  for (const auto& [s, y] : threshold_scores) calibrated.emplace_back(isotonic(s), y);
   std::sort(calibrated.begin(), calibrated.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   double right = 0;
-  c.threshold_ = 1.0;
+  threshold_ = 1.0;
   for (size_t i = 0; i < calibrated.size(); ++i) {
     right += calibrated[i].second;
     bool boundary = i + 1 == calibrated.size() || calibrated[i + 1].first < calibrated[i].first;
-    if (boundary && right / static_cast<double>(i + 1) >= options.target_accuracy) c.threshold_ = calibrated[i].first;
+    if (boundary && right / static_cast<double>(i + 1) >= target_accuracy) threshold_ = calibrated[i].first;
   }
+}
+
+Result<TemplateCalibration> TemplateCalibration::fit(const std::vector<CalibrationSample>& samples,
+                                                     const CalibrationFitOptions& options) {
+  auto fitted = fit_logistic(samples, options.l2);
+  if (!fitted.ok()) return fitted.status();
+  TemplateCalibration c = std::move(fitted).value();
+  std::vector<std::pair<double, bool>> scored(samples.size());
+  std::vector<bool> sets(samples.size());
+  for (size_t i = 0; i < samples.size(); ++i) {
+    scored[i] = {c.logistic(samples[i].features), samples[i].correct};
+    sets[i] = samples[i].sets_threshold;
+  }
+  if (options.folds >= 2) {
+    // Cross-fitting: each sample's score comes from the logistic model
+    // fitted without its database's fold.
+    std::vector<int> fold(samples.size());
+    for (size_t i = 0; i < samples.size(); ++i) fold[i] = calibration_fold(samples[i].group, options.folds);
+    for (int f = 0; f < options.folds; ++f) {
+      std::vector<CalibrationSample> rest;
+      bool any = false;
+      for (size_t i = 0; i < samples.size(); ++i) {
+        if (fold[i] == f) any = true;
+        else rest.push_back(samples[i]);
+      }
+      if (!any) continue;
+      auto part = fit_logistic(rest, options.l2);
+      if (!part.ok())
+        return invalid_argument("calibration fold " + std::to_string(f) + ": " + part.status().message());
+      for (size_t i = 0; i < samples.size(); ++i) {
+        if (fold[i] == f) scored[i].first = part->logistic(samples[i].features);
+      }
+    }
+  }
+  c.fit_isotonic_and_threshold(std::move(scored), sets, options.target_accuracy);
   c.fitted_on_ = options.fitted_on;
   c.command_ = options.command;
-  c.samples_ = static_cast<int>(n);
+  c.samples_ = static_cast<int>(samples.size());
+  c.folds_ = options.folds >= 2 ? options.folds : 0;
   return c;
+}
+
+Result<HeldOutCalibration> TemplateCalibration::cross_validate(const std::vector<CalibrationSample>& samples,
+                                                               const CalibrationFitOptions& options, int folds) {
+  if (folds < 2) return invalid_argument("held-out calibration needs 2 or more folds");
+  HeldOutCalibration out;
+  out.probability.assign(samples.size(), 0);
+  out.threshold.assign(samples.size(), 1);
+  std::vector<int> fold(samples.size());
+  for (size_t i = 0; i < samples.size(); ++i) fold[i] = calibration_fold(samples[i].group, folds);
+  for (int f = 0; f < folds; ++f) {
+    std::vector<CalibrationSample> rest;
+    bool any = false;
+    for (size_t i = 0; i < samples.size(); ++i) {
+      if (fold[i] == f) any = true;
+      else rest.push_back(samples[i]);
+    }
+    if (!any) continue;
+    auto cal = fit(rest, options);
+    if (!cal.ok()) return invalid_argument("held-out fold " + std::to_string(f) + ": " + cal.status().message());
+    for (size_t i = 0; i < samples.size(); ++i) {
+      if (fold[i] != f) continue;
+      out.probability[i] = cal->probability(samples[i].features);
+      out.threshold[i] = cal->threshold();
+    }
+  }
+  return out;
 }
 
 }  // namespace t2sql

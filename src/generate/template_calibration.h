@@ -37,6 +37,10 @@ struct CalibrationSample {
   // an easy suite, right on every answer, cannot lower the threshold below
   // what the main suite needs.
   bool sets_threshold = true;
+  // The database the question was asked on: cross-fitting and the
+  // held-out measurement keep all of a database's readings in one fold, so
+  // that no reading is scored by a fit that saw its database.
+  std::string group;
 };
 
 struct CalibrationFitOptions {
@@ -44,7 +48,24 @@ struct CalibrationFitOptions {
   double target_accuracy = 0.85;  // the threshold: the lowest at which accuracy on answered reaches this
   std::string fitted_on;          // a note for the file (the suite and its size)
   std::string command;            // the command that refits it, for the file
+  // With 2 or more: cross-fitting by database. The logistic model is fitted
+  // on every sample, but the isotonic map and the threshold are fitted on
+  // each sample's logistic output from a fit that left out its database's
+  // fold, so that they describe databases the fit never saw (in-sample
+  // outputs are over-confident at the top). 0 or 1: in-sample, as before.
+  int folds = 0;
 };
+
+// The held-out-database measurement: every sample scored by a calibration
+// fitted without its database (k-fold by `group`).
+struct HeldOutCalibration {
+  std::vector<double> probability;  // per sample, in the samples' order
+  std::vector<double> threshold;    // per sample: the threshold of the fit that scored it
+};
+
+// The fold (0..folds-1) of a database: a fixed hash of its name (FNV-1a), so
+// that the split is the same on every machine and run.
+int calibration_fold(const std::string& group, int folds);
 
 class TemplateCalibration {
  public:
@@ -64,6 +85,12 @@ class TemplateCalibration {
   static Result<TemplateCalibration> fit(const std::vector<CalibrationSample>& samples,
                                          const CalibrationFitOptions& options);
 
+  // Fits `folds` calibrations, each without one fold of databases (by
+  // calibration_fold of `group`), and scores that fold's samples with it.
+  // kInvalidArgument when folds < 2 or a fold's complement has one label.
+  static Result<HeldOutCalibration> cross_validate(const std::vector<CalibrationSample>& samples,
+                                                   const CalibrationFitOptions& options, int folds);
+
   bool empty() const { return weights_.empty(); }
   double probability(const ReadingFeatures& features) const;
   // The logistic model's output before the isotonic map.
@@ -80,6 +107,15 @@ class TemplateCalibration {
   double threshold_ = 0.7;
   std::string fitted_on_, command_;
   int samples_ = 0;
+  int folds_ = 0;
+
+  // The logistic part of fit(): weights and bias on the raw feature scale.
+  static Result<TemplateCalibration> fit_logistic(const std::vector<CalibrationSample>& samples, double l2);
+  // The isotonic map of `scored` (logistic output, right) and the threshold
+  // on the `sets` entries of the mapped probabilities.
+  void fit_isotonic_and_threshold(std::vector<std::pair<double, bool>> scored, const std::vector<bool>& sets,
+                                  double target_accuracy);
+  double isotonic(double s) const;
 };
 
 }  // namespace t2sql

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <random>
@@ -92,6 +93,84 @@ TEST(TemplateCalibrationTest, ExtraReadingsThatDoNotSetTheThresholdCannotLowerIt
   auto lowered = TemplateCalibration::fit(with_easy, {.target_accuracy = 0.85});
   ASSERT_TRUE(lowered.ok());
   EXPECT_LT(lowered->threshold(), cal->threshold());
+}
+
+// Readings of `dbs` databases; on each database a feature that means nothing
+// elsewhere ("db_quirk") happens to go with right answers, as a fit that
+// sees the database can learn and a new database cannot use.
+std::vector<CalibrationSample> databases_with_quirks(int dbs, int per_db, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<CalibrationSample> out;
+  for (int d = 0; d < dbs; ++d) {
+    for (int i = 0; i < per_db; ++i) {
+      CalibrationSample s;
+      int x = static_cast<int>(u(rng) * 5);
+      s.correct = u(rng) < 0.95 - 0.2 * x;
+      s.features = {{"unexplained_words", x}, {"db_quirk_" + std::to_string(d), s.correct ? 1.0 : 0.0}};
+      s.group = "db" + std::to_string(d);
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+TEST(TemplateCalibrationTest, FoldsKeepEachDatabaseTogetherAndAreStable) {
+  EXPECT_EQ(calibration_fold("concert_singer", 5), calibration_fold("concert_singer", 5));
+  EXPECT_EQ(calibration_fold("anything", 1), 0);
+  int seen[5] = {};
+  for (int d = 0; d < 200; ++d) {
+    int f = calibration_fold("db" + std::to_string(d), 5);
+    ASSERT_GE(f, 0);
+    ASSERT_LT(f, 5);
+    ++seen[f];
+  }
+  for (int n : seen) EXPECT_GT(n, 20);  // every fold gets a share of the databases
+}
+
+TEST(TemplateCalibrationTest, HeldOutDatabasesShowWhatTheFitMemorized) {
+  // Features that identify a database look perfect in-sample; scored by
+  // fits that never saw the database they are worth nothing, and the
+  // held-out measurement says so.
+  auto samples = databases_with_quirks(40, 60, 3);
+  auto cal = TemplateCalibration::fit(samples, {.l2 = 0.01});
+  ASSERT_TRUE(cal.ok());
+  auto held = TemplateCalibration::cross_validate(samples, {.l2 = 0.01}, 5);
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  ASSERT_EQ(held->probability.size(), samples.size());
+  double in_brier = 0, out_brier = 0;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    double y = samples[i].correct ? 1 : 0;
+    in_brier += std::pow(cal->probability(samples[i].features) - y, 2);
+    out_brier += std::pow(held->probability[i] - y, 2);
+    EXPECT_GE(held->threshold[i], 0);
+  }
+  EXPECT_LT(in_brier / samples.size(), 0.05);   // memorized
+  EXPECT_GT(out_brier / samples.size(), 0.12);  // ...and useless on a new database
+  EXPECT_FALSE(TemplateCalibration::cross_validate(samples, {}, 1).ok());
+}
+
+TEST(TemplateCalibrationTest, CrossFittingIsNoSurerThanHeldOutScoresWere) {
+  // In-sample, the memorized quirks make the isotonic map all but certain;
+  // cross-fitted by database, the map is fitted on scores from fits that
+  // never saw the database, which are right 95% of the time at best.
+  auto samples = databases_with_quirks(40, 60, 5);
+  auto in_sample = TemplateCalibration::fit(samples, {.l2 = 0.01, .target_accuracy = 0.85});
+  auto cross_fitted = TemplateCalibration::fit(samples, {.l2 = 0.01, .target_accuracy = 0.85, .folds = 5});
+  ASSERT_TRUE(in_sample.ok());
+  ASSERT_TRUE(cross_fitted.ok()) << cross_fitted.status().message();
+  double in_max = 0, cross_max = 0;
+  for (const auto& s : samples) {
+    in_max = std::max(in_max, in_sample->probability(s.features));
+    cross_max = std::max(cross_max, cross_fitted->probability(s.features));
+  }
+  EXPECT_GT(in_max, 0.995);
+  EXPECT_LT(cross_max, 0.99);  // 0.95 at best, plus the luck of the top block
+  // The fold count is recorded in the file.
+  EXPECT_NE(cross_fitted->to_json().find("\"folds\": 5"), std::string::npos);
+  auto back = TemplateCalibration::from_json(cross_fitted->to_json());
+  ASSERT_TRUE(back.ok());
+  EXPECT_DOUBLE_EQ(back->threshold(), cross_fitted->threshold());
 }
 
 TEST(TemplateCalibrationTest, JsonRoundTripKeepsTheModel) {

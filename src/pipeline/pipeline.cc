@@ -490,6 +490,7 @@ AskResult Pipeline::ask(const std::string& question, Session* session, const Ask
   r.engine = gen->engine.empty() ? p.generator->name() : gen->engine;
   r.confidence = gen->confidence;
   r.confidence_features = gen->confidence_features;
+  r.rules = gen->rules;
   r.alternatives = gen->alternatives;
   r.prompt = gen->prompt;
   r.prompt_tokens = gen->prompt_tokens;

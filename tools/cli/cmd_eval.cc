@@ -41,6 +41,8 @@ struct EvalCliOptions {
   std::string baseline;
   int baseline_gained = 10;
   std::vector<std::string> fit_also;
+  int calibration_folds = 5;
+  bool cross_fit = false;
   int jobs = 1, limit = 0, max_tokens = 256, max_repairs = 2, sample_values = -1, candidates = 1;
   std::string prompt_style = "t2sql";
   int64_t timeout_ms = 10000, max_rows = 100000;
@@ -105,13 +107,17 @@ int fit_calibration(const EvalCliOptions& o, const EvalRun& run) {
   for (const auto& c : run.cases) {
     if (!c.gold_ok) continue;
     ++n;
-    if (c.answered && !c.confidence_features.empty()) samples.push_back({c.confidence_features, c.correct});
+    if (c.answered && !c.confidence_features.empty())
+      samples.push_back({.features = c.confidence_features, .correct = c.correct, .group = c.db_id});
   }
   CalibrationFitOptions fit;
   fit.fitted_on = run.suite + " " + std::filesystem::path(o.data).filename().string() + ": " +
                   std::to_string(samples.size()) + " readings of " + std::to_string(n) + " questions";
   fit.command = "t2sql eval --suite " + o.suite + " --data " + o.data + " --mode template --jobs " +
-                std::to_string(o.jobs) + " --fit-calibration " + o.fit_calibration;
+                std::to_string(o.jobs) + " --fit-calibration " + o.fit_calibration + " --calibration-folds " +
+                std::to_string(o.calibration_folds);
+  fit.folds = o.cross_fit ? o.calibration_folds : 0;
+  if (o.cross_fit) fit.command += " --cross-fit";
   // Readings of other development suites, from earlier `eval --json` runs.
   for (const auto& path : o.fit_also) {
     std::ifstream in(path);
@@ -129,6 +135,7 @@ int fit_calibration(const EvalCliOptions& o, const EvalRun& run) {
       }
       sample.correct = c.value("correct", false);
       sample.sets_threshold = false;
+      sample.group = c.value("db", "");  // one database's readings stay in one fold, whichever suite
       samples.push_back(std::move(sample));
       ++added;
     }
@@ -158,6 +165,26 @@ int fit_calibration(const EvalCliOptions& o, const EvalRun& run) {
             << std::to_string(cal->threshold()).substr(0, 5) << ": answers " << pct(answered, n) << ", right "
             << pct(right, answered) << " of those, EX " << pct(right, n) << "; confidence >= 0.9: " << fitted.confident
             << " answers, right " << pct(fitted.confident_correct, fitted.confident) << "\n";
+  if (o.calibration_folds < 2) return 0;
+  // The honest figure: each reading of the main suite scored by a
+  // calibration fitted without its database.
+  auto held = TemplateCalibration::cross_validate(samples, fit, o.calibration_folds);
+  if (!held.ok()) return fail("--calibration-folds: " + held.status().message());
+  std::vector<std::pair<double, bool>> held_readings;
+  int held_answered = 0, held_right = 0;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    if (!samples[i].sets_threshold) continue;
+    held_readings.emplace_back(held->probability[i], samples[i].correct);
+    if (held->probability[i] < held->threshold[i]) continue;
+    ++held_answered;
+    held_right += samples[i].correct;
+  }
+  CalibrationMetrics out = calibration_metrics(held_readings);
+  std::cout << "  held-out databases (" << o.calibration_folds << " folds by database, each scored by a fit without "
+            << "it): ECE " << std::to_string(out.ece).substr(0, 5) << " (chance alone "
+            << std::to_string(out.ece_chance).substr(0, 5) << "); at each fold's threshold: answers "
+            << pct(held_answered, n) << ", right " << pct(held_right, held_answered) << " of those; confidence >= 0.9: "
+            << out.confident << " answers, right " << pct(out.confident_correct, out.confident) << "\n";
   return 0;
 }
 
@@ -216,6 +243,11 @@ int run_eval(const EvalCliOptions& o) {
   if (Status s = check_writable(o.fit_calibration, "--fit-calibration"); !s.ok()) return fail(s);
   if (o.min_confidence > 1) return fail("--min-confidence must be at most 1 (a probability)");
   if (!o.fit_also.empty() && o.fit_calibration.empty()) return fail("--fit-also needs --fit-calibration");
+  if ((o.calibration_folds != 5 || o.cross_fit) && o.fit_calibration.empty())
+    return fail("--calibration-folds and --cross-fit need --fit-calibration");
+  if (o.calibration_folds == 1 || o.calibration_folds < 0)
+    return fail("--calibration-folds wants 0 (no held-out figures) or 2 or more");
+  if (o.cross_fit && o.calibration_folds < 2) return fail("--cross-fit needs --calibration-folds of 2 or more");
   if (!o.fit_calibration.empty()) {
     if (modes->size() != 1 || (*modes)[0].engine != "template")
       return fail("--fit-calibration fits the template engine's confidence: use --mode template alone");
@@ -552,6 +584,15 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--fit-also", opt->fit_also,
                   "With --fit-calibration: also fit on the readings of another development suite, from an earlier "
                   "`eval --mode template --min-confidence 0 --json FILE` (repeatable); see scripts/fit_calibration.sh");
+  cmd->add_option("--calibration-folds", opt->calibration_folds,
+                  "With --fit-calibration: split the questions' databases into this many folds (default 5; 0: "
+                  "none), score each fold with a calibration fitted without it and print the held-out-database "
+                  "ECE, accuracy at the threshold and at confidence >= 0.9: the figures to expect on a database "
+                  "nobody tuned for");
+  cmd->add_flag("--cross-fit", opt->cross_fit,
+                "With --fit-calibration: fit the isotonic map and the threshold on scores from fits that left each "
+                "database's fold out (--calibration-folds), not in-sample: a threshold that holds on new databases, "
+                "at the cost of fewer answers above it");
   cmd->add_option("--min-confidence", opt->min_confidence,
                   "The template engine abstains below this calibrated probability of being right (default: its "
                   "rules' own gate; the template-first ensemble: the calibrated threshold, fitted for 85% right on "
