@@ -49,6 +49,26 @@ bool solve_spd(std::vector<std::vector<double>> a, std::vector<double> b, std::v
   return true;
 }
 
+// Each sample's fold (calibration_fold of its database).
+std::vector<int> sample_folds(const std::vector<CalibrationSample>& samples, int folds) {
+  std::vector<int> fold(samples.size());
+  for (size_t i = 0; i < samples.size(); ++i) fold[i] = calibration_fold(samples[i].group, folds);
+  return fold;
+}
+
+// The samples outside fold f into *rest; false when fold f holds none.
+bool split_fold(const std::vector<CalibrationSample>& samples, const std::vector<int>& fold, int f,
+                std::vector<CalibrationSample>* rest) {
+  bool any = false;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    if (fold[i] == f)
+      any = true;
+    else
+      rest->push_back(samples[i]);
+  }
+  return any;
+}
+
 }  // namespace
 
 const TemplateCalibration& TemplateCalibration::builtin() {
@@ -302,19 +322,12 @@ Result<TemplateCalibration> TemplateCalibration::fit(const std::vector<Calibrati
   if (options.folds >= 2) {
     // Cross-fitting: each sample's score comes from the logistic model
     // fitted without its database's fold.
-    std::vector<int> fold(samples.size());
-    for (size_t i = 0; i < samples.size(); ++i) fold[i] = calibration_fold(samples[i].group, options.folds);
+    const std::vector<int> fold = sample_folds(samples, options.folds);
     for (int f = 0; f < options.folds; ++f) {
       std::vector<CalibrationSample> rest;
-      bool any = false;
-      for (size_t i = 0; i < samples.size(); ++i) {
-        if (fold[i] == f) any = true;
-        else rest.push_back(samples[i]);
-      }
-      if (!any) continue;
+      if (!split_fold(samples, fold, f, &rest)) continue;
       auto part = fit_logistic(rest, options.l2);
-      if (!part.ok())
-        return invalid_argument("calibration fold " + std::to_string(f) + ": " + part.status().message());
+      if (!part.ok()) return invalid_argument("calibration fold " + std::to_string(f) + ": " + part.status().message());
       for (size_t i = 0; i < samples.size(); ++i) {
         if (fold[i] == f) scored[i].first = part->logistic(samples[i].features);
       }
@@ -334,16 +347,10 @@ Result<HeldOutCalibration> TemplateCalibration::cross_validate(const std::vector
   HeldOutCalibration out;
   out.probability.assign(samples.size(), 0);
   out.threshold.assign(samples.size(), 1);
-  std::vector<int> fold(samples.size());
-  for (size_t i = 0; i < samples.size(); ++i) fold[i] = calibration_fold(samples[i].group, folds);
+  const std::vector<int> fold = sample_folds(samples, folds);
   for (int f = 0; f < folds; ++f) {
     std::vector<CalibrationSample> rest;
-    bool any = false;
-    for (size_t i = 0; i < samples.size(); ++i) {
-      if (fold[i] == f) any = true;
-      else rest.push_back(samples[i]);
-    }
-    if (!any) continue;
+    if (!split_fold(samples, fold, f, &rest)) continue;
     auto cal = fit(rest, options);
     if (!cal.ok()) return invalid_argument("held-out fold " + std::to_string(f) + ": " + cal.status().message());
     for (size_t i = 0; i < samples.size(); ++i) {
