@@ -38,10 +38,25 @@ class SqlGrammarTest : public ::testing::Test {
       owner_ = std::move(*loaded);
       model_ = owner_.get();
     }
+    if (sqlite3_open(":memory:", &demo_db_) != SQLITE_OK ||
+        sqlite3_exec(demo_db_, kDemoDdl, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      sqlite3_close(demo_db_);
+      demo_db_ = nullptr;
+    }
   }
   static void TearDownTestSuite() {
     owner_ = LlamaModel();
     model_ = nullptr;
+    sqlite3_close(demo_db_);
+    demo_db_ = nullptr;
+  }
+
+  // True when SQLite prepares `sql` over the demo schema (an empty database).
+  static bool prepares(const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v2(demo_db_, sql.c_str(), -1, &st, nullptr);
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK && st != nullptr;
   }
 
   // True when `sql` (as the model would write it) is a complete sentence of
@@ -88,10 +103,12 @@ class SqlGrammarTest : public ::testing::Test {
 
   static LlamaModel owner_;
   static llama_model* model_;
+  static sqlite3* demo_db_;
 };
 
 LlamaModel SqlGrammarTest::owner_;
 llama_model* SqlGrammarTest::model_ = nullptr;
+sqlite3* SqlGrammarTest::demo_db_ = nullptr;
 
 TEST_F(SqlGrammarTest, ReadsTablesColumnsAndForeignKeysFromDdl) {
   auto tables = grammar_tables_from_ddl(
@@ -207,15 +224,7 @@ TEST_F(SqlGrammarTest, RefusesNamesThatExistNowhereWritesAndSeveralStatements) {
 // each such statement really fails on SQLite (the checker refuses nothing
 // that SQLite accepts among them).
 TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, kDemoDdl, nullptr, nullptr, nullptr), SQLITE_OK);
-  auto prepares = [&](const std::string& sql) {
-    sqlite3_stmt* st = nullptr;
-    int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
-    sqlite3_finalize(st);
-    return rc == SQLITE_OK && st != nullptr;
-  };
+  ASSERT_NE(demo_db_, nullptr);
   for (const char* sql :
        {"SELECT SUM(amount) FROM sales WHERE SUM(amount) > 3;", "SELECT MAX(SUM(amount)) FROM sales;",
         "SELECT store_id FROM sales GROUP BY count(*);", "SELECT amount FROM sales HAVING amount > 1;",
@@ -261,7 +270,6 @@ TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
     EXPECT_TRUE(scope(sql).ok) << sql << ": " << scope(sql).message;
     EXPECT_TRUE(prepares(sql)) << sql;
   }
-  sqlite3_close(db);
 }
 
 // While a statement is written, every prefix of a good one passes, and a
@@ -310,13 +318,10 @@ TEST_F(SqlGrammarTest, AKeywordWhereANameGoesIsRefused) {
                           "SELECT region FROM stores WHERE region = order;", "SELECT Time 'x';"}) {
     EXPECT_TRUE(accepts(c.gbnf, sql)) << "the grammar lets it through: " << sql;
     EXPECT_FALSE(c.checker->check(sql, true).ok) << sql;
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, kDemoDdl, nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_NE(demo_db_, nullptr);
     sqlite3_stmt* st = nullptr;
-    EXPECT_NE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << "SQLite prepares it: " << sql;
+    EXPECT_NE(sqlite3_prepare_v2(demo_db_, sql, -1, &st, nullptr), SQLITE_OK) << "SQLite prepares it: " << sql;
     sqlite3_finalize(st);
-    sqlite3_close(db);
   }
   // A schema SQLite does not have (t2sql attaches none): the checker alone.
   EXPECT_FALSE(scope("SELECT unit_.Product_.name FROM stores;").ok);
@@ -348,15 +353,7 @@ TEST_F(SqlGrammarTest, AKeywordWhereANameGoesIsRefused) {
 TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
   ASSERT_NE(model_, nullptr);
   SqlScopeChecker c(demo_tables(), "sqlite");
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, kDemoDdl, nullptr, nullptr, nullptr), SQLITE_OK);
-  auto prepares = [&](const std::string& sql) {
-    sqlite3_stmt* st = nullptr;
-    int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
-    sqlite3_finalize(st);
-    return rc == SQLITE_OK && st != nullptr;
-  };
+  ASSERT_NE(demo_db_, nullptr);
   struct Case {
     std::string prefix;
     std::vector<std::string> completion;  // the shortest, item by item
@@ -438,7 +435,6 @@ TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
     }
   }
   EXPECT_EQ(c.steps_to_end("SELECT region FROM stores;"), -1);
-  sqlite3_close(db);
   // What a weak model used to stay inside or end in: bounded names, empty
   // quoted names, a qualified quoted name that is no column, OFFSET alone.
   EXPECT_FALSE(scope("WITH " + std::string(65, 'x') + " AS (SELECT 1) SELECT 1;").ok);
