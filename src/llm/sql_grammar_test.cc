@@ -232,21 +232,19 @@ TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
         "SELECT substr(region) FROM stores;", "SELECT lower(*) FROM stores;", "SELECT random(.1) FROM stores;",
         "WITH a AS ((SELECT 1)) SELECT 1;", "(SELECT 1);", "WITH a AS (SELECT 1) (SELECT 1);",
         "SELECT 1 UNION ALL (SELECT 1);", "SELECT 1 WHERE EXISTS ((SELECT 1));", "SELECT ALL;",
-        "SELECT string_agg(region) FROM stores;",
-        "SELECT count(DISTINCT region, store_id) FROM stores;", "SELECT rank() FROM sales;",
-        "SELECT store_id FROM sales UNION SELECT store_id, region FROM stores;",
+        "SELECT string_agg(region) FROM stores;", "SELECT count(DISTINCT region, store_id) FROM stores;",
+        "SELECT rank() FROM sales;", "SELECT store_id FROM sales UNION SELECT store_id, region FROM stores;",
         "SELECT region FROM stores WHERE store_id IN (SELECT store_id, month FROM active_store);",
         "SELECT (SELECT store_id, month FROM active_store) FROM stores;",
         "SELECT region FROM stores WHERE region REGEXP 'N.*';",
         // Each found by random models writing under the constraints.
         "WITH x AS (SELECT 'a' appel) SELECT appel;", "SELECT count(*) n, (SELECT n) FROM sales;",
         "SELECT ((EXISTS ESCAPE NOT LIKE ''));", "SELECT EXISTS 1;", "WITH a AS (SELECT ALL ) SELECT 1;",
-        "SELECT DISTINCT FROM sales;", "SELECT amount ESCAPE 1 FROM sales;",
-        "SELECT amount = 1 ESCAPE 'b' FROM sales;", "SELECT amount GLOB 'a' ESCAPE 'b' FROM sales;",
-        "SELECT upper((FALSE(*)));", "SELECT concat('a', 'b');", "SELECT ALL NOT*datetime();",
-        "SELECT region FROM stores WHERE region = 'a' AND = 1;", "SELECT region region;",
-        "SELECT amount AS x, x + 1 FROM sales;", "SELECT 1 WHERE EXISTS ('a');", "WITH a AS (SELECT *) SELECT * FROM a;",
-        "SELECT ALL SELECT * FROM sales;",
+        "SELECT DISTINCT FROM sales;", "SELECT amount ESCAPE 1 FROM sales;", "SELECT amount = 1 ESCAPE 'b' FROM sales;",
+        "SELECT amount GLOB 'a' ESCAPE 'b' FROM sales;", "SELECT upper((FALSE(*)));", "SELECT concat('a', 'b');",
+        "SELECT ALL NOT*datetime();", "SELECT region FROM stores WHERE region = 'a' AND = 1;", "SELECT region region;",
+        "SELECT amount AS x, x + 1 FROM sales;", "SELECT 1 WHERE EXISTS ('a');",
+        "WITH a AS (SELECT *) SELECT * FROM a;", "SELECT ALL SELECT * FROM sales;",
         "SELECT octet_length(region) FROM stores;"}) {
     ScopeVerdict v = scope(sql);
     EXPECT_FALSE(v.ok) << sql;
@@ -259,14 +257,14 @@ TEST_F(SqlGrammarTest, RefusesWhatSqliteCannotPrepare) {
   // checker allows only the functions the guard does.
   EXPECT_FALSE(scope("SELECT changes();").ok);
   EXPECT_FALSE(check_read_only_statement("SELECT changes();", Dialect::Engine::kSqlite).ok());
-  for (const char* sql : {"SELECT max(amount, quantity) FROM sales GROUP BY max(amount, quantity);",
-                          "SELECT count(*) FROM sales HAVING count(*) > 1;", "SELECT count() FROM sales;",
-                          "SELECT month FROM active_store JOIN stores USING (store_id) WHERE store_id > 1;",
-                          "SELECT 1 FROM ((SELECT 1));", "SELECT 1 WHERE 1 IN ((SELECT 1));",
-                          "WITH x AS (SELECT 'a' appel) SELECT appel FROM x;",
-                          "SELECT amount AS x FROM sales WHERE x > 1 ORDER BY x;",
-                          "SELECT region FROM stores WHERE region NOT LIKE lower('a') || '%' ESCAPE '!';",
-                          "SELECT 1 WHERE EXISTS (SELECT 1) AND NOT EXISTS (SELECT 2);", "SELECT ALL 1;"}) {
+  for (const char* sql :
+       {"SELECT max(amount, quantity) FROM sales GROUP BY max(amount, quantity);",
+        "SELECT count(*) FROM sales HAVING count(*) > 1;", "SELECT count() FROM sales;",
+        "SELECT month FROM active_store JOIN stores USING (store_id) WHERE store_id > 1;",
+        "SELECT 1 FROM ((SELECT 1));", "SELECT 1 WHERE 1 IN ((SELECT 1));",
+        "WITH x AS (SELECT 'a' appel) SELECT appel FROM x;", "SELECT amount AS x FROM sales WHERE x > 1 ORDER BY x;",
+        "SELECT region FROM stores WHERE region NOT LIKE lower('a') || '%' ESCAPE '!';",
+        "SELECT 1 WHERE EXISTS (SELECT 1) AND NOT EXISTS (SELECT 2);", "SELECT ALL 1;"}) {
     EXPECT_TRUE(scope(sql).ok) << sql << ": " << scope(sql).message;
     EXPECT_TRUE(prepares(sql)) << sql;
   }
@@ -313,9 +311,9 @@ TEST_F(SqlGrammarTest, ChecksTheStatementAsItGrows) {
 // and SQLite refuses them all), but not where SQL puts that keyword.
 TEST_F(SqlGrammarTest, AKeywordWhereANameGoesIsRefused) {
   SqlConstraint c = build_sql_constraint(kDemoDdl, "sqlite");
-  for (const char* sql : {"select By By ;", "SELECT When ;", "SELECT region FROM stores GROUP BY When;",
-                          "SELECT asc FROM stores;", "SELECT region AS from FROM stores;",
-                          "SELECT region FROM stores WHERE region = order;", "SELECT Time 'x';"}) {
+  for (const char* sql :
+       {"select By By ;", "SELECT When ;", "SELECT region FROM stores GROUP BY When;", "SELECT asc FROM stores;",
+        "SELECT region AS from FROM stores;", "SELECT region FROM stores WHERE region = order;", "SELECT Time 'x';"}) {
     EXPECT_TRUE(accepts(c.gbnf, sql)) << "the grammar lets it through: " << sql;
     EXPECT_FALSE(c.checker->check(sql, true).ok) << sql;
     ASSERT_NE(demo_db_, nullptr);
@@ -503,11 +501,11 @@ TEST_F(SqlGrammarTest, ThinkModeConstrainsOnlyTheFencedSql) {
 // UNION ALL only; none of what it lacks (CTEs, INTERSECT, ILIKE, ::).
 TEST_F(SqlGrammarTest, ClickhouseDialect) {
   std::string g = build_sql_grammar(demo_tables(), {.dialect = "clickhouse"});
-  for (const char* sql : {"SELECT toYear(sale_date) AS y, sum(amount) FROM sales GROUP BY y ORDER BY y LIMIT 5;",
-                          "SELECT `store_name` FROM stores WHERE region = 'it\\'s' OR region = 'a''b';",
-                          "SELECT has([1, 2], store_id) FROM stores;",
-                          "SELECT count() FROM sales UNION ALL SELECT count() FROM stores;",
-                          "SELECT region FROM stores WHERE lowerUTF8(region) LIKE lowerUTF8('%n%');"}) {
+  for (const char* sql :
+       {"SELECT toYear(sale_date) AS y, sum(amount) FROM sales GROUP BY y ORDER BY y LIMIT 5;",
+        "SELECT `store_name` FROM stores WHERE region = 'it\\'s' OR region = 'a''b';",
+        "SELECT has([1, 2], store_id) FROM stores;", "SELECT count() FROM sales UNION ALL SELECT count() FROM stores;",
+        "SELECT region FROM stores WHERE lowerUTF8(region) LIKE lowerUTF8('%n%');"}) {
     EXPECT_TRUE(accepts(g, sql)) << sql;
   }
   for (const char* sql : {"WITH x AS (SELECT 1) SELECT * FROM x;", "SELECT 1 UNION SELECT 2;",
@@ -527,4 +525,3 @@ TEST_F(SqlGrammarTest, ClickhouseDialect) {
 
 }  // namespace
 }  // namespace t2sql
-
