@@ -5,22 +5,11 @@
 // two values of a column compared side by side, and a share of rows picked
 // by the day of the week.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <filesystem>
-#include <string>
-
-#include "db/result_comparator.h"
-#include "generate/template_generator.h"
-#include "sql/statement_guard.h"
-#include "t2sql/database.h"
-#include "testing/scratch_sqlite.h"
+#include "testing/scratch_schema_test.h"
 
 namespace t2sql {
 namespace {
-
-namespace fs = std::filesystem;
 
 // 600 tickets, one every 23 hours or so from 2023-01-03 to 2024-07-31 (the
 // latest date stored), spread over cinemas and films by arithmetic.
@@ -39,58 +28,10 @@ INSERT INTO tickets SELECT i, 1 + (i * 7) % 5, 1 + (i * 11) % 7,
   date('2024-07-31', '-' || ((600 - i) * 23 / 24) || ' days'), 6.5 + (i * 13) % 9, 1 + (i * 5) % 4 FROM n;
 )sql";
 
-class TemplateAnalyst3RulesTest : public ::testing::Test {
+class TemplateAnalyst3RulesTest : public testing::ScratchSchemaTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("t2sql_template_cinema_" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    fs::create_directories(*dir_);
-    std::string path = (*dir_ / "cinema.db").string();
-    ASSERT_EQ(testing::write_sqlite(path, kCinemaSql), "");
-    auto db = Database::open(path);
-    ASSERT_TRUE(db.ok()) << db.status().to_string();
-    db_ = db->release();
-    auto catalog = db_->catalog();
-    ASSERT_TRUE(catalog.ok());
-    auto gen = TemplateGenerator::create(*catalog, db_);
-    ASSERT_TRUE(gen.ok()) << gen.status().to_string();
-    gen_ = gen->release();
-  }
-  static void TearDownTestSuite() {
-    delete gen_;
-    delete db_;
-    if (dir_) fs::remove_all(*dir_);
-    delete dir_;
-  }
-
-  // The engine's answer returns the gold query's rows, and the named rule fired.
-  static void expect_same_result(const std::string& question, const std::string& gold, const std::string& rule = "",
-                                 bool ordered = false) {
-    auto out = gen_->generate({.question = question});
-    ASSERT_TRUE(out.ok()) << out.status().to_string();
-    ASSERT_TRUE(out->answered) << question << ": " << out->reason;
-    EXPECT_TRUE(check_read_only_statement(out->sql, Dialect::Engine::kSqlite).ok()) << out->sql;
-    auto want = db_->execute(gold);
-    ASSERT_TRUE(want.ok()) << gold << ": " << want.status().to_string();
-    ASSERT_FALSE(want->rows.empty()) << "a gold query with no rows tests little: " << gold;
-    auto got = db_->execute(out->sql);
-    ASSERT_TRUE(got.ok()) << out->sql << ": " << got.status().to_string();
-    auto same = compare_results(*want, *got, {.ordered = ordered, .rel_tolerance = 1e-6});
-    EXPECT_TRUE(same.equal) << same.reason << ": " << question << "\n  sql: " << out->sql;
-    if (!rule.empty()) {
-      EXPECT_NE(std::find(out->rules.begin(), out->rules.end(), rule), out->rules.end())
-          << question << ": rule " << rule << " did not fire\n  sql: " << out->sql;
-    }
-  }
-
-  static fs::path* dir_;
-  static Database* db_;
-  static TemplateGenerator* gen_;
+  static void SetUpTestSuite() { open_schema("cinema.db", kCinemaSql, 1e-6); }
 };
-
-fs::path* TemplateAnalyst3RulesTest::dir_ = nullptr;
-Database* TemplateAnalyst3RulesTest::db_ = nullptr;
-TemplateGenerator* TemplateAnalyst3RulesTest::gen_ = nullptr;
 
 TEST_F(TemplateAnalyst3RulesTest, RelativeRangesEndAtTheLatestDateStored) {
   // The latest show is on 2024-07-31: the last 3 months are May to July 2024.
