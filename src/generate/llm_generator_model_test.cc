@@ -9,10 +9,10 @@
 #include "generate/candidate_vote.h"
 #include "generate/llm_generator.h"
 #include "generate/template_generator.h"
-#include "testing/test_models.h"
 #include "sql/sql_lexer.h"
 #include "t2sql/database.h"
 #include "t2sql/demo.h"
+#include "testing/test_models.h"
 
 namespace t2sql {
 namespace {
@@ -166,7 +166,7 @@ TEST_F(LlmGeneratorModelTest, GrammarOnEveryStatementEndsPreparesAndNamesOnlyRea
   // short, takes no token after which the statement could not end in time.
   // Two random models, both prompt formats, two questions each: every
   // statement that ends prepares and names only real tables and columns
-  // (the invariant), and at least the measured share of tries ends.
+  // (the invariant), and nearly every try ends.
   int asked_all = 0, prepared = 0;
   const std::vector<std::string> all = questions();
   size_t next = 0;
@@ -200,7 +200,9 @@ TEST_F(LlmGeneratorModelTest, GrammarOnEveryStatementEndsPreparesAndNamesOnlyRea
   }
   std::printf("%d of %d tries ended and prepared\n", prepared, asked_all);
   EXPECT_EQ(asked_all, 8);
-  EXPECT_GE(prepared, 3);  // measured: 3 of 8 (2 before budget-aware decoding)
+  // Measured: 8 of 8 (3 before the budget counted what a last word must
+  // still become and the FROM clause that named columns need).
+  EXPECT_GE(prepared, 7);
 }
 
 TEST_F(LlmGeneratorModelTest, CandidatesAreRunAndTheLargestGroupOfEqualResultsIsChosen) {
@@ -338,7 +340,7 @@ TEST_F(LlmGeneratorModelTest, TemplateFirstEnsembleAsksTheModelOnlyBelowTheThres
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->engine, "ensemble:template");
   EXPECT_EQ(r->prompt_tokens, 0);  // the model was not asked
-  o.min_confidence = 1.0;  // nothing is
+  o.min_confidence = 1.0;          // nothing is
   auto unsure = make_generator(o, catalog_, db_.get());
   ASSERT_TRUE(unsure.ok());
   r = (*unsure)->generate({.question = q});

@@ -287,6 +287,21 @@ TEST_F(SqlGrammarTest, ChecksTheStatementAsItGrows) {
   // Qualified columns wait for the FROM clause, then are checked exactly.
   EXPECT_TRUE(scope("SELECT T1.amount FROM stores AS T1", false).ok);
   EXPECT_FALSE(scope("SELECT T1.amount FROM stores AS T1 WHERE ", false).ok);
+  // ... and refused where the alias stands once it is written, when another
+  // alias can still be chosen, not only once the FROM clause ends.
+  ScopeVerdict bound = scope("SELECT T1.amount FROM stores AS T1 ", false);
+  EXPECT_FALSE(bound.ok);
+  EXPECT_EQ(bound.offset, std::string("SELECT T1.amount FROM stores AS ").size()) << bound.message;
+  EXPECT_TRUE(scope("SELECT T1.amount FROM sales AS T1 ", false).ok);
+  // A qualifier not declared yet must stay declarable: some table holds
+  // every column used with it (its own table when it is a table's name).
+  ScopeVerdict apart = scope("SELECT x.amount, x.region", false);
+  EXPECT_FALSE(apart.ok);
+  EXPECT_EQ(apart.offset, std::string("SELECT x.amount, ").size()) << apart.message;
+  EXPECT_TRUE(scope("SELECT x.amount, x.sale_id", false).ok);
+  EXPECT_FALSE(scope("SELECT stores.amount", false).ok);
+  EXPECT_TRUE(scope("SELECT stores.region", false).ok);
+  EXPECT_TRUE(scope("WITH t AS (SELECT region, 1 AS n FROM stores) SELECT t.region, t.n FROM t;").ok);
   ScopeVerdict v = scope("SELECT region FROM stores WHERE T1.region = 'a';");
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.offset, std::string("SELECT region FROM stores WHERE ").size());
@@ -412,6 +427,9 @@ TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
       {"SELECT count(*) FILTER", {"(", "WHERE", "1", ")"}},
       {"SELECT CAST", {"(", "1", "AS", "INT", ")"}},
       {"SELECT 1 AS", {"a"}},
+      // A column needs a FROM clause.
+      {"SELECT region", {"FROM", "stores"}},
+      {"SELECT region, count(*)", {"FROM", "stores"}},
   };
   for (const auto& k : cases) {
     std::string whole = k.prefix;
@@ -433,6 +451,15 @@ TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
     }
   }
   EXPECT_EQ(c.steps_to_end("SELECT region FROM stores;"), -1);
+  // A last word that cannot stand as written counts its cheapest way on: an
+  // alias-shaped word is only a qualifier ("s1" goes on as "s1.col" and needs
+  // "FROM t s1"), a word after an alias only a keyword ("Fr": FROM and a
+  // table), a function's name its "(" and argument.
+  EXPECT_EQ(c.steps_to_end("SELECT s1"), c.steps_to_end("SELECT s1.region"));
+  EXPECT_EQ(c.steps_to_end("SELECT s1.region"), 3);
+  EXPECT_EQ(c.steps_to_end("SELECT region r Fr"), 1);
+  EXPECT_EQ(c.steps_to_end("SELECT region FROM stores s ORD"), c.steps_to_end("SELECT region FROM stores s ORDER "));
+  EXPECT_GT(c.steps_to_end("SELECT 1 FROM stores WHERE cos "), c.steps_to_end("SELECT 1 FROM stores WHERE region "));
   // What a weak model used to stay inside or end in: bounded names, empty
   // quoted names, a qualified quoted name that is no column, OFFSET alone.
   EXPECT_FALSE(scope("WITH " + std::string(65, 'x') + " AS (SELECT 1) SELECT 1;").ok);
@@ -442,6 +469,21 @@ TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
   EXPECT_TRUE(scope("SELECT s.\"regi", false).ok);
   EXPECT_FALSE(scope("SELECT region FROM stores OFFSET", false).ok);
   EXPECT_TRUE(scope("SELECT region FROM stores LIMIT 2 OFFSET 1;").ok);
+  // What a random qwen2 model wrote: CAST without "(", an operator as a result column.
+  EXPECT_FALSE(scope("SELECT Cast Cast", false).ok);
+  EXPECT_FALSE(scope("SELECT CAST((1 ISNULL))", false).ok);
+  EXPECT_TRUE(scope("SELECT CAST((1 ISNULL) AS INT) FROM stores;").ok);
+  EXPECT_FALSE(scope("SELECT 1 INTERSECT SELECT all %", false).ok);
+  EXPECT_TRUE(scope("SELECT ALL * FROM stores;").ok);
+  EXPECT_TRUE(scope("SELECT DISTINCT -store_id FROM stores;").ok);
+  // A keyword is no qualifier; a row value stands only where it is compared.
+  EXPECT_FALSE(scope("SELECT FALSE.region", false).ok);
+  EXPECT_FALSE(scope("SELECT (1, 2) FROM stores;").ok);
+  EXPECT_FALSE(scope("SELECT region FROM stores WHERE (store_id, region) ORDER ", false).ok);
+  EXPECT_TRUE(scope("SELECT (1, 2", false).ok);
+  EXPECT_TRUE(scope("SELECT region FROM stores WHERE (store_id, region) = (1, 'North');").ok);
+  EXPECT_TRUE(scope("SELECT region FROM stores WHERE (store_id, region) NOT IN (SELECT 1, 'a');").ok);
+  EXPECT_TRUE(scope("SELECT region FROM stores WHERE store_id IN (1, 2);").ok);
   // Fewer steps as a statement is closed, character by character.
   const std::string closing = "SELECT count(*) FROM stores WHERE (region = 'north')";
   EXPECT_EQ(c.steps_to_end(closing.substr(0, closing.size() - 7)), 2);

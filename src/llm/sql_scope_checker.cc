@@ -1,7 +1,9 @@
 #include "llm/sql_scope_checker.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -228,6 +230,14 @@ bool alias_shaped(const std::string& w) {
                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
+ScopeVerdict refused(size_t offset, std::string message) {
+  ScopeVerdict v;
+  v.ok = false;
+  v.offset = offset;
+  v.message = std::move(message);
+  return v;
+}
+
 bool has_prefix(const std::string& name, const std::string& prefix) {
   return name.size() >= prefix.size() && name.compare(0, prefix.size(), prefix) == 0;
 }
@@ -414,11 +424,12 @@ struct Frame {
   int block = -1;       // the query block at this level, if any
   bool scalar = false;  // kOther: a scalar or IN subquery may open here (not EXISTS, not a row value)
   // kCall: the function, where it starts, its arguments so far.
-  std::string function;
+  std::string function = {};
   size_t offset = 0;
   int args = 0;
   bool star = false, distinct = false, in_aggregate = false, inner_aggregate = false;
-  bool cast = false;  // kOther: CAST( ... AS type)
+  bool cast = false, cast_as = false;  // kOther: CAST( ... AS type), and its AS once written
+  bool compared = false;               // kOther: after a comparison or IN, where a row value "(a, b)" may stand
 };
 
 enum class Expect { kNone, kTable, kTableAlias, kDerivedAlias, kCteName, kCteAfterName, kCteBody, kAfterCte };
@@ -457,6 +468,7 @@ class Walk {
     if (verdict_.ok && partial) check_partial(tk, *partial);
     if (verdict_.ok && complete) {
       if (pending_over_) refuse(pending_over_at_, "a window function needs OVER");
+      if (pending_row_ != std::string::npos) refuse(pending_row_, "a row value (a, b) is only compared");
       while (verdict_.ok && !frames_.empty()) {
         if (frames_.back().block >= 0) finish_block(frames_.back().block);
         frames_.pop_back();
@@ -472,7 +484,7 @@ class Walk {
  private:
   void refuse(size_t offset, std::string message) {
     if (!verdict_.ok || collecting_) return;
-    verdict_ = {false, offset, std::move(message)};
+    verdict_ = refused(offset, std::move(message));
   }
 
   int table_index(const std::string& lname) const {
@@ -506,11 +518,10 @@ class Walk {
     return -1;
   }
 
+  // The source named q of block b's FROM clause or an enclosing query's.
   const Source* find_source(int b, const std::string& q) const {
     for (; b >= 0; b = blocks_[static_cast<size_t>(b)].parent) {
-      for (const auto& s : blocks_[static_cast<size_t>(b)].sources) {
-        if (s.alias.empty() ? s.name == q : s.alias == q) return &s;
-      }
+      if (const Source* s = own_source(b, q)) return s;
     }
     return nullptr;
   }
@@ -628,8 +639,74 @@ class Walk {
       check_strict(b, r);
     } else {
       if (r.qualifier.empty() || (!r.column.empty() && r.column != "*")) check_loose(r);
+      if (verdict_.ok) check_forward(b, r);
       blk.pending.push_back(r);
     }
+  }
+
+  // A qualifier that this query's FROM clause has not declared yet must
+  // still be declarable: some table of the schema holds every column the
+  // query has used with it (the table itself when the qualifier is a table's
+  // name and no alias), or the FROM clause's source already named so does.
+  // Without this, "SELECT x.amount, x.region" could only end through a
+  // derived table, and a model would spend its budget on a statement that
+  // no FROM clause can complete. In a statement with CTEs the qualifier may
+  // name one or alias one, and a source of an enclosing query (a correlated
+  // reference) may hold any of its names: those are left to the FROM clause.
+  void check_forward(int b, const Ref& r) {
+    if (r.qualifier.empty() || r.column.empty() || r.column == "*" || !ctes_.empty()) return;  // it may alias a CTE
+    if (declared_alias_.count(r.qualifier) && !own_source(b, r.qualifier)) return;  // a derived table's or outer alias
+    const Block& blk = blocks_[static_cast<size_t>(b)];
+    if (blk.parent >= 0 && find_source(blk.parent, r.qualifier)) return;
+    std::vector<const Ref*> used;
+    for (const auto& p : blk.pending) {
+      if (p.qualifier == r.qualifier && !p.column.empty() && p.column != "*") used.push_back(&p);
+    }
+    used.push_back(&r);
+    auto holds_all = [&](int t) {
+      return std::all_of(used.begin(), used.end(), [&](const Ref* u) {
+        return u->partial ? any_column_prefix(t, u->column) : table_has(t, u->column);
+      });
+    };
+    if (const Source* s = own_source(b, r.qualifier)) {
+      if (s->table < 0 || holds_all(s->table)) return;
+      refuse(r.offset, "no column '" + r.column + "' in " + tables_[static_cast<size_t>(s->table)].name);
+      return;
+    }
+    const int named = table_index(r.qualifier);
+    if (named >= 0 && !declared_alias_.count(r.qualifier)) {
+      if (!holds_all(named))
+        refuse(r.offset, "no column '" + r.column + "' in " + tables_[static_cast<size_t>(named)].name);
+      return;
+    }
+    for (size_t t = 0; t < tables_.size(); ++t) {
+      if (holds_all(static_cast<int>(t))) return;
+    }
+    refuse(r.offset, "no table has every column used with '" + r.qualifier + "'");
+  }
+
+  // A table source has its name (its alias, or the table's own): the
+  // columns the query used before with that qualifier must be its columns,
+  // refused here, where another alias can still be written, rather than
+  // once the FROM clause ends, when only going back could help.
+  void check_binding(int b, const Source& s, size_t offset) {
+    if (s.table < 0) return;
+    const std::string& q = s.alias.empty() ? s.name : s.alias;
+    for (const auto& p : blocks_[static_cast<size_t>(b)].pending) {
+      if (p.qualifier != q || p.column.empty() || p.column == "*" || table_has(s.table, p.column)) continue;
+      refuse(offset, "'" + q + "' is used with column '" + p.column + "', which " +
+                         tables_[static_cast<size_t>(s.table)].name + " does not have");
+      return;
+    }
+  }
+
+  // The source of block b's own FROM clause named q (its alias, or its table
+  // when it has none).
+  const Source* own_source(int b, const std::string& q) const {
+    for (const auto& s : blocks_[static_cast<size_t>(b)].sources) {
+      if (s.alias.empty() ? s.name == q : s.alias == q) return &s;
+    }
+    return nullptr;
   }
 
   void new_block() {
@@ -679,6 +756,15 @@ class Walk {
         return;
       }
     }
+    if (t.is_word("AS") && frames_.back().cast) frames_.back().cast_as = true;
+    if (pending_row_ != std::string::npos) {
+      const size_t at = pending_row_;
+      pending_row_ = std::string::npos;
+      if (!comparison(t, true)) {
+        refuse(at, "a row value (a, b) is only compared (SQLite: row value misused)");
+        return;
+      }
+    }
     if (frames_.back().kind == FrameKind::kCall && !t.is_punct(')')) {
       Frame& f = frames_.back();
       if (f.args == 0) {
@@ -701,7 +787,7 @@ class Walk {
           return;
         }
       }
-      if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) finish_alias("");
+      if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) finish_alias("", t.offset);
       expect_ = expect_ == Expect::kAfterCte ? Expect::kNone : expect_;
       return;
     }
@@ -742,10 +828,10 @@ class Walk {
       case Expect::kDerivedAlias:
         if (w == "as") return;
         if (!keyword) {
-          finish_alias(w);
+          finish_alias(w, t.offset);
           return;
         }
-        finish_alias("");
+        finish_alias("", t.offset);
         break;
       case Expect::kAfterCte: expect_ = Expect::kNone; break;
       default: break;
@@ -764,6 +850,10 @@ class Walk {
     if (kind == FrameKind::kExtract && prev && prev->is_punct('(')) return;    // the date part
     if (prev && (prev->is_word("NULLS") || prev->is_word("COLLATE"))) return;  // FIRST / LAST, NOCASE
     if (prev && prev->is_punct('.')) return;                                   // read with its qualifier
+    if (keyword && next && next->is_punct('.') && !schema_name(w) && !ctes_.count(w) && !declared_.count(w)) {
+      refuse(t.offset, "'" + t.text + "' is a keyword, not a table or alias");
+      return;
+    }
     if (keyword && !keyword_fits(w, prev, i >= 2 ? &tk[i - 2] : nullptr) && !schema_name(w)) {
       refuse(t.offset, "'" + t.text + "' is a keyword where a name or a value goes (such a name needs quotes)");
       return;
@@ -817,8 +907,12 @@ class Walk {
     }
     r.column = w;
     r.quoted_double = t.kind == SqlTokenKind::kQuotedName && t.text[0] == '"';
-    // A word that may yet be followed by "(": a function being written.
-    if (!next && !complete_ && !has_partial_ && sqlite_functions().count(w)) return;
+    // A word that may yet be followed by "(": a function being written (one
+    // that is no name must be).
+    if (!next && !complete_ && !has_partial_ && sqlite_functions().count(w)) {
+      if (!in_universe(w)) grow_ = {"("};
+      return;
+    }
     add_ref(r);
   }
 
@@ -876,11 +970,15 @@ class Walk {
     return std::binary_search(all_columns_.begin(), all_columns_.end(), w) || table_index(w) >= 0;
   }
 
-  void finish_alias(const std::string& alias) {
+  // `offset`: where the alias stands, or the word or mark after an
+  // unaliased table.
+  void finish_alias(const std::string& alias, size_t offset) {
     int b = current_block();
     if (expect_ == Expect::kTableAlias) {
-      if (b >= 0 && !alias.empty() && !blocks_[static_cast<size_t>(b)].sources.empty()) {
-        blocks_[static_cast<size_t>(b)].sources.back().alias = alias;
+      if (b >= 0 && !blocks_[static_cast<size_t>(b)].sources.empty()) {
+        Source& s = blocks_[static_cast<size_t>(b)].sources.back();
+        if (!alias.empty()) s.alias = alias;
+        check_binding(b, s, offset);
       }
     } else if (expect_ == Expect::kDerivedAlias && b >= 0) {
       blocks_[static_cast<size_t>(b)].sources.push_back({alias, alias, -1});
@@ -939,6 +1037,7 @@ class Walk {
     const SqlToken* prev = i > 0 ? &tk[i - 1] : nullptr;
     if (t.is_punct(';')) {
       if (pending_over_) refuse(pending_over_at_, "a window function needs OVER");
+      if (pending_row_ != std::string::npos) refuse(pending_row_, "a row value (a, b) is only compared");
       // "SELECT ALL;": the grammar read ALL as a name (a column of that name passes).
       if (prev && prev->kind == SqlTokenKind::kWord && operand_expected(*prev) && !schema_name(lower(prev->text))) {
         refuse(t.offset, "the statement ends where '" + prev->text + "' needs more");
@@ -992,12 +1091,15 @@ class Walk {
       } else if (prev && prev->kind == SqlTokenKind::kWord && !keywords().count(lower(prev->text))) {
         kind = FrameKind::kCall;
       }
-      if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) finish_alias("");
+      if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) finish_alias("", t.offset);
       Frame f{.kind = kind};
       f.cast = kind == FrameKind::kOther && prev && prev->is_word("CAST");
       if (kind == FrameKind::kOther) {
+        f.offset = t.offset;
+        f.compared = prev && comparison(*prev);
         bool in = prev && prev->is_word("IN");
-        bool row_value = in && i >= 2 && tk[i - 2].is_punct(')');
+        bool row_value = in && i >= 2 &&
+                         (tk[i - 2].is_punct(')') || (tk[i - 2].is_word("NOT") && i >= 3 && tk[i - 3].is_punct(')')));
         f.scalar = !(prev && prev->is_word("EXISTS")) && !row_value && (in || !prev || !prev->is_punct('('));
         // "(SELECT ...)" as the first term of a statement or a set operation is not a subquery.
         if (!prev || prev->is_word("UNION") || prev->is_word("INTERSECT") || prev->is_word("EXCEPT") ||
@@ -1029,7 +1131,7 @@ class Walk {
       return;
     }
     if (t.is_punct(')')) {
-      if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) finish_alias("");
+      if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) finish_alias("", t.offset);
       if (frames_.size() <= 1) {
         refuse(t.offset, "')' closes nothing");
         return;
@@ -1038,6 +1140,9 @@ class Walk {
       if (f.block >= 0) finish_block(f.block);
       frames_.pop_back();
       if (f.kind == FrameKind::kCall) close_call(f, t.offset);
+      if (f.cast && !f.cast_as) refuse(t.offset, "CAST needs AS and a type");
+      // A row value: SQLite takes it only beside a comparison or IN.
+      if (f.kind == FrameKind::kOther && f.block < 0 && f.args > 0 && !f.compared) pending_row_ = f.offset;
       if (f.kind == FrameKind::kDerived) expect_ = Expect::kDerivedAlias;
       if (f.kind == FrameKind::kCteColumns) expect_ = Expect::kCteAfterName;
       if (f.kind == FrameKind::kCteBody) expect_ = Expect::kAfterCte;
@@ -1045,7 +1150,7 @@ class Walk {
     }
     if (t.is_punct(',')) {
       if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) {
-        finish_alias("");
+        finish_alias("", t.offset);
         expect_ = Expect::kTable;  // FROM a, b
         return;
       }
@@ -1061,6 +1166,10 @@ class Walk {
           refuse(t.offset, f.function + "() takes at most " + std::to_string(arity->second.max) + " arguments");
         }
         return;
+      }
+      if (frames_.back().kind == FrameKind::kOther && frames_.back().block < 0 && !frames_.back().cast &&
+          !(current_block() >= 0 && in_from_list(current_block()))) {
+        ++frames_.back().args;  // "(a, b": a row value
       }
       int b = frames_.back().block;
       if (b >= 0 && blocks_[static_cast<size_t>(b)].clause == Clause::kSelect &&
@@ -1081,8 +1190,16 @@ class Walk {
       }
     }
     if (expect_ == Expect::kTableAlias || expect_ == Expect::kDerivedAlias) {
-      if (!t.is_punct('.')) finish_alias("");
+      if (!t.is_punct('.')) finish_alias("", t.offset);
     }
+  }
+
+  // Where a row value may stand: after a comparison, IN or IS, and before
+  // one of those, NOT (IN) or BETWEEN (`after`).
+  static bool comparison(const SqlToken& t, bool after = false) {
+    static const std::set<std::string> ops = {"=", "==", "<", "<=", ">", ">=", "!=", "<>"};
+    return (t.kind == SqlTokenKind::kPunct && ops.count(t.text)) || t.is_word("IN") || t.is_word("IS") ||
+           (after && (t.is_word("NOT") || t.is_word("BETWEEN")));
   }
 
   // A function call's closing parenthesis: its arguments and its place.
@@ -1126,6 +1243,7 @@ class Walk {
 
   void check_partial(const std::vector<SqlToken>& tk, const SqlToken& p) {
     const std::string w = name_of(p);
+    if (p.kind == SqlTokenKind::kWord) partial_word_ = w;
     const SqlToken* prev = tk.empty() ? nullptr : &tk.back();
     if (partial_used_) return;
     switch (expect_) {
@@ -1146,34 +1264,106 @@ class Walk {
       return;
     }
     if (prev && (prev->is_word("AS") || prev->text == "::")) return;
-    if (prev && prev->is_punct('.')) return;     // handled with its qualifier
-    if (prev && ends_expression(*prev)) return;  // an alias, or a keyword after an expression
+    if (prev && prev->is_punct('.')) return;  // handled with its qualifier
+    const SqlToken* prev2 = tk.size() >= 2 ? &tk[tk.size() - 2] : nullptr;
+    if (prev && ends_expression(*prev)) {
+      // An alias, or a keyword after an expression; after an alias ("SELECT
+      // city c Fr"), only a keyword, and what it needs counts (grow_).
+      const bool after_alias = (prev->kind == SqlTokenKind::kWord || prev->kind == SqlTokenKind::kQuotedName) &&
+                               !keywords().count(lower(prev->text)) && prev2 &&
+                               (prev2->is_word("AS") || ends_expression(*prev2));
+      if (!after_alias || p.kind == SqlTokenKind::kNumber) return;
+      // Not one that begins or ends an operand, or goes right after a call.
+      static const std::set<std::string> operand = {
+          "true",   "false", "null", "current_date", "current_time", "current_timestamp", "case", "not",
+          "exists", "cast",  "end",  "filter",       "over",         "distinct",          "all"};
+      std::vector<std::string> grow;
+      for (const auto& k : keywords()) {
+        if (!has_prefix(k, w) || operand.count(k) || !keyword_fits(k, prev, prev2)) continue;
+        if (k == w) return;
+        grow.push_back(k.substr(p.text.size()) + " ");
+      }
+      grow_ = std::move(grow);
+      return;
+    }
     if (p.kind == SqlTokenKind::kNumber) return;
     if (frames_.back().kind != FrameKind::kOther && frames_.back().kind != FrameKind::kTop &&
         frames_.back().kind != FrameKind::kCall && frames_.back().kind != FrameKind::kQuery &&
         frames_.back().kind != FrameKind::kDerived && frames_.back().kind != FrameKind::kCteBody) {
       return;
     }
-    // A word shaped like an alias ("T1", "s", "t2") may qualify a column
-    // before the FROM clause that declares it ("SELECT T1.name FROM singer AS T1").
-    int b = current_block();
-    if (b >= 0 && !blocks_[static_cast<size_t>(b)].from_done && alias_shaped(w)) return;
-    // A keyword being written: one that may stand here (keyword_fits).
-    const SqlToken* prev2 = tk.size() >= 2 ? &tk[tk.size() - 2] : nullptr;
-    const bool keyword = std::any_of(keywords().begin(), keywords().end(), [&](const std::string& k) {
-      return has_prefix(k, w) && keyword_fits(k, prev, prev2);
-    });
-    if (keyword || any_has_prefix(sqlite_functions(), w) || universe_has_prefix(w) || any_has_prefix(ctes_, w) ||
-        any_has_prefix(declared_alias_, w)) {
+    // A name of the schema or the statement being written: it may stand as
+    // a name once whole, at no more steps than now.
+    if (universe_has_prefix(w)) {
+      auto it = std::lower_bound(all_columns_.begin(), all_columns_.end(), w);
+      partial_column_name_ = it != all_columns_.end() && has_prefix(*it, w);
       return;
     }
+    // Otherwise the word must grow into something else, and what that costs
+    // counts towards the end (grow_): a keyword, a function and its "(", a
+    // table, CTE or alias as a column's qualifier, or a word shaped like an
+    // alias ("T1", "s", "t2") as the qualifier of a column before the FROM
+    // clause that declares it ("SELECT T1.name FROM singer AS T1").
+    std::vector<std::string> grow;
+    const size_t have = p.text.size();
+    int b = current_block();
+    if (b >= 0 && !blocks_[static_cast<size_t>(b)].from_done && alias_shaped(w)) grow.push_back(".x");
+    for (const auto& k : keywords()) {
+      if (!has_prefix(k, w) || !keyword_fits(k, prev, prev2)) continue;
+      if (k == w) return;  // a whole keyword: the distance to the end counts what it needs
+      grow.push_back(k.substr(have) + " ");
+    }
+    for (const auto& f : sqlite_functions()) {
+      if (has_prefix(f, w)) grow.push_back(f.substr(have) + "(");
+    }
     for (const auto& t : tables_) {
-      if (has_prefix(lower(t.name), w)) return;
+      if (has_prefix(lower(t.name), w)) grow.push_back(lower(t.name).substr(have) + ".x");
+    }
+    for (const auto* names : {&ctes_, &declared_alias_}) {  // a CTE or an alias qualifies a column
+      for (const auto& n : *names) {
+        if (has_prefix(n, w)) grow.push_back(n.substr(have) + ".x");
+      }
+    }
+    if (!grow.empty()) {
+      grow_ = std::move(grow);
+      return;
     }
     if (!sqlite_) return;  // a function of the server's long list
     refuse(p.offset, "no name starting '" + w + "' in the schema or the statement");
   }
 
+ public:
+  // What the statement's last word must still become when it cannot stand
+  // as written (text to append to the statement; empty when it can).
+  const std::vector<std::string>& grow() const { return grow_; }
+
+  // Items the statement's shape does not show that it still needs: "FROM t"
+  // for each open query still in its select list that names a column of the
+  // schema bare (one naming a qualifier is counted by sql_end_distance).
+  int needs() const {
+    int n = 0;
+    for (const Frame& f : frames_) {
+      if (f.block < 0) continue;
+      const int b = f.block;
+      const Block& blk = blocks_[static_cast<size_t>(b)];
+      if (blk.clause != Clause::kSelect) continue;
+      if (b == current_block() && !partial_word_.empty() && has_prefix("from", partial_word_))
+        continue;  // being written
+      bool bare = b == current_block() && partial_column_name_, qualified = false;
+      for (const Ref& r : blk.pending) {
+        qualified = qualified || !r.qualifier.empty();
+        bare = bare || (r.qualifier.empty() && r.column != "*" && !(r.quoted_double && sqlite_) &&
+                        (std::binary_search(all_columns_.begin(), all_columns_.end(), r.column) ||
+                         (sqlite_ && (r.column == "rowid" || r.column == "oid" || r.column == "_rowid_"))) &&
+                        !own_output(b, r.column));
+      }
+      if (bare && !qualified) n += 2;
+    }
+    if (pending_row_ != std::string::npos) n += 2;  // "= (1, 1)"
+    return n;
+  }
+
+ private:
  public:
   void set_partial(const std::string& column, bool has, bool complete) {
     partial_column_ = column;
@@ -1192,9 +1382,13 @@ class Walk {
   std::vector<Block> blocks_;
   Expect expect_ = Expect::kNone;
   bool ended_ = false;
-  bool pending_over_ = false;  // a window function's ")": OVER must follow
+  size_t pending_row_ = std::string::npos;  // a row value closed here waits for its comparison
+  bool pending_over_ = false;               // a window function's ")": OVER must follow
   size_t pending_over_at_ = 0;
   bool has_partial_ = false, partial_used_ = false, complete_ = false;
+  std::vector<std::string> grow_;
+  std::string partial_word_;          // the last word, still growing (check_partial)
+  bool partial_column_name_ = false;  // ... and a column of the schema being written
   std::string partial_column_;
   ScopeVerdict verdict_;
 };
@@ -1203,6 +1397,8 @@ class Walk {
 
 SqlScopeChecker::SqlScopeChecker(std::vector<GrammarTable> tables, std::string dialect)
     : tables_(std::move(tables)), dialect_(std::move(dialect)) {
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id++;
   for (const auto& t : tables_) {
     for (const auto& c : t.columns) all_columns_.push_back(lower(c));
     table_names_.push_back(lower(t.name));
@@ -1227,7 +1423,7 @@ ScopeVerdict SqlScopeChecker::check_keyword_places(const std::vector<SqlToken>& 
   for (size_t i = 0; i < whole; ++i) {
     if (keyword(i, "SELECT") && i + 1 < tk.size() && (keyword(i + 1, "DISTINCT") || keyword(i + 1, "ALL"))) {
       if (i + 2 == tk.size()) {
-        if (complete) return {false, tk[i + 1].offset, "no result column after " + tk[i + 1].text};
+        if (complete) return refused(tk[i + 1].offset, "no result column after " + tk[i + 1].text);
         continue;
       }
       const SqlToken& n = tk[i + 2];
@@ -1236,12 +1432,12 @@ ScopeVerdict SqlScopeChecker::check_keyword_places(const std::vector<SqlToken>& 
       const bool punct_end = n.kind == SqlTokenKind::kPunct && (n.is_punct(')') || n.is_punct(',') || n.is_punct(';'));
       const bool word_end =
           n.kind == SqlTokenKind::kWord && i + 2 < whole && ends.count(lower(n.text)) && !schema_word(n.text);
-      if (punct_end || word_end) return {false, n.offset, "no result column after " + tk[i + 1].text};
+      if (punct_end || word_end) return refused(n.offset, "no result column after " + tk[i + 1].text);
     }
     if (i + 1 < tk.size() && tk[i + 1].is_punct('(') &&
         (keyword(i, "TRUE") || keyword(i, "FALSE") || keyword(i, "NULL") || keyword(i, "CURRENT_DATE") ||
          keyword(i, "CURRENT_TIME") || keyword(i, "CURRENT_TIMESTAMP"))) {
-      return {false, tk[i].offset, tk[i].text + " is a value, not a function"};
+      return refused(tk[i].offset, tk[i].text + " is a value, not a function");
     }
     // An operand follows: a value, a name, "(" or a sign, never an operator
     // or the end of a list ("NOT*x" reads NOT as a name).
@@ -1250,17 +1446,24 @@ ScopeVerdict SqlScopeChecker::check_keyword_places(const std::vector<SqlToken>& 
       static const char* const operand_before[] = {"NOT",  "AND",  "OR",   "WHERE", "HAVING", "ON",      "WHEN",
                                                    "THEN", "ELSE", "LIKE", "GLOB",  "REGEXP", "BETWEEN", "ESCAPE"};
       for (const char* k : operand_before) {
-        if (keyword(i, k)) return {false, tk[i + 1].offset, "a value must follow " + tk[i].text};
+        if (keyword(i, k)) return refused(tk[i + 1].offset, "a value must follow " + tk[i].text);
+      }
+      // A result column follows, or the "*" of every column.
+      if (!tk[i + 1].is_punct('*') && (keyword(i, "SELECT") || keyword(i, "DISTINCT") || keyword(i, "ALL"))) {
+        return refused(tk[i + 1].offset, "a result column must follow " + tk[i].text);
       }
     }
+    if (keyword(i, "CAST") && i + 1 < tk.size() && !tk[i + 1].is_punct('(')) {
+      return refused(tk[i + 1].offset, "CAST needs its \"(\"");
+    }
     if (keyword(i, "EXISTS")) {
-      if (i + 1 < tk.size() && !tk[i + 1].is_punct('(')) return {false, tk[i + 1].offset, "EXISTS needs a subquery"};
+      if (i + 1 < tk.size() && !tk[i + 1].is_punct('(')) return refused(tk[i + 1].offset, "EXISTS needs a subquery");
       if (i + 2 < tk.size() && !tk[i + 2].is_word("SELECT") && !tk[i + 2].is_word("WITH") && !tk[i + 2].is_punct('(') &&
           !(tk[i + 2].kind == SqlTokenKind::kWord && i + 2 + 1 == tk.size() && !complete &&
             (has_prefix("select", lower(tk[i + 2].text)) || has_prefix("with", lower(tk[i + 2].text))))) {
-        return {false, tk[i + 2].offset, "EXISTS needs a subquery"};
+        return refused(tk[i + 2].offset, "EXISTS needs a subquery");
       }
-      if (i + 1 == tk.size() && complete) return {false, tk[i].offset, "EXISTS needs a subquery"};
+      if (i + 1 == tk.size() && complete) return refused(tk[i].offset, "EXISTS needs a subquery");
     }
     if (keyword(i, "ESCAPE")) {
       int depth = 0;
@@ -1286,7 +1489,7 @@ ScopeVerdict SqlScopeChecker::check_keyword_places(const std::vector<SqlToken>& 
         }
         if (keywords().count(w) && w != "to" && !schema_word(p.text)) break;  // another operator or a clause
       }
-      if (!like) return {false, tk[i].offset, "ESCAPE without LIKE"};
+      if (!like) return refused(tk[i].offset, "ESCAPE without LIKE");
     }
   }
   return {};
@@ -1303,6 +1506,22 @@ bool SqlScopeChecker::sqlite_dialect() const {
 }
 
 ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const {
+  // Decoding asks about one text several times in a row (accept_text, then
+  // steps_to_end, which reads it too): each thread keeps its last verdict.
+  struct Last {
+    uint64_t checker = 0;
+    bool complete = false;
+    std::string text;
+    ScopeVerdict verdict;
+  };
+  thread_local Last last;
+  if (last.checker == id_ && last.complete == complete && last.text == text) return last.verdict;
+  ScopeVerdict v = check_text(text, complete);
+  last = {id_, complete, std::string(text), v};
+  return v;
+}
+
+ScopeVerdict SqlScopeChecker::check_text(std::string_view text, bool complete) const {
   // ClickHouse reads backslash escapes in quotes; the others as SQLite does here.
   SqlLexResult lexed =
       lex_sql(text, dialect_ == "clickhouse" ? Dialect::Engine::kClickHouse : Dialect::Engine::kSqlite);
@@ -1310,32 +1529,32 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
   if (!lexed.error.empty()) {
     size_t at = lexed.error.rfind(' ');
     size_t open = at == std::string::npos ? 0 : std::stoul(lexed.error.substr(at + 1));
-    if (complete || lexed.error.find("comment") != std::string::npos) return {false, open, lexed.error};
+    if (complete || lexed.error.find("comment") != std::string::npos) return refused(open, lexed.error);
     // An open string or quoted name is still being written: a quoted name
     // must be on its way to a name of the schema (an output name in quotes
     // follows AS, where any name goes); a string is bounded.
     if (lexed.error.find("quoted name") != std::string::npos) {
       std::string so_far = lower(text.substr(open + 1));
       if (so_far.size() > kMaxAlias) {
-        return {false, open, "a name longer than " + std::to_string(kMaxAlias) + " characters"};
+        return refused(open, "a name longer than " + std::to_string(kMaxAlias) + " characters");
       }
       bool after_as = !tk.empty() && tk.back().is_word("AS");
       bool ok = after_as || std::any_of(all_columns_.begin(), all_columns_.end(),
                                         [&](const std::string& c) { return has_prefix(c, so_far); });
       const bool after_dot = !tk.empty() && tk.back().is_punct('.');  // t."col: a column
       for (const auto& t : tables_) ok = ok || (!after_dot && has_prefix(lower(t.name), so_far));
-      if (!ok) return {false, open, "no name starting '" + so_far + "' in the schema"};
+      if (!ok) return refused(open, "no name starting '" + so_far + "' in the schema");
     } else if (text.size() - open > kMaxOpenString) {
-      return {false, open, "a string longer than " + std::to_string(kMaxOpenString) + " characters"};
+      return refused(open, "a string longer than " + std::to_string(kMaxOpenString) + " characters");
     }
   }
   // No name of a schema is that long; a free one (a CTE, an alias) is bounded
   // so that a weak model cannot stay inside it until the token limit.
   for (const auto& t : tk) {
     if (is_name_token(t) && name_of(t).size() > kMaxAlias) {
-      return {false, t.offset, "a name longer than " + std::to_string(kMaxAlias) + " characters"};
+      return refused(t.offset, "a name longer than " + std::to_string(kMaxAlias) + " characters");
     }
-    if (t.kind == SqlTokenKind::kQuotedName && name_of(t).empty()) return {false, t.offset, "an empty quoted name"};
+    if (t.kind == SqlTokenKind::kQuotedName && name_of(t).empty()) return refused(t.offset, "an empty quoted name");
   }
   // SQLite has OFFSET only after LIMIT (of the same query).
   if (dialect_ != "duckdb" && dialect_ != "postgresql" && dialect_ != "postgres") {
@@ -1346,7 +1565,7 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
       if (tk[i].is_word("LIMIT")) limit.back() = true;
       if (tk[i].is_word("OFFSET") && !limit.back() && i > 0 && !tk[i - 1].is_punct('.') && !tk[i - 1].is_punct(',') &&
           !tk[i - 1].is_word("SELECT")) {
-        return {false, tk[i].offset, "OFFSET without LIMIT"};
+        return refused(tk[i].offset, "OFFSET without LIMIT");
       }
     }
   }
@@ -1367,7 +1586,7 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
       if (op && !std::binary_search(all_columns_.begin(), all_columns_.end(), lower(tk[i].text)) &&
           std::none_of(tables_.begin(), tables_.end(),
                        [&](const GrammarTable& t) { return lower(t.name) == lower(tk[i].text); })) {
-        return {false, tk[i].offset, "SQLite has no " + tk[i].text + " function"};
+        return refused(tk[i].offset, "SQLite has no " + tk[i].text + " function");
       }
     }
   }
@@ -1375,13 +1594,13 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
   size_t end = 0;
   for (const auto& t : tk) {
     for (size_t i = end; i < t.offset; ++i) {
-      if (!std::isspace(static_cast<unsigned char>(text[i]))) return {false, i, "a comment"};
+      if (!std::isspace(static_cast<unsigned char>(text[i]))) return refused(i, "a comment");
     }
     end = t.offset + t.text.size();
   }
   if (lexed.error.empty()) {
     for (size_t i = end; i < text.size(); ++i) {
-      if (!std::isspace(static_cast<unsigned char>(text[i]))) return {false, i, "a comment"};
+      if (!std::isspace(static_cast<unsigned char>(text[i]))) return refused(i, "a comment");
     }
   }
   // The last word may still grow.
@@ -1401,12 +1620,33 @@ ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const 
   (void)collect.run(tk, nullptr, false);
   Walk walk(tables_, all_columns_, sqlite, collect.declared(), collect.ctes(), collect.outputs(), false);
   walk.set_partial(partial ? name_of(*partial) : "", partial != nullptr, complete);
-  return walk.run(tk, partial, complete);
+  ScopeVerdict v = walk.run(tk, partial, complete);
+  if (v.ok && !complete) {
+    v.grow = walk.grow();
+    v.needs = walk.needs();
+  }
+  return v;
 }
 
 int SqlScopeChecker::steps_to_end(std::string_view text) const {
-  const int steps = sql_end_distance(
-      text, table_names_, dialect_ == "clickhouse" ? Dialect::Engine::kClickHouse : Dialect::Engine::kSqlite);
+  const Dialect::Engine engine = dialect_ == "clickhouse" ? Dialect::Engine::kClickHouse : Dialect::Engine::kSqlite;
+  const int steps = sql_end_distance(text, table_names_, engine);
+  if (steps < 0) return steps;
+  // A last word that cannot stand as written (a keyword, a function or a
+  // qualifier being written, a function without its "("): its cheapest
+  // completion counts, or the budget would let a model write a word it can
+  // no longer afford to finish ("SELECT Gv55" only goes on as "Gv55.col",
+  // and that needs a FROM clause declaring Gv55).
+  ScopeVerdict now = check(text, false);
+  if (!now.grow.empty()) {
+    int best = std::numeric_limits<int>::max();
+    for (const std::string& g : now.grow) {
+      const int d = sql_end_distance(std::string(text) + g, table_names_, engine);
+      if (d >= 0) best = std::min(best, d);
+    }
+    return std::max({steps, best == std::numeric_limits<int>::max() ? steps + 1 : best, 1}) + now.needs;
+  }
+  if (now.needs > 0) return steps + now.needs;
   // Shaped to end, but not a statement the checker takes (a name not yet
   // complete, a qualifier no source declares): one more step at least.
   if (steps == 0 && !check(text, true).ok) return 1;

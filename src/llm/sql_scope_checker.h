@@ -27,6 +27,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +43,13 @@ struct ScopeVerdict {
   bool ok = true;
   size_t offset = 0;    // where the refused name starts
   std::string message;  // "no column 'nme' in singer"
+  // When ok and not complete: the statement's last word cannot stand as
+  // written and must still become one of these (text to append: the rest of
+  // a keyword, a function's "(", a qualifier's ".x"); empty when it can.
+  std::vector<std::string> grow;
+  // When ok and not complete: items the statement needs that its shape does
+  // not show (a FROM clause for columns named before one).
+  int needs = 0;
 };
 
 class SqlScopeChecker {
@@ -66,6 +74,7 @@ class SqlScopeChecker {
   const std::vector<GrammarTable>& tables() const { return tables_; }
 
  private:
+  ScopeVerdict check_text(std::string_view text, bool complete) const;
   ScopeVerdict check_keyword_places(const std::vector<SqlToken>& tk, size_t whole, bool complete) const;
   bool schema_word(const std::string& word) const;  // a table or column name of the schema
   bool sqlite_dialect() const;
@@ -74,6 +83,7 @@ class SqlScopeChecker {
   std::string dialect_;
   std::vector<std::string> all_columns_;  // lower case, sorted, unique
   std::vector<std::string> table_names_;  // lower case
+  uint64_t id_ = 0;                       // tells checkers apart in check()'s per-thread memo
 };
 
 // What constrained decoding uses for one prompt's schema text: the grammar and

@@ -356,12 +356,10 @@ TEST_P(ArchTest, QLoRAWithTheGemmaRecipeTrainsOnA4BitBase) {
 // layouts, two questions, 48 tokens, until one statement has ended. The
 // decoding loop keeps every statement within its token budget (steps_to_end),
 // so no try may reach the token limit; each statement that ends must
-// prepare on the demo database. A dead end of the scope checker (a qualifier
-// written before a FROM clause that never declares it, then a clause
-// keyword) sends decoding back to the token that began its cause
-// (LlmRequest::refusal_cause), but an untrained model may write one such
-// name after another until backtracking gives up: when every try ends so,
-// there is nothing to check and the test says so by skipping, not passing.
+// prepare on the demo database. Dead ends of the constraints are rare (the
+// checker refuses a qualifier no table can serve where it is written, and
+// the budget counts what a last word must still become), so some try must
+// end: each architecture ends a statement on its first or second try.
 TEST_P(ArchTest, GenerationUnderTheGrammarPreparesOnTheDemoDatabase) {
   const ArchCase& c = GetParam();
   const std::string db_path = (test_dir() / "demo.db").string();
@@ -410,7 +408,7 @@ TEST_P(ArchTest, GenerationUnderTheGrammarPreparesOnTheDemoDatabase) {
     }
     if (ended) break;
   }
-  if (ended == 0) GTEST_SKIP() << "no statement ended in 8 tries (" << dead_ends << " dead ends): nothing to check";
+  EXPECT_GT(ended, 0) << "no statement ended in 8 tries (" << dead_ends << " dead ends)";
 }
 
 INSTANTIATE_TEST_SUITE_P(Architectures, ArchTest, ::testing::ValuesIn(arch_cases()),
