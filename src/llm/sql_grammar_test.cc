@@ -472,6 +472,9 @@ TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
   // What a random qwen2 model wrote: CAST without "(", an operator as a result column.
   EXPECT_FALSE(scope("SELECT Cast Cast", false).ok);
   EXPECT_FALSE(scope("SELECT CAST((1 ISNULL))", false).ok);
+  EXPECT_FALSE(scope("SELECT json(log(2) overwrite ) FROM stores;").ok);  // an alias stands after a result column only
+  EXPECT_FALSE(scope("SELECT region FROM stores WHERE region x;").ok);
+  EXPECT_TRUE(scope("SELECT (SELECT count(*) n FROM sales) total FROM stores;").ok);
   EXPECT_TRUE(scope("SELECT CAST((1 ISNULL) AS INT) FROM stores;").ok);
   EXPECT_FALSE(scope("SELECT 1 INTERSECT SELECT all %", false).ok);
   EXPECT_TRUE(scope("SELECT ALL * FROM stores;").ok);

@@ -873,6 +873,13 @@ class Walk {
       return;
     }
     if (prev && ends_expression(*prev) && !(prev->kind == SqlTokenKind::kWord && lower(prev->text) == "distinct")) {
+      // An output name stands only after a result column ("log(x) y)" and
+      // "WHERE a b" do not prepare).
+      const int b = frames_.back().block;
+      if (b < 0 || blocks_[static_cast<size_t>(b)].clause != Clause::kSelect) {
+        refuse(t.offset, "'" + t.text + "' after a value, where no alias may stand");
+        return;
+      }
       if (w.size() > kMaxAlias) refuse(t.offset, "an alias longer than " + std::to_string(kMaxAlias) + " characters");
       declared_.insert(w);  // an alias: "COUNT(*) cnt"
       outputs_[w].insert(current_block());
