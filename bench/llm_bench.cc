@@ -8,7 +8,8 @@
 //  - overhead: prompt processing and generation speed of t2sql's in-process
 //    backend vs `llama-bench` on the same model, prompt length, token count
 //    and threads (ratio = llama-bench / t2sql; 1.00 = no overhead);
-//  - grammar: generation speed with the SQL grammar on vs off;
+//  - grammar: generation speed under the SQL constraints (grammar, scope
+//    checker, token budget: constrain_sql) vs without;
 //  - prefix cache: time to first token of a second question on the same
 //    schema vs the first.
 // Speed does not depend on the weights' values, so randomly initialized
@@ -28,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "llm/sql_grammar.h"
+#include "llm/sql_scope_checker.h"
 #include "t2sql/database.h"
 #include "t2sql/demo.h"
 #include "t2sql/llm_backend.h"
@@ -183,7 +184,6 @@ int main(int argc, char** argv) {
   auto catalog = (*db)->catalog();
   std::string ddl = catalog->to_ddl();
   t2sql::PromptBuilder builder(t2sql::PromptFormat::kChat);
-  std::string grammar = t2sql::build_sql_grammar(t2sql::grammar_tables_from_ddl(ddl));
 
   std::vector<Row> rows;
   for (const auto& model : a.models) {
@@ -227,7 +227,10 @@ int main(int argc, char** argv) {
     for (int r = 0; r <= a.reps; ++r) {
       auto p = builder.build({.schema_ddl = ddl, .question = "question number " + std::to_string(r)});
       LlmRequest free{.prompt = p.text, .max_tokens = a.gen, .stop_at_statement_end = false, .ignore_eog = true};
-      LlmRequest constrained{.prompt = p.text, .grammar = grammar, .max_tokens = a.gen};
+      // As the LLM engine constrains it: the grammar, the scope checker and
+      // the token budget (constrain_sql), backtracking included.
+      LlmRequest constrained{.prompt = p.text, .max_tokens = a.gen};
+      t2sql::constrain_sql(ddl, "sqlite", false, &constrained);
       auto f = backend->complete(free);
       auto c = backend->complete(constrained);
       if (!f.ok() || !c.ok()) {
@@ -238,8 +241,8 @@ int main(int argc, char** argv) {
       off.push_back((f->completion_tokens - 1) * 1000.0 / std::max(1e-3, f->total_ms - f->time_to_first_token_ms));
       on.push_back((c->completion_tokens - 1) * 1000.0 / std::max(1e-3, c->total_ms - c->time_to_first_token_ms));
     }
-    rows.push_back({name, "generation with the SQL grammar (t2sql) vs without (reference)", median(on), median(off),
-                    "tokens/s", "ratio = on/off"});
+    rows.push_back({name, "generation under the SQL grammar and scope checker (t2sql) vs without (reference)",
+                    median(on), median(off), "tokens/s", "ratio = on/off"});
 
     // Prefix cache: the second question on the same schema vs the first.
     std::vector<double> first, second;
@@ -273,7 +276,8 @@ int main(int argc, char** argv) {
                   r.t2sql, r.reference, r.unit.c_str(), ratio, r.note.c_str());
     md << line;
   }
-  md << "\nthreads " << a.threads << ", " << a.reps << " rounds (median; t2sql and llama-bench alternate), " << llama_print_system_info() << "\n";
+  md << "\nthreads " << a.threads << ", " << a.reps << " rounds (median; t2sql and llama-bench alternate), "
+     << llama_print_system_info() << "\n";
   std::cout << md.str();
   if (!a.out.empty()) std::ofstream(a.out) << md.str();
   return 0;
