@@ -50,6 +50,12 @@ bool TemplateQueryBuilder::pass_leftover_cues() {
       shape_.super_desc = shape_.pending_super->desc;
     }
   }
+  if (!shape_.pending_aggs.empty() && shape_.skipped_condition_column) {
+    // "how many faculty in total in the year of 2002": the total's column is
+    // not the year, and no other column was named for it.
+    penalize(0.5, "an aggregate with no column to apply to");
+    shape_.pending_aggs.clear();
+  }
   if (shape_.pending_group && group_part_ == DatePart::kNone) penalize(0.3, "a grouping word with nothing to group by");
   // "employees never paid in December 2024": the negated verb names a date
   // of related rows; those rows are the ones that must not exist.
