@@ -16,12 +16,19 @@ constexpr const char* kWorkshopSql = R"sql(
 CREATE TABLE teams(team_id INTEGER PRIMARY KEY, team_name TEXT NOT NULL, city TEXT NOT NULL);
 CREATE TABLE workers(worker_id INTEGER PRIMARY KEY, worker_name TEXT NOT NULL, job TEXT NOT NULL,
   age INTEGER NOT NULL, team_id INTEGER NOT NULL REFERENCES teams(team_id), worker_details TEXT);
+CREATE TABLE tools(tool_id INTEGER PRIMARY KEY, tool_name TEXT NOT NULL, kind TEXT NOT NULL);
+CREATE TABLE rentals(rental_id INTEGER PRIMARY KEY, tool_id INTEGER NOT NULL REFERENCES tools(tool_id),
+  team_id INTEGER NOT NULL REFERENCES teams(team_id), units INTEGER NOT NULL, fee REAL NOT NULL);
 CREATE TABLE shifts(shift_id INTEGER PRIMARY KEY, worker_id INTEGER NOT NULL REFERENCES workers(worker_id),
   shift_year INTEGER NOT NULL, hours REAL NOT NULL, total_pay REAL NOT NULL);
 INSERT INTO teams VALUES (1,'Forge','Leeds'),(2,'Loom','York'),(3,'Kiln','Hull');
 INSERT INTO workers VALUES (1,'Ada','welder',34,1,'night shifts'),(2,'Bo','welder',51,1,'trainer'),
   (3,'Cy','weaver',23,2,'part time'),(4,'Di','weaver',45,2,NULL),(5,'Ed','potter',62,3,'founder'),
   (6,'Fay','potter',29,3,'apprentice'),(7,'Gus','welder',40,2,'transfer');
+INSERT INTO tools VALUES (1,'Anvil','heavy'),(2,'Hammer','hand'),(3,'Shears','hand'),(4,'Press','heavy'),
+  (5,'Chisel','hand');
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+INSERT INTO rentals SELECT i, 1 + (i * 3) % 5, 1 + (i * 2) % 3, 1 + (i * 7) % 6, 10 + (i * 13) % 30 FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
 INSERT INTO shifts SELECT i, 1 + (i * 3) % 7, 2021 + i % 3, 4 + (i * 7) % 9, 40 + (i * 11) % 50 FROM n;
 )sql";
@@ -65,6 +72,34 @@ TEST_F(TemplateFiguresTest, SuperlativeFigureOfEachGroup) {
   // A superlative after "with" still picks the row.
   expect_same_result("What is the name of the worker with the highest age?",
                      "SELECT worker_name FROM workers ORDER BY age DESC LIMIT 1");
+}
+
+TEST_F(TemplateFiguresTest, HowManyRowsPassAConditionOnTheirRelatedRowsIsOneCount) {
+  expect_same_result("How many workers have more than 8 shifts?",
+                     "SELECT COUNT(*) FROM (SELECT worker_id FROM shifts GROUP BY worker_id HAVING COUNT(*) > 8)",
+                     "count_of_groups");
+}
+
+TEST_F(TemplateFiguresTest, HowMuchMoreOneValueThanAnotherIsTheirDifference) {
+  expect_same_result("How much more total fee did the Forge team have than the Kiln team?",
+                     "SELECT SUM(CASE WHEN m.team_name = 'Forge' THEN r.fee ELSE 0 END) - SUM(CASE WHEN m.team_name "
+                     "= 'Kiln' THEN r.fee ELSE 0 END) FROM rentals r JOIN teams m ON m.team_id = r.team_id",
+                     "compare_values");
+}
+
+TEST_F(TemplateFiguresTest, FigureOfTheRowsRelatedToTheRowASuperlativePicks) {
+  expect_same_result("Find the number of shifts of the worker with the highest age.",
+                     "SELECT COUNT(*) FROM shifts WHERE worker_id = (SELECT worker_id FROM workers ORDER BY age DESC "
+                     "LIMIT 1)",
+                     "aggregate_of_extreme_row");
+}
+
+TEST_F(TemplateFiguresTest, OneTopRowPerGroupByANamedMeasureShowsTheMeasure) {
+  expect_same_result("Best-selling tool in each kind by units",
+                     "SELECT kind, tool_name, u FROM (SELECT t.kind, t.tool_name, SUM(r.units) AS u, ROW_NUMBER() "
+                     "OVER (PARTITION BY t.kind ORDER BY SUM(r.units) DESC) AS k FROM rentals r JOIN tools t ON "
+                     "t.tool_id = r.tool_id GROUP BY t.tool_id) WHERE k = 1",
+                     "top_k_per_group");
 }
 
 }  // namespace

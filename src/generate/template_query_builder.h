@@ -322,6 +322,9 @@ class TemplateQueryBuilder {
   // not for the one row that ranks first. `column_begin`: where the column it
   // ranks by is named (its own position for an implied column).
   bool figure_per_group(size_t at, size_t column_begin, bool implied) const;
+  // A group named after "for each", "in every", "within each", "of each" or
+  // "per" (a column or a table within two words).
+  bool each_group_cue() const;
   // "the ids and details of all accounts", "the names and other details":
   // a word linked to nothing (too generic alone), listed right after a
   // projected column, that ends the name of exactly one other column of that
@@ -483,6 +486,8 @@ class TemplateQueryBuilder {
   bool pass_analyst_rules();
   bool pass_average_of_period_totals();
   bool pass_aggregate_of_period_counts();
+  bool pass_count_of_groups();
+  bool pass_aggregate_of_extreme_row();
   bool pass_extreme_row();
   bool pass_unexplained_words();
   bool pass_unused_items();

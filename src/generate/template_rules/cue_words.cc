@@ -80,22 +80,24 @@ bool TemplateQueryBuilder::extremes_in_list(size_t i) const {
   return b >= 2 && joint(b - 1) && figure(b - 2);
 }
 
-bool TemplateQueryBuilder::figure_per_group(size_t at, size_t column_begin, bool implied) const {
-  if (shape_.ranking || shape_.after_boundary) return false;
-  // A group: "for each X", "in every X", "per X", "of each X", before or after.
-  bool group = false;
-  for (size_t k = 1; k < toks_.size() && !group; ++k) {
+bool TemplateQueryBuilder::each_group_cue() const {
+  for (size_t k = 1; k < toks_.size(); ++k) {
     bool each = lexicon::kEach.count(lw(k)) &&
                 (lw(k - 1) == "for" || lw(k - 1) == "in" || lw(k - 1) == "within" || lw(k - 1) == "of");
     if (!each && !lexicon::kPer.count(lw(k))) continue;
-    for (size_t j = k + 1; j < std::min(toks_.size(), k + 3) && !group; ++j) {
+    for (size_t j = k + 1; j < std::min(toks_.size(), k + 3); ++j) {
       for (const auto& it : items_) {
-        group = group || (it.begin == j && it.end > it.begin && it.t >= 0 &&
-                          (it.kind == ItemKind::kColumn || it.kind == ItemKind::kTable));
+        if (it.begin == j && it.end > it.begin && it.t >= 0 &&
+            (it.kind == ItemKind::kColumn || it.kind == ItemKind::kTable))
+          return true;
       }
     }
   }
-  if (!group) return false;
+  return false;
+}
+
+bool TemplateQueryBuilder::figure_per_group(size_t at, size_t column_begin, bool implied) const {
+  if (shape_.ranking || shape_.after_boundary || !each_group_cue()) return false;
   // The words before the superlative: "with", "has", "of" make it pick a
   // row ("the film with the highest price"); a question word, a verb of
   // asking, "and" or a comma make it one of the figures asked for.
