@@ -138,6 +138,7 @@ struct Superlative {
   bool desc = true;
   std::vector<std::string> implied;  // the column words it implies ("oldest": age)
   bool count_words = false;          // "most", "least", "fewest": may count rows
+  size_t at = 0;                     // where the question says it (set by the roles pass)
 };
 
 // The typed reading of the question's shape that the passes share
@@ -171,6 +172,15 @@ struct ShapeReading {
   std::vector<Expr> group_exprs;  // the grouping key (group_key)
   bool aggregate_order = false;   // an order by an aggregate
   size_t order_end = 0;           // the end of the last column read as an order key (a list may follow)
+  // An aggregate cue passed over a year column that a year follows ("total
+  // pounds in year 2018"): when no other column takes the cue, the figure
+  // asked for is not known.
+  bool skipped_condition_column = false;
+  // The column of figures a superlative asked for ("the oldest and youngest
+  // students": MAX and MIN of age; "how old is the youngest ... for each"):
+  // the column named again is not one more column to show.
+  std::optional<Expr> figure_column;
+  bool extremes_of_rows = false;  // "the names of the oldest and youngest": penalized once
 };
 
 // The dates of the question (template_rules/dates/): the date column they
@@ -302,6 +312,27 @@ class TemplateQueryBuilder {
   // A superlative in a list of figures ("the highest, lowest and average
   // cost"): an aggregate of the rows, not an ordering.
   bool superlative_in_list(size_t i) const;
+  // Both extremes asked at once ("the oldest and youngest", "the average
+  // and oldest age"): a superlative that implies its column, joined by "and"
+  // or a comma to another superlative or an aggregate word.
+  bool extremes_in_list(size_t i) const;
+  // "the title and highest price for each film", "for each city, the highest
+  // latitude", "how old is the youngest person for each job": the
+  // superlative at `at` asks for a figure of each group (MAX/MIN per group),
+  // not for the one row that ranks first. `column_begin`: where the column it
+  // ranks by is named (its own position for an implied column).
+  bool figure_per_group(size_t at, size_t column_begin, bool implied) const;
+  // A group named after "for each", "in every", "within each", "of each" or
+  // "per" (a column or a table within two words).
+  bool each_group_cue() const;
+  // "the ids and details of all accounts", "the names and other details":
+  // a word linked to nothing (too generic alone), listed right after a
+  // projected column, that ends the name of exactly one other column of that
+  // column's table (account_details): that column.
+  std::optional<Expr> listed_attribute(size_t i) const;
+  // A year column (or a date) with a year right after it ("in year 2018",
+  // "the year of 2002"): a condition, not a figure to aggregate.
+  bool year_condition_column(const Item& it);
 
   // ---- schema facts
   const ColumnInfo& col(int t, int c) const { return cat_.tables[t].columns[c]; }
@@ -455,6 +486,8 @@ class TemplateQueryBuilder {
   bool pass_analyst_rules();
   bool pass_average_of_period_totals();
   bool pass_aggregate_of_period_counts();
+  bool pass_count_of_groups();
+  bool pass_aggregate_of_extreme_row();
   bool pass_extreme_row();
   bool pass_unexplained_words();
   bool pass_unused_items();

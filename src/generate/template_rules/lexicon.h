@@ -69,6 +69,14 @@ inline const std::map<std::string, Agg> kAggregates = {
     {"average", Agg::kAvg}, {"avg", Agg::kAvg},     {"mean", Agg::kAvg},     {"total", Agg::kSum},
     {"sum", Agg::kSum},     {"overall", Agg::kSum}, {"combined", Agg::kSum}, {"cumulative", Agg::kSum},
     {"maximum", Agg::kMax}, {"max", Agg::kMax},     {"minimum", Agg::kMin},  {"min", Agg::kMin}};
+// "how old is the youngest ...", "how tall is the tallest ...": the
+// question asks for the figure that the superlative ranks by.
+inline const std::set<std::string> kHowFigures = {"old", "tall", "heavy", "long", "big", "large", "high"};
+// Words too generic to link alone that, listed after a column ("the ids and
+// details of all accounts"), name another column of its table
+// (account_details): listed_attribute.
+inline const std::set<std::string> kListedAttributeWords = {
+    "details", "detail", "description", "descriptions", "info", "information", "notes", "comments", "status", "data"};
 // Superlatives: direction, implied column words ("oldest": age), and
 // whether they may count rows ("the most concerts").
 inline const std::map<std::string, Superlative> kSuperlatives = {

@@ -29,9 +29,14 @@ bool TemplateQueryBuilder::pass_leftover_cues() {
   if (shape_.pending_super && shape_.pending_super->count_words && !shape_.aggs.empty() && has_measure_ &&
       !shape_.super_count) {
     // "the 10 best-selling products by units sold": ranked by that measure,
-    // shown beside the names when the ranking says how many.
+    // shown beside the names when the ranking says how many, or when one row
+    // of each group is listed by the measure named after "by" ("the
+    // best-selling product in each category by units sold": the figure tells
+    // the groups' rows apart; the one top row overall is answered by its name).
     shape_.orders.push_back({shape_.aggs.back().second, shape_.pending_super->desc});
-    if (!shape_.ranking) shape_.aggs.pop_back();
+    size_t at = shape_.aggs.back().first;
+    bool per_group_by = at > 0 && lw(at - 1) == "by" && each_group_cue();
+    if (!shape_.ranking && !per_group_by) shape_.aggs.pop_back();
     if (shape_.limit < 0) shape_.limit = 1;
     shape_.pending_super.reset();
   }
@@ -49,6 +54,12 @@ bool TemplateQueryBuilder::pass_leftover_cues() {
       shape_.super_count = true;
       shape_.super_desc = shape_.pending_super->desc;
     }
+  }
+  if (!shape_.pending_aggs.empty() && shape_.skipped_condition_column) {
+    // "how many faculty in total in the year of 2002": the total's column is
+    // not the year, and no other column was named for it.
+    penalize(0.5, "an aggregate with no column to apply to");
+    shape_.pending_aggs.clear();
   }
   if (shape_.pending_group && group_part_ == DatePart::kNone) penalize(0.3, "a grouping word with nothing to group by");
   // "employees never paid in December 2024": the negated verb names a date

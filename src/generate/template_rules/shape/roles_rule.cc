@@ -18,6 +18,41 @@
 namespace t2sql::template_rules {
 
 bool TemplateQueryBuilder::pass_roles() {
+  // The column a superlative implies ("oldest": age, or the birth date the
+  // other way round; "latest": the date column), of the main table or one
+  // the question names.
+  auto implied_column = [&](const Superlative& sup, int& t_found, int& c_found, bool& desc) {
+    for (const auto& c : linker_.match_words(sup.implied)) {
+      if (c.column >= 0 && (c.table == focus_ || contains_int(mentioned_tables_, c.table))) {
+        c_found = c.column;
+        t_found = c.table;
+        break;
+      }
+    }
+    if (c_found < 0 && sup.implied[0] == "age") {
+      // No age: the birth date or year, the other way round.
+      for (const auto& words :
+           {std::vector<std::string>{"birth", "date"}, std::vector<std::string>{"date", "of", "birth"},
+            std::vector<std::string>{"birth", "year"}, std::vector<std::string>{"birthday"},
+            std::vector<std::string>{"dob"}}) {
+        for (const auto& c : linker_.match_words(words)) {
+          if (c.column >= 0 && c.table == focus_ && c_found < 0) {
+            c_found = c.column;
+            t_found = c.table;
+            desc = !desc;
+          }
+        }
+      }
+    }
+    if (c_found < 0 && sup.implied[0] == "date") {
+      int dc = date_column_for(focus_);
+      if (dc >= 0) {
+        t_found = dc / 1000;
+        c_found = dc % 1000;
+      }
+    }
+    return c_found >= 0;
+  };
   for (size_t i = 0; i < toks_.size(); ++i) {
     const std::string& w = lw(i);
     if (time_tokens_.count(i) || cond_tokens_.count(i)) continue;
@@ -26,9 +61,17 @@ bool TemplateQueryBuilder::pass_roles() {
                         (lw(i - 1) == "with" || (lw(i - 1) == "the" && lw(i - 2) == "with"));
     if (Agg a = agg_word(i);
         a != Agg::kNone && !(a == Agg::kMax && shape_.pending_super) && !at(i, {"total", "number"}) && !with_extreme) {
-      shape_.pending_aggs.push_back(a);
-      consumed_[i] = true;
-      continue;
+      // "the sum of total pounds" (total_pounds), "in order of total
+      // points": the cue word is the first word of a column's name, not an
+      // aggregate; the column is read next (with the cue before it, if any).
+      Item* named = item_at(i);
+      bool in_name = named && named->kind == ItemKind::kColumn && named->t >= 0 && named->end > i + 1 &&
+                     !super_word(i) && contains(linker_.column_words(named->t, named->c), nw(i));
+      if (!in_name) {
+        shape_.pending_aggs.push_back(a);
+        consumed_[i] = true;
+        continue;
+      }
     }
     if (w == "by" && shape_.sort_verb) {
       shape_.pending_order = true;
@@ -166,8 +209,39 @@ bool TemplateQueryBuilder::pass_roles() {
       consumed_[i] = true;
       continue;
     }
+    if (auto s = super_word(i); s && !shape_.after_boundary && !shape_.ranking && extremes_in_list(i)) {
+      // "the ages of the oldest and youngest students", "the average and
+      // oldest age": figures of the rows (MAX and MIN), not one row ranked.
+      int t_found = -1, c_found = -1;
+      bool desc = s->desc;
+      bool other_columns = false;  // "the names of the oldest and youngest": a row at each end
+      if (implied_column(*s, t_found, c_found, desc)) {
+        for (const auto& p : shape_.plain) {
+          other_columns = other_columns || p.second.t != t_found || p.second.c != c_found;
+        }
+      }
+      if (c_found >= 0 && !other_columns) {
+        Expr e{.agg = desc ? Agg::kMax : Agg::kMin, .t = t_found, .c = c_found};
+        // "the ages of ...": the column said before the pair is the figures' own.
+        shape_.plain.clear();
+        shape_.aggs.push_back({i, e});
+        shape_.figure_column = Expr{.t = t_found, .c = c_found};
+        if (is_measure(t_found, c_found)) {
+          measure_ = e;
+          has_measure_ = true;
+        }
+        consumed_[i] = true;
+        if (lw(i - 1) == "the") consumed_[i - 1] = true;
+        continue;
+      }
+      if (c_found >= 0 && !shape_.extremes_of_rows) {
+        shape_.extremes_of_rows = true;
+        penalize(0.5, "the rows at both extremes asked at once");
+      }
+    }
     if (auto s = super_word(i)) {
       consumed_[i] = true;
+      s->at = i;
       if (lw(i) == "most" && (lw(i + 1) == "recent" || lw(i + 1) == "recently" || lw(i + 1) == "expensive")) {
         consumed_[i + 1] = true;
       }
@@ -183,38 +257,18 @@ bool TemplateQueryBuilder::pass_roles() {
       }
       // "oldest", "youngest": the implied column of the main table.
       int c_found = -1, t_found = -1;
-      for (const auto& c : linker_.match_words(s->implied)) {
-        if (c.column >= 0 && (c.table == focus_ || contains_int(mentioned_tables_, c.table))) {
-          c_found = c.column;
-          t_found = c.table;
-          break;
-        }
-      }
       bool desc = s->desc;
-      if (c_found < 0 && s->implied[0] == "age") {
-        // No age: the birth date or year, the other way round.
-        for (const auto& words :
-             {std::vector<std::string>{"birth", "date"}, std::vector<std::string>{"date", "of", "birth"},
-              std::vector<std::string>{"birth", "year"}, std::vector<std::string>{"birthday"},
-              std::vector<std::string>{"dob"}}) {
-          for (const auto& c : linker_.match_words(words)) {
-            if (c.column >= 0 && c.table == focus_ && c_found < 0) {
-              c_found = c.column;
-              t_found = c.table;
-              desc = !desc;
-            }
-          }
-        }
-      }
-      if (c_found < 0 && s->implied[0] == "date") {
-        int dc = date_column_for(focus_);
-        if (dc >= 0) {
-          t_found = dc / 1000;
-          c_found = dc % 1000;
-        }
-      }
-      if (c_found < 0) {
+      if (!implied_column(*s, t_found, c_found, desc)) {
         penalize(0.6, "no column for '" + lw(i) + "'");
+        continue;
+      }
+      if (figure_per_group(i, i, true)) {
+        // "how old is the youngest person for each job": MIN(age) per job.
+        Expr e{.agg = desc ? Agg::kMax : Agg::kMin, .t = t_found, .c = c_found};
+        shape_.aggs.push_back({i, e});
+        shape_.figure_column = Expr{.t = t_found, .c = c_found};
+        std::erase_if(shape_.plain, [&](const auto& p) { return p.second == *shape_.figure_column; });
+        consumed_[1] = true;  // "old" of "how old"
         continue;
       }
       shape_.orders.push_back({Expr{.t = t_found, .c = c_found}, desc});
@@ -228,7 +282,13 @@ bool TemplateQueryBuilder::pass_roles() {
     }
 
     Item* it = item_at(i);
-    if (!it) continue;
+    if (!it) {
+      if (auto e = listed_attribute(i)) {
+        shape_.plain.push_back({i, *e});
+        consumed_[i] = true;
+      }
+      continue;
+    }
     i = it->end - 1;
     if (it->kind == ItemKind::kNumber || it->kind == ItemKind::kValue || it->kind == ItemKind::kQuoted) continue;
     if (having_items_.count(it->begin)) {
@@ -343,6 +403,11 @@ bool TemplateQueryBuilder::pass_roles() {
     if (it->used) {
       continue;
     }
+    if (shape_.figure_column && *shape_.figure_column == e && shape_.pending_aggs.empty() && !shape_.pending_group &&
+        !shape_.pending_order) {
+      it->used = true;  // "the oldest and youngest age": the figures' column, named after them
+      continue;
+    }
     {
       // The same column as a condition, said again in the condition's part
       // of the question ("whose membership level is not higher than 4").
@@ -433,6 +498,19 @@ bool TemplateQueryBuilder::pass_roles() {
       shape_.plain.push_back({it->begin, e});
       continue;
     }
+    if (shape_.pending_super && shape_.pending_aggs.empty() && !shape_.pending_super->count_words &&
+        is_numeric(e.t, e.c) && figure_per_group(shape_.pending_super->at, it->begin, false)) {
+      // "the title and highest price for each film": MAX(price) per film.
+      Expr x = e;
+      x.agg = shape_.pending_super->desc ? Agg::kMax : Agg::kMin;
+      shape_.aggs.push_back({it->begin, x});
+      shape_.pending_super.reset();
+      if (is_measure(e.t, e.c)) {
+        measure_ = x;
+        has_measure_ = true;
+      }
+      continue;
+    }
     if (shape_.pending_super) {
       Expr o = e;
       // "the brand that sold the most units", "the 5 products with the
@@ -451,6 +529,12 @@ bool TemplateQueryBuilder::pass_roles() {
       shape_.orders.push_back({o, shape_.pending_super->desc});
       shape_.pending_super.reset();
       if (shape_.limit < 0) shape_.limit = 1;
+      continue;
+    }
+    if (!shape_.pending_aggs.empty() && year_condition_column(*it)) {
+      // "the total pounds of purchase in year 2018": the year is a
+      // condition, never the figure the aggregate asks for.
+      shape_.skipped_condition_column = true;
       continue;
     }
     if (!shape_.pending_aggs.empty()) {
