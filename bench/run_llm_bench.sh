@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # LLM engine benchmarks, side by side in one run: t2sql's in-process backend vs
 # llama.cpp's own llama-bench on the same models (random weights in the shapes
-# of a 0.5B and a 1.5B model, Q4_0 and Q8_0), SQL grammar on vs off, and the
-# prefix cache's time to first token. Writes bench/results/llm_bench.md.
+# of a 0.5B and a 1.5B model, Q4_0 and Q8_0), generation under the SQL
+# constraints (grammar, scope checker, token budget) vs without, and the
+# prefix cache's time to first token. Writes bench/results/llm_bench.md (OUT=
+# another file).
 #
 #   bash bench/run_llm_bench.sh            # both shapes
 #   SHAPES=0.5b bash bench/run_llm_bench.sh
@@ -11,7 +13,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${T2SQL_BUILD_DIR:-$root/build}"
 models="${T2SQL_BENCH_MODELS:-${XDG_CACHE_HOME:-$HOME/.cache}/t2sql/bench-models}"
-out="$root/bench/results/llm_bench.md"
+out="${OUT:-$root/bench/results/llm_bench.md}"
 threads="${THREADS:-$(nproc)}"
 mkdir -p "$models" "$(dirname "$out")"
 [ -x "$build/bin/llama-bench" ] || { echo "error: $build/bin/llama-bench not built (scripts/build.sh -DT2SQL_LLAMA_TOOLS=ON)" >&2; exit 1; }
