@@ -1514,17 +1514,18 @@ bool SqlScopeChecker::sqlite_dialect() const {
 
 ScopeVerdict SqlScopeChecker::check(std::string_view text, bool complete) const {
   // Decoding asks about one text several times in a row (accept_text, then
-  // steps_to_end, which reads it too): each thread keeps its last verdict.
+  // steps_to_end, which reads it as growing and as complete): each thread
+  // keeps its last verdict of each kind.
   struct Last {
     uint64_t checker = 0;
-    bool complete = false;
     std::string text;
     ScopeVerdict verdict;
   };
-  thread_local Last last;
-  if (last.checker == id_ && last.complete == complete && last.text == text) return last.verdict;
+  thread_local Last last[2];
+  Last& l = last[complete ? 1 : 0];
+  if (l.checker == id_ && l.text == text) return l.verdict;
   ScopeVerdict v = check_text(text, complete);
-  last = {id_, complete, std::string(text), v};
+  l = {id_, std::string(text), v};
   return v;
 }
 
