@@ -495,15 +495,18 @@ class Walk {
   }
 
   bool table_has(int t, const std::string& col) const {
-    if (col == "*" || (sqlite_ && (col == "rowid" || col == "oid" || col == "_rowid_"))) return true;
+    if (col == "*" || rowid(col)) return true;
     const auto& cols = tables_[static_cast<size_t>(t)].columns;
     return std::any_of(cols.begin(), cols.end(), [&](const std::string& c) { return lower(c) == col; });
   }
 
+  // SQLite's names of every table's row id.
+  bool rowid(const std::string& col) const { return sqlite_ && (col == "rowid" || col == "oid" || col == "_rowid_"); }
+
   // A column name of the schema or a name the statement declares.
   bool in_universe(const std::string& col) const {
     return col == "*" || std::binary_search(all_columns_.begin(), all_columns_.end(), col) ||
-           declared_.count(col) > 0 || (sqlite_ && (col == "rowid" || col == "oid" || col == "_rowid_"));
+           declared_.count(col) > 0 || rowid(col);
   }
   bool universe_has_prefix(const std::string& p) const {
     auto it = std::lower_bound(all_columns_.begin(), all_columns_.end(), p);
@@ -1360,8 +1363,7 @@ class Walk {
       for (const Ref& r : blk.pending) {
         qualified = qualified || !r.qualifier.empty();
         bare = bare || (r.qualifier.empty() && r.column != "*" && !(r.quoted_double && sqlite_) &&
-                        (std::binary_search(all_columns_.begin(), all_columns_.end(), r.column) ||
-                         (sqlite_ && (r.column == "rowid" || r.column == "oid" || r.column == "_rowid_"))) &&
+                        (std::binary_search(all_columns_.begin(), all_columns_.end(), r.column) || rowid(r.column)) &&
                         !own_output(b, r.column));
       }
       if (bare && !qualified) n += 2;
