@@ -8,6 +8,7 @@
 #include "t2sql/chart.h"
 #include "t2sql/database.h"
 #include "t2sql/demo.h"
+#include "testing/temp_path.h"
 
 namespace t2sql {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 class ChartTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    path_ = ::testing::TempDir() + "/chart_test_demo.db";
+    path_ = t2sql::testing::own_temp_path("chart_test_demo.db");
     ASSERT_TRUE(create_demo_warehouse(path_, true).ok());
   }
   ResultSet query(const std::string& sql) {

@@ -14,9 +14,10 @@
 #include <thread>
 
 #include "db/connection_pool.h"
-#include "testing/pg_test_env.h"
-#include "tools/eval/postgres_loader.h"
 #include "t2sql/database.h"
+#include "testing/pg_test_env.h"
+#include "testing/temp_path.h"
+#include "tools/eval/postgres_loader.h"
 
 namespace t2sql {
 namespace {
@@ -317,7 +318,7 @@ TEST(PostgresLoader, LoadsADefogDumpWithDescriptions) {
   EXPECT_EQ(load_postgres_dump(admin, "Bad-Name", dir + "/restaurants.sql").status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(load_postgres_dump(admin, "t2sql_x", dir + "/missing.sql").status().code(), StatusCode::kNotFound);
-  std::string broken = ::testing::TempDir() + "/broken.sql";
+  std::string broken = t2sql::testing::own_temp_path("broken.sql");
   std::ofstream(broken) << "CREATE TABLE a (x int);\nINSERT INTO a VALUES ('not a number');\n";
   auto failed = load_postgres_dump(admin, "t2sql_broken", broken);
   ASSERT_FALSE(failed.ok());

@@ -11,6 +11,7 @@
 #include "t2sql/demo.h"
 #include "t2sql/feedback.h"
 #include "t2sql/pipeline.h"
+#include "testing/temp_path.h"
 
 namespace t2sql {
 namespace {
@@ -20,11 +21,11 @@ const char* kCorrected = "SELECT region, COUNT(*) AS active_stores FROM stores G
 class PipelineFeedbackTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    db_path_ = ::testing::TempDir() + "/pipeline_feedback_demo.db";
+    db_path_ = t2sql::testing::own_temp_path("pipeline_feedback_demo.db");
     ASSERT_TRUE(create_demo_warehouse(db_path_, true).ok());
   }
   void SetUp() override {
-    feedback_path_ = ::testing::TempDir() + "/pipeline_feedback_" +
+    feedback_path_ = t2sql::testing::own_temp_path("pipeline_feedback_") +
                      ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl";
     std::filesystem::remove(feedback_path_);
   }

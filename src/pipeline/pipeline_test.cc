@@ -6,18 +6,19 @@
 
 #include <map>
 
+#include "db/shared_value_index.h"
+#include "generate/question_reading.h"
 #include "pipeline/answer_summarizer.h"
 #include "pipeline/entity_extractor.h"
 #include "pipeline/follow_up_resolver.h"
 #include "pipeline/intent_classifier.h"
 #include "pipeline/lexical_retriever.h"
 #include "pipeline/vector_context_retriever.h"
-#include "db/shared_value_index.h"
-#include "generate/question_reading.h"
 #include "t2sql/demo.h"
 #include "t2sql/number_format.h"
 #include "t2sql/pipeline.h"
 #include "t2sql/prompt.h"
+#include "testing/temp_path.h"
 
 namespace t2sql {
 namespace {
@@ -64,7 +65,7 @@ class ScriptedGenerator : public Generator {
 class PipelineTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    path_ = ::testing::TempDir() + "/pipeline_test_demo.db";
+    path_ = t2sql::testing::own_temp_path("pipeline_test_demo.db");
     ASSERT_TRUE(create_demo_warehouse(path_, true).ok());
   }
   std::unique_ptr<Pipeline> make(std::map<std::string, std::vector<std::string>> script, PipelineOptions options = {},

@@ -4,11 +4,13 @@
 
 #include <fstream>
 
+#include "testing/temp_path.h"
+
 namespace t2sql {
 namespace {
 
 TEST(ExampleStore, LoadsEveryShapeAndRanksBySimilarity) {
-  std::string path = ::testing::TempDir() + "/examples_store.jsonl";
+  std::string path = t2sql::testing::own_temp_path("examples_store.jsonl");
   {
     std::ofstream out(path);
     out << R"({"question": "How many singers are there?", "sql": "SELECT count(*) FROM singer"})"
@@ -35,7 +37,7 @@ TEST(ExampleStore, LoadsEveryShapeAndRanksBySimilarity) {
 
 TEST(ExampleStore, BadFiles) {
   EXPECT_EQ(ExampleStore::load("/nonexistent.jsonl").status().code(), StatusCode::kNotFound);
-  std::string path = ::testing::TempDir() + "/examples_bad.jsonl";
+  std::string path = t2sql::testing::own_temp_path("examples_bad.jsonl");
   std::ofstream(path) << R"({"question": "q only"})"
                       << "\n";
   auto bad = ExampleStore::load(path);

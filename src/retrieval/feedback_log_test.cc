@@ -4,12 +4,13 @@
 #include <fstream>
 
 #include "t2sql/feedback.h"
+#include "testing/temp_path.h"
 
 namespace t2sql {
 namespace {
 
 std::string fresh_path(const std::string& name) {
-  std::string dir = ::testing::TempDir() + "/feedback_log_test_" + name;
+  std::string dir = t2sql::testing::own_temp_path("feedback_log_test_") + name;
   std::filesystem::remove_all(dir);
   return dir + "/sub/feedback.jsonl";  // the folder is created by append()
 }

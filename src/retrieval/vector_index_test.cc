@@ -8,6 +8,7 @@
 #include <random>
 
 #include "retrieval/index_cache.h"
+#include "testing/temp_path.h"
 
 namespace t2sql {
 namespace {
@@ -64,7 +65,7 @@ TEST(VectorIndex, GarbageDoesNotDeserialize) {
 }
 
 TEST(IndexCache, RoundTripStaleCorruptTruncated) {
-  std::string path = ::testing::TempDir() + "/cache_test/x.bin";
+  std::string path = t2sql::testing::own_temp_path("cache_test/x.bin");
   std::vector<uint8_t> payload(1000);
   for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<uint8_t>(i * 7);
   ASSERT_TRUE(write_cache_file(path, CacheKind::kSchemaIndex, 42, payload).ok());

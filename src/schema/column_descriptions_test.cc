@@ -5,6 +5,7 @@
 #include <string>
 
 #include "t2sql/column_descriptions.h"
+#include "testing/temp_path.h"
 
 namespace t2sql {
 namespace {
@@ -28,7 +29,7 @@ Catalog shop() {
 }
 
 std::string write(const std::string& name, const std::string& text) {
-  std::string path = ::testing::TempDir() + "/" + name;
+  std::string path = t2sql::testing::own_temp_path(name);
   std::ofstream(path) << text;
   return path;
 }

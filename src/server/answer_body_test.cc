@@ -13,6 +13,7 @@
 
 #include "t2sql/chart.h"
 #include "t2sql/demo.h"
+#include "testing/temp_path.h"
 
 namespace t2sql {
 namespace {
@@ -80,7 +81,7 @@ void expect_same(const AskResult& r, bool svg, bool cached, const std::string& l
 }
 
 TEST(AnswerBody, SameDocumentAsBeforeForRealAnswers) {
-  std::string path = ::testing::TempDir() + "/answer_body_demo.db";
+  std::string path = t2sql::testing::own_temp_path("answer_body_demo.db");
   ASSERT_TRUE(create_demo_warehouse(path, true).ok());
   auto db = Database::open(path);
   ASSERT_TRUE(db.ok()) << db.status().message();

@@ -14,6 +14,7 @@
 #include "t2sql/demo.h"
 #include "t2sql/feedback.h"
 #include "t2sql/server.h"
+#include "testing/temp_path.h"
 
 namespace t2sql {
 namespace {
@@ -23,7 +24,7 @@ using nlohmann::json;
 class PageRoutesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    db_path_ = ::testing::TempDir() + "/page_routes_demo.db";
+    db_path_ = t2sql::testing::own_temp_path("page_routes_demo.db");
     ASSERT_TRUE(create_demo_warehouse(db_path_, true).ok());
   }
   void start(ServerOptions opt = {}) {
@@ -53,7 +54,7 @@ class PageRoutesTest : public ::testing::Test {
     return json::parse(res->body, nullptr, false);
   }
   std::string fresh_feedback_path() {
-    std::string p = ::testing::TempDir() + "/page_routes_" +
+    std::string p = t2sql::testing::own_temp_path("page_routes_") +
                     ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl";
     std::filesystem::remove(p);
     return p;
@@ -86,7 +87,7 @@ TEST_F(PageRoutesTest, ThePageAndTheChartLibrariesComeFromTheBinary) {
 }
 
 TEST_F(PageRoutesTest, WebDirOverridesTheEmbeddedPage) {
-  std::string dir = ::testing::TempDir() + "/page_routes_web";
+  std::string dir = t2sql::testing::own_temp_path("page_routes_web");
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/index.html") << "<html>my own page</html>";
   ServerOptions opt;

@@ -16,6 +16,7 @@
 
 #include "t2sql/demo.h"
 #include "t2sql/server.h"
+#include "testing/temp_path.h"
 
 namespace t2sql {
 namespace {
@@ -55,7 +56,7 @@ class ScriptedGenerator : public Generator {
 class ServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    path_ = ::testing::TempDir() + "/server_test_demo.db";
+    path_ = t2sql::testing::own_temp_path("server_test_demo.db");
     ASSERT_TRUE(create_demo_warehouse(path_, true).ok());
   }
   void start(ServerOptions opt = {}) {
@@ -345,7 +346,7 @@ TEST_F(ServerTest, ThePageAndItsChartLibrariesAreServedLocally) {
 // a new session each time), a request with a session never is, and a change
 // to the data empties it.
 TEST_F(ServerTest, AnswerCacheServesRepeatsUntilTheDataChanges) {
-  std::string copy = ::testing::TempDir() + "/server_test_cache.db";
+  std::string copy = t2sql::testing::own_temp_path("server_test_cache.db");
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(copy + suffix);
   std::filesystem::copy_file(path_, copy);
   sqlite3* writer = nullptr;
