@@ -292,6 +292,11 @@ TEST(SqliteDatabase, AuthorizerRefusesFunctionsOffTheAllowListInsideViews) {
   auto fine = (*db)->execute("SELECT * FROM fine_view", {});
   ASSERT_TRUE(fine.ok()) << fine.status().to_string();
   EXPECT_EQ(fine->rows[0][0], Value::text("X1"));
+  // SQLite's date keywords are calls for the authorizer: "orders placed
+  // before today" must run.
+  auto today = (*db)->execute("SELECT CURRENT_DATE, CURRENT_TIME, CURRENT_TIMESTAMP FROM t WHERE a < 2", {});
+  ASSERT_TRUE(today.ok()) << today.status().to_string();
+  EXPECT_EQ(today->rows.size(), 1u);
 }
 
 TEST(SqliteDatabase, ValueAndResultCapsStopGrowth) {

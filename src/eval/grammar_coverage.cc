@@ -72,6 +72,13 @@ ConstraintCheck ConstraintChecker::check(const std::string& sql) const {
   }
   bool complete = std::any_of(g->stacks.begin(), g->stacks.end(), [](const auto& s) { return s.empty(); });
   if (!complete) return {false, sql.size(), "grammar", "the statement is unfinished for the grammar"};
+  // Decoding asks the checker at every token, and a token may end anywhere:
+  // each prefix (whole UTF-8 characters) must be accepted as it grows.
+  for (size_t i = 1; i < sql.size(); ++i) {
+    if ((static_cast<unsigned char>(sql[i]) & 0xC0) == 0x80) continue;
+    ScopeVerdict grown = impl_->constraint.checker->check(std::string_view(sql).substr(0, i), false);
+    if (!grown.ok) return {false, grown.offset, "scope", "as it grows, at " + std::to_string(i) + ": " + grown.message};
+  }
   ScopeVerdict v = impl_->constraint.checker->check(sql, true);
   if (!v.ok) return {false, v.offset, "scope", v.message};
   return out;

@@ -281,6 +281,17 @@ TEST_F(SqlGrammarTest, ChecksTheStatementAsItGrows) {
     EXPECT_TRUE(v.ok) << good.substr(0, k) << ": " << v.message;
   }
   EXPECT_TRUE(scope("SELECT store_na", false).ok);
+  // SQLite reads "x" as a string where no column has that name: open, it
+  // may be one (Spider's gold writes strings so), except where a name goes.
+  EXPECT_TRUE(scope("SELECT region FROM stores WHERE region = \"Nor", false).ok);
+  EXPECT_FALSE(scope("SELECT region FROM \"Nor", false).ok);
+  EXPECT_FALSE(scope("SELECT s.\"Nor", false).ok);
+  // An alias of up to four letters may qualify a column before the FROM
+  // clause declares it (defog's gold: "COUNT(DISTINCT wtd.coupon_id) ...
+  // FROM wallet_transactions_daily AS wtd").
+  EXPECT_TRUE(scope("SELECT COUNT(DISTINCT wtd", false).ok);
+  EXPECT_TRUE(scope("SELECT cust", false).ok);
+  EXPECT_FALSE(scope("SELECT custo", false).ok);
   EXPECT_FALSE(scope("SELECT store_nx", false).ok);
   EXPECT_FALSE(scope("SELECT region FROM storez", false).ok);
   EXPECT_TRUE(scope("SELECT region FROM sto", false).ok);
@@ -301,6 +312,17 @@ TEST_F(SqlGrammarTest, ChecksTheStatementAsItGrows) {
   EXPECT_TRUE(scope("SELECT x.amount, x.sale_id", false).ok);
   EXPECT_FALSE(scope("SELECT stores.amount", false).ok);
   EXPECT_TRUE(scope("SELECT stores.region", false).ok);
+  // A set operation ends the query, with its qualifier still undeclared:
+  // the keyword is refused as it is written (a random model wrote it as its
+  // alias's next word and met a dead end one token later), not only after.
+  EXPECT_FALSE(scope("SELECT x.region r EXCEPT", false).ok);
+  EXPECT_FALSE(scope("SELECT x.region EXCEPT ", false).ok);
+  EXPECT_TRUE(scope("SELECT x.region EXCEPT", false).ok);  // an alias "exceptional" may follow
+  EXPECT_TRUE(scope("SELECT x.region r EXCEP", false).ok);  // "EXCEPT" may not be its next word...
+  EXPECT_TRUE(scope("SELECT x.region FROM stores x EXCEPT", false).ok);
+  EXPECT_TRUE(scope("SELECT x.region r IN", false).ok);     // ... but "INTERSECT" fails the same way:
+  EXPECT_FALSE(scope("SELECT x.region r INTERSECT", false).ok);
+  EXPECT_TRUE(scope("SELECT region FROM stores WHERE region IN", false).ok);
   EXPECT_TRUE(scope("WITH t AS (SELECT region, 1 AS n FROM stores) SELECT t.region, t.n FROM t;").ok);
   ScopeVerdict v = scope("SELECT region FROM stores WHERE T1.region = 'a';");
   EXPECT_FALSE(v.ok);
@@ -458,6 +480,13 @@ TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
   EXPECT_EQ(c.steps_to_end("SELECT s1"), c.steps_to_end("SELECT s1.region"));
   EXPECT_EQ(c.steps_to_end("SELECT s1.region"), 3);
   EXPECT_EQ(c.steps_to_end("SELECT region r Fr"), 1);
+  // The table just written takes the qualifier as its alias only if it has
+  // the qualifier's columns; else the qualifier needs a source of its own.
+  EXPECT_EQ(c.steps_to_end("SELECT q.amount FROM sales "), 1);
+  EXPECT_EQ(c.steps_to_end("SELECT q.amount FROM stores "), 3);
+  EXPECT_EQ(c.steps_to_end("SELECT q.amount FROM stores q"), 3);
+  EXPECT_EQ(c.steps_to_end("SELECT q.amount FROM sto"), 3);
+  EXPECT_EQ(c.steps_to_end("SELECT q.amount FROM sa"), 1);
   EXPECT_EQ(c.steps_to_end("SELECT region FROM stores s ORD"), c.steps_to_end("SELECT region FROM stores s ORDER "));
   EXPECT_GT(c.steps_to_end("SELECT 1 FROM stores WHERE cos "), c.steps_to_end("SELECT 1 FROM stores WHERE region "));
   // What a weak model used to stay inside or end in: bounded names, empty

@@ -221,11 +221,13 @@ const std::set<std::string>& sqlite_functions() {
   return f;
 }
 
-// One or two letters and at most two digits: how aliases are written.
+// One to four letters and at most two digits: how aliases are written
+// ("T1", "s", "ac", "mps", "wtd", "cust"; Spider's and defog's gold declare no
+// longer one).
 bool alias_shaped(const std::string& w) {
   size_t letters = 0;
   while (letters < w.size() && std::isalpha(static_cast<unsigned char>(w[letters]))) ++letters;
-  if (letters == 0 || letters > 2 || w.size() > letters + 2) return false;
+  if (letters == 0 || letters > 4 || w.size() > letters + 2) return false;
   return std::all_of(w.begin() + static_cast<long>(letters), w.end(),
                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
@@ -1288,12 +1290,16 @@ class Walk {
           "true",   "false", "null", "current_date", "current_time", "current_timestamp", "case", "not",
           "exists", "cast",  "end",  "filter",       "over",         "distinct",          "all"};
       std::vector<std::string> grow;
+      bool whole = false;
       for (const auto& k : keywords()) {
         if (!has_prefix(k, w) || operand.count(k) || !keyword_fits(k, prev, prev2)) continue;
-        if (k == w) return;
-        grow.push_back(k.substr(p.text.size()) + " ");
+        if (k == w)
+          whole = true;
+        else
+          grow.push_back(k.substr(p.text.size()) + " ");
       }
-      grow_ = std::move(grow);
+      (whole ? longer_ : grow_) = std::move(grow);
+      whole_keyword_ = whole;
       return;
     }
     if (p.kind == SqlTokenKind::kNumber) return;
@@ -1318,10 +1324,13 @@ class Walk {
     const size_t have = p.text.size();
     int b = current_block();
     if (b >= 0 && !blocks_[static_cast<size_t>(b)].from_done && alias_shaped(w)) grow.push_back(".x");
+    bool whole = false;  // a whole keyword: the distance to the end counts what it needs
     for (const auto& k : keywords()) {
       if (!has_prefix(k, w) || !keyword_fits(k, prev, prev2)) continue;
-      if (k == w) return;  // a whole keyword: the distance to the end counts what it needs
-      grow.push_back(k.substr(have) + " ");
+      if (k == w)
+        whole = true;
+      else
+        grow.push_back(k.substr(have) + " ");
     }
     for (const auto& f : sqlite_functions()) {
       if (has_prefix(f, w)) grow.push_back(f.substr(have) + "(");
@@ -1333,6 +1342,11 @@ class Walk {
       for (const auto& n : *names) {
         if (has_prefix(n, w)) grow.push_back(n.substr(have) + ".x");
       }
+    }
+    if (whole) {
+      longer_ = std::move(grow);
+      whole_keyword_ = true;
+      return;
     }
     if (!grow.empty()) {
       grow_ = std::move(grow);
@@ -1346,6 +1360,12 @@ class Walk {
   // What the statement's last word must still become when it cannot stand
   // as written (text to append to the statement; empty when it can).
   const std::vector<std::string>& grow() const { return grow_; }
+
+  // The last word is a whole keyword where one fits (it stands as written,
+  // if what the keyword does is allowed: check_text tries it), and what else
+  // it may still become (text to append, as grow()).
+  bool whole_keyword() const { return whole_keyword_; }
+  const std::vector<std::string>& longer() const { return longer_; }
 
   // Items the statement's shape does not show that it still needs: "FROM t"
   // for each open query still in its select list that names a column of the
@@ -1369,7 +1389,45 @@ class Walk {
       if (bare && !qualified) n += 2;
     }
     if (pending_row_ != std::string::npos) n += 2;  // "= (1, 1)"
-    return n;
+    return n + alias_misfit();
+  }
+
+  // sql_end_distance lets the table just written in a FROM clause (or
+  // being written) take the first undeclared qualifier as its alias (one
+  // step). When that table lacks a column used with it ("SELECT q.month ...
+  // FROM stores"), the alias would be refused: the qualifier needs a source
+  // of its own (", t q": two steps more). Without this the budget, holding
+  // the distance where it stands, would refuse every way on.
+  int alias_misfit() const {
+    const int b = current_block();
+    const bool table_written = expect_ == Expect::kTable && !partial_word_.empty();
+    if (b < 0 || (expect_ != Expect::kTableAlias && !table_written) || !ctes_.empty()) return 0;
+    const Block& blk = blocks_[static_cast<size_t>(b)];
+    if (blk.from_done) return 0;
+    std::string q;
+    for (const Ref& r : blk.pending) {
+      if (r.qualifier.empty() || own_source(b, r.qualifier) || declared_alias_.count(r.qualifier) ||
+          (blk.parent >= 0 && find_source(blk.parent, r.qualifier))) {
+        continue;
+      }
+      q = r.qualifier;
+      break;
+    }
+    if (q.empty() || table_index(q) >= 0) return 0;  // a table's own name is no alias's
+    auto holds = [&](int t) {
+      return std::all_of(blk.pending.begin(), blk.pending.end(), [&](const Ref& r) {
+        return r.qualifier != q || r.column.empty() || r.column == "*" ||
+               (r.partial ? any_column_prefix(t, r.column) : table_has(t, r.column));
+      });
+    };
+    if (table_written) {  // some table of that name may still hold them
+      for (size_t t = 0; t < tables_.size(); ++t) {
+        if (has_prefix(lower(tables_[t].name), partial_word_) && holds(static_cast<int>(t))) return 0;
+      }
+      return 2;
+    }
+    if (blk.sources.empty() || blk.sources.back().table < 0 || holds(blk.sources.back().table)) return 0;
+    return partial_word_ == q ? 3 : 2;  // an alias being written as q counted q declared
   }
 
  private:
@@ -1396,6 +1454,8 @@ class Walk {
   size_t pending_over_at_ = 0;
   bool has_partial_ = false, partial_used_ = false, complete_ = false;
   std::vector<std::string> grow_;
+  bool whole_keyword_ = false;
+  std::vector<std::string> longer_;
   std::string partial_word_;          // the last word, still growing (check_partial)
   bool partial_column_name_ = false;  // ... and a column of the schema being written
   std::string partial_column_;
@@ -1545,15 +1605,24 @@ ScopeVerdict SqlScopeChecker::check_text(std::string_view text, bool complete) c
     // follows AS, where any name goes); a string is bounded.
     if (lexed.error.find("quoted name") != std::string::npos) {
       std::string so_far = lower(text.substr(open + 1));
-      if (so_far.size() > kMaxAlias) {
-        return refused(open, "a name longer than " + std::to_string(kMaxAlias) + " characters");
-      }
       bool after_as = !tk.empty() && tk.back().is_word("AS");
       bool ok = after_as || std::any_of(all_columns_.begin(), all_columns_.end(),
                                         [&](const std::string& c) { return has_prefix(c, so_far); });
       const bool after_dot = !tk.empty() && tk.back().is_punct('.');  // t."col: a column
       for (const auto& t : tables_) ok = ok || (!after_dot && has_prefix(lower(t.name), so_far));
-      if (!ok) return refused(open, "no name starting '" + so_far + "' in the schema");
+      // SQLite reads "x" as a string where no column has that name ("WHERE
+      // language = "English"", as Spider's gold writes it): bounded as one.
+      const bool table_place = !tk.empty() && (tk.back().is_word("FROM") || tk.back().is_word("JOIN"));
+      const bool sqlite_string = !ok && sqlite_dialect() && text[open] == '"' && !after_dot && !table_place;
+      if (sqlite_string) {
+        if (text.size() - open > kMaxOpenString) {
+          return refused(open, "a string longer than " + std::to_string(kMaxOpenString) + " characters");
+        }
+      } else if (so_far.size() > kMaxAlias) {
+        return refused(open, "a name longer than " + std::to_string(kMaxAlias) + " characters");
+      } else if (!ok) {
+        return refused(open, "no name starting '" + so_far + "' in the schema");
+      }
     } else if (text.size() - open > kMaxOpenString) {
       return refused(open, "a string longer than " + std::to_string(kMaxOpenString) + " characters");
     }
@@ -1634,6 +1703,16 @@ ScopeVerdict SqlScopeChecker::check_text(std::string_view text, bool complete) c
   if (v.ok && !complete) {
     v.grow = walk.grow();
     v.needs = walk.needs();
+  }
+  // A last word that is a whole keyword stands only if what the keyword
+  // does is allowed ("SELECT x.a EXCEPT" ends a query whose qualifier no
+  // FROM clause declared); else only as a longer word, or not at all.
+  if (v.ok && !complete && walk.whole_keyword()) {
+    ScopeVerdict as_written = check_text(std::string(text) + " ", false);
+    if (!as_written.ok) {
+      if (walk.longer().empty()) return refused(partial->offset, partial->text + " here: " + as_written.message);
+      v.grow = walk.longer();
+    }
   }
   return v;
 }

@@ -27,6 +27,9 @@ constexpr std::string_view kSqlite =
     "total group_concat string_agg char hex quote instr unicode ifnull iif soundex typeof "
     "like glob likelihood likely unlikely concat concat_ws octet_length "
     "date time datetime julianday unixepoch strftime timediff "
+    // The CURRENT_DATE, CURRENT_TIME and CURRENT_TIMESTAMP keywords: SQLite
+    // calls functions of those names, which its authorizer sees.
+    "current_date current_time current_timestamp "
     "acosh asinh atanh cosh sinh tanh log2 pow "
     "json json_array json_array_length json_extract json_insert json_object json_patch json_remove "
     "json_replace json_set json_type json_valid json_quote json_group_array json_group_object json_each "
