@@ -23,7 +23,7 @@ std::string upper(std::string s) {
 }
 
 // Names in `sql` that are not keywords, functions, tables, columns or output
-// names after AS; and qualified names whose column is not in the qualifying
+// names (after AS, a value or a column); and qualified names whose column is not in the qualifying
 // table. Empty when every name is real.
 std::vector<std::string> unknown_names(const std::string& sql, const Catalog& catalog) {
   static const std::set<std::string> kWords = {"SELECT",       "DISTINCT",     "FROM",
@@ -75,6 +75,8 @@ std::vector<std::string> unknown_names(const std::string& sql, const Catalog& ca
     if (tk[i - 1].kind == SqlTokenKind::kNumber || tk[i - 1].kind == SqlTokenKind::kString || tk[i - 1].is_punct(')')) {
       aliases.insert(upper(name_of(tk[i])));
     }
+    // "SELECT T1.closed_on c", "region r": an output name after a column.
+    if (is_name(tk[i - 1]) && !kWords.count(upper(tk[i - 1].text))) aliases.insert(upper(name_of(tk[i])));
     // "FROM stores AS T1", "JOIN sales s": a table's alias.
     size_t t = tk[i - 1].is_word("AS") && i >= 2 ? i - 2 : i - 1;
     if (is_name(tk[t]) && catalog.find_table(name_of(tk[t])) && t >= 1 &&

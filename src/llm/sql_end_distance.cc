@@ -295,6 +295,7 @@ class Scan {
     if (last.kind != SqlTokenKind::kWord) return d;
     const std::string w = lower(last.text);
     if (w == "case" || w == "with" || w == "recursive") return d;  // counted by their state
+    if (w == "as" && alias_takes_qualifier()) return d;             // the alias is that qualifier, counted
     const SqlToken* p = tk.size() >= 2 ? &tk[tk.size() - 2] : nullptr;
     if (w == "all") return d + (p && p->is_word("UNION") ? 2 : 1);       // UNION ALL SELECT 1 | SELECT ALL 1
     if (w == "distinct") return d + (p && p->is_word("IS") ? 2 : 1);    // IS DISTINCT FROM 1
@@ -318,6 +319,23 @@ class Scan {
       levels_[k].declared.insert(n);
       if (levels_[k].query || levels_[k].top) return;
     }
+  }
+
+  // The table just written takes the first undeclared qualifier of its
+  // block as its alias (undeclared_cost counts that alias).
+  bool alias_takes_qualifier() const {
+    for (size_t k = levels_.size(); k-- > 0;) {
+      const Level& l = levels_[k];
+      if (!(l.query || l.top || l.kind == Paren::kSource)) continue;
+      if (!l.expect_alias || !l.query || l.from_done) return false;
+      for (const auto& q : l.qualifiers) {
+        bool known = false;
+        for (size_t j = 0; j <= k && !known; ++j) known = levels_[j].declared.count(q) > 0;
+        if (!known) return std::find(tables_.begin(), tables_.end(), q) == tables_.end();
+      }
+      return false;
+    }
+    return false;
   }
 
   // Qualifiers of the block at level k that no FROM clause of it or of an

@@ -318,10 +318,15 @@ TEST_F(SqlGrammarTest, ChecksTheStatementAsItGrows) {
   EXPECT_FALSE(scope("SELECT x.region r EXCEPT", false).ok);
   EXPECT_FALSE(scope("SELECT x.region EXCEPT ", false).ok);
   EXPECT_TRUE(scope("SELECT x.region EXCEPT", false).ok);  // an alias "exceptional" may follow
-  EXPECT_TRUE(scope("SELECT x.region r EXCEP", false).ok);  // "EXCEPT" may not be its next word...
   EXPECT_TRUE(scope("SELECT x.region FROM stores x EXCEPT", false).ok);
-  EXPECT_TRUE(scope("SELECT x.region r IN", false).ok);     // ... but "INTERSECT" fails the same way:
   EXPECT_FALSE(scope("SELECT x.region r INTERSECT", false).ok);
+  // ... and a word on its way to such a keyword, when it can become no other.
+  EXPECT_FALSE(scope("SELECT x.region r EXCEP", false).ok);
+  EXPECT_FALSE(scope("SELECT x.* UNIO", false).ok);
+  EXPECT_FALSE(scope("SELECT x.* Or", false).ok);  // a star is no operand
+  EXPECT_TRUE(scope("SELECT x.* Fr", false).ok);
+  EXPECT_FALSE(scope("SELECT x.* ORD", false).ok);
+  EXPECT_TRUE(scope("SELECT x.* FROM stores x ORD", false).ok);
   EXPECT_TRUE(scope("SELECT region FROM stores WHERE region IN", false).ok);
   EXPECT_TRUE(scope("WITH t AS (SELECT region, 1 AS n FROM stores) SELECT t.region, t.n FROM t;").ok);
   ScopeVerdict v = scope("SELECT region FROM stores WHERE T1.region = 'a';");
@@ -487,6 +492,11 @@ TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
   EXPECT_EQ(c.steps_to_end("SELECT q.amount FROM stores q"), 3);
   EXPECT_EQ(c.steps_to_end("SELECT q.amount FROM sto"), 3);
   EXPECT_EQ(c.steps_to_end("SELECT q.amount FROM sa"), 1);
+  EXPECT_EQ(c.steps_to_end("SELECT q.amount FROM stores qx"), 3);
+  // An alias half written on its way to the qualifier needs only its end.
+  EXPECT_EQ(c.steps_to_end("SELECT T1.region FROM stores AS T"), 0);
+  EXPECT_EQ(c.steps_to_end("SELECT T1.region FROM stores AS T1"), 0);
+  EXPECT_EQ(c.steps_to_end("SELECT T1.region FROM stores AS "), 1);
   EXPECT_EQ(c.steps_to_end("SELECT region FROM stores s ORD"), c.steps_to_end("SELECT region FROM stores s ORDER "));
   EXPECT_GT(c.steps_to_end("SELECT 1 FROM stores WHERE cos "), c.steps_to_end("SELECT 1 FROM stores WHERE region "));
   // What a weak model used to stay inside or end in: bounded names, empty

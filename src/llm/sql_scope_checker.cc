@@ -232,6 +232,13 @@ bool alias_shaped(const std::string& w) {
                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
+// Keywords after which a query's FROM clause is over (Walk::end_from).
+bool ends_from_clause(const std::string& w) {
+  static const std::set<std::string> k = {"where", "group", "having", "order",     "limit",  "offset",
+                                          "window", "union", "except", "intersect"};
+  return k.count(w) > 0;
+}
+
 ScopeVerdict refused(size_t offset, std::string message) {
   ScopeVerdict v;
   v.ok = false;
@@ -1278,13 +1285,17 @@ class Walk {
     if (prev && (prev->is_word("AS") || prev->text == "::")) return;
     if (prev && prev->is_punct('.')) return;  // handled with its qualifier
     const SqlToken* prev2 = tk.size() >= 2 ? &tk[tk.size() - 2] : nullptr;
-    if (prev && ends_expression(*prev)) {
+    // A star of the select list ("x.*", "SELECT *") takes no alias.
+    const bool after_star = prev && prev->is_punct('*') &&
+                            (!prev2 || prev2->is_punct('.') || prev2->is_punct(',') || prev2->is_word("SELECT") ||
+                             prev2->is_word("DISTINCT") || prev2->is_word("ALL"));
+    if (after_star || (prev && ends_expression(*prev))) {
       // An alias, or a keyword after an expression; after an alias ("SELECT
-      // city c Fr"), only a keyword, and what it needs counts (grow_).
+      // city c Fr") or a star, only a keyword, and what it needs counts (grow_).
       const bool after_alias = (prev->kind == SqlTokenKind::kWord || prev->kind == SqlTokenKind::kQuotedName) &&
                                !keywords().count(lower(prev->text)) && prev2 &&
                                (prev2->is_word("AS") || ends_expression(*prev2));
-      if (!after_alias || p.kind == SqlTokenKind::kNumber) return;
+      if (!(after_alias || after_star) || p.kind == SqlTokenKind::kNumber) return;
       // Not one that begins or ends an operand, or goes right after a call.
       static const std::set<std::string> operand = {
           "true",   "false", "null", "current_date", "current_time", "current_timestamp", "case", "not",
@@ -1293,6 +1304,7 @@ class Walk {
       bool whole = false;
       for (const auto& k : keywords()) {
         if (!has_prefix(k, w) || operand.count(k) || !keyword_fits(k, prev, prev2)) continue;
+        if (after_star && k != "from" && !ends_from_clause(k)) continue;  // no operator, no alias
         if (k == w)
           whole = true;
         else
@@ -1365,6 +1377,13 @@ class Walk {
   // if what the keyword does is allowed: check_text tries it), and what else
   // it may still become (text to append, as grow()).
   bool whole_keyword() const { return whole_keyword_; }
+
+  // The query being written still has names its FROM clause must declare
+  // (it has begun none, or is being written).
+  bool names_wait_for_from() const {
+    const int b = current_block();
+    return b >= 0 && !blocks_[static_cast<size_t>(b)].from_done && !blocks_[static_cast<size_t>(b)].pending.empty();
+  }
   const std::vector<std::string>& longer() const { return longer_; }
 
   // Items the statement's shape does not show that it still needs: "FROM t"
@@ -1414,20 +1433,38 @@ class Walk {
       break;
     }
     if (q.empty() || table_index(q) >= 0) return 0;  // a table's own name is no alias's
-    auto holds = [&](int t) {
+    auto holds_for = [&](int t, const std::string& qualifier) {
       return std::all_of(blk.pending.begin(), blk.pending.end(), [&](const Ref& r) {
-        return r.qualifier != q || r.column.empty() || r.column == "*" ||
+        return r.qualifier != qualifier || r.column.empty() || r.column == "*" ||
                (r.partial ? any_column_prefix(t, r.column) : table_has(t, r.column));
       });
     };
+    auto holds = [&](int t) { return holds_for(t, q); };
     if (table_written) {  // some table of that name may still hold them
       for (size_t t = 0; t < tables_.size(); ++t) {
         if (has_prefix(lower(tables_[t].name), partial_word_) && holds(static_cast<int>(t))) return 0;
       }
       return 2;
     }
-    if (blk.sources.empty() || blk.sources.back().table < 0 || holds(blk.sources.back().table)) return 0;
-    return partial_word_ == q ? 3 : 2;  // an alias being written as q counted q declared
+    if (blk.sources.empty() || blk.sources.back().table < 0) return 0;
+    const int t = blk.sources.back().table;
+    // sql_end_distance gave q the alias shortcut when no alias is being
+    // written, counted q declared when q is; another word being written took
+    // the shortcut and left q its own source (right).
+    if (!holds(t)) return partial_word_.empty() ? 2 : partial_word_ == q ? 3 : 0;
+    // An alias being written on its way to a qualifier the table can take
+    // ("FROM singer AS T" for T1): sql_end_distance counted the word as an
+    // alias of its own and the qualifier as needing a source (", t T1"), but
+    // finishing the word is all it needs.
+    if (partial_word_.empty() || partial_word_ == q) return 0;
+    for (const Ref& r : blk.pending) {
+      const std::string& q2 = r.qualifier;
+      if (q2.size() > partial_word_.size() && has_prefix(q2, partial_word_) && !own_source(b, q2) &&
+          !declared_alias_.count(q2) && table_index(q2) < 0 && holds_for(t, q2)) {
+        return -3;
+      }
+    }
+    return 0;
   }
 
  private:
@@ -1714,6 +1751,25 @@ ScopeVerdict SqlScopeChecker::check_text(std::string_view text, bool complete) c
       v.grow = walk.longer();
     }
   }
+  // Likewise a word on its way to a keyword that ends the FROM clause
+  // ("SELECT x.* UNIO", "... ORD"), while the query has names that only its
+  // FROM clause can declare: each such keyword must be allowed once whole.
+  if (v.ok && !complete && !v.grow.empty() && walk.names_wait_for_from()) {
+    std::vector<std::string> kept;
+    std::string last_reason;
+    for (const std::string& g : v.grow) {
+      if (g.back() == ' ' && ends_from_clause(lower(partial->text + g.substr(0, g.size() - 1)))) {
+        ScopeVerdict whole = check_text(std::string(text) + g, false);
+        if (!whole.ok) {
+          last_reason = whole.message;
+          continue;
+        }
+      }
+      kept.push_back(g);
+    }
+    if (kept.empty()) return refused(partial->offset, partial->text + " here: " + last_reason);
+    v.grow = std::move(kept);
+  }
   return v;
 }
 
@@ -1735,7 +1791,7 @@ int SqlScopeChecker::steps_to_end(std::string_view text) const {
     }
     return std::max({steps, best == std::numeric_limits<int>::max() ? steps + 1 : best, 1}) + now.needs;
   }
-  if (now.needs > 0) return steps + now.needs;
+  if (now.needs != 0) return std::max(0, steps + now.needs);
   // Shaped to end, but not a statement the checker takes (a name not yet
   // complete, a qualifier no source declares): one more step at least.
   if (steps == 0 && !check(text, true).ok) return 1;

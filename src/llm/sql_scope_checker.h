@@ -48,7 +48,8 @@ struct ScopeVerdict {
   // a keyword, a function's "(", a qualifier's ".x"); empty when it can.
   std::vector<std::string> grow;
   // When ok and not complete: items the statement needs that its shape does
-  // not show (a FROM clause for columns named before one).
+  // not show (a FROM clause for columns named before one); negative when it
+  // needs fewer than its shape shows (an alias half written).
   int needs = 0;
 };
 
