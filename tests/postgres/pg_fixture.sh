@@ -71,7 +71,8 @@ admin_uri="postgresql://t2sql_admin:$admin_pw@127.0.0.1:$port/t2sql_test"
 export PGPASSWORD="$admin_pw"
 psql_admin() { "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U t2sql_admin "$@"; }
 psql_admin -d postgres -c "CREATE DATABASE t2sql_test" -c "CREATE ROLE t2sql_reader LOGIN PASSWORD '$reader_pw'" \
-  -c "CREATE ROLE t2sql_writer LOGIN PASSWORD '$writer_pw'"
+  -c "CREATE ROLE t2sql_writer LOGIN PASSWORD '$writer_pw'" \
+  -c "CREATE ROLE t2sql_dblink LOGIN PASSWORD '$reader_pw'"
 "$t2sql" demo init --engine postgresql --path "$admin_uri" >/dev/null
 # Extra objects for the tests: a sequence, a function that writes, a SECURITY
 # DEFINER function that writes through dblink, and comments that the catalog
@@ -79,7 +80,9 @@ psql_admin -d postgres -c "CREATE DATABASE t2sql_test" -c "CREATE ROLE t2sql_rea
 # (its recipe, verbatim, with dblink revoked from PUBLIC); t2sql_writer may
 # even UPDATE by privilege (t2sql refuses it unless --allow-privileged-role),
 # so that the tests show the guard and the read-only session, not missing
-# grants, keeping the data unchanged.
+# grants, keeping the data unchanged. t2sql_dblink is the reader's recipe
+# plus EXECUTE on dblink_exec, which t2sql must refuse (its own role, so that
+# no test changes the grants of a role that tests running beside it use).
 psql_admin -d t2sql_test <<SQL
 CREATE EXTENSION dblink;
 CREATE SEQUENCE order_numbers;
@@ -99,6 +102,10 @@ DO \$\$ DECLARE f regprocedure; BEGIN
   FOR f IN SELECT p.oid::regprocedure FROM pg_proc p WHERE p.proname LIKE 'dblink%' LOOP
     EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
   END LOOP; END \$\$;
+GRANT CONNECT ON DATABASE t2sql_test TO t2sql_dblink;
+GRANT USAGE ON SCHEMA public TO t2sql_dblink;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO t2sql_dblink;
+GRANT EXECUTE ON FUNCTION dblink_exec(text, text) TO t2sql_dblink;
 GRANT CONNECT ON DATABASE t2sql_test TO t2sql_writer;
 GRANT SELECT, UPDATE ON ALL TABLES IN SCHEMA public TO t2sql_writer;
 GRANT USAGE, SELECT, UPDATE ON SEQUENCE order_numbers TO t2sql_writer;
@@ -109,6 +116,7 @@ SQL
 cat >"$state/pg.env" <<ENV
 T2SQL_TEST_PG_URI=postgresql://t2sql_reader:$reader_pw@127.0.0.1:$port/t2sql_test
 T2SQL_TEST_PG_WRITER_URI=postgresql://t2sql_writer:$writer_pw@127.0.0.1:$port/t2sql_test
+T2SQL_TEST_PG_DBLINK_URI=postgresql://t2sql_dblink:$reader_pw@127.0.0.1:$port/t2sql_test
 T2SQL_TEST_PG_ADMIN_URI=$admin_uri
 T2SQL_TEST_PG_PORT=$port
 T2SQL_TEST_SQLITE_DEMO=$state/demo.db
