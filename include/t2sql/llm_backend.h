@@ -53,6 +53,12 @@ struct LlmRequest {
   // to the token that began that name and bans it there, rather than
   // backtracking one token at a time through everything written since.
   std::function<size_t(const std::string& text)> refusal_cause;
+  // In-process decoding only: text the constraint knows to bring the
+  // completion nearer its end (the rest of a keyword the last word must
+  // become, an alias that declares a qualifier). When the likeliest tokens
+  // are all refused, decoding tries the first token of each before it
+  // searches the vocabulary.
+  std::function<std::vector<std::string>(const std::string& text)> continuations;
   int closing_tokens = 0;  // 0: a quarter of max_tokens, at least 8
   int max_tokens = 256;
   float temperature = 0.0f;  // <= 0: greedy, deterministic

@@ -216,6 +216,16 @@ class LlamaBackend final : public LlmBackend {
     }
     std::vector<llama_token_data> ok = accepted(top_);
     if (ok.empty() && grammar) {
+      // What the constraint knows to lead on, before the whole vocabulary.
+      top_.clear();
+      for (llama_token t : continuation_tokens(req, text)) top_.push_back({t, logits[t], 0.0f});
+      if (!top_.empty()) {
+        llama_token_data_array sub{top_.data(), top_.size(), -1, false};
+        llama_sampler_apply(grammar, &sub);
+        ok = accepted(top_);
+      }
+    }
+    if (ok.empty() && grammar) {
       // Past the highest logits: the prefix tree, pruned by accept_text as
       // by the grammar (both refuse every extension of a text they refuse).
       if (!tree_) tree_ = TokenPrefixTree::build(vocab_);
@@ -255,7 +265,9 @@ class LlamaBackend final : public LlmBackend {
       }
     }
     top_logits(logits, candidates_.size(), kTopClosing, &top_);
-    for (llama_token t : *closers_) {
+    std::vector<llama_token> extra = continuation_tokens(req, text);
+    extra.insert(extra.end(), closers_->begin(), closers_->end());
+    for (llama_token t : extra) {
       if (std::none_of(top_.begin(), top_.end(), [t](const llama_token_data& d) { return d.id == t; })) {
         top_.push_back({t, logits[t], 0.0f});
       }
@@ -322,6 +334,27 @@ class LlamaBackend final : public LlmBackend {
   }
 
   static bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+  // The first token of each of req.continuations: the token whose text
+  // begins the continuation (a SentencePiece tokenizer may put a word-start
+  // mark first, then the next token is taken).
+  std::vector<llama_token> continuation_tokens(const LlmRequest& req, const std::string& text) const {
+    std::vector<llama_token> out;
+    if (!req.continuations) return out;
+    for (const std::string& c : req.continuations(text)) {
+      std::vector<llama_token> buf(c.size() + 4);
+      const int n = llama_tokenize(vocab_, c.c_str(), static_cast<int32_t>(c.size()), buf.data(),
+                                   static_cast<int32_t>(buf.size()), false, false);
+      for (int i = 0; i < std::min(n, 2); ++i) {
+        const std::string p = piece(buf[i]);
+        if (!p.empty() && c.starts_with(p)) {
+          out.push_back(buf[i]);
+          break;
+        }
+      }
+    }
+    return out;
+  }
 
   // `next` continues the word or number that `text` ends with.
   static bool lengthens_word(const std::string& text, const std::string& next) {

@@ -138,6 +138,14 @@ class Scan {
       consumed_ = true;
       return;
     }
+    // SELECT begins a query only at a query's place: after "(", a set
+    // operation or the CTEs; elsewhere it is a word the checker refuses once
+    // whole (it may still grow into an alias: "x SELECTED"), and the block
+    // written so far keeps what it needs.
+    if (w == "select" && prev && !prev->is_punct('(') && !prev->is_punct(')') && !prev->is_word("UNION") &&
+        !prev->is_word("ALL") && !prev->is_word("INTERSECT") && !prev->is_word("EXCEPT")) {
+      return;
+    }
     if (w == "select") {
       Level& b = l;
       if (b.cte == 4) b.cte = 0;

@@ -325,6 +325,11 @@ TEST_F(SqlGrammarTest, ChecksTheStatementAsItGrows) {
   EXPECT_FALSE(scope("SELECT x.* UNIO", false).ok);
   EXPECT_FALSE(scope("SELECT x.* Or", false).ok);  // a star is no operand
   EXPECT_TRUE(scope("SELECT x.* Fr", false).ok);
+  // After an alias only what may follow one: WHEN and WITH may not, and
+  // WHERE may not yet while x waits for its FROM clause.
+  EXPECT_FALSE(scope("SELECT x.region r W", false).ok);
+  EXPECT_TRUE(scope("SELECT region FROM stores s W", false).ok);
+  EXPECT_FALSE(scope("SELECT region FROM stores s WIT", false).ok);
   EXPECT_FALSE(scope("SELECT x.* ORD", false).ok);
   EXPECT_TRUE(scope("SELECT x.* FROM stores x ORD", false).ok);
   EXPECT_TRUE(scope("SELECT region FROM stores WHERE region IN", false).ok);
@@ -482,8 +487,12 @@ TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
   // alias-shaped word is only a qualifier ("s1" goes on as "s1.col" and needs
   // "FROM t s1"), a word after an alias only a keyword ("Fr": FROM and a
   // table), a function's name its "(" and argument.
-  EXPECT_EQ(c.steps_to_end("SELECT s1"), c.steps_to_end("SELECT s1.region"));
+  EXPECT_EQ(c.steps_to_end("SELECT s1"), c.steps_to_end("SELECT s1."));  // the column after it is one more
+  EXPECT_EQ(c.steps_to_end("SELECT s1"), 4);
   EXPECT_EQ(c.steps_to_end("SELECT s1.region"), 3);
+  // SELECT where no query begins is no new query: the qualifier still needs
+  // its FROM clause (a random llama model wrote "... x.opened_on SELECT").
+  EXPECT_GE(c.steps_to_end("SELECT s1.region SELECT"), 3);
   EXPECT_EQ(c.steps_to_end("SELECT region r Fr"), 1);
   // The table just written takes the qualifier as its alias only if it has
   // the qualifier's columns; else the qualifier needs a source of its own.
@@ -497,6 +506,21 @@ TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
   EXPECT_EQ(c.steps_to_end("SELECT T1.region FROM stores AS T"), 0);
   EXPECT_EQ(c.steps_to_end("SELECT T1.region FROM stores AS T1"), 0);
   EXPECT_EQ(c.steps_to_end("SELECT T1.region FROM stores AS "), 1);
+  // What leads on: the alias that declares the qualifier, the rest of a keyword.
+  EXPECT_EQ(c.continuations("SELECT T1.region FROM stores AS "), std::vector<std::string>{"t1"});  // names compare in lower case
+  EXPECT_EQ(c.continuations("SELECT T1.region FROM stores AS T"), std::vector<std::string>{"1"});
+  EXPECT_EQ(c.continuations("SELECT T1.amount FROM stores "), std::vector<std::string>{});
+  auto leads = [&](const std::string& text, const std::string& want) {
+    auto all = c.continuations(text);
+    return std::find(all.begin(), all.end(), want) != all.end();
+  };
+  EXPECT_TRUE(leads("SELECT region FROM stores s ORD", "er "));
+  EXPECT_TRUE(leads("SELECT T2", "."));         // a qualifier's "."
+  EXPECT_TRUE(leads("SELECT regi", "on"));      // a column's name
+  EXPECT_TRUE(leads("SELECT region FROM sto", "res"));
+  EXPECT_TRUE(leads("SELECT s.", "month"));          // a column after a qualifier
+  EXPECT_TRUE(leads("SELECT region FROM ", "sales"));  // a table after FROM
+  EXPECT_TRUE(leads("SELECT region FROM", " sales"));
   EXPECT_EQ(c.steps_to_end("SELECT region FROM stores s ORD"), c.steps_to_end("SELECT region FROM stores s ORDER "));
   EXPECT_GT(c.steps_to_end("SELECT 1 FROM stores WHERE cos "), c.steps_to_end("SELECT 1 FROM stores WHERE region "));
   // What a weak model used to stay inside or end in: bounded names, empty

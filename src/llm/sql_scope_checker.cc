@@ -239,6 +239,13 @@ bool ends_from_clause(const std::string& w) {
   return k.count(w) > 0;
 }
 
+// Keywords that may follow an alias (of a result column or a table).
+bool follows_alias(const std::string& w) {
+  static const std::set<std::string> k = {"from",  "join",  "inner", "left",    "right", "full",
+                                          "cross", "natural", "on",  "using",   "outer"};
+  return k.count(w) > 0 || ends_from_clause(w);
+}
+
 ScopeVerdict refused(size_t offset, std::string message) {
   ScopeVerdict v;
   v.ok = false;
@@ -1305,16 +1312,26 @@ class Walk {
       for (const auto& k : keywords()) {
         if (!has_prefix(k, w) || operand.count(k) || !keyword_fits(k, prev, prev2)) continue;
         if (after_star && k != "from" && !ends_from_clause(k)) continue;  // no operator, no alias
+        if (!follows_alias(k)) continue;                                     // not WHEN, WITH, AND, ...
         if (k == w)
           whole = true;
         else
           grow.push_back(k.substr(p.text.size()) + " ");
+      }
+      if (!whole && grow.empty()) {
+        refuse(p.offset, "no keyword starting '" + w + "' follows " + (after_star ? "a star" : "an alias"));
+        return;
       }
       (whole ? longer_ : grow_) = std::move(grow);
       whole_keyword_ = whole;
       return;
     }
     if (p.kind == SqlTokenKind::kNumber) return;
+    // "FROM ( stores": the first word of a parenthesized join is a table.
+    if (frames_.back().kind == FrameKind::kDerived && prev && prev->is_punct('(') &&
+        std::any_of(tables_.begin(), tables_.end(), [&](const GrammarTable& t) { return has_prefix(lower(t.name), w); })) {
+      return;
+    }
     if (frames_.back().kind != FrameKind::kOther && frames_.back().kind != FrameKind::kTop &&
         frames_.back().kind != FrameKind::kCall && frames_.back().kind != FrameKind::kQuery &&
         frames_.back().kind != FrameKind::kDerived && frames_.back().kind != FrameKind::kCteBody) {
@@ -1417,6 +1434,33 @@ class Walk {
   // FROM stores"), the alias would be refused: the qualifier needs a source
   // of its own (", t q": two steps more). Without this the budget, holding
   // the distance where it stands, would refuse every way on.
+  // The alias the last table of the FROM clause being written may take: the
+  // first qualifier used before it that no source declares and whose
+  // columns the table has, or the rest of it when the word being written
+  // there begins it.
+  std::string alias_rest() const {
+    const int b = current_block();
+    if (b < 0 || expect_ != Expect::kTableAlias || !ctes_.empty()) return "";
+    const Block& blk = blocks_[static_cast<size_t>(b)];
+    if (blk.from_done || blk.sources.empty() || blk.sources.back().table < 0) return "";
+    const int t = blk.sources.back().table;
+    for (const Ref& r : blk.pending) {
+      const std::string& q = r.qualifier;
+      if (q.empty() || own_source(b, q) || declared_alias_.count(q) || table_index(q) >= 0 ||
+          (blk.parent >= 0 && find_source(blk.parent, q))) {
+        continue;
+      }
+      const bool held = std::all_of(blk.pending.begin(), blk.pending.end(), [&](const Ref& u) {
+        return u.qualifier != q || u.column.empty() || u.column == "*" ||
+               (u.partial ? any_column_prefix(t, u.column) : table_has(t, u.column));
+      });
+      if (!held) continue;
+      if (partial_word_.empty()) return q;
+      if (q.size() > partial_word_.size() && has_prefix(q, partial_word_)) return q.substr(partial_word_.size());
+    }
+    return "";
+  }
+
   int alias_misfit() const {
     const int b = current_block();
     const bool table_written = expect_ == Expect::kTable && !partial_word_.empty();
@@ -1740,6 +1784,7 @@ ScopeVerdict SqlScopeChecker::check_text(std::string_view text, bool complete) c
   if (v.ok && !complete) {
     v.grow = walk.grow();
     v.needs = walk.needs();
+    v.alias_rest = walk.alias_rest();
   }
   // A last word that is a whole keyword stands only if what the keyword
   // does is allowed ("SELECT x.a EXCEPT" ends a query whose qualifier no
@@ -1751,14 +1796,14 @@ ScopeVerdict SqlScopeChecker::check_text(std::string_view text, bool complete) c
       v.grow = walk.longer();
     }
   }
-  // Likewise a word on its way to a keyword that ends the FROM clause
-  // ("SELECT x.* UNIO", "... ORD"), while the query has names that only its
-  // FROM clause can declare: each such keyword must be allowed once whole.
+  // Likewise a word on its way to a keyword ("SELECT x.* UNIO", "... ORD"),
+  // while the query has names that only its FROM clause can declare: each
+  // such keyword must be allowed once whole (most end the FROM clause).
   if (v.ok && !complete && !v.grow.empty() && walk.names_wait_for_from()) {
     std::vector<std::string> kept;
     std::string last_reason;
     for (const std::string& g : v.grow) {
-      if (g.back() == ' ' && ends_from_clause(lower(partial->text + g.substr(0, g.size() - 1)))) {
+      if (g.back() == ' ') {  // a keyword
         ScopeVerdict whole = check_text(std::string(text) + g, false);
         if (!whole.ok) {
           last_reason = whole.message;
@@ -1786,7 +1831,9 @@ int SqlScopeChecker::steps_to_end(std::string_view text) const {
   if (!now.grow.empty()) {
     int best = std::numeric_limits<int>::max();
     for (const std::string& g : now.grow) {
-      const int d = sql_end_distance(std::string(text) + g, table_names_, engine);
+      int d = sql_end_distance(std::string(text) + g, table_names_, engine);
+      // ".x" stands for the column a qualifier needs: one item still to write.
+      if (d >= 0 && g.ends_with(".x")) ++d;
       if (d >= 0) best = std::min(best, d);
     }
     return std::max({steps, best == std::numeric_limits<int>::max() ? steps + 1 : best, 1}) + now.needs;
@@ -1796,6 +1843,58 @@ int SqlScopeChecker::steps_to_end(std::string_view text) const {
   // complete, a qualifier no source declares): one more step at least.
   if (steps == 0 && !check(text, true).ok) return 1;
   return steps;
+}
+
+std::vector<std::string> SqlScopeChecker::continuations(std::string_view text) const {
+  ScopeVerdict now = check(text, false);
+  std::vector<std::string> out;
+  if (!now.ok) return out;
+  for (const std::string& g : now.grow) {
+    // ".x" stands for any column: the "." and what precedes it lead on.
+    const size_t x = g.find(".x");
+    out.push_back(x == std::string::npos ? g : g.substr(0, x + 1));
+  }
+  // After white space (a whole alias) or the alias's first letters.
+  if (!now.alias_rest.empty()) out.push_back(now.alias_rest);
+  // A name of the schema being written: the rest of the shortest names it
+  // begins (the checker still decides which of them fit here).
+  size_t start = text.size();
+  while (start > 0 && (std::isalnum(static_cast<unsigned char>(text[start - 1])) || text[start - 1] == '_')) --start;
+  if (start < text.size() && !std::isdigit(static_cast<unsigned char>(text[start]))) {
+    const std::string w = lower(text.substr(start));
+    std::vector<std::string> names;
+    for (auto it = std::lower_bound(all_columns_.begin(), all_columns_.end(), w);
+         it != all_columns_.end() && it->starts_with(w); ++it) {
+      if (it->size() > w.size()) names.push_back(*it);
+    }
+    for (const auto& t : table_names_) {
+      if (t.size() > w.size() && t.starts_with(w)) names.push_back(t);
+    }
+    std::stable_sort(names.begin(), names.end(),
+                     [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+    for (size_t i = 0; i < names.size() && i < 4; ++i) out.push_back(names[i].substr(w.size()));
+    if (!names.empty()) return out;
+  }
+  // A name to begin: a column after a qualifier's ".", a table after FROM or
+  // JOIN (the shortest ones; the checker decides which fit).
+  std::string_view rest = text;
+  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.back()))) rest.remove_suffix(1);
+  const bool spaced = rest.size() < text.size();
+  auto shortest = [&](std::vector<std::string> names, const std::string& before) {
+    std::stable_sort(names.begin(), names.end(),
+                     [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+    for (size_t i = 0; i < names.size() && i < 4; ++i) out.push_back(before + names[i]);
+  };
+  if (!spaced && rest.ends_with(".")) {
+    shortest(all_columns_, "");
+  } else if (rest.size() >= 4) {
+    const std::string tail = lower(rest.substr(rest.size() - 4));
+    if ((tail == "from" || tail == "join") &&
+        (rest.size() == 4 || std::isspace(static_cast<unsigned char>(rest[rest.size() - 5])))) {
+      shortest(table_names_, spaced ? "" : " ");
+    }
+  }
+  return out;
 }
 
 SqlConstraint build_sql_constraint(const std::string& schema_ddl, const std::string& dialect, bool think) {
@@ -1824,6 +1923,9 @@ void constrain_sql(const std::string& schema_ddl, const std::string& dialect, bo
   if (!think) {
     request->accept_text = [checker = c.checker](const std::string& text) { return checker->check(text, false).ok; };
     request->steps_to_end = [checker = c.checker](const std::string& text) { return checker->steps_to_end(text); };
+    request->continuations = [checker = c.checker](const std::string& text) {
+      return checker->continuations(text);
+    };
     request->refusal_cause = [checker = c.checker](const std::string& text) {
       ScopeVerdict v = checker->check(text, true);
       return v.ok ? std::string::npos : v.offset;

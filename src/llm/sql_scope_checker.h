@@ -51,6 +51,10 @@ struct ScopeVerdict {
   // not show (a FROM clause for columns named before one); negative when it
   // needs fewer than its shape shows (an alias half written).
   int needs = 0;
+  // When ok and not complete: the alias the FROM clause's last table may
+  // take to declare a qualifier used before it (text to append: "T1", or
+  // "1" when "T" is being written); empty when none.
+  std::string alias_rest;
 };
 
 class SqlScopeChecker {
@@ -71,6 +75,15 @@ class SqlScopeChecker {
   //   steps_to_end("SELECT COUNT(*) FROM singer WHERE name = 'Jo")  // 1
   //   steps_to_end("WITH a AS (")                                   // 5
   int steps_to_end(std::string_view text) const;
+
+  // Text that brings a statement being written nearer its end, as far as the
+  // checker knows it: the rest of the keyword or call the last word must
+  // become (or the "." of a qualifier), the alias that declares a qualifier
+  // ("T1" after "FROM singer ", "1" after "FROM singer AS T"), the rest of
+  // the shortest names of the schema the last word begins. Constrained decoding tries their first
+  // tokens when the model's likeliest ones are all refused, before it
+  // searches the vocabulary (LlmRequest::continuations).
+  std::vector<std::string> continuations(std::string_view text) const;
 
   const std::vector<GrammarTable>& tables() const { return tables_; }
 
