@@ -238,9 +238,8 @@ int main(int argc, char** argv) {
         return 1;
       }
       if (r == 0) continue;
-      std::cerr << "constrained: " << c->completion_tokens << " tokens (" << c->finish_reason << "), "
-                << c->backtracks << " backtracks, " << c->total_ms - c->time_to_first_token_ms << " ms: " << c->text
-                << "\n";
+      std::cerr << "constrained: " << c->completion_tokens << " tokens (" << c->finish_reason << "), " << c->backtracks
+                << " backtracks, " << c->total_ms - c->time_to_first_token_ms << " ms: " << c->text << "\n";
       off.push_back((f->completion_tokens - 1) * 1000.0 / std::max(1e-3, f->total_ms - f->time_to_first_token_ms));
       on.push_back((c->completion_tokens - 1) * 1000.0 / std::max(1e-3, c->total_ms - c->time_to_first_token_ms));
     }

@@ -303,7 +303,7 @@ class Scan {
     if (last.kind != SqlTokenKind::kWord) return d;
     const std::string w = lower(last.text);
     if (w == "case" || w == "with" || w == "recursive") return d;  // counted by their state
-    if (w == "as" && alias_takes_qualifier()) return d;             // the alias is that qualifier, counted
+    if (w == "as" && alias_takes_qualifier()) return d;            // the alias is that qualifier, counted
     const SqlToken* p = tk.size() >= 2 ? &tk[tk.size() - 2] : nullptr;
     if (w == "all") return d + (p && p->is_word("UNION") ? 2 : 1);       // UNION ALL SELECT 1 | SELECT ALL 1
     if (w == "distinct") return d + (p && p->is_word("IS") ? 2 : 1);    // IS DISTINCT FROM 1

@@ -507,7 +507,8 @@ TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
   EXPECT_EQ(c.steps_to_end("SELECT T1.region FROM stores AS T1"), 0);
   EXPECT_EQ(c.steps_to_end("SELECT T1.region FROM stores AS "), 1);
   // What leads on: the alias that declares the qualifier, the rest of a keyword.
-  EXPECT_EQ(c.continuations("SELECT T1.region FROM stores AS "), std::vector<std::string>{"t1"});  // names compare in lower case
+  EXPECT_EQ(c.continuations("SELECT T1.region FROM stores AS "),
+            std::vector<std::string>{"t1"});  // names compare in lower case
   EXPECT_EQ(c.continuations("SELECT T1.region FROM stores AS T"), std::vector<std::string>{"1"});
   EXPECT_EQ(c.continuations("SELECT T1.amount FROM stores "), std::vector<std::string>{});
   auto leads = [&](const std::string& text, const std::string& want) {
@@ -515,10 +516,10 @@ TEST_F(SqlGrammarTest, StepsToEndCountTheItemsOfTheShortestCompletion) {
     return std::find(all.begin(), all.end(), want) != all.end();
   };
   EXPECT_TRUE(leads("SELECT region FROM stores s ORD", "er "));
-  EXPECT_TRUE(leads("SELECT T2", "."));         // a qualifier's "."
-  EXPECT_TRUE(leads("SELECT regi", "on"));      // a column's name
+  EXPECT_TRUE(leads("SELECT T2", "."));     // a qualifier's "."
+  EXPECT_TRUE(leads("SELECT regi", "on"));  // a column's name
   EXPECT_TRUE(leads("SELECT region FROM sto", "res"));
-  EXPECT_TRUE(leads("SELECT s.", "month"));          // a column after a qualifier
+  EXPECT_TRUE(leads("SELECT s.", "month"));            // a column after a qualifier
   EXPECT_TRUE(leads("SELECT region FROM ", "sales"));  // a table after FROM
   EXPECT_TRUE(leads("SELECT region FROM", " sales"));
   EXPECT_EQ(c.steps_to_end("SELECT region FROM stores s ORD"), c.steps_to_end("SELECT region FROM stores s ORDER "));

@@ -234,15 +234,15 @@ bool alias_shaped(const std::string& w) {
 
 // Keywords after which a query's FROM clause is over (Walk::end_from).
 bool ends_from_clause(const std::string& w) {
-  static const std::set<std::string> k = {"where", "group", "having", "order",     "limit",  "offset",
-                                          "window", "union", "except", "intersect"};
+  static const std::set<std::string> k = {"where",  "group",  "having", "order",  "limit",
+                                          "offset", "window", "union",  "except", "intersect"};
   return k.count(w) > 0;
 }
 
 // Keywords that may follow an alias (of a result column or a table).
 bool follows_alias(const std::string& w) {
-  static const std::set<std::string> k = {"from",  "join",  "inner", "left",    "right", "full",
-                                          "cross", "natural", "on",  "using",   "outer"};
+  static const std::set<std::string> k = {"from",  "join",    "inner", "left",  "right", "full",
+                                          "cross", "natural", "on",    "using", "outer"};
   return k.count(w) > 0 || ends_from_clause(w);
 }
 
@@ -1312,7 +1312,7 @@ class Walk {
       for (const auto& k : keywords()) {
         if (!has_prefix(k, w) || operand.count(k) || !keyword_fits(k, prev, prev2)) continue;
         if (after_star && k != "from" && !ends_from_clause(k)) continue;  // no operator, no alias
-        if (!follows_alias(k)) continue;                                     // not WHEN, WITH, AND, ...
+        if (!follows_alias(k)) continue;                                  // not WHEN, WITH, AND, ...
         if (k == w)
           whole = true;
         else
@@ -1329,7 +1329,8 @@ class Walk {
     if (p.kind == SqlTokenKind::kNumber) return;
     // "FROM ( stores": the first word of a parenthesized join is a table.
     if (frames_.back().kind == FrameKind::kDerived && prev && prev->is_punct('(') &&
-        std::any_of(tables_.begin(), tables_.end(), [&](const GrammarTable& t) { return has_prefix(lower(t.name), w); })) {
+        std::any_of(tables_.begin(), tables_.end(),
+                    [&](const GrammarTable& t) { return has_prefix(lower(t.name), w); })) {
       return;
     }
     if (frames_.back().kind != FrameKind::kOther && frames_.back().kind != FrameKind::kTop &&
@@ -1923,9 +1924,7 @@ void constrain_sql(const std::string& schema_ddl, const std::string& dialect, bo
   if (!think) {
     request->accept_text = [checker = c.checker](const std::string& text) { return checker->check(text, false).ok; };
     request->steps_to_end = [checker = c.checker](const std::string& text) { return checker->steps_to_end(text); };
-    request->continuations = [checker = c.checker](const std::string& text) {
-      return checker->continuations(text);
-    };
+    request->continuations = [checker = c.checker](const std::string& text) { return checker->continuations(text); };
     request->refusal_cause = [checker = c.checker](const std::string& text) {
       ScopeVerdict v = checker->check(text, true);
       return v.ok ? std::string::npos : v.offset;
