@@ -185,7 +185,8 @@ class LlamaBackend final : public LlmBackend {
   // accept_text accept, looked for among the highest logits first (one
   // grammar call for kTopGreedy of them under greedy decoding, kTopChecked
   // under sampling: the grammar costs up to ~10 us per candidate after a
-  // name being written), then among every token the
+  // name being written), then among the first tokens of req.continuations
+  // (what the constraint knows to lead on), then among every token the
   // grammar allows (the prefix tree), best first. Under sampling the chain
   // chooses among the accepted ones. -1 when no token is accepted: the
   // statement has reached a dead end.
@@ -651,11 +652,11 @@ class LlamaBackend final : public LlmBackend {
   // The tokens left after the one being sampled, and the steps to an end
   // before it (fits_steps()); guarded by mutex_.
   int remaining_ = std::numeric_limits<int>::max();
+  int steps_now_ = 0;
+  size_t text_size_ = 0;  // of the completion before the token being sampled
   // The completion's text when sample_closing's search of the vocabulary last
   // found no token nearer the end (none this request yet); guarded by mutex_.
   std::optional<std::string> no_nearer_;
-  int steps_now_ = 0;
-  size_t text_size_ = 0;  // of the completion before the token being sampled
   // fits_steps' slacks (in tokens): the distance may no longer grow within
   // 2 * steps + kHoldSlack tokens of the limit; sample_closing steers within
   // steps + kSteerSlack; a token's steps are measured only within
