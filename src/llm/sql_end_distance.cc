@@ -313,11 +313,12 @@ class Scan {
  private:
   // The nearest level that holds a query block or a FROM clause (a
   // parenthesized join); the top one at worst.
-  Level& block() {
+  Level& block() { return levels_[block_level()]; }
+  size_t block_level() const {
     for (size_t k = levels_.size(); k-- > 0;) {
-      if (levels_[k].query || levels_[k].top || levels_[k].kind == Paren::kSource) return levels_[k];
+      if (levels_[k].query || levels_[k].top || levels_[k].kind == Paren::kSource) return k;
     }
-    return levels_.front();
+    return 0;
   }
 
   // A table or alias of a FROM clause: a parenthesized join's belong to the
@@ -332,32 +333,31 @@ class Scan {
   // The table just written takes the first undeclared qualifier of its
   // block as its alias (undeclared_cost counts that alias).
   bool alias_takes_qualifier() const {
-    for (size_t k = levels_.size(); k-- > 0;) {
-      const Level& l = levels_[k];
-      if (!(l.query || l.top || l.kind == Paren::kSource)) continue;
-      if (!l.expect_alias || !l.query || l.from_done) return false;
-      for (const auto& q : l.qualifiers) {
-        bool known = false;
-        for (size_t j = 0; j <= k && !known; ++j) known = levels_[j].declared.count(q) > 0;
-        if (!known) return std::find(tables_.begin(), tables_.end(), q) == tables_.end();
-      }
-      return false;
-    }
-    return false;
+    const size_t k = block_level();
+    const Level& l = levels_[k];
+    if (!l.expect_alias || !l.query || l.from_done) return false;
+    const std::vector<std::string> open = open_qualifiers(k);
+    return !open.empty() && std::find(tables_.begin(), tables_.end(), open.front()) == tables_.end();
   }
 
   // Qualifiers of the block at level k that no FROM clause of it or of an
-  // enclosing block declares: "FROM t q" each (a table's own name needs no
-  // alias), "," between them; a table or alias just written takes the first
-  // as its alias.
-  int undeclared_cost(size_t k) const {
-    const Level& b = levels_[k];
+  // enclosing block declares, in the order first used.
+  std::vector<std::string> open_qualifiers(size_t k) const {
     std::vector<std::string> open;
-    for (const auto& q : b.qualifiers) {
+    for (const auto& q : levels_[k].qualifiers) {
       bool known = false;
       for (size_t j = 0; j <= k && !known; ++j) known = levels_[j].declared.count(q) > 0;
       if (!known) open.push_back(q);
     }
+    return open;
+  }
+
+  // What the block at level k's open qualifiers cost: "FROM t q" each (a
+  // table's own name needs no alias), "," between them; a table or alias
+  // just written takes the first as its alias.
+  int undeclared_cost(size_t k) const {
+    const Level& b = levels_[k];
+    const std::vector<std::string> open = open_qualifiers(k);
     if (open.empty()) return 0;
     int cost = 0;
     bool first = true;

@@ -232,6 +232,14 @@ bool alias_shaped(const std::string& w) {
                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
+// The first four of `names` by length (in their order on a tie).
+std::vector<std::string> shortest_few(std::vector<std::string> names) {
+  std::stable_sort(names.begin(), names.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+  if (names.size() > 4) names.resize(4);
+  return names;
+}
+
 // Keywords after which a query's FROM clause is over (Walk::end_from).
 bool ends_from_clause(const std::string& w) {
   static const std::set<std::string> k = {"where",  "group",  "having", "order",  "limit",
@@ -677,15 +685,9 @@ class Walk {
     if (declared_alias_.count(r.qualifier) && !own_source(b, r.qualifier)) return;  // a derived table's or outer alias
     const Block& blk = blocks_[static_cast<size_t>(b)];
     if (blk.parent >= 0 && find_source(blk.parent, r.qualifier)) return;
-    std::vector<const Ref*> used;
-    for (const auto& p : blk.pending) {
-      if (p.qualifier == r.qualifier && !p.column.empty() && p.column != "*") used.push_back(&p);
-    }
-    used.push_back(&r);
+    // The columns used before with the qualifier, and r's.
     auto holds_all = [&](int t) {
-      return std::all_of(used.begin(), used.end(), [&](const Ref* u) {
-        return u->partial ? any_column_prefix(t, u->column) : table_has(t, u->column);
-      });
+      return holds(b, t, r.qualifier) && (r.partial ? any_column_prefix(t, r.column) : table_has(t, r.column));
     };
     if (const Source* s = own_source(b, r.qualifier)) {
       if (s->table < 0 || holds_all(s->table)) return;
@@ -726,6 +728,23 @@ class Walk {
       if (s.alias.empty() ? s.name == q : s.alias == q) return &s;
     }
     return nullptr;
+  }
+
+  // A qualifier of block b that nothing declares yet: no source of it or of
+  // an enclosing query, no alias of the statement.
+  bool undeclared(int b, const std::string& q) const {
+    const int parent = blocks_[static_cast<size_t>(b)].parent;
+    return !q.empty() && !own_source(b, q) && !declared_alias_.count(q) && !(parent >= 0 && find_source(parent, q));
+  }
+
+  // Table t has every column block b has used so far with qualifier q (a
+  // column still being written: some column it begins).
+  bool holds(int b, int t, const std::string& q) const {
+    const auto& pending = blocks_[static_cast<size_t>(b)].pending;
+    return std::all_of(pending.begin(), pending.end(), [&](const Ref& r) {
+      return r.qualifier != q || r.column.empty() || r.column == "*" ||
+             (r.partial ? any_column_prefix(t, r.column) : table_has(t, r.column));
+    });
   }
 
   void new_block() {
@@ -1429,16 +1448,10 @@ class Walk {
     return n + alias_misfit();
   }
 
-  // sql_end_distance lets the table just written in a FROM clause (or
-  // being written) take the first undeclared qualifier as its alias (one
-  // step). When that table lacks a column used with it ("SELECT q.month ...
-  // FROM stores"), the alias would be refused: the qualifier needs a source
-  // of its own (", t q": two steps more). Without this the budget, holding
-  // the distance where it stands, would refuse every way on.
   // The alias the last table of the FROM clause being written may take: the
-  // first qualifier used before it that no source declares and whose
-  // columns the table has, or the rest of it when the word being written
-  // there begins it.
+  // first qualifier used before it that nothing declares and whose columns
+  // the table has, or the rest of it when the word being written there
+  // begins it.
   std::string alias_rest() const {
     const int b = current_block();
     if (b < 0 || expect_ != Expect::kTableAlias || !ctes_.empty()) return "";
@@ -1447,21 +1460,19 @@ class Walk {
     const int t = blk.sources.back().table;
     for (const Ref& r : blk.pending) {
       const std::string& q = r.qualifier;
-      if (q.empty() || own_source(b, q) || declared_alias_.count(q) || table_index(q) >= 0 ||
-          (blk.parent >= 0 && find_source(blk.parent, q))) {
-        continue;
-      }
-      const bool held = std::all_of(blk.pending.begin(), blk.pending.end(), [&](const Ref& u) {
-        return u.qualifier != q || u.column.empty() || u.column == "*" ||
-               (u.partial ? any_column_prefix(t, u.column) : table_has(t, u.column));
-      });
-      if (!held) continue;
+      if (!undeclared(b, q) || table_index(q) >= 0 || !holds(b, t, q)) continue;
       if (partial_word_.empty()) return q;
       if (q.size() > partial_word_.size() && has_prefix(q, partial_word_)) return q.substr(partial_word_.size());
     }
     return "";
   }
 
+  // sql_end_distance lets the table just written in a FROM clause (or
+  // being written) take the first undeclared qualifier as its alias (one
+  // step). When that table lacks a column used with it ("SELECT q.month ...
+  // FROM stores"), the alias would be refused: the qualifier needs a source
+  // of its own (", t q": two steps more). Without this the budget, holding
+  // the distance where it stands, would refuse every way on.
   int alias_misfit() const {
     const int b = current_block();
     const bool table_written = expect_ == Expect::kTable && !partial_word_.empty();
@@ -1470,24 +1481,15 @@ class Walk {
     if (blk.from_done) return 0;
     std::string q;
     for (const Ref& r : blk.pending) {
-      if (r.qualifier.empty() || own_source(b, r.qualifier) || declared_alias_.count(r.qualifier) ||
-          (blk.parent >= 0 && find_source(blk.parent, r.qualifier))) {
-        continue;
+      if (undeclared(b, r.qualifier)) {
+        q = r.qualifier;
+        break;
       }
-      q = r.qualifier;
-      break;
     }
     if (q.empty() || table_index(q) >= 0) return 0;  // a table's own name is no alias's
-    auto holds_for = [&](int t, const std::string& qualifier) {
-      return std::all_of(blk.pending.begin(), blk.pending.end(), [&](const Ref& r) {
-        return r.qualifier != qualifier || r.column.empty() || r.column == "*" ||
-               (r.partial ? any_column_prefix(t, r.column) : table_has(t, r.column));
-      });
-    };
-    auto holds = [&](int t) { return holds_for(t, q); };
-    if (table_written) {  // some table of that name may still hold them
+    if (table_written) {                             // some table of that name may still hold them
       for (size_t t = 0; t < tables_.size(); ++t) {
-        if (has_prefix(lower(tables_[t].name), partial_word_) && holds(static_cast<int>(t))) return 0;
+        if (has_prefix(lower(tables_[t].name), partial_word_) && holds(b, static_cast<int>(t), q)) return 0;
       }
       return 2;
     }
@@ -1496,7 +1498,7 @@ class Walk {
     // sql_end_distance gave q the alias shortcut when no alias is being
     // written, counted q declared when q is; another word being written took
     // the shortcut and left q its own source (right).
-    if (!holds(t)) return partial_word_.empty() ? 2 : partial_word_ == q ? 3 : 0;
+    if (!holds(b, t, q)) return partial_word_.empty() ? 2 : partial_word_ == q ? 3 : 0;
     // An alias being written on its way to a qualifier the table can take
     // ("FROM singer AS T" for T1): sql_end_distance counted the word as an
     // alias of its own and the qualifier as needing a source (", t T1"), but
@@ -1504,16 +1506,14 @@ class Walk {
     if (partial_word_.empty() || partial_word_ == q) return 0;
     for (const Ref& r : blk.pending) {
       const std::string& q2 = r.qualifier;
-      if (q2.size() > partial_word_.size() && has_prefix(q2, partial_word_) && !own_source(b, q2) &&
-          !declared_alias_.count(q2) && table_index(q2) < 0 && holds_for(t, q2)) {
+      if (q2.size() > partial_word_.size() && has_prefix(q2, partial_word_) && undeclared(b, q2) &&
+          table_index(q2) < 0 && holds(b, t, q2)) {
         return -3;
       }
     }
     return 0;
   }
 
- private:
- public:
   void set_partial(const std::string& column, bool has, bool complete) {
     partial_column_ = column;
     has_partial_ = has;
@@ -1556,6 +1556,8 @@ SqlScopeChecker::SqlScopeChecker(std::vector<GrammarTable> tables, std::string d
   }
   std::sort(all_columns_.begin(), all_columns_.end());
   all_columns_.erase(std::unique(all_columns_.begin(), all_columns_.end()), all_columns_.end());
+  shortest_columns_ = shortest_few(all_columns_);
+  shortest_tables_ = shortest_few(table_names_);
 }
 
 // The grammar reads operators and operands flat, so some words pass it
@@ -1863,36 +1865,31 @@ std::vector<std::string> SqlScopeChecker::continuations(std::string_view text) c
   while (start > 0 && (std::isalnum(static_cast<unsigned char>(text[start - 1])) || text[start - 1] == '_')) --start;
   if (start < text.size() && !std::isdigit(static_cast<unsigned char>(text[start]))) {
     const std::string w = lower(text.substr(start));
-    std::vector<std::string> names;
+    std::vector<std::string> rests;
     for (auto it = std::lower_bound(all_columns_.begin(), all_columns_.end(), w);
          it != all_columns_.end() && it->starts_with(w); ++it) {
-      if (it->size() > w.size()) names.push_back(*it);
+      if (it->size() > w.size()) rests.push_back(it->substr(w.size()));
     }
     for (const auto& t : table_names_) {
-      if (t.size() > w.size() && t.starts_with(w)) names.push_back(t);
+      if (t.size() > w.size() && t.starts_with(w)) rests.push_back(t.substr(w.size()));
     }
-    std::stable_sort(names.begin(), names.end(),
-                     [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
-    for (size_t i = 0; i < names.size() && i < 4; ++i) out.push_back(names[i].substr(w.size()));
-    if (!names.empty()) return out;
+    if (!rests.empty()) {
+      for (auto& r : shortest_few(std::move(rests))) out.push_back(std::move(r));
+      return out;
+    }
   }
   // A name to begin: a column after a qualifier's ".", a table after FROM or
   // JOIN (the shortest ones; the checker decides which fit).
   std::string_view rest = text;
   while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.back()))) rest.remove_suffix(1);
   const bool spaced = rest.size() < text.size();
-  auto shortest = [&](std::vector<std::string> names, const std::string& before) {
-    std::stable_sort(names.begin(), names.end(),
-                     [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
-    for (size_t i = 0; i < names.size() && i < 4; ++i) out.push_back(before + names[i]);
-  };
   if (!spaced && rest.ends_with(".")) {
-    shortest(all_columns_, "");
+    out.insert(out.end(), shortest_columns_.begin(), shortest_columns_.end());
   } else if (rest.size() >= 4) {
     const std::string tail = lower(rest.substr(rest.size() - 4));
     if ((tail == "from" || tail == "join") &&
         (rest.size() == 4 || std::isspace(static_cast<unsigned char>(rest[rest.size() - 5])))) {
-      shortest(table_names_, spaced ? "" : " ");
+      for (const auto& t : shortest_tables_) out.push_back(spaced ? t : " " + t);
     }
   }
   return out;

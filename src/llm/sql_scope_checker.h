@@ -97,7 +97,9 @@ class SqlScopeChecker {
   std::string dialect_;
   std::vector<std::string> all_columns_;  // lower case, sorted, unique
   std::vector<std::string> table_names_;  // lower case
-  uint64_t id_ = 0;                       // tells checkers apart in check()'s per-thread memo
+  // The shortest few of each, which continuations() offers where one begins.
+  std::vector<std::string> shortest_columns_, shortest_tables_;
+  uint64_t id_ = 0;  // tells checkers apart in check()'s per-thread memo
 };
 
 // What constrained decoding uses for one prompt's schema text: the grammar and
